@@ -1,0 +1,653 @@
+//! Chain: named nodes, their inputs, topological order and validation.
+//!
+//! A [`ChainDesc`] is what the user wrote (chain.toml, `--set`, or Rust code through
+//! [`ChainBuilder`]), with the source location of every piece. [`ChainDesc::validate`]
+//! checks it against the [`Registry`] and gives a [`ChainSpec`] — or every problem found,
+//! each with file:line:col and a hint.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::error::{Diagnostic, Diagnostics, did_you_mean};
+use crate::operator::{MAX_INPUTS, OperatorInfo, Registry};
+use crate::params::{ParamSource, RawValue};
+
+/// Keys every operator table accepts besides its parameters.
+pub const COMMON_KEYS: [&str; 4] = ["type", "input", "inputs", "size"];
+
+/// Top-level keys of chain.toml.
+pub const TOP_LEVEL_KEYS: [&str; 2] = ["output", "size"];
+
+/// Resolution of operators that have neither `size` nor an input.
+pub const DEFAULT_SIZE: [u32; 2] = [1280, 720];
+
+/// Where a piece of a [`ChainDesc`] was written: a source (index into
+/// [`ChainDesc::sources`]) and a byte range in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Loc {
+    /// Index of the source text.
+    pub source: usize,
+    /// Byte range.
+    pub range: Range<usize>,
+}
+
+/// A value and where it was written (if it was written anywhere).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Its location.
+    pub loc: Option<Loc>,
+}
+
+impl<T> Spanned<T> {
+    /// A value with no location (built in code).
+    pub fn bare(value: T) -> Self {
+        Self { value, loc: None }
+    }
+
+    /// A value at `loc`.
+    pub fn at(value: T, loc: Loc) -> Self {
+        Self {
+            value,
+            loc: Some(loc),
+        }
+    }
+}
+
+/// One operator as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeDesc {
+    /// Instance name (the table name), located at the table header.
+    pub name: Spanned<String>,
+    /// `type = "..."`, if given.
+    pub type_name: Option<Spanned<String>>,
+    /// `input` / `inputs`, located at each name.
+    pub inputs: Vec<Spanned<String>>,
+    /// Location of the `input`/`inputs` value as a whole.
+    pub inputs_loc: Option<Loc>,
+    /// `size = [w, h]`, if given.
+    pub size: Option<Spanned<RawValue>>,
+    /// Every other key: (key, value).
+    pub params: Vec<(Spanned<String>, Spanned<RawValue>)>,
+}
+
+impl NodeDesc {
+    /// A node of type `type_name` named `name`, with no location.
+    #[must_use]
+    pub fn new(name: &str, type_name: &str) -> Self {
+        Self {
+            name: Spanned::bare(name.to_string()),
+            type_name: Some(Spanned::bare(type_name.to_string())),
+            inputs: Vec::new(),
+            inputs_loc: None,
+            size: None,
+            params: Vec::new(),
+        }
+    }
+
+    /// Sets (or replaces) a parameter.
+    pub fn set_param(&mut self, key: Spanned<String>, value: Spanned<RawValue>) {
+        if key.value == "size" {
+            self.size = Some(value);
+        } else if let Some(p) = self.params.iter_mut().find(|(k, _)| k.value == key.value) {
+            *p = (key, value);
+        } else {
+            self.params.push((key, value));
+        }
+    }
+}
+
+/// A chain as written, with its sources for diagnostics.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChainDesc {
+    /// (path, text) of each source: chain.toml first, then one per `--set`.
+    pub sources: Vec<(PathBuf, String)>,
+    /// Top-level `output`.
+    pub output: Option<Spanned<String>>,
+    /// Top-level `size` (default resolution).
+    pub size: Option<Spanned<RawValue>>,
+    /// Operators in file order.
+    pub nodes: Vec<NodeDesc>,
+    /// Problems found while reading the file (unknown top-level keys...).
+    pub early: Vec<Diagnostic>,
+}
+
+/// A validated operator.
+#[derive(Clone, Debug)]
+pub struct NodeSpec {
+    /// Instance name.
+    pub name: String,
+    /// Its type.
+    pub info: Arc<OperatorInfo>,
+    /// Names of its inputs, in order.
+    pub inputs: Vec<String>,
+    /// Explicit output size.
+    pub size: Option<[u32; 2]>,
+    /// Parameters given explicitly: (index into `info.params`, source).
+    pub params: Vec<(usize, ParamSource)>,
+}
+
+/// A validated chain.
+#[derive(Clone, Debug)]
+pub struct ChainSpec {
+    /// Operators in file order.
+    pub nodes: Vec<NodeSpec>,
+    /// Indices of `nodes` in an order where inputs come first.
+    pub order: Vec<usize>,
+    /// Index of the output node.
+    pub output: usize,
+    /// Resolution of nodes without `size` and inputs.
+    pub default_size: [u32; 2],
+}
+
+impl ChainSpec {
+    /// Index of the node named `name`.
+    #[must_use]
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+
+    /// Output size of every node (by index), from `size`, the first input, or the default.
+    #[must_use]
+    pub fn sizes(&self) -> Vec<[u32; 2]> {
+        let mut sizes = vec![self.default_size; self.nodes.len()];
+        for &i in &self.order {
+            let n = &self.nodes[i];
+            sizes[i] = match (n.size, n.inputs.first()) {
+                (Some(s), _) => s,
+                (None, Some(first)) => self.index_of(first).map_or(self.default_size, |j| sizes[j]),
+                (None, None) => self.default_size,
+            };
+        }
+        sizes
+    }
+
+    /// Scales every explicit size (and the default) so that the output becomes `target`.
+    /// Relative sizes inside the chain are kept; `--size` uses this.
+    pub fn fit_output_to(&mut self, target: [u32; 2]) {
+        let natural = self.sizes()[self.output];
+        let sx = f64::from(target[0]) / f64::from(natural[0].max(1));
+        let sy = f64::from(target[1]) / f64::from(natural[1].max(1));
+        let scale = |s: [u32; 2]| {
+            [
+                ((f64::from(s[0]) * sx).round() as u32).max(1),
+                ((f64::from(s[1]) * sy).round() as u32).max(1),
+            ]
+        };
+        self.default_size = scale(self.default_size);
+        for n in &mut self.nodes {
+            n.size = n.size.map(scale);
+        }
+    }
+}
+
+/// Builds a chain in Rust code (for embedding).
+///
+/// ```
+/// use vivid_engine::chain::ChainBuilder;
+/// let desc = ChainBuilder::new()
+///     .node("bg", "solid").param("color", [0.1f32, 0.1, 0.2])
+///     .node("n", "noise").param("scale", "4 + sin(time)").size(640, 360)
+///     .node("out", "composite").inputs(&["bg", "n"]).param("mode", "screen")
+///     .output("out")
+///     .build();
+/// assert_eq!(desc.nodes.len(), 3);
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ChainBuilder {
+    desc: ChainDesc,
+}
+
+impl ChainBuilder {
+    /// An empty chain.
+    pub fn new() -> Self {
+        let mut desc = ChainDesc::default();
+        desc.sources.push((PathBuf::from("<code>"), String::new()));
+        Self { desc }
+    }
+
+    /// Adds an operator; following calls configure it.
+    pub fn node(mut self, name: &str, type_name: &str) -> Self {
+        self.desc.nodes.push(NodeDesc::new(name, type_name));
+        self
+    }
+
+    fn last(&mut self) -> Option<&mut NodeDesc> {
+        self.desc.nodes.last_mut()
+    }
+
+    /// Sets a parameter of the last operator.
+    pub fn param(mut self, name: &str, value: impl Into<RawValue>) -> Self {
+        let v = value.into();
+        if let Some(n) = self.last() {
+            n.set_param(Spanned::bare(name.into()), Spanned::bare(v));
+        }
+        self
+    }
+
+    /// Connects one input to the last operator.
+    pub fn input(self, name: &str) -> Self {
+        self.inputs(&[name])
+    }
+
+    /// Connects inputs to the last operator.
+    pub fn inputs(mut self, names: &[&str]) -> Self {
+        if let Some(n) = self.last() {
+            n.inputs = names
+                .iter()
+                .map(|s| Spanned::bare((*s).to_string()))
+                .collect();
+        }
+        self
+    }
+
+    /// Sets the output size of the last operator.
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        if let Some(n) = self.last() {
+            n.size = Some(Spanned::bare(RawValue::Array(vec![
+                RawValue::Int(i64::from(width)),
+                RawValue::Int(i64::from(height)),
+            ])));
+        }
+        self
+    }
+
+    /// Names the output operator.
+    pub fn output(mut self, name: &str) -> Self {
+        self.desc.output = Some(Spanned::bare(name.into()));
+        self
+    }
+
+    /// The description (validate it with [`ChainDesc::validate`], or hand it to the engine).
+    #[must_use]
+    pub fn build(self) -> ChainDesc {
+        self.desc
+    }
+}
+
+impl ChainDesc {
+    /// A diagnostic at `loc` (or about the first source when there is none).
+    #[must_use]
+    pub fn diag(&self, loc: Option<&Loc>, message: impl Into<String>) -> Diagnostic {
+        match loc.and_then(|l| self.sources.get(l.source).map(|s| (l, s))) {
+            Some((l, (path, text))) => Diagnostic::at_span(path, text, l.range.clone(), message),
+            None => {
+                let path = self
+                    .sources
+                    .first()
+                    .map_or_else(|| PathBuf::from("<code>"), |s| s.0.clone());
+                Diagnostic::file_level(path, message)
+            }
+        }
+    }
+
+    /// Checks everything against `registry` (and sizes against `max_side`).
+    pub fn validate(&self, registry: &Registry, max_side: u32) -> Result<ChainSpec, Diagnostics> {
+        let mut errs: Vec<Diagnostic> = self.early.clone();
+        if self.nodes.is_empty() {
+            if errs.is_empty() {
+                errs.push(self.diag(None, "the chain is empty: it has no operators").with_hint(
+                    "add a table such as `[noise]` with `type = \"noise\"`, and `output = \"noise\"` at the top",
+                ));
+            }
+            return Err(Diagnostics(errs));
+        }
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if index.insert(n.name.value.as_str(), i).is_some() {
+                errs.push(self.diag(
+                    n.name.loc.as_ref(),
+                    format!("operator `{}` is defined twice", n.name.value),
+                ));
+            }
+        }
+        let names: Vec<&str> = self.nodes.iter().map(|n| n.name.value.as_str()).collect();
+        let default_size = match &self.size {
+            Some(s) => match parse_size(&s.value, max_side) {
+                Ok(v) => v,
+                Err(m) => {
+                    errs.push(self.diag(s.loc.as_ref(), format!("top-level `size`: {m}")));
+                    DEFAULT_SIZE
+                }
+            },
+            None => DEFAULT_SIZE,
+        };
+
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        for n in &self.nodes {
+            if let Some(spec) = self.validate_node(n, registry, &index, &names, max_side, &mut errs)
+            {
+                nodes.push(spec);
+            }
+        }
+
+        let output = match &self.output {
+            Some(o) => match index.get(o.value.as_str()) {
+                Some(&i) => Some(i),
+                None => {
+                    let mut d = self.diag(
+                        o.loc.as_ref(),
+                        format!(
+                            "`output` names `{}`, which is not an operator in this chain",
+                            o.value
+                        ),
+                    );
+                    if let Some(h) = did_you_mean(&o.value, names.iter().copied()) {
+                        d = d.with_hint(h);
+                    }
+                    errs.push(d);
+                    None
+                }
+            },
+            // Without `output`, the last operator in the file is shown.
+            None => Some(self.nodes.len() - 1),
+        };
+
+        if errs.is_empty() {
+            if let Err(cycle) = topological_order(&nodes_inputs(&nodes, &index)) {
+                let names_in_cycle: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
+                let first = &self.nodes[cycle[0]];
+                let loc = first
+                    .inputs
+                    .iter()
+                    .find(|s| cycle.get(1).is_some_and(|&j| s.value == names[j]))
+                    .and_then(|s| s.loc.as_ref())
+                    .or(first.inputs_loc.as_ref());
+                let mut path = names_in_cycle.join(" -> ");
+                path.push_str(" -> ");
+                path.push_str(names_in_cycle[0]);
+                errs.push(self.diag(loc, format!("the chain has a cycle: {path}")).with_hint(
+                    "an operator cannot depend on its own output; use a `feedback` operator to read the previous frame",
+                ));
+            }
+        }
+        if !errs.is_empty() {
+            return Err(Diagnostics(errs));
+        }
+        let inputs = nodes_inputs(&nodes, &index);
+        let order = topological_order(&inputs).unwrap_or_default();
+        Ok(ChainSpec {
+            nodes,
+            order,
+            output: output.unwrap_or(0),
+            default_size,
+        })
+    }
+
+    fn validate_node(
+        &self,
+        n: &NodeDesc,
+        registry: &Registry,
+        index: &HashMap<&str, usize>,
+        names: &[&str],
+        max_side: u32,
+        errs: &mut Vec<Diagnostic>,
+    ) -> Option<NodeSpec> {
+        let name = &n.name.value;
+        let Some(type_name) = &n.type_name else {
+            errs.push(
+                self.diag(
+                    n.name.loc.as_ref(),
+                    format!("operator `{name}` has no `type`"),
+                )
+                .with_hint(format!(
+                    "add `type = \"...\"`; types: {}",
+                    registry.names().collect::<Vec<_>>().join(", ")
+                )),
+            );
+            return None;
+        };
+        let Some(info) = registry.info(&type_name.value) else {
+            let mut d = self.diag(
+                type_name.loc.as_ref(),
+                format!("unknown operator type `{}`", type_name.value),
+            );
+            d = match did_you_mean(&type_name.value, registry.names()) {
+                Some(h) => d.with_hint(h),
+                None => d.with_hint("`vivid operators` lists the types"),
+            };
+            errs.push(d);
+            return None;
+        };
+        let before = errs.len();
+        // Inputs.
+        for s in &n.inputs {
+            if !index.contains_key(s.value.as_str()) {
+                let mut d = self.diag(
+                    s.loc.as_ref(),
+                    format!(
+                        "`{name}` takes input `{}`, which is not an operator in this chain",
+                        s.value
+                    ),
+                );
+                if let Some(h) = did_you_mean(&s.value, names.iter().copied().filter(|x| x != name))
+                {
+                    d = d.with_hint(h);
+                }
+                errs.push(d);
+            }
+        }
+        let count = n.inputs.len();
+        let spec = info.inputs;
+        if count < spec.min || count > spec.max.min(MAX_INPUTS) {
+            let loc = n.inputs_loc.as_ref().or(n.name.loc.as_ref());
+            let msg = if spec.max == 0 {
+                format!(
+                    "`{name}` ({}) is a generator and takes no input, found {count}",
+                    info.name
+                )
+            } else if count < spec.min {
+                format!(
+                    "`{name}` ({}) needs {} input{}, found {count}",
+                    info.name,
+                    if spec.min == spec.max {
+                        spec.min.to_string()
+                    } else {
+                        format!("at least {}", spec.min)
+                    },
+                    if spec.min == 1 { "" } else { "s" }
+                )
+            } else {
+                format!(
+                    "`{name}` ({}) takes at most {} inputs, found {count}",
+                    info.name,
+                    spec.max.min(MAX_INPUTS)
+                )
+            };
+            let hint = if count < spec.min {
+                if spec.max == 1 {
+                    "add `input = \"name\"`"
+                } else {
+                    "add `inputs = [\"a\", \"b\"]`"
+                }
+            } else {
+                "chain several operators"
+            };
+            errs.push(self.diag(loc, msg).with_hint(hint));
+        }
+        // Size.
+        let size = n
+            .size
+            .as_ref()
+            .and_then(|s| match parse_size(&s.value, max_side) {
+                Ok(v) => Some(v),
+                Err(m) => {
+                    errs.push(self.diag(s.loc.as_ref(), format!("`{name}.size`: {m}")));
+                    None
+                }
+            });
+        // Parameters.
+        let mut params = Vec::new();
+        for (key, value) in &n.params {
+            let Some(i) = info.params.iter().position(|p| p.name == key.value) else {
+                let candidates = info
+                    .params
+                    .iter()
+                    .map(|p| p.name.as_ref())
+                    .chain(COMMON_KEYS);
+                let mut d = self.diag(
+                    key.loc.as_ref(),
+                    format!(
+                        "unknown parameter `{}` for `{name}` (type {})",
+                        key.value, info.name
+                    ),
+                );
+                d = match did_you_mean(&key.value, candidates) {
+                    Some(h) => d.with_hint(h),
+                    None => d.with_hint(format!(
+                        "`{}` has: {}",
+                        info.name,
+                        info.params
+                            .iter()
+                            .map(|p| p.name.as_ref())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
+                errs.push(d);
+                continue;
+            };
+            match info.params[i].parse(&value.value) {
+                Ok(src) => params.push((i, src)),
+                Err(m) => errs.push(self.diag(value.loc.as_ref(), format!("`{name}`: {m}"))),
+            }
+        }
+        (errs.len() == before).then(|| NodeSpec {
+            name: name.clone(),
+            info: info.clone(),
+            inputs: n.inputs.iter().map(|s| s.value.clone()).collect(),
+            size,
+            params,
+        })
+    }
+}
+
+fn nodes_inputs(nodes: &[NodeSpec], index: &HashMap<&str, usize>) -> Vec<Vec<usize>> {
+    // `nodes` holds only valid nodes when there are no errors, so it lines up with `index`.
+    nodes
+        .iter()
+        .map(|n| {
+            n.inputs
+                .iter()
+                .filter_map(|s| index.get(s.as_str()).copied())
+                .collect()
+        })
+        .collect()
+}
+
+/// `[w, h]` with 1 <= w, h <= `max_side`.
+pub fn parse_size(raw: &RawValue, max_side: u32) -> Result<[u32; 2], String> {
+    let RawValue::Array(items) = raw else {
+        return Err(format!(
+            "expected [width, height] in pixels, found {}",
+            raw.type_name()
+        ));
+    };
+    let side = |v: &RawValue| match v {
+        RawValue::Int(i) => Ok(*i),
+        RawValue::Float(f) if f.fract() == 0.0 && f.is_finite() => Ok(*f as i64),
+        other => Err(format!(
+            "expected whole numbers of pixels, found {}",
+            other.type_name()
+        )),
+    };
+    if items.len() != 2 {
+        return Err(format!(
+            "expected [width, height], found {} values",
+            items.len()
+        ));
+    }
+    let (w, h) = (side(&items[0])?, side(&items[1])?);
+    let ok = |x: i64| x >= 1 && x <= i64::from(max_side);
+    if !ok(w) || !ok(h) {
+        return Err(format!(
+            "{w}x{h} is not a valid size: each side must be 1..={max_side} (the GPU's max_texture_dimension_2d)"
+        ));
+    }
+    Ok([w as u32, h as u32])
+}
+
+/// Kahn's algorithm, stable (ties keep index order). On a cycle, returns one cycle's nodes.
+pub fn topological_order(inputs: &[Vec<usize>]) -> Result<Vec<usize>, Vec<usize>> {
+    let n = inputs.len();
+    let mut indegree: Vec<usize> = inputs.iter().map(Vec::len).collect();
+    let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, ins) in inputs.iter().enumerate() {
+        for &j in ins {
+            consumers[j].push(i);
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..n).filter(|&i| indegree[i] == 0).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(i) = ready.pop_first() {
+        order.push(i);
+        for &c in &consumers[i] {
+            indegree[c] -= 1;
+            if indegree[c] == 0 {
+                ready.insert(c);
+            }
+        }
+    }
+    if order.len() == n {
+        return Ok(order);
+    }
+    // Walk inputs among the remaining nodes until one repeats: that is a cycle.
+    let mut seen = vec![usize::MAX; n];
+    let mut cur = (0..n).find(|&i| indegree[i] > 0).unwrap_or(0);
+    let mut path = Vec::new();
+    while seen[cur] == usize::MAX {
+        seen[cur] = path.len();
+        path.push(cur);
+        cur = inputs[cur]
+            .iter()
+            .copied()
+            .find(|&j| indegree[j] > 0)
+            .unwrap_or(cur);
+    }
+    let mut cycle: Vec<usize> = path[seen[cur]..].to_vec();
+    // Report in data-flow order (producer first).
+    cycle.reverse();
+    Err(cycle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_puts_inputs_first_and_is_stable() {
+        // 0 <- 2, 1 <- 0
+        let inputs = vec![vec![2], vec![0], vec![]];
+        assert_eq!(topological_order(&inputs), Ok(vec![2, 0, 1]));
+        assert_eq!(
+            topological_order(&[vec![], vec![], vec![]]),
+            Ok(vec![0, 1, 2])
+        );
+    }
+
+    #[test]
+    fn cycles_are_found() {
+        let inputs = vec![vec![1], vec![2], vec![0], vec![]];
+        let cycle = topological_order(&inputs).expect_err("cycle");
+        assert_eq!(cycle.len(), 3);
+        assert_eq!(topological_order(&[vec![0]]), Err(vec![0]));
+    }
+
+    #[test]
+    fn sizes_parse_and_check_limits() {
+        let s = |w: i64, h: i64| RawValue::Array(vec![RawValue::Int(w), RawValue::Int(h)]);
+        assert_eq!(parse_size(&s(640, 480), 8192), Ok([640, 480]));
+        assert!(parse_size(&s(0, 480), 8192).is_err());
+        assert!(
+            parse_size(&s(100_000, 480), 8192)
+                .expect_err("too big")
+                .contains("8192")
+        );
+        assert!(parse_size(&RawValue::Int(3), 8192).is_err());
+    }
+}

@@ -1,0 +1,903 @@
+//! `Engine`: holds the chain and renders frames — one encoder, one submit, nothing created
+//! in a steady frame.
+//!
+//! One frame, as [`Engine::render`] runs it:
+//! 1. evaluate expressions of `time` and `frame`;
+//! 2. make sure every node has an output texture of its size (pool);
+//! 3. every operator packs its uniforms into the arena (CPU);
+//! 4. **prepare** the nodes whose inputs, output, uniform buffer or shaders changed — the
+//!    only step that creates GPU objects;
+//! 5. one command encoder: the uniform upload, every operator's passes in topological
+//!    order, then the display blit or the readback copy;
+//! 6. one `queue.submit`, `device.poll(Poll)`;
+//! 7. statistics and the memory monitor.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::chain::{ChainDesc, ChainSpec};
+use crate::error::{EngineError, Result};
+use crate::fullscreen::FullscreenPass;
+use crate::gpu::{CountsSnapshot, Gpu, GpuTexture, WgpuCounters};
+use crate::monitor::{MemoryMonitor, MonitorSample, rss_bytes};
+use crate::operator::{
+    EncodeCx, FrameTime, MAX_INPUTS, Operator, OperatorInfo, PrepareCx, Registry, UniformCx,
+};
+use crate::params::{ParamSet, RawValue};
+use crate::project::{apply_set, load_project};
+use crate::readback::{FloatImage, Readback};
+use crate::resources::{
+    PipelineCache, SamplerKind, TextureKey, TexturePool, UniformArena, UniformSlot,
+};
+use crate::shaders::ShaderLibrary;
+
+/// Engine settings.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// Memory monitor period; `None` disables it.
+    pub monitor_interval: Option<Duration>,
+    /// Print the monitor's lines on stderr.
+    pub monitor_print: bool,
+    /// Frames after a change (new chain, new size) before a frame counts as steady.
+    pub warmup_frames: u64,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            monitor_interval: Some(Duration::from_secs(10)),
+            monitor_print: true,
+            warmup_frames: 3,
+        }
+    }
+}
+
+/// Where a frame goes besides the chain's own textures.
+#[derive(Debug, Default)]
+pub enum Target<'a> {
+    /// Nowhere: the host samples [`Engine::output_texture`] itself.
+    #[default]
+    None,
+    /// Blit (letterboxed, converted to `format`) into a view the host owns.
+    View {
+        /// The view to render into (must allow RENDER_ATTACHMENT).
+        view: &'a wgpu::TextureView,
+        /// Its format (sRGB formats are handled: stored bytes equal display values).
+        format: wgpu::TextureFormat,
+        /// Its size.
+        size: (u32, u32),
+        /// Composite over black (a window) instead of keeping alpha.
+        opaque: bool,
+    },
+    /// Blit into an engine-owned display texture, then copy into `texture` (an acquired
+    /// surface texture, which must allow COPY_DST and match its format up to sRGB-ness).
+    Copy {
+        /// The destination.
+        texture: &'a wgpu::Texture,
+    },
+}
+
+/// What happened in one frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameReport {
+    /// Frame index.
+    pub frame: u64,
+    /// Command encoders created in the frame.
+    pub encoders: u64,
+    /// Queue submits in the frame.
+    pub submits: u64,
+    /// wgpu objects the engine created in the frame.
+    pub objects_created: u64,
+    /// Whether the frame counted as steady (past warm-up since the last change).
+    pub steady: bool,
+}
+
+/// Statistics of a run (`--stats-json`).
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct RunStats {
+    /// Frames rendered.
+    pub frames: u64,
+    /// Most command encoders in one frame.
+    pub max_encoders_per_frame: u64,
+    /// Most queue submits in one frame.
+    pub max_submits_per_frame: u64,
+    /// wgpu objects created in steady frames (after the first `warmup_frames` frames since
+    /// the last change): the engine's own counts of every kind.
+    pub gpu_objects_created_after_warmup: u64,
+    /// The same, per kind (only kinds that were created).
+    pub gpu_objects_created_after_warmup_by_kind: BTreeMap<String, u64>,
+    /// wgpu's internal counters (live objects and allocated bytes) that differed from their
+    /// value at the end of warm-up in some steady frame: (name, at warm-up, max seen).
+    pub wgpu_counter_changes_after_warmup: Vec<(String, i64, i64)>,
+    /// Frames of warm-up after each change.
+    pub warmup_frames: u64,
+    /// Frames that counted as steady.
+    pub steady_frames: u64,
+    /// Process RSS after the first frame.
+    pub rss_bytes_first: u64,
+    /// Process RSS now (at the last frame).
+    pub rss_bytes_last: u64,
+    /// CPU time per frame (recording and submitting), milliseconds: mean, p50, p99, max.
+    pub frame_cpu_ms: [f64; 4],
+    /// Texture pool counters.
+    pub texture_pool: crate::resources::PoolStats,
+    /// wgpu errors reported outside error scopes.
+    pub uncaptured_gpu_errors: u64,
+    /// The engine's creation counts.
+    pub counts: CountsSnapshot,
+    /// The memory monitor's samples.
+    pub monitor_samples: Vec<MonitorSample>,
+}
+
+/// An error of one operator (shown while the rest of the chain keeps running).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeError {
+    /// Instance name.
+    pub node: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+struct Node {
+    name: String,
+    info: Arc<OperatorInfo>,
+    op: Box<dyn Operator>,
+    params: ParamSet,
+    inputs: Vec<usize>,
+    size: [u32; 2],
+    /// Prepare key of the last successful prepare.
+    prepared: Option<u64>,
+    /// Prepare key of the last failed prepare (not retried until the key changes).
+    failed: Option<u64>,
+    error: Option<String>,
+}
+
+struct ChainRuntime {
+    spec: ChainSpec,
+    nodes: Vec<Node>,
+    outputs: Vec<Option<GpuTexture>>,
+}
+
+/// Display blit state.
+struct Blitter {
+    pass: Option<(wgpu::TextureFormat, FullscreenPass)>,
+    slot: UniformSlot,
+    display: Option<GpuTexture>,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct BlitUniforms {
+    scale: [f32; 2],
+    offset: [f32; 2],
+    target_is_srgb: u32,
+    opaque: u32,
+    _pad: [u32; 2],
+}
+
+/// Frame-time samples kept for percentiles.
+const FRAME_TIMES_KEPT: usize = 4096;
+
+/// The render engine.
+pub struct Engine {
+    gpu: Gpu,
+    registry: Registry,
+    shaders: ShaderLibrary,
+    pipelines: PipelineCache,
+    pool: TexturePool,
+    arena: UniformArena,
+    chain: Option<ChainRuntime>,
+    blit: Blitter,
+    readback: Option<Readback>,
+    capture: bool,
+    size_override: Option<[u32; 2]>,
+    dummy: GpuTexture,
+    monitor: MemoryMonitor,
+    options: EngineOptions,
+    stats: RunStats,
+    frame_times: Vec<f32>,
+    frames_since_change: u64,
+    wgpu_baseline: Option<WgpuCounters>,
+    changes: BTreeMap<&'static str, (isize, isize)>,
+    last_report: FrameReport,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("gpu", &self.gpu.describe())
+            .field("nodes", &self.node_names())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine on `gpu` with the operator types of `registry`.
+    #[must_use]
+    pub fn new(gpu: Gpu, registry: Registry, options: EngineOptions) -> Self {
+        let mut shaders = ShaderLibrary::new();
+        for (name, text) in registry.shaders() {
+            shaders.register(name, text);
+        }
+        let arena = UniformArena::new(&gpu);
+        let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
+        let monitor = MemoryMonitor::new(options.monitor_interval, options.monitor_print);
+        let stats = RunStats {
+            warmup_frames: options.warmup_frames,
+            ..Default::default()
+        };
+        Self {
+            gpu,
+            registry,
+            shaders,
+            pipelines: PipelineCache::default(),
+            pool: TexturePool::default(),
+            arena,
+            chain: None,
+            blit: Blitter {
+                pass: None,
+                slot: UniformSlot::default(),
+                display: None,
+            },
+            readback: None,
+            capture: false,
+            size_override: None,
+            dummy,
+            monitor,
+            options,
+            stats,
+            frame_times: Vec::new(),
+            frames_since_change: 0,
+            wgpu_baseline: None,
+            changes: BTreeMap::new(),
+            last_report: FrameReport::default(),
+        }
+    }
+
+    /// The GPU.
+    #[must_use]
+    pub fn gpu(&self) -> &Gpu {
+        &self.gpu
+    }
+
+    /// The operator types.
+    #[must_use]
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The shader library (e.g. to read shaders from a source tree).
+    pub fn shaders_mut(&mut self) -> &mut ShaderLibrary {
+        &mut self.shaders
+    }
+
+    /// Loads a project folder (or its chain.toml), applies `--set` overrides and makes it
+    /// the running chain. On error the running chain (if any) is kept.
+    pub fn load_project(&mut self, path: &Path, sets: &[String]) -> Result<()> {
+        let mut project = load_project(path)?;
+        let mut errs = Vec::new();
+        for s in sets {
+            if let Err(d) = apply_set(&mut project.desc, s) {
+                errs.push(d);
+            }
+        }
+        if !errs.is_empty() {
+            return Err(EngineError::Project(crate::error::Diagnostics(errs)));
+        }
+        self.set_chain(&project.desc)
+    }
+
+    /// Validates `desc` and makes it the running chain. Operators that keep their name and
+    /// type keep their state and textures; removed ones free theirs at once. On error the
+    /// running chain is kept.
+    pub fn set_chain(&mut self, desc: &ChainDesc) -> Result<()> {
+        let mut spec = desc
+            .validate(&self.registry, self.gpu.max_texture_side())
+            .map_err(EngineError::Project)?;
+        if let Some(size) = self.size_override {
+            spec.fit_output_to(size);
+        }
+        let sizes = spec.sizes();
+        let mut old: Vec<(Node, Option<GpuTexture>)> = match self.chain.take() {
+            Some(rt) => rt.nodes.into_iter().zip(rt.outputs).collect(),
+            None => Vec::new(),
+        };
+        let mut nodes = Vec::with_capacity(spec.nodes.len());
+        let mut outputs = Vec::with_capacity(spec.nodes.len());
+        for (i, n) in spec.nodes.iter().enumerate() {
+            let mut params = ParamSet::new(n.info.params.clone());
+            for (idx, src) in &n.params {
+                params.set(*idx, src.clone());
+            }
+            let inputs = n.inputs.iter().filter_map(|s| spec.index_of(s)).collect();
+            let reused = old
+                .iter()
+                .position(|(o, _)| o.name == n.name && o.info.name == n.info.name)
+                .map(|k| old.swap_remove(k));
+            let (op, output) = match reused {
+                Some((o, out)) => (o.op, out),
+                None => match self.registry.create(&n.info.name) {
+                    Some(op) => (op, None),
+                    None => {
+                        return Err(EngineError::Param(format!(
+                            "operator type `{}` vanished",
+                            n.info.name
+                        )));
+                    }
+                },
+            };
+            nodes.push(Node {
+                name: n.name.clone(),
+                info: n.info.clone(),
+                op,
+                params,
+                inputs,
+                size: sizes[i],
+                prepared: None,
+                failed: None,
+                error: None,
+            });
+            outputs.push(output);
+        }
+        // Removed operators: their textures go back to the pool, which frees them now.
+        for (_, out) in old {
+            if let Some(t) = out {
+                self.pool.release(t);
+            }
+        }
+        self.pool.trim();
+        self.chain = Some(ChainRuntime {
+            spec,
+            nodes,
+            outputs,
+        });
+        self.mark_changed();
+        Ok(())
+    }
+
+    /// Forces the output to `size` (scaling every size in the chain), or back to the chain's
+    /// own sizes with `None`. Applies to the running chain and later ones.
+    pub fn set_output_size(&mut self, size: Option<[u32; 2]>) -> Result<()> {
+        if let Some([w, h]) = size {
+            self.gpu.check_size("output size", w, h)?;
+        }
+        self.size_override = size;
+        if let Some(rt) = &mut self.chain {
+            if let Some(s) = size {
+                rt.spec.fit_output_to(s);
+            }
+            let sizes = rt.spec.sizes();
+            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                n.size = s;
+            }
+            self.mark_changed();
+        }
+        Ok(())
+    }
+
+    /// Sets a parameter of a running operator (same value syntax as chain.toml).
+    pub fn set_param(&mut self, node: &str, param: &str, value: impl Into<RawValue>) -> Result<()> {
+        let value = value.into();
+        let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
+        let i = rt
+            .spec
+            .index_of(node)
+            .ok_or_else(|| EngineError::UnknownNode(node.to_string()))?;
+        if param == "size" {
+            let s = crate::chain::parse_size(&value, self.gpu.max_texture_side())
+                .map_err(|m| EngineError::Param(format!("`{node}.size`: {m}")))?;
+            rt.spec.nodes[i].size = Some(s);
+            if let Some(o) = self.size_override {
+                rt.spec.fit_output_to(o);
+            }
+            let sizes = rt.spec.sizes();
+            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                n.size = s;
+            }
+            self.mark_changed();
+            return Ok(());
+        }
+        let n = &mut rt.nodes[i];
+        let idx = n.params.index_of(param).ok_or_else(|| {
+            let hint =
+                crate::error::did_you_mean(param, n.params.specs().iter().map(|s| s.name.as_ref()))
+                    .map_or(String::new(), |h| format!("; {h}"));
+            EngineError::Param(format!(
+                "`{node}` ({}) has no parameter `{param}`{hint}",
+                n.info.name
+            ))
+        })?;
+        let src = n.params.specs()[idx]
+            .parse(&value)
+            .map_err(|m| EngineError::Param(format!("`{node}`: {m}")))?;
+        n.params.set(idx, src);
+        Ok(())
+    }
+
+    /// Keeps a readback buffer ready so that [`render`](Self::render) with `capture` adds no
+    /// object in a steady frame. Enable before the first frame when a snapshot will be taken.
+    pub fn set_capture(&mut self, enabled: bool) {
+        self.capture = enabled;
+        if !enabled {
+            self.readback = None;
+        }
+    }
+
+    /// Names of the running operators, in file order.
+    #[must_use]
+    pub fn node_names(&self) -> Vec<String> {
+        self.chain
+            .as_ref()
+            .map(|rt| rt.nodes.iter().map(|n| n.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Output size of node `name` this frame.
+    #[must_use]
+    pub fn node_size(&self, name: &str) -> Option<[u32; 2]> {
+        let rt = self.chain.as_ref()?;
+        rt.spec.index_of(name).map(|i| rt.nodes[i].size)
+    }
+
+    /// The output node's texture (after a frame).
+    #[must_use]
+    pub fn output_texture(&self) -> Option<&wgpu::Texture> {
+        let rt = self.chain.as_ref()?;
+        rt.outputs[rt.spec.output].as_ref().map(|t| &t.texture)
+    }
+
+    /// The output size.
+    #[must_use]
+    pub fn output_size(&self) -> Option<[u32; 2]> {
+        let rt = self.chain.as_ref()?;
+        Some(rt.nodes[rt.spec.output].size)
+    }
+
+    /// Current errors of operators.
+    #[must_use]
+    pub fn errors(&self) -> Vec<NodeError> {
+        self.chain
+            .as_ref()
+            .map(|rt| {
+                rt.nodes
+                    .iter()
+                    .filter_map(|n| {
+                        n.error.as_ref().map(|e| NodeError {
+                            node: n.name.clone(),
+                            message: e.clone(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Starts a new warm-up: the next frames may create objects.
+    fn mark_changed(&mut self) {
+        self.frames_since_change = 0;
+        self.wgpu_baseline = None;
+    }
+
+    /// Renders one frame at `time` into `target`; with `capture`, also copies the output for
+    /// [`read_output`](Self::read_output).
+    pub fn render(
+        &mut self,
+        time: FrameTime,
+        target: Target<'_>,
+        capture: bool,
+    ) -> Result<FrameReport> {
+        let started = Instant::now();
+        let counts = self.gpu.counts().clone();
+        let created_before = counts.total_created();
+        let before = counts.snapshot();
+        if self.chain.is_none() {
+            return Err(EngineError::NoChain);
+        }
+        self.capture |= capture;
+
+        self.evaluate(time);
+        self.ensure_outputs()?;
+        self.write_uniforms(time, &target);
+        if self.arena.ensure_capacity(&self.gpu) {
+            self.mark_changed();
+        }
+        self.prepare_nodes();
+        self.prepare_target(&target)?;
+        self.pool.trim();
+
+        let mut encoder = self.gpu.create_command_encoder("vivid.frame");
+        self.arena.upload(&self.gpu, &mut encoder);
+        self.encode_nodes(&mut encoder);
+        self.encode_target(&mut encoder, &target, capture);
+        let submission = self.gpu.submit(encoder.finish());
+        self.arena.after_submit(Some(submission));
+        let _ = self.gpu.device().poll(wgpu::PollType::Poll);
+
+        let after = counts.snapshot();
+        let report = FrameReport {
+            frame: time.frame,
+            encoders: after.command_encoders - before.command_encoders,
+            submits: after.submits - before.submits,
+            objects_created: counts.total_created() - created_before,
+            steady: self.frames_since_change >= self.options.warmup_frames,
+        };
+        self.record(&report, &before, &after, started.elapsed());
+        Ok(report)
+    }
+
+    fn evaluate(&mut self, time: FrameTime) {
+        let vars = crate::params::ExprVars {
+            time: time.time,
+            frame: time.frame as f64,
+        };
+        if let Some(rt) = &mut self.chain {
+            for n in &mut rt.nodes {
+                n.params.evaluate(vars);
+            }
+        }
+    }
+
+    fn ensure_outputs(&mut self) -> Result<()> {
+        let Some(rt) = &mut self.chain else {
+            return Ok(());
+        };
+        for (i, n) in rt.nodes.iter().enumerate() {
+            let [w, h] = n.size;
+            let ok = rt.outputs[i].as_ref().is_some_and(|t| t.size() == (w, h));
+            if !ok {
+                self.gpu.check_size(&format!("`{}`", n.name), w, h)?;
+                if let Some(old) = rt.outputs[i].take() {
+                    self.pool.release(old);
+                }
+                let label = format!("vivid.{}.output", n.name);
+                rt.outputs[i] = Some(
+                    self.pool
+                        .acquire(&self.gpu, TextureKey::color(w, h), &label),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn write_uniforms(&mut self, time: FrameTime, target: &Target<'_>) {
+        let mut w = self.arena.writer();
+        let Some(rt) = &mut self.chain else { return };
+        for &i in &rt.spec.order {
+            let n = &mut rt.nodes[i];
+            let mut input_sizes = [(0u32, 0u32); MAX_INPUTS];
+            let count = n.inputs.len().min(MAX_INPUTS);
+            for (dst, &j) in input_sizes.iter_mut().zip(&n.inputs) {
+                *dst = rt.outputs[j].as_ref().map_or((1, 1), GpuTexture::size);
+            }
+            let cx = UniformCx {
+                params: n.params.values(),
+                time,
+                size: (n.size[0], n.size[1]),
+                input_sizes: &input_sizes[..count],
+            };
+            n.op.write_uniforms(&cx, &mut w);
+        }
+        let out = rt.nodes[rt.spec.output].size;
+        let (tsize, srgb, opaque) = match target {
+            Target::None => return,
+            Target::View {
+                size,
+                format,
+                opaque,
+                ..
+            } => (*size, format.is_srgb(), *opaque),
+            Target::Copy { texture } => ((texture.width(), texture.height()), false, true),
+        };
+        // Letterbox: fit the output inside the target, keeping its aspect ratio.
+        let (ow, oh) = (out[0] as f32, out[1] as f32);
+        let (tw, th) = (tsize.0.max(1) as f32, tsize.1.max(1) as f32);
+        let s = (tw / ow).min(th / oh);
+        let scale = [ow * s / tw, oh * s / th];
+        let offset = [(1.0 - scale[0]) * 0.5, (1.0 - scale[1]) * 0.5];
+        self.blit.slot = w.push(&BlitUniforms {
+            scale,
+            offset,
+            target_is_srgb: u32::from(srgb),
+            opaque: u32::from(opaque),
+            _pad: [0; 2],
+        });
+    }
+
+    fn prepare_nodes(&mut self) {
+        let Some(rt) = &mut self.chain else { return };
+        let dummy = &self.dummy;
+        for &i in &rt.spec.order {
+            let n = &mut rt.nodes[i];
+            let mut ins: [&GpuTexture; MAX_INPUTS] = [dummy; MAX_INPUTS];
+            let count = n.inputs.len().min(MAX_INPUTS);
+            for (dst, &j) in ins.iter_mut().zip(&n.inputs) {
+                *dst = rt.outputs[j].as_ref().unwrap_or(dummy);
+            }
+            let Some(output) = rt.outputs[i].as_ref() else {
+                continue;
+            };
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for t in &ins[..count] {
+                t.id().hash(&mut h);
+            }
+            output.id().hash(&mut h);
+            self.arena.buffer_id().hash(&mut h);
+            n.op.prepare_key(n.params.values()).hash(&mut h);
+            let key = h.finish();
+            if n.prepared == Some(key) || n.failed == Some(key) {
+                continue;
+            }
+            let mut cx = PrepareCx {
+                gpu: &self.gpu,
+                pipelines: &mut self.pipelines,
+                shaders: &self.shaders,
+                pool: &mut self.pool,
+                uniforms: &self.arena,
+                inputs: &ins[..count],
+                output,
+                params: n.params.values(),
+                name: &n.name,
+            };
+            let op = &mut n.op;
+            let result = self
+                .gpu
+                .scoped(&format!("preparing `{}`", n.name), || op.prepare(&mut cx));
+            match result.and_then(|r| r) {
+                Ok(()) => {
+                    n.prepared = Some(key);
+                    n.failed = None;
+                    n.error = None;
+                }
+                Err(e) => {
+                    log::error!("`{}` ({}): {e}", n.name, n.info.name);
+                    n.failed = Some(key);
+                    n.error = Some(e.to_string());
+                }
+            }
+        }
+    }
+
+    fn prepare_target(&mut self, target: &Target<'_>) -> Result<()> {
+        let Some(rt) = &self.chain else { return Ok(()) };
+        let Some(out) = rt.outputs[rt.spec.output].as_ref() else {
+            return Ok(());
+        };
+        if self.capture {
+            let (w, h) = out.size();
+            if self.readback.as_ref().is_none_or(|r| r.size() != (w, h)) {
+                self.readback = Some(Readback::new(&self.gpu, w, h));
+            }
+        }
+        let format = match target {
+            Target::None => return Ok(()),
+            Target::View { format, .. } => *format,
+            Target::Copy { texture } => {
+                let format = texture.format().remove_srgb_suffix();
+                let (w, h) = (texture.width(), texture.height());
+                let key = TextureKey {
+                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+                    ..TextureKey::color_with_format(w, h, format)
+                };
+                let fits = self
+                    .blit
+                    .display
+                    .as_ref()
+                    .is_some_and(|d| d.size() == (w, h) && d.format() == format);
+                if !fits {
+                    if let Some(old) = self.blit.display.take() {
+                        self.pool.release(old);
+                    }
+                    self.blit.display = Some(self.pool.acquire(&self.gpu, key, "vivid.display"));
+                }
+                format
+            }
+        };
+        if self.blit.pass.as_ref().is_none_or(|(f, _)| *f != format) {
+            self.blit.pass = Some((
+                format,
+                FullscreenPass::new("blit.wgsl", size_of::<BlitUniforms>()).with_format(format),
+            ));
+        }
+        if let Some((_, pass)) = &mut self.blit.pass {
+            pass.prepare_with(
+                &self.gpu,
+                &mut self.pipelines,
+                &self.shaders,
+                &self.arena,
+                &[out],
+                SamplerKind::LinearClamp,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) {
+        let Some(rt) = &mut self.chain else { return };
+        let dummy = &self.dummy;
+        for &i in &rt.spec.order {
+            let n = &mut rt.nodes[i];
+            if n.prepared.is_none() {
+                continue;
+            }
+            let Some(output) = rt.outputs[i].as_ref() else {
+                continue;
+            };
+            let mut ins: [&GpuTexture; MAX_INPUTS] = [dummy; MAX_INPUTS];
+            let count = n.inputs.len().min(MAX_INPUTS);
+            for (dst, &j) in ins.iter_mut().zip(&n.inputs) {
+                *dst = rt.outputs[j].as_ref().unwrap_or(dummy);
+            }
+            encoder.push_debug_group(&n.name);
+            let mut cx = EncodeCx {
+                encoder: &mut *encoder,
+                inputs: &ins[..count],
+                output,
+                name: &n.name,
+            };
+            n.op.encode(&mut cx);
+            encoder.pop_debug_group();
+        }
+    }
+
+    fn encode_target(
+        &mut self,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &Target<'_>,
+        capture: bool,
+    ) {
+        let Some(rt) = &self.chain else { return };
+        let Some(out) = rt.outputs[rt.spec.output].as_ref() else {
+            return;
+        };
+        if capture {
+            if let Some(r) = &self.readback {
+                r.encode_copy(encoder, &out.texture);
+            }
+        }
+        let Some((_, pass)) = &self.blit.pass else {
+            return;
+        };
+        match target {
+            Target::None => {}
+            Target::View { view, .. } => pass.draw(encoder, view, self.blit.slot, "vivid.blit"),
+            Target::Copy { texture } => {
+                if let Some(display) = &self.blit.display {
+                    pass.draw(encoder, &display.view, self.blit.slot, "vivid.blit");
+                    encoder.copy_texture_to_texture(
+                        display.texture.as_image_copy(),
+                        texture.as_image_copy(),
+                        wgpu::Extent3d {
+                            width: texture.width(),
+                            height: texture.height(),
+                            depth_or_array_layers: 1,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn record(
+        &mut self,
+        report: &FrameReport,
+        before: &CountsSnapshot,
+        after: &CountsSnapshot,
+        cpu: Duration,
+    ) {
+        let s = &mut self.stats;
+        s.frames += 1;
+        s.max_encoders_per_frame = s.max_encoders_per_frame.max(report.encoders);
+        s.max_submits_per_frame = s.max_submits_per_frame.max(report.submits);
+        if report.steady {
+            s.steady_frames += 1;
+            s.gpu_objects_created_after_warmup += report.objects_created;
+            if report.objects_created > 0 {
+                for ((name, a), (_, b)) in after.created.iter().zip(&before.created) {
+                    if a > b {
+                        *s.gpu_objects_created_after_warmup_by_kind
+                            .entry((*name).to_string())
+                            .or_default() += a - b;
+                    }
+                }
+            }
+            let now = self.gpu.wgpu_counters();
+            match &self.wgpu_baseline {
+                None => self.wgpu_baseline = Some(now),
+                Some(base) => {
+                    for (name, was, is) in now.diff(base) {
+                        let e = self.changes.entry(name).or_insert((was, is));
+                        if (is - was).abs() > (e.1 - e.0).abs() {
+                            *e = (was, is);
+                        }
+                    }
+                }
+            }
+        }
+        self.frames_since_change += 1;
+        if self.frame_times.len() == FRAME_TIMES_KEPT {
+            self.frame_times.remove(0);
+        }
+        self.frame_times.push(cpu.as_secs_f32() * 1000.0);
+        if s.frames == 1 {
+            s.rss_bytes_first = rss_bytes();
+        }
+        self.last_report = *report;
+        let gpu = &self.gpu;
+        let frame = s.frames;
+        self.monitor.tick(|t| memory_sample(gpu, t, frame));
+    }
+
+    /// Reads the output copied by the last [`render`](Self::render) with `capture`.
+    pub fn read_output(&self) -> Result<FloatImage> {
+        let r = self
+            .readback
+            .as_ref()
+            .ok_or_else(|| EngineError::Param("no frame was captured".into()))?;
+        r.read(&self.gpu)
+    }
+
+    /// The run's statistics so far (RSS now, monitor samples included).
+    #[must_use]
+    pub fn stats(&self) -> RunStats {
+        let mut s = self.stats.clone();
+        s.rss_bytes_last = rss_bytes();
+        s.texture_pool = self.pool.stats();
+        s.uncaptured_gpu_errors = self.gpu.errors().count();
+        s.counts = self.gpu.counts().snapshot();
+        s.monitor_samples = self.monitor.samples().copied().collect();
+        s.wgpu_counter_changes_after_warmup = self
+            .changes
+            .iter()
+            .map(|(n, (a, b))| ((*n).to_string(), *a as i64, *b as i64))
+            .collect();
+        let mut t = self.frame_times.clone();
+        if !t.is_empty() {
+            t.sort_by(f32::total_cmp);
+            let pct = |p: f64| f64::from(t[((t.len() - 1) as f64 * p).round() as usize]);
+            let mean = t.iter().map(|&x| f64::from(x)).sum::<f64>() / t.len() as f64;
+            s.frame_cpu_ms = [mean, pct(0.5), pct(0.99), pct(1.0)];
+        }
+        s
+    }
+
+    /// The memory monitor.
+    #[must_use]
+    pub fn monitor(&self) -> &MemoryMonitor {
+        &self.monitor
+    }
+
+    /// A memory sample now (also what the monitor records).
+    #[must_use]
+    pub fn memory_sample(&self) -> MonitorSample {
+        memory_sample(&self.gpu, self.monitor.elapsed(), self.stats.frames)
+    }
+
+    /// The last frame's report.
+    #[must_use]
+    pub fn last_report(&self) -> FrameReport {
+        self.last_report
+    }
+
+    /// Waits until the GPU has finished all submitted work.
+    pub fn wait_idle(&self) {
+        let _ = self.gpu.device().poll(wgpu::PollType::wait_indefinitely());
+    }
+}
+
+fn memory_sample(gpu: &Gpu, t: f64, frame: u64) -> MonitorSample {
+    let c = gpu.counts().snapshot();
+    let w = gpu.wgpu_counters();
+    let hal = (w.texture_memory + w.buffer_memory).max(0) as u64;
+    let own = (c.texture_bytes + c.buffer_bytes).max(0) as u64;
+    MonitorSample {
+        t,
+        frame,
+        rss_bytes: rss_bytes(),
+        gpu_bytes: if hal > 0 { hal } else { own },
+        textures: c.live_textures,
+        buffers: c.live_buffers,
+    }
+}

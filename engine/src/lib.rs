@@ -1,0 +1,33 @@
+//! vivid's engine: everything that is not a particular operator.
+//!
+//! Data flow: a project folder's `chain.toml` ([`project`]) becomes a [`chain::ChainDesc`],
+//! validated against the operator [`operator::Registry`] into a [`chain::ChainSpec`]; the
+//! [`Engine`] instantiates its operators and renders frames: evaluate expressions
+//! ([`params`]) → prepare (the only step that creates GPU objects, through the counted
+//! constructors of [`gpu::Gpu`], from the pools and caches in [`resources`]) → encode into
+//! one command encoder → one submit → [`monitor`].
+
+pub mod chain;
+pub mod engine;
+pub mod error;
+pub mod fullscreen;
+pub mod gpu;
+pub mod monitor;
+pub mod operator;
+pub mod params;
+pub mod project;
+pub mod readback;
+pub mod resources;
+pub mod shaders;
+#[cfg(feature = "window")]
+pub mod window;
+
+pub use engine::{Engine, EngineOptions, FrameReport, NodeError, RunStats, Target};
+pub use error::{Diagnostic, Diagnostics, EngineError, Result};
+pub use gpu::{Gpu, GpuOptions};
+pub use operator::{FrameTime, Operator, OperatorInfo, Registry};
+
+// Re-exported so that operator crates and hosts use the same versions.
+pub use bytemuck;
+pub use glam;
+pub use wgpu;

@@ -1,0 +1,307 @@
+//! The `Operator` trait, `OperatorInfo` (type name, inputs, parameters) and the `Registry`.
+//!
+//! An operator lives in three phases per frame:
+//! 1. [`Operator::write_uniforms`] — every frame, CPU only: pack this frame's parameters.
+//! 2. [`Operator::prepare`] — only when what it depends on changed (inputs, output, size,
+//!    the uniform buffer, a shader): the one place that may create GPU objects, through
+//!    [`PrepareCx::gpu`].
+//! 3. [`Operator::encode`] — every frame: record passes into the frame's one encoder.
+//!    [`EncodeCx`] holds no device, so encode cannot create objects: the rule is in the types.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::gpu::{Gpu, GpuTexture};
+use crate::params::{ParamSpec, ParamStruct, ParamValues};
+use crate::resources::{PipelineCache, TexturePool, UniformArena, UniformWriter};
+use crate::shaders::ShaderLibrary;
+
+/// Most inputs an operator can take.
+pub const MAX_INPUTS: usize = 8;
+
+/// What group an operator belongs to (for listings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// Makes an image from nothing.
+    Generator,
+    /// Changes one image.
+    Filter,
+    /// Combines several images.
+    Composite,
+    /// Has state across frames.
+    Temporal,
+    /// Renders 3D scenes.
+    Render3d,
+    /// A project's own shader.
+    Custom,
+}
+
+impl Category {
+    /// Lower-case name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Generator => "generators",
+            Self::Filter => "filters",
+            Self::Composite => "composite",
+            Self::Temporal => "temporal",
+            Self::Render3d => "3d",
+            Self::Custom => "custom",
+        }
+    }
+}
+
+/// How many inputs an operator takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InputSpec {
+    /// At least this many.
+    pub min: usize,
+    /// At most this many.
+    pub max: usize,
+}
+
+impl InputSpec {
+    /// No inputs (a generator).
+    pub const NONE: Self = Self { min: 0, max: 0 };
+    /// Exactly one input.
+    pub const ONE: Self = Self { min: 1, max: 1 };
+
+    /// Text for listings: `none`, `1`, `1..8`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match (self.min, self.max) {
+            (0, 0) => "none".into(),
+            (a, b) if a == b => a.to_string(),
+            (a, b) => format!("{a}..{b}"),
+        }
+    }
+}
+
+/// Static facts about an operator type.
+#[derive(Clone, Debug)]
+pub struct OperatorInfo {
+    /// The `type` string in chain.toml.
+    pub name: Cow<'static, str>,
+    /// Group.
+    pub category: Category,
+    /// One sentence.
+    pub summary: Cow<'static, str>,
+    /// Inputs accepted.
+    pub inputs: InputSpec,
+    /// Parameters.
+    pub params: Arc<[ParamSpec]>,
+}
+
+/// This frame's time.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FrameTime {
+    /// Seconds.
+    pub time: f64,
+    /// Frame index from 0.
+    pub frame: u64,
+}
+
+/// The 16-byte header every operator's uniform struct starts with (WGSL `FrameHeader`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct FrameHeader {
+    /// Output size in pixels.
+    pub resolution: [f32; 2],
+    /// Seconds.
+    pub time: f32,
+    /// Frame index.
+    pub frame: f32,
+}
+
+/// What [`Operator::write_uniforms`] sees.
+#[derive(Debug)]
+pub struct UniformCx<'a> {
+    /// Current parameter values (expressions evaluated).
+    pub params: &'a ParamValues,
+    /// This frame's time.
+    pub time: FrameTime,
+    /// Output size in pixels.
+    pub size: (u32, u32),
+    /// Sizes of the inputs, in order.
+    pub input_sizes: &'a [(u32, u32)],
+}
+
+impl UniformCx<'_> {
+    /// The header for this operator's uniforms.
+    #[must_use]
+    pub fn header(&self) -> FrameHeader {
+        FrameHeader {
+            resolution: [self.size.0 as f32, self.size.1 as f32],
+            time: self.time.time as f32,
+            frame: self.time.frame as f32,
+        }
+    }
+
+    /// Reads the typed parameter struct.
+    #[must_use]
+    pub fn params<P: ParamStruct>(&self) -> P {
+        P::read(self.params)
+    }
+}
+
+/// What [`Operator::prepare`] gets: the GPU and the engine's caches.
+#[derive(Debug)]
+pub struct PrepareCx<'a> {
+    /// Create GPU objects through this (counted).
+    pub gpu: &'a Gpu,
+    /// Shared pipelines, layouts, samplers.
+    pub pipelines: &'a mut PipelineCache,
+    /// WGSL sources.
+    pub shaders: &'a ShaderLibrary,
+    /// Texture pool for intermediate and state textures.
+    pub pool: &'a mut TexturePool,
+    /// The frame's uniform arena (bind it with dynamic offsets).
+    pub uniforms: &'a UniformArena,
+    /// Input textures, in order.
+    pub inputs: &'a [&'a GpuTexture],
+    /// The texture this operator renders into.
+    pub output: &'a GpuTexture,
+    /// Current parameter values.
+    pub params: &'a ParamValues,
+    /// Instance name (for labels).
+    pub name: &'a str,
+}
+
+/// What [`Operator::encode`] gets: the frame's encoder and textures. No device.
+#[derive(Debug)]
+pub struct EncodeCx<'a> {
+    /// The frame's one command encoder.
+    pub encoder: &'a mut wgpu::CommandEncoder,
+    /// Input textures, in order.
+    pub inputs: &'a [&'a GpuTexture],
+    /// The texture to render into.
+    pub output: &'a GpuTexture,
+    /// Instance name (for debug groups).
+    pub name: &'a str,
+}
+
+/// An operator instance.
+pub trait Operator: Send {
+    /// Packs this frame's uniforms (every frame, CPU only).
+    fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>);
+
+    /// (Re)creates what encode needs. Called on the first frame and whenever the node's
+    /// inputs, output texture, the uniform buffer or a shader changed. All-or-nothing: on
+    /// error, leave `self` as it was.
+    fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()>;
+
+    /// Records this frame's passes.
+    fn encode(&mut self, cx: &mut EncodeCx<'_>);
+
+    /// Extra input to the prepare key (e.g. a pipeline variant chosen by a parameter).
+    fn prepare_key(&self, _params: &ParamValues) -> u64 {
+        0
+    }
+}
+
+/// Makes a new instance.
+pub type Factory = fn() -> Box<dyn Operator>;
+
+/// A built-in operator type: its facts as associated items, so registration is one line.
+pub trait OperatorType: Operator + Default + 'static {
+    /// The `type` string.
+    const NAME: &'static str;
+    /// Group.
+    const CATEGORY: Category;
+    /// One sentence.
+    const SUMMARY: &'static str;
+    /// Inputs accepted.
+    const INPUTS: InputSpec;
+    /// The parameter struct.
+    type Params: ParamStruct;
+}
+
+#[derive(Clone)]
+struct Entry {
+    info: Arc<OperatorInfo>,
+    factory: Factory,
+}
+
+/// Operator types by name, and the WGSL they need.
+#[derive(Clone, Default)]
+pub struct Registry {
+    entries: BTreeMap<String, Entry>,
+    shaders: Vec<(&'static str, &'static str)>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("types", &self.entries.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Registry {
+    /// An empty registry.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a built-in operator type.
+    pub fn add<T: OperatorType>(&mut self) {
+        let info = OperatorInfo {
+            name: Cow::Borrowed(T::NAME),
+            category: T::CATEGORY,
+            summary: Cow::Borrowed(T::SUMMARY),
+            inputs: T::INPUTS,
+            params: T::Params::specs().into(),
+        };
+        self.register(info, || Box::new(T::default()));
+    }
+
+    /// Registers an operator type from its info and factory.
+    pub fn register(&mut self, info: OperatorInfo, factory: Factory) {
+        self.entries.insert(
+            info.name.to_string(),
+            Entry {
+                info: Arc::new(info),
+                factory,
+            },
+        );
+    }
+
+    /// Registers an embedded WGSL file under `name` (relative to `shaders/`).
+    pub fn add_shader(&mut self, name: &'static str, text: &'static str) {
+        self.shaders.push((name, text));
+    }
+
+    /// The info of type `name`.
+    #[must_use]
+    pub fn info(&self, name: &str) -> Option<&Arc<OperatorInfo>> {
+        self.entries.get(name).map(|e| &e.info)
+    }
+
+    /// A new instance of type `name`.
+    #[must_use]
+    pub fn create(&self, name: &str) -> Option<Box<dyn Operator>> {
+        self.entries.get(name).map(|e| (e.factory)())
+    }
+
+    /// All type names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+
+    /// All infos, sorted by category then name.
+    #[must_use]
+    pub fn infos(&self) -> Vec<&Arc<OperatorInfo>> {
+        let mut v: Vec<_> = self.entries.values().map(|e| &e.info).collect();
+        v.sort_by(|a, b| (a.category, &a.name).cmp(&(b.category, &b.name)));
+        v
+    }
+
+    /// The registered shaders.
+    #[must_use]
+    pub fn shaders(&self) -> &[(&'static str, &'static str)] {
+        &self.shaders
+    }
+}

@@ -1,0 +1,13 @@
+//! GPU resources with the engine's allocation rules: a texture pool keyed by full
+//! descriptors, one uniform arena uploaded once per frame, caches of pipelines, layouts and
+//! samplers, and bind groups rebuilt only when what they reference changes.
+
+mod bind_group;
+mod pipeline_cache;
+mod texture_pool;
+mod uniform_arena;
+
+pub use bind_group::{CachedBindGroup, Keyed};
+pub use pipeline_cache::{FULLSCREEN_FORMAT, PipelineCache, PipelineKey, SamplerKind};
+pub use texture_pool::{Pool, PoolStats, TextureKey, TexturePool};
+pub use uniform_arena::{UniformArena, UniformSlot, UniformWriter};

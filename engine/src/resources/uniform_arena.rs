@@ -1,0 +1,198 @@
+//! `UniformArena`: every operator's uniforms in one buffer, uploaded once per frame.
+//!
+//! Operators push their uniform structs into a CPU byte vector (each at an offset aligned
+//! to the device's `min_uniform_buffer_offset_alignment`) and bind the arena with a dynamic
+//! offset, so bind groups never change when offsets do. The bytes go up through a ring of
+//! mapped staging buffers with one `copy_buffer_to_buffer` in the frame's encoder: unlike
+//! `Queue::write_buffer`, which makes a staging buffer per call, a steady frame creates no
+//! buffer at all, and each range is written once per submit.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::gpu::{Gpu, GpuBuffer};
+
+/// Where an operator's uniforms are in the arena this frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UniformSlot {
+    /// Byte offset (the dynamic offset to bind with).
+    pub offset: u32,
+    /// Byte size of the struct.
+    pub size: u32,
+}
+
+/// Appends uniform structs to this frame's bytes.
+#[derive(Debug)]
+pub struct UniformWriter<'a> {
+    bytes: &'a mut Vec<u8>,
+    align: usize,
+}
+
+impl UniformWriter<'_> {
+    /// Appends `value` at the next aligned offset.
+    pub fn push<T: bytemuck::Pod>(&mut self, value: &T) -> UniformSlot {
+        let offset = self.bytes.len().next_multiple_of(self.align);
+        let data = bytemuck::bytes_of(value);
+        self.bytes.resize(offset, 0);
+        self.bytes.extend_from_slice(data);
+        UniformSlot {
+            offset: offset as u32,
+            size: data.len() as u32,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Staging {
+    buffer: GpuBuffer,
+    /// Set by the map callback once the buffer is mapped (writable) again.
+    ready: Arc<AtomicBool>,
+    submission: Option<wgpu::SubmissionIndex>,
+}
+
+/// Frames whose uniforms can be in flight at once.
+const RING: usize = 3;
+
+/// The per-frame uniform buffer and its staging ring.
+#[derive(Debug)]
+pub struct UniformArena {
+    align: usize,
+    bytes: Vec<u8>,
+    buffer: Option<GpuBuffer>,
+    ring: Vec<Staging>,
+    next: usize,
+    /// Ring slot written this frame, waiting for `after_submit`.
+    in_flight: Option<usize>,
+}
+
+impl UniformArena {
+    /// An empty arena for `gpu`'s alignment.
+    #[must_use]
+    pub fn new(gpu: &Gpu) -> Self {
+        let align = gpu
+            .device()
+            .limits()
+            .min_uniform_buffer_offset_alignment
+            .max(16) as usize;
+        Self {
+            align,
+            bytes: Vec::new(),
+            buffer: None,
+            ring: Vec::new(),
+            next: 0,
+            in_flight: None,
+        }
+    }
+
+    /// Starts this frame's bytes.
+    pub fn writer(&mut self) -> UniformWriter<'_> {
+        self.bytes.clear();
+        UniformWriter {
+            bytes: &mut self.bytes,
+            align: self.align,
+        }
+    }
+
+    /// Bytes pushed this frame.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether nothing was pushed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The GPU buffer (after [`ensure_capacity`](Self::ensure_capacity)).
+    #[must_use]
+    pub fn buffer(&self) -> Option<&wgpu::Buffer> {
+        self.buffer.as_ref().map(|b| &b.buffer)
+    }
+
+    /// Id of the GPU buffer; changes when it is replaced. Bind groups key on it.
+    #[must_use]
+    pub fn buffer_id(&self) -> u64 {
+        self.buffer.as_ref().map_or(0, GpuBuffer::id)
+    }
+
+    /// Grows the buffer (and ring) if this frame's bytes do not fit. Returns whether it did.
+    pub fn ensure_capacity(&mut self, gpu: &Gpu) -> bool {
+        let needed = (self.bytes.len().max(self.align) as u64).next_multiple_of(256);
+        let have = self.buffer.as_ref().map_or(0, |b| b.buffer.size());
+        if needed <= have {
+            return false;
+        }
+        // Wait for in-flight frames before dropping staging buffers they use.
+        let _ = gpu.device().poll(wgpu::PollType::wait_indefinitely());
+        let size = needed.next_power_of_two().max(4096);
+        self.buffer = Some(gpu.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("vivid.uniforms"),
+            size,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        }));
+        self.ring = (0..RING)
+            .map(|_| Staging {
+                buffer: gpu.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("vivid.uniforms.staging"),
+                    size,
+                    usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: true,
+                }),
+                ready: Arc::new(AtomicBool::new(true)),
+                submission: None,
+            })
+            .collect();
+        self.next = 0;
+        self.in_flight = None;
+        true
+    }
+
+    /// Writes this frame's bytes into a staging buffer and records the copy into `encoder`.
+    pub fn upload(&mut self, gpu: &Gpu, encoder: &mut wgpu::CommandEncoder) {
+        if self.bytes.is_empty() || self.ring.is_empty() {
+            return;
+        }
+        let i = self.next;
+        let slot = &self.ring[i];
+        while !slot.ready.load(Ordering::Acquire) {
+            // The ring is full: wait for the frame that used this slot.
+            let _ = gpu.device().poll(wgpu::PollType::Wait {
+                submission_index: slot.submission.clone(),
+                timeout: Some(std::time::Duration::from_secs(5)),
+            });
+        }
+        let len = (self.bytes.len() as u64).next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
+        self.bytes.resize(len as usize, 0);
+        if let Ok(mut view) = slot.buffer.buffer.get_mapped_range_mut(0..len) {
+            view.copy_from_slice(&self.bytes);
+        }
+        slot.buffer.buffer.unmap();
+        slot.ready.store(false, Ordering::Release);
+        if let Some(dst) = &self.buffer {
+            encoder.copy_buffer_to_buffer(&slot.buffer.buffer, 0, &dst.buffer, 0, len);
+        }
+        self.in_flight = Some(i);
+    }
+
+    /// After the frame's submit: map the staging buffer again once the GPU is done with it.
+    /// Also call this when a frame is abandoned, with `None`.
+    pub fn after_submit(&mut self, submission: Option<wgpu::SubmissionIndex>) {
+        let Some(i) = self.in_flight.take() else {
+            return;
+        };
+        let slot = &mut self.ring[i];
+        slot.submission = submission;
+        let ready = slot.ready.clone();
+        slot.buffer
+            .buffer
+            .map_async(wgpu::MapMode::Write, .., move |r| {
+                if r.is_ok() {
+                    ready.store(true, Ordering::Release);
+                }
+            });
+        self.next = (i + 1) % self.ring.len();
+    }
+}

@@ -1,0 +1,394 @@
+//! `ShaderLibrary`: embedded or on-disk WGSL, `#import` of shared helpers, naga validation and
+//! diagnostics that point at the right file, line and column.
+//!
+//! A shader imports helpers with a line of its own: `#import "common/noise.wgsl"`. The line
+//! is blanked and the helper's text appended after the shader (WGSL declarations may come in
+//! any order), so line numbers inside the shader stay exact and errors inside a helper are
+//! mapped back to the helper's file.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Diagnostics, EngineError, Result};
+
+/// A WGSL file known to the library.
+#[derive(Clone, Debug)]
+struct ShaderFile {
+    embedded: Cow<'static, str>,
+    /// Path shown in diagnostics for the embedded text (e.g. `shaders/noise.wgsl`).
+    display_path: PathBuf,
+}
+
+/// A part of a composed shader: which file the bytes `start..end` came from.
+#[derive(Clone, Debug)]
+struct Segment {
+    start: usize,
+    end: usize,
+    path: PathBuf,
+    /// The file's own text (to compute its line and column).
+    text: String,
+    /// Offset of `start` inside `text`.
+    file_offset: usize,
+}
+
+/// A shader after `#import` resolution and naga validation.
+#[derive(Clone, Debug)]
+pub struct ComposedShader {
+    /// Library name, e.g. `noise.wgsl`.
+    pub name: String,
+    /// The composed WGSL text given to wgpu.
+    pub text: String,
+    /// The validated module (for reflection).
+    pub module: naga::Module,
+    /// Hash of `text`: pipelines are cached against it.
+    pub hash: u64,
+}
+
+/// The WGSL sources of the engine and the operators.
+#[derive(Clone, Debug, Default)]
+pub struct ShaderLibrary {
+    files: BTreeMap<String, ShaderFile>,
+    /// When set, files are read from here first (the source tree's `shaders/`).
+    disk_root: Option<PathBuf>,
+}
+
+/// The engine's own WGSL: the display/readback blit and the shared helpers.
+pub const ENGINE_SHADERS: &[(&str, &str)] = &[
+    ("blit.wgsl", include_str!("../../shaders/blit.wgsl")),
+    (
+        "common/fullscreen.wgsl",
+        include_str!("../../shaders/common/fullscreen.wgsl"),
+    ),
+    (
+        "common/color.wgsl",
+        include_str!("../../shaders/common/color.wgsl"),
+    ),
+    (
+        "common/hash.wgsl",
+        include_str!("../../shaders/common/hash.wgsl"),
+    ),
+];
+
+/// The source tree's `shaders/` folder, if this binary was built from a tree that still exists.
+#[must_use]
+pub fn source_tree_shader_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shaders");
+    dir.is_dir().then(|| dir.canonicalize().unwrap_or(dir))
+}
+
+impl ShaderLibrary {
+    /// A library holding the engine's own shaders.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut lib = Self::default();
+        for (name, text) in ENGINE_SHADERS {
+            lib.register(name, text);
+        }
+        lib
+    }
+
+    /// Adds an embedded shader under `name` (a path relative to `shaders/`).
+    pub fn register(&mut self, name: &str, text: &'static str) {
+        self.files.insert(
+            name.to_string(),
+            ShaderFile {
+                embedded: Cow::Borrowed(text),
+                display_path: Path::new("shaders").join(name),
+            },
+        );
+    }
+
+    /// Reads files from `dir` (when present there) instead of the embedded text.
+    pub fn set_disk_root(&mut self, dir: Option<PathBuf>) {
+        self.disk_root = dir;
+    }
+
+    /// The folder files are read from, if any.
+    #[must_use]
+    pub fn disk_root(&self) -> Option<&Path> {
+        self.disk_root.as_deref()
+    }
+
+    /// Names of all registered shaders.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// The current text of `name` and the path to show for it.
+    fn read(&self, name: &str) -> Result<(String, PathBuf)> {
+        if let Some(root) = &self.disk_root {
+            let path = root.join(name);
+            if path.is_file() {
+                let text = std::fs::read_to_string(&path).map_err(|e| EngineError::io(&path, e))?;
+                return Ok((text, path));
+            }
+        }
+        let f = self.files.get(name).ok_or_else(|| {
+            EngineError::Shader(Diagnostics(vec![Diagnostic::file_level(
+                Path::new("shaders").join(name),
+                format!("no shader named `{name}`"),
+            )]))
+        })?;
+        Ok((f.embedded.to_string(), f.display_path.clone()))
+    }
+
+    /// Resolves imports of library shader `name` and validates it with naga.
+    pub fn compose(&self, name: &str) -> Result<ComposedShader> {
+        let (text, path) = self.read(name)?;
+        self.compose_text(name, &text, &path)
+    }
+
+    /// Like [`compose`](Self::compose) for a shader that is not in the library (a project's
+    /// custom shader): `text` read from `path`; its imports come from the library.
+    pub fn compose_text(&self, name: &str, text: &str, path: &Path) -> Result<ComposedShader> {
+        let mut out = String::with_capacity(text.len() * 2);
+        let mut segments = Vec::new();
+        let mut imported = Vec::<String>::new();
+        self.append(text, path, &mut out, &mut segments, &mut imported, 0)?;
+        let module = validate(&out, &segments)?;
+        let hash = fxhash(out.as_bytes());
+        Ok(ComposedShader {
+            name: name.to_string(),
+            text: out,
+            module,
+            hash,
+        })
+    }
+
+    fn append(
+        &self,
+        text: &str,
+        path: &Path,
+        out: &mut String,
+        segments: &mut Vec<Segment>,
+        imported: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<()> {
+        let mut imports = Vec::new();
+        let start = out.len();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim();
+            if let Some(rest) = trimmed.strip_prefix("#import") {
+                let target = rest.trim().trim_matches('"').to_string();
+                if target.is_empty() {
+                    let d = Diagnostic::at_span(
+                        path,
+                        text,
+                        offset..offset + line.trim_end().len(),
+                        "`#import` needs a file name, e.g. #import \"common/noise.wgsl\"",
+                    );
+                    return Err(EngineError::Shader(Diagnostics(vec![d])));
+                }
+                if !self.files.contains_key(&target)
+                    && !self
+                        .disk_root
+                        .as_ref()
+                        .is_some_and(|r| r.join(&target).is_file())
+                {
+                    let names: Vec<&str> = self.names().collect();
+                    let mut d = Diagnostic::at_span(
+                        path,
+                        text,
+                        offset..offset + line.trim_end().len(),
+                        format!("cannot import `{target}`: no such shader"),
+                    );
+                    if let Some(h) = crate::error::did_you_mean(&target, names) {
+                        d = d.with_hint(h);
+                    }
+                    return Err(EngineError::Shader(Diagnostics(vec![d])));
+                }
+                imports.push(target);
+                // Keep the line count: blank the directive.
+                out.push_str(&" ".repeat(line.trim_end_matches('\n').len()));
+                if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            } else {
+                out.push_str(line);
+            }
+            offset += line.len();
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        segments.push(Segment {
+            start,
+            end: out.len(),
+            path: path.to_path_buf(),
+            text: text.to_string(),
+            file_offset: 0,
+        });
+        if depth > 8 {
+            return Ok(());
+        }
+        for target in imports {
+            if imported.contains(&target) {
+                continue;
+            }
+            imported.push(target.clone());
+            let (t, p) = self.read(&target)?;
+            self.append(&t, &p, out, segments, imported, depth + 1)?;
+        }
+        Ok(())
+    }
+}
+
+/// Maps a byte range of the composed text to a diagnostic in the right file.
+fn diagnostic_at(
+    segments: &[Segment],
+    span: std::ops::Range<usize>,
+    message: String,
+) -> Diagnostic {
+    for s in segments {
+        if span.start >= s.start && span.start < s.end {
+            let local = span.start - s.start + s.file_offset;
+            let len = span.end.saturating_sub(span.start);
+            return Diagnostic::at_span(&s.path, &s.text, local..local + len, message);
+        }
+    }
+    let path = segments
+        .first()
+        .map_or_else(|| PathBuf::from("<shader>"), |s| s.path.clone());
+    Diagnostic::file_level(path, message)
+}
+
+fn validate(text: &str, segments: &[Segment]) -> Result<naga::Module> {
+    let module = naga::front::wgsl::parse_str(text).map_err(|e| {
+        let mut message = e.message().to_string();
+        let mut span = None;
+        for (s, label) in e.labels() {
+            if span.is_none() {
+                span = s.to_range();
+                if !label.is_empty() && label != message {
+                    message = format!("{message}: {label}");
+                }
+            }
+        }
+        let d = match span {
+            Some(r) => diagnostic_at(segments, r, message),
+            None => diagnostic_at(segments, 0..0, message),
+        };
+        EngineError::Shader(Diagnostics(vec![d]))
+    })?;
+    let mut validator = naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    );
+    validator.validate(&module).map_err(|e| {
+        let mut message = e.as_inner().to_string();
+        let mut source = std::error::Error::source(e.as_inner());
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        let first = e.spans().next();
+        let d = match first.and_then(|(s, _)| s.to_range()) {
+            Some(r) => {
+                let label = first.map(|(_, l)| l.clone()).unwrap_or_default();
+                let msg = if label.is_empty() {
+                    message
+                } else {
+                    format!("{message} ({label})")
+                };
+                diagnostic_at(segments, r, msg)
+            }
+            None => diagnostic_at(segments, 0..0, message),
+        };
+        EngineError::Shader(Diagnostics(vec![d]))
+    })?;
+    Ok(module)
+}
+
+/// A small, stable, non-cryptographic hash (FxHash) for cache keys.
+#[must_use]
+pub fn fxhash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0;
+    for chunk in bytes.chunks(8) {
+        let mut b = [0u8; 8];
+        b[..chunk.len()].copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lib() -> ShaderLibrary {
+        let mut l = ShaderLibrary::new();
+        l.register("helper.wgsl", "fn helper() -> f32 {\n    return 1.0;\n}\n");
+        l.register(
+            "bad_helper.wgsl",
+            "fn bad() -> f32 {\n    return undefined_thing;\n}\n",
+        );
+        l
+    }
+
+    #[test]
+    fn engine_shaders_validate() {
+        let l = ShaderLibrary::new();
+        for (name, _) in ENGINE_SHADERS {
+            if !name.starts_with("common/") {
+                l.compose(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn imports_keep_line_numbers_of_the_importing_file() {
+        let l = lib();
+        let src = "#import \"helper.wgsl\"\n\nfn f() -> f32 {\n    return helper() + oops;\n}\n";
+        let err = l
+            .compose_text("x.wgsl", src, Path::new("proj/x.wgsl"))
+            .expect_err("must fail");
+        let EngineError::Shader(d) = err else {
+            panic!("{err}")
+        };
+        let d = &d.0[0];
+        assert_eq!(d.file, Path::new("proj/x.wgsl"));
+        assert_eq!((d.line, d.col), (4, 23), "{d}");
+        assert!(d.to_string().contains("oops"), "{d}");
+    }
+
+    #[test]
+    fn errors_inside_an_import_point_at_the_import() {
+        let l = lib();
+        let src = "#import \"bad_helper.wgsl\"\nfn f() -> f32 { return bad(); }\n";
+        let err = l
+            .compose_text("x.wgsl", src, Path::new("x.wgsl"))
+            .expect_err("must fail");
+        let EngineError::Shader(d) = err else {
+            panic!("{err}")
+        };
+        assert_eq!(d.0[0].file, Path::new("shaders/bad_helper.wgsl"));
+        assert_eq!(d.0[0].line, 2);
+    }
+
+    #[test]
+    fn unknown_import_is_reported_with_a_hint() {
+        let l = lib();
+        let err = l
+            .compose_text("x.wgsl", "#import \"helpr.wgsl\"\n", Path::new("x.wgsl"))
+            .expect_err("must fail");
+        let text = err.to_string();
+        assert!(text.contains("x.wgsl:1:1"), "{text}");
+        assert!(text.contains("did you mean `helper.wgsl`?"), "{text}");
+    }
+
+    #[test]
+    fn validation_errors_have_a_location() {
+        let l = lib();
+        let src = "fn f() -> f32 {\n    let x: i32 = 1;\n    return x;\n}\n";
+        let err = l
+            .compose_text("x.wgsl", src, Path::new("x.wgsl"))
+            .expect_err("must fail");
+        let EngineError::Shader(d) = err else {
+            panic!("{err}")
+        };
+        assert!(d.0[0].line >= 1, "{}", d.0[0]);
+    }
+}

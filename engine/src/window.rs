@@ -1,0 +1,338 @@
+//! The winit runner: a window showing the chain's output, letterboxed, with the display
+//! blit in the frame's one encoder.
+//!
+//! The surface is configured with `COPY_DST` where the adapter allows it: the engine blits
+//! into a display texture of its own and copies that into the acquired frame, so a steady
+//! frame creates no texture view. Esc quits; resizing and minimising (0×0) never crash;
+//! an outdated or lost surface is reconfigured; every acquired frame is presented.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use winit::application::ApplicationHandler;
+use winit::dpi::PhysicalSize;
+use winit::event::{ElementState, KeyEvent, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::keyboard::{Key, NamedKey};
+use winit::window::{Window, WindowId};
+
+use crate::engine::{Engine, Target};
+use crate::error::{EngineError, Result};
+use crate::gpu::{Gpu, GpuOptions, new_instance, request_adapter};
+use crate::operator::FrameTime;
+
+/// How the window runs.
+#[derive(Clone, Debug, Default)]
+pub struct WindowOptions {
+    /// Window title.
+    pub title: String,
+    /// Stop after this many frames.
+    pub frames: Option<u64>,
+    /// Fixed time step (frame k has time k / fps); wall-clock time without it.
+    pub fps: Option<f64>,
+    /// Write the last frame's output here (PNG).
+    pub snapshot: Option<PathBuf>,
+    /// Present without waiting for vertical sync.
+    pub no_vsync: bool,
+}
+
+/// What the runner reports when the window closes.
+#[derive(Debug)]
+pub struct WindowRun {
+    /// The engine (for its statistics).
+    pub engine: Engine,
+    /// Frames rendered.
+    pub frames: u64,
+    /// Seconds the window was open.
+    pub seconds: f64,
+}
+
+/// Builds the engine once the GPU exists.
+pub type Setup = Box<dyn FnOnce(Gpu) -> Result<Engine>>;
+
+struct Surface {
+    window: Arc<Window>,
+    surface: wgpu::Surface<'static>,
+    config: wgpu::SurfaceConfiguration,
+    /// Whether frames can be copied into (else a view is made per frame).
+    copy_target: bool,
+}
+
+struct App {
+    options: WindowOptions,
+    instance: wgpu::Instance,
+    setup: Option<Setup>,
+    engine: Option<Engine>,
+    adapter: Option<wgpu::Adapter>,
+    surface: Option<Surface>,
+    error: Option<EngineError>,
+    frame: u64,
+    start: Instant,
+    warned_view_fallback: bool,
+    last_errors: Vec<crate::engine::NodeError>,
+}
+
+/// Opens a window and renders until it is closed (or `options.frames` are done).
+pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
+    let event_loop =
+        EventLoop::new().map_err(|e| EngineError::Surface(format!("cannot open a window: {e}")))?;
+    event_loop.set_control_flow(ControlFlow::Poll);
+    let instance = new_instance(Some(Box::new(event_loop.owned_display_handle())));
+    let mut app = App {
+        options,
+        instance,
+        setup: Some(setup),
+        engine: None,
+        adapter: None,
+        surface: None,
+        error: None,
+        frame: 0,
+        start: Instant::now(),
+        warned_view_fallback: false,
+        last_errors: Vec::new(),
+    };
+    event_loop
+        .run_app(&mut app)
+        .map_err(|e| EngineError::Surface(format!("event loop: {e}")))?;
+    if let Some(e) = app.error {
+        return Err(e);
+    }
+    let seconds = app.start.elapsed().as_secs_f64();
+    let engine = app
+        .engine
+        .ok_or_else(|| EngineError::Surface("the window closed before the GPU was ready".into()))?;
+    Ok(WindowRun {
+        engine,
+        frames: app.frame,
+        seconds,
+    })
+}
+
+impl App {
+    fn fail(&mut self, event_loop: &ActiveEventLoop, e: EngineError) {
+        self.error = Some(e);
+        event_loop.exit();
+    }
+
+    fn init(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
+        let attrs = Window::default_attributes()
+            .with_title(self.options.title.clone())
+            .with_inner_size(PhysicalSize::new(1280u32, 720u32));
+        let window = Arc::new(
+            event_loop
+                .create_window(attrs)
+                .map_err(|e| EngineError::Surface(format!("cannot create a window: {e}")))?,
+        );
+        let surface = self
+            .instance
+            .create_surface(window.clone())
+            .map_err(|e| EngineError::Surface(format!("cannot create a surface: {e}")))?;
+        let adapter = pollster::block_on(request_adapter(
+            &self.instance,
+            Some(&surface),
+            &GpuOptions::default(),
+        ))?;
+        let gpu = Gpu::from_adapter(&adapter)?;
+        let setup = self
+            .setup
+            .take()
+            .ok_or_else(|| EngineError::Surface("initialised twice".into()))?;
+        let engine = setup(gpu)?;
+        let size = window.inner_size();
+        let caps = surface.get_capabilities(&adapter);
+        let format = caps
+            .formats
+            .iter()
+            .copied()
+            .find(|f| !f.is_srgb())
+            .or_else(|| caps.formats.first().copied())
+            .ok_or_else(|| EngineError::Surface("the surface supports no format".into()))?;
+        let copy_target = caps.usages.contains(wgpu::TextureUsages::COPY_DST);
+        let mut usage = wgpu::TextureUsages::RENDER_ATTACHMENT;
+        if copy_target {
+            usage |= wgpu::TextureUsages::COPY_DST;
+        }
+        let present_mode = if self.options.no_vsync {
+            [wgpu::PresentMode::Mailbox, wgpu::PresentMode::Immediate]
+                .into_iter()
+                .find(|m| caps.present_modes.contains(m))
+                .unwrap_or(wgpu::PresentMode::Fifo)
+        } else {
+            wgpu::PresentMode::Fifo
+        };
+        let config = wgpu::SurfaceConfiguration {
+            usage,
+            format,
+            color_space: wgpu::SurfaceColorSpace::Auto,
+            width: size.width.max(1),
+            height: size.height.max(1),
+            present_mode,
+            desired_maximum_frame_latency: 2,
+            alpha_mode: caps
+                .alpha_modes
+                .first()
+                .copied()
+                .unwrap_or(wgpu::CompositeAlphaMode::Auto),
+            view_formats: vec![],
+        };
+        if size.width > 0 && size.height > 0 {
+            surface.configure(engine.gpu().device(), &config);
+        }
+        log::info!(
+            "window on {} ({format:?}, {present_mode:?})",
+            engine.gpu().describe()
+        );
+        self.surface = Some(Surface {
+            window,
+            surface,
+            config,
+            copy_target,
+        });
+        self.engine = Some(engine);
+        self.adapter = Some(adapter);
+        self.start = Instant::now();
+        Ok(())
+    }
+
+    fn resize(&mut self, size: PhysicalSize<u32>) {
+        let (Some(s), Some(engine)) = (&mut self.surface, &self.engine) else {
+            return;
+        };
+        if size.width == 0 || size.height == 0 {
+            // Minimised: keep the old configuration, render nothing until restored.
+            return;
+        }
+        s.config.width = size.width;
+        s.config.height = size.height;
+        s.surface.configure(engine.gpu().device(), &s.config);
+    }
+
+    fn redraw(&mut self, event_loop: &ActiveEventLoop) {
+        let (Some(s), Some(engine)) = (&mut self.surface, &mut self.engine) else {
+            return;
+        };
+        let size = s.window.inner_size();
+        if size.width == 0 || size.height == 0 {
+            return;
+        }
+        let frame = match s.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(f)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
+            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => return,
+            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+                s.config.width = size.width;
+                s.config.height = size.height;
+                s.surface.configure(engine.gpu().device(), &s.config);
+                return;
+            }
+            wgpu::CurrentSurfaceTexture::Validation => {
+                log::error!("surface validation error; reconfiguring");
+                s.surface.configure(engine.gpu().device(), &s.config);
+                return;
+            }
+        };
+        let time = match self.options.fps {
+            Some(fps) => self.frame as f64 / fps,
+            None => self.start.elapsed().as_secs_f64(),
+        };
+        let last = self.options.frames.is_some_and(|n| self.frame + 1 >= n);
+        let capture = last && self.options.snapshot.is_some();
+        let ft = FrameTime {
+            time,
+            frame: self.frame,
+        };
+        let result = if s.copy_target {
+            engine.render(
+                ft,
+                Target::Copy {
+                    texture: &frame.texture,
+                },
+                capture,
+            )
+        } else {
+            if !self.warned_view_fallback {
+                log::warn!(
+                    "the surface does not allow COPY_DST: rendering through a view made each frame"
+                );
+                self.warned_view_fallback = true;
+            }
+            // Deliberately not counted: the acquired frame is the frame's own.
+            let view = frame
+                .texture
+                .create_view(&wgpu::TextureViewDescriptor::default());
+            engine.render(
+                ft,
+                Target::View {
+                    view: &view,
+                    format: s.config.format,
+                    size: (size.width, size.height),
+                    opaque: true,
+                },
+                capture,
+            )
+        };
+        // Every acquired frame is presented, whatever happened.
+        engine.gpu().queue().present(frame);
+        if let Err(e) = result {
+            self.fail(event_loop, e);
+            return;
+        }
+        let errors = engine.errors();
+        if errors != self.last_errors {
+            for e in &errors {
+                eprintln!("error in `{}`: {}", e.node, e.message);
+            }
+            self.last_errors = errors;
+        }
+        self.frame += 1;
+        if last {
+            if let Some(path) = self.options.snapshot.clone() {
+                let saved = engine
+                    .read_output()
+                    .and_then(|img| crate::readback::save_png(&img.to_rgba8(), &path));
+                if let Err(e) = saved {
+                    self.fail(event_loop, e);
+                    return;
+                }
+            }
+            event_loop.exit();
+        }
+    }
+}
+
+impl ApplicationHandler for App {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.surface.is_none() {
+            if let Err(e) = self.init(event_loop) {
+                self.fail(event_loop, e);
+            }
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        match event {
+            WindowEvent::CloseRequested => event_loop.exit(),
+            WindowEvent::KeyboardInput {
+                event:
+                    KeyEvent {
+                        logical_key: Key::Named(NamedKey::Escape),
+                        state: ElementState::Pressed,
+                        ..
+                    },
+                ..
+            } => event_loop.exit(),
+            WindowEvent::Resized(size) => self.resize(size),
+            WindowEvent::RedrawRequested => self.redraw(event_loop),
+            _ => {}
+        }
+    }
+
+    fn about_to_wait(&mut self, _event_loop: &ActiveEventLoop) {
+        if let Some(s) = &self.surface {
+            s.window.request_redraw();
+        } else {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
