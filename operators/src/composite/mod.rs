@@ -1,0 +1,5 @@
+//! Composite: combine several images.
+
+mod composite;
+
+pub use composite::{BlendMode, Composite, CompositeParams};

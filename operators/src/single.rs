@@ -1,0 +1,84 @@
+//! `Single`: the shape shared by operators that are one fullscreen pass over their inputs —
+//! they only say how to pack their uniforms.
+
+use std::marker::PhantomData;
+
+use vivid_engine::Result;
+use vivid_engine::fullscreen::FullscreenPass;
+use vivid_engine::operator::{
+    Category, EncodeCx, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
+};
+use vivid_engine::params::{ParamStruct, ParamValues};
+use vivid_engine::resources::{SamplerKind, UniformSlot, UniformWriter};
+
+/// An operator that is one fullscreen pass of `shaders/<NAME>.wgsl` over its inputs.
+pub trait SinglePass: Send + 'static {
+    /// The `type` string.
+    const NAME: &'static str;
+    /// The WGSL file.
+    const SHADER: &'static str;
+    /// Group.
+    const CATEGORY: Category;
+    /// One sentence.
+    const SUMMARY: &'static str;
+    /// Inputs accepted.
+    const INPUTS: InputSpec;
+    /// The parameter struct.
+    type Params: ParamStruct;
+    /// The uniform struct (must match the shader's).
+    type Uniforms: bytemuck::Pod;
+    /// This frame's uniforms.
+    fn uniforms(cx: &UniformCx<'_>, params: &Self::Params) -> Self::Uniforms;
+    /// The sampler the inputs are read with.
+    fn sampler(_params: &Self::Params) -> SamplerKind {
+        SamplerKind::LinearClamp
+    }
+}
+
+/// The [`Operator`] of a [`SinglePass`].
+#[derive(Debug)]
+pub struct Single<T> {
+    pass: FullscreenPass,
+    slot: UniformSlot,
+    _kind: PhantomData<fn() -> T>,
+}
+
+impl<T: SinglePass> Default for Single<T> {
+    fn default() -> Self {
+        Self {
+            pass: FullscreenPass::new(T::SHADER, size_of::<T::Uniforms>()),
+            slot: UniformSlot::default(),
+            _kind: PhantomData,
+        }
+    }
+}
+
+impl<T: SinglePass> Operator for Single<T> {
+    fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
+        let params = cx.params::<T::Params>();
+        self.slot = out.push(&T::uniforms(cx, &params));
+    }
+
+    fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
+        let sampler = T::sampler(&T::Params::read(cx.params));
+        let inputs = cx.inputs;
+        self.pass.prepare(cx, inputs, sampler)
+    }
+
+    fn encode(&mut self, cx: &mut EncodeCx<'_>) {
+        self.pass
+            .draw(cx.encoder, &cx.output.view, self.slot, cx.name);
+    }
+
+    fn prepare_key(&self, params: &ParamValues) -> u64 {
+        T::sampler(&T::Params::read(params)).key()
+    }
+}
+
+impl<T: SinglePass> OperatorType for Single<T> {
+    const NAME: &'static str = T::NAME;
+    const CATEGORY: Category = T::CATEGORY;
+    const SUMMARY: &'static str = T::SUMMARY;
+    const INPUTS: InputSpec = T::INPUTS;
+    type Params = T::Params;
+}

@@ -1,0 +1,5 @@
+//! Temporal: operators with state across frames.
+
+mod feedback;
+
+pub use feedback::{Feedback, FeedbackParams};
