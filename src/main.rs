@@ -1,0 +1,300 @@
+//! The `vivid` command: run a project folder in a window or headless, list operators.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use vivid::{Engine, EngineError, EngineOptions, FrameTime, Gpu, GpuOptions, Target};
+
+/// vivid renders a project folder's chain.toml — a chain of texture operators — every frame,
+/// in a window or headless into PNGs.
+#[derive(Parser, Debug)]
+#[command(
+    name = "vivid",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = "EXAMPLES:\n  vivid examples/02-hello-noise\n  vivid examples/02-hello-noise --headless --frames 120 --fps 60 --snapshot out.png\n  vivid examples/04-compositing --set noise.scale=4 --set 'noise.speed=\"1 + sin(time)\"'\n  vivid operators\n\nParameters take numbers or expressions of `time` (seconds) and `frame`, e.g. scale = \"4 + 2 * sin(time)\".\nLogging: RUST_LOG=info (or debug). Adapter: WGPU_BACKEND=vulkan, WGPU_ADAPTER_NAME=llvmpipe."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every operator type with its inputs, parameters, defaults and ranges.
+    Operators,
+}
+
+#[derive(Args, Debug, Clone)]
+struct RunArgs {
+    /// Project folder (holding chain.toml), or a chain.toml file.
+    project: Option<PathBuf>,
+    /// Render without a window.
+    #[arg(long)]
+    headless: bool,
+    /// Stop after N frames (default: until the window closes; headless: 1).
+    #[arg(long, value_name = "N")]
+    frames: Option<u64>,
+    /// Write the output of the last frame rendered as a PNG.
+    #[arg(long, value_name = "PATH")]
+    snapshot: Option<PathBuf>,
+    /// Override the output size; every size in the chain is scaled to match.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    size: Option<[u32; 2]>,
+    /// Fixed time step: frame k has time k / F (deterministic). Default: wall-clock time in a
+    /// window, 1/60 s per frame headless.
+    #[arg(long, value_name = "F", value_parser = parse_fps)]
+    fps: Option<f64>,
+    /// Override a parameter, same value syntax as chain.toml (repeatable):
+    /// --set noise.scale=4, --set camera.position=[0,3,5], --set noise.kind=simplex.
+    #[arg(long = "set", value_name = "NAME.PARAM=VALUE")]
+    sets: Vec<String>,
+    /// Seconds between memory monitor lines on stderr (0 turns the monitor off).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_interval)]
+    monitor_interval: f64,
+    /// At exit, write run statistics as JSON (frames, encoders and submits per frame,
+    /// objects created after warm-up, RSS, monitor samples).
+    #[arg(long, value_name = "PATH")]
+    stats_json: Option<PathBuf>,
+    /// Present without waiting for vertical sync (window).
+    #[arg(long)]
+    no_vsync: bool,
+}
+
+fn parse_size(s: &str) -> Result<[u32; 2], String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("`{s}` is not WxH (e.g. 1920x1080)"))?;
+    let p = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{s}` is not WxH (e.g. 1920x1080)"))
+    };
+    let (w, h) = (p(w)?, p(h)?);
+    if w == 0 || h == 0 || w > 65536 || h > 65536 {
+        return Err(format!(
+            "`{s}`: width and height must be 1..=65536 (and within the GPU's limit)"
+        ));
+    }
+    Ok([w, h])
+}
+
+fn parse_fps(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if f.is_finite() && f > 0.0 => Ok(f),
+        _ => Err(format!(
+            "`{s}` is not a positive number of frames per second"
+        )),
+    }
+}
+
+fn parse_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if f.is_finite() && f >= 0.0 => Ok(f),
+        _ => Err(format!("`{s}` is not a number of seconds")),
+    }
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Operators) => {
+            print_operators();
+            Ok(())
+        }
+        None => run(cli.run),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // User errors (chain.toml, WGSL) carry their own `error:` lines and locations.
+            match e.downcast_ref::<EngineError>() {
+                Some(EngineError::Project(d) | EngineError::Shader(d)) => eprintln!("{d}"),
+                _ => eprintln!("error: {e:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn engine_options(args: &RunArgs) -> EngineOptions {
+    EngineOptions {
+        monitor_interval: (args.monitor_interval > 0.0)
+            .then(|| Duration::from_secs_f64(args.monitor_interval)),
+        monitor_print: true,
+        ..EngineOptions::default()
+    }
+}
+
+fn setup_engine(gpu: Gpu, args: &RunArgs, project: &Path) -> Result<Engine, EngineError> {
+    let mut engine = Engine::new(gpu, vivid::builtin_registry(), engine_options(args));
+    engine.set_output_size(args.size)?;
+    engine.load_project(project, &args.sets)?;
+    if args.snapshot.is_some() {
+        engine.set_capture(true);
+    }
+    Ok(engine)
+}
+
+fn run(args: RunArgs) -> anyhow::Result<()> {
+    let Some(project) = args.project.clone() else {
+        bail!(
+            "no project folder given\n\nusage: vivid <PROJECT> [OPTIONS]   (e.g. vivid examples/02-hello-noise)\n       vivid operators\n       vivid --help"
+        );
+    };
+    if args.headless {
+        run_headless(&args, &project)
+    } else {
+        run_window(&args, &project)
+    }
+}
+
+fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
+    // Check the project before touching the GPU: errors come fast and need no driver.
+    let _ = vivid::project::load_project(project)?;
+    let gpu = Gpu::headless(&GpuOptions::default())?;
+    let adapter = gpu.describe();
+    let mut engine = setup_engine(gpu, args, project)?;
+    let frames = args.frames.unwrap_or(1).max(1);
+    let fps = args.fps.unwrap_or(60.0);
+    let start = Instant::now();
+    let mut last_errors = Vec::new();
+    for k in 0..frames {
+        let capture = args.snapshot.is_some() && k + 1 == frames;
+        engine.render(
+            FrameTime {
+                time: k as f64 / fps,
+                frame: k,
+            },
+            Target::None,
+            capture,
+        )?;
+        let errors = engine.errors();
+        if errors != last_errors {
+            for e in &errors {
+                eprintln!("error in `{}`: {}", e.node, e.message);
+            }
+            last_errors = errors;
+        }
+    }
+    engine.wait_idle();
+    let elapsed = start.elapsed().as_secs_f64();
+    let [w, h] = engine.output_size().unwrap_or([0, 0]);
+    eprintln!(
+        "vivid: {frames} frame{} of {w}x{h} in {elapsed:.3} s ({:.2} ms/frame) on {adapter}",
+        if frames == 1 { "" } else { "s" },
+        elapsed * 1000.0 / frames as f64,
+    );
+    finish(&engine, args, frames, elapsed)?;
+    if !last_errors.is_empty() {
+        bail!("{} operator(s) failed", last_errors.len());
+    }
+    Ok(())
+}
+
+#[cfg(feature = "window")]
+fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
+    let _ = vivid::project::load_project(project)?;
+    let options = vivid::window::WindowOptions {
+        title: format!("vivid — {}", project.display()),
+        frames: args.frames,
+        fps: args.fps,
+        snapshot: args.snapshot.clone(),
+        no_vsync: args.no_vsync,
+    };
+    let setup_args = args.clone();
+    let project = project.to_path_buf();
+    let run = vivid::window::run(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project)))
+        .map_err(|e| match e {
+            EngineError::Surface(m) => anyhow::anyhow!("{m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
+            other => other.into(),
+        })?;
+    finish(&run.engine, args, run.frames, run.seconds)
+}
+
+#[cfg(not(feature = "window"))]
+fn run_window(_args: &RunArgs, _project: &Path) -> anyhow::Result<()> {
+    bail!("this vivid was built without the window feature: use --headless")
+}
+
+fn finish(engine: &Engine, args: &RunArgs, frames: u64, seconds: f64) -> anyhow::Result<()> {
+    if let Some(path) = &args.snapshot {
+        if args.headless {
+            let img = engine.read_output()?;
+            vivid::readback::save_png(&img.to_rgba8(), path)?;
+        }
+        eprintln!("vivid: wrote {}", path.display());
+    }
+    if let Some(path) = &args.stats_json {
+        let stats = engine.stats();
+        let mut value = serde_json::to_value(&stats)?;
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("seconds".into(), serde_json::json!(seconds));
+            obj.insert("frames_rendered".into(), serde_json::json!(frames));
+            obj.insert("adapter".into(), serde_json::json!(engine.gpu().describe()));
+            obj.insert(
+                "output_size".into(),
+                serde_json::json!(engine.output_size()),
+            );
+            obj.insert("project".into(), serde_json::json!(args.project));
+        }
+        std::fs::write(path, serde_json::to_string_pretty(&value)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn print_operators() {
+    let registry = vivid::builtin_registry();
+    let infos = registry.infos();
+    println!("vivid operators: {} types.\n", infos.len());
+    println!("Every operator table also takes:");
+    println!("  type = \"...\"                          its type (required)");
+    println!("  input = \"a\"  |  inputs = [\"a\", \"b\"]   the operators it reads");
+    println!(
+        "  size = [width, height]                output size in pixels (default: its first input's;"
+    );
+    println!(
+        "                                        without inputs, the top-level `size`, else 1280x720)"
+    );
+    println!(
+        "Numbers (and vector elements) may be expressions of `time` (s) and `frame`: \"4 + 2 * sin(time)\"."
+    );
+    println!("Colours are display-referred [r, g, b] or [r, g, b, a] in 0..1, or \"#rrggbb\".");
+    let mut category = None;
+    for info in infos {
+        if category != Some(info.category) {
+            category = Some(info.category);
+            println!("\n{}", info.category.name().to_uppercase());
+        }
+        println!("\n  {} — {}", info.name, info.summary);
+        println!("    inputs: {}", info.inputs.describe());
+        for p in info.params.iter() {
+            let range = p.format_range().unwrap_or_default();
+            let choices = if p.choices.is_empty() {
+                String::new()
+            } else {
+                p.choices
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .collect::<Vec<&str>>()
+                    .join(" | ")
+            };
+            let domain = if choices.is_empty() { range } else { choices };
+            println!(
+                "    {:<13} {:<7} default {:<18} {:<28} {}",
+                p.name,
+                p.kind.name(),
+                p.format_value(&p.default),
+                domain,
+                p.doc
+            );
+        }
+    }
+}
