@@ -224,6 +224,14 @@ fn run_window(_args: &RunArgs, _project: &Path) -> anyhow::Result<()> {
 }
 
 fn finish(engine: &Engine, args: &RunArgs, frames: u64, seconds: f64) -> anyhow::Result<()> {
+    let gpu_errors = engine.gpu().errors();
+    if gpu_errors.count() > 0 {
+        bail!(
+            "wgpu reported {} error(s); the last one:\n{}",
+            gpu_errors.count(),
+            gpu_errors.recent().last().map_or("", String::as_str)
+        );
+    }
     if let Some(path) = &args.snapshot {
         if args.headless {
             let img = engine.read_output()?;

@@ -123,8 +123,20 @@ impl Operator for Feedback {
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
         let Some(history) = &self.history else { return };
         if self.clear_history {
-            cx.encoder
-                .clear_texture(&history.texture, &wgpu::ImageSubresourceRange::default());
+            // A pooled texture may hold another operator's pixels: start from transparent.
+            cx.encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("vivid.feedback.clear"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &history.view,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                ..Default::default()
+            });
             self.clear_history = false;
         }
         self.pass
