@@ -1,5 +1,5 @@
 // blur: one axis of a separable Gaussian of standard deviation `sigma` pixels. The
-// kernel is the sampled Gaussian on -n..n (n = ceil(3 sigma)), normalised to sum 1; pairs
+// kernel is the sampled Gaussian on -n..n (n = ceil(4 sigma)), normalised to sum 1; pairs
 // of taps share one bilinear fetch. The sampler mirrors at the edges (half-sample
 // symmetric), so a uniform image stays uniform and the image mean is preserved.
 #import "common/fullscreen.wgsl"

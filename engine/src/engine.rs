@@ -203,6 +203,7 @@ pub struct Engine {
     wgpu_baseline: Option<WgpuCounters>,
     changes: BTreeMap<&'static str, (isize, isize)>,
     last_report: FrameReport,
+    monitor_started: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -254,6 +255,7 @@ impl Engine {
             wgpu_baseline: None,
             changes: BTreeMap::new(),
             last_report: FrameReport::default(),
+            monitor_started: false,
         }
     }
 
@@ -625,7 +627,8 @@ impl Engine {
             }
             output.id().hash(&mut h);
             self.arena.buffer_id().hash(&mut h);
-            n.op.prepare_key(n.params.values()).hash(&mut h);
+            n.op.prepare_key(n.params.values(), n.params.animated())
+                .hash(&mut h);
             let key = h.finish();
             if n.prepared == Some(key) || n.failed == Some(key) {
                 continue;
@@ -639,6 +642,7 @@ impl Engine {
                 inputs: &ins[..count],
                 output,
                 params: n.params.values(),
+                animated: n.params.animated(),
                 name: &n.name,
             };
             let op = &mut n.op;
@@ -825,9 +829,17 @@ impl Engine {
             s.rss_bytes_first = rss_bytes();
         }
         self.last_report = *report;
-        let gpu = &self.gpu;
-        let frame = s.frames;
-        self.monitor.tick(|t| memory_sample(gpu, t, frame));
+        // The monitor's baseline is the first steady frame: start-up allocations (shader
+        // JIT, swapchain) are not growth.
+        if report.steady && !self.monitor_started {
+            self.monitor_started = true;
+            self.monitor.restart();
+        }
+        if self.monitor_started {
+            let gpu = &self.gpu;
+            let frame = s.frames;
+            self.monitor.tick(|t| memory_sample(gpu, t, frame));
+        }
     }
 
     /// Reads the output copied by the last [`render`](Self::render) with `capture`.

@@ -165,6 +165,9 @@ pub struct PrepareCx<'a> {
     pub output: &'a GpuTexture,
     /// Current parameter values.
     pub params: &'a ParamValues,
+    /// Per parameter: whether it is an expression (its value changes every frame, so
+    /// whatever it selects must be prepared for all its values).
+    pub animated: &'a [bool],
     /// Instance name (for labels).
     pub name: &'a str,
 }
@@ -195,8 +198,11 @@ pub trait Operator: Send {
     /// Records this frame's passes.
     fn encode(&mut self, cx: &mut EncodeCx<'_>);
 
-    /// Extra input to the prepare key (e.g. a pipeline variant chosen by a parameter).
-    fn prepare_key(&self, _params: &ParamValues) -> u64 {
+    /// Extra input to the prepare key: what, in the parameters, needs different GPU objects
+    /// (a pipeline variant, a sampler, a number of passes). It must not change from frame to
+    /// frame for an animated parameter — prepare for every value it can take instead — or a
+    /// steady frame would create objects.
+    fn prepare_key(&self, _params: &ParamValues, _animated: &[bool]) -> u64 {
         0
     }
 }

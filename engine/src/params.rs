@@ -609,6 +609,8 @@ pub struct ParamSet {
     specs: std::sync::Arc<[ParamSpec]>,
     sources: Vec<ParamSource>,
     values: ParamValues,
+    /// Per parameter: whether it is an expression.
+    animated: Vec<bool>,
     /// Number of evaluations that gave NaN or infinity (the previous value was kept).
     non_finite: u64,
 }
@@ -622,10 +624,12 @@ impl ParamSet {
             .iter()
             .map(|s| ParamSource::Const(s.default.clone()))
             .collect();
+        let animated = vec![false; specs.len()];
         Self {
             specs,
             sources,
             values,
+            animated,
             non_finite: 0,
         }
     }
@@ -647,6 +651,7 @@ impl ParamSet {
         if let ParamSource::Const(v) = &source {
             self.values.0[index] = v.clone();
         }
+        self.animated[index] = source.is_animated();
         self.sources[index] = source;
     }
 
@@ -659,7 +664,13 @@ impl ParamSet {
     /// Whether any parameter is an expression.
     #[must_use]
     pub fn is_animated(&self) -> bool {
-        self.sources.iter().any(ParamSource::is_animated)
+        self.animated.iter().any(|a| *a)
+    }
+
+    /// Per parameter (spec order): whether it is an expression.
+    #[must_use]
+    pub fn animated(&self) -> &[bool] {
+        &self.animated
     }
 
     /// Evaluates every expression for this frame. Returns whether any value changed.

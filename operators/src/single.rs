@@ -70,7 +70,7 @@ impl<T: SinglePass> Operator for Single<T> {
             .draw(cx.encoder, &cx.output.view, self.slot, cx.name);
     }
 
-    fn prepare_key(&self, params: &ParamValues) -> u64 {
+    fn prepare_key(&self, params: &ParamValues, _animated: &[bool]) -> u64 {
         T::sampler(&T::Params::read(params)).key()
     }
 }
