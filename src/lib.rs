@@ -11,7 +11,7 @@
 //!    `--set NAME.PARAM=VALUE` overrides.
 //! 2. **chain** — [`chain::ChainDesc::validate`] checks it against the operator
 //!    [`Registry`] (types, parameters, inputs, cycles, sizes) and reports every problem with
-//!    file:line:col and a hint; the result is a [`chain::ChainSpec`] in topological order.
+//!    <file:line:col> and a hint; the result is a [`chain::ChainSpec`] in topological order.
 //! 3. **prepare** — [`Engine::render`] evaluates expressions of `time` and `frame`, then lets
 //!    the operators whose inputs, output or shaders changed (re)create their GPU objects.
 //!    This is the only step that creates objects, through the counted constructors of

@@ -108,7 +108,7 @@ fn main() -> ExitCode {
             print_operators();
             Ok(())
         }
-        None => run(cli.run),
+        None => run(&cli.run),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -142,16 +142,16 @@ fn setup_engine(gpu: Gpu, args: &RunArgs, project: &Path) -> Result<Engine, Engi
     Ok(engine)
 }
 
-fn run(args: RunArgs) -> anyhow::Result<()> {
+fn run(args: &RunArgs) -> anyhow::Result<()> {
     let Some(project) = args.project.clone() else {
         bail!(
             "no project folder given\n\nusage: vivid <PROJECT> [OPTIONS]   (e.g. vivid examples/02-hello-noise)\n       vivid operators\n       vivid --help"
         );
     };
     if args.headless {
-        run_headless(&args, &project)
+        run_headless(args, &project)
     } else {
-        run_window(&args, &project)
+        run_window(args, &project)
     }
 }
 

@@ -7,6 +7,12 @@
 //!
 //! A fixture may hold a `test.toml` with `frames` (default 1) and `fps` (default 60).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::float_cmp,
+    reason = "tests: a failed unwrap is a failed test; exact float checks are deliberate"
+)]
+
 mod common;
 
 use std::path::Path;

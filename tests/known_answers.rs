@@ -3,11 +3,17 @@
 //! sigma²), gradient end colours, shape areas, colour identities and feedback's geometric
 //! series. Each runs the real operators on the GPU (lavapipe on CI).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::float_cmp,
+    reason = "tests: a failed unwrap is a failed test; exact float checks are deliberate"
+)]
+
 mod common;
 
 use common::{assert_close, render_toml};
 
-/// Rgba16Float holds 11 significant bits: values in 0..1 are exact to ~5e-4.
+/// `Rgba16Float` holds 11 significant bits: values in 0..1 are exact to ~5e-4.
 const F16: f32 = 2e-3;
 
 fn solid(name: &str, size: (u32, u32), c: [f32; 4]) -> String {
@@ -44,13 +50,16 @@ fn blend(mode: &str, a: [f32; 4], b: [f32; 4], opacity: f32) -> [f32; 4] {
     render_toml(&toml).at(4, 4)
 }
 
+/// A per-channel blend formula for opaque colours.
+type Formula = fn(f32, f32) -> f32;
+
 #[test]
 fn blend_modes_follow_the_textbook_formulas() {
     let pairs = [
         ([0.2f32, 0.5, 0.8], [0.6f32, 0.3, 0.9]),
         ([0.9, 0.1, 0.45], [0.35, 0.75, 0.5]),
     ];
-    let formulas: [(&str, fn(f32, f32) -> f32); 6] = [
+    let formulas: [(&str, Formula); 6] = [
         ("over", |_a, b| b),
         ("add", |a, b| (a + b).min(1.0)),
         ("multiply", |a, b| a * b),

@@ -2,6 +2,12 @@
 //! objects created in a steady frame (the engine's own counts AND wgpu's internal
 //! counters), a texture pool that never churns, and removed operators freed at once.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::float_cmp,
+    reason = "tests: a failed unwrap is a failed test; exact float checks are deliberate"
+)]
+
 mod common;
 
 use std::path::Path;
@@ -40,7 +46,7 @@ impl Host {
                     | vivid::wgpu::TextureUsages::COPY_DST,
                 view_formats: &[],
             });
-        let view = texture.create_view(&Default::default());
+        let view = texture.create_view(&vivid::wgpu::TextureViewDescriptor::default());
         Self {
             texture,
             view,

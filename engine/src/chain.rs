@@ -3,7 +3,7 @@
 //! A [`ChainDesc`] is what the user wrote (chain.toml, `--set`, or Rust code through
 //! [`ChainBuilder`]), with the source location of every piece. [`ChainDesc::validate`]
 //! checks it against the [`Registry`] and gives a [`ChainSpec`] — or every problem found,
-//! each with file:line:col and a hint.
+//! each with `file:line:col` and a hint.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -171,16 +171,16 @@ impl ChainSpec {
         let natural = self.sizes()[self.output];
         let sx = f64::from(target[0]) / f64::from(natural[0].max(1));
         let sy = f64::from(target[1]) / f64::from(natural[1].max(1));
-        let scale = |s: [u32; 2]| {
+        let scale = |s: [u32; 2]| -> [u32; 2] {
             [
                 ((f64::from(s[0]) * sx).round() as u32).max(1),
                 ((f64::from(s[1]) * sy).round() as u32).max(1),
             ]
         };
-        self.default_size = scale(self.default_size);
         for n in &mut self.nodes {
             n.size = n.size.map(scale);
         }
+        self.default_size = scale(self.default_size);
     }
 }
 
@@ -273,15 +273,16 @@ impl ChainDesc {
     /// A diagnostic at `loc` (or about the first source when there is none).
     #[must_use]
     pub fn diag(&self, loc: Option<&Loc>, message: impl Into<String>) -> Diagnostic {
-        match loc.and_then(|l| self.sources.get(l.source).map(|s| (l, s))) {
-            Some((l, (path, text))) => Diagnostic::at_span(path, text, l.range.clone(), message),
-            None => {
-                let path = self
-                    .sources
-                    .first()
-                    .map_or_else(|| PathBuf::from("<code>"), |s| s.0.clone());
-                Diagnostic::file_level(path, message)
-            }
+        if let Some((l, (path, text))) =
+            loc.and_then(|l| self.sources.get(l.source).map(|s| (l, s)))
+        {
+            Diagnostic::at_span(path, text, l.range.clone(), message)
+        } else {
+            let path = self
+                .sources
+                .first()
+                .map_or_else(|| PathBuf::from("<code>"), |s| s.0.clone());
+            Diagnostic::file_level(path, message)
         }
     }
 
@@ -326,9 +327,10 @@ impl ChainDesc {
         }
 
         let output = match &self.output {
-            Some(o) => match index.get(o.value.as_str()) {
-                Some(&i) => Some(i),
-                None => {
+            Some(o) => {
+                if let Some(&i) = index.get(o.value.as_str()) {
+                    Some(i)
+                } else {
                     let mut d = self.diag(
                         o.loc.as_ref(),
                         format!(
@@ -342,28 +344,28 @@ impl ChainDesc {
                     errs.push(d);
                     None
                 }
-            },
+            }
             // Without `output`, the last operator in the file is shown.
             None => Some(self.nodes.len() - 1),
         };
 
-        if errs.is_empty() {
-            if let Err(cycle) = topological_order(&nodes_inputs(&nodes, &index)) {
-                let names_in_cycle: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
-                let first = &self.nodes[cycle[0]];
-                let loc = first
-                    .inputs
-                    .iter()
-                    .find(|s| cycle.get(1).is_some_and(|&j| s.value == names[j]))
-                    .and_then(|s| s.loc.as_ref())
-                    .or(first.inputs_loc.as_ref());
-                let mut path = names_in_cycle.join(" -> ");
-                path.push_str(" -> ");
-                path.push_str(names_in_cycle[0]);
-                errs.push(self.diag(loc, format!("the chain has a cycle: {path}")).with_hint(
+        if errs.is_empty()
+            && let Err(cycle) = topological_order(&nodes_inputs(&nodes, &index))
+        {
+            let names_in_cycle: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
+            let first = &self.nodes[cycle[0]];
+            let loc = first
+                .inputs
+                .iter()
+                .find(|s| cycle.get(1).is_some_and(|&j| s.value == names[j]))
+                .and_then(|s| s.loc.as_ref())
+                .or(first.inputs_loc.as_ref());
+            let mut path = names_in_cycle.join(" -> ");
+            path.push_str(" -> ");
+            path.push_str(names_in_cycle[0]);
+            errs.push(self.diag(loc, format!("the chain has a cycle: {path}")).with_hint(
                     "an operator cannot depend on its own output; use a `feedback` operator to read the previous frame",
                 ));
-            }
         }
         if !errs.is_empty() {
             return Err(Diagnostics(errs));
@@ -513,7 +515,13 @@ impl ChainDesc {
             };
             match info.params[i].parse(&value.value) {
                 Ok(src) => params.push((i, src)),
-                Err(m) => errs.push(self.diag(value.loc.as_ref(), format!("`{name}`: {m}"))),
+                Err(e) => {
+                    let mut d = self.diag(value.loc.as_ref(), format!("`{name}`: {}", e.message));
+                    if let Some(h) = e.hint {
+                        d = d.with_hint(h);
+                    }
+                    errs.push(d);
+                }
             }
         }
         (errs.len() == before).then(|| NodeSpec {

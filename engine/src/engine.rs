@@ -56,14 +56,14 @@ impl Default for EngineOptions {
 }
 
 /// Where a frame goes besides the chain's own textures.
-#[derive(Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub enum Target<'a> {
     /// Nowhere: the host samples [`Engine::output_texture`] itself.
     #[default]
     None,
     /// Blit (letterboxed, converted to `format`) into a view the host owns.
     View {
-        /// The view to render into (must allow RENDER_ATTACHMENT).
+        /// The view to render into (must allow `RENDER_ATTACHMENT`).
         view: &'a wgpu::TextureView,
         /// Its format (sRGB formats are handled: stored bytes equal display values).
         format: wgpu::TextureFormat,
@@ -73,7 +73,7 @@ pub enum Target<'a> {
         opaque: bool,
     },
     /// Blit into an engine-owned display texture, then copy into `texture` (an acquired
-    /// surface texture, which must allow COPY_DST and match its format up to sRGB-ness).
+    /// surface texture, which must allow `COPY_DST` and match its format up to sRGB-ness).
     Copy {
         /// The destination.
         texture: &'a wgpu::Texture,
@@ -756,10 +756,8 @@ impl Engine {
         let Some(out) = rt.outputs[rt.spec.output].as_ref() else {
             return;
         };
-        if capture {
-            if let Some(r) = &self.readback {
-                r.encode_copy(encoder, &out.texture);
-            }
+        if capture && let Some(r) = &self.readback {
+            r.encode_copy(encoder, &out.texture);
         }
         let Some((_, pass)) = &self.blit.pass else {
             return;

@@ -1,4 +1,4 @@
-//! Typed errors of the engine and user-facing diagnostics with file:line:col.
+//! Typed errors of the engine and user-facing diagnostics with `file:line:col`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -253,6 +253,7 @@ pub enum EngineError {
 
 impl EngineError {
     /// An I/O error about `path`.
+    #[must_use]
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Self::Io {
             path: path.to_path_buf(),

@@ -46,7 +46,7 @@ impl FullscreenPass {
         self
     }
 
-    /// Renders into `format` instead of the chain's Rgba16Float.
+    /// Renders into `format` instead of the chain's `Rgba16Float`.
     #[must_use]
     pub fn with_format(mut self, format: wgpu::TextureFormat) -> Self {
         self.format = format;

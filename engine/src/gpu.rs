@@ -52,7 +52,7 @@ impl ObjectKind {
         Self::QuerySet,
     ];
 
-    /// snake_case name, as in `--stats-json`.
+    /// `snake_case` name, as in `--stats-json`.
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
@@ -653,6 +653,7 @@ impl Gpu {
     }
 
     /// Submits one command buffer (counted).
+    #[must_use = "the submission index tells when the GPU is done"]
     pub fn submit(&self, buffer: wgpu::CommandBuffer) -> wgpu::SubmissionIndex {
         self.counts.submits.fetch_add(1, Ordering::Relaxed);
         self.queue.submit(std::iter::once(buffer))

@@ -95,10 +95,10 @@ impl MemoryMonitor {
             self.next = now + interval;
         }
         let line = self.record(s);
-        if let Some(l) = &line {
-            if self.print {
-                eprintln!("{l}");
-            }
+        if let Some(l) = &line
+            && self.print
+        {
+            eprintln!("{l}");
         }
         line
     }

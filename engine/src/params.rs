@@ -177,6 +177,41 @@ impl<const N: usize> From<[f32; N]> for RawValue {
     }
 }
 
+/// Why a value does not fit a parameter: a one-line message and, when we can tell, a hint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamError {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl ParamError {
+    fn hinted(message: String, hint: Option<String>) -> Self {
+        Self { message, hint }
+    }
+}
+
+impl From<String> for ParamError {
+    fn from(message: String) -> Self {
+        Self {
+            message,
+            hint: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ParamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.hint {
+            Some(h) => write!(f, "{} ({h})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ParamError {}
+
 /// Metadata of one parameter: name, kind, default, valid range, choices, documentation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamSpec {
@@ -289,7 +324,7 @@ impl ParamSpec {
     ///
     /// Numbers may be strings holding an expression of `time` and `frame`; in a vector, each
     /// element may be one. Errors are one-line messages; the caller adds the location.
-    pub fn parse(&self, raw: &RawValue) -> Result<ParamSource, String> {
+    pub fn parse(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
         match self.kind {
             ParamKind::Bool => match raw {
                 RawValue::Bool(b) => Ok(ParamSource::Const(ParamValue::Bool(*b))),
@@ -307,11 +342,9 @@ impl ParamSpec {
                     .map(|i| ParamSource::Const(ParamValue::Choice(i as u32)))
                     .ok_or_else(|| {
                         let list = self.choice_list();
-                        let hint = did_you_mean(s, self.choices.iter().map(AsRef::as_ref))
-                            .map_or(String::new(), |h| format!("; {h}"));
-                        format!(
-                            "`{}` has no choice \"{s}\" (choices: {list}){hint}",
-                            self.name
+                        ParamError::hinted(
+                            format!("`{}` has no choice \"{s}\" (choices: {list})", self.name),
+                            did_you_mean(s, self.choices.iter().map(AsRef::as_ref)),
                         )
                     }),
                 other => Err(self.expected(&format!("one of {}", self.choice_list()), other)),
@@ -326,17 +359,19 @@ impl ParamSpec {
         }
     }
 
-    fn parse_vector(&self, raw: &RawValue) -> Result<ParamSource, String> {
+    fn parse_vector(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
         let n = self.kind.components();
-        if self.kind == ParamKind::Color {
-            if let RawValue::Str(s) = raw {
-                if s.trim_start().starts_with('#') {
-                    let c = parse_hex_color(s).ok_or_else(|| {
-                        format!("`{}`: \"{s}\" is not a colour; write \"#rrggbb\", \"#rrggbbaa\" or [r, g, b]", self.name)
-                    })?;
-                    return Ok(ParamSource::Const(ParamValue::Color(c)));
-                }
-            }
+        if self.kind == ParamKind::Color
+            && let RawValue::Str(s) = raw
+            && s.trim_start().starts_with('#')
+        {
+            let c = parse_hex_color(s).ok_or_else(|| {
+                format!(
+                    "`{}`: \"{s}\" is not a colour; write \"#rrggbb\", \"#rrggbbaa\" or [r, g, b]",
+                    self.name
+                )
+            })?;
+            return Ok(ParamSource::Const(ParamValue::Color(c)));
         }
         let items: Vec<RawValue> = match raw {
             RawValue::Array(items) => items.clone(),
@@ -365,7 +400,8 @@ impl ParamSpec {
                 "`{}` needs {want} numbers, found {}",
                 self.name,
                 items.len()
-            ));
+            )
+            .into());
         }
         let mut comps = Vec::with_capacity(n);
         for item in &items {
@@ -377,20 +413,18 @@ impl ParamSpec {
         Ok(ParamSource::from_components(self.kind, comps))
     }
 
-    fn component(&self, raw: &RawValue) -> Result<Component, String> {
+    fn component(&self, raw: &RawValue) -> Result<Component, ParamError> {
         match raw {
             RawValue::Float(x) => {
                 if !x.is_finite() {
-                    return Err(format!(
-                        "`{}` must be a finite number, found {x}",
-                        self.name
-                    ));
+                    return Err(
+                        format!("`{}` must be a finite number, found {x}", self.name).into(),
+                    );
                 }
                 if self.kind == ParamKind::Int && x.fract() != 0.0 {
-                    return Err(format!(
-                        "`{}` is an integer parameter, found {x}",
-                        self.name
-                    ));
+                    return Err(
+                        format!("`{}` is an integer parameter, found {x}", self.name).into(),
+                    );
                 }
                 self.check_range(*x)?;
                 Ok(Component::Const(*x as f32))
@@ -400,30 +434,43 @@ impl ParamSpec {
                 Ok(Component::Const(*i as f32))
             }
             RawValue::Str(s) => {
-                let expr = Expr::parse(s).map_err(|e| format!("`{}`: {e}", self.name))?;
+                let expr = Expr::parse(s).map_err(|e| ParamError {
+                    message: format!("`{}`: {}", self.name, e.message),
+                    hint: e.hint,
+                })?;
                 Ok(Component::Expr(Box::new(expr)))
             }
             other => Err(self.expected("a number or an expression string", other)),
         }
     }
 
-    fn check_range(&self, x: f64) -> Result<(), String> {
+    fn check_range(&self, x: f64) -> Result<(), ParamError> {
         match self.range {
-            Some((lo, hi)) if x < lo || x > hi => Err(format!(
-                "`{}` = {x} is out of its range {lo}..={hi}",
-                self.name
-            )),
+            Some((lo, hi)) if x < lo || x > hi => {
+                Err(format!("`{}` = {x} is out of its range {lo}..={hi}", self.name).into())
+            }
             _ => Ok(()),
         }
     }
 
-    fn expected(&self, what: &str, found: &RawValue) -> String {
-        format!(
+    fn expected(&self, what: &str, found: &RawValue) -> ParamError {
+        let message = format!(
             "`{}` expects {what} ({}), found {}",
             self.name,
             self.kind.name(),
             found.type_name()
-        )
+        );
+        let name = &self.name;
+        let example = match self.kind {
+            ParamKind::Float | ParamKind::Int => {
+                format!(
+                    "e.g. `{name} = {}` or an expression `{name} = \"4 + sin(time)\"`",
+                    self.format_value(&self.default)
+                )
+            }
+            _ => format!("e.g. `{name} = {}`", self.format_value(&self.default)),
+        };
+        ParamError::hinted(message, Some(example))
     }
 
     fn choice_list(&self) -> String {
@@ -537,9 +584,9 @@ impl fmt::Debug for Expr {
 
 impl Expr {
     /// Parses `text`; unknown variables and syntax errors are reported as one line.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, ParamError> {
         if text.trim().is_empty() {
-            return Err("empty expression".into());
+            return Err(String::from("empty expression").into());
         }
         let flat = exmex::parse::<f64>(text)
             .map_err(|e| format!("invalid expression \"{text}\": {}", e.msg()))?;
@@ -548,10 +595,11 @@ impl Expr {
             match EXPR_VARIABLES.iter().position(|v| v == name) {
                 Some(i) => slots.push(i),
                 None => {
-                    let hint = did_you_mean(name, EXPR_VARIABLES)
-                        .map_or(String::new(), |h| format!("; {h}"));
-                    return Err(format!(
-                        "invalid expression \"{text}\": unknown variable `{name}` (expressions can use `time` and `frame`){hint}"
+                    return Err(ParamError::hinted(
+                        format!(
+                            "invalid expression \"{text}\": unknown variable `{name}` (expressions can use `time` and `frame`)"
+                        ),
+                        did_you_mean(name, EXPR_VARIABLES),
                     ));
                 }
             }
@@ -1046,7 +1094,7 @@ mod tests {
     #[test]
     fn parse_rejects_with_clear_messages() {
         let s = P::specs();
-        let err = |i: usize, raw: RawValue| s[i].parse(&raw).expect_err("must fail");
+        let err = |i: usize, raw: RawValue| s[i].parse(&raw).expect_err("must fail").to_string();
         assert!(err(0, RawValue::Float(11.0)).contains("out of its range 0..=10"));
         assert!(err(1, RawValue::Float(1.5)).contains("integer"));
         assert!(err(0, true.into()).contains("expects a number"));

@@ -98,7 +98,7 @@ pub fn parse_chain(path: &Path, text: &str) -> ChainDesc {
             v => match k {
                 "output" => match v {
                     DeValue::String(s) => {
-                        desc.output = Some(Spanned::at(s.to_string(), loc(value.span())))
+                        desc.output = Some(Spanned::at(s.to_string(), loc(value.span())));
                     }
                     other => desc.early.push(desc.diag(
                         Some(&loc(value.span())),
@@ -172,7 +172,7 @@ pub fn parse_chain(path: &Path, text: &str) -> ChainDesc {
                     match v.get_ref() {
                         DeValue::String(s) => node.inputs.push(Spanned::at(s.to_string(), vloc)),
                         DeValue::Array(items) => {
-                            for item in items.iter() {
+                            for item in items {
                                 match item.get_ref() {
                                     DeValue::String(s) => node.inputs.push(Spanned::at(s.to_string(), loc(item.span()))),
                                     other => desc.early.push(desc.diag(Some(&loc(item.span())), format!("inputs are operator names (strings), found {}", other.type_str()))),

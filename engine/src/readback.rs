@@ -1,4 +1,4 @@
-//! Readback: the output texture (Rgba16Float, premultiplied) -> CPU -> 8-bit PNG.
+//! Readback: the output texture (`Rgba16Float`, premultiplied) -> CPU -> 8-bit PNG.
 //!
 //! The copy is recorded into the frame's own encoder, so a snapshot adds no submit. The
 //! buffer is created once (when capture is enabled) and reused.
@@ -74,7 +74,7 @@ pub fn to_rgba8(p: [f32; 4]) -> [u8; 4] {
 }
 
 impl Readback {
-    /// A readback buffer for a `width` x `height` Rgba16Float texture.
+    /// A readback buffer for a `width` x `height` `Rgba16Float` texture.
     #[must_use]
     pub fn new(gpu: &Gpu, width: u32, height: u32) -> Self {
         let bytes_per_row = (width * 8).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);

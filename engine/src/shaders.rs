@@ -302,7 +302,7 @@ fn validate(text: &str, segments: &[Segment]) -> Result<naga::Module> {
     Ok(module)
 }
 
-/// A small, stable, non-cryptographic hash (FxHash) for cache keys.
+/// A small, stable, non-cryptographic hash (`FxHash`) for cache keys.
 #[must_use]
 pub fn fxhash(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0;

@@ -303,17 +303,17 @@ impl App {
 
 impl ApplicationHandler for App {
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
-        if self.surface.is_none() {
-            if let Err(e) = self.init(event_loop) {
-                self.fail(event_loop, e);
-            }
+        if self.surface.is_none()
+            && let Err(e) = self.init(event_loop)
+        {
+            self.fail(event_loop, e);
         }
     }
 
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
         match event {
-            WindowEvent::CloseRequested => event_loop.exit(),
-            WindowEvent::KeyboardInput {
+            WindowEvent::CloseRequested
+            | WindowEvent::KeyboardInput {
                 event:
                     KeyEvent {
                         logical_key: Key::Named(NamedKey::Escape),

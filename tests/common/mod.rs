@@ -1,6 +1,11 @@
 //! Helpers shared by the GPU tests: a real device (Mesa's lavapipe on CI), engines,
 //! rendering, and image comparison with a tolerance.
-#![allow(dead_code, clippy::unwrap_used, clippy::missing_panics_doc)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::missing_panics_doc,
+    reason = "shared by several test crates, each using a part"
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +20,7 @@ pub fn repo() -> PathBuf {
 
 /// A device of its own (counters are per device).
 pub fn gpu() -> Gpu {
-    Gpu::headless(&Default::default()).expect(
+    Gpu::headless(&vivid::GpuOptions::default()).expect(
         "a GPU adapter: on a machine without a GPU install Mesa's lavapipe (mesa-vulkan-drivers)",
     )
 }

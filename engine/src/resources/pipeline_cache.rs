@@ -159,7 +159,7 @@ impl PipelineCache {
     }
 
     /// The fullscreen render pipeline of `key`: vertex `vs_fullscreen`, fragment `key.entry`,
-    /// no blending. Compiles the shader (naga-validated, errors with file:line:col) on a miss.
+    /// no blending. Compiles the shader (naga-validated, errors with `file:line:col`) on a miss.
     pub fn fullscreen_pipeline(
         &mut self,
         gpu: &Gpu,
@@ -169,9 +169,10 @@ impl PipelineCache {
         if let Some(p) = self.pipelines.get(key) {
             return Ok(p.pipeline.clone());
         }
-        let (hash, module) = match self.modules.get(&key.shader) {
-            Some((h, m)) => (*h, m.clone()),
-            None => {
+        let (hash, module) = if let Some((h, m)) = self.modules.get(&key.shader) {
+            (*h, m.clone())
+        } else {
+            {
                 let composed = shaders.compose(&key.shader)?;
                 let label = format!("vivid.{}", key.shader.trim_end_matches(".wgsl"));
                 let module = gpu.scoped(&format!("compiling {}", key.shader), || {

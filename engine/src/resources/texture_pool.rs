@@ -36,7 +36,7 @@ impl TextureKey {
         .union(wgpu::TextureUsages::COPY_SRC)
         .union(wgpu::TextureUsages::COPY_DST);
 
-    /// A 2D colour texture of the chain's format (Rgba16Float) and usual usages.
+    /// A 2D colour texture of the chain's format (`Rgba16Float`) and usual usages.
     #[must_use]
     pub fn color(width: u32, height: u32) -> Self {
         Self::color_with_format(width, height, wgpu::TextureFormat::Rgba16Float)

@@ -81,8 +81,8 @@ pub struct Blur {
     /// `levels[i]` is level i + 1.
     levels: Vec<GpuTexture>,
     temps: Vec<Option<GpuTexture>>,
-    /// Depths prepared.
-    prepared: std::ops::RangeInclusive<usize>,
+    /// Depths prepared (none before the first successful prepare).
+    prepared: Option<std::ops::RangeInclusive<usize>>,
     /// This frame's depth.
     depth: usize,
     slots: Vec<UniformSlot>,
@@ -98,7 +98,7 @@ impl Default for Blur {
             vertical: (0..=MAX_LEVELS).map(pass).collect(),
             levels: Vec::new(),
             temps: (0..=MAX_LEVELS).map(|_| None).collect(),
-            prepared: 1..=0,
+            prepared: None,
             depth: 0,
             slots: Vec::with_capacity(2 * MAX_LEVELS + 2),
         }
@@ -134,16 +134,22 @@ fn depths(params: &ParamValues, animated: &[bool]) -> std::ops::RangeInclusive<u
 
 impl Operator for Blur {
     fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
-        let p: BlurParams = cx.params();
-        let sigma = p.radius.max(0.0);
-        let k = levels_for(sigma, p.axes);
-        self.depth = k;
-        let s = level_sigma(sigma, k);
+        let params: BlurParams = cx.params();
+        let sigma = params.radius.max(0.0);
+        let depth = levels_for(sigma, params.axes);
+        self.depth = depth;
+        let level_sigma = level_sigma(sigma, depth);
         // ±4 sigma: the truncated kernel keeps 99.9% of the variance (±3 sigma only 97.3%).
-        let half_width = (4.0 * s).ceil() as u32;
-        let on = |enabled: bool| if enabled { (s, half_width) } else { (0.0, 0) };
-        let (hs, hw) = on(p.axes != Axes::Vertical);
-        let (vs, vw) = on(p.axes != Axes::Horizontal);
+        let half_width = (4.0 * level_sigma).ceil() as u32;
+        let on = |enabled: bool| {
+            if enabled {
+                (level_sigma, half_width)
+            } else {
+                (0.0, 0)
+            }
+        };
+        let (hs, hw) = on(params.axes != Axes::Vertical);
+        let (vs, vw) = on(params.axes != Axes::Horizontal);
         let header = |level: usize| {
             let (w, h) = level_size(cx.size, level);
             FrameHeader {
@@ -158,22 +164,22 @@ impl Operator for Blur {
             half_width: 0,
         };
         self.slots.clear();
-        for level in 1..=k {
+        for level in 1..=depth {
             self.slots.push(out.push(&copy(level)));
         }
         self.slots.push(out.push(&BlurUniforms {
-            header: header(k),
+            header: header(depth),
             direction: [1.0, 0.0],
             sigma: hs,
             half_width: hw,
         }));
         self.slots.push(out.push(&BlurUniforms {
-            header: header(k),
+            header: header(depth),
             direction: [0.0, 1.0],
             sigma: vs,
             half_width: vw,
         }));
-        for level in (0..k).rev() {
+        for level in (0..depth).rev() {
             self.slots.push(out.push(&copy(level)));
         }
     }
@@ -212,7 +218,7 @@ impl Operator for Blur {
             result = result.and_then(|()| self.down[l - 1].prepare(cx, &[level(l - 1)], sampler));
         }
         for l in (0..deepest).rev() {
-            if l + 1 <= deepest {
+            if l < deepest {
                 result = result.and_then(|()| self.up[l].prepare(cx, &[level(l + 1)], sampler));
             }
         }
@@ -226,7 +232,7 @@ impl Operator for Blur {
         }
         self.levels = levels;
         self.temps = temps;
-        self.prepared = if result.is_ok() { wanted } else { 1..=0 };
+        self.prepared = result.is_ok().then_some(wanted);
         result
     }
 
@@ -235,7 +241,10 @@ impl Operator for Blur {
         let Some(temp) = self.temps.get(k).and_then(Option::as_ref) else {
             return;
         };
-        if !self.prepared.contains(&k) || self.levels.len() < k || self.slots.len() != 2 * k + 2 {
+        if !self.prepared.as_ref().is_some_and(|r| r.contains(&k))
+            || self.levels.len() < k
+            || self.slots.len() != 2 * k + 2
+        {
             return;
         }
         let target = |level: usize| {

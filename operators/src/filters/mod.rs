@@ -5,7 +5,7 @@ mod hsv;
 mod levels;
 mod transform;
 
-pub use blur::{Blur, BlurParams};
+pub use blur::{Blur, BlurParams, BlurUniforms};
 pub use hsv::{Hsv, HsvParams};
 pub use levels::{Levels, LevelsParams};
 pub use transform::{Transform, TransformParams};

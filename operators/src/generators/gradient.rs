@@ -1,4 +1,4 @@
-//! `gradient`: colour_a to colour_b — linear, radial, angular or diamond.
+//! `gradient`: `color_a` to `color_b` — linear, radial, angular or diamond.
 
 use vivid_engine::glam::Vec2;
 use vivid_engine::operator::{Category, FrameHeader, InputSpec, UniformCx};

@@ -2,4 +2,4 @@
 
 mod feedback;
 
-pub use feedback::{Feedback, FeedbackParams};
+pub use feedback::{Feedback, FeedbackParams, FeedbackUniforms};

@@ -1,0 +1,446 @@
+//! The `vivid` binary end to end: help, the operator listing, headless renders, snapshots,
+//! `--size`, `--set`, `--fps`, `--stats-json`, and every kind of bad input — each reported
+//! with <file:line:col> (where it has one), a hint, and a non-zero exit; never a panic.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::float_cmp,
+    reason = "tests: a failed unwrap is a failed test; exact float checks are deliberate"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn vivid(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("runs vivid")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[track_caller]
+fn ok(args: &[&str]) -> String {
+    let o = vivid(args);
+    let t = text(&o);
+    assert!(o.status.success(), "vivid {args:?} failed:\n{t}");
+    assert!(!t.contains("panicked"), "{t}");
+    t
+}
+
+/// A project folder holding `chain` as its chain.toml.
+fn project(chain: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("chain.toml"), chain).expect("write chain.toml");
+    dir
+}
+
+/// Runs a bad project headless and checks the report.
+#[track_caller]
+fn fails(chain: &str, location: &str, expect: &[&str]) {
+    let dir = project(chain);
+    let o = vivid(&[
+        dir.path().to_str().unwrap(),
+        "--headless",
+        "--monitor-interval",
+        "0",
+    ]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "must exit 1:\n{t}");
+    assert!(!t.contains("panicked"), "{t}");
+    let path = dir.path().join("chain.toml");
+    // File-level problems have no line and column.
+    let want = if location.is_empty() {
+        path.display().to_string()
+    } else {
+        format!("{}:{location}", path.display())
+    };
+    assert!(t.contains(&want), "expected location {want} in:\n{t}");
+    for e in expect {
+        assert!(t.contains(e), "expected {e:?} in:\n{t}");
+    }
+}
+
+#[test]
+fn help_documents_every_flag() {
+    let t = ok(&["--help"]);
+    for flag in [
+        "--headless",
+        "--frames",
+        "--snapshot",
+        "--size",
+        "--fps",
+        "--set",
+        "--monitor-interval",
+        "--stats-json",
+        "operators",
+    ] {
+        assert!(t.contains(flag), "--help lacks {flag}:\n{t}");
+    }
+}
+
+#[test]
+fn operators_lists_every_type_with_params_defaults_and_ranges() {
+    let t = ok(&["operators"]);
+    for ty in [
+        "noise",
+        "solid",
+        "gradient",
+        "shape",
+        "levels",
+        "hsv",
+        "transform",
+        "blur",
+        "composite",
+        "feedback",
+    ] {
+        assert!(t.contains(&format!("\n  {ty} — ")), "no {ty}:\n{t}");
+    }
+    assert!(t.contains("scale") && t.contains("0.001..=10000"), "{t}");
+    assert!(t.contains("perlin | simplex | worley | value"), "{t}");
+    assert!(
+        t.contains("over | add | multiply | screen | overlay | difference"),
+        "{t}"
+    );
+    assert!(t.contains("inputs: 1..8"), "{t}");
+}
+
+fn png(path: &Path) -> image::RgbaImage {
+    image::open(path).expect("a PNG").to_rgba8()
+}
+
+#[test]
+fn headless_snapshot_is_display_referred() {
+    let out = tempfile::tempdir().unwrap();
+    let snap = out.path().join("solid.png");
+    ok(&[
+        "testing-fixtures/solid",
+        "--headless",
+        "--snapshot",
+        snap.to_str().unwrap(),
+    ]);
+    let img = png(&snap);
+    assert_eq!(img.dimensions(), (32, 16));
+    for p in img.pixels() {
+        for (got, want) in p.0.iter().zip([128u8, 64, 255, 255]) {
+            assert!(got.abs_diff(want) <= 1, "{:?}", p.0);
+        }
+    }
+}
+
+#[test]
+fn size_set_and_frames_apply() {
+    let out = tempfile::tempdir().unwrap();
+    let snap = out.path().join("s.png");
+    let t = ok(&[
+        "testing-fixtures/solid",
+        "--headless",
+        "--frames",
+        "3",
+        "--size",
+        "40x30",
+        "--set",
+        "solid.color=[0.0, 1.0, 0.0]",
+        "--snapshot",
+        snap.to_str().unwrap(),
+    ]);
+    assert!(t.contains("3 frames of 40x30"), "{t}");
+    let img = png(&snap);
+    assert_eq!(img.dimensions(), (40, 30));
+    assert_eq!(img.get_pixel(5, 5).0, [0, 255, 0, 255]);
+}
+
+#[test]
+fn fixed_fps_renders_are_deterministic_and_time_moves() {
+    let out = tempfile::tempdir().unwrap();
+    let shot = |name: &str, frames: &str| {
+        let p = out.path().join(name);
+        ok(&[
+            "testing-fixtures/hello-noise",
+            "--headless",
+            "--frames",
+            frames,
+            "--fps",
+            "30",
+            "--snapshot",
+            p.to_str().unwrap(),
+        ]);
+        png(&p)
+    };
+    let a = shot("a.png", "10");
+    let b = shot("b.png", "10");
+    let c = shot("c.png", "20");
+    assert_eq!(a, b, "same frames, same fps: same image");
+    assert_ne!(a, c, "a later frame has moved");
+}
+
+#[test]
+fn stats_json_reports_the_frame_model() {
+    let out = tempfile::tempdir().unwrap();
+    let stats = out.path().join("stats.json");
+    ok(&[
+        "examples/04-compositing",
+        "--headless",
+        "--frames",
+        "30",
+        "--size",
+        "160x90",
+        "--stats-json",
+        stats.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(v["frames"], 30);
+    assert_eq!(v["max_encoders_per_frame"], 1);
+    assert_eq!(v["max_submits_per_frame"], 1);
+    assert_eq!(v["gpu_objects_created_after_warmup"], 0);
+    assert!(v["rss_bytes_first"].as_u64().unwrap() > 0);
+    assert!(v["rss_bytes_last"].as_u64().unwrap() > 0);
+    assert!(v["monitor_samples"].is_array());
+    assert_eq!(v["output_size"], serde_json::json!([160, 90]));
+}
+
+#[test]
+fn the_monitor_prints_its_line() {
+    let t = ok(&[
+        "examples/02-hello-noise",
+        "--headless",
+        "--frames",
+        "40",
+        "--size",
+        "64x36",
+        "--monitor-interval",
+        "0.01",
+    ]);
+    let line = t
+        .lines()
+        .find(|l| l.contains("] Memory: "))
+        .unwrap_or_else(|| panic!("no monitor line:\n{t}"));
+    assert!(
+        line.contains("MB (total: ") && line.contains("| GPU: ") && line.contains(" textures, "),
+        "{line}"
+    );
+}
+
+#[test]
+fn every_example_runs_headless() {
+    for e in [
+        "01-template",
+        "02-hello-noise",
+        "03-feedback",
+        "04-compositing",
+    ] {
+        ok(&[
+            &format!("examples/{e}"),
+            "--headless",
+            "--frames",
+            "5",
+            "--size",
+            "96x54",
+        ]);
+    }
+}
+
+#[test]
+fn bad_toml_syntax() {
+    fails(
+        "[noise]\ntype = \"noise\nscale = 3\n",
+        "2:14",
+        &["invalid TOML"],
+    );
+}
+
+#[test]
+fn unknown_type() {
+    fails(
+        "output = \"n\"\n\n[n]\ntype = \"nosie\"\n",
+        "4:8",
+        &[
+            "unknown operator type `nosie`",
+            "hint: did you mean `noise`?",
+        ],
+    );
+}
+
+#[test]
+fn unknown_parameter() {
+    fails(
+        "[n]\ntype = \"noise\"\nscal = 3\n",
+        "3:1",
+        &["unknown parameter `scal`", "hint: did you mean `scale`?"],
+    );
+}
+
+#[test]
+fn wrong_value_type() {
+    fails(
+        "[n]\ntype = \"noise\"\nscale = true\n",
+        "3:9",
+        &[
+            "expects a number",
+            "found a boolean",
+            "hint: e.g. `scale = 4.0`",
+        ],
+    );
+    fails(
+        "[n]\ntype = \"noise\"\noffset = [1, 2]\n",
+        "3:10",
+        &["`offset` needs 3 numbers, found 2"],
+    );
+    fails(
+        "[n]\ntype = \"noise\"\nkind = \"perlinn\"\n",
+        "3:8",
+        &["no choice \"perlinn\"", "hint: did you mean `perlin`?"],
+    );
+    fails(
+        "[n]\ntype = \"noise\"\noctaves = 20\n",
+        "3:11",
+        &["out of its range 1..=8"],
+    );
+}
+
+#[test]
+fn invalid_expression() {
+    fails(
+        "[n]\ntype = \"noise\"\nscale = \"4 + sin(tme)\"\n",
+        "3:9",
+        &["unknown variable `tme`", "hint: did you mean `time`?"],
+    );
+    fails(
+        "[n]\ntype = \"noise\"\nscale = \"4 + * 2\"\n",
+        "3:9",
+        &["invalid expression"],
+    );
+}
+
+#[test]
+fn missing_input() {
+    fails(
+        "[b]\ntype = \"blur\"\ninput = \"nose\"\n\n[noise]\ntype = \"noise\"\n",
+        "3:9",
+        &["input `nose`", "hint: did you mean `noise`?"],
+    );
+    fails(
+        "[b]\ntype = \"blur\"\n",
+        "1:2",
+        &["needs 1 input, found 0", "hint: add `input"],
+    );
+    fails(
+        "[n]\ntype = \"noise\"\ninput = \"n\"\n",
+        "3:9",
+        &["takes no input"],
+    );
+}
+
+#[test]
+fn cycle() {
+    fails(
+        "output = \"a\"\n[a]\ntype = \"blur\"\ninput = \"b\"\n[b]\ntype = \"levels\"\ninput = \"a\"\n",
+        "7:9",
+        &["cycle: b -> a -> b", "hint:", "feedback"],
+    );
+}
+
+#[test]
+fn unknown_output() {
+    fails(
+        "output = \"nosie\"\n[noise]\ntype = \"noise\"\n",
+        "1:10",
+        &["`output` names `nosie`", "hint: did you mean `noise`?"],
+    );
+}
+
+#[test]
+fn empty_file() {
+    let dir = project("");
+    let t = text(&vivid(&[dir.path().to_str().unwrap(), "--headless"]));
+    assert!(
+        t.contains("chain.toml is empty") && t.contains("hint:"),
+        "{t}"
+    );
+    fails("# only a comment\n", "", &["the chain is empty", "hint:"]);
+}
+
+#[test]
+fn absurd_size() {
+    fails(
+        "[n]\ntype = \"noise\"\nsize = [100000, 10]\n",
+        "3:8",
+        &["100000x10", "max_texture_dimension_2d"],
+    );
+    let o = vivid(&["testing-fixtures/solid", "--headless", "--size", "0x10"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn misplaced_keys() {
+    fails(
+        "outptu = \"n\"\n[n]\ntype = \"noise\"\n",
+        "1:1",
+        &[
+            "unknown top-level key `outptu`",
+            "hint: did you mean `output`?",
+        ],
+    );
+    fails("[n]\nscale = 3\n", "1:2", &["has no `type`"]);
+    fails(
+        "[n]\ntype = \"blur\"\ninput = \"m\"\ninputs = [\"m\"]\n[m]\ntype = \"noise\"\n",
+        "4:1",
+        &["both `input` and `inputs`"],
+    );
+}
+
+#[test]
+fn no_chain_toml_and_no_such_folder() {
+    let empty = tempfile::tempdir().unwrap();
+    let t = text(&vivid(&[empty.path().to_str().unwrap(), "--headless"]));
+    assert!(
+        t.contains("has no chain.toml") && t.contains("hint:"),
+        "{t}"
+    );
+    let missing = PathBuf::from("/nonexistent/vivid-project");
+    let o = vivid(&[missing.to_str().unwrap(), "--headless"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("no such folder"), "{}", text(&o));
+}
+
+#[test]
+fn bad_set_arguments_point_into_the_argument() {
+    let cases: [(&str, &str); 4] = [
+        ("noise.scal=3", "--set:1:7"),
+        ("nosie.scale=3", "--set:1:1"),
+        ("noise.scale", "--set:1:1"),
+        ("noise.scale=\"sin(tme)\"", "--set:1:13"),
+    ];
+    for (arg, loc) in cases {
+        let o = vivid(&["testing-fixtures/hello-noise", "--headless", "--set", arg]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{arg}:\n{t}");
+        assert!(t.contains(loc), "{arg}: expected {loc} in:\n{t}");
+        assert!(!t.contains("panicked"), "{t}");
+    }
+}
+
+#[test]
+fn a_window_without_a_display_explains_headless() {
+    let o = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .args(["testing-fixtures/solid", "--frames", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("--headless"), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+}
