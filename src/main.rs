@@ -164,8 +164,16 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     let frames = args.frames.unwrap_or(1).max(1);
     let fps = args.fps.unwrap_or(60.0);
     let start = Instant::now();
+    // Timing excludes the first frames (pipeline compilation, first-use allocations).
+    let warmup = if frames >= 40 { 10 } else { 0 };
+    let mut steady_start = start;
     let mut last_errors = Vec::new();
+    let mut errors_seen = engine.errors_generation();
     for k in 0..frames {
+        if k == warmup && warmup > 0 {
+            engine.wait_idle();
+            steady_start = Instant::now();
+        }
         let capture = args.snapshot.is_some() && k + 1 == frames;
         engine.render(
             FrameTime {
@@ -175,23 +183,31 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
             Target::None,
             capture,
         )?;
-        let errors = engine.errors();
-        if errors != last_errors {
-            for e in &errors {
+        if engine.errors_generation() != errors_seen {
+            errors_seen = engine.errors_generation();
+            last_errors = engine.errors();
+            for e in &last_errors {
                 eprintln!("error in `{}`: {}", e.node, e.message);
             }
-            last_errors = errors;
         }
     }
     engine.wait_idle();
     let elapsed = start.elapsed().as_secs_f64();
+    let per_frame = steady_start.elapsed().as_secs_f64() * 1000.0 / (frames - warmup) as f64;
     let [w, h] = engine.output_size().unwrap_or([0, 0]);
+    let timing = if warmup > 0 {
+        format!(
+            "{per_frame:.3} ms/frame after {warmup} warm-up frames ({:.1} fps)",
+            1000.0 / per_frame
+        )
+    } else {
+        format!("{per_frame:.3} ms/frame")
+    };
     eprintln!(
-        "vivid: {frames} frame{} of {w}x{h} in {elapsed:.3} s ({:.2} ms/frame) on {adapter}",
+        "vivid: {frames} frame{} of {w}x{h} in {elapsed:.3} s, {timing}, on {adapter}",
         if frames == 1 { "" } else { "s" },
-        elapsed * 1000.0 / frames as f64,
     );
-    finish(&engine, args, frames, elapsed)?;
+    finish(&engine, args, frames, elapsed, Some(per_frame))?;
     if !last_errors.is_empty() {
         bail!("{} operator(s) failed", last_errors.len());
     }
@@ -215,7 +231,7 @@ fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
             EngineError::Surface(m) => anyhow::anyhow!("{m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
             other => other.into(),
         })?;
-    finish(&run.engine, args, run.frames, run.seconds)
+    finish(&run.engine, args, run.frames, run.seconds, None)
 }
 
 #[cfg(not(feature = "window"))]
@@ -223,7 +239,13 @@ fn run_window(_args: &RunArgs, _project: &Path) -> anyhow::Result<()> {
     bail!("this vivid was built without the window feature: use --headless")
 }
 
-fn finish(engine: &Engine, args: &RunArgs, frames: u64, seconds: f64) -> anyhow::Result<()> {
+fn finish(
+    engine: &Engine,
+    args: &RunArgs,
+    frames: u64,
+    seconds: f64,
+    ms_per_frame: Option<f64>,
+) -> anyhow::Result<()> {
     let gpu_errors = engine.gpu().errors();
     if gpu_errors.count() > 0 {
         bail!(
@@ -244,6 +266,7 @@ fn finish(engine: &Engine, args: &RunArgs, frames: u64, seconds: f64) -> anyhow:
         let mut value = serde_json::to_value(&stats)?;
         if let Some(obj) = value.as_object_mut() {
             obj.insert("seconds".into(), serde_json::json!(seconds));
+            obj.insert("ms_per_frame".into(), serde_json::json!(ms_per_frame));
             obj.insert("frames_rendered".into(), serde_json::json!(frames));
             obj.insert("adapter".into(), serde_json::json!(engine.gpu().describe()));
             obj.insert(

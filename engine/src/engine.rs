@@ -204,6 +204,7 @@ pub struct Engine {
     changes: BTreeMap<&'static str, (isize, isize)>,
     last_report: FrameReport,
     monitor_started: bool,
+    errors_generation: u64,
 }
 
 impl std::fmt::Debug for Engine {
@@ -256,6 +257,7 @@ impl Engine {
             changes: BTreeMap::new(),
             last_report: FrameReport::default(),
             monitor_started: false,
+            errors_generation: 0,
         }
     }
 
@@ -477,6 +479,13 @@ impl Engine {
             .unwrap_or_default()
     }
 
+    /// Changes whenever an operator's error appears, changes or clears: poll this each frame
+    /// and call [`errors`](Self::errors) only when it moved.
+    #[must_use]
+    pub fn errors_generation(&self) -> u64 {
+        self.errors_generation
+    }
+
     /// Starts a new warm-up: the next frames may create objects.
     fn mark_changed(&mut self) {
         self.frames_since_change = 0;
@@ -610,6 +619,7 @@ impl Engine {
 
     fn prepare_nodes(&mut self) {
         let Some(rt) = &mut self.chain else { return };
+        let errors_generation = &mut self.errors_generation;
         let dummy = &self.dummy;
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
@@ -653,12 +663,15 @@ impl Engine {
                 Ok(()) => {
                     n.prepared = Some(key);
                     n.failed = None;
-                    n.error = None;
+                    if n.error.take().is_some() {
+                        *errors_generation += 1;
+                    }
                 }
                 Err(e) => {
                     log::error!("`{}` ({}): {e}", n.name, n.info.name);
                     n.failed = Some(key);
                     n.error = Some(e.to_string());
+                    *errors_generation += 1;
                 }
             }
         }

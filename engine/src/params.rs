@@ -1026,6 +1026,10 @@ macro_rules! choice_enum {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::float_cmp,
+    reason = "the values compared are exact (small integers)"
+)]
 mod tests {
     use super::*;
 

@@ -70,7 +70,7 @@ struct App {
     frame: u64,
     start: Instant,
     warned_view_fallback: bool,
-    last_errors: Vec<crate::engine::NodeError>,
+    errors_seen: u64,
 }
 
 /// Opens a window and renders until it is closed (or `options.frames` are done).
@@ -90,7 +90,7 @@ pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
         frame: 0,
         start: Instant::now(),
         warned_view_fallback: false,
-        last_errors: Vec::new(),
+        errors_seen: 0,
     };
     event_loop
         .run_app(&mut app)
@@ -278,12 +278,11 @@ impl App {
             self.fail(event_loop, e);
             return;
         }
-        let errors = engine.errors();
-        if errors != self.last_errors {
-            for e in &errors {
+        if engine.errors_generation() != self.errors_seen {
+            self.errors_seen = engine.errors_generation();
+            for e in engine.errors() {
                 eprintln!("error in `{}`: {}", e.node, e.message);
             }
-            self.last_errors = errors;
         }
         self.frame += 1;
         if last {
