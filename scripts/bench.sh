@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 VIVID=${1:-target/release/vivid}
 FRAMES=${2:-300}
 OUT=${BENCH_OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 cases=(
     "examples/02-hello-noise 1920x1080"
     "examples/02-hello-noise 3840x2160"

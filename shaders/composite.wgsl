@@ -3,7 +3,7 @@
 // compositing-1 (co = cs(1 - ab) + cb(1 - as) + as ab B(Cb, Cs)), which for opaque layers
 // is the textbook formula: multiply a*b, screen 1-(1-a)(1-b), difference |a-b|, overlay.
 // add is Porter-Duff plus, clamped at 1.
-#import "common/fullscreen.wgsl"
+#import "common/operator.wgsl"
 
 struct Composite {
     header: FrameHeader,
@@ -52,9 +52,7 @@ fn layer(b: vec4<f32>, s_in: vec4<f32>) -> vec4<f32> {
     }
 }
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    let uv = in.uv;
+fn shade(uv: vec2<f32>) -> vec4<f32> {
     var c = textureSampleLevel(in0, samp, uv, 0.0);
     if u.count > 1u { c = layer(c, textureSampleLevel(in1, samp, uv, 0.0)); }
     if u.count > 2u { c = layer(c, textureSampleLevel(in2, samp, uv, 0.0)); }

@@ -1,6 +1,6 @@
 // feedback: the previous frame's output, zoomed / rotated / offset about the centre and
 // multiplied by `decay`, combined with the input (over, add or max).
-#import "common/fullscreen.wgsl"
+#import "common/operator.wgsl"
 
 struct Feedback {
     header: FrameHeader,
@@ -22,10 +22,9 @@ struct Feedback {
 @group(0) @binding(2) var src: texture_2d<f32>;
 @group(0) @binding(3) var history: texture_2d<f32>;
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
+fn shade(uv: vec2<f32>) -> vec4<f32> {
     let a = vec2<f32>(aspect(u.header), 1.0);
-    let p = user_uv(in.uv);
+    let p = user_uv(uv);
     let d = (p - vec2<f32>(0.5) - u.offset) * a;
     let c = cos(u.rotate);
     let s = sin(u.rotate);
@@ -35,7 +34,7 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     if all(q >= vec2<f32>(0.0)) && all(q <= vec2<f32>(1.0)) {
         prev = textureSampleLevel(history, samp, q, 0.0) * u.decay;
     }
-    let x = textureSampleLevel(src, samp, in.uv, 0.0);
+    let x = textureSampleLevel(src, samp, uv, 0.0);
     switch u.blend {
         case 1u: { return min(prev + x, vec4<f32>(1.0)); }
         case 2u: { return max(prev, x); }

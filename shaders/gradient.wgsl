@@ -1,5 +1,5 @@
 // gradient: colour_a -> colour_b, linear / radial / angular / diamond.
-#import "common/fullscreen.wgsl"
+#import "common/operator.wgsl"
 
 struct Gradient {
     header: FrameHeader,
@@ -22,9 +22,8 @@ struct Gradient {
 
 const TAU: f32 = 6.283185307179586;
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    let p = user_uv(in.uv);
+fn shade(uv: vec2<f32>) -> vec4<f32> {
+    let p = user_uv(uv);
     let d = p - u.center;
     // Aspect-corrected offset, in units of the image height.
     let q = d * vec2<f32>(aspect(u.header), 1.0);

@@ -1,5 +1,5 @@
 // hsv: rotate hue, scale saturation and value, on straight colour.
-#import "common/fullscreen.wgsl"
+#import "common/operator.wgsl"
 #import "common/color.wgsl"
 
 struct Hsv {
@@ -15,9 +15,8 @@ struct Hsv {
 @group(0) @binding(1) var samp: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    let s = unpremultiply(textureSampleLevel(src, samp, in.uv, 0.0));
+fn shade(uv: vec2<f32>) -> vec4<f32> {
+    let s = unpremultiply(textureSampleLevel(src, samp, uv, 0.0));
     var h = rgb_to_hsv(s.rgb);
     h.x = fract(h.x + u.hue_shift + 1.0);
     h.y = clamp(h.y * u.saturation, 0.0, 1.0);

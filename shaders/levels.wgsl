@@ -1,6 +1,6 @@
 // levels: contrast around mid-grey, then brightness, then gamma, then optional invert,
 // on straight (un-premultiplied) colour.
-#import "common/fullscreen.wgsl"
+#import "common/operator.wgsl"
 #import "common/color.wgsl"
 
 struct Levels {
@@ -15,9 +15,8 @@ struct Levels {
 @group(0) @binding(1) var samp: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    let s = unpremultiply(textureSampleLevel(src, samp, in.uv, 0.0));
+fn shade(uv: vec2<f32>) -> vec4<f32> {
+    let s = unpremultiply(textureSampleLevel(src, samp, uv, 0.0));
     var c = (s.rgb - 0.5) * u.contrast + 0.5;
     c = c * u.brightness;
     c = pow(max(c, vec3<f32>(0.0)), vec3<f32>(1.0 / u.gamma));

@@ -1,6 +1,6 @@
 // noise: fractal 3D noise (Perlin, simplex, Worley, value) of user uv, scrolled along z by
 // time * speed. Grey output in 0..1, opaque.
-#import "common/fullscreen.wgsl"
+#import "common/operator.wgsl"
 
 struct Noise {
     header: FrameHeader,
@@ -134,10 +134,9 @@ fn sample_kind(p: vec3<f32>) -> f32 {
     }
 }
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    let uv = user_uv(in.uv);
-    var p = vec3<f32>(uv.x * aspect(u.header), uv.y, 0.0) * u.scale
+fn shade(uv: vec2<f32>) -> vec4<f32> {
+    let q = user_uv(uv);
+    var p = vec3<f32>(q.x * aspect(u.header), q.y, 0.0) * u.scale
         + u.offset + vec3<f32>(0.0, 0.0, u.header.time * u.speed);
     var sum = 0.0;
     var amp = 1.0;

@@ -1,5 +1,5 @@
 // shape: an anti-aliased SDF shape — circle, rect, triangle, star, ring, polygon.
-#import "common/fullscreen.wgsl"
+#import "common/operator.wgsl"
 
 struct Shape {
     header: FrameHeader,
@@ -48,9 +48,8 @@ fn sd_box(p: vec2<f32>) -> f32 {
     return length(max(d, vec2<f32>(0.0))) + min(max(d.x, d.y), 0.0);
 }
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    let p = user_uv(in.uv);
+fn shade(uv: vec2<f32>) -> vec4<f32> {
+    let p = user_uv(uv);
     let d = (p - u.position) * vec2<f32>(aspect(u.header), 1.0);
     let c = cos(u.rotation);
     let s = sin(u.rotation);

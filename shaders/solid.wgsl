@@ -1,5 +1,5 @@
 // solid: one colour everywhere.
-#import "common/fullscreen.wgsl"
+#import "common/operator.wgsl"
 
 struct Solid {
     header: FrameHeader,
@@ -9,7 +9,6 @@ struct Solid {
 
 @group(0) @binding(0) var<uniform> u: Solid;
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
+fn shade(uv: vec2<f32>) -> vec4<f32> {
     return u.color;
 }

@@ -68,7 +68,7 @@
 
 pub use vivid_engine::{
     Diagnostic, Diagnostics, Engine, EngineError, EngineOptions, FrameReport, FrameTime, Gpu,
-    GpuOptions, NodeError, Operator, OperatorInfo, Registry, Result, RunStats, Target,
+    GpuOptions, NodeError, Operator, OperatorInfo, PassMode, Registry, Result, RunStats, Target,
 };
 pub use vivid_engine::{bytemuck, glam, wgpu};
 pub use vivid_engine::{

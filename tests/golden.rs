@@ -33,37 +33,36 @@ fn check(name: &str) {
     let settings: FixtureTest = std::fs::read_to_string(dir.join("test.toml"))
         .map(|t| toml::from_str(&t).unwrap_or_else(|e| panic!("{name}/test.toml: {e}")))
         .unwrap_or_default();
-    let mut engine = common::engine();
-    engine
-        .load_project(&dir, &[])
-        .unwrap_or_else(|e| panic!("{e}"));
-    let image = common::render(
-        &mut engine,
-        settings.frames.unwrap_or(1),
-        settings.fps.unwrap_or(60.0),
-    )
-    .to_rgba8();
     let expected_path = dir.join("expected.png");
-    if std::env::var_os("VIVID_UPDATE_GOLDEN").is_some() {
-        vivid::readback::save_png(&image, &expected_path).unwrap();
-        return;
-    }
-    let expected = image::open(&expected_path)
-        .unwrap_or_else(|e| {
+    // Both ways operators run (render and compute passes) must match the reference.
+    for mode in common::MODES {
+        let mut engine = common::engine_in(mode);
+        engine
+            .load_project(&dir, &[])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let frames = settings.frames.unwrap_or(1);
+        let image = common::render(&mut engine, frames, settings.fps.unwrap_or(60.0)).to_rgba8();
+        if std::env::var_os("VIVID_UPDATE_GOLDEN").is_some() {
+            vivid::readback::save_png(&image, &expected_path).unwrap();
+            return;
+        }
+        let expected = image::open(&expected_path)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e} (VIVID_UPDATE_GOLDEN=1 writes it)",
+                    expected_path.display()
+                )
+            })
+            .to_rgba8();
+        assert_eq!(image.dimensions(), expected.dimensions(), "{name}: size");
+        let (d, picture) = diff(&image, &expected);
+        if d.bad_fraction > MAX_BAD_FRACTION || d.mean > MAX_MEAN {
+            save(&image, &dir.join("expected.actual.png"));
+            save(&picture, &dir.join("expected.difference.png"));
             panic!(
-                "{}: {e} (VIVID_UPDATE_GOLDEN=1 writes it)",
-                expected_path.display()
-            )
-        })
-        .to_rgba8();
-    assert_eq!(image.dimensions(), expected.dimensions(), "{name}: size");
-    let (d, picture) = diff(&image, &expected);
-    if d.bad_fraction > MAX_BAD_FRACTION || d.mean > MAX_MEAN {
-        save(&image, &dir.join("expected.actual.png"));
-        save(&picture, &dir.join("expected.difference.png"));
-        panic!(
-            "{name}: differs from expected.png: {d:?} (wrote expected.actual.png and expected.difference.png)"
-        );
+                "{name} ({mode:?} passes): differs from expected.png: {d:?} (wrote expected.actual.png and expected.difference.png)"
+            );
+        }
     }
 }
 

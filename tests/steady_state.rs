@@ -125,8 +125,9 @@ fn every_example_renders_300_steady_frames() {
     assert!(dirs.len() >= 4, "{dirs:?}");
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
-        for copy_target in [false, true] {
-            let mut engine = common::engine();
+        // Each target path once, each with one of the two ways operators run.
+        for (mode, copy_target) in [(common::MODES[0], false), (common::MODES[1], true)] {
+            let mut engine = common::engine_in(mode);
             // Small, to keep the suite fast on a software driver; the frame model is the same.
             engine.set_output_size(Some([192, 108])).unwrap();
             engine.load_project(&dir, &[]).unwrap();
@@ -134,7 +135,8 @@ fn every_example_renders_300_steady_frames() {
             run(&mut engine, &host, 0, 4);
             let pool = engine.stats().texture_pool;
             run(&mut engine, &host, 4, 296);
-            assert_steady(&engine, &name);
+            let what = format!("{name} ({mode:?} passes)");
+            assert_steady(&engine, &what);
             // The pool served everything from its first allocations: no churn.
             let after = engine.stats().texture_pool;
             assert_eq!(
@@ -148,8 +150,9 @@ fn every_example_renders_300_steady_frames() {
 
 #[test]
 fn every_fixture_renders_steady_frames() {
-    for dir in project_dirs("testing-fixtures") {
-        let mut engine = common::engine();
+    for (i, dir) in project_dirs("testing-fixtures").into_iter().enumerate() {
+        // Alternate the two ways operators run.
+        let mut engine = common::engine_in(common::MODES[i % 2]);
         engine.load_project(&dir, &[]).unwrap();
         let host = Host::new(&engine, false);
         run(&mut engine, &host, 0, 60);
@@ -200,7 +203,7 @@ fn changing_parameters_that_are_uniforms_creates_nothing() {
 
 #[test]
 fn an_animated_blur_radius_crossing_every_depth_creates_nothing() {
-    let mut engine = common::engine();
+    let mut engine = common::engine_in(vivid::PassMode::Compute);
     engine
         .set_chain(&common::desc(
             "output = \"b\"\n[n]\ntype = \"noise\"\nsize = [256, 144]\n[b]\ntype = \"blur\"\ninput = \"n\"\nradius = \"abs(200 * sin(frame * 0.05))\"\n",

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use crate::chain::{ChainDesc, ChainSpec};
 use crate::error::{EngineError, Result};
-use crate::fullscreen::FullscreenPass;
+use crate::fullscreen::Blit;
 use crate::gpu::{CountsSnapshot, Gpu, GpuTexture, WgpuCounters};
 use crate::monitor::{MemoryMonitor, MonitorSample, rss_bytes};
 use crate::operator::{
@@ -29,9 +29,7 @@ use crate::operator::{
 use crate::params::{ParamSet, RawValue};
 use crate::project::{apply_set, load_project};
 use crate::readback::{FloatImage, Readback};
-use crate::resources::{
-    PipelineCache, SamplerKind, TextureKey, TexturePool, UniformArena, UniformSlot,
-};
+use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena, UniformSlot};
 use crate::shaders::ShaderLibrary;
 
 /// Engine settings.
@@ -163,7 +161,7 @@ struct ChainRuntime {
 
 /// Display blit state.
 struct Blitter {
-    pass: Option<(wgpu::TextureFormat, FullscreenPass)>,
+    pass: Option<Blit>,
     slot: UniformSlot,
     display: Option<GpuTexture>,
 }
@@ -712,20 +710,16 @@ impl Engine {
                 format
             }
         };
-        if self.blit.pass.as_ref().is_none_or(|(f, _)| *f != format) {
-            self.blit.pass = Some((
-                format,
-                FullscreenPass::new("blit.wgsl", size_of::<BlitUniforms>()).with_format(format),
-            ));
+        if self.blit.pass.as_ref().is_none_or(|b| b.format() != format) {
+            self.blit.pass = Some(Blit::new(format, size_of::<BlitUniforms>()));
         }
-        if let Some((_, pass)) = &mut self.blit.pass {
-            pass.prepare_with(
+        if let Some(pass) = &mut self.blit.pass {
+            pass.prepare(
                 &self.gpu,
                 &mut self.pipelines,
                 &self.shaders,
                 &self.arena,
-                &[out],
-                SamplerKind::LinearClamp,
+                out,
             )?;
         }
         Ok(())
@@ -772,15 +766,15 @@ impl Engine {
         if capture && let Some(r) = &self.readback {
             r.encode_copy(encoder, &out.texture);
         }
-        let Some((_, pass)) = &self.blit.pass else {
+        let Some(pass) = &self.blit.pass else {
             return;
         };
         match target {
             Target::None => {}
-            Target::View { view, .. } => pass.draw(encoder, view, self.blit.slot, "vivid.blit"),
+            Target::View { view, .. } => pass.draw(encoder, view, self.blit.slot),
             Target::Copy { texture } => {
                 if let Some(display) = &self.blit.display {
-                    pass.draw(encoder, &display.view, self.blit.slot, "vivid.blit");
+                    pass.draw(encoder, &display.view, self.blit.slot);
                     encoder.copy_texture_to_texture(
                         display.texture.as_image_copy(),
                         texture.as_image_copy(),

@@ -369,12 +369,39 @@ impl ErrorLog {
     }
 }
 
+/// How operators' shaders run: as compute dispatches or as fragment passes. Both run the
+/// same WGSL `shade()` and give the same pixels; which is faster depends on the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum PassMode {
+    /// Compute shaders storing into the output (GPUs: data-centre GPUs such as the H100
+    /// run graphics work on a couple of TPCs only, compute is ~25x faster there).
+    Compute,
+    /// Fragment shaders over a fullscreen triangle (CPU drivers such as lavapipe, where a
+    /// storage-texture store costs ~5 ms more per 1080p pass than a fragment write).
+    Render,
+}
+
+impl PassMode {
+    /// `Render` for CPU adapters, `Compute` otherwise; `VIVID_PASSES=compute|render`
+    /// overrides.
+    #[must_use]
+    pub fn for_adapter(info: &wgpu::AdapterInfo) -> Self {
+        match std::env::var("VIVID_PASSES").as_deref() {
+            Ok("compute") => Self::Compute,
+            Ok("render") => Self::Render,
+            _ if info.device_type == wgpu::DeviceType::Cpu => Self::Render,
+            _ => Self::Compute,
+        }
+    }
+}
+
 /// The GPU the engine renders on. Cheap to clone (wgpu handles are reference-counted).
 #[derive(Clone, Debug)]
 pub struct Gpu {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter_info: wgpu::AdapterInfo,
+    pass_mode: PassMode,
     counts: Arc<ObjectCounts>,
     errors: Arc<ErrorLog>,
 }
@@ -384,6 +411,8 @@ pub struct Gpu {
 pub struct GpuOptions {
     /// Prefer a low-power adapter.
     pub low_power: bool,
+    /// Force how operators run (default: [`PassMode::for_adapter`]).
+    pub pass_mode: Option<PassMode>,
 }
 
 impl Gpu {
@@ -394,7 +423,11 @@ impl Gpu {
     pub fn headless(options: &GpuOptions) -> Result<Self> {
         let instance = new_instance(None);
         let adapter = pollster::block_on(request_adapter(&instance, None, options))?;
-        Self::from_adapter(&adapter)
+        let gpu = Self::from_adapter(&adapter)?;
+        Ok(match options.pass_mode {
+            Some(mode) => gpu.with_pass_mode(mode),
+            None => gpu,
+        })
     }
 
     /// Creates a device on `adapter` (which must outlive nothing: the device keeps what it needs).
@@ -432,10 +465,24 @@ impl Gpu {
         Self {
             device,
             queue,
+            pass_mode: PassMode::for_adapter(&adapter_info),
             adapter_info,
             counts: Arc::new(ObjectCounts::default()),
             errors: Arc::new(ErrorLog::default()),
         }
+    }
+
+    /// How operators run on this GPU.
+    #[must_use]
+    pub fn pass_mode(&self) -> PassMode {
+        self.pass_mode
+    }
+
+    /// The same GPU with operators run as `mode` (set it before creating an engine).
+    #[must_use]
+    pub fn with_pass_mode(mut self, mode: PassMode) -> Self {
+        self.pass_mode = mode;
+        self
     }
 
     /// The device. Creating objects through it directly bypasses the engine's counts.
@@ -460,8 +507,12 @@ impl Gpu {
     #[must_use]
     pub fn describe(&self) -> String {
         let i = &self.adapter_info;
+        let mode = match self.pass_mode {
+            PassMode::Compute => "compute passes",
+            PassMode::Render => "render passes",
+        };
         format!(
-            "{} ({:?}, {} {})",
+            "{} ({:?}, {} {}; {mode})",
             i.name, i.backend, i.driver, i.driver_info
         )
     }

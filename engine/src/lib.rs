@@ -24,7 +24,7 @@ pub mod window;
 
 pub use engine::{Engine, EngineOptions, FrameReport, NodeError, RunStats, Target};
 pub use error::{Diagnostic, Diagnostics, EngineError, Result};
-pub use gpu::{Gpu, GpuOptions};
+pub use gpu::{Gpu, GpuOptions, PassMode};
 pub use operator::{FrameTime, Operator, OperatorInfo, Registry};
 
 // Re-exported so that operator crates and hosts use the same versions.

@@ -67,7 +67,9 @@ impl FloatImage {
 pub fn to_rgba8(p: [f32; 4]) -> [u8; 4] {
     let a = p[3].clamp(0.0, 1.0);
     let q = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
-    if a <= 0.0 {
+    // Fully transparent in 8 bits: no colour (un-premultiplying a tiny alpha would give
+    // arbitrary, invisible RGB that differs from driver to driver).
+    if q(a) == 0 {
         return [0, 0, 0, 0];
     }
     [q(p[0] / a), q(p[1] / a), q(p[2] / a), q(a)]
@@ -185,5 +187,6 @@ mod tests {
         assert_eq!(to_rgba8([0.5, 0.0, 0.0, 0.5]), [255, 0, 0, 128]);
         assert_eq!(to_rgba8([2.0, -1.0, 0.0, 1.0]), [255, 0, 0, 255]);
         assert_eq!(to_rgba8([0.3, 0.3, 0.3, 0.0]), [0, 0, 0, 0]);
+        assert_eq!(to_rgba8([0.001, 0.0005, 0.0, 0.001]), [0, 0, 0, 0]);
     }
 }

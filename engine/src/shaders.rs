@@ -57,16 +57,16 @@ pub struct ShaderLibrary {
 pub const ENGINE_SHADERS: &[(&str, &str)] = &[
     ("blit.wgsl", include_str!("../../shaders/blit.wgsl")),
     (
+        "common/operator.wgsl",
+        include_str!("../../shaders/common/operator.wgsl"),
+    ),
+    (
         "common/fullscreen.wgsl",
         include_str!("../../shaders/common/fullscreen.wgsl"),
     ),
     (
         "common/color.wgsl",
         include_str!("../../shaders/common/color.wgsl"),
-    ),
-    (
-        "common/hash.wgsl",
-        include_str!("../../shaders/common/hash.wgsl"),
     ),
 ];
 

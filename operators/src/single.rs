@@ -61,13 +61,12 @@ impl<T: SinglePass> Operator for Single<T> {
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
         let sampler = T::sampler(&T::Params::read(cx.params));
-        let inputs = cx.inputs;
-        self.pass.prepare(cx, inputs, sampler)
+        let (inputs, output) = (cx.inputs, cx.output);
+        self.pass.prepare(cx, inputs, output, sampler)
     }
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
-        self.pass
-            .draw(cx.encoder, &cx.output.view, self.slot, cx.name);
+        self.pass.dispatch(cx.encoder, self.slot, cx.name);
     }
 
     fn prepare_key(&self, params: &ParamValues, _animated: &[bool]) -> u64 {

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use vivid::chain::ChainDesc;
 use vivid::readback::FloatImage;
-use vivid::{Engine, EngineOptions, FrameTime, Gpu, Target};
+use vivid::{Engine, EngineOptions, FrameTime, Gpu, PassMode, Target};
+
+/// Both ways operators can run; tests check that they give the same pixels.
+pub const MODES: [PassMode; 2] = [PassMode::Render, PassMode::Compute];
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -27,12 +30,21 @@ pub fn gpu() -> Gpu {
 
 /// An engine with the built-in operators and the monitor off.
 pub fn engine() -> Engine {
+    engine_in(gpu().pass_mode())
+}
+
+/// An engine whose operators run as `mode`.
+pub fn engine_in(mode: PassMode) -> Engine {
     let options = EngineOptions {
         monitor_interval: None,
         monitor_print: false,
         ..Default::default()
     };
-    Engine::new(gpu(), vivid::builtin_registry(), options)
+    Engine::new(
+        gpu().with_pass_mode(mode),
+        vivid::builtin_registry(),
+        options,
+    )
 }
 
 /// A chain from chain.toml text.
@@ -66,12 +78,24 @@ pub fn render(engine: &mut Engine, frames: u64, fps: f64) -> FloatImage {
     engine.read_output().unwrap()
 }
 
-/// Renders one frame of a chain given as chain.toml text.
+/// Renders one frame of a chain given as chain.toml text, as render and as compute passes;
+/// the two must agree (to f16 rounding).
 pub fn render_toml(toml: &str) -> FloatImage {
-    let mut e = engine();
-    e.set_chain(&desc(toml))
-        .unwrap_or_else(|err| panic!("{err}"));
-    render(&mut e, 1, 60.0)
+    let [a, b] = MODES.map(|mode| {
+        let mut e = engine_in(mode);
+        e.set_chain(&desc(toml))
+            .unwrap_or_else(|err| panic!("{err}"));
+        render(&mut e, 1, 60.0)
+    });
+    for (i, (p, q)) in a.pixels.iter().zip(&b.pixels).enumerate() {
+        assert_close(
+            *p,
+            *q,
+            2e-3,
+            &format!("pixel {i}: render vs compute passes"),
+        );
+    }
+    a
 }
 
 /// Asserts `a` and `b` are within `tol` per channel.

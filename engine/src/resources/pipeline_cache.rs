@@ -31,7 +31,10 @@ impl SamplerKind {
     }
 }
 
-/// What makes two fullscreen pipelines the same.
+/// Binding of an operator's output storage texture (see `shaders/common/operator.wgsl`).
+pub const OUTPUT_BINDING: u32 = 15;
+
+/// What makes two pipelines the same.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PipelineKey {
     /// Library name of the WGSL file.
@@ -40,8 +43,17 @@ pub struct PipelineKey {
     pub entry: &'static str,
     /// Number of input textures bound after the uniforms and the sampler.
     pub inputs: u32,
-    /// Target format.
+    /// Target format (render pipelines; compute pipelines write `FULLSCREEN_FORMAT`).
     pub format: wgpu::TextureFormat,
+}
+
+/// Which kind of pass a layout is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Stage {
+    /// Fragment shader into a render target (the display blit).
+    Render,
+    /// Compute shader writing binding 15 (every operator).
+    Compute,
 }
 
 #[derive(Debug)]
@@ -60,9 +72,10 @@ struct CachedPipeline {
 #[derive(Debug, Default)]
 pub struct PipelineCache {
     samplers: HashMap<SamplerKind, wgpu::Sampler>,
-    layouts: HashMap<u32, Layout>,
+    layouts: HashMap<(Stage, u32), Layout>,
     modules: HashMap<String, (u64, wgpu::ShaderModule)>,
     pipelines: HashMap<PipelineKey, CachedPipeline>,
+    compute: HashMap<PipelineKey, (u64, wgpu::ComputePipeline)>,
 }
 
 impl PipelineCache {
@@ -98,18 +111,33 @@ impl PipelineCache {
             .clone()
     }
 
-    /// The bind group layout of a fullscreen pass with `inputs` textures:
+    /// The bind group layout of a render pass with `inputs` textures:
     /// 0 = uniforms (dynamic offset), 1 = sampler, 2.. = textures.
     pub fn fullscreen_layout(&mut self, gpu: &Gpu, inputs: u32) -> wgpu::BindGroupLayout {
-        self.layout(gpu, inputs).bind_group.clone()
+        self.layout(gpu, Stage::Render, inputs).bind_group.clone()
     }
 
-    fn layout(&mut self, gpu: &Gpu, inputs: u32) -> &Layout {
-        self.layouts.entry(inputs).or_insert_with(|| {
+    /// The bind group layout of an operator's compute pass: as [`fullscreen_layout`], plus
+    /// binding 15 = the output (write-only `Rgba16Float` storage texture).
+    ///
+    /// [`fullscreen_layout`]: Self::fullscreen_layout
+    pub fn operator_layout(&mut self, gpu: &Gpu, inputs: u32) -> wgpu::BindGroupLayout {
+        self.layout(gpu, Stage::Compute, inputs).bind_group.clone()
+    }
+
+    fn layout(&mut self, gpu: &Gpu, stage: Stage, inputs: u32) -> &Layout {
+        self.layouts.entry((stage, inputs)).or_insert_with(|| {
+            let (uniform_visibility, visibility) = match stage {
+                Stage::Render => (
+                    wgpu::ShaderStages::VERTEX_FRAGMENT,
+                    wgpu::ShaderStages::FRAGMENT,
+                ),
+                Stage::Compute => (wgpu::ShaderStages::COMPUTE, wgpu::ShaderStages::COMPUTE),
+            };
             let mut entries = vec![
                 wgpu::BindGroupLayoutEntry {
                     binding: 0,
-                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+                    visibility: uniform_visibility,
                     ty: wgpu::BindingType::Buffer {
                         ty: wgpu::BufferBindingType::Uniform,
                         has_dynamic_offset: true,
@@ -119,7 +147,7 @@ impl PipelineCache {
                 },
                 wgpu::BindGroupLayoutEntry {
                     binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    visibility,
                     ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
                     count: None,
                 },
@@ -127,7 +155,7 @@ impl PipelineCache {
             for i in 0..inputs {
                 entries.push(wgpu::BindGroupLayoutEntry {
                     binding: 2 + i,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    visibility,
                     ty: wgpu::BindingType::Texture {
                         sample_type: wgpu::TextureSampleType::Float { filterable: true },
                         view_dimension: wgpu::TextureViewDimension::D2,
@@ -136,12 +164,24 @@ impl PipelineCache {
                     count: None,
                 });
             }
+            if stage == Stage::Compute {
+                entries.push(wgpu::BindGroupLayoutEntry {
+                    binding: OUTPUT_BINDING,
+                    visibility,
+                    ty: wgpu::BindingType::StorageTexture {
+                        access: wgpu::StorageTextureAccess::WriteOnly,
+                        format: FULLSCREEN_FORMAT,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                    },
+                    count: None,
+                });
+            }
             let bind_group = gpu.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("vivid.fullscreen.layout"),
+                label: Some("vivid.pass.layout"),
                 entries: &entries,
             });
             let pipeline = gpu.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some("vivid.fullscreen.pipeline_layout"),
+                label: Some("vivid.pass.pipeline_layout"),
                 bind_group_layouts: &[Some(&bind_group)],
                 immediate_size: 0,
             });
@@ -156,6 +196,61 @@ impl PipelineCache {
     pub fn invalidate_shader(&mut self, shader: &str) {
         self.modules.remove(shader);
         self.pipelines.retain(|k, _| k.shader != shader);
+        self.compute.retain(|k, _| k.shader != shader);
+    }
+
+    /// The shader module of `shader`, compiled (naga-validated first) on a miss.
+    fn module(
+        &mut self,
+        gpu: &Gpu,
+        shaders: &ShaderLibrary,
+        shader: &str,
+    ) -> Result<(u64, wgpu::ShaderModule)> {
+        if let Some((h, m)) = self.modules.get(shader) {
+            return Ok((*h, m.clone()));
+        }
+        let composed = shaders.compose(shader)?;
+        let label = format!("vivid.{}", shader.trim_end_matches(".wgsl"));
+        let module = gpu.scoped(&format!("compiling {shader}"), || {
+            gpu.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(&label),
+                source: wgpu::ShaderSource::Wgsl(composed.text.clone().into()),
+            })
+        })?;
+        self.modules
+            .insert(shader.to_string(), (composed.hash, module.clone()));
+        Ok((composed.hash, module))
+    }
+
+    /// An operator's compute pipeline: entry `key.entry` (normally `cs_main` from
+    /// `common/operator.wgsl`), 8×8 workgroups writing binding 15.
+    pub fn operator_pipeline(
+        &mut self,
+        gpu: &Gpu,
+        shaders: &ShaderLibrary,
+        key: &PipelineKey,
+    ) -> Result<wgpu::ComputePipeline> {
+        if let Some((_, p)) = self.compute.get(key) {
+            return Ok(p.clone());
+        }
+        let (hash, module) = self.module(gpu, shaders, &key.shader)?;
+        let layout = self
+            .layout(gpu, Stage::Compute, key.inputs)
+            .pipeline
+            .clone();
+        let label = format!("vivid.{}.pipeline", key.shader.trim_end_matches(".wgsl"));
+        let pipeline = gpu.scoped(&format!("creating the pipeline of {}", key.shader), || {
+            gpu.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(&label),
+                layout: Some(&layout),
+                module: &module,
+                entry_point: Some(key.entry),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                cache: None,
+            })
+        })?;
+        self.compute.insert(key.clone(), (hash, pipeline.clone()));
+        Ok(pipeline)
     }
 
     /// The fullscreen render pipeline of `key`: vertex `vs_fullscreen`, fragment `key.entry`,
@@ -169,24 +264,8 @@ impl PipelineCache {
         if let Some(p) = self.pipelines.get(key) {
             return Ok(p.pipeline.clone());
         }
-        let (hash, module) = if let Some((h, m)) = self.modules.get(&key.shader) {
-            (*h, m.clone())
-        } else {
-            {
-                let composed = shaders.compose(&key.shader)?;
-                let label = format!("vivid.{}", key.shader.trim_end_matches(".wgsl"));
-                let module = gpu.scoped(&format!("compiling {}", key.shader), || {
-                    gpu.create_shader_module(wgpu::ShaderModuleDescriptor {
-                        label: Some(&label),
-                        source: wgpu::ShaderSource::Wgsl(composed.text.clone().into()),
-                    })
-                })?;
-                self.modules
-                    .insert(key.shader.clone(), (composed.hash, module.clone()));
-                (composed.hash, module)
-            }
-        };
-        let layout = self.layout(gpu, key.inputs).pipeline.clone();
+        let (hash, module) = self.module(gpu, shaders, &key.shader)?;
+        let layout = self.layout(gpu, Stage::Render, key.inputs).pipeline.clone();
         let label = format!("vivid.{}.pipeline", key.shader.trim_end_matches(".wgsl"));
         let pipeline = gpu.scoped(&format!("creating the pipeline of {}", key.shader), || {
             gpu.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
@@ -234,16 +313,17 @@ impl PipelineCache {
     /// Number of cached pipelines.
     #[must_use]
     pub fn pipeline_count(&self) -> usize {
-        self.pipelines.len()
+        self.pipelines.len() + self.compute.len()
     }
 
     /// Whether any cached pipeline was built from a different version of its shader.
     #[must_use]
     pub fn has_stale(&self) -> bool {
-        self.pipelines.iter().any(|(k, p)| {
-            self.modules
-                .get(&k.shader)
-                .is_some_and(|(h, _)| *h != p.shader_hash)
-        })
+        let stale =
+            |shader: &String, hash: u64| self.modules.get(shader).is_some_and(|(h, _)| *h != hash);
+        self.pipelines
+            .iter()
+            .any(|(k, p)| stale(&k.shader, p.shader_hash))
+            || self.compute.iter().any(|(k, (h, _))| stale(&k.shader, *h))
     }
 }

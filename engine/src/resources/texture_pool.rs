@@ -32,6 +32,7 @@ pub struct TextureKey {
 impl TextureKey {
     /// The usages of an operator's 2D colour texture.
     pub const COLOR_USAGE: wgpu::TextureUsages = wgpu::TextureUsages::RENDER_ATTACHMENT
+        .union(wgpu::TextureUsages::STORAGE_BINDING)
         .union(wgpu::TextureUsages::TEXTURE_BINDING)
         .union(wgpu::TextureUsages::COPY_SRC)
         .union(wgpu::TextureUsages::COPY_DST);

@@ -96,11 +96,12 @@ impl Operator for Composite {
         };
         let mut all: [&GpuTexture; MAX_INPUTS] = [last; MAX_INPUTS];
         all[..inputs.len()].copy_from_slice(inputs);
-        self.pass.prepare(cx, &all, SamplerKind::LinearClamp)
+        let output = cx.output;
+        self.pass
+            .prepare(cx, &all, output, SamplerKind::LinearClamp)
     }
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
-        self.pass
-            .draw(cx.encoder, &cx.output.view, self.slot, cx.name);
+        self.pass.dispatch(cx.encoder, self.slot, cx.name);
     }
 }

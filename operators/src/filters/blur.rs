@@ -46,16 +46,24 @@ vivid_engine::params! {
 pub struct BlurUniforms {
     header: FrameHeader,
     direction: [f32; 2],
-    sigma: f32,
-    half_width: u32,
+    /// Weight of the centre tap.
+    center: f32,
+    /// Number of tap pairs used.
+    pairs: u32,
+    /// Pairs of (texel offset, weight), two per vec4.
+    taps: [[f32; 4]; MAX_PAIRS / 2],
 }
 
-/// Most 2× levels of the pyramid (1/32 resolution).
-const MAX_LEVELS: usize = 5;
+/// Most 2× levels of the pyramid (1/128 resolution): enough that the level sigma stays
+/// under 4 px for the largest radius.
+const MAX_LEVELS: usize = 7;
 
-/// Levels for `sigma`: the blur at the small level keeps a sigma of at least 2 px there.
-fn levels_for(sigma: f32, axes: Axes) -> usize {
-    if axes != Axes::Both || sigma < 4.0 {
+/// Most bilinear tap pairs per side: ±4 sigma with sigma < 4 is at most 16 taps.
+const MAX_PAIRS: usize = 8;
+
+/// Levels for `sigma`: the blur at the small level has a sigma in 2..4 px.
+fn levels_for(sigma: f32) -> usize {
+    if sigma < 4.0 {
         return 0;
     }
     ((sigma / 2.0).log2().floor() as usize).min(MAX_LEVELS)
@@ -65,6 +73,28 @@ fn levels_for(sigma: f32, axes: Axes) -> usize {
 fn level_sigma(sigma: f32, k: usize) -> f32 {
     let scale = 4f32.powi(k as i32);
     ((sigma * sigma - (scale - 1.0) / 3.0).max(0.0) / scale).sqrt()
+}
+
+/// The sampled Gaussian of `sigma` on ±ceil(4 sigma) taps, normalised to sum 1, as a
+/// centre weight and pairs of taps that share one bilinear fetch: (offset, weight).
+fn kernel(sigma: f32) -> (f32, u32, [[f32; 4]; MAX_PAIRS / 2]) {
+    let mut taps = [[0.0; 4]; MAX_PAIRS / 2];
+    if sigma <= 0.0 {
+        return (1.0, 0, taps);
+    }
+    // ±4 sigma keeps 99.9% of the variance (±3 sigma only 97.3%).
+    let n = ((4.0 * sigma).ceil() as usize).min(2 * MAX_PAIRS);
+    let w = |i: usize| (-((i * i) as f32) / (2.0 * sigma * sigma)).exp();
+    let total = 1.0 + 2.0 * (1..=n).map(w).sum::<f32>();
+    let mut pairs = 0;
+    for (j, i) in (1..=n).step_by(2).enumerate() {
+        let (w0, w1) = (w(i), if i < n { w(i + 1) } else { 0.0 });
+        let offset = (i as f32 * w0 + (i + 1) as f32 * w1) / (w0 + w1);
+        taps[j / 2][2 * (j % 2)] = offset;
+        taps[j / 2][2 * (j % 2) + 1] = (w0 + w1) / total;
+        pairs = j + 1;
+    }
+    (1.0 / total, pairs as u32, taps)
 }
 
 /// `blur`.
@@ -113,10 +143,16 @@ impl OperatorType for Blur {
     type Params = BlurParams;
 }
 
-fn level_size(size: (u32, u32), k: usize) -> (u32, u32) {
+/// Size of level `k`: halved `k` times along the blurred axes.
+fn level_size(size: (u32, u32), k: usize, axes: Axes) -> (u32, u32) {
     let mut s = size;
     for _ in 0..k {
-        s = (s.0.div_ceil(2), s.1.div_ceil(2));
+        if axes != Axes::Vertical {
+            s.0 = s.0.div_ceil(2);
+        }
+        if axes != Axes::Horizontal {
+            s.1 = s.1.div_ceil(2);
+        }
     }
     s
 }
@@ -124,10 +160,10 @@ fn level_size(size: (u32, u32), k: usize) -> (u32, u32) {
 /// The depths to prepare: all of them when the radius is animated, else the current one.
 fn depths(params: &ParamValues, animated: &[bool]) -> std::ops::RangeInclusive<usize> {
     let p = BlurParams::read(params);
-    if animated.first().copied().unwrap_or(false) && p.axes == Axes::Both {
+    if animated.first().copied().unwrap_or(false) {
         0..=MAX_LEVELS
     } else {
-        let k = levels_for(p.radius.max(0.0), p.axes);
+        let k = levels_for(p.radius.max(0.0));
         k..=k
     }
 }
@@ -136,56 +172,46 @@ impl Operator for Blur {
     fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
         let params: BlurParams = cx.params();
         let sigma = params.radius.max(0.0);
-        let depth = levels_for(sigma, params.axes);
+        let axes = params.axes;
+        let depth = levels_for(sigma);
         self.depth = depth;
-        let level_sigma = level_sigma(sigma, depth);
-        // ±4 sigma: the truncated kernel keeps 99.9% of the variance (±3 sigma only 97.3%).
-        let half_width = (4.0 * level_sigma).ceil() as u32;
-        let on = |enabled: bool| {
-            if enabled {
-                (level_sigma, half_width)
-            } else {
-                (0.0, 0)
-            }
-        };
-        let (hs, hw) = on(params.axes != Axes::Vertical);
-        let (vs, vw) = on(params.axes != Axes::Horizontal);
+        let blur = kernel(level_sigma(sigma, depth));
+        let copy = kernel(0.0);
         let header = |level: usize| {
-            let (w, h) = level_size(cx.size, level);
+            let (w, h) = level_size(cx.size, level, axes);
             FrameHeader {
                 resolution: [w as f32, h as f32],
                 ..cx.header()
             }
         };
-        let copy = |level| BlurUniforms {
-            header: header(level),
-            direction: [1.0, 0.0],
-            sigma: 0.0,
-            half_width: 0,
+        let pass = |level: usize, direction: [f32; 2], (center, pairs, taps): (f32, u32, _)| {
+            BlurUniforms {
+                header: header(level),
+                direction,
+                center,
+                pairs,
+                taps,
+            }
         };
         self.slots.clear();
         for level in 1..=depth {
-            self.slots.push(out.push(&copy(level)));
+            self.slots.push(out.push(&pass(level, [1.0, 0.0], copy)));
         }
-        self.slots.push(out.push(&BlurUniforms {
-            header: header(depth),
-            direction: [1.0, 0.0],
-            sigma: hs,
-            half_width: hw,
-        }));
-        self.slots.push(out.push(&BlurUniforms {
-            header: header(depth),
-            direction: [0.0, 1.0],
-            sigma: vs,
-            half_width: vw,
-        }));
+        let (h, v) = match axes {
+            Axes::Both => (blur, blur),
+            Axes::Horizontal => (blur, copy),
+            Axes::Vertical => (copy, blur),
+        };
+        self.slots.push(out.push(&pass(depth, [1.0, 0.0], h)));
+        self.slots.push(out.push(&pass(depth, [0.0, 1.0], v)));
         for level in (0..depth).rev() {
-            self.slots.push(out.push(&copy(level)));
+            self.slots.push(out.push(&pass(level, [1.0, 0.0], copy)));
         }
     }
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
         let wanted = depths(cx.params, cx.animated);
+        let axes = BlurParams::read(cx.params).axes;
         let deepest = *wanted.end();
         let size = cx.output.size();
         // Reuse what has the right size; give the rest back to the pool.
@@ -201,34 +227,36 @@ impl Operator for Blur {
             None => cx.pool.acquire(cx.gpu, TextureKey::color(w, h), label),
         };
         let levels: Vec<GpuTexture> = (1..=deepest)
-            .map(|l| take(cx, level_size(size, l), "vivid.blur.level"))
+            .map(|l| take(cx, level_size(size, l, axes), "vivid.blur.level"))
             .collect();
         let mut temps: Vec<Option<GpuTexture>> = (0..=MAX_LEVELS).map(|_| None).collect();
         for k in wanted.clone() {
-            temps[k] = Some(take(cx, level_size(size, k), "vivid.blur.temp"));
+            temps[k] = Some(take(cx, level_size(size, k, axes), "vivid.blur.temp"));
         }
         for t in spare {
             cx.pool.release(t);
         }
         let sampler = SamplerKind::LinearMirror;
-        let input = cx.inputs[0];
-        let level = |l: usize| if l == 0 { input } else { &levels[l - 1] };
+        let (input, output) = (cx.inputs[0], cx.output);
+        // Level 0 is read from the input and written to the output.
+        let src = |l: usize| if l == 0 { input } else { &levels[l - 1] };
+        let dst = |l: usize| if l == 0 { output } else { &levels[l - 1] };
         let mut result = Ok(());
         for l in 1..=deepest {
-            result = result.and_then(|()| self.down[l - 1].prepare(cx, &[level(l - 1)], sampler));
+            result =
+                result.and_then(|()| self.down[l - 1].prepare(cx, &[src(l - 1)], dst(l), sampler));
         }
-        for l in (0..deepest).rev() {
-            if l < deepest {
-                result = result.and_then(|()| self.up[l].prepare(cx, &[level(l + 1)], sampler));
-            }
+        for l in 0..deepest {
+            result = result.and_then(|()| self.up[l].prepare(cx, &[src(l + 1)], dst(l), sampler));
         }
         for k in wanted.clone() {
             let Some(temp) = temps[k].as_ref() else {
                 continue;
             };
+            // The vertical pass writes the output directly, or back into the smallest level.
             result = result
-                .and_then(|()| self.horizontal[k].prepare(cx, &[level(k)], sampler))
-                .and_then(|()| self.vertical[k].prepare(cx, &[temp], sampler));
+                .and_then(|()| self.horizontal[k].prepare(cx, &[src(k)], temp, sampler))
+                .and_then(|()| self.vertical[k].prepare(cx, &[temp], dst(k), sampler));
         }
         self.levels = levels;
         self.temps = temps;
@@ -238,38 +266,26 @@ impl Operator for Blur {
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
         let k = self.depth;
-        let Some(temp) = self.temps.get(k).and_then(Option::as_ref) else {
-            return;
-        };
-        if !self.prepared.as_ref().is_some_and(|r| r.contains(&k))
-            || self.levels.len() < k
-            || self.slots.len() != 2 * k + 2
+        if !self.prepared.as_ref().is_some_and(|r| r.contains(&k)) || self.slots.len() != 2 * k + 2
         {
             return;
         }
-        let target = |level: usize| {
-            if level == 0 {
-                &cx.output.view
-            } else {
-                &self.levels[level - 1].view
-            }
-        };
         let mut slot = self.slots.iter().copied();
         let mut next = || slot.next().unwrap_or_default();
         for level in 1..=k {
-            self.down[level - 1].draw(cx.encoder, target(level), next(), "vivid.blur.down");
+            self.down[level - 1].dispatch(cx.encoder, next(), "vivid.blur.down");
         }
-        self.horizontal[k].draw(cx.encoder, &temp.view, next(), "vivid.blur.horizontal");
-        // The vertical pass writes the output directly, or back into the smallest level.
-        self.vertical[k].draw(cx.encoder, target(k), next(), "vivid.blur.vertical");
+        self.horizontal[k].dispatch(cx.encoder, next(), "vivid.blur.horizontal");
+        self.vertical[k].dispatch(cx.encoder, next(), "vivid.blur.vertical");
         for level in (0..k).rev() {
-            self.up[level].draw(cx.encoder, target(level), next(), "vivid.blur.up");
+            self.up[level].dispatch(cx.encoder, next(), "vivid.blur.up");
         }
     }
 
     fn prepare_key(&self, params: &ParamValues, animated: &[bool]) -> u64 {
         let d = depths(params, animated);
-        (*d.start() as u64) << 8 | *d.end() as u64
+        let axes = BlurParams::read(params).axes as u64;
+        (axes << 16) | ((*d.start() as u64) << 8) | *d.end() as u64
     }
 }
 
@@ -279,12 +295,42 @@ mod tests {
 
     #[test]
     fn small_radii_are_direct_and_large_ones_use_levels() {
-        assert_eq!(levels_for(0.0, Axes::Both), 0);
-        assert_eq!(levels_for(3.9, Axes::Both), 0);
-        assert_eq!(levels_for(4.0, Axes::Both), 1);
-        assert_eq!(levels_for(28.0, Axes::Both), 3);
-        assert_eq!(levels_for(500.0, Axes::Both), MAX_LEVELS);
-        assert_eq!(levels_for(100.0, Axes::Horizontal), 0);
+        assert_eq!(levels_for(0.0), 0);
+        assert_eq!(levels_for(3.9), 0);
+        assert_eq!(levels_for(4.0), 1);
+        assert_eq!(levels_for(28.0), 3);
+        assert_eq!(levels_for(500.0), MAX_LEVELS);
+        // Every radius in range fits the fixed kernel at its level.
+        for r in 0..=5000 {
+            let sigma = r as f32 * 0.1;
+            let s = level_sigma(sigma, levels_for(sigma));
+            assert!(s < 4.0, "radius {sigma}: level sigma {s}");
+        }
+    }
+
+    #[test]
+    fn kernel_weights_sum_to_one_and_have_variance_sigma_squared() {
+        // (Below sigma 1 the sampled Gaussian itself is narrower: 0.214 px² at sigma 0.5.)
+        for sigma in [1.0f32, 1.7, 2.5, 3.99] {
+            let (center, pairs, taps) = kernel(sigma);
+            let pair = |j: usize| (taps[j / 2][2 * (j % 2)], taps[j / 2][2 * (j % 2) + 1]);
+            let sum = center + (0..pairs as usize).map(|j| 2.0 * pair(j).1).sum::<f32>();
+            assert!((sum - 1.0).abs() < 1e-5, "sigma {sigma}: sum {sum}");
+            // A bilinear pair at offset o with weight w contributes the variance of its two
+            // taps: w * (o² + f(1 - f)) per side, f = o - floor(o).
+            let var: f32 = (0..pairs as usize)
+                .map(|j| {
+                    let (o, w) = pair(j);
+                    let f = o - o.floor();
+                    2.0 * w * (o * o + f * (1.0 - f))
+                })
+                .sum();
+            assert!(
+                (var - sigma * sigma).abs() / (sigma * sigma) < 0.01,
+                "sigma {sigma}: variance {var}"
+            );
+        }
+        assert_eq!(kernel(0.0).1, 0);
     }
 
     #[test]

@@ -112,10 +112,10 @@ impl Operator for Feedback {
                 )
             }
         };
-        let input = cx.inputs[0];
+        let (input, output) = (cx.inputs[0], cx.output);
         let result = self
             .pass
-            .prepare(cx, &[input, &history], SamplerKind::LinearClamp);
+            .prepare(cx, &[input, &history], output, SamplerKind::LinearClamp);
         self.history = Some(history);
         result
     }
@@ -139,8 +139,7 @@ impl Operator for Feedback {
             });
             self.clear_history = false;
         }
-        self.pass
-            .draw(cx.encoder, &cx.output.view, self.slot, cx.name);
+        self.pass.dispatch(cx.encoder, self.slot, cx.name);
         let (w, h) = cx.output.size();
         cx.encoder.copy_texture_to_texture(
             cx.output.texture.as_image_copy(),
