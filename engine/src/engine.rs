@@ -112,6 +112,8 @@ pub struct RunStats {
     pub wgpu_counter_changes_after_warmup: Vec<(String, i64, i64)>,
     /// Frames of warm-up after each change.
     pub warmup_frames: u64,
+    /// Changes that restarted warm-up (new chain, parameter edits, output or window size).
+    pub changes: u64,
     /// Frames that counted as steady.
     pub steady_frames: u64,
     /// Process RSS after the first frame.
@@ -488,6 +490,7 @@ impl Engine {
     fn mark_changed(&mut self) {
         self.frames_since_change = 0;
         self.wgpu_baseline = None;
+        self.stats.changes += 1;
     }
 
     /// Renders one frame at `time` into `target`; with `capture`, also copies the output for
@@ -706,6 +709,11 @@ impl Engine {
                         self.pool.release(old);
                     }
                     self.blit.display = Some(self.pool.acquire(&self.gpu, key, "vivid.display"));
+                    // A resized window is a change, like an edit: warm-up starts again
+                    // (`mark_changed`, on the fields: the chain is borrowed).
+                    self.frames_since_change = 0;
+                    self.wgpu_baseline = None;
+                    self.stats.changes += 1;
                 }
                 format
             }
