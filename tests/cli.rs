@@ -444,3 +444,37 @@ fn a_window_without_a_display_explains_headless() {
     assert!(t.contains("--headless"), "{t}");
     assert!(!t.contains("panicked"), "{t}");
 }
+
+#[test]
+fn shaders_can_come_from_a_folder() {
+    // A copy of shaders/ with noise.wgsl broken: the error names the file on disk.
+    let dir = tempfile::tempdir().unwrap();
+    let shaders = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    std::fs::create_dir_all(dir.path().join("common")).unwrap();
+    for entry in std::fs::read_dir(shaders.join("common")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dir.path().join("common").join(p.file_name().unwrap())).unwrap();
+    }
+    let noise = std::fs::read_to_string(shaders.join("noise.wgsl")).unwrap();
+    std::fs::write(
+        dir.path().join("noise.wgsl"),
+        noise.replace("return mix(mix(x00", "return mix(mix(x0"),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .args([
+            "testing-fixtures/noise-perlin",
+            "--headless",
+            "--monitor-interval",
+            "0",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("VIVID_SHADER_DIR", dir.path())
+        .output()
+        .unwrap();
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    let file = dir.path().join("noise.wgsl");
+    assert!(t.contains(&format!("{}:", file.display())), "{t}");
+    assert!(t.contains("x0"), "{t}");
+}

@@ -126,6 +126,8 @@ pub struct RunStats {
     pub texture_pool: crate::resources::PoolStats,
     /// wgpu errors reported outside error scopes.
     pub uncaptured_gpu_errors: u64,
+    /// Expression results that were NaN or infinite (each kept the previous value).
+    pub non_finite_expression_results: u64,
     /// The engine's creation counts.
     pub counts: CountsSnapshot,
     /// The memory monitor's samples.
@@ -223,6 +225,11 @@ impl Engine {
         let mut shaders = ShaderLibrary::new();
         for (name, text) in registry.shaders() {
             shaders.register(name, text);
+        }
+        // Development: read WGSL from a folder (e.g. the source tree's shaders/) instead of
+        // the embedded copies.
+        if let Some(dir) = std::env::var_os("VIVID_SHADER_DIR") {
+            shaders.set_disk_root(Some(dir.into()));
         }
         let arena = UniformArena::new(&gpu);
         let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
@@ -871,6 +878,9 @@ impl Engine {
         s.rss_bytes_last = rss_bytes();
         s.texture_pool = self.pool.stats();
         s.uncaptured_gpu_errors = self.gpu.errors().count();
+        s.non_finite_expression_results = self.chain.as_ref().map_or(0, |rt| {
+            rt.nodes.iter().map(|n| n.params.non_finite_count()).sum()
+        });
         s.counts = self.gpu.counts().snapshot();
         s.monitor_samples = self.monitor.samples().copied().collect();
         s.wgpu_counter_changes_after_warmup = self

@@ -22,6 +22,41 @@ use crate::shaders::ShaderLibrary;
 /// Workgroup size of `cs_main` (`shaders/common/operator.wgsl`), in both dimensions.
 pub const WORKGROUP: u32 = 8;
 
+/// Binding 0 of every pass: `size` bytes of the uniform arena, bound at a dynamic offset.
+fn uniform_entry(buffer: &wgpu::Buffer, size: u64) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding: 0,
+        resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer,
+            offset: 0,
+            size: wgpu::BufferSize::new(size),
+        }),
+    }
+}
+
+/// A render pass into `view`, which is first loaded or cleared. Dropping the pass at once
+/// just clears.
+pub fn color_pass<'e>(
+    encoder: &'e mut wgpu::CommandEncoder,
+    label: &str,
+    view: &wgpu::TextureView,
+    load: wgpu::LoadOp<wgpu::Color>,
+) -> wgpu::RenderPass<'e> {
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load,
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        ..Default::default()
+    })
+}
+
 /// The pipeline of a pass, of the kind its GPU's [`PassMode`] asks for.
 #[derive(Debug)]
 enum Pipeline {
@@ -114,14 +149,7 @@ impl FullscreenPass {
         let label = format!("vivid.{}.bind_group", self.shader.trim_end_matches(".wgsl"));
         self.bind_group.get_or_create(&self.key, || {
             let mut entries = vec![
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                        buffer,
-                        offset: 0,
-                        size: wgpu::BufferSize::new(size),
-                    }),
-                },
+                uniform_entry(buffer, size),
                 wgpu::BindGroupEntry {
                     binding: 1,
                     resource: wgpu::BindingResource::Sampler(&sampler_obj),
@@ -149,12 +177,6 @@ impl FullscreenPass {
         Ok(())
     }
 
-    /// Whether [`prepare`](Self::prepare) has succeeded.
-    #[must_use]
-    pub fn is_ready(&self) -> bool {
-        self.pipeline.is_some() && self.bind_group.get().is_some()
-    }
-
     /// Records the pass into `encoder`: every pixel of the output it was prepared with.
     pub fn dispatch(&self, encoder: &mut wgpu::CommandEncoder, uniforms: UniformSlot, label: &str) {
         let (Some(pipeline), Some(bind_group)) = (&self.pipeline, self.bind_group.get()) else {
@@ -171,19 +193,7 @@ impl FullscreenPass {
                 pass.dispatch_workgroups(groups.0, groups.1, 1);
             }
             Pipeline::Render { pipeline, target } => {
-                let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some(label),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: target,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Load,
-                            store: wgpu::StoreOp::Store,
-                        },
-                    })],
-                    ..Default::default()
-                });
+                let mut pass = color_pass(encoder, label, target, wgpu::LoadOp::Load);
                 pass.set_pipeline(pipeline);
                 pass.set_bind_group(0, bind_group, &[uniforms.offset]);
                 pass.draw(0..3, 0..1);
@@ -253,14 +263,7 @@ impl Blit {
                 label: Some("vivid.blit.bind_group"),
                 layout: &layout,
                 entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                            buffer,
-                            offset: 0,
-                            size: wgpu::BufferSize::new(size),
-                        }),
-                    },
+                    uniform_entry(buffer, size),
                     wgpu::BindGroupEntry {
                         binding: 1,
                         resource: wgpu::BindingResource::Sampler(&sampler),
@@ -286,19 +289,12 @@ impl Blit {
         let (Some(pipeline), Some(bind_group)) = (&self.pipeline, self.bind_group.get()) else {
             return;
         };
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("vivid.blit"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: target,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            ..Default::default()
-        });
+        let mut pass = color_pass(
+            encoder,
+            "vivid.blit",
+            target,
+            wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+        );
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, bind_group, &[uniforms.offset]);
         pass.draw(0..3, 0..1);

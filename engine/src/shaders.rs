@@ -70,13 +70,6 @@ pub const ENGINE_SHADERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The source tree's `shaders/` folder, if this binary was built from a tree that still exists.
-#[must_use]
-pub fn source_tree_shader_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shaders");
-    dir.is_dir().then(|| dir.canonicalize().unwrap_or(dir))
-}
-
 impl ShaderLibrary {
     /// A library holding the engine's own shaders.
     #[must_use]

@@ -62,20 +62,14 @@ struct Layout {
     pipeline: wgpu::PipelineLayout,
 }
 
-#[derive(Debug)]
-struct CachedPipeline {
-    shader_hash: u64,
-    pipeline: wgpu::RenderPipeline,
-}
-
 /// Pipelines, layouts and samplers, created once.
 #[derive(Debug, Default)]
 pub struct PipelineCache {
     samplers: HashMap<SamplerKind, wgpu::Sampler>,
     layouts: HashMap<(Stage, u32), Layout>,
-    modules: HashMap<String, (u64, wgpu::ShaderModule)>,
-    pipelines: HashMap<PipelineKey, CachedPipeline>,
-    compute: HashMap<PipelineKey, (u64, wgpu::ComputePipeline)>,
+    modules: HashMap<String, wgpu::ShaderModule>,
+    pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
+    compute: HashMap<PipelineKey, wgpu::ComputePipeline>,
 }
 
 impl PipelineCache {
@@ -205,9 +199,9 @@ impl PipelineCache {
         gpu: &Gpu,
         shaders: &ShaderLibrary,
         shader: &str,
-    ) -> Result<(u64, wgpu::ShaderModule)> {
-        if let Some((h, m)) = self.modules.get(shader) {
-            return Ok((*h, m.clone()));
+    ) -> Result<wgpu::ShaderModule> {
+        if let Some(m) = self.modules.get(shader) {
+            return Ok(m.clone());
         }
         let composed = shaders.compose(shader)?;
         let label = format!("vivid.{}", shader.trim_end_matches(".wgsl"));
@@ -217,9 +211,8 @@ impl PipelineCache {
                 source: wgpu::ShaderSource::Wgsl(composed.text.clone().into()),
             })
         })?;
-        self.modules
-            .insert(shader.to_string(), (composed.hash, module.clone()));
-        Ok((composed.hash, module))
+        self.modules.insert(shader.to_string(), module.clone());
+        Ok(module)
     }
 
     /// An operator's compute pipeline: entry `key.entry` (normally `cs_main` from
@@ -230,10 +223,10 @@ impl PipelineCache {
         shaders: &ShaderLibrary,
         key: &PipelineKey,
     ) -> Result<wgpu::ComputePipeline> {
-        if let Some((_, p)) = self.compute.get(key) {
+        if let Some(p) = self.compute.get(key) {
             return Ok(p.clone());
         }
-        let (hash, module) = self.module(gpu, shaders, &key.shader)?;
+        let module = self.module(gpu, shaders, &key.shader)?;
         let layout = self
             .layout(gpu, Stage::Compute, key.inputs)
             .pipeline
@@ -249,7 +242,7 @@ impl PipelineCache {
                 cache: None,
             })
         })?;
-        self.compute.insert(key.clone(), (hash, pipeline.clone()));
+        self.compute.insert(key.clone(), pipeline.clone());
         Ok(pipeline)
     }
 
@@ -262,9 +255,9 @@ impl PipelineCache {
         key: &PipelineKey,
     ) -> Result<wgpu::RenderPipeline> {
         if let Some(p) = self.pipelines.get(key) {
-            return Ok(p.pipeline.clone());
+            return Ok(p.clone());
         }
-        let (hash, module) = self.module(gpu, shaders, &key.shader)?;
+        let module = self.module(gpu, shaders, &key.shader)?;
         let layout = self.layout(gpu, Stage::Render, key.inputs).pipeline.clone();
         let label = format!("vivid.{}.pipeline", key.shader.trim_end_matches(".wgsl"));
         let pipeline = gpu.scoped(&format!("creating the pipeline of {}", key.shader), || {
@@ -294,36 +287,7 @@ impl PipelineCache {
                 cache: None,
             })
         })?;
-        self.pipelines.insert(
-            key.clone(),
-            CachedPipeline {
-                shader_hash: hash,
-                pipeline: pipeline.clone(),
-            },
-        );
+        self.pipelines.insert(key.clone(), pipeline.clone());
         Ok(pipeline)
-    }
-
-    /// Hash of the compiled text of `shader`, if compiled.
-    #[must_use]
-    pub fn shader_hash(&self, shader: &str) -> Option<u64> {
-        self.modules.get(shader).map(|(h, _)| *h)
-    }
-
-    /// Number of cached pipelines.
-    #[must_use]
-    pub fn pipeline_count(&self) -> usize {
-        self.pipelines.len() + self.compute.len()
-    }
-
-    /// Whether any cached pipeline was built from a different version of its shader.
-    #[must_use]
-    pub fn has_stale(&self) -> bool {
-        let stale =
-            |shader: &String, hash: u64| self.modules.get(shader).is_some_and(|(h, _)| *h != hash);
-        self.pipelines
-            .iter()
-            .any(|(k, p)| stale(&k.shader, p.shader_hash))
-            || self.compute.iter().any(|(k, (h, _))| stale(&k.shader, *h))
     }
 }

@@ -3,7 +3,7 @@
 //! reloads that keep the operator).
 
 use vivid_engine::Result;
-use vivid_engine::fullscreen::FullscreenPass;
+use vivid_engine::fullscreen::{FullscreenPass, color_pass};
 use vivid_engine::glam::Vec2;
 use vivid_engine::gpu::GpuTexture;
 use vivid_engine::operator::{
@@ -124,19 +124,12 @@ impl Operator for Feedback {
         let Some(history) = &self.history else { return };
         if self.clear_history {
             // A pooled texture may hold another operator's pixels: start from transparent.
-            cx.encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("vivid.feedback.clear"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &history.view,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
-                ..Default::default()
-            });
+            drop(color_pass(
+                cx.encoder,
+                "vivid.feedback.clear",
+                &history.view,
+                wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+            ));
             self.clear_history = false;
         }
         self.pass.dispatch(cx.encoder, self.slot, cx.name);
