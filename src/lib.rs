@@ -72,8 +72,8 @@ pub use vivid_engine::{
 };
 pub use vivid_engine::{bytemuck, glam, wgpu};
 pub use vivid_engine::{
-    chain, engine, error, fullscreen, gpu, monitor, operator, params, project, readback, resources,
-    shaders,
+    chain, custom, engine, error, fullscreen, gpu, live, monitor, operator, overlay, params,
+    project, readback, resources, shaders, watch,
 };
 pub use vivid_operators as operators;
 

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use vivid::live::Live;
 use vivid::{Engine, EngineError, EngineOptions, FrameTime, Gpu, GpuOptions, Target};
 
 /// vivid renders a project folder's chain.toml — a chain of texture operators — every frame,
@@ -27,10 +28,19 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// List every operator type with its inputs, parameters, defaults and ranges.
-    Operators,
+    Operators {
+        /// Also list the custom shaders (`type = "shader"`) of this project, with the
+        /// parameters reflected from their `struct Params`.
+        #[arg(long, value_name = "DIR")]
+        project: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each bool is a command-line flag"
+)]
 struct RunArgs {
     /// Project folder (holding chain.toml), or a chain.toml file.
     project: Option<PathBuf>,
@@ -64,6 +74,13 @@ struct RunArgs {
     /// Present without waiting for vertical sync (window).
     #[arg(long)]
     no_vsync: bool,
+    /// Window: do not follow file changes (by default, saving chain.toml or a shader
+    /// reloads it live).
+    #[arg(long, conflicts_with = "watch")]
+    no_watch: bool,
+    /// Headless: follow file changes too (reloads are logged with their latency).
+    #[arg(long)]
+    watch: bool,
 }
 
 fn parse_size(s: &str) -> Result<[u32; 2], String> {
@@ -104,10 +121,7 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Operators) => {
-            print_operators();
-            Ok(())
-        }
+        Some(Command::Operators { project }) => print_operators(project.as_deref()),
         None => run(&cli.run),
     };
     match result {
@@ -132,14 +146,48 @@ fn engine_options(args: &RunArgs) -> EngineOptions {
     }
 }
 
-fn setup_engine(gpu: Gpu, args: &RunArgs, project: &Path) -> Result<Engine, EngineError> {
+/// The source tree's `shaders/`, when this binary was built in (and runs from) that tree:
+/// built-in shaders are then read from there, and watched, so editing them is live. An
+/// installed or copied binary uses the shaders built into it.
+fn source_tree_shaders() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let exe = std::env::current_exe().ok()?.canonicalize().ok()?;
+    let built_here = exe.starts_with(root.canonicalize().ok()?.join("target"));
+    let shaders = root.join("shaders");
+    (built_here && shaders.is_dir()).then_some(shaders)
+}
+
+fn setup_engine(
+    gpu: Gpu,
+    args: &RunArgs,
+    project: &Path,
+    watch: bool,
+) -> Result<(Engine, Option<Live>), EngineError> {
     let mut engine = Engine::new(gpu, vivid::builtin_registry(), engine_options(args));
+    if engine.shader_root().is_none()
+        && let Some(dir) = source_tree_shaders()
+    {
+        log::info!("built-in shaders from {}", dir.display());
+        engine.shaders_mut().set_disk_root(Some(dir));
+    }
     engine.set_output_size(args.size)?;
     engine.load_project(project, &args.sets)?;
     if args.snapshot.is_some() {
         engine.set_capture(true);
     }
-    Ok(engine)
+    let live = if watch {
+        let live = Live::new(&engine, project, args.sets.clone(), true)?;
+        let dirs: Vec<String> = live
+            .watched()
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        eprintln!("vivid: watching {}", dirs.join(" and "));
+        Some(live)
+    } else {
+        None
+    };
+    Ok((engine, live))
 }
 
 fn run(args: &RunArgs) -> anyhow::Result<()> {
@@ -160,7 +208,8 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     let _ = vivid::project::load_project(project)?;
     let gpu = Gpu::headless(&GpuOptions::default())?;
     let adapter = gpu.describe();
-    let mut engine = setup_engine(gpu, args, project)?;
+    let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch)?;
+    let mut shown_errors: Option<String> = None;
     let frames = args.frames.unwrap_or(1).max(1);
     let fps = args.fps.unwrap_or(60.0);
     let start = Instant::now();
@@ -174,6 +223,16 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
             engine.wait_idle();
             steady_start = Instant::now();
         }
+        if live.as_mut().is_some_and(|l| l.poll(&mut engine)) {
+            let text = live.as_ref().and_then(Live::error_text);
+            if text != shown_errors {
+                match &text {
+                    Some(t) => eprintln!("{t}"),
+                    None => eprintln!("vivid: all errors fixed"),
+                }
+                shown_errors = text;
+            }
+        }
         let capture = args.snapshot.is_some() && k + 1 == frames;
         engine.render(
             FrameTime {
@@ -183,6 +242,11 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
             Target::None,
             capture,
         )?;
+        if let Some(l) = &mut live {
+            for t in l.frame_done(&engine) {
+                eprintln!("vivid: {}", t.line());
+            }
+        }
         if engine.errors_generation() != errors_seen {
             errors_seen = engine.errors_generation();
             last_errors = engine.errors();
@@ -226,7 +290,8 @@ fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();
-    let run = vivid::window::run(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project)))
+    let watch = !args.no_watch;
+    let run = vivid::window::run(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch)))
         .map_err(|e| match e {
             EngineError::Surface(m) => anyhow::anyhow!("{m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
             other => other.into(),
@@ -281,7 +346,7 @@ fn finish(
     Ok(())
 }
 
-fn print_operators() {
+fn print_operators(project: Option<&Path>) -> anyhow::Result<()> {
     let registry = vivid::builtin_registry();
     let infos = registry.infos();
     println!("vivid operators: {} types.\n", infos.len());
@@ -304,28 +369,50 @@ fn print_operators() {
             category = Some(info.category);
             println!("\n{}", info.category.name().to_uppercase());
         }
-        println!("\n  {} — {}", info.name, info.summary);
-        println!("    inputs: {}", info.inputs.describe());
-        for p in info.params.iter() {
-            let range = p.format_range().unwrap_or_default();
-            let choices = if p.choices.is_empty() {
-                String::new()
-            } else {
-                p.choices
-                    .iter()
-                    .map(AsRef::as_ref)
-                    .collect::<Vec<&str>>()
-                    .join(" | ")
-            };
-            let domain = if choices.is_empty() { range } else { choices };
-            println!(
-                "    {:<13} {:<7} default {:<18} {:<28} {}",
-                p.name,
-                p.kind.name(),
-                p.format_value(&p.default),
-                domain,
-                p.doc
-            );
+        print_info(info);
+    }
+    if let Some(dir) = project {
+        // The project's own shaders, reflected as the engine would (no GPU needed).
+        let loaded = vivid::project::load_project(dir)?;
+        let mut shaders = vivid::shaders::ShaderLibrary::new();
+        shaders.set_disk_root(source_tree_shaders());
+        let spec = loaded
+            .desc
+            .validate_with(&registry, u32::MAX, &shaders)
+            .map_err(EngineError::Project)?;
+        println!("\nCUSTOM SHADERS OF {}", dir.display());
+        let mut any = false;
+        for n in spec.nodes.iter().filter(|n| n.info.custom.is_some()) {
+            any = true;
+            println!("\n  [{}]", n.name);
+            print_info(&n.info);
         }
+        if !any {
+            println!("\n  (none: add a table with type = \"shader\" and shader = \"file.wgsl\")");
+        }
+    }
+    Ok(())
+}
+
+fn print_info(info: &vivid::OperatorInfo) {
+    println!("\n  {} — {}", info.name, info.summary);
+    println!("    inputs: {}", info.inputs.describe());
+    for p in info.params.iter() {
+        let range = p.format_range().unwrap_or_default();
+        let choices = p
+            .choices
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<&str>>()
+            .join(" | ");
+        let domain = if choices.is_empty() { range } else { choices };
+        println!(
+            "    {:<13} {:<7} default {:<18} {:<28} {}",
+            p.name,
+            p.kind.name(),
+            p.format_value(&p.default),
+            domain,
+            p.doc
+        );
     }
 }

@@ -7,12 +7,13 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::error::{Diagnostic, Diagnostics, did_you_mean};
-use crate::operator::{MAX_INPUTS, OperatorInfo, Registry};
+use crate::error::{Diagnostic, Diagnostics, EngineError, did_you_mean};
+use crate::operator::{Category, MAX_INPUTS, OperatorInfo, Registry};
 use crate::params::{ParamSource, RawValue};
+use crate::shaders::ShaderLibrary;
 
 /// Keys every operator table accepts besides its parameters.
 pub const COMMON_KEYS: [&str; 4] = ["type", "input", "inputs", "size"];
@@ -288,6 +289,27 @@ impl ChainDesc {
 
     /// Checks everything against `registry` (and sizes against `max_side`).
     pub fn validate(&self, registry: &Registry, max_side: u32) -> Result<ChainSpec, Diagnostics> {
+        self.validate_with(registry, max_side, &ShaderLibrary::new())
+    }
+
+    /// The folder relative paths (custom shaders) are resolved from: chain.toml's.
+    #[must_use]
+    pub fn project_dir(&self) -> PathBuf {
+        self.sources
+            .first()
+            .and_then(|(p, _)| p.parent())
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+
+    /// [`validate`](Self::validate), compiling custom shaders with `shaders` (its common
+    /// helpers may come from disk).
+    pub fn validate_with(
+        &self,
+        registry: &Registry,
+        max_side: u32,
+        shaders: &ShaderLibrary,
+    ) -> Result<ChainSpec, Diagnostics> {
         let mut errs: Vec<Diagnostic> = self.early.clone();
         if self.nodes.is_empty() {
             if errs.is_empty() {
@@ -320,8 +342,14 @@ impl ChainDesc {
 
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for n in &self.nodes {
-            if let Some(spec) = self.validate_node(n, registry, &index, &names, max_side, &mut errs)
-            {
+            let cx = NodeCx {
+                registry,
+                index: &index,
+                names: &names,
+                max_side,
+                shaders,
+            };
+            if let Some(spec) = self.validate_node(n, &cx, &mut errs) {
                 nodes.push(spec);
             }
         }
@@ -383,12 +411,16 @@ impl ChainDesc {
     fn validate_node(
         &self,
         n: &NodeDesc,
-        registry: &Registry,
-        index: &HashMap<&str, usize>,
-        names: &[&str],
-        max_side: u32,
+        cx: &NodeCx<'_>,
         errs: &mut Vec<Diagnostic>,
     ) -> Option<NodeSpec> {
+        let NodeCx {
+            registry,
+            index,
+            names,
+            max_side,
+            shaders,
+        } = *cx;
         let name = &n.name.value;
         let Some(type_name) = &n.type_name else {
             errs.push(
@@ -415,6 +447,18 @@ impl ChainDesc {
             errs.push(d);
             return None;
         };
+        let info = if info.category == Category::Custom {
+            match self.resolve_custom(n, shaders) {
+                Ok(info) => info,
+                Err(ds) => {
+                    errs.extend(ds);
+                    return None;
+                }
+            }
+        } else {
+            info.clone()
+        };
+        let info = &info;
         let before = errs.len();
         // Inputs.
         for s in &n.inputs {
@@ -530,6 +574,70 @@ impl ChainDesc {
             inputs: n.inputs.iter().map(|s| s.value.clone()).collect(),
             size,
             params,
+        })
+    }
+}
+
+/// What validating one node needs.
+#[derive(Clone, Copy)]
+struct NodeCx<'a> {
+    registry: &'a Registry,
+    index: &'a HashMap<&'a str, usize>,
+    names: &'a [&'a str],
+    max_side: u32,
+    shaders: &'a ShaderLibrary,
+}
+
+impl ChainDesc {
+    /// The info of a `type = "shader"` node, from its file.
+    fn resolve_custom(
+        &self,
+        n: &NodeDesc,
+        shaders: &ShaderLibrary,
+    ) -> Result<Arc<OperatorInfo>, Vec<Diagnostic>> {
+        let name = &n.name.value;
+        let Some((_, value)) = n.params.iter().find(|(k, _)| k.value == "shader") else {
+            return Err(vec![
+                self.diag(
+                    n.name.loc.as_ref(),
+                    format!("`{name}` (shader) needs the file it runs"),
+                )
+                .with_hint("add `shader = \"my-shader.wgsl\"`, a WGSL file in the project folder"),
+            ]);
+        };
+        let RawValue::Str(file) = &value.value else {
+            return Err(vec![self.diag(
+                value.loc.as_ref(),
+                format!("`{name}.shader` must be a file name (a string)"),
+            )]);
+        };
+        let dir = self.project_dir();
+        let path = dir.join(file);
+        if !path.is_file() {
+            let mut d = self.diag(
+                value.loc.as_ref(),
+                format!("`{name}`: no shader file {}", path.display()),
+            );
+            let files: Vec<String> = std::fs::read_dir(&dir)
+                .map(|rd| {
+                    rd.filter_map(std::result::Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().to_string())
+                        .filter(|f| {
+                            Path::new(f)
+                                .extension()
+                                .is_some_and(|e| e.eq_ignore_ascii_case("wgsl"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(h) = did_you_mean(file, files.iter().map(String::as_str)) {
+                d = d.with_hint(h);
+            }
+            return Err(vec![d]);
+        }
+        crate::custom::resolve(shaders, &path).map_err(|e| match e {
+            EngineError::Shader(d) | EngineError::Project(d) => d.0,
+            other => vec![self.diag(value.loc.as_ref(), format!("`{name}`: {other}"))],
         })
     }
 }

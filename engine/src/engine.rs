@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::chain::{ChainDesc, ChainSpec};
+use crate::custom::CustomOperator;
 use crate::error::{EngineError, Result};
 use crate::fullscreen::Blit;
 use crate::gpu::{CountsSnapshot, Gpu, GpuTexture, WgpuCounters};
@@ -207,6 +208,13 @@ pub struct Engine {
     last_report: FrameReport,
     monitor_started: bool,
     errors_generation: u64,
+    /// Bumped when shaders are reloaded: every node prepares again.
+    shader_generation: u64,
+    overlay: Option<crate::overlay::Overlay>,
+    overlay_grid: Option<crate::overlay::TextGrid>,
+    overlay_dirty: bool,
+    /// Composed-text hash of each custom shader in use.
+    custom_hashes: std::collections::HashMap<String, u64>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -265,6 +273,11 @@ impl Engine {
             last_report: FrameReport::default(),
             monitor_started: false,
             errors_generation: 0,
+            shader_generation: 0,
+            overlay: None,
+            overlay_grid: None,
+            overlay_dirty: false,
+            custom_hashes: std::collections::HashMap::new(),
         }
     }
 
@@ -283,6 +296,18 @@ impl Engine {
     /// The shader library (e.g. to read shaders from a source tree).
     pub fn shaders_mut(&mut self) -> &mut ShaderLibrary {
         &mut self.shaders
+    }
+
+    /// The file library shader `name` is read from, if it is read from disk.
+    #[must_use]
+    pub fn shader_file(&self, name: &str) -> Option<std::path::PathBuf> {
+        self.shaders.file_path(name)
+    }
+
+    /// The folder built-in shaders are read from, if not the embedded copies.
+    #[must_use]
+    pub fn shader_root(&self) -> Option<&Path> {
+        self.shaders.disk_root()
     }
 
     /// Loads a project folder (or its chain.toml), applies `--set` overrides and makes it
@@ -306,8 +331,20 @@ impl Engine {
     /// running chain is kept.
     pub fn set_chain(&mut self, desc: &ChainDesc) -> Result<()> {
         let mut spec = desc
-            .validate(&self.registry, self.gpu.max_texture_side())
+            .validate_with(&self.registry, self.gpu.max_texture_side(), &self.shaders)
             .map_err(EngineError::Project)?;
+        // Every operator can be made before anything of the running chain is touched.
+        if let Some(n) = spec
+            .nodes
+            .iter()
+            .find(|n| n.info.custom.is_none() && self.registry.create(&n.info.name).is_none())
+        {
+            return Err(EngineError::Param(format!(
+                "operator type `{}` cannot be created",
+                n.info.name
+            )));
+        }
+        self.register_custom_shaders(&spec);
         if let Some(size) = self.size_override {
             spec.fit_output_to(size);
         }
@@ -324,21 +361,32 @@ impl Engine {
                 params.set(*idx, src.clone());
             }
             let inputs = n.inputs.iter().filter_map(|s| spec.index_of(s)).collect();
+            // Same name, same type (and for custom shaders the same text): keep the
+            // operator, its state and its output texture.
             let reused = old
                 .iter()
-                .position(|(o, _)| o.name == n.name && o.info.name == n.info.name)
+                .position(|(o, _)| {
+                    o.name == n.name && o.info.name == n.info.name && o.info.custom == n.info.custom
+                })
                 .map(|k| old.swap_remove(k));
-            let (op, output) = match reused {
-                Some((o, out)) => (o.op, out),
-                None => match self.registry.create(&n.info.name) {
-                    Some(op) => (op, None),
-                    None => {
-                        return Err(EngineError::Param(format!(
-                            "operator type `{}` vanished",
-                            n.info.name
-                        )));
-                    }
-                },
+            let (op, output) = if let Some((o, out)) = reused {
+                (o.op, out)
+            } else {
+                let op: Box<dyn Operator> = if let Some(c) = &n.info.custom {
+                    Box::new(CustomOperator::new(c.clone()))
+                } else {
+                    // Checked above: every type here can be made.
+                    let Some(op) = self.registry.create(&n.info.name) else {
+                        continue;
+                    };
+                    op
+                };
+                // An output texture of a replaced operator of the same name is reused.
+                let out = old
+                    .iter()
+                    .position(|(o, _)| o.name == n.name)
+                    .and_then(|k| old[k].1.take());
+                (op, out)
             };
             nodes.push(Node {
                 name: n.name.clone(),
@@ -367,6 +415,87 @@ impl Engine {
         });
         self.mark_changed();
         Ok(())
+    }
+
+    /// Registers the custom shaders of `spec` in the library, drops those no longer used,
+    /// and invalidates the pipelines of those whose text changed.
+    fn register_custom_shaders(&mut self, spec: &ChainSpec) {
+        let mut seen = Vec::new();
+        for n in &spec.nodes {
+            let Some(c) = &n.info.custom else { continue };
+            self.shaders.register_file(
+                &c.library_name,
+                &c.path,
+                &["common/custom.wgsl"],
+                c.appendix.clone(),
+            );
+            if let Some(old) = self.custom_hashes.insert(c.library_name.clone(), c.hash)
+                && old != c.hash
+            {
+                self.pipelines.invalidate_shader(&c.library_name);
+                self.shader_generation += 1;
+            }
+            seen.push(c.library_name.clone());
+        }
+        let gone: Vec<String> = self
+            .custom_hashes
+            .keys()
+            .filter(|k| !seen.contains(k))
+            .cloned()
+            .collect();
+        for name in gone {
+            self.custom_hashes.remove(&name);
+            self.shaders.unregister(&name);
+            self.pipelines.invalidate_shader(&name);
+        }
+    }
+
+    /// Reloads built-in shaders after files changed on disk (the library's disk root, e.g.
+    /// the source tree's `shaders/`): every shader whose file is in `changed` — all of them
+    /// when a `common/` helper changed — is validated first; if any fails, nothing changes
+    /// and the running pipelines keep rendering. Otherwise their pipelines are rebuilt at
+    /// the next frame. Returns the shaders reloaded. (Custom shaders reload with the chain:
+    /// their parameters may have changed.)
+    pub fn reload_shaders(&mut self, changed: &[std::path::PathBuf]) -> Result<Vec<String>> {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let changed: Vec<_> = changed.iter().map(|p| canonical(p)).collect();
+        let common = self
+            .shaders
+            .disk_root()
+            .map(|r| canonical(r).join("common"));
+        let touches_common = common.is_some_and(|c| changed.iter().any(|p| p.starts_with(&c)));
+        let affected: Vec<String> = self
+            .shaders
+            .names()
+            .filter(|name| !name.starts_with("common/") && !name.starts_with("custom:"))
+            .filter(|name| {
+                touches_common
+                    || self
+                        .shaders
+                        .file_path(name)
+                        .is_some_and(|f| changed.contains(&canonical(&f)))
+            })
+            .map(str::to_string)
+            .collect();
+        let mut diagnostics = Vec::new();
+        for name in &affected {
+            match self.shaders.compose(name) {
+                Ok(_) => {}
+                Err(EngineError::Shader(d)) => diagnostics.extend(d.0),
+                Err(other) => return Err(other),
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(EngineError::Shader(crate::error::Diagnostics(diagnostics)));
+        }
+        for name in &affected {
+            self.pipelines.invalidate_shader(name);
+        }
+        if !affected.is_empty() {
+            self.shader_generation += 1;
+            self.mark_changed();
+        }
+        Ok(affected)
     }
 
     /// Forces the output to `size` (scaling every size in the chain), or back to the chain's
@@ -426,6 +555,22 @@ impl Engine {
             .map_err(|m| EngineError::Param(format!("`{node}`: {m}")))?;
         n.params.set(idx, src);
         Ok(())
+    }
+
+    /// Shows `text` over the output in a box at the top-left of the target (a window, a host
+    /// view), or nothing with `None`. Used for shader and chain errors. Changing the text
+    /// is a change (warm-up restarts); an unchanged text costs nothing per frame.
+    pub fn set_overlay_text(&mut self, text: Option<&str>) {
+        let grid = text.map(crate::overlay::TextGrid::new);
+        if grid == self.overlay_grid {
+            return;
+        }
+        if grid.is_some() && self.overlay.is_none() {
+            self.overlay = Some(crate::overlay::Overlay::new(&self.gpu));
+        }
+        self.overlay_grid = grid;
+        self.overlay_dirty = true;
+        self.mark_changed();
     }
 
     /// Keeps a readback buffer ready so that [`render`](Self::render) with `capture` adds no
@@ -623,6 +768,9 @@ impl Engine {
             opaque: u32::from(opaque),
             _pad: [0; 2],
         });
+        if let (Some(overlay), Some(grid)) = (&mut self.overlay, &self.overlay_grid) {
+            overlay.write_uniforms(&mut w, grid, tsize, srgb);
+        }
     }
 
     fn prepare_nodes(&mut self) {
@@ -645,6 +793,7 @@ impl Engine {
             }
             output.id().hash(&mut h);
             self.arena.buffer_id().hash(&mut h);
+            self.shader_generation.hash(&mut h);
             n.op.prepare_key(n.params.values(), n.params.animated())
                 .hash(&mut h);
             let key = h.finish();
@@ -657,6 +806,7 @@ impl Engine {
                 shaders: &self.shaders,
                 pool: &mut self.pool,
                 uniforms: &self.arena,
+                dummy,
                 inputs: &ins[..count],
                 output,
                 params: n.params.values(),
@@ -737,6 +887,13 @@ impl Engine {
                 out,
             )?;
         }
+        if let (Some(overlay), Some(grid)) = (&mut self.overlay, &self.overlay_grid) {
+            if self.overlay_dirty {
+                overlay.set_text(&self.gpu, grid);
+                self.overlay_dirty = false;
+            }
+            overlay.prepare(&self.gpu, &self.shaders, &self.arena, format)?;
+        }
         Ok(())
     }
 
@@ -784,12 +941,24 @@ impl Engine {
         let Some(pass) = &self.blit.pass else {
             return;
         };
+        let overlay = self
+            .overlay
+            .as_ref()
+            .filter(|_| self.overlay_grid.is_some());
         match target {
             Target::None => {}
-            Target::View { view, .. } => pass.draw(encoder, view, self.blit.slot),
+            Target::View { view, format, .. } => {
+                pass.draw(encoder, view, self.blit.slot);
+                if let Some(o) = overlay {
+                    o.draw(encoder, view, *format);
+                }
+            }
             Target::Copy { texture } => {
                 if let Some(display) = &self.blit.display {
                     pass.draw(encoder, &display.view, self.blit.slot);
+                    if let Some(o) = overlay {
+                        o.draw(encoder, &display.view, display.format());
+                    }
                     encoder.copy_texture_to_texture(
                         display.texture.as_image_copy(),
                         texture.as_image_copy(),

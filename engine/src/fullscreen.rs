@@ -10,22 +10,24 @@
 //! Each pass owns its pipeline handle and a bind group cached against the ids of the
 //! uniform buffer, sampler, inputs and output it binds.
 
+use std::borrow::Cow;
+
 use crate::error::Result;
 use crate::gpu::{Gpu, GpuTexture, PassMode};
 use crate::operator::PrepareCx;
 use crate::resources::{
-    CachedBindGroup, FULLSCREEN_FORMAT, OUTPUT_BINDING, PipelineCache, PipelineKey, SamplerKind,
-    UniformArena, UniformSlot,
+    CachedBindGroup, FULLSCREEN_FORMAT, OUTPUT_BINDING, PARAMS_BINDING, PipelineCache, PipelineKey,
+    SamplerKind, UniformArena, UniformSlot,
 };
 use crate::shaders::ShaderLibrary;
 
 /// Workgroup size of `cs_main` (`shaders/common/operator.wgsl`), in both dimensions.
 pub const WORKGROUP: u32 = 8;
 
-/// Binding 0 of every pass: `size` bytes of the uniform arena, bound at a dynamic offset.
-fn uniform_entry(buffer: &wgpu::Buffer, size: u64) -> wgpu::BindGroupEntry<'_> {
+/// `size` bytes of the uniform arena at `binding`, bound at a dynamic offset.
+fn uniform_entry(binding: u32, buffer: &wgpu::Buffer, size: u64) -> wgpu::BindGroupEntry<'_> {
     wgpu::BindGroupEntry {
-        binding: 0,
+        binding,
         resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
             buffer,
             offset: 0,
@@ -76,8 +78,10 @@ enum Pipeline {
 /// compute dispatch or a fragment pass depending on the GPU (see [`PassMode`]).
 #[derive(Debug)]
 pub struct FullscreenPass {
-    shader: &'static str,
+    shader: Cow<'static, str>,
     uniform_size: u64,
+    /// Size of the second uniform struct at binding 6, if the shader has one.
+    params_size: Option<u64>,
     pipeline: Option<Pipeline>,
     bind_group: CachedBindGroup,
     key: Vec<u64>,
@@ -86,14 +90,23 @@ pub struct FullscreenPass {
 impl FullscreenPass {
     /// A pass of library shader `shader`, whose uniform struct is `uniform_size` bytes.
     #[must_use]
-    pub fn new(shader: &'static str, uniform_size: usize) -> Self {
+    pub fn new(shader: impl Into<Cow<'static, str>>, uniform_size: usize) -> Self {
         Self {
-            shader,
+            shader: shader.into(),
             uniform_size: uniform_size as u64,
+            params_size: None,
             pipeline: None,
             bind_group: CachedBindGroup::default(),
             key: Vec::new(),
         }
+    }
+
+    /// Also binds a second uniform struct of `size` bytes at binding 6 (a custom shader's
+    /// `Params`); [`dispatch_with`](Self::dispatch_with) then takes its slot.
+    #[must_use]
+    pub fn with_params(mut self, size: usize) -> Self {
+        self.params_size = Some(size as u64);
+        self
     }
 
     /// Gets the pipeline and (re)builds the bind group: `inputs` at bindings 2.. and, in
@@ -107,6 +120,7 @@ impl FullscreenPass {
         sampler: SamplerKind,
     ) -> Result<()> {
         let mode = cx.gpu.pass_mode();
+        let params = self.params_size.is_some();
         let key = PipelineKey {
             shader: self.shader.to_string(),
             entry: match mode {
@@ -114,6 +128,7 @@ impl FullscreenPass {
                 PassMode::Render => "fs_main",
             },
             inputs: inputs.len() as u32,
+            params,
             format: FULLSCREEN_FORMAT,
         };
         let (pipeline, layout) = match mode {
@@ -123,14 +138,20 @@ impl FullscreenPass {
                     pipeline: cx.pipelines.operator_pipeline(cx.gpu, cx.shaders, &key)?,
                     groups: (w.div_ceil(WORKGROUP), h.div_ceil(WORKGROUP)),
                 };
-                (pipeline, cx.pipelines.operator_layout(cx.gpu, key.inputs))
+                (
+                    pipeline,
+                    cx.pipelines.operator_layout(cx.gpu, key.inputs, params),
+                )
             }
             PassMode::Render => {
                 let pipeline = Pipeline::Render {
                     pipeline: cx.pipelines.fullscreen_pipeline(cx.gpu, cx.shaders, &key)?,
                     target: output.view.clone(),
                 };
-                (pipeline, cx.pipelines.fullscreen_layout(cx.gpu, key.inputs))
+                (
+                    pipeline,
+                    cx.pipelines.fullscreen_layout(cx.gpu, key.inputs, params),
+                )
             }
         };
         let sampler_obj = cx.pipelines.sampler(cx.gpu, sampler);
@@ -144,17 +165,21 @@ impl FullscreenPass {
         self.key.push(sampler.key());
         self.key.extend(inputs.iter().map(|t| t.id()));
         self.key.push(output.id());
+        // A new pipeline (a reloaded shader) needs no new bind group: same layout.
         let gpu = cx.gpu;
-        let size = self.uniform_size;
+        let (size, params_size) = (self.uniform_size, self.params_size);
         let label = format!("vivid.{}.bind_group", self.shader.trim_end_matches(".wgsl"));
         self.bind_group.get_or_create(&self.key, || {
             let mut entries = vec![
-                uniform_entry(buffer, size),
+                uniform_entry(0, buffer, size),
                 wgpu::BindGroupEntry {
                     binding: 1,
                     resource: wgpu::BindingResource::Sampler(&sampler_obj),
                 },
             ];
+            if let Some(p) = params_size {
+                entries.push(uniform_entry(PARAMS_BINDING, buffer, p));
+            }
             if mode == PassMode::Compute {
                 entries.push(wgpu::BindGroupEntry {
                     binding: OUTPUT_BINDING,
@@ -179,6 +204,21 @@ impl FullscreenPass {
 
     /// Records the pass into `encoder`: every pixel of the output it was prepared with.
     pub fn dispatch(&self, encoder: &mut wgpu::CommandEncoder, uniforms: UniformSlot, label: &str) {
+        self.dispatch_offsets(encoder, &[uniforms.offset], label);
+    }
+
+    /// [`dispatch`](Self::dispatch) for a pass [`with_params`](Self::with_params).
+    pub fn dispatch_with(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        uniforms: UniformSlot,
+        params: UniformSlot,
+        label: &str,
+    ) {
+        self.dispatch_offsets(encoder, &[uniforms.offset, params.offset], label);
+    }
+
+    fn dispatch_offsets(&self, encoder: &mut wgpu::CommandEncoder, offsets: &[u32], label: &str) {
         let (Some(pipeline), Some(bind_group)) = (&self.pipeline, self.bind_group.get()) else {
             return;
         };
@@ -189,13 +229,13 @@ impl FullscreenPass {
                     timestamp_writes: None,
                 });
                 pass.set_pipeline(pipeline);
-                pass.set_bind_group(0, bind_group, &[uniforms.offset]);
+                pass.set_bind_group(0, bind_group, offsets);
                 pass.dispatch_workgroups(groups.0, groups.1, 1);
             }
             Pipeline::Render { pipeline, target } => {
                 let mut pass = color_pass(encoder, label, target, wgpu::LoadOp::Load);
                 pass.set_pipeline(pipeline);
-                pass.set_bind_group(0, bind_group, &[uniforms.offset]);
+                pass.set_bind_group(0, bind_group, offsets);
                 pass.draw(0..3, 0..1);
             }
         }
@@ -245,10 +285,11 @@ impl Blit {
             shader: "blit.wgsl".to_string(),
             entry: "fs_main",
             inputs: 1,
+            params: false,
             format: self.format,
         };
         let pipeline = pipelines.fullscreen_pipeline(gpu, shaders, &key)?;
-        let layout = pipelines.fullscreen_layout(gpu, 1);
+        let layout = pipelines.fullscreen_layout(gpu, 1, false);
         let sampler = pipelines.sampler(gpu, SamplerKind::LinearClamp);
         let Some(buffer) = uniforms.buffer() else {
             return Err(crate::EngineError::Param(
@@ -263,7 +304,7 @@ impl Blit {
                 label: Some("vivid.blit.bind_group"),
                 layout: &layout,
                 entries: &[
-                    uniform_entry(buffer, size),
+                    uniform_entry(0, buffer, size),
                     wgpu::BindGroupEntry {
                         binding: 1,
                         resource: wgpu::BindingResource::Sampler(&sampler),

@@ -8,17 +8,21 @@
 //! one command encoder → one submit → [`monitor`].
 
 pub mod chain;
+pub mod custom;
 pub mod engine;
 pub mod error;
 pub mod fullscreen;
 pub mod gpu;
+pub mod live;
 pub mod monitor;
 pub mod operator;
+pub mod overlay;
 pub mod params;
 pub mod project;
 pub mod readback;
 pub mod resources;
 pub mod shaders;
+pub mod watch;
 #[cfg(feature = "window")]
 pub mod window;
 

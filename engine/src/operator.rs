@@ -92,6 +92,8 @@ pub struct OperatorInfo {
     pub inputs: InputSpec,
     /// Parameters.
     pub params: Arc<[ParamSpec]>,
+    /// For `type = "shader"`: the reflected project shader.
+    pub custom: Option<Arc<crate::custom::CustomShader>>,
 }
 
 /// This frame's time.
@@ -163,6 +165,8 @@ pub struct PrepareCx<'a> {
     pub inputs: &'a [&'a GpuTexture],
     /// The texture this operator renders into.
     pub output: &'a GpuTexture,
+    /// A 1×1 transparent black texture, for inputs that are not connected.
+    pub dummy: &'a GpuTexture,
     /// Current parameter values.
     pub params: &'a ParamValues,
     /// Per parameter: whether it is an expression (its value changes every frame, so
@@ -227,11 +231,12 @@ pub trait OperatorType: Operator + Default + 'static {
 #[derive(Clone)]
 struct Entry {
     info: Arc<OperatorInfo>,
-    factory: Factory,
+    /// None for types the engine instantiates itself (`shader`).
+    factory: Option<Factory>,
 }
 
-/// Operator types by name, and the WGSL they need.
-#[derive(Clone, Default)]
+/// Operator types by name, and the WGSL they need. Always holds `shader` (custom shaders).
+#[derive(Clone)]
 pub struct Registry {
     entries: BTreeMap<String, Entry>,
     shaders: Vec<(&'static str, &'static str)>,
@@ -245,11 +250,29 @@ impl std::fmt::Debug for Registry {
     }
 }
 
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Registry {
-    /// An empty registry.
+    /// A registry holding only the `shader` type (a project's own WGSL).
     #[must_use]
     pub fn new() -> Self {
-        Self::default()
+        let info = crate::custom::base_info();
+        let mut entries = BTreeMap::new();
+        entries.insert(
+            info.name.to_string(),
+            Entry {
+                info: Arc::new(info),
+                factory: None,
+            },
+        );
+        Self {
+            entries,
+            shaders: Vec::new(),
+        }
     }
 
     /// Registers a built-in operator type.
@@ -260,6 +283,7 @@ impl Registry {
             summary: Cow::Borrowed(T::SUMMARY),
             inputs: T::INPUTS,
             params: T::Params::specs().into(),
+            custom: None,
         };
         self.register(info, || Box::new(T::default()));
     }
@@ -270,7 +294,7 @@ impl Registry {
             info.name.to_string(),
             Entry {
                 info: Arc::new(info),
-                factory,
+                factory: Some(factory),
             },
         );
     }
@@ -289,7 +313,7 @@ impl Registry {
     /// A new instance of type `name`.
     #[must_use]
     pub fn create(&self, name: &str) -> Option<Box<dyn Operator>> {
-        self.entries.get(name).map(|e| (e.factory)())
+        self.entries.get(name).and_then(|e| e.factory).map(|f| f())
     }
 
     /// All type names, sorted.

@@ -12,12 +12,25 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics, EngineError, Result};
 
+/// Where a library shader's text comes from.
+#[derive(Clone, Debug)]
+enum Source {
+    /// Built into the binary (or read from the disk root when set).
+    Embedded(Cow<'static, str>),
+    /// A file read at every compose (a project's own shader).
+    File(PathBuf),
+}
+
 /// A WGSL file known to the library.
 #[derive(Clone, Debug)]
 struct ShaderFile {
-    embedded: Cow<'static, str>,
+    source: Source,
     /// Path shown in diagnostics for the embedded text (e.g. `shaders/noise.wgsl`).
     display_path: PathBuf,
+    /// Imports added as if the file began with `#import` lines for them.
+    implicit: Vec<String>,
+    /// Generated WGSL appended to the file (e.g. a binding that depends on its contents).
+    appendix: Option<String>,
 }
 
 /// A part of a composed shader: which file the bytes `start..end` came from.
@@ -56,6 +69,7 @@ pub struct ShaderLibrary {
 /// The engine's own WGSL: the display/readback blit and the shared helpers.
 pub const ENGINE_SHADERS: &[(&str, &str)] = &[
     ("blit.wgsl", include_str!("../../shaders/blit.wgsl")),
+    ("overlay.wgsl", include_str!("../../shaders/overlay.wgsl")),
     (
         "common/operator.wgsl",
         include_str!("../../shaders/common/operator.wgsl"),
@@ -67,6 +81,10 @@ pub const ENGINE_SHADERS: &[(&str, &str)] = &[
     (
         "common/color.wgsl",
         include_str!("../../shaders/common/color.wgsl"),
+    ),
+    (
+        "common/custom.wgsl",
+        include_str!("../../shaders/common/custom.wgsl"),
     ),
 ];
 
@@ -86,10 +104,50 @@ impl ShaderLibrary {
         self.files.insert(
             name.to_string(),
             ShaderFile {
-                embedded: Cow::Borrowed(text),
+                source: Source::Embedded(Cow::Borrowed(text)),
                 display_path: Path::new("shaders").join(name),
+                implicit: Vec::new(),
+                appendix: None,
             },
         );
+    }
+
+    /// Adds (or replaces) a shader read from `path` at every compose, with `implicit`
+    /// imports and a generated `appendix`.
+    pub fn register_file(
+        &mut self,
+        name: &str,
+        path: &Path,
+        implicit: &[&str],
+        appendix: Option<String>,
+    ) {
+        self.files.insert(
+            name.to_string(),
+            ShaderFile {
+                source: Source::File(path.to_path_buf()),
+                display_path: path.to_path_buf(),
+                implicit: implicit.iter().map(|s| (*s).to_string()).collect(),
+                appendix,
+            },
+        );
+    }
+
+    /// Removes a shader added with [`register_file`](Self::register_file).
+    pub fn unregister(&mut self, name: &str) {
+        self.files.remove(name);
+    }
+
+    /// The file on disk that `name` is read from, if any (for matching file changes).
+    #[must_use]
+    pub fn file_path(&self, name: &str) -> Option<PathBuf> {
+        match &self.files.get(name)?.source {
+            Source::File(p) => Some(p.clone()),
+            Source::Embedded(_) => self
+                .disk_root
+                .as_ref()
+                .map(|r| r.join(name))
+                .filter(|p| p.is_file()),
+        }
     }
 
     /// Reads files from `dir` (when present there) instead of the embedded text.
@@ -110,6 +168,11 @@ impl ShaderLibrary {
 
     /// The current text of `name` and the path to show for it.
     fn read(&self, name: &str) -> Result<(String, PathBuf)> {
+        let f = self.files.get(name);
+        if let Some(Source::File(path)) = f.map(|f| &f.source) {
+            let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
+            return Ok((text, path.clone()));
+        }
         if let Some(root) = &self.disk_root {
             let path = root.join(name);
             if path.is_file() {
@@ -117,28 +180,68 @@ impl ShaderLibrary {
                 return Ok((text, path));
             }
         }
-        let f = self.files.get(name).ok_or_else(|| {
-            EngineError::Shader(Diagnostics(vec![Diagnostic::file_level(
-                Path::new("shaders").join(name),
-                format!("no shader named `{name}`"),
-            )]))
-        })?;
-        Ok((f.embedded.to_string(), f.display_path.clone()))
+        match f {
+            Some(ShaderFile {
+                source: Source::Embedded(text),
+                display_path,
+                ..
+            }) => Ok((text.to_string(), display_path.clone())),
+            _ => Err(EngineError::Shader(Diagnostics(vec![
+                Diagnostic::file_level(
+                    Path::new("shaders").join(name),
+                    format!("no shader named `{name}`"),
+                ),
+            ]))),
+        }
     }
 
     /// Resolves imports of library shader `name` and validates it with naga.
     pub fn compose(&self, name: &str) -> Result<ComposedShader> {
         let (text, path) = self.read(name)?;
-        self.compose_text(name, &text, &path)
+        let (implicit, appendix) = self.files.get(name).map_or((&[][..], None), |f| {
+            (&f.implicit[..], f.appendix.as_deref())
+        });
+        self.compose_parts(name, &text, &path, implicit, appendix)
     }
 
     /// Like [`compose`](Self::compose) for a shader that is not in the library (a project's
     /// custom shader): `text` read from `path`; its imports come from the library.
     pub fn compose_text(&self, name: &str, text: &str, path: &Path) -> Result<ComposedShader> {
+        self.compose_parts(name, text, path, &[], None)
+    }
+
+    /// `text` from `path`, then its imports, the `implicit` imports, and `appendix`.
+    pub fn compose_parts(
+        &self,
+        name: &str,
+        text: &str,
+        path: &Path,
+        implicit: &[String],
+        appendix: Option<&str>,
+    ) -> Result<ComposedShader> {
         let mut out = String::with_capacity(text.len() * 2);
         let mut segments = Vec::new();
         let mut imported = Vec::<String>::new();
         self.append(text, path, &mut out, &mut segments, &mut imported, 0)?;
+        for target in implicit {
+            if !imported.contains(target) {
+                imported.push(target.clone());
+                let (t, p) = self.read(target)?;
+                self.append(&t, &p, &mut out, &mut segments, &mut imported, 1)?;
+            }
+        }
+        if let Some(extra) = appendix {
+            let start = out.len();
+            out.push_str(extra);
+            out.push('\n');
+            segments.push(Segment {
+                start,
+                end: out.len(),
+                path: PathBuf::from("<generated by vivid>"),
+                text: format!("{extra}\n"),
+                file_offset: 0,
+            });
+        }
         let module = validate(&out, &segments)?;
         let hash = fxhash(out.as_bytes());
         Ok(ComposedShader {

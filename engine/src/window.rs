@@ -20,6 +20,7 @@ use winit::window::{Window, WindowId};
 use crate::engine::{Engine, Target};
 use crate::error::{EngineError, Result};
 use crate::gpu::{Gpu, GpuOptions, new_instance, request_adapter};
+use crate::live::Live;
 use crate::operator::FrameTime;
 
 /// How the window runs.
@@ -48,8 +49,8 @@ pub struct WindowRun {
     pub seconds: f64,
 }
 
-/// Builds the engine once the GPU exists.
-pub type Setup = Box<dyn FnOnce(Gpu) -> Result<Engine>>;
+/// Builds the engine (and, to follow the project's files, a [`Live`]) once the GPU exists.
+pub type Setup = Box<dyn FnOnce(Gpu) -> Result<(Engine, Option<Live>)>>;
 
 struct Surface {
     window: Arc<Window>,
@@ -64,6 +65,7 @@ struct App {
     instance: wgpu::Instance,
     setup: Option<Setup>,
     engine: Option<Engine>,
+    live: Option<Live>,
     adapter: Option<wgpu::Adapter>,
     surface: Option<Surface>,
     error: Option<EngineError>,
@@ -71,6 +73,19 @@ struct App {
     start: Instant,
     warned_view_fallback: bool,
     errors_seen: u64,
+    shown_errors: Option<String>,
+}
+
+/// What the screen shows: the files' errors, then the operators'.
+fn error_text(live: Option<&Live>, engine: &Engine) -> Option<String> {
+    let mut parts: Vec<String> = live.and_then(Live::error_text).into_iter().collect();
+    parts.extend(
+        engine
+            .errors()
+            .into_iter()
+            .map(|e| format!("error in `{}`: {}", e.node, e.message)),
+    );
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
 /// Opens a window and renders until it is closed (or `options.frames` are done).
@@ -84,6 +99,7 @@ pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
         instance,
         setup: Some(setup),
         engine: None,
+        live: None,
         adapter: None,
         surface: None,
         error: None,
@@ -91,6 +107,7 @@ pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
         start: Instant::now(),
         warned_view_fallback: false,
         errors_seen: 0,
+        shown_errors: None,
     };
     event_loop
         .run_app(&mut app)
@@ -138,7 +155,8 @@ impl App {
             .setup
             .take()
             .ok_or_else(|| EngineError::Surface("initialised twice".into()))?;
-        let engine = setup(gpu)?;
+        let (engine, live) = setup(gpu)?;
+        self.live = live;
         let size = window.inner_size();
         let caps = surface.get_capabilities(&adapter);
         let format = caps
@@ -212,6 +230,21 @@ impl App {
         let (Some(s), Some(engine)) = (&mut self.surface, &mut self.engine) else {
             return;
         };
+        // Files saved since the last frame: reload what changed.
+        let reloaded = self.live.as_mut().is_some_and(|l| l.poll(engine));
+        if reloaded || engine.errors_generation() != self.errors_seen {
+            self.errors_seen = engine.errors_generation();
+            let text = error_text(self.live.as_ref(), engine);
+            if text != self.shown_errors {
+                match &text {
+                    Some(t) => eprintln!("{t}"),
+                    None if self.shown_errors.is_some() => eprintln!("vivid: all errors fixed"),
+                    None => {}
+                }
+                engine.set_overlay_text(text.as_deref());
+                self.shown_errors = text;
+            }
+        }
         let size = s.window.inner_size();
         if size.width == 0 || size.height == 0 {
             return;
@@ -278,10 +311,9 @@ impl App {
             self.fail(event_loop, e);
             return;
         }
-        if engine.errors_generation() != self.errors_seen {
-            self.errors_seen = engine.errors_generation();
-            for e in engine.errors() {
-                eprintln!("error in `{}`: {}", e.node, e.message);
+        if let Some(live) = &mut self.live {
+            for t in live.frame_done(engine) {
+                eprintln!("vivid: {}", t.line());
             }
         }
         self.frame += 1;

@@ -34,6 +34,9 @@ impl SamplerKind {
 /// Binding of an operator's output storage texture (see `shaders/common/operator.wgsl`).
 pub const OUTPUT_BINDING: u32 = 15;
 
+/// Binding of a custom shader's `Params` uniform (see `shaders/common/custom.wgsl`).
+pub const PARAMS_BINDING: u32 = 6;
+
 /// What makes two pipelines the same.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PipelineKey {
@@ -43,6 +46,8 @@ pub struct PipelineKey {
     pub entry: &'static str,
     /// Number of input textures bound after the uniforms and the sampler.
     pub inputs: u32,
+    /// Whether binding 6 holds a second uniform struct (a custom shader's `Params`).
+    pub params: bool,
     /// Target format (render pipelines; compute pipelines write `FULLSCREEN_FORMAT`).
     pub format: wgpu::TextureFormat,
 }
@@ -66,7 +71,7 @@ struct Layout {
 #[derive(Debug, Default)]
 pub struct PipelineCache {
     samplers: HashMap<SamplerKind, wgpu::Sampler>,
-    layouts: HashMap<(Stage, u32), Layout>,
+    layouts: HashMap<(Stage, u32, bool), Layout>,
     modules: HashMap<String, wgpu::ShaderModule>,
     pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
     compute: HashMap<PipelineKey, wgpu::ComputePipeline>,
@@ -106,84 +111,113 @@ impl PipelineCache {
     }
 
     /// The bind group layout of a render pass with `inputs` textures:
-    /// 0 = uniforms (dynamic offset), 1 = sampler, 2.. = textures.
-    pub fn fullscreen_layout(&mut self, gpu: &Gpu, inputs: u32) -> wgpu::BindGroupLayout {
-        self.layout(gpu, Stage::Render, inputs).bind_group.clone()
+    /// 0 = uniforms (dynamic offset), 1 = sampler, 2.. = textures, and with `params`
+    /// 6 = a second uniform struct (dynamic offset).
+    pub fn fullscreen_layout(
+        &mut self,
+        gpu: &Gpu,
+        inputs: u32,
+        params: bool,
+    ) -> wgpu::BindGroupLayout {
+        self.layout(gpu, Stage::Render, inputs, params)
+            .bind_group
+            .clone()
     }
 
     /// The bind group layout of an operator's compute pass: as [`fullscreen_layout`], plus
     /// binding 15 = the output (write-only `Rgba16Float` storage texture).
     ///
     /// [`fullscreen_layout`]: Self::fullscreen_layout
-    pub fn operator_layout(&mut self, gpu: &Gpu, inputs: u32) -> wgpu::BindGroupLayout {
-        self.layout(gpu, Stage::Compute, inputs).bind_group.clone()
+    pub fn operator_layout(
+        &mut self,
+        gpu: &Gpu,
+        inputs: u32,
+        params: bool,
+    ) -> wgpu::BindGroupLayout {
+        self.layout(gpu, Stage::Compute, inputs, params)
+            .bind_group
+            .clone()
     }
 
-    fn layout(&mut self, gpu: &Gpu, stage: Stage, inputs: u32) -> &Layout {
-        self.layouts.entry((stage, inputs)).or_insert_with(|| {
-            let (uniform_visibility, visibility) = match stage {
-                Stage::Render => (
-                    wgpu::ShaderStages::VERTEX_FRAGMENT,
-                    wgpu::ShaderStages::FRAGMENT,
-                ),
-                Stage::Compute => (wgpu::ShaderStages::COMPUTE, wgpu::ShaderStages::COMPUTE),
-            };
-            let mut entries = vec![
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: uniform_visibility,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: true,
-                        min_binding_size: None,
+    fn layout(&mut self, gpu: &Gpu, stage: Stage, inputs: u32, params: bool) -> &Layout {
+        self.layouts
+            .entry((stage, inputs, params))
+            .or_insert_with(|| {
+                let (uniform_visibility, visibility) = match stage {
+                    Stage::Render => (
+                        wgpu::ShaderStages::VERTEX_FRAGMENT,
+                        wgpu::ShaderStages::FRAGMENT,
+                    ),
+                    Stage::Compute => (wgpu::ShaderStages::COMPUTE, wgpu::ShaderStages::COMPUTE),
+                };
+                let mut entries = vec![
+                    wgpu::BindGroupLayoutEntry {
+                        binding: 0,
+                        visibility: uniform_visibility,
+                        ty: wgpu::BindingType::Buffer {
+                            ty: wgpu::BufferBindingType::Uniform,
+                            has_dynamic_offset: true,
+                            min_binding_size: None,
+                        },
+                        count: None,
                     },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                    count: None,
-                },
-            ];
-            for i in 0..inputs {
-                entries.push(wgpu::BindGroupLayoutEntry {
-                    binding: 2 + i,
-                    visibility,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
+                    wgpu::BindGroupLayoutEntry {
+                        binding: 1,
+                        visibility,
+                        ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                        count: None,
                     },
-                    count: None,
+                ];
+                for i in 0..inputs {
+                    entries.push(wgpu::BindGroupLayoutEntry {
+                        binding: 2 + i,
+                        visibility,
+                        ty: wgpu::BindingType::Texture {
+                            sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                            view_dimension: wgpu::TextureViewDimension::D2,
+                            multisampled: false,
+                        },
+                        count: None,
+                    });
+                }
+                if params {
+                    entries.push(wgpu::BindGroupLayoutEntry {
+                        binding: PARAMS_BINDING,
+                        visibility: uniform_visibility,
+                        ty: wgpu::BindingType::Buffer {
+                            ty: wgpu::BufferBindingType::Uniform,
+                            has_dynamic_offset: true,
+                            min_binding_size: None,
+                        },
+                        count: None,
+                    });
+                }
+                if stage == Stage::Compute {
+                    entries.push(wgpu::BindGroupLayoutEntry {
+                        binding: OUTPUT_BINDING,
+                        visibility,
+                        ty: wgpu::BindingType::StorageTexture {
+                            access: wgpu::StorageTextureAccess::WriteOnly,
+                            format: FULLSCREEN_FORMAT,
+                            view_dimension: wgpu::TextureViewDimension::D2,
+                        },
+                        count: None,
+                    });
+                }
+                let bind_group = gpu.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                    label: Some("vivid.pass.layout"),
+                    entries: &entries,
                 });
-            }
-            if stage == Stage::Compute {
-                entries.push(wgpu::BindGroupLayoutEntry {
-                    binding: OUTPUT_BINDING,
-                    visibility,
-                    ty: wgpu::BindingType::StorageTexture {
-                        access: wgpu::StorageTextureAccess::WriteOnly,
-                        format: FULLSCREEN_FORMAT,
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                    },
-                    count: None,
+                let pipeline = gpu.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                    label: Some("vivid.pass.pipeline_layout"),
+                    bind_group_layouts: &[Some(&bind_group)],
+                    immediate_size: 0,
                 });
-            }
-            let bind_group = gpu.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("vivid.pass.layout"),
-                entries: &entries,
-            });
-            let pipeline = gpu.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some("vivid.pass.pipeline_layout"),
-                bind_group_layouts: &[Some(&bind_group)],
-                immediate_size: 0,
-            });
-            Layout {
-                bind_group,
-                pipeline,
-            }
-        })
+                Layout {
+                    bind_group,
+                    pipeline,
+                }
+            })
     }
 
     /// Forgets the module and pipelines of `shader` (after its source changed).
@@ -228,7 +262,7 @@ impl PipelineCache {
         }
         let module = self.module(gpu, shaders, &key.shader)?;
         let layout = self
-            .layout(gpu, Stage::Compute, key.inputs)
+            .layout(gpu, Stage::Compute, key.inputs, key.params)
             .pipeline
             .clone();
         let label = format!("vivid.{}.pipeline", key.shader.trim_end_matches(".wgsl"));
@@ -258,7 +292,10 @@ impl PipelineCache {
             return Ok(p.clone());
         }
         let module = self.module(gpu, shaders, &key.shader)?;
-        let layout = self.layout(gpu, Stage::Render, key.inputs).pipeline.clone();
+        let layout = self
+            .layout(gpu, Stage::Render, key.inputs, key.params)
+            .pipeline
+            .clone();
         let label = format!("vivid.{}.pipeline", key.shader.trim_end_matches(".wgsl"));
         let pipeline = gpu.scoped(&format!("creating the pipeline of {}", key.shader), || {
             gpu.create_render_pipeline(&wgpu::RenderPipelineDescriptor {

@@ -31,8 +31,12 @@ pub struct UniformWriter<'a> {
 impl UniformWriter<'_> {
     /// Appends `value` at the next aligned offset.
     pub fn push<T: bytemuck::Pod>(&mut self, value: &T) -> UniformSlot {
+        self.push_bytes(bytemuck::bytes_of(value))
+    }
+
+    /// Appends raw bytes (a struct laid out at run time) at the next aligned offset.
+    pub fn push_bytes(&mut self, data: &[u8]) -> UniformSlot {
         let offset = self.bytes.len().next_multiple_of(self.align);
-        let data = bytemuck::bytes_of(value);
         self.bytes.resize(offset, 0);
         self.bytes.extend_from_slice(data);
         UniformSlot {
