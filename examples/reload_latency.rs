@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let shader_text = std::fs::read_to_string(&shader)?;
     let chain_text = std::fs::read_to_string(&chain)?;
 
-    let gpu = Gpu::headless(&Default::default())?;
+    let gpu = Gpu::headless(&vivid::GpuOptions::default())?;
     let adapter = gpu.describe();
     let options = EngineOptions {
         monitor_interval: None,
