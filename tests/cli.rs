@@ -478,3 +478,17 @@ fn shaders_can_come_from_a_folder() {
     assert!(t.contains(&format!("{}:", file.display())), "{t}");
     assert!(t.contains("x0"), "{t}");
 }
+
+#[test]
+fn custom_shader_params_are_listed_and_settable() {
+    let t = ok(&["operators", "--project", "examples/05-live-shader"]);
+    assert!(t.contains("CUSTOM SHADERS OF examples/05-live-shader"), "{t}");
+    assert!(t.contains("[wobble]") && t.contains("custom shader wobble.wgsl"), "{t}");
+    assert!(t.contains("frequency") && t.contains("0..=200") && t.contains("Waves across the height"), "{t}");
+    // A reflected parameter takes --set like any other, and is checked like any other.
+    ok(&["examples/05-live-shader", "--headless", "--size", "64x36", "--set", "wobble.frequency=30"]);
+    let o = vivid(&["examples/05-live-shader", "--headless", "--set", "wobble.frequency=500"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("--set:1:18") && t.contains("0..=200"), "{t}");
+}

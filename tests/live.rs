@@ -446,3 +446,44 @@ fn two_hundred_broken_and_fixed_chain_saves_leak_nothing() {
         200,
     );
 }
+
+#[test]
+fn a_shader_naga_accepts_but_the_driver_rejects_keeps_the_last_good_version_running() {
+    let dir = project(&[
+        ("chain.toml", SHADER_CHAIN),
+        ("paint.wgsl", &paint("params.color * params.gain")),
+    ]);
+    let wgsl = dir.path().join("paint.wgsl");
+    let (mut engine, mut live) = start(dir.path());
+    let first = frame(&mut engine, 0, 1, 1);
+    // Valid WGSL, but binding 9 is not in the custom shader's layout: only pipeline
+    // creation (inside an error scope) finds out.
+    let extra = "@group(0) @binding(9) var extra: texture_2d<f32>;\n";
+    save(
+        &wgsl,
+        &format!(
+            "{extra}{}",
+            paint("params.color + textureLoad(extra, vec2<i32>(0), 0)")
+        ),
+    );
+    live.apply(&mut engine, &changed(&wgsl));
+    let text = live.error_text().expect("the pipeline error is reported");
+    assert!(text.contains("paint"), "{text}");
+    engine.set_param("c", "gain", 1.0).unwrap();
+    let after = frame(&mut engine, 1, 1, 1);
+    common::assert_close(
+        after,
+        [first[0] * 2.0, first[1] * 2.0, first[2] * 2.0, 1.0],
+        2e-3,
+        "the old shader, still live",
+    );
+    save(&wgsl, &paint("params.color"));
+    live.apply(&mut engine, &changed(&wgsl));
+    assert!(live.errors().is_empty(), "{:?}", live.error_text());
+    assert_eq!(
+        engine.gpu().errors().count(),
+        0,
+        "{:?}",
+        engine.gpu().errors().recent()
+    );
+}

@@ -446,6 +446,18 @@ impl CustomOperator {
     pub fn shader(&self) -> &Arc<CustomShader> {
         &self.shader
     }
+
+    /// Builds its pipeline now (cached for its first prepare), inside an error scope:
+    /// failures naga does not catch surface before the operator is swapped in.
+    pub fn compile(
+        &self,
+        gpu: &crate::gpu::Gpu,
+        pipelines: &mut crate::resources::PipelineCache,
+        shaders: &ShaderLibrary,
+    ) -> Result<()> {
+        self.pass
+            .compile(gpu, pipelines, shaders, MAX_CUSTOM_INPUTS as u32)
+    }
 }
 
 impl Operator for CustomOperator {

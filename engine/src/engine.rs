@@ -344,7 +344,7 @@ impl Engine {
                 n.info.name
             )));
         }
-        self.register_custom_shaders(&spec);
+        self.register_custom_shaders(&spec)?;
         if let Some(size) = self.size_override {
             spec.fit_output_to(size);
         }
@@ -408,6 +408,7 @@ impl Engine {
             }
         }
         self.pool.trim();
+        self.drop_unused_custom_shaders(&spec);
         self.chain = Some(ChainRuntime {
             spec,
             nodes,
@@ -417,10 +418,11 @@ impl Engine {
         Ok(())
     }
 
-    /// Registers the custom shaders of `spec` in the library, drops those no longer used,
-    /// and invalidates the pipelines of those whose text changed.
-    fn register_custom_shaders(&mut self, spec: &ChainSpec) {
-        let mut seen = Vec::new();
+    /// Registers the custom shaders of `spec` in the library; for each that is new or whose
+    /// text changed, drops its old pipelines and builds the new ones inside an error scope,
+    /// so that a shader naga accepts but the driver does not fails here, before anything
+    /// running is replaced.
+    fn register_custom_shaders(&mut self, spec: &ChainSpec) -> Result<()> {
         for n in &spec.nodes {
             let Some(c) = &n.info.custom else { continue };
             self.shaders.register_file(
@@ -429,18 +431,49 @@ impl Engine {
                 &["common/custom.wgsl"],
                 c.appendix.clone(),
             );
-            if let Some(old) = self.custom_hashes.insert(c.library_name.clone(), c.hash)
-                && old != c.hash
-            {
-                self.pipelines.invalidate_shader(&c.library_name);
-                self.shader_generation += 1;
+            let previous = self.custom_hashes.insert(c.library_name.clone(), c.hash);
+            if previous == Some(c.hash) {
+                continue;
             }
-            seen.push(c.library_name.clone());
+            // New text: whatever is cached (even a module whose pipeline failed) is stale.
+            self.pipelines.invalidate_shader(&c.library_name);
+            self.shader_generation += 1;
+            if let Err(e) = CustomOperator::new(c.clone()).compile(
+                &self.gpu,
+                &mut self.pipelines,
+                &self.shaders,
+            ) {
+                // Try again at the next reload, even if the text is the same.
+                self.custom_hashes.remove(&c.library_name);
+                self.pipelines.invalidate_shader(&c.library_name);
+                return Err(match e {
+                    EngineError::Gpu { message, .. } => {
+                        EngineError::Shader(crate::error::Diagnostics(vec![
+                            crate::error::Diagnostic::file_level(
+                                &c.path,
+                                format!("the GPU driver rejected this shader: {message}"),
+                            ),
+                        ]))
+                    }
+                    other => other,
+                });
+            }
         }
+        Ok(())
+    }
+
+    /// Forgets the custom shaders `spec` does not use.
+    fn drop_unused_custom_shaders(&mut self, spec: &ChainSpec) {
+        let used: Vec<&str> = spec
+            .nodes
+            .iter()
+            .filter_map(|n| n.info.custom.as_ref())
+            .map(|c| c.library_name.as_str())
+            .collect();
         let gone: Vec<String> = self
             .custom_hashes
             .keys()
-            .filter(|k| !seen.contains(k))
+            .filter(|k| !used.contains(&k.as_str()))
             .cloned()
             .collect();
         for name in gone {

@@ -109,6 +109,32 @@ impl FullscreenPass {
         self
     }
 
+    /// Builds (and caches) the pipeline for `inputs` input textures without binding
+    /// anything: to find out, before swapping an operator in, whether its shader builds.
+    pub fn compile(
+        &self,
+        gpu: &Gpu,
+        pipelines: &mut PipelineCache,
+        shaders: &ShaderLibrary,
+        inputs: u32,
+    ) -> Result<()> {
+        let mode = gpu.pass_mode();
+        let key = PipelineKey {
+            shader: self.shader.to_string(),
+            entry: match mode {
+                PassMode::Compute => "cs_main",
+                PassMode::Render => "fs_main",
+            },
+            inputs,
+            params: self.params_size.is_some(),
+            format: FULLSCREEN_FORMAT,
+        };
+        match mode {
+            PassMode::Compute => pipelines.operator_pipeline(gpu, shaders, &key).map(drop),
+            PassMode::Render => pipelines.fullscreen_pipeline(gpu, shaders, &key).map(drop),
+        }
+    }
+
     /// Gets the pipeline and (re)builds the bind group: `inputs` at bindings 2.. and, in
     /// compute mode, `output` (an `Rgba16Float` texture with `STORAGE_BINDING`) at binding
     /// 15. A no-op when none of their ids changed.
