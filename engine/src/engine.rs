@@ -201,7 +201,7 @@ pub struct Engine {
     monitor: MemoryMonitor,
     options: EngineOptions,
     stats: RunStats,
-    frame_times: Vec<f32>,
+    frame_times: std::collections::VecDeque<f32>,
     frames_since_change: u64,
     wgpu_baseline: Option<WgpuCounters>,
     changes: BTreeMap<&'static str, (isize, isize)>,
@@ -266,7 +266,7 @@ impl Engine {
             monitor,
             options,
             stats,
-            frame_times: Vec::new(),
+            frame_times: std::collections::VecDeque::with_capacity(FRAME_TIMES_KEPT),
             frames_since_change: 0,
             wgpu_baseline: None,
             changes: BTreeMap::new(),
@@ -1044,9 +1044,9 @@ impl Engine {
         }
         self.frames_since_change += 1;
         if self.frame_times.len() == FRAME_TIMES_KEPT {
-            self.frame_times.remove(0);
+            self.frame_times.pop_front();
         }
-        self.frame_times.push(cpu.as_secs_f32() * 1000.0);
+        self.frame_times.push_back(cpu.as_secs_f32() * 1000.0);
         if s.frames == 1 {
             s.rss_bytes_first = rss_bytes();
         }
@@ -1090,7 +1090,7 @@ impl Engine {
             .iter()
             .map(|(n, (a, b))| ((*n).to_string(), *a as i64, *b as i64))
             .collect();
-        let mut t = self.frame_times.clone();
+        let mut t: Vec<f32> = self.frame_times.iter().copied().collect();
         if !t.is_empty() {
             t.sort_by(f32::total_cmp);
             let pct = |p: f64| f64::from(t[((t.len() - 1) as f64 * p).round() as usize]);
