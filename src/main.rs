@@ -34,6 +34,34 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         project: Option<PathBuf>,
     },
+    /// Benchmark a project headless: time per frame, and per operator the GPU time
+    /// (timestamp queries) and CPU encode time, median and p99, with GPU memory in use.
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+struct BenchArgs {
+    /// Project folder (holding chain.toml).
+    project: PathBuf,
+    /// Frames measured (after warm-up).
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    frames: u64,
+    /// Frames rendered first and not measured.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    warmup: u64,
+    /// Output size (every size in the chain is scaled to match).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    size: Option<[u32; 2]>,
+    /// Override a parameter (repeatable), as for running.
+    #[arg(long = "set", value_name = "NAME.PARAM=VALUE")]
+    sets: Vec<String>,
+    /// Memory bandwidth of the GPU in GB/s (bytes read + written): adds each operator's
+    /// floor — its inputs read once and its output written once — and its time over it.
+    #[arg(long, value_name = "GB/S")]
+    bandwidth: Option<f64>,
+    /// Write the results as JSON to this file (`-` for stdout, instead of the table).
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -83,6 +111,25 @@ struct RunArgs {
     watch: bool,
 }
 
+/// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
+/// instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            stdout_failed(&e);
+        }
+    }};
+}
+
+fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: writing to stdout: {e}");
+    std::process::exit(1);
+}
+
 fn parse_size(s: &str) -> Result<[u32; 2], String> {
     let (w, h) = s
         .split_once(['x', 'X'])
@@ -122,6 +169,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Operators { project }) => print_operators(project.as_deref()),
+        Some(Command::Bench(args)) => bench(&args),
         None => run(&cli.run),
     };
     match result {
@@ -349,25 +397,25 @@ fn finish(
 fn print_operators(project: Option<&Path>) -> anyhow::Result<()> {
     let registry = vivid::builtin_registry();
     let infos = registry.infos();
-    println!("vivid operators: {} types.\n", infos.len());
-    println!("Every operator table also takes:");
-    println!("  type = \"...\"                          its type (required)");
-    println!("  input = \"a\"  |  inputs = [\"a\", \"b\"]   the operators it reads");
-    println!(
+    out!("vivid operators: {} types.\n", infos.len());
+    out!("Every operator table also takes:");
+    out!("  type = \"...\"                          its type (required)");
+    out!("  input = \"a\"  |  inputs = [\"a\", \"b\"]   the operators it reads");
+    out!(
         "  size = [width, height]                output size in pixels (default: its first input's;"
     );
-    println!(
+    out!(
         "                                        without inputs, the top-level `size`, else 1280x720)"
     );
-    println!(
+    out!(
         "Numbers (and vector elements) may be expressions of `time` (s) and `frame`: \"4 + 2 * sin(time)\"."
     );
-    println!("Colours are display-referred [r, g, b] or [r, g, b, a] in 0..1, or \"#rrggbb\".");
+    out!("Colours are display-referred [r, g, b] or [r, g, b, a] in 0..1, or \"#rrggbb\".");
     let mut category = None;
     for info in infos {
         if category != Some(info.category) {
             category = Some(info.category);
-            println!("\n{}", info.category.name().to_uppercase());
+            out!("\n{}", info.category.name().to_uppercase());
         }
         print_info(info);
     }
@@ -380,23 +428,23 @@ fn print_operators(project: Option<&Path>) -> anyhow::Result<()> {
             .desc
             .validate_with(&registry, u32::MAX, &shaders)
             .map_err(EngineError::Project)?;
-        println!("\nCUSTOM SHADERS OF {}", dir.display());
+        out!("\nCUSTOM SHADERS OF {}", dir.display());
         let mut any = false;
         for n in spec.nodes.iter().filter(|n| n.info.custom.is_some()) {
             any = true;
-            println!("\n  [{}]", n.name);
+            out!("\n  [{}]", n.name);
             print_info(&n.info);
         }
         if !any {
-            println!("\n  (none: add a table with type = \"shader\" and shader = \"file.wgsl\")");
+            out!("\n  (none: add a table with type = \"shader\" and shader = \"file.wgsl\")");
         }
     }
     Ok(())
 }
 
 fn print_info(info: &vivid::OperatorInfo) {
-    println!("\n  {} — {}", info.name, info.summary);
-    println!("    inputs: {}", info.inputs.describe());
+    out!("\n  {} — {}", info.name, info.summary);
+    out!("    inputs: {}", info.inputs.describe());
     for p in info.params.iter() {
         let range = p.format_range().unwrap_or_default();
         let choices = p
@@ -406,7 +454,7 @@ fn print_info(info: &vivid::OperatorInfo) {
             .collect::<Vec<&str>>()
             .join(" | ");
         let domain = if choices.is_empty() { range } else { choices };
-        println!(
+        out!(
             "    {:<13} {:<7} default {:<18} {:<28} {}",
             p.name,
             p.kind.name(),
@@ -415,4 +463,143 @@ fn print_info(info: &vivid::OperatorInfo) {
             p.doc
         );
     }
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    let _ = vivid::project::load_project(&args.project)?;
+    let gpu = Gpu::headless(&GpuOptions::default())?;
+    let adapter = gpu.describe();
+    let options = EngineOptions {
+        monitor_interval: None,
+        monitor_print: false,
+        ..EngineOptions::default()
+    };
+    let mut engine = Engine::new(gpu, vivid::builtin_registry(), options);
+    engine.set_output_size(args.size)?;
+    engine.load_project(&args.project, &args.sets)?;
+    let mut k = 0u64;
+    let mut frames = |engine: &mut Engine, n: u64| -> vivid::Result<()> {
+        for _ in 0..n {
+            engine.render(
+                FrameTime {
+                    time: k as f64 / 60.0,
+                    frame: k,
+                },
+                Target::None,
+                false,
+            )?;
+            k += 1;
+        }
+        Ok(())
+    };
+    // 1. Throughput, unprofiled.
+    frames(&mut engine, args.warmup)?;
+    engine.wait_idle();
+    let start = Instant::now();
+    frames(&mut engine, args.frames)?;
+    engine.wait_idle();
+    let ms_per_frame = start.elapsed().as_secs_f64() * 1000.0 / args.frames.max(1) as f64;
+    // 2. Per operator, profiled.
+    engine.set_profiling(true);
+    frames(&mut engine, args.warmup)?;
+    engine.reset_profile();
+    frames(&mut engine, args.frames)?;
+    let profile = engine
+        .profile()
+        .ok_or_else(|| anyhow::anyhow!("no profile"))?;
+    let memory = engine.memory_sample();
+    let stats = engine.stats();
+    if stats.gpu_objects_created_after_warmup > 0 || engine.gpu().errors().count() > 0 {
+        bail!("the benchmark's steady frames were not steady: {stats:?}");
+    }
+    let [w, h] = engine.output_size().unwrap_or([0, 0]);
+    let floor_us = |bytes: u64| args.bandwidth.map(|bw| bytes as f64 / (bw * 1e9) * 1e6);
+    if let Some(path) = &args.json {
+        let value = serde_json::json!({
+            "project": args.project,
+            "size": [w, h],
+            "frames": args.frames,
+            "adapter": adapter,
+            "ms_per_frame": ms_per_frame,
+            "frame_gpu_us": profile.frame_gpu_us,
+            "frame_cpu_us": profile.frame_cpu_us,
+            "gpu_timing": profile.gpu_timing,
+            "gpu_bytes": memory.gpu_bytes,
+            "textures": memory.textures,
+            "buffers": memory.buffers,
+            "bandwidth_gb_s": args.bandwidth,
+            "operators": profile.nodes.iter().map(|n| {
+                let mut v = serde_json::to_value(n).unwrap_or_default();
+                if let (Some(obj), Some(f)) = (v.as_object_mut(), floor_us(n.floor_bytes)) {
+                    obj.insert("floor_us".into(), serde_json::json!(f));
+                }
+                v
+            }).collect::<Vec<_>>(),
+        });
+        let text = serde_json::to_string_pretty(&value)?;
+        if path.as_os_str() == "-" {
+            out!("{text}");
+        } else {
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
+        return Ok(());
+    }
+    out!(
+        "vivid bench {}: {w}x{h}, {} frames, on {adapter}",
+        args.project.display(),
+        args.frames
+    );
+    out!(
+        "frame: {ms_per_frame:.3} ms (unprofiled) | GPU {:.1} us median, {:.1} p99 | CPU {:.1} us median, {:.1} p99",
+        profile.frame_gpu_us.0,
+        profile.frame_gpu_us.1,
+        profile.frame_cpu_us.0,
+        profile.frame_cpu_us.1
+    );
+    out!(
+        "GPU memory: {:.1} MB in {} textures, {} buffers",
+        memory.gpu_bytes as f64 / 1_048_576.0,
+        memory.textures,
+        memory.buffers
+    );
+    if !profile.gpu_timing {
+        out!("(this adapter has no timestamp queries inside encoders: GPU times are 0)");
+    }
+    let floor_head = args.bandwidth.map_or(String::new(), |bw| {
+        format!("  floor us @{bw:.0} GB/s  x floor")
+    });
+    out!(
+        "{:<16} {:<10} {:>10} {:>9} {:>9} {:>8} {:>9} {:>8}{floor_head}",
+        "operator",
+        "type",
+        "GPU us",
+        "p99",
+        "CPU us",
+        "p99",
+        "MB moved",
+        "GB/s"
+    );
+    for n in &profile.nodes {
+        let mb = n.floor_bytes as f64 / 1e6;
+        let gbps = if n.gpu_us.0 > 0.0 {
+            n.floor_bytes as f64 / (f64::from(n.gpu_us.0) * 1e-6) / 1e9
+        } else {
+            0.0
+        };
+        let floor = floor_us(n.floor_bytes).map_or(String::new(), |f| {
+            format!("  {f:>17.1}  {:>7.2}", f64::from(n.gpu_us.0) / f)
+        });
+        out!(
+            "{:<16} {:<10} {:>10.1} {:>9.1} {:>9.2} {:>8.2} {:>9.1} {:>8.0}{floor}",
+            n.name,
+            n.type_name,
+            n.gpu_us.0,
+            n.gpu_us.1,
+            n.cpu_us.0,
+            n.cpu_us.1,
+            mb,
+            gbps
+        );
+    }
+    Ok(())
 }

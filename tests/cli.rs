@@ -89,6 +89,21 @@ fn help_documents_every_flag() {
 }
 
 #[test]
+fn a_closed_stdout_ends_quietly() {
+    // `vivid operators | head -1`: the reader is gone before vivid writes.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg("operators")
+        .stdout(writer)
+        .output()
+        .expect("run vivid");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn operators_lists_every_type_with_params_defaults_and_ranges() {
     let t = ok(&["operators"]);
     for ty in [
@@ -482,13 +497,81 @@ fn shaders_can_come_from_a_folder() {
 #[test]
 fn custom_shader_params_are_listed_and_settable() {
     let t = ok(&["operators", "--project", "examples/05-live-shader"]);
-    assert!(t.contains("CUSTOM SHADERS OF examples/05-live-shader"), "{t}");
-    assert!(t.contains("[wobble]") && t.contains("custom shader wobble.wgsl"), "{t}");
-    assert!(t.contains("frequency") && t.contains("0..=200") && t.contains("Waves across the height"), "{t}");
+    assert!(
+        t.contains("CUSTOM SHADERS OF examples/05-live-shader"),
+        "{t}"
+    );
+    assert!(
+        t.contains("[wobble]") && t.contains("custom shader wobble.wgsl"),
+        "{t}"
+    );
+    assert!(
+        t.contains("frequency") && t.contains("0..=200") && t.contains("Waves across the height"),
+        "{t}"
+    );
     // A reflected parameter takes --set like any other, and is checked like any other.
-    ok(&["examples/05-live-shader", "--headless", "--size", "64x36", "--set", "wobble.frequency=30"]);
-    let o = vivid(&["examples/05-live-shader", "--headless", "--set", "wobble.frequency=500"]);
+    ok(&[
+        "examples/05-live-shader",
+        "--headless",
+        "--size",
+        "64x36",
+        "--set",
+        "wobble.frequency=30",
+    ]);
+    let o = vivid(&[
+        "examples/05-live-shader",
+        "--headless",
+        "--set",
+        "wobble.frequency=500",
+    ]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(t.contains("--set:1:18") && t.contains("0..=200"), "{t}");
+}
+
+#[test]
+fn bench_reports_every_operator() {
+    let out = tempfile::tempdir().unwrap();
+    let json = out.path().join("bench.json");
+    let t = ok(&[
+        "bench",
+        "testing-fixtures/bench-10-1080p",
+        "--size",
+        "96x54",
+        "--frames",
+        "8",
+        "--warmup",
+        "3",
+        "--bandwidth",
+        "3000",
+    ]);
+    assert!(
+        t.contains("GPU us")
+            && t.contains("x floor")
+            && t.contains("f010")
+            && t.contains("GPU memory:"),
+        "{t}"
+    );
+    ok(&[
+        "bench",
+        "examples/04-compositing",
+        "--size",
+        "96x54",
+        "--frames",
+        "8",
+        "--warmup",
+        "3",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let ops = v["operators"].as_array().unwrap();
+    assert_eq!(ops.len(), 10, "{v}");
+    for o in ops {
+        assert!(o["cpu_us"][0].as_f64().unwrap() > 0.0, "{o}");
+        assert!(o["samples"].as_u64().unwrap() >= 8, "{o}");
+        assert!(o["floor_bytes"].as_u64().unwrap() > 0, "{o}");
+    }
+    assert!(v["ms_per_frame"].as_f64().unwrap() > 0.0);
 }

@@ -160,6 +160,13 @@ fn every_fixture_renders_steady_frames() {
     for (i, dir) in project_dirs("testing-fixtures").into_iter().enumerate() {
         // Alternate the two ways operators run.
         let mut engine = common::engine_in(common::MODES[i % 2]);
+        // The benchmark projects are full HD and 4K: the frame model is the same smaller.
+        if dir
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("bench-"))
+        {
+            engine.set_output_size(Some([160, 90])).unwrap();
+        }
         engine.load_project(&dir, &[]).unwrap();
         let host = Host::new(&engine, false);
         run(&mut engine, &host, 0, 60);
@@ -291,4 +298,48 @@ fn resizing_the_window_target_is_a_change_not_a_leak() {
     assert_steady(&engine, "after resizes");
     // The old display textures went back to the pool and were freed.
     assert_eq!(live.first(), live.last(), "{live:?}");
+}
+
+#[test]
+fn memory_does_not_grow_with_chain_length() {
+    // A linear chain of 100 filters holds two output textures (and the 1x1 dummy), not 100.
+    let live_textures = |project: &str| {
+        let mut engine = common::engine();
+        engine.set_output_size(Some([96, 54])).unwrap();
+        engine
+            .load_project(&common::repo().join(project), &[])
+            .unwrap();
+        let host = Host::new(&engine, false);
+        run(&mut engine, &host, 0, 5);
+        assert_steady(&engine, project);
+        engine.gpu().counts().snapshot().live_textures
+    };
+    let ten = live_textures("testing-fixtures/bench-10-1080p");
+    let hundred = live_textures("testing-fixtures/bench-100-1080p");
+    assert_eq!(
+        ten, hundred,
+        "10 filters: {ten} textures, 100 filters: {hundred}"
+    );
+    assert!(hundred <= 4, "{hundred} textures for a linear chain");
+}
+
+#[test]
+fn profiling_keeps_frames_steady_and_times_every_operator() {
+    let mut engine = common::engine();
+    engine.set_output_size(Some([96, 54])).unwrap();
+    engine
+        .load_project(&common::repo().join("examples/04-compositing"), &[])
+        .unwrap();
+    engine.set_profiling(true);
+    let host = Host::new(&engine, false);
+    run(&mut engine, &host, 0, 40);
+    assert_steady(&engine, "profiled");
+    let profile = engine.profile().unwrap();
+    assert_eq!(profile.nodes.len(), 10);
+    for n in &profile.nodes {
+        assert!(n.cpu_us.0 > 0.0 && n.samples >= 30, "{n:?}");
+        if profile.gpu_timing {
+            assert!(n.gpu_us.0 > 0.0, "{n:?}");
+        }
+    }
 }

@@ -655,6 +655,58 @@ fn nodes_inputs(nodes: &[NodeSpec], index: &HashMap<&str, usize>) -> Vec<Vec<usi
         .collect()
 }
 
+/// Transient aliasing of node outputs: which texture slot holds each node's output, and
+/// each slot's size. A slot is taken again, later in the frame, once every consumer of the
+/// node that wrote it has run; `keep`'s slot (the output shown) is never taken again. The
+/// inputs of a node are still in use when it runs, so a node never writes a slot it reads.
+///
+/// `order` is topological; `inputs[i]` are node `i`'s inputs; `sizes[i]` its output size.
+#[must_use]
+pub fn plan_slots(
+    order: &[usize],
+    inputs: &[Vec<usize>],
+    sizes: &[[u32; 2]],
+    keep: usize,
+) -> (Vec<usize>, Vec<[u32; 2]>) {
+    let n = sizes.len();
+    let mut pos = vec![0; n];
+    for (p, &i) in order.iter().enumerate() {
+        pos[i] = p;
+    }
+    let mut last = pos.clone();
+    for (c, ins) in inputs.iter().enumerate() {
+        for &i in ins {
+            last[i] = last[i].max(pos[c]);
+        }
+    }
+    if keep < n {
+        last[keep] = usize::MAX;
+    }
+    let mut slot_of = vec![0; n];
+    let mut slot_sizes: Vec<[u32; 2]> = Vec::new();
+    let mut active: Vec<(usize, usize)> = Vec::new();
+    let mut free: Vec<usize> = Vec::new();
+    for (p, &i) in order.iter().enumerate() {
+        active.retain(|&(until, slot)| {
+            let done = until < p;
+            if done {
+                free.push(slot);
+            }
+            !done
+        });
+        let reusable = free.iter().position(|&s| slot_sizes[s] == sizes[i]);
+        let slot = if let Some(k) = reusable {
+            free.swap_remove(k)
+        } else {
+            slot_sizes.push(sizes[i]);
+            slot_sizes.len() - 1
+        };
+        slot_of[i] = slot;
+        active.push((last[i], slot));
+    }
+    (slot_of, slot_sizes)
+}
+
 /// `[w, h]` with 1 <= w, h <= `max_side`.
 pub fn parse_size(raw: &RawValue, max_side: u32) -> Result<[u32; 2], String> {
     let RawValue::Array(items) = raw else {
@@ -744,6 +796,42 @@ mod tests {
             topological_order(&[vec![], vec![], vec![]]),
             Ok(vec![0, 1, 2])
         );
+    }
+
+    #[test]
+    fn a_linear_chain_needs_two_slots_and_the_output_keeps_its_own() {
+        let n = 100;
+        let order: Vec<usize> = (0..n).collect();
+        let inputs: Vec<Vec<usize>> = (0..n)
+            .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
+            .collect();
+        let sizes = vec![[64, 64]; n];
+        let (slot_of, slots) = plan_slots(&order, &inputs, &sizes, n - 1);
+        assert_eq!(slots.len(), 2, "{slot_of:?}");
+        for i in 1..n {
+            assert_ne!(
+                slot_of[i],
+                slot_of[i - 1],
+                "node {i} would overwrite its input"
+            );
+        }
+    }
+
+    #[test]
+    fn slots_are_reused_only_after_every_consumer_and_by_size() {
+        // 0 feeds 1 and 3; 2 is another size; 3 = f(0, 1) is the output.
+        let order = vec![0, 1, 2, 3];
+        let inputs = vec![vec![], vec![0], vec![], vec![0, 1]];
+        let sizes = vec![[8, 8], [8, 8], [4, 4], [8, 8]];
+        let (slot_of, slots) = plan_slots(&order, &inputs, &sizes, 3);
+        // 0 and 1 are both read by 3: three slots of 8x8 at least... 0, 1, 3 all distinct.
+        assert_ne!(slot_of[0], slot_of[1]);
+        assert_ne!(slot_of[3], slot_of[0]);
+        assert_ne!(slot_of[3], slot_of[1]);
+        assert_eq!(slots[slot_of[2]], [4, 4]);
+        // A dead node's slot is free at once for the next of its size.
+        let (s, _) = plan_slots(&[0, 1], &[vec![], vec![]], &[[8, 8], [8, 8]], 1);
+        assert_eq!(s[0], s[1]);
     }
 
     #[test]

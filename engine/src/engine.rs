@@ -121,7 +121,8 @@ pub struct RunStats {
     pub rss_bytes_first: u64,
     /// Process RSS now (at the last frame).
     pub rss_bytes_last: u64,
-    /// CPU time per frame (recording and submitting), milliseconds: mean, p50, p99, max.
+    /// CPU time per frame (recording and submitting, not waiting for the GPU to free a
+    /// frame in flight), milliseconds: mean, p50, p99, max.
     pub frame_cpu_ms: [f64; 4],
     /// Texture pool counters.
     pub texture_pool: crate::resources::PoolStats,
@@ -133,6 +134,40 @@ pub struct RunStats {
     pub counts: CountsSnapshot,
     /// The memory monitor's samples.
     pub monitor_samples: Vec<MonitorSample>,
+}
+
+/// Timings of one operator (medians and 99th percentiles, microseconds).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NodeProfile {
+    /// Instance name.
+    pub name: String,
+    /// Operator type.
+    pub type_name: String,
+    /// Output size.
+    pub size: [u32; 2],
+    /// The least it can move through memory per frame: inputs read once, output written
+    /// once (`Rgba16Float`: 8 bytes a pixel).
+    pub floor_bytes: u64,
+    /// GPU time: (median, p99).
+    pub gpu_us: (f32, f32),
+    /// CPU time recording its passes: (median, p99).
+    pub cpu_us: (f32, f32),
+    /// Frames measured.
+    pub samples: usize,
+}
+
+/// What [`Engine::profile`] measured.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Profile {
+    /// Whether GPU times were measured (timestamp queries available).
+    pub gpu_timing: bool,
+    /// GPU time of whole frames, first operator start to last operator end: (median, p99).
+    pub frame_gpu_us: (f32, f32),
+    /// CPU time of whole frames in `render` up to the submit: evaluating parameters,
+    /// packing uniforms, preparing, recording (not waiting for a frame in flight).
+    pub frame_cpu_us: (f32, f32),
+    /// Per operator, in the order they run.
+    pub nodes: Vec<NodeProfile>,
 }
 
 /// An error of one operator (shown while the rest of the chain keeps running).
@@ -161,7 +196,46 @@ struct Node {
 struct ChainRuntime {
     spec: ChainSpec,
     nodes: Vec<Node>,
-    outputs: Vec<Option<GpuTexture>>,
+    /// Output textures, shared by nodes that run one after the other (`plan_slots`).
+    slots: Vec<GpuTexture>,
+    /// For each node, its slot.
+    slot_of: Vec<usize>,
+    /// Node sizes the plan was made for.
+    planned: Vec<[u32; 2]>,
+}
+
+/// Node `i`'s output texture, from the fields (so a node can be borrowed mutably meanwhile).
+fn slot<'a>(slots: &'a [GpuTexture], slot_of: &[usize], i: usize) -> Option<&'a GpuTexture> {
+    slot_of.get(i).and_then(|&s| slots.get(s))
+}
+
+impl ChainRuntime {
+    /// Node `i`'s output texture.
+    fn output(&self, i: usize) -> Option<&GpuTexture> {
+        slot(&self.slots, &self.slot_of, i)
+    }
+
+    /// Makes the slot plan for the nodes' current sizes: old slot textures go back to the
+    /// pool, the new ones come from it (same sizes: the same textures, nothing created).
+    fn replan(&mut self, gpu: &Gpu, pool: &mut TexturePool) -> Result<()> {
+        let sizes: Vec<[u32; 2]> = self.nodes.iter().map(|n| n.size).collect();
+        for (n, [w, h]) in self.nodes.iter().zip(&sizes) {
+            gpu.check_size(&format!("`{}`", n.name), *w, *h)?;
+        }
+        let inputs: Vec<Vec<usize>> = self.nodes.iter().map(|n| n.inputs.clone()).collect();
+        let (slot_of, slot_sizes) =
+            crate::chain::plan_slots(&self.spec.order, &inputs, &sizes, self.spec.output);
+        for t in self.slots.drain(..) {
+            pool.release(t);
+        }
+        self.slots = slot_sizes
+            .iter()
+            .map(|&[w, h]| pool.acquire(gpu, TextureKey::color(w, h), "vivid.slot"))
+            .collect();
+        self.slot_of = slot_of;
+        self.planned = sizes;
+        Ok(())
+    }
 }
 
 /// Display blit state.
@@ -211,6 +285,7 @@ pub struct Engine {
     /// Bumped when shaders are reloaded: every node prepares again.
     shader_generation: u64,
     overlay: Option<crate::overlay::Overlay>,
+    profiler: Option<crate::profile::Profiler>,
     overlay_grid: Option<crate::overlay::TextGrid>,
     overlay_dirty: bool,
     /// Composed-text hash of each custom shader in use.
@@ -275,6 +350,7 @@ impl Engine {
             errors_generation: 0,
             shader_generation: 0,
             overlay: None,
+            profiler: None,
             overlay_grid: None,
             overlay_dirty: false,
             custom_hashes: std::collections::HashMap::new(),
@@ -349,12 +425,11 @@ impl Engine {
             spec.fit_output_to(size);
         }
         let sizes = spec.sizes();
-        let mut old: Vec<(Node, Option<GpuTexture>)> = match self.chain.take() {
-            Some(rt) => rt.nodes.into_iter().zip(rt.outputs).collect(),
-            None => Vec::new(),
+        let (mut old, old_slots): (Vec<Node>, Vec<GpuTexture>) = match self.chain.take() {
+            Some(rt) => (rt.nodes, rt.slots),
+            None => (Vec::new(), Vec::new()),
         };
         let mut nodes = Vec::with_capacity(spec.nodes.len());
-        let mut outputs = Vec::with_capacity(spec.nodes.len());
         for (i, n) in spec.nodes.iter().enumerate() {
             let mut params = ParamSet::new(n.info.params.clone());
             for (idx, src) in &n.params {
@@ -362,15 +437,15 @@ impl Engine {
             }
             let inputs = n.inputs.iter().filter_map(|s| spec.index_of(s)).collect();
             // Same name, same type (and for custom shaders the same text): keep the
-            // operator, its state and its output texture.
+            // operator and its state.
             let reused = old
                 .iter()
-                .position(|(o, _)| {
+                .position(|o| {
                     o.name == n.name && o.info.name == n.info.name && o.info.custom == n.info.custom
                 })
                 .map(|k| old.swap_remove(k));
-            let (op, output) = if let Some((o, out)) = reused {
-                (o.op, out)
+            let op = if let Some(o) = reused {
+                o.op
             } else {
                 let op: Box<dyn Operator> = if let Some(c) = &n.info.custom {
                     Box::new(CustomOperator::new(c.clone()))
@@ -381,12 +456,7 @@ impl Engine {
                     };
                     op
                 };
-                // An output texture of a replaced operator of the same name is reused.
-                let out = old
-                    .iter()
-                    .position(|(o, _)| o.name == n.name)
-                    .and_then(|k| old[k].1.take());
-                (op, out)
+                op
             };
             nodes.push(Node {
                 name: n.name.clone(),
@@ -399,23 +469,26 @@ impl Engine {
                 failed: None,
                 error: None,
             });
-            outputs.push(output);
         }
-        // Removed operators: their textures go back to the pool, which frees them now.
-        for (_, out) in old {
-            if let Some(t) = out {
-                self.pool.release(t);
-            }
+        // Removed operators drop here (their own textures are freed now); the old output
+        // slots go back to the pool, the new plan takes what it needs, the rest is freed.
+        drop(old);
+        for t in old_slots {
+            self.pool.release(t);
         }
-        self.pool.trim();
-        self.drop_unused_custom_shaders(&spec);
-        self.chain = Some(ChainRuntime {
+        let mut rt = ChainRuntime {
             spec,
             nodes,
-            outputs,
-        });
+            slots: Vec::new(),
+            slot_of: Vec::new(),
+            planned: Vec::new(),
+        };
+        let planned = rt.replan(&self.gpu, &mut self.pool);
+        self.pool.trim();
+        self.drop_unused_custom_shaders(&rt.spec);
+        self.chain = Some(rt);
         self.mark_changed();
-        Ok(())
+        planned
     }
 
     /// Registers the custom shaders of `spec` in the library; for each that is new or whose
@@ -606,6 +679,56 @@ impl Engine {
         self.mark_changed();
     }
 
+    /// Measures every operator: GPU time (timestamp queries, where the device has them) and
+    /// CPU encode time. See [`profile`](Self::profile).
+    pub fn set_profiling(&mut self, enabled: bool) {
+        self.profiler = enabled.then(|| crate::profile::Profiler::new(&self.gpu));
+        self.mark_changed();
+    }
+
+    /// Forgets the samples measured so far (e.g. after warm-up frames).
+    pub fn reset_profile(&mut self) {
+        if let Some(p) = &mut self.profiler {
+            p.clear();
+        }
+    }
+
+    /// Timings per operator and per frame, with what each operator moves through memory at
+    /// the least (its inputs read once, its output written once). Waits for frames in
+    /// flight. `None` unless [`set_profiling`](Self::set_profiling) is on.
+    pub fn profile(&mut self) -> Option<Profile> {
+        let p = self.profiler.as_mut()?;
+        p.flush(&self.gpu);
+        let rt = self.chain.as_ref()?;
+        let bytes = |[w, h]: [u32; 2]| u64::from(w) * u64::from(h) * 8;
+        let nodes = rt
+            .spec
+            .order
+            .iter()
+            .map(|&i| {
+                let n = &rt.nodes[i];
+                let s = p.node(i).cloned().unwrap_or_default();
+                let read: u64 = n.inputs.iter().map(|&j| bytes(rt.nodes[j].size)).sum();
+                NodeProfile {
+                    name: n.name.clone(),
+                    type_name: n.info.name.to_string(),
+                    size: n.size,
+                    floor_bytes: read + bytes(n.size),
+                    gpu_us: crate::profile::median_p99(&s.gpu_us),
+                    cpu_us: crate::profile::median_p99(&s.cpu_us),
+                    samples: s.cpu_us.len(),
+                }
+            })
+            .collect();
+        let frame = p.frame();
+        Some(Profile {
+            gpu_timing: p.gpu_timing(),
+            frame_gpu_us: crate::profile::median_p99(&frame.gpu_us),
+            frame_cpu_us: crate::profile::median_p99(&frame.cpu_us),
+            nodes,
+        })
+    }
+
     /// Keeps a readback buffer ready so that [`render`](Self::render) with `capture` adds no
     /// object in a steady frame. Enable before the first frame when a snapshot will be taken.
     pub fn set_capture(&mut self, enabled: bool) {
@@ -635,7 +758,7 @@ impl Engine {
     #[must_use]
     pub fn output_texture(&self) -> Option<&wgpu::Texture> {
         let rt = self.chain.as_ref()?;
-        rt.outputs[rt.spec.output].as_ref().map(|t| &t.texture)
+        rt.output(rt.spec.output).map(|t| &t.texture)
     }
 
     /// The output size.
@@ -686,6 +809,8 @@ impl Engine {
         target: Target<'_>,
         capture: bool,
     ) -> Result<FrameReport> {
+        // Frames in flight: wait for the GPU here, outside the frame's CPU time.
+        self.arena.wait_for_staging(&self.gpu);
         let started = Instant::now();
         let counts = self.gpu.counts().clone();
         let created_before = counts.total_created();
@@ -704,13 +829,30 @@ impl Engine {
         self.prepare_nodes();
         self.prepare_target(&target)?;
         self.pool.trim();
+        let nodes = self.chain.as_ref().map_or(0, |rt| rt.nodes.len());
+        let grew = self
+            .profiler
+            .as_mut()
+            .is_some_and(|p| p.ensure(&self.gpu, nodes));
+        if grew {
+            self.mark_changed();
+        }
+        if let Some(p) = &mut self.profiler {
+            p.begin_frame();
+        }
 
         let mut encoder = self.gpu.create_command_encoder("vivid.frame");
         self.arena.upload(&self.gpu, &mut encoder);
         self.encode_nodes(&mut encoder);
         self.encode_target(&mut encoder, &target, capture);
+        if let Some(p) = &mut self.profiler {
+            p.end_frame(&mut encoder, started.elapsed());
+        }
         let submission = self.gpu.submit(encoder.finish());
         self.arena.after_submit(Some(submission));
+        if let Some(p) = &mut self.profiler {
+            p.after_submit();
+        }
         let _ = self.gpu.device().poll(wgpu::PollType::Poll);
 
         let after = counts.snapshot();
@@ -741,20 +883,13 @@ impl Engine {
         let Some(rt) = &mut self.chain else {
             return Ok(());
         };
-        for (i, n) in rt.nodes.iter().enumerate() {
-            let [w, h] = n.size;
-            let ok = rt.outputs[i].as_ref().is_some_and(|t| t.size() == (w, h));
-            if !ok {
-                self.gpu.check_size(&format!("`{}`", n.name), w, h)?;
-                if let Some(old) = rt.outputs[i].take() {
-                    self.pool.release(old);
-                }
-                let label = format!("vivid.{}.output", n.name);
-                rt.outputs[i] = Some(
-                    self.pool
-                        .acquire(&self.gpu, TextureKey::color(w, h), &label),
-                );
-            }
+        if rt
+            .nodes
+            .iter()
+            .map(|n| n.size)
+            .ne(rt.planned.iter().copied())
+        {
+            rt.replan(&self.gpu, &mut self.pool)?;
         }
         Ok(())
     }
@@ -767,7 +902,7 @@ impl Engine {
             let mut input_sizes = [(0u32, 0u32); MAX_INPUTS];
             let count = n.inputs.len().min(MAX_INPUTS);
             for (dst, &j) in input_sizes.iter_mut().zip(&n.inputs) {
-                *dst = rt.outputs[j].as_ref().map_or((1, 1), GpuTexture::size);
+                *dst = slot(&rt.slots, &rt.slot_of, j).map_or((1, 1), GpuTexture::size);
             }
             let cx = UniformCx {
                 params: n.params.values(),
@@ -815,9 +950,9 @@ impl Engine {
             let mut ins: [&GpuTexture; MAX_INPUTS] = [dummy; MAX_INPUTS];
             let count = n.inputs.len().min(MAX_INPUTS);
             for (dst, &j) in ins.iter_mut().zip(&n.inputs) {
-                *dst = rt.outputs[j].as_ref().unwrap_or(dummy);
+                *dst = slot(&rt.slots, &rt.slot_of, j).unwrap_or(dummy);
             }
-            let Some(output) = rt.outputs[i].as_ref() else {
+            let Some(output) = slot(&rt.slots, &rt.slot_of, i) else {
                 continue;
             };
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -870,7 +1005,7 @@ impl Engine {
 
     fn prepare_target(&mut self, target: &Target<'_>) -> Result<()> {
         let Some(rt) = &self.chain else { return Ok(()) };
-        let Some(out) = rt.outputs[rt.spec.output].as_ref() else {
+        let Some(out) = rt.output(rt.spec.output) else {
             return Ok(());
         };
         if self.capture {
@@ -933,18 +1068,23 @@ impl Engine {
     fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) {
         let Some(rt) = &mut self.chain else { return };
         let dummy = &self.dummy;
+        let mut profiler = self.profiler.as_mut();
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
             if n.prepared.is_none() {
                 continue;
             }
-            let Some(output) = rt.outputs[i].as_ref() else {
+            let Some(output) = slot(&rt.slots, &rt.slot_of, i) else {
                 continue;
             };
             let mut ins: [&GpuTexture; MAX_INPUTS] = [dummy; MAX_INPUTS];
             let count = n.inputs.len().min(MAX_INPUTS);
             for (dst, &j) in ins.iter_mut().zip(&n.inputs) {
-                *dst = rt.outputs[j].as_ref().unwrap_or(dummy);
+                *dst = slot(&rt.slots, &rt.slot_of, j).unwrap_or(dummy);
+            }
+            let started = profiler.is_some().then(Instant::now);
+            if let Some(p) = &mut profiler {
+                p.before(encoder, i);
             }
             encoder.push_debug_group(&n.name);
             let mut cx = EncodeCx {
@@ -955,6 +1095,9 @@ impl Engine {
             };
             n.op.encode(&mut cx);
             encoder.pop_debug_group();
+            if let (Some(p), Some(t)) = (&mut profiler, started) {
+                p.after(encoder, i, t.elapsed());
+            }
         }
     }
 
@@ -965,7 +1108,7 @@ impl Engine {
         capture: bool,
     ) {
         let Some(rt) = &self.chain else { return };
-        let Some(out) = rt.outputs[rt.spec.output].as_ref() else {
+        let Some(out) = rt.output(rt.spec.output) else {
             return;
         };
         if capture && let Some(r) = &self.readback {

@@ -22,7 +22,7 @@ use crate::resources::{
 use crate::shaders::ShaderLibrary;
 
 /// Workgroup size of `cs_main` (`shaders/common/operator.wgsl`), in both dimensions.
-pub const WORKGROUP: u32 = 8;
+pub const WORKGROUP: u32 = 16;
 
 /// `size` bytes of the uniform arena at `binding`, bound at a dynamic offset.
 fn uniform_entry(binding: u32, buffer: &wgpu::Buffer, size: u64) -> wgpu::BindGroupEntry<'_> {

@@ -435,7 +435,11 @@ impl Gpu {
         let limits = wgpu::Limits::default().using_resolution(adapter.limits());
         let desc = wgpu::DeviceDescriptor {
             label: Some("vivid.device"),
-            required_features: wgpu::Features::empty(),
+            // Timestamps inside the frame's encoder, for `vivid bench`, where the adapter
+            // has them.
+            required_features: adapter.features()
+                & (wgpu::Features::TIMESTAMP_QUERY
+                    | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS),
             required_limits: limits,
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::MemoryUsage,

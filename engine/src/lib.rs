@@ -18,6 +18,7 @@ pub mod monitor;
 pub mod operator;
 pub mod overlay;
 pub mod params;
+pub mod profile;
 pub mod project;
 pub mod readback;
 pub mod resources;
@@ -26,7 +27,9 @@ pub mod watch;
 #[cfg(feature = "window")]
 pub mod window;
 
-pub use engine::{Engine, EngineOptions, FrameReport, NodeError, RunStats, Target};
+pub use engine::{
+    Engine, EngineOptions, FrameReport, NodeError, NodeProfile, Profile, RunStats, Target,
+};
 pub use error::{Diagnostic, Diagnostics, EngineError, Result};
 pub use gpu::{Gpu, GpuOptions, PassMode};
 pub use operator::{FrameTime, Operator, OperatorInfo, Registry};

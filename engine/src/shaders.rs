@@ -70,6 +70,7 @@ pub struct ShaderLibrary {
 pub const ENGINE_SHADERS: &[(&str, &str)] = &[
     ("blit.wgsl", include_str!("../../shaders/blit.wgsl")),
     ("overlay.wgsl", include_str!("../../shaders/overlay.wgsl")),
+    ("copy.wgsl", include_str!("../../shaders/copy.wgsl")),
     (
         "common/operator.wgsl",
         include_str!("../../shaders/common/operator.wgsl"),

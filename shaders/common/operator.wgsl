@@ -25,7 +25,7 @@ struct FrameHeader {
 
 @group(0) @binding(15) var vivid_output: texture_storage_2d<rgba16float, write>;
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(16, 16)
 fn cs_main(@builtin(global_invocation_id) id: vec3<u32>) {
     let size = textureDimensions(vivid_output);
     if id.x >= size.x || id.y >= size.y {

@@ -154,13 +154,13 @@ impl UniformArena {
         true
     }
 
-    /// Writes this frame's bytes into a staging buffer and records the copy into `encoder`.
-    pub fn upload(&mut self, gpu: &Gpu, encoder: &mut wgpu::CommandEncoder) {
-        if self.bytes.is_empty() || self.ring.is_empty() {
+    /// Waits until the next staging buffer is writable again: with [`RING`] frames in
+    /// flight, this is where the CPU waits for the GPU. [`upload`](Self::upload) calls it
+    /// too; the engine calls it first so that its CPU timings leave the wait out.
+    pub fn wait_for_staging(&self, gpu: &Gpu) {
+        let Some(slot) = self.ring.get(self.next) else {
             return;
-        }
-        let i = self.next;
-        let slot = &self.ring[i];
+        };
         while !slot.ready.load(Ordering::Acquire) {
             // The ring is full: wait for the frame that used this slot.
             let _ = gpu.device().poll(wgpu::PollType::Wait {
@@ -168,6 +168,16 @@ impl UniformArena {
                 timeout: Some(std::time::Duration::from_secs(5)),
             });
         }
+    }
+
+    /// Writes this frame's bytes into a staging buffer and records the copy into `encoder`.
+    pub fn upload(&mut self, gpu: &Gpu, encoder: &mut wgpu::CommandEncoder) {
+        if self.bytes.is_empty() || self.ring.is_empty() {
+            return;
+        }
+        self.wait_for_staging(gpu);
+        let i = self.next;
+        let slot = &self.ring[i];
         let len = (self.bytes.len() as u64).next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
         self.bytes.resize(len as usize, 0);
         if let Ok(mut view) = slot.buffer.buffer.get_mapped_range_mut(0..len) {
