@@ -84,8 +84,9 @@ macro_rules! golden {
             for entry in std::fs::read_dir(common::repo().join("testing-fixtures")).unwrap() {
                 let entry = entry.unwrap();
                 let name = entry.file_name().to_string_lossy().to_string();
-                // bench-* projects are benchmarks (`vivid bench`), not images to compare.
-                if entry.path().is_dir() && !name.starts_with("bench-") {
+                // bench-* projects are benchmarks (`vivid bench`), not images to compare;
+                // assets/ holds files that unit tests load (glTF), not a project.
+                if entry.path().is_dir() && !name.starts_with("bench-") && name != "assets" {
                     assert!(covered.contains(&name.as_str()), "testing-fixtures/{name} has no golden test");
                 }
             }
@@ -111,4 +112,9 @@ golden! {
     blur_large => "blur-large",
     composite => "composite",
     feedback => "feedback",
+    shadow_point => "shadow-point",
+    shadow_spot => "shadow-spot",
+    shadow_directional => "shadow-directional",
+    lighting_test => "lighting-test",
+    gltf_textured => "gltf-textured",
 }

@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use crate::error::{Diagnostic, Diagnostics, EngineError, did_you_mean};
 use crate::operator::{Category, MAX_INPUTS, OperatorInfo, Registry};
-use crate::params::{ParamSource, RawValue};
+use crate::params::{ParamKind, ParamSource, ParamValue, RawValue};
+use crate::scene::SceneKind;
 use crate::shaders::ShaderLibrary;
 
 /// Keys every operator table accepts besides its parameters.
@@ -129,6 +130,17 @@ pub struct NodeSpec {
     pub size: Option<[u32; 2]>,
     /// Parameters given explicitly: (index into `info.params`, source).
     pub params: Vec<(usize, ParamSource)>,
+    /// Per parameter (by index): the nodes a reference parameter names (`camera`,
+    /// `meshes`...), as indices into [`ChainSpec::nodes`]; empty for other parameters.
+    pub refs: Vec<Vec<usize>>,
+}
+
+impl NodeSpec {
+    /// Whether it is a scene node (no output texture).
+    #[must_use]
+    pub fn is_scene(&self) -> bool {
+        self.info.scene.is_some()
+    }
 }
 
 /// A validated chain.
@@ -158,6 +170,7 @@ impl ChainSpec {
         for &i in &self.order {
             let n = &self.nodes[i];
             sizes[i] = match (n.size, n.inputs.first()) {
+                _ if n.info.scene.is_some() => [0, 0],
                 (Some(s), _) => s,
                 (None, Some(first)) => self.index_of(first).map_or(self.default_size, |j| sizes[j]),
                 (None, None) => self.default_size,
@@ -329,6 +342,17 @@ impl ChainDesc {
             }
         }
         let names: Vec<&str> = self.nodes.iter().map(|n| n.name.value.as_str()).collect();
+        // What each name is: a scene node's kind, `None` for an image operator (absent when
+        // its type is unknown: that is reported once, at its `type`).
+        let kinds: HashMap<&str, Option<SceneKind>> = self
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                let t = n.type_name.as_ref()?;
+                let info = registry.info(&t.value)?;
+                Some((n.name.value.as_str(), info.scene))
+            })
+            .collect();
         let default_size = match &self.size {
             Some(s) => match parse_size(&s.value, max_side) {
                 Ok(v) => v,
@@ -346,6 +370,7 @@ impl ChainDesc {
                 registry,
                 index: &index,
                 names: &names,
+                kinds: &kinds,
                 max_side,
                 shaders,
             };
@@ -356,7 +381,20 @@ impl ChainDesc {
 
         let output = match &self.output {
             Some(o) => {
-                if let Some(&i) = index.get(o.value.as_str()) {
+                if let Some(Some(k)) = kinds.get(o.value.as_str()) {
+                    errs.push(
+                        self.diag(
+                            o.loc.as_ref(),
+                            format!(
+                                "`output` names `{}`, a {}, which makes no image",
+                                o.value,
+                                k.name()
+                            ),
+                        )
+                        .with_hint("show a `render3d` that draws it: `output = \"render\"`"),
+                    );
+                    None
+                } else if let Some(&i) = index.get(o.value.as_str()) {
                     Some(i)
                 } else {
                     let mut d = self.diag(
@@ -373,8 +411,13 @@ impl ChainDesc {
                     None
                 }
             }
-            // Without `output`, the last operator in the file is shown.
-            None => Some(self.nodes.len() - 1),
+            // Without `output`, the last image operator in the file is shown.
+            None => Some(
+                self.nodes
+                    .iter()
+                    .rposition(|n| !matches!(kinds.get(n.name.value.as_str()), Some(Some(_))))
+                    .unwrap_or(self.nodes.len() - 1),
+            ),
         };
 
         if errs.is_empty()
@@ -418,6 +461,7 @@ impl ChainDesc {
             registry,
             index,
             names,
+            kinds,
             max_side,
             shaders,
         } = *cx;
@@ -462,7 +506,19 @@ impl ChainDesc {
         let before = errs.len();
         // Inputs.
         for s in &n.inputs {
-            if !index.contains_key(s.value.as_str()) {
+            if let Some(Some(k)) = kinds.get(s.value.as_str()) {
+                errs.push(
+                    self.diag(
+                        s.loc.as_ref(),
+                        format!(
+                            "`{name}` takes input `{}`, a {}: inputs are images",
+                            s.value,
+                            k.name()
+                        ),
+                    )
+                    .with_hint("a `render3d` draws scene objects: `camera = \"...\"`, `meshes = [...]`, `lights = [...]`"),
+                );
+            } else if !index.contains_key(s.value.as_str()) {
                 let mut d = self.diag(
                     s.loc.as_ref(),
                     format!(
@@ -479,7 +535,18 @@ impl ChainDesc {
         }
         let count = n.inputs.len();
         let spec = info.inputs;
-        if count < spec.min || count > spec.max.min(MAX_INPUTS) {
+        if let Some(k) = info.scene
+            && count > 0
+        {
+            let loc = n.inputs_loc.as_ref().or(n.name.loc.as_ref());
+            errs.push(
+                self.diag(
+                    loc,
+                    format!("`{name}` is a {} and takes no input", k.name()),
+                )
+                .with_hint("remove `input`/`inputs`"),
+            );
+        } else if count < spec.min || count > spec.max.min(MAX_INPUTS) {
             let loc = n.inputs_loc.as_ref().or(n.name.loc.as_ref());
             let msg = if spec.max == 0 {
                 format!(
@@ -515,10 +582,30 @@ impl ChainDesc {
             };
             errs.push(self.diag(loc, msg).with_hint(hint));
         }
-        // Size.
+        // Size: a scene node's own `size` parameter (a box's), else the output size.
+        let own_size = info.scene.is_some() && info.params.iter().any(|p| p.name == "size");
+        let size_param = n.size.as_ref().filter(|_| own_size).map(|v| {
+            (
+                Spanned {
+                    value: "size".to_string(),
+                    loc: v.loc.clone(),
+                },
+                v.clone(),
+            )
+        });
+        if let (Some(k), Some(s), false) = (info.scene, &n.size, own_size) {
+            errs.push(
+                self.diag(
+                    s.loc.as_ref(),
+                    format!("`{name}` is a {}: it has no size", k.name()),
+                )
+                .with_hint("give `size` to the `render3d` that draws it"),
+            );
+        }
         let size = n
             .size
             .as_ref()
+            .filter(|_| info.scene.is_none())
             .and_then(|s| match parse_size(&s.value, max_side) {
                 Ok(v) => Some(v),
                 Err(m) => {
@@ -528,7 +615,8 @@ impl ChainDesc {
             });
         // Parameters.
         let mut params = Vec::new();
-        for (key, value) in &n.params {
+        let mut refs: Vec<Vec<usize>> = Vec::new();
+        for (key, value) in n.params.iter().chain(size_param.as_ref()) {
             let Some(i) = info.params.iter().position(|p| p.name == key.value) else {
                 let candidates = info
                     .params
@@ -558,7 +646,27 @@ impl ChainDesc {
                 continue;
             };
             match info.params[i].parse(&value.value) {
-                Ok(src) => params.push((i, src)),
+                Ok(ParamSource::Const(ParamValue::Text(file)))
+                    if matches!(info.params[i].kind, ParamKind::File(_)) && !file.is_empty() =>
+                {
+                    let ParamKind::File(kind) = info.params[i].kind else {
+                        continue;
+                    };
+                    match self.resolve_file(n, &key.value, value, kind, &file) {
+                        Ok(path) => params.push((i, ParamSource::Const(ParamValue::Text(path)))),
+                        Err(d) => errs.push(d),
+                    }
+                }
+                Ok(src) => {
+                    if let (ParamKind::Node(k) | ParamKind::Nodes(k), ParamSource::Const(v)) =
+                        (info.params[i].kind, &src)
+                    {
+                        let named = self.resolve_refs(n, value, k, v, cx, errs);
+                        refs.resize(info.params.len(), Vec::new());
+                        refs[i] = named;
+                    }
+                    params.push((i, src));
+                }
                 Err(e) => {
                     let mut d = self.diag(value.loc.as_ref(), format!("`{name}`: {}", e.message));
                     if let Some(h) = e.hint {
@@ -574,7 +682,160 @@ impl ChainDesc {
             inputs: n.inputs.iter().map(|s| s.value.clone()).collect(),
             size,
             params,
+            refs,
         })
+    }
+
+    /// The node indices a reference parameter's value names; wrong names are reported at
+    /// the name itself when it can be found in the source.
+    fn resolve_refs(
+        &self,
+        n: &NodeDesc,
+        value: &Spanned<RawValue>,
+        kind: SceneKind,
+        v: &ParamValue,
+        cx: &NodeCx<'_>,
+        errs: &mut Vec<Diagnostic>,
+    ) -> Vec<usize> {
+        let names: &[String] = match v {
+            ParamValue::Text(s) if s.is_empty() => &[],
+            ParamValue::Text(s) => std::slice::from_ref(s),
+            ParamValue::List(l) => l,
+            _ => &[],
+        };
+        let mut out = Vec::with_capacity(names.len());
+        for target in names {
+            let loc = self.narrow(value.loc.as_ref(), &format!("\"{target}\""));
+            match cx.kinds.get(target.as_str()) {
+                Some(Some(k)) if *k == kind => {
+                    if let Some(&i) = cx.index.get(target.as_str()) {
+                        out.push(i);
+                    }
+                }
+                Some(Some(k)) => errs.push(self.diag(
+                    loc.as_ref(),
+                    format!(
+                        "`{}` names `{target}`, a {}, where a {} is expected",
+                        n.name.value,
+                        k.name(),
+                        kind.name()
+                    ),
+                )),
+                Some(None) => errs.push(self.diag(
+                    loc.as_ref(),
+                    format!(
+                        "`{}` names `{target}`, an image operator, where a {} is expected",
+                        n.name.value,
+                        kind.name()
+                    ),
+                )),
+                // Its type is unknown: reported at its `type`.
+                None if cx.index.contains_key(target.as_str()) => {}
+                None => {
+                    let candidates = cx
+                        .kinds
+                        .iter()
+                        .filter(|(_, k)| **k == Some(kind))
+                        .map(|(name, _)| *name);
+                    let mut d = self.diag(
+                        loc.as_ref(),
+                        format!(
+                            "`{}` names {} `{target}`, which is not in this chain",
+                            n.name.value,
+                            kind.name()
+                        ),
+                    );
+                    d = match did_you_mean(target, candidates) {
+                        Some(h) => d.with_hint(h),
+                        None => d.with_hint(format!(
+                            "add a table `[{target}]` with `type = \"{}\"`",
+                            match kind {
+                                SceneKind::Camera => "camera",
+                                SceneKind::Mesh => "mesh",
+                                SceneKind::Light => "point_light",
+                            }
+                        )),
+                    };
+                    errs.push(d);
+                }
+            }
+        }
+        out
+    }
+
+    /// The path of a file parameter's value, resolved from the project folder, if it is
+    /// there and of the right kind.
+    fn resolve_file(
+        &self,
+        n: &NodeDesc,
+        key: &str,
+        value: &Spanned<RawValue>,
+        kind: crate::params::FileKind,
+        file: &str,
+    ) -> Result<String, Diagnostic> {
+        let name = &n.name.value;
+        let dir = self.project_dir();
+        let path = dir.join(file);
+        let ext_ok = |p: &Path| {
+            p.extension()
+                .is_some_and(|e| kind.extensions().iter().any(|k| e.eq_ignore_ascii_case(k)))
+        };
+        let list = kind
+            .extensions()
+            .iter()
+            .map(|e| format!(".{e}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !path.is_file() {
+            let mut d = self.diag(
+                value.loc.as_ref(),
+                format!("`{name}.{key}`: no {} {}", kind.name(), path.display()),
+            );
+            let files: Vec<String> = std::fs::read_dir(path.parent().unwrap_or(&dir))
+                .map(|rd| {
+                    rd.filter_map(std::result::Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().to_string())
+                        .filter(|f| ext_ok(Path::new(f)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let leaf = Path::new(file)
+                .file_name()
+                .map_or_else(|| file.to_string(), |f| f.to_string_lossy().to_string());
+            d = match did_you_mean(&leaf, files.iter().map(String::as_str)) {
+                Some(h) => d.with_hint(h),
+                None => d.with_hint(format!(
+                    "paths are relative to the project folder {}",
+                    dir.display()
+                )),
+            };
+            return Err(d);
+        }
+        if !ext_ok(&path) {
+            return Err(self.diag(
+                value.loc.as_ref(),
+                format!(
+                    "`{name}.{key}`: {} is not a {} ({list})",
+                    path.display(),
+                    kind.name()
+                ),
+            ));
+        }
+        Ok(path.to_string_lossy().to_string())
+    }
+
+    /// `loc` narrowed to the first occurrence of `needle` inside it, if any.
+    fn narrow(&self, loc: Option<&Loc>, needle: &str) -> Option<Loc> {
+        let l = loc?;
+        let text = &self.sources.get(l.source)?.1;
+        let within = text.get(l.range.clone())?;
+        match within.find(needle) {
+            Some(at) => Some(Loc {
+                source: l.source,
+                range: l.range.start + at..l.range.start + at + needle.len(),
+            }),
+            None => Some(l.clone()),
+        }
     }
 }
 
@@ -584,6 +845,7 @@ struct NodeCx<'a> {
     registry: &'a Registry,
     index: &'a HashMap<&'a str, usize>,
     names: &'a [&'a str],
+    kinds: &'a HashMap<&'a str, Option<SceneKind>>,
     max_side: u32,
     shaders: &'a ShaderLibrary,
 }
@@ -655,12 +917,16 @@ fn nodes_inputs(nodes: &[NodeSpec], index: &HashMap<&str, usize>) -> Vec<Vec<usi
         .collect()
 }
 
+/// The slot of a node without an output texture.
+pub const NO_SLOT: usize = usize::MAX;
+
 /// Transient aliasing of node outputs: which texture slot holds each node's output, and
 /// each slot's size. A slot is taken again, later in the frame, once every consumer of the
 /// node that wrote it has run; `keep`'s slot (the output shown) is never taken again. The
 /// inputs of a node are still in use when it runs, so a node never writes a slot it reads.
 ///
-/// `order` is topological; `inputs[i]` are node `i`'s inputs; `sizes[i]` its output size.
+/// `order` is topological; `inputs[i]` are node `i`'s inputs; `sizes[i]` its output size,
+/// `[0, 0]` for nodes without an output texture (scene nodes), which get [`NO_SLOT`].
 #[must_use]
 pub fn plan_slots(
     order: &[usize],
@@ -682,11 +948,14 @@ pub fn plan_slots(
     if keep < n {
         last[keep] = usize::MAX;
     }
-    let mut slot_of = vec![0; n];
+    let mut slot_of = vec![NO_SLOT; n];
     let mut slot_sizes: Vec<[u32; 2]> = Vec::new();
     let mut active: Vec<(usize, usize)> = Vec::new();
     let mut free: Vec<usize> = Vec::new();
     for (p, &i) in order.iter().enumerate() {
+        if sizes[i] == [0, 0] {
+            continue;
+        }
         active.retain(|&(until, slot)| {
             let done = until < p;
             if done {

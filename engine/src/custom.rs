@@ -82,6 +82,7 @@ pub fn base_info() -> OperatorInfo {
         },
         params: vec![shader_spec()].into(),
         custom: None,
+        scene: None,
     }
 }
 
@@ -217,6 +218,7 @@ pub fn resolve(shaders: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>
         },
         params: specs.into(),
         custom: Some(Arc::new(shader)),
+        scene: None,
     }))
 }
 

@@ -25,12 +25,14 @@ use crate::fullscreen::Blit;
 use crate::gpu::{CountsSnapshot, Gpu, GpuTexture, WgpuCounters};
 use crate::monitor::{MemoryMonitor, MonitorSample, rss_bytes};
 use crate::operator::{
-    EncodeCx, FrameTime, MAX_INPUTS, Operator, OperatorInfo, PrepareCx, Registry, UniformCx,
+    EncodeCx, EncodeStats, FrameTime, MAX_INPUTS, Operator, OperatorInfo, PrepareCx, Registry,
+    UniformCx,
 };
-use crate::params::{ParamSet, RawValue};
+use crate::params::{ParamKind, ParamSet, ParamSource, ParamValue, RawValue};
 use crate::project::{apply_set, load_project};
 use crate::readback::{FloatImage, Readback};
 use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena, UniformSlot};
+use crate::scene::{SceneItem, SceneView};
 use crate::shaders::ShaderLibrary;
 
 /// Engine settings.
@@ -92,6 +94,8 @@ pub struct FrameReport {
     pub objects_created: u64,
     /// Whether the frame counted as steady (past warm-up since the last change).
     pub steady: bool,
+    /// Shadow map passes recorded in the frame (0 when no shadow had to be redrawn).
+    pub shadow_passes: u64,
 }
 
 /// Statistics of a run (`--stats-json`).
@@ -117,6 +121,11 @@ pub struct RunStats {
     pub changes: u64,
     /// Frames that counted as steady.
     pub steady_frames: u64,
+    /// Shadow map passes of the last frame (0 in a static scene: maps are redrawn only
+    /// when a light or a shadow caster changed).
+    pub shadow_passes_last_frame: u64,
+    /// Shadow map passes of the whole run.
+    pub shadow_passes_total: u64,
     /// Process RSS after the first frame.
     pub rss_bytes_first: u64,
     /// Process RSS now (at the last frame).
@@ -185,6 +194,9 @@ struct Node {
     op: Box<dyn Operator>,
     params: ParamSet,
     inputs: Vec<usize>,
+    /// Per parameter: the scene nodes a reference parameter names.
+    refs: Vec<Vec<usize>>,
+    /// `[0, 0]` for scene nodes.
     size: [u32; 2],
     /// Prepare key of the last successful prepare.
     prepared: Option<u64>,
@@ -202,6 +214,8 @@ struct ChainRuntime {
     slot_of: Vec<usize>,
     /// Node sizes the plan was made for.
     planned: Vec<[u32; 2]>,
+    /// This frame's item of each scene node (by node index; `None` for the others).
+    scene: Vec<Option<SceneItem>>,
 }
 
 /// Node `i`'s output texture, from the fields (so a node can be borrowed mutably meanwhile).
@@ -220,7 +234,9 @@ impl ChainRuntime {
     fn replan(&mut self, gpu: &Gpu, pool: &mut TexturePool) -> Result<()> {
         let sizes: Vec<[u32; 2]> = self.nodes.iter().map(|n| n.size).collect();
         for (n, [w, h]) in self.nodes.iter().zip(&sizes) {
-            gpu.check_size(&format!("`{}`", n.name), *w, *h)?;
+            if n.info.scene.is_none() {
+                gpu.check_size(&format!("`{}`", n.name), *w, *h)?;
+            }
         }
         let inputs: Vec<Vec<usize>> = self.nodes.iter().map(|n| n.inputs.clone()).collect();
         let (slot_of, slot_sizes) =
@@ -464,6 +480,7 @@ impl Engine {
                 op,
                 params,
                 inputs,
+                refs: n.refs.clone(),
                 size: sizes[i],
                 prepared: None,
                 failed: None,
@@ -477,6 +494,7 @@ impl Engine {
             self.pool.release(t);
         }
         let mut rt = ChainRuntime {
+            scene: vec![None; nodes.len()],
             spec,
             nodes,
             slots: Vec::new(),
@@ -632,7 +650,7 @@ impl Engine {
             .spec
             .index_of(node)
             .ok_or_else(|| EngineError::UnknownNode(node.to_string()))?;
-        if param == "size" {
+        if param == "size" && rt.nodes[i].info.scene.is_none() {
             let s = crate::chain::parse_size(&value, self.gpu.max_texture_side())
                 .map_err(|m| EngineError::Param(format!("`{node}.size`: {m}")))?;
             rt.spec.nodes[i].size = Some(s);
@@ -656,9 +674,41 @@ impl Engine {
                 n.info.name
             ))
         })?;
-        let src = n.params.specs()[idx]
+        let spec = &n.params.specs()[idx];
+        let src = spec
             .parse(&value)
             .map_err(|m| EngineError::Param(format!("`{node}`: {m}")))?;
+        if let (ParamKind::Node(kind) | ParamKind::Nodes(kind), ParamSource::Const(v)) =
+            (spec.kind, &src)
+        {
+            let names: &[String] = match v {
+                ParamValue::Text(s) if s.is_empty() => &[],
+                ParamValue::Text(s) => std::slice::from_ref(s),
+                ParamValue::List(l) => l,
+                _ => &[],
+            };
+            let mut resolved = Vec::with_capacity(names.len());
+            for target in names {
+                let j = rt.spec.index_of(target).ok_or_else(|| {
+                    EngineError::Param(format!(
+                        "`{node}.{param}`: no {} `{target}` in this chain",
+                        kind.name()
+                    ))
+                })?;
+                if rt.nodes[j].info.scene != Some(kind) {
+                    return Err(EngineError::Param(format!(
+                        "`{node}.{param}`: `{target}` is not a {}",
+                        kind.name()
+                    )));
+                }
+                resolved.push(j);
+            }
+            let n = &mut rt.nodes[i];
+            n.refs.resize(n.params.specs().len(), Vec::new());
+            n.refs[idx] = resolved;
+            n.params.set(idx, src);
+            return Ok(());
+        }
         n.params.set(idx, src);
         Ok(())
     }
@@ -705,6 +755,7 @@ impl Engine {
             .spec
             .order
             .iter()
+            .filter(|&&i| rt.nodes[i].info.scene.is_none())
             .map(|&i| {
                 let n = &rt.nodes[i];
                 let s = p.node(i).cloned().unwrap_or_default();
@@ -822,11 +873,12 @@ impl Engine {
 
         self.evaluate(time);
         self.ensure_outputs()?;
+        self.update_scene(time);
         self.write_uniforms(time, &target);
         if self.arena.ensure_capacity(&self.gpu) {
             self.mark_changed();
         }
-        self.prepare_nodes();
+        self.prepare_nodes(false);
         self.prepare_target(&target)?;
         self.pool.trim();
         let nodes = self.chain.as_ref().map_or(0, |rt| rt.nodes.len());
@@ -843,7 +895,7 @@ impl Engine {
 
         let mut encoder = self.gpu.create_command_encoder("vivid.frame");
         self.arena.upload(&self.gpu, &mut encoder);
-        self.encode_nodes(&mut encoder);
+        let encoded = self.encode_nodes(&mut encoder);
         self.encode_target(&mut encoder, &target, capture);
         if let Some(p) = &mut self.profiler {
             p.end_frame(&mut encoder, started.elapsed());
@@ -862,6 +914,7 @@ impl Engine {
             submits: after.submits - before.submits,
             objects_created: counts.total_created() - created_before,
             steady: self.frames_since_change >= self.options.warmup_frames,
+            shadow_passes: encoded.shadow_passes,
         };
         self.record(&report, &before, &after, started.elapsed());
         Ok(report)
@@ -899,6 +952,9 @@ impl Engine {
         let Some(rt) = &mut self.chain else { return };
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
+            if n.info.scene.is_some() {
+                continue;
+            }
             let mut input_sizes = [(0u32, 0u32); MAX_INPUTS];
             let count = n.inputs.len().min(MAX_INPUTS);
             for (dst, &j) in input_sizes.iter_mut().zip(&n.inputs) {
@@ -909,6 +965,7 @@ impl Engine {
                 time,
                 size: (n.size[0], n.size[1]),
                 input_sizes: &input_sizes[..count],
+                scene: SceneView::new(&rt.scene, &n.refs),
             };
             n.op.write_uniforms(&cx, &mut w);
         }
@@ -941,29 +998,70 @@ impl Engine {
         }
     }
 
-    fn prepare_nodes(&mut self) {
+    /// Scene nodes first: prepare those whose key changed (a mesh builds its geometry),
+    /// then take every scene node's item for this frame.
+    fn update_scene(&mut self, time: FrameTime) {
+        self.prepare_nodes(true);
+        let Some(rt) = &mut self.chain else { return };
+        for &i in &rt.spec.order {
+            let n = &mut rt.nodes[i];
+            if n.info.scene.is_none() {
+                continue;
+            }
+            let cx = UniformCx {
+                params: n.params.values(),
+                time,
+                size: (0, 0),
+                input_sizes: &[],
+                scene: SceneView::EMPTY,
+            };
+            rt.scene[i] = if n.prepared.is_some() {
+                n.op.scene(&cx)
+            } else {
+                None
+            };
+        }
+    }
+
+    /// Prepares the nodes (the scene nodes, or the image operators) whose prepare key
+    /// changed.
+    fn prepare_nodes(&mut self, scene_nodes: bool) {
         let Some(rt) = &mut self.chain else { return };
         let errors_generation = &mut self.errors_generation;
         let dummy = &self.dummy;
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
+            if n.info.scene.is_some() != scene_nodes {
+                continue;
+            }
             let mut ins: [&GpuTexture; MAX_INPUTS] = [dummy; MAX_INPUTS];
             let count = n.inputs.len().min(MAX_INPUTS);
             for (dst, &j) in ins.iter_mut().zip(&n.inputs) {
                 *dst = slot(&rt.slots, &rt.slot_of, j).unwrap_or(dummy);
             }
-            let Some(output) = slot(&rt.slots, &rt.slot_of, i) else {
+            // Scene nodes have no output: they get the dummy.
+            let output = if scene_nodes {
+                dummy
+            } else if let Some(o) = slot(&rt.slots, &rt.slot_of, i) {
+                o
+            } else {
                 continue;
             };
+            let scene = SceneView::new(&rt.scene, &n.refs);
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            for t in &ins[..count] {
-                t.id().hash(&mut h);
+            // Scene nodes bind nothing of the engine's: only their own key counts (a mesh
+            // must not rebuild its geometry because the uniform buffer grew).
+            if !scene_nodes {
+                for t in &ins[..count] {
+                    t.id().hash(&mut h);
+                }
+                output.id().hash(&mut h);
+                self.arena.buffer_id().hash(&mut h);
+                self.shader_generation.hash(&mut h);
             }
-            output.id().hash(&mut h);
-            self.arena.buffer_id().hash(&mut h);
-            self.shader_generation.hash(&mut h);
             n.op.prepare_key(n.params.values(), n.params.animated())
                 .hash(&mut h);
+            n.op.scene_key(&scene).hash(&mut h);
             let key = h.finish();
             if n.prepared == Some(key) || n.failed == Some(key) {
                 continue;
@@ -980,6 +1078,7 @@ impl Engine {
                 params: n.params.values(),
                 animated: n.params.animated(),
                 name: &n.name,
+                scene,
             };
             let op = &mut n.op;
             let result = self
@@ -1065,8 +1164,11 @@ impl Engine {
         Ok(())
     }
 
-    fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) {
-        let Some(rt) = &mut self.chain else { return };
+    fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) -> EncodeStats {
+        let mut stats = EncodeStats::default();
+        let Some(rt) = &mut self.chain else {
+            return stats;
+        };
         let dummy = &self.dummy;
         let mut profiler = self.profiler.as_mut();
         for &i in &rt.spec.order {
@@ -1092,6 +1194,8 @@ impl Engine {
                 inputs: &ins[..count],
                 output,
                 name: &n.name,
+                scene: SceneView::new(&rt.scene, &n.refs),
+                stats: &mut stats,
             };
             n.op.encode(&mut cx);
             encoder.pop_debug_group();
@@ -1099,6 +1203,7 @@ impl Engine {
                 p.after(encoder, i, t.elapsed());
             }
         }
+        stats
     }
 
     fn encode_target(
@@ -1160,6 +1265,8 @@ impl Engine {
         s.frames += 1;
         s.max_encoders_per_frame = s.max_encoders_per_frame.max(report.encoders);
         s.max_submits_per_frame = s.max_submits_per_frame.max(report.submits);
+        s.shadow_passes_last_frame = report.shadow_passes;
+        s.shadow_passes_total += report.shadow_passes;
         if report.steady {
             s.steady_frames += 1;
             s.gpu_objects_created_after_warmup += report.objects_created;

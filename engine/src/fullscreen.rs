@@ -2,7 +2,7 @@
 //! and `Blit`, the render pass that puts the chain's output into a window or host texture.
 //!
 //! An operator's shader defines `fn shade(uv) -> vec4<f32>`; `shaders/common/operator.wgsl`
-//! runs it once per pixel, as a compute dispatch (8×8 workgroups storing into binding 15)
+//! runs it once per pixel, as a compute dispatch (16×16 workgroups storing into binding 15)
 //! or as a fragment pass, per the GPU's [`PassMode`]. Measured: data-centre GPUs (H100,
 //! H200) run graphics work on a couple of their TPCs only — the noise operator took 3.1 ms
 //! a 1080p frame as a fragment shader on an H200 and 0.12 ms as compute on an H100 — while

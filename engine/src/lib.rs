@@ -22,6 +22,7 @@ pub mod profile;
 pub mod project;
 pub mod readback;
 pub mod resources;
+pub mod scene;
 pub mod shaders;
 pub mod watch;
 #[cfg(feature = "window")]

@@ -16,6 +16,7 @@ use crate::error::Result;
 use crate::gpu::{Gpu, GpuTexture};
 use crate::params::{ParamSpec, ParamStruct, ParamValues};
 use crate::resources::{PipelineCache, TexturePool, UniformArena, UniformWriter};
+use crate::scene::{SceneItem, SceneKind, SceneView};
 use crate::shaders::ShaderLibrary;
 
 /// Most inputs an operator can take.
@@ -94,6 +95,9 @@ pub struct OperatorInfo {
     pub params: Arc<[ParamSpec]>,
     /// For `type = "shader"`: the reflected project shader.
     pub custom: Option<Arc<crate::custom::CustomShader>>,
+    /// For scene nodes (camera, mesh, lights): their kind. They have no output texture;
+    /// see [`crate::scene`].
+    pub scene: Option<SceneKind>,
 }
 
 /// This frame's time.
@@ -128,6 +132,8 @@ pub struct UniformCx<'a> {
     pub size: (u32, u32),
     /// Sizes of the inputs, in order.
     pub input_sizes: &'a [(u32, u32)],
+    /// The scene nodes this operator references (see [`crate::scene`]).
+    pub scene: SceneView<'a>,
 }
 
 impl UniformCx<'_> {
@@ -174,6 +180,15 @@ pub struct PrepareCx<'a> {
     pub animated: &'a [bool],
     /// Instance name (for labels).
     pub name: &'a str,
+    /// The scene nodes this operator references.
+    pub scene: SceneView<'a>,
+}
+
+/// What the operators of a frame report (summed into [`crate::RunStats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EncodeStats {
+    /// Shadow map passes recorded (one per cube face for point lights).
+    pub shadow_passes: u64,
 }
 
 /// What [`Operator::encode`] gets: the frame's encoder and textures. No device.
@@ -187,6 +202,10 @@ pub struct EncodeCx<'a> {
     pub output: &'a GpuTexture,
     /// Instance name (for debug groups).
     pub name: &'a str,
+    /// The scene nodes this operator references.
+    pub scene: SceneView<'a>,
+    /// Counters of the frame.
+    pub stats: &'a mut EncodeStats,
 }
 
 /// An operator instance.
@@ -209,6 +228,19 @@ pub trait Operator: Send {
     fn prepare_key(&self, _params: &ParamValues, _animated: &[bool]) -> u64 {
         0
     }
+
+    /// Extra input to the prepare key from the scene nodes this operator references: what
+    /// in them needs different GPU objects (a mesh's geometry, which lights cast shadows).
+    /// Same rule as [`prepare_key`](Self::prepare_key): never changes in a steady frame.
+    fn scene_key(&self, _scene: &SceneView<'_>) -> u64 {
+        0
+    }
+
+    /// Scene nodes: this frame's item, called every frame after a successful prepare.
+    /// Operators with an output texture: `None`.
+    fn scene(&mut self, _cx: &UniformCx<'_>) -> Option<SceneItem> {
+        None
+    }
 }
 
 /// Makes a new instance.
@@ -226,6 +258,8 @@ pub trait OperatorType: Operator + Default + 'static {
     const INPUTS: InputSpec;
     /// The parameter struct.
     type Params: ParamStruct;
+    /// Scene nodes: their kind (they then have no output texture).
+    const SCENE: Option<SceneKind> = None;
 }
 
 #[derive(Clone)]
@@ -284,6 +318,7 @@ impl Registry {
             inputs: T::INPUTS,
             params: T::Params::specs().into(),
             custom: None,
+            scene: T::SCENE,
         };
         self.register(info, || Box::new(T::default()));
     }

@@ -32,6 +32,38 @@ pub enum ParamKind {
     Choice,
     /// A string (file path, operator name).
     Text,
+    /// The name of a scene node of this kind (`camera = "cam"`).
+    Node(crate::scene::SceneKind),
+    /// Names of scene nodes of this kind (`meshes = ["floor", "box"]`).
+    Nodes(crate::scene::SceneKind),
+    /// A file of this kind, relative to the project folder (checked when the chain is
+    /// validated; the operator gets the resolved path). Empty: none.
+    File(FileKind),
+}
+
+/// What a [`ParamKind::File`] parameter names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// A glTF 2.0 model.
+    Mesh,
+}
+
+impl FileKind {
+    /// What it is, in messages.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Mesh => "glTF file",
+        }
+    }
+
+    /// File extensions accepted (lower case, without the dot).
+    #[must_use]
+    pub const fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Self::Mesh => &["gltf", "glb"],
+        }
+    }
 }
 
 impl ParamKind {
@@ -43,7 +75,12 @@ impl ParamKind {
             Self::Vec2 => 2,
             Self::Vec3 => 3,
             Self::Vec4 | Self::Color => 4,
-            Self::Bool | Self::Choice | Self::Text => 0,
+            Self::Bool
+            | Self::Choice
+            | Self::Text
+            | Self::Node(_)
+            | Self::Nodes(_)
+            | Self::File(_) => 0,
         }
     }
 
@@ -60,6 +97,11 @@ impl ParamKind {
             Self::Color => "color",
             Self::Choice => "choice",
             Self::Text => "string",
+            Self::Node(k) => k.name(),
+            Self::File(_) => "file",
+            Self::Nodes(crate::scene::SceneKind::Camera) => "cameras",
+            Self::Nodes(crate::scene::SceneKind::Mesh) => "meshes",
+            Self::Nodes(crate::scene::SceneKind::Light) => "lights",
         }
     }
 }
@@ -83,8 +125,10 @@ pub enum ParamValue {
     Color([f32; 4]),
     /// Index into the spec's choices.
     Choice(u32),
-    /// See [`ParamKind::Text`].
+    /// See [`ParamKind::Text`] (and [`ParamKind::Node`]).
     Text(String),
+    /// See [`ParamKind::Nodes`].
+    List(Vec<String>),
 }
 
 impl ParamValue {
@@ -111,7 +155,8 @@ impl ParamValue {
             ParamKind::Color => Self::Color([g(0), g(1), g(2), c.get(3).copied().unwrap_or(1.0)]),
             ParamKind::Bool => Self::Bool(g(0) != 0.0),
             ParamKind::Choice => Self::Choice(g(0) as u32),
-            ParamKind::Text => Self::Text(String::new()),
+            ParamKind::Text | ParamKind::Node(_) | ParamKind::File(_) => Self::Text(String::new()),
+            ParamKind::Nodes(_) => Self::List(Vec::new()),
         }
     }
 }
@@ -227,6 +272,9 @@ pub struct ParamSpec {
     pub choices: Vec<Cow<'static, str>>,
     /// One-line documentation (units included).
     pub doc: Cow<'static, str>,
+    /// Numeric, but not animatable: it sizes GPU objects (a shadow map's resolution), so an
+    /// expression is refused with a message instead of reallocating every frame.
+    pub fixed: bool,
 }
 
 impl ParamSpec {
@@ -238,6 +286,7 @@ impl ParamSpec {
             kind: T::KIND,
             default: default.to_value(),
             range: T::DEFAULT_RANGE,
+            fixed: T::FIXED,
             choices: T::choices().iter().map(|c| Cow::Borrowed(*c)).collect(),
             doc: Cow::Owned(
                 doc.lines()
@@ -260,6 +309,7 @@ impl ParamSpec {
             range: None,
             choices: Vec::new(),
             doc: Cow::Borrowed(""),
+            fixed: false,
         }
     }
 
@@ -280,7 +330,7 @@ impl ParamSpec {
     /// Whether the value may be an expression of `time` and `frame`.
     #[must_use]
     pub fn animatable(&self) -> bool {
-        self.kind.components() > 0
+        self.kind.components() > 0 && !self.fixed
     }
 
     /// Formats `v` as it would be written in chain.toml.
@@ -301,6 +351,13 @@ impl ParamSpec {
                 self.choices.get(*i as usize).map_or("?", |c| c.as_ref())
             ),
             ParamValue::Text(s) => format!("{s:?}"),
+            ParamValue::List(v) => format!(
+                "[{}]",
+                v.iter()
+                    .map(|s| format!("{s:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             ParamValue::Float(x) => num(*x),
             other => format!(
                 "[{}]",
@@ -330,7 +387,23 @@ impl ParamSpec {
                 RawValue::Bool(b) => Ok(ParamSource::Const(ParamValue::Bool(*b))),
                 other => Err(self.expected("`true` or `false`", other)),
             },
-            ParamKind::Text => match raw {
+            ParamKind::Nodes(k) => match raw {
+                RawValue::Str(s) => Ok(ParamSource::Const(ParamValue::List(vec![s.clone()]))),
+                RawValue::Array(items) => {
+                    let mut names = Vec::with_capacity(items.len());
+                    for item in items {
+                        let RawValue::Str(s) = item else {
+                            return Err(
+                                self.expected(&format!("an array of {} names", k.name()), item)
+                            );
+                        };
+                        names.push(s.clone());
+                    }
+                    Ok(ParamSource::Const(ParamValue::List(names)))
+                }
+                other => Err(self.expected(&format!("an array of {} names", k.name()), other)),
+            },
+            ParamKind::Text | ParamKind::Node(_) | ParamKind::File(_) => match raw {
                 RawValue::Str(s) => Ok(ParamSource::Const(ParamValue::Text(s.clone()))),
                 other => Err(self.expected("a string", other)),
             },
@@ -433,6 +506,17 @@ impl ParamSpec {
                 self.check_range(*i as f64)?;
                 Ok(Component::Const(*i as f32))
             }
+            RawValue::Str(s) if self.fixed => Err(ParamError::hinted(
+                format!(
+                    "`{}` cannot be an expression (\"{s}\"): it sets the size of GPU memory, which is not reallocated every frame",
+                    self.name
+                ),
+                Some(format!(
+                    "give a number, e.g. `{} = {}`",
+                    self.name,
+                    self.format_value(&self.default)
+                )),
+            )),
             RawValue::Str(s) => {
                 let expr = Expr::parse(s).map_err(|e| ParamError {
                     message: format!("`{}`: {}", self.name, e.message),
@@ -777,6 +861,8 @@ pub trait ParamType: Sized {
     const KIND: ParamKind;
     /// The range applied unless the field gives one.
     const DEFAULT_RANGE: Option<(f64, f64)> = None;
+    /// Not animatable (see [`ParamSpec::fixed`]).
+    const FIXED: bool = false;
     /// The value of `self`.
     fn to_value(&self) -> ParamValue;
     /// Reads a value of this kind; `None` or a mismatch gives `Self::fallback()`.
@@ -785,6 +871,23 @@ pub trait ParamType: Sized {
     #[must_use]
     fn choices() -> &'static [&'static str] {
         &[]
+    }
+}
+
+/// A numeric parameter that may not be an expression, because it sizes GPU objects
+/// (see [`ParamSpec::fixed`]): `shadow_resolution: Fixed<u32> [16, 8192] = Fixed(1024)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Fixed<T>(pub T);
+
+impl<T: ParamType> ParamType for Fixed<T> {
+    const KIND: ParamKind = T::KIND;
+    const DEFAULT_RANGE: Option<(f64, f64)> = T::DEFAULT_RANGE;
+    const FIXED: bool = true;
+    fn to_value(&self) -> ParamValue {
+        self.0.to_value()
+    }
+    fn from_value(v: Option<&ParamValue>) -> Self {
+        Self(T::from_value(v))
     }
 }
 

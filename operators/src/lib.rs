@@ -8,6 +8,7 @@
 pub mod composite;
 pub mod filters;
 pub mod generators;
+pub mod render3d;
 mod single;
 pub mod temporal;
 
@@ -33,6 +34,15 @@ pub const SHADERS: &[(&str, &str)] = &[
         include_str!("../../shaders/composite.wgsl"),
     ),
     ("feedback.wgsl", include_str!("../../shaders/feedback.wgsl")),
+    ("render3d.wgsl", include_str!("../../shaders/render3d.wgsl")),
+    (
+        "render3d_shadow.wgsl",
+        include_str!("../../shaders/render3d_shadow.wgsl"),
+    ),
+    (
+        "common/scene.wgsl",
+        include_str!("../../shaders/common/scene.wgsl"),
+    ),
 ];
 
 /// Registers every built-in operator type and its shaders.
@@ -47,6 +57,12 @@ pub fn register_builtin(registry: &mut Registry) {
     registry.add::<filters::Blur>();
     registry.add::<composite::Composite>();
     registry.add::<temporal::Feedback>();
+    registry.add::<render3d::Camera>();
+    registry.add::<render3d::Mesh>();
+    registry.add::<render3d::PointLight>();
+    registry.add::<render3d::SpotLight>();
+    registry.add::<render3d::DirectionalLight>();
+    registry.add::<render3d::Render3d>();
     for (name, text) in SHADERS {
         registry.add_shader(name, text);
     }
@@ -68,21 +84,21 @@ mod tests {
     fn every_operator_has_its_shader_and_documented_params() {
         let r = builtin_registry();
         let names: Vec<_> = r.names().collect();
-        // The ten built-ins and `shader` (a project's own WGSL, from the engine).
-        assert_eq!(names.len(), 11, "{names:?}");
-        for info in r
-            .infos()
-            .into_iter()
-            .filter(|i| i.custom.is_none() && i.name != "shader")
-        {
+        // The sixteen built-ins and `shader` (a project's own WGSL, from the engine).
+        assert_eq!(names.len(), 17, "{names:?}");
+        for info in r.infos().into_iter().filter(|i| i.name != "shader") {
+            for p in info.params.iter() {
+                assert!(!p.doc.is_empty(), "{}.{} has no doc", info.name, p.name);
+            }
+            // Scene nodes (camera, mesh, lights) draw nothing themselves.
+            if info.scene.is_some() {
+                continue;
+            }
             let shader = format!("{}.wgsl", info.name);
             assert!(
                 SHADERS.iter().any(|(n, _)| *n == shader),
                 "{shader} missing"
             );
-            for p in info.params.iter() {
-                assert!(!p.doc.is_empty(), "{}.{} has no doc", info.name, p.name);
-            }
         }
     }
 }

@@ -3,9 +3,13 @@
 //! or fail validation at bind time).
 
 use vivid_engine::shaders::ShaderLibrary;
-use vivid_operators::{SHADERS, SinglePass, composite, filters, generators, temporal};
+use vivid_operators::{SHADERS, SinglePass, composite, filters, generators, render3d, temporal};
 
 fn wgsl_uniform_size(library: &ShaderLibrary, shader: &str) -> u32 {
+    wgsl_uniform_size_at(library, shader, 0, 0)
+}
+
+fn wgsl_uniform_size_at(library: &ShaderLibrary, shader: &str, group: u32, binding: u32) -> u32 {
     let composed = library
         .compose(shader)
         .unwrap_or_else(|e| panic!("{shader}: {e}"));
@@ -19,9 +23,9 @@ fn wgsl_uniform_size(library: &ShaderLibrary, shader: &str) -> u32 {
             v.space == naga::AddressSpace::Uniform
                 && v.binding
                     .as_ref()
-                    .is_some_and(|b| b.group == 0 && b.binding == 0)
+                    .is_some_and(|b| b.group == group && b.binding == binding)
         })
-        .unwrap_or_else(|| panic!("{shader}: no uniform at group 0 binding 0"));
+        .unwrap_or_else(|| panic!("{shader}: no uniform at group {group} binding {binding}"));
     layouter[var.ty].size
 }
 
@@ -46,12 +50,32 @@ fn rust_and_wgsl_uniform_structs_have_the_same_size() {
         ("blur.wgsl", size_of::<filters::BlurUniforms>()),
         ("composite.wgsl", size_of::<composite::CompositeUniforms>()),
         ("feedback.wgsl", size_of::<temporal::FeedbackUniforms>()),
+        (
+            "render3d.wgsl",
+            size_of::<render3d::render3d::SceneUniforms>(),
+        ),
+        (
+            "render3d_shadow.wgsl",
+            size_of::<render3d::render3d::FaceUniforms>(),
+        ),
     ];
     assert_eq!(
         cases.len(),
-        SHADERS.len(),
+        SHADERS
+            .iter()
+            .filter(|(n, _)| !n.starts_with("common/"))
+            .count(),
         "every operator shader is checked"
     );
+    // The per-mesh block, in both passes of render3d.
+    for shader in ["render3d.wgsl", "render3d_shadow.wgsl"] {
+        let wgsl = wgsl_uniform_size_at(&library, shader, 1, 0);
+        assert_eq!(
+            size_of::<render3d::render3d::MeshUniforms>(),
+            wgsl as usize,
+            "{shader}: Mesh"
+        );
+    }
     for (shader, rust) in cases {
         let wgsl = wgsl_uniform_size(&library, shader);
         assert_eq!(

@@ -1,7 +1,7 @@
 // What every 2D operator shader shares: the 16-byte header its uniform struct starts with,
 // coordinate helpers, and the two entry points that run the operator's
 // `fn shade(uv: vec2<f32>) -> vec4<f32>` once per output pixel:
-//   cs_main — compute, 8×8 workgroups, storing into binding 15 (data-centre GPUs run
+//   cs_main — compute, 16×16 workgroups, storing into binding 15 (data-centre GPUs run
 //             graphics on a few TPCs only: compute is ~25× faster on an H100);
 //   fs_main — fragment, over the fullscreen triangle (faster on CPU drivers like lavapipe).
 // The engine picks one per device (`PassMode`); both give the same pixels.

@@ -21,6 +21,8 @@ pub enum SamplerKind {
     LinearMirror,
     /// Nearest texel, clamped.
     NearestClamp,
+    /// Depth comparison (`LessEqual`), bilinear: hardware PCF for shadow maps.
+    ShadowCompare,
 }
 
 impl SamplerKind {
@@ -75,6 +77,10 @@ pub struct PipelineCache {
     modules: HashMap<String, wgpu::ShaderModule>,
     pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
     compute: HashMap<PipelineKey, wgpu::ComputePipeline>,
+    named_layouts: HashMap<&'static str, wgpu::BindGroupLayout>,
+    named_pipeline_layouts: HashMap<&'static str, wgpu::PipelineLayout>,
+    /// Pipelines of any shape: (shader, variant).
+    custom: HashMap<(String, u64), wgpu::RenderPipeline>,
 }
 
 impl PipelineCache {
@@ -83,6 +89,18 @@ impl PipelineCache {
         self.samplers
             .entry(kind)
             .or_insert_with(|| {
+                if kind == SamplerKind::ShadowCompare {
+                    return gpu.create_sampler(&wgpu::SamplerDescriptor {
+                        label: Some("vivid.sampler.shadow"),
+                        address_mode_u: wgpu::AddressMode::ClampToEdge,
+                        address_mode_v: wgpu::AddressMode::ClampToEdge,
+                        address_mode_w: wgpu::AddressMode::ClampToEdge,
+                        mag_filter: wgpu::FilterMode::Linear,
+                        min_filter: wgpu::FilterMode::Linear,
+                        compare: Some(wgpu::CompareFunction::LessEqual),
+                        ..Default::default()
+                    });
+                }
                 let (mode, filter) = match kind {
                     SamplerKind::LinearClamp => {
                         (wgpu::AddressMode::ClampToEdge, wgpu::FilterMode::Linear)
@@ -93,7 +111,7 @@ impl PipelineCache {
                     SamplerKind::LinearMirror => {
                         (wgpu::AddressMode::MirrorRepeat, wgpu::FilterMode::Linear)
                     }
-                    SamplerKind::NearestClamp => {
+                    SamplerKind::NearestClamp | SamplerKind::ShadowCompare => {
                         (wgpu::AddressMode::ClampToEdge, wgpu::FilterMode::Nearest)
                     }
                 };
@@ -225,6 +243,69 @@ impl PipelineCache {
         self.modules.remove(shader);
         self.pipelines.retain(|k, _| k.shader != shader);
         self.compute.retain(|k, _| k.shader != shader);
+        self.custom.retain(|k, _| k.0 != shader);
+    }
+
+    /// A bind group layout known by `name`, made by `build` the first time.
+    pub fn named_layout(
+        &mut self,
+        gpu: &Gpu,
+        name: &'static str,
+        entries: &[wgpu::BindGroupLayoutEntry],
+    ) -> wgpu::BindGroupLayout {
+        self.named_layouts
+            .entry(name)
+            .or_insert_with(|| {
+                gpu.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                    label: Some(name),
+                    entries,
+                })
+            })
+            .clone()
+    }
+
+    /// A pipeline layout known by `name`, of `layouts`, made the first time.
+    pub fn named_pipeline_layout(
+        &mut self,
+        gpu: &Gpu,
+        name: &'static str,
+        layouts: &[&wgpu::BindGroupLayout],
+    ) -> wgpu::PipelineLayout {
+        self.named_pipeline_layouts
+            .entry(name)
+            .or_insert_with(|| {
+                let layouts: Vec<Option<&wgpu::BindGroupLayout>> =
+                    layouts.iter().map(|l| Some(*l)).collect();
+                gpu.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                    label: Some(name),
+                    bind_group_layouts: &layouts,
+                    immediate_size: 0,
+                })
+            })
+            .clone()
+    }
+
+    /// A render pipeline of any shape from library shader `shader`, cached under
+    /// (`shader`, `variant`) and made by `build` (given the compiled module) on a miss,
+    /// inside an error scope. Dropped by [`invalidate_shader`](Self::invalidate_shader).
+    pub fn render_pipeline_with(
+        &mut self,
+        gpu: &Gpu,
+        shaders: &ShaderLibrary,
+        shader: &str,
+        variant: u64,
+        build: impl FnOnce(&wgpu::ShaderModule) -> wgpu::RenderPipeline,
+    ) -> Result<wgpu::RenderPipeline> {
+        let key = (shader.to_string(), variant);
+        if let Some(p) = self.custom.get(&key) {
+            return Ok(p.clone());
+        }
+        let module = self.module(gpu, shaders, shader)?;
+        let pipeline = gpu.scoped(&format!("creating a pipeline of {shader}"), || {
+            build(&module)
+        })?;
+        self.custom.insert(key, pipeline.clone());
+        Ok(pipeline)
     }
 
     /// The shader module of `shader`, compiled (naga-validated first) on a miss.
@@ -250,7 +331,7 @@ impl PipelineCache {
     }
 
     /// An operator's compute pipeline: entry `key.entry` (normally `cs_main` from
-    /// `common/operator.wgsl`), 8×8 workgroups writing binding 15.
+    /// `common/operator.wgsl`), 16×16 workgroups writing binding 15.
     pub fn operator_pipeline(
         &mut self,
         gpu: &Gpu,
