@@ -18,6 +18,9 @@ cases=(
     "examples/03-feedback 1920x1080"
     "examples/04-compositing 1920x1080"
     "examples/04-compositing 3840x2160"
+    "examples/06-3d-shadows 1920x1080"
+    "examples/07-3d-into-2d 1920x1080"
+    "testing-fixtures/shadow-point 1920x1080"
 )
 printf '%-26s %-10s %8s %12s %10s %9s %9s\n' project size frames "ms/frame" fps objects* encoders
 for c in "${cases[@]}"; do

@@ -12,7 +12,8 @@
 //! 2. **chain** — [`chain::ChainDesc::validate`] checks it against the operator
 //!    [`Registry`] (types, parameters, inputs, cycles, sizes) and reports every problem with
 //!    <file:line:col> and a hint; the result is a [`chain::ChainSpec`] in topological order.
-//! 3. **prepare** — [`Engine::render`] evaluates expressions of `time` and `frame`, then lets
+//! 3. **prepare** — [`Engine::render`] evaluates expressions of `time` and `frame`, runs the
+//!    scene nodes (camera, meshes, lights: [`scene`]) that a `render3d` draws, then lets
 //!    the operators whose inputs, output or shaders changed (re)create their GPU objects.
 //!    This is the only step that creates objects, through the counted constructors of
 //!    [`Gpu`], from the texture pool and the pipeline cache.
@@ -73,7 +74,7 @@ pub use vivid_engine::{
 pub use vivid_engine::{bytemuck, glam, wgpu};
 pub use vivid_engine::{
     chain, custom, engine, error, fullscreen, gpu, live, monitor, operator, overlay, params,
-    project, readback, resources, shaders, watch,
+    project, readback, resources, scene, shaders, watch,
 };
 pub use vivid_operators as operators;
 

@@ -445,23 +445,46 @@ fn print_operators(project: Option<&Path>) -> anyhow::Result<()> {
 fn print_info(info: &vivid::OperatorInfo) {
     out!("\n  {} — {}", info.name, info.summary);
     out!("    inputs: {}", info.inputs.describe());
-    for p in info.params.iter() {
-        let range = p.format_range().unwrap_or_default();
-        let choices = p
-            .choices
-            .iter()
-            .map(AsRef::as_ref)
-            .collect::<Vec<&str>>()
-            .join(" | ");
-        let domain = if choices.is_empty() { range } else { choices };
-        out!(
-            "    {:<13} {:<7} default {:<18} {:<28} {}",
-            p.name,
-            p.kind.name(),
-            p.format_value(&p.default),
-            domain,
-            p.doc
-        );
+    let rows: Vec<[String; 5]> = info
+        .params
+        .iter()
+        .map(|p| {
+            let choices = p
+                .choices
+                .iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<&str>>()
+                .join(" | ");
+            let domain = if choices.is_empty() {
+                p.format_range().unwrap_or_default()
+            } else {
+                choices
+            };
+            let kind = if p.animatable() || p.kind.components() == 0 {
+                p.kind.name().to_string()
+            } else {
+                format!("{} (fixed)", p.kind.name())
+            };
+            [
+                p.name.to_string(),
+                kind,
+                format!("default {}", p.format_value(&p.default)),
+                domain,
+                p.doc.to_string(),
+            ]
+        })
+        .collect();
+    // Columns as wide as their widest cell (a long choice list may overflow its column).
+    let width = |c: usize, cap: usize| {
+        rows.iter()
+            .map(|r| r[c].chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(cap)
+    };
+    let (w0, w1, w2, w3) = (width(0, 24), width(1, 16), width(2, 32), width(3, 28));
+    for [name, kind, default, domain, doc] in &rows {
+        out!("    {name:<w0$} {kind:<w1$} {default:<w2$} {domain:<w3$} {doc}");
     }
 }
 

@@ -575,3 +575,147 @@ fn bench_reports_every_operator() {
     }
     assert!(v["ms_per_frame"].as_f64().unwrap() > 0.0);
 }
+
+const SCENE: &str = r#"output = "r"
+[cam]
+type = "camera"
+[ball]
+type = "mesh"
+kind = "sphere"
+[sun]
+type = "directional_light"
+[r]
+type = "render3d"
+size = [32, 32]
+camera = "cam"
+"#;
+
+#[test]
+fn scene_references_are_checked_at_the_name() {
+    // An unknown mesh, with a hint among the meshes.
+    fails(
+        &format!("{SCENE}meshes = [\"ball\", \"bal\"]\n"),
+        "13:19",
+        &[
+            "`r` names mesh `bal`, which is not in this chain",
+            "did you mean `ball`?",
+        ],
+    );
+    // A light where a mesh is expected.
+    fails(
+        &format!("{SCENE}meshes = [\"sun\"]\n"),
+        "13:11",
+        &["`r` names `sun`, a light, where a mesh is expected"],
+    );
+    // An image operator where a camera is expected.
+    fails(
+        "output = \"r\"\n[n]\ntype = \"noise\"\n[r]\ntype = \"render3d\"\ncamera = \"n\"\n",
+        "6:10",
+        &["an image operator, where a camera is expected"],
+    );
+}
+
+#[test]
+fn scene_nodes_make_no_image() {
+    fails(
+        &SCENE.replace("output = \"r\"", "output = \"cam\""),
+        "1:10",
+        &["`output` names `cam`, a camera, which makes no image"],
+    );
+    fails(
+        &format!("{SCENE}[blurred]\ntype = \"blur\"\ninput = \"ball\"\n"),
+        "15:9",
+        &["`blurred` takes input `ball`, a mesh: inputs are images"],
+    );
+    fails(
+        &SCENE.replace("type = \"camera\"", "type = \"camera\"\nsize = [10, 10]"),
+        "4:8",
+        &["`cam` is a camera: it has no size"],
+    );
+}
+
+#[test]
+fn missing_and_broken_mesh_files_are_reported() {
+    let dir = project(&format!(
+        "{SCENE}meshes = [\"model\"]\n[model]\ntype = \"mesh\"\npath = \"modle.gltf\"\n"
+    ));
+    std::fs::write(
+        dir.path().join("model.gltf"),
+        "{\"asset\": {\"version\": \"2.0\"}, [",
+    )
+    .unwrap();
+    let run = || {
+        vivid(&[
+            dir.path().to_str().unwrap(),
+            "--headless",
+            "--monitor-interval",
+            "0",
+        ])
+    };
+    let o = run();
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("chain.toml:16:8"), "{t}");
+    assert!(
+        t.contains("no glTF file") && t.contains("did you mean `model.gltf`?"),
+        "{t}"
+    );
+    // Found, but not glTF: named with what is wrong, exit 1, no panic.
+    let chain = std::fs::read_to_string(dir.path().join("chain.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("chain.toml"),
+        chain.replace("modle", "model"),
+    )
+    .unwrap();
+    let o = run();
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("model.gltf: not a usable glTF 2.0 file"), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+}
+
+#[test]
+fn a_shadow_resolution_cannot_be_an_expression() {
+    fails(
+        "output = \"r\"\n[l]\ntype = \"point_light\"\nshadow_resolution = \"512 * (1 + sin(time))\"\n[r]\ntype = \"render3d\"\nlights = [\"l\"]\n",
+        "4:21",
+        &[
+            "`shadow_resolution` cannot be an expression",
+            "e.g. `shadow_resolution = 1024`",
+        ],
+    );
+}
+
+#[test]
+fn set_moves_the_camera_and_turns_shadows_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let shot = |name: &str, sets: &[&str]| {
+        let path = dir.path().join(name);
+        let mut args = vec![
+            "testing-fixtures/shadow-point",
+            "--headless",
+            "--size",
+            "96x72",
+            "--snapshot",
+            path.to_str().unwrap(),
+        ];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        ok(&args);
+        png(&path)
+    };
+    let base = shot("base.png", &[]);
+    let no_shadow = shot("off.png", &["light.cast_shadows=false"]);
+    let moved = shot(
+        "moved.png",
+        &[
+            "camera.position=[-4, 2, -4]",
+            "camera.target=[0, 3, 0]",
+            "camera.fov=90",
+        ],
+    );
+    let sum = |i: &image::RgbaImage| i.pixels().map(|p| u64::from(p[0])).sum::<u64>();
+    assert!(sum(&no_shadow) > sum(&base), "no shadows: brighter");
+    assert_ne!(moved.as_raw(), base.as_raw(), "the camera moved");
+}

@@ -12,6 +12,8 @@
 
 mod common;
 
+use std::fmt::Write as _;
+
 use vivid::glam::Vec3;
 use vivid::readback::FloatImage;
 use vivid::{FrameTime, Target};
@@ -467,4 +469,204 @@ fn directional_shadow_falls_where_the_silhouette_projects() {
         Vec3::new(1.0, 8.0, 0.0),
         40.0,
     );
+}
+
+#[test]
+fn four_shadowed_point_lights_each_cast_their_own_shadow() {
+    // A box on a floor between four point lights: four shadows fanning out.
+    let lights = [
+        Vec3::new(2.5, 3.0, 2.0),
+        Vec3::new(-2.0, 2.5, 2.5),
+        Vec3::new(-2.5, 3.5, -2.0),
+        Vec3::new(2.0, 2.0, -2.5),
+    ];
+    let mut toml = String::from(
+        r#"
+output = "r"
+[cam]
+type = "camera"
+position = [0, 9, 0.001]
+target = [0, 0, 0]
+fov = 60
+[floor]
+type = "mesh"
+kind = "plane"
+size = [14, 1, 14]
+roughness = 1.0
+[block]
+type = "mesh"
+kind = "box"
+size = [1, 1.2, 1]
+position = [0, 0.6, 0]
+[r]
+type = "render3d"
+size = [200, 200]
+camera = "cam"
+meshes = ["floor", "block"]
+lights = ["l0", "l1", "l2", "l3"]
+antialias = false
+ambient = [0.05, 0.05, 0.05]
+"#,
+    );
+    for (i, l) in lights.iter().enumerate() {
+        writeln!(
+            toml,
+            "[l{i}]\ntype = \"point_light\"\nposition = [{}, {}, {}]\nintensity = 12\nshadow_resolution = 512",
+            l.x, l.y, l.z
+        )
+        .unwrap();
+    }
+    let mut engine = common::engine();
+    engine.set_chain(&common::desc(&toml)).unwrap();
+    let report = engine
+        .render(FrameTime::default(), Target::None, false)
+        .unwrap();
+    assert_eq!(report.shadow_passes, 24, "four cube maps of six faces");
+    // Each light alone (the others dark, but still casting: all four cube maps are made
+    // and bound), with and without its shadow.
+    let mut renders = Vec::new();
+    for k in 0..4 {
+        for i in 0..4 {
+            let intensity = if i == k { 12.0f32 } else { 0.0 };
+            engine
+                .set_param(&format!("l{i}"), "intensity", intensity)
+                .unwrap();
+        }
+        let on = common::render(&mut engine, 1, 60.0);
+        engine
+            .set_param(&format!("l{k}"), "cast_shadows", false)
+            .unwrap();
+        let off = common::render(&mut engine, 1, 60.0);
+        engine
+            .set_param(&format!("l{k}"), "cast_shadows", true)
+            .unwrap();
+        renders.push((on, off));
+    }
+
+    let block = (Vec3::new(-0.5, 0.0, -0.5), Vec3::new(0.5, 1.2, 0.5));
+    let camera = Vec3::new(0.0, 9.0, 0.001);
+    let target = Vec3::ZERO;
+    for (k, (on, off)) in renders.iter().enumerate() {
+        let (mut lit, mut dark, mut wrong) = (0, 0, Vec::new());
+        for y in 0..on.height {
+            for x in 0..on.width {
+                let dir = ray(camera, target, 60.0, on.width, on.height, x, y);
+                let t = -camera.y / dir.y;
+                let p = camera + dir * t;
+                if hit_box(camera, dir, block).is_some_and(|tb| tb < t)
+                    || p.x.abs() > 6.5
+                    || p.z.abs() > 6.5
+                {
+                    continue;
+                }
+                let occluded = |q: Vec3| hit_box(q, lights[k] - q, block).is_some_and(|t| t < 1.0);
+                let expected = occluded(p);
+                let clear = [Vec3::X, Vec3::NEG_X, Vec3::Z, Vec3::NEG_Z]
+                    .iter()
+                    .all(|o| occluded(p + *o * 0.1) == expected);
+                if !clear {
+                    continue;
+                }
+                let ratio = luminance(on.at(x, y)) / luminance(off.at(x, y)).max(1e-4);
+                match (expected, ratio < 0.6) {
+                    (true, true) => dark += 1,
+                    (false, false) => lit += 1,
+                    _ => wrong.push((x, y, ratio)),
+                }
+            }
+        }
+        assert!(
+            dark >= 200 && lit >= 1000,
+            "light {k}: shadowed {dark}, lit {lit}"
+        );
+        assert!(
+            wrong.len() * 100 <= dark + lit,
+            "light {k}: {} pixels disagree; first: {:?}",
+            wrong.len(),
+            &wrong[..wrong.len().min(5)]
+        );
+    }
+}
+
+#[test]
+fn removed_meshes_and_lights_free_their_memory_at_once() {
+    let dir = common::repo().join("testing-fixtures/shadow-point");
+    let mut engine = common::engine();
+    engine.load_project(&dir, &[]).unwrap();
+    engine.set_output_size(Some([64, 48])).unwrap();
+    common::render(&mut engine, 2, 60.0);
+    let before = engine.gpu().counts().snapshot();
+    // The same room without its boxes and without the light: no frame rendered after.
+    let text = std::fs::read_to_string(dir.join("chain.toml")).unwrap();
+    let text = text
+        .split("\n[box_px]")
+        .next()
+        .unwrap()
+        .replace(
+            "\"box_px\", \"box_nx\", \"box_py\", \"box_ny\", \"box_pz\", \"box_nz\"",
+            "",
+        )
+        .replace("lights = [\"light\"]", "lights = []")
+        .replace(
+            "[light]\ntype = \"point_light\"",
+            "[light]\ntype = \"camera\"",
+        );
+    let text = text
+        .lines()
+        .filter(|l| {
+            !l.starts_with("intensity")
+                && !l.starts_with("range")
+                && !l.starts_with("cast_shadows")
+                && !l.starts_with("color = [1.0, 1.0, 1.0]")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    engine
+        .set_chain(&vivid::project::parse_chain(&dir.join("chain.toml"), &text))
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let after = engine.gpu().counts().snapshot();
+    // Six box geometries (vertex + index buffers) and the light's cube map went at once.
+    assert!(
+        after.live_buffers <= before.live_buffers - 12,
+        "buffers {} -> {}",
+        before.live_buffers,
+        after.live_buffers
+    );
+    assert!(
+        after.texture_bytes < before.texture_bytes - 6 * 1024 * 1024 * 4 + 1,
+        "texture bytes {} -> {}",
+        before.texture_bytes,
+        after.texture_bytes
+    );
+}
+
+#[test]
+fn references_can_change_while_running() {
+    let mut engine = common::engine();
+    engine
+        .load_project(&common::repo().join("testing-fixtures/shadow-point"), &[])
+        .unwrap();
+    engine.set_output_size(Some([64, 48])).unwrap();
+    let all = common::render(&mut engine, 1, 60.0);
+    engine
+        .set_param(
+            "render",
+            "meshes",
+            vivid::params::RawValue::Array(vec!["floor".into()]),
+        )
+        .unwrap();
+    let floor_only = common::render(&mut engine, 1, 60.0);
+    assert_ne!(all.pixels, floor_only.pixels);
+    let err = engine
+        .set_param(
+            "render",
+            "meshes",
+            vivid::params::RawValue::Array(vec!["light".into()]),
+        )
+        .expect_err("a light is not a mesh");
+    assert!(err.to_string().contains("`light` is not a mesh"), "{err}");
+    let err = engine
+        .set_param("render", "camera", "nobody")
+        .expect_err("no such camera");
+    assert!(err.to_string().contains("no camera `nobody`"), "{err}");
 }

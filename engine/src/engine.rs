@@ -3,7 +3,9 @@
 //!
 //! One frame, as [`Engine::render`] runs it:
 //! 1. evaluate expressions of `time` and `frame`;
-//! 2. make sure every node has an output texture of its size (pool);
+//! 2. make sure every node has an output texture of its size (pool, aliased slots); run
+//!    the scene nodes (prepare if their key changed, then their [`SceneItem`] for the
+//!    frame);
 //! 3. every operator packs its uniforms into the arena (CPU);
 //! 4. **prepare** the nodes whose inputs, output, uniform buffer or shaders changed — the
 //!    only step that creates GPU objects;
@@ -460,7 +462,8 @@ impl Engine {
                     o.name == n.name && o.info.name == n.info.name && o.info.custom == n.info.custom
                 })
                 .map(|k| old.swap_remove(k));
-            let op = if let Some(o) = reused {
+            let op = if let Some(mut o) = reused {
+                o.op.chain_changed(&mut self.pool);
                 o.op
             } else {
                 let op: Box<dyn Operator> = if let Some(c) = &n.info.custom {

@@ -236,6 +236,12 @@ pub trait Operator: Send {
         0
     }
 
+    /// The chain was replaced and this operator kept (same name and type). It prepares
+    /// again before its next frame; give back to `pool` what may no longer be needed (a
+    /// shadow map of a light that is gone), so that it is freed now and not at a frame
+    /// that may never come. State meant to survive edits (feedback's history) stays.
+    fn chain_changed(&mut self, _pool: &mut TexturePool) {}
+
     /// Scene nodes: this frame's item, called every frame after a successful prepare.
     /// Operators with an output texture: `None`.
     fn scene(&mut self, _cx: &UniformCx<'_>) -> Option<SceneItem> {

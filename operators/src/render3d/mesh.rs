@@ -80,7 +80,7 @@ vivid_engine::params! {
         position: Vec3 = Vec3::ZERO,
         /// Rotation [x, y, z] in degrees, applied about X, then Y, then Z.
         rotation: Vec3 = Vec3::ZERO,
-        /// Scale [x, y, z] (after rotation's frame: the object's own axes).
+        /// Scale [x, y, z] along the object's own axes.
         scale: Vec3 = Vec3::ONE,
         /// Base colour (display-referred; multiplies a glTF file's own colour and texture).
         color: Rgba = Rgba::WHITE,

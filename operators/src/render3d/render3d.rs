@@ -25,7 +25,7 @@ use vivid_engine::operator::{
     Category, EncodeCx, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
 };
 use vivid_engine::params::{ParamStruct, ParamValues, Rgba};
-use vivid_engine::resources::{SamplerKind, TextureKey, UniformSlot, UniformWriter};
+use vivid_engine::resources::{SamplerKind, TextureKey, TexturePool, UniformSlot, UniformWriter};
 use vivid_engine::scene::{
     CameraItem, CameraRef, LightItem, LightKind, LightList, MeshItem, MeshList, SceneView,
     ShapeMode, linear_rgb,
@@ -433,6 +433,13 @@ impl Operator for Render3d {
                 });
             }
             self.faces.push((slots, Self::shadow_hash(l, &scene)));
+        }
+    }
+
+    fn chain_changed(&mut self, pool: &mut TexturePool) {
+        // The lights may be gone: their maps are freed now, made again at the next prepare.
+        for m in self.shadows.drain(..) {
+            pool.release(m.texture);
         }
     }
 
@@ -927,9 +934,10 @@ impl Operator for Render3d {
 
         // The scene.
         let clear = self.clear;
-        let (view, resolve) = match &prep.msaa {
-            Some(m) => (&m.view, Some(&cx.output.view)),
-            None => (&cx.output.view, None),
+        // Multisampled: only the resolved image is kept (the samples are discarded).
+        let (view, resolve, store) = match &prep.msaa {
+            Some(m) => (&m.view, Some(&cx.output.view), wgpu::StoreOp::Discard),
+            None => (&cx.output.view, None, wgpu::StoreOp::Store),
         };
         let mut pass = cx.encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("vivid.render3d.main"),
@@ -939,7 +947,7 @@ impl Operator for Render3d {
                 resolve_target: resolve,
                 ops: wgpu::Operations {
                     load: wgpu::LoadOp::Clear(clear),
-                    store: wgpu::StoreOp::Store,
+                    store,
                 },
             })],
             depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
