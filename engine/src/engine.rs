@@ -141,6 +141,10 @@ pub struct RunStats {
     pub uncaptured_gpu_errors: u64,
     /// Expression results that were NaN or infinite (each kept the previous value).
     pub non_finite_expression_results: u64,
+    /// Times the GPU device was lost and recreated.
+    pub device_recoveries: u64,
+    /// Events the monitor reported (device losses), with their time.
+    pub events: Vec<String>,
     /// The engine's creation counts.
     pub counts: CountsSnapshot,
     /// The memory monitor's samples.
@@ -202,10 +206,19 @@ struct Node {
     size: [u32; 2],
     /// Prepare key of the last successful prepare.
     prepared: Option<u64>,
-    /// Prepare key of the last failed prepare (not retried until the key changes).
+    /// Prepare key of the last failed prepare (not retried until the key changes, unless
+    /// the failure was transient: see `retry_at`).
     failed: Option<u64>,
+    /// After a transient failure (out of memory): the frame at which to try again.
+    /// Back-off doubles with each failure in a row, up to `MAX_RETRY_FRAMES`.
+    retry_at: Option<u64>,
+    /// Transient failures in a row.
+    attempts: u32,
     error: Option<String>,
 }
+
+/// The longest wait between two attempts to prepare an operator that ran out of memory.
+const MAX_RETRY_FRAMES: u64 = 64;
 
 struct ChainRuntime {
     spec: ChainSpec,
@@ -308,6 +321,8 @@ pub struct Engine {
     overlay_dirty: bool,
     /// Composed-text hash of each custom shader in use.
     custom_hashes: std::collections::HashMap<String, u64>,
+    /// Bumped each time a lost device is replaced.
+    device_generation: u64,
 }
 
 impl std::fmt::Debug for Engine {
@@ -372,7 +387,89 @@ impl Engine {
             overlay_grid: None,
             overlay_dirty: false,
             custom_hashes: std::collections::HashMap::new(),
+            device_generation: 0,
         }
+    }
+
+    /// How many times a lost device was replaced (a window runner reconfigures its surface
+    /// on [`gpu`](Self::gpu)'s new device when this changes).
+    #[must_use]
+    pub fn device_generation(&self) -> u64 {
+        self.device_generation
+    }
+
+    /// If the device was lost (driver reset, GPU removed, `Device::destroy`): makes a new
+    /// device on the same adapter and everything again from the running chain — operators,
+    /// pipelines, textures, uniforms — keeping every parameter, expression and `--set`
+    /// value. State kept in GPU memory (a feedback trail) died with the device and starts
+    /// over. The monitor prints the event. Returns whether a recovery happened.
+    ///
+    /// [`render`](Self::render) calls it first; a window runner calls it before acquiring
+    /// a surface texture, so that it can configure the surface on the new device.
+    pub fn recover_if_lost(&mut self) -> Result<bool> {
+        let Some(reason) = self.gpu.lost() else {
+            return Ok(false);
+        };
+        let started = Instant::now();
+        let gpu = self.gpu.recreate()?;
+        // What lived on the old device goes first (dropping destroys it there).
+        let chain = self.chain.take();
+        self.blit = Blitter {
+            pass: None,
+            slot: UniformSlot::default(),
+            display: None,
+        };
+        self.readback = None;
+        self.pipelines = PipelineCache::default();
+        self.pool = TexturePool::default();
+        self.custom_hashes.clear();
+        self.gpu = gpu;
+        self.arena = UniformArena::new(&self.gpu);
+        self.dummy = self
+            .gpu
+            .create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
+        self.overlay = self
+            .overlay
+            .take()
+            .map(|_| crate::overlay::Overlay::new(&self.gpu));
+        self.overlay_dirty = true;
+        if self.profiler.is_some() {
+            self.profiler = Some(crate::profile::Profiler::new(&self.gpu));
+        }
+        let mut operators = 0;
+        if let Some(mut rt) = chain {
+            for n in &mut rt.nodes {
+                let fresh: Option<Box<dyn Operator>> = match &n.info.custom {
+                    Some(c) => Some(Box::new(CustomOperator::new(c.clone()))),
+                    None => self.registry.create(&n.info.name),
+                };
+                if let Some(op) = fresh {
+                    n.op = op;
+                }
+                n.prepared = None;
+                n.failed = None;
+                n.retry_at = None;
+                n.attempts = 0;
+                n.error = None;
+            }
+            operators = rt.nodes.len();
+            rt.slots.clear();
+            rt.planned.clear();
+            rt.scene.iter_mut().for_each(|s| *s = None);
+            self.register_custom_shaders(&rt.spec)?;
+            rt.replan(&self.gpu, &mut self.pool)?;
+            self.chain = Some(rt);
+        }
+        self.device_generation += 1;
+        self.stats.device_recoveries += 1;
+        self.errors_generation += 1;
+        self.shader_generation += 1;
+        self.mark_changed();
+        self.monitor.event(&format!(
+            "GPU device lost ({reason}): recreated it and {operators} operators in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
+        Ok(true)
     }
 
     /// The GPU.
@@ -487,6 +584,8 @@ impl Engine {
                 size: sizes[i],
                 prepared: None,
                 failed: None,
+                retry_at: None,
+                attempts: 0,
                 error: None,
             });
         }
@@ -509,6 +608,9 @@ impl Engine {
         self.drop_unused_custom_shaders(&rt.spec);
         self.chain = Some(rt);
         self.mark_changed();
+        // wgpu frees destroyed resources in `poll`: do it now, not at a next frame that may
+        // not come soon (a minimised window, a paused host).
+        let _ = self.gpu.device().poll(wgpu::PollType::Poll);
         planned
     }
 
@@ -863,6 +965,7 @@ impl Engine {
         target: Target<'_>,
         capture: bool,
     ) -> Result<FrameReport> {
+        self.recover_if_lost()?;
         // Frames in flight: wait for the GPU here, outside the frame's CPU time.
         self.arena.wait_for_staging(&self.gpu);
         let started = Instant::now();
@@ -1032,6 +1135,7 @@ impl Engine {
         let Some(rt) = &mut self.chain else { return };
         let errors_generation = &mut self.errors_generation;
         let dummy = &self.dummy;
+        let now = self.stats.frames;
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
             if n.info.scene.is_some() != scene_nodes {
@@ -1066,7 +1170,9 @@ impl Engine {
                 .hash(&mut h);
             n.op.scene_key(&scene).hash(&mut h);
             let key = h.finish();
-            if n.prepared == Some(key) || n.failed == Some(key) {
+            if n.prepared == Some(key)
+                || (n.failed == Some(key) && n.retry_at.is_none_or(|at| now < at))
+            {
                 continue;
             }
             let mut cx = PrepareCx {
@@ -1091,14 +1197,27 @@ impl Engine {
                 Ok(()) => {
                     n.prepared = Some(key);
                     n.failed = None;
+                    n.retry_at = None;
+                    n.attempts = 0;
                     if n.error.take().is_some() {
                         *errors_generation += 1;
                     }
                 }
                 Err(e) => {
-                    log::error!("`{}` ({}): {e}", n.name, n.info.name);
+                    let mut message = e.to_string();
+                    if e.is_transient() {
+                        use std::fmt::Write as _;
+                        // Out of memory now may not be later: try again, less and less often.
+                        n.attempts = n.attempts.saturating_add(1);
+                        let wait = (1u64 << n.attempts.min(6)).min(MAX_RETRY_FRAMES);
+                        n.retry_at = Some(now + wait);
+                        let _ = write!(message, " (retrying in {wait} frames)");
+                    } else {
+                        n.retry_at = None;
+                    }
+                    log::error!("`{}` ({}): {message}", n.name, n.info.name);
                     n.failed = Some(key);
-                    n.error = Some(e.to_string());
+                    n.error = Some(message);
                     *errors_generation += 1;
                 }
             }
@@ -1149,20 +1268,28 @@ impl Engine {
             self.blit.pass = Some(Blit::new(format, size_of::<BlitUniforms>()));
         }
         if let Some(pass) = &mut self.blit.pass {
-            pass.prepare(
+            let prepared = pass.prepare(
                 &self.gpu,
                 &mut self.pipelines,
                 &self.shaders,
                 &self.arena,
                 out,
-            )?;
+            );
+            match prepared {
+                // Nothing is shown this frame; the blit is prepared again next frame.
+                Err(e) if e.is_transient() => log::error!("display: {e}"),
+                other => other?,
+            }
         }
         if let (Some(overlay), Some(grid)) = (&mut self.overlay, &self.overlay_grid) {
             if self.overlay_dirty {
                 overlay.set_text(&self.gpu, grid);
                 self.overlay_dirty = false;
             }
-            overlay.prepare(&self.gpu, &self.shaders, &self.arena, format)?;
+            match overlay.prepare(&self.gpu, &self.shaders, &self.arena, format) {
+                Err(e) if e.is_transient() => log::error!("error overlay: {e}"),
+                other => other?,
+            }
         }
         Ok(())
     }
@@ -1338,6 +1465,7 @@ impl Engine {
         });
         s.counts = self.gpu.counts().snapshot();
         s.monitor_samples = self.monitor.samples().copied().collect();
+        s.events = self.monitor.events();
         s.wgpu_counter_changes_after_warmup = self
             .changes
             .iter()

@@ -207,6 +207,15 @@ pub enum EngineError {
         /// wgpu's message.
         message: String,
     },
+    /// wgpu ran out of memory (or a test injected that fault): the same work may succeed
+    /// later, so the engine retries it.
+    #[error("GPU out of memory in {context}: {message}")]
+    OutOfMemory {
+        /// What the engine was doing.
+        context: String,
+        /// wgpu's message.
+        message: String,
+    },
     /// A texture size is zero or beyond what the device supports.
     #[error(
         "{what}: size {width}x{height} is not allowed (each side must be 1..={limit}, the device's max_texture_dimension_2d)"
@@ -259,6 +268,13 @@ impl EngineError {
             path: path.to_path_buf(),
             source,
         }
+    }
+
+    /// Whether the same work may succeed if tried again (out of memory), as opposed to
+    /// failing the same way until something changes (a validation error, a user error).
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::OutOfMemory { .. })
     }
 }
 

@@ -3,8 +3,16 @@
 //!
 //! Every `create_*` here bumps a per-kind counter. Those counts, with wgpu's own internal
 //! counters, are how the engine proves that a steady frame creates nothing.
+//!
+//! Two failure paths live here too:
+//! - **fault injection** ([`Gpu::fail_creation`], for tests): the Nth object created from
+//!   now on is reported as an out-of-memory failure by the error scope around it — the way
+//!   wgpu reports a real one (the handle exists, the scope says it failed) — so that tests
+//!   can prove every half-done initialisation drops what it made;
+//! - **device loss**: the device-lost callback sets a flag ([`Gpu::lost`]) and
+//!   [`Gpu::recreate`] asks the same adapter for a new device.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{EngineError, Result};
@@ -395,15 +403,39 @@ impl PassMode {
     }
 }
 
+/// Makes a chosen object creation fail (tests): see [`Gpu::fail_creation`].
+#[derive(Debug, Default)]
+struct Faults {
+    /// Creations left before the one that fails; 0: off.
+    countdown: AtomicU64,
+    /// The injected failure, until an error scope (or the error log) takes it.
+    pending: Mutex<Option<String>>,
+    /// Error scopes open now ([`Gpu::scoped`] nests).
+    depth: AtomicU32,
+    injected: AtomicU64,
+}
+
+/// Set by the device-lost callback.
+#[derive(Debug, Default)]
+struct Lost {
+    lost: AtomicBool,
+    reason: Mutex<String>,
+}
+
 /// The GPU the engine renders on. Cheap to clone (wgpu handles are reference-counted).
 #[derive(Clone, Debug)]
 pub struct Gpu {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter_info: wgpu::AdapterInfo,
+    /// The adapter the device came from (not for a host's device): a lost device is
+    /// recreated on it.
+    adapter: Option<wgpu::Adapter>,
     pass_mode: PassMode,
     counts: Arc<ObjectCounts>,
     errors: Arc<ErrorLog>,
+    faults: Arc<Faults>,
+    lost: Arc<Lost>,
 }
 
 /// Options for [`Gpu::headless`].
@@ -432,6 +464,59 @@ impl Gpu {
 
     /// Creates a device on `adapter` (which must outlive nothing: the device keeps what it needs).
     pub fn from_adapter(adapter: &wgpu::Adapter) -> Result<Self> {
+        let (device, queue) = Self::request_device(adapter)?;
+        let mut gpu = Self::from_device(device, queue, adapter.get_info());
+        gpu.adapter = Some(adapter.clone());
+        gpu.install_handlers();
+        Ok(gpu)
+    }
+
+    /// A new device on the same adapter, replacing a lost one: same pass mode, and the same
+    /// counts, error log and fault switch (so statistics run on across the loss). Fails
+    /// for a host's device ([`from_device`](Self::from_device)): the host recreates it.
+    pub fn recreate(&self) -> Result<Self> {
+        let adapter = self.adapter.as_ref().ok_or_else(|| {
+            EngineError::RequestDevice(
+                "the device was lost and belongs to the host program: it must recreate it".into(),
+            )
+        })?;
+        let (device, queue) = Self::request_device(adapter)?;
+        let gpu = Self {
+            device,
+            queue,
+            adapter_info: self.adapter_info.clone(),
+            adapter: Some(adapter.clone()),
+            pass_mode: self.pass_mode,
+            counts: self.counts.clone(),
+            errors: self.errors.clone(),
+            faults: self.faults.clone(),
+            lost: Arc::new(Lost::default()),
+        };
+        gpu.install_handlers();
+        Ok(gpu)
+    }
+
+    /// The uncaptured-error handler and the device-lost callback of a device of our own.
+    fn install_handlers(&self) {
+        let errors = self.errors.clone();
+        self.device
+            .on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+                let msg = e.to_string();
+                log::error!("wgpu: {msg}");
+                errors.push(msg);
+            }));
+        let lost = self.lost.clone();
+        self.device
+            .set_device_lost_callback(move |reason, message| {
+                log::error!("GPU device lost ({reason:?}): {message}");
+                if let Ok(mut r) = lost.reason.lock() {
+                    *r = format!("{reason:?}: {message}");
+                }
+                lost.lost.store(true, Ordering::Release);
+            });
+    }
+
+    fn request_device(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue)> {
         let limits = wgpu::Limits::default().using_resolution(adapter.limits());
         let desc = wgpu::DeviceDescriptor {
             label: Some("vivid.device"),
@@ -445,21 +530,13 @@ impl Gpu {
             memory_hints: wgpu::MemoryHints::MemoryUsage,
             trace: wgpu::Trace::Off,
         };
-        let (device, queue) = pollster::block_on(adapter.request_device(&desc))
-            .map_err(|e| EngineError::RequestDevice(e.to_string()))?;
-        let gpu = Self::from_device(device, queue, adapter.get_info());
-        let errors = gpu.errors.clone();
-        gpu.device
-            .on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
-                let msg = e.to_string();
-                log::error!("wgpu: {msg}");
-                errors.push(msg);
-            }));
-        Ok(gpu)
+        pollster::block_on(adapter.request_device(&desc))
+            .map_err(|e| EngineError::RequestDevice(e.to_string()))
     }
 
-    /// Wraps a host's device and queue. vivid installs no error handler on it: its own
-    /// GPU work that can fail runs inside error scopes.
+    /// Wraps a host's device and queue. vivid installs no error handler and no device-lost
+    /// callback on it (the host owns those): its own GPU work that can fail runs inside
+    /// error scopes, and a host that loses its device makes a new engine on its new one.
     #[must_use]
     pub fn from_device(
         device: wgpu::Device,
@@ -471,8 +548,67 @@ impl Gpu {
             queue,
             pass_mode: PassMode::for_adapter(&adapter_info),
             adapter_info,
+            adapter: None,
             counts: Arc::new(ObjectCounts::default()),
             errors: Arc::new(ErrorLog::default()),
+            faults: Arc::new(Faults::default()),
+            lost: Arc::new(Lost::default()),
+        }
+    }
+
+    /// Why the device was lost, once its device-lost callback has run (vivid's own devices
+    /// only). wgpu runs the callback from `device.poll`, which the engine calls every frame.
+    #[must_use]
+    pub fn lost(&self) -> Option<String> {
+        if !self.lost.lost.load(Ordering::Acquire) {
+            return None;
+        }
+        Some(
+            self.lost
+                .reason
+                .lock()
+                .map(|r| r.clone())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// **For tests:** the `n`th object created from now on (1: the next one) fails, as an
+    /// out-of-memory error reported by the innermost [`scoped`](Self::scoped) around it, or
+    /// in the [`errors`](Self::errors) log when no scope is open (where wgpu would report
+    /// it). The object itself is still made, as wgpu still returns a handle for a failed
+    /// creation. `0` turns it off.
+    pub fn fail_creation(&self, n: u64) {
+        self.faults.countdown.store(n, Ordering::Relaxed);
+    }
+
+    /// How many creations [`fail_creation`](Self::fail_creation) has failed so far.
+    #[must_use]
+    pub fn injected_faults(&self) -> u64 {
+        self.faults.injected.load(Ordering::Relaxed)
+    }
+
+    /// Counts one creation of `kind`, and fails it if a fault is due.
+    fn created(&self, kind: ObjectKind, label: Option<&str>) {
+        self.counts.bump(kind);
+        let f = &self.faults;
+        let due = f
+            .countdown
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok_and(|before| before == 1);
+        if !due {
+            return;
+        }
+        f.injected.fetch_add(1, Ordering::Relaxed);
+        let message = format!(
+            "Not enough memory left (injected fault: creating {} `{}`)",
+            kind.name().trim_end_matches('s'),
+            label.unwrap_or("")
+        );
+        if f.depth.load(Ordering::Relaxed) == 0 {
+            log::error!("wgpu: {message}");
+            self.errors.push(message);
+        } else if let Ok(mut p) = f.pending.lock() {
+            p.get_or_insert(message);
         }
     }
 
@@ -559,17 +695,28 @@ impl Gpu {
         Ok(())
     }
 
-    /// Runs `f` inside a validation + out-of-memory error scope and returns its first error.
+    /// Runs `f` inside a validation + out-of-memory error scope and returns its first error:
+    /// [`EngineError::Gpu`] for a validation error (the same call fails the same way
+    /// again), [`EngineError::OutOfMemory`] for the transient kind (worth a retry).
     pub fn scoped<T>(&self, context: &str, f: impl FnOnce() -> T) -> Result<T> {
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        self.faults.depth.fetch_add(1, Ordering::Relaxed);
         let value = f();
+        self.faults.depth.fetch_sub(1, Ordering::Relaxed);
         let v = pollster::block_on(validation.pop());
         let o = pollster::block_on(oom.pop());
-        match v.or(o) {
-            Some(e) => Err(EngineError::Gpu {
+        let injected = self.faults.pending.lock().ok().and_then(|mut p| p.take());
+        if let Some(e) = v {
+            return Err(EngineError::Gpu {
                 context: context.to_string(),
                 message: e.to_string(),
+            });
+        }
+        match o.map(|e| e.to_string()).or(injected) {
+            Some(message) => Err(EngineError::OutOfMemory {
+                context: context.to_string(),
+                message,
             }),
             None => Ok(value),
         }
@@ -594,7 +741,7 @@ impl Gpu {
     /// Creates a texture and its default view (two counted objects).
     #[must_use]
     pub fn create_texture(&self, desc: &wgpu::TextureDescriptor<'_>) -> GpuTexture {
-        self.counts.bump(ObjectKind::Texture);
+        self.created(ObjectKind::Texture, desc.label);
         let texture = self.device.create_texture(desc);
         let view = self.create_view(&texture, &wgpu::TextureViewDescriptor::default());
         GpuTexture {
@@ -612,14 +759,14 @@ impl Gpu {
         texture: &wgpu::Texture,
         desc: &wgpu::TextureViewDescriptor<'_>,
     ) -> wgpu::TextureView {
-        self.counts.bump(ObjectKind::TextureView);
+        self.created(ObjectKind::TextureView, desc.label);
         texture.create_view(desc)
     }
 
     /// Creates a buffer.
     #[must_use]
     pub fn create_buffer(&self, desc: &wgpu::BufferDescriptor<'_>) -> GpuBuffer {
-        self.counts.bump(ObjectKind::Buffer);
+        self.created(ObjectKind::Buffer, desc.label);
         let buffer = self.device.create_buffer(desc);
         GpuBuffer {
             buffer,
@@ -631,7 +778,7 @@ impl Gpu {
     /// Creates a sampler.
     #[must_use]
     pub fn create_sampler(&self, desc: &wgpu::SamplerDescriptor<'_>) -> wgpu::Sampler {
-        self.counts.bump(ObjectKind::Sampler);
+        self.created(ObjectKind::Sampler, desc.label);
         self.device.create_sampler(desc)
     }
 
@@ -641,14 +788,14 @@ impl Gpu {
         &self,
         desc: &wgpu::BindGroupLayoutDescriptor<'_>,
     ) -> wgpu::BindGroupLayout {
-        self.counts.bump(ObjectKind::BindGroupLayout);
+        self.created(ObjectKind::BindGroupLayout, desc.label);
         self.device.create_bind_group_layout(desc)
     }
 
     /// Creates a bind group.
     #[must_use]
     pub fn create_bind_group(&self, desc: &wgpu::BindGroupDescriptor<'_>) -> wgpu::BindGroup {
-        self.counts.bump(ObjectKind::BindGroup);
+        self.created(ObjectKind::BindGroup, desc.label);
         self.device.create_bind_group(desc)
     }
 
@@ -658,7 +805,7 @@ impl Gpu {
         &self,
         desc: &wgpu::PipelineLayoutDescriptor<'_>,
     ) -> wgpu::PipelineLayout {
-        self.counts.bump(ObjectKind::PipelineLayout);
+        self.created(ObjectKind::PipelineLayout, desc.label);
         self.device.create_pipeline_layout(desc)
     }
 
@@ -668,7 +815,7 @@ impl Gpu {
         &self,
         desc: &wgpu::RenderPipelineDescriptor<'_>,
     ) -> wgpu::RenderPipeline {
-        self.counts.bump(ObjectKind::RenderPipeline);
+        self.created(ObjectKind::RenderPipeline, desc.label);
         self.device.create_render_pipeline(desc)
     }
 
@@ -678,7 +825,7 @@ impl Gpu {
         &self,
         desc: &wgpu::ComputePipelineDescriptor<'_>,
     ) -> wgpu::ComputePipeline {
-        self.counts.bump(ObjectKind::ComputePipeline);
+        self.created(ObjectKind::ComputePipeline, desc.label);
         self.device.create_compute_pipeline(desc)
     }
 
@@ -688,14 +835,14 @@ impl Gpu {
         &self,
         desc: wgpu::ShaderModuleDescriptor<'_>,
     ) -> wgpu::ShaderModule {
-        self.counts.bump(ObjectKind::ShaderModule);
+        self.created(ObjectKind::ShaderModule, desc.label);
         self.device.create_shader_module(desc)
     }
 
     /// Creates a query set.
     #[must_use]
     pub fn create_query_set(&self, desc: &wgpu::QuerySetDescriptor<'_>) -> wgpu::QuerySet {
-        self.counts.bump(ObjectKind::QuerySet);
+        self.created(ObjectKind::QuerySet, desc.label);
         self.device.create_query_set(desc)
     }
 

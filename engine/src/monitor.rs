@@ -41,6 +41,7 @@ pub struct MemoryMonitor {
     next: Instant,
     first: Option<MonitorSample>,
     samples: VecDeque<MonitorSample>,
+    events: VecDeque<String>,
 }
 
 const MB: f64 = 1024.0 * 1024.0;
@@ -48,6 +49,8 @@ const MB: f64 = 1024.0 * 1024.0;
 impl MemoryMonitor {
     /// Samples kept.
     pub const KEEP: usize = 8640;
+    /// Events kept.
+    pub const EVENTS_KEPT: usize = 64;
 
     /// A monitor sampling every `interval` (never if `None`), printing when `print`.
     #[must_use]
@@ -60,7 +63,28 @@ impl MemoryMonitor {
             next: now,
             first: None,
             samples: VecDeque::new(),
+            events: VecDeque::new(),
         }
+    }
+
+    /// Reports something that happened (a lost device recreated): a line now, printed when
+    /// the monitor prints, and kept (the last [`EVENTS_KEPT`](Self::EVENTS_KEPT)).
+    pub fn event(&mut self, what: &str) -> String {
+        let line = format!("[{:.1}s] {what}", self.elapsed());
+        if self.print {
+            eprintln!("{line}");
+        }
+        if self.events.len() == Self::EVENTS_KEPT {
+            self.events.pop_front();
+        }
+        self.events.push_back(line.clone());
+        line
+    }
+
+    /// The events reported, oldest first.
+    #[must_use]
+    pub fn events(&self) -> Vec<String> {
+        self.events.iter().cloned().collect()
     }
 
     /// Seconds since start.

@@ -4,7 +4,8 @@
 //! The surface is configured with `COPY_DST` where the adapter allows it: the engine blits
 //! into a display texture of its own and copies that into the acquired frame, so a steady
 //! frame creates no texture view. Esc quits; resizing and minimising (0×0) never crash;
-//! an outdated or lost surface is reconfigured; every acquired frame is presented.
+//! an outdated or lost surface is reconfigured; every acquired frame is presented; a lost
+//! device is recreated by the engine and the surface configured on the new one.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -230,6 +231,20 @@ impl App {
         let (Some(s), Some(engine)) = (&mut self.surface, &mut self.engine) else {
             return;
         };
+        // A lost device: the engine makes a new one, the surface is configured on it.
+        match engine.recover_if_lost() {
+            Ok(false) => {}
+            Ok(true) => {
+                let size = s.window.inner_size();
+                if size.width > 0 && size.height > 0 {
+                    s.surface.configure(engine.gpu().device(), &s.config);
+                }
+            }
+            Err(e) => {
+                self.fail(event_loop, e);
+                return;
+            }
+        }
         // Files saved since the last frame: reload what changed.
         let reloaded = self.live.as_mut().is_some_and(|l| l.poll(engine));
         if reloaded || engine.errors_generation() != self.errors_seen {

@@ -109,6 +109,16 @@ pub fn assert_close(a: [f32; 4], b: [f32; 4], tol: f32, what: &str) {
     }
 }
 
+/// Asserts two float images have the same size and every pixel within `tol` per channel.
+#[track_caller]
+pub fn assert_images_close(a: &FloatImage, b: &FloatImage, tol: f32, what: &str) {
+    assert_eq!((a.width, a.height), (b.width, b.height), "{what}: size");
+    for (i, (p, q)) in a.pixels.iter().zip(&b.pixels).enumerate() {
+        let (x, y) = (i as u32 % a.width, i as u32 / a.width);
+        assert_close(*p, *q, tol, &format!("{what}: pixel ({x}, {y})"));
+    }
+}
+
 /// Result of comparing two 8-bit images.
 #[derive(Debug)]
 pub struct Diff {

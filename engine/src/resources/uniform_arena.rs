@@ -162,6 +162,10 @@ impl UniformArena {
             return;
         };
         while !slot.ready.load(Ordering::Acquire) {
+            // A lost device never finishes the frame: the engine replaces the device.
+            if gpu.lost().is_some() {
+                return;
+            }
             // The ring is full: wait for the frame that used this slot.
             let _ = gpu.device().poll(wgpu::PollType::Wait {
                 submission_index: slot.submission.clone(),
@@ -203,9 +207,12 @@ impl UniformArena {
         slot.buffer
             .buffer
             .map_async(wgpu::MapMode::Write, .., move |r| {
-                if r.is_ok() {
-                    ready.store(true, Ordering::Release);
+                // An error means the device is gone (the engine then replaces it): the
+                // slot must not be waited for.
+                if r.is_err() {
+                    log::warn!("uniform staging buffer: {r:?}");
                 }
+                ready.store(true, Ordering::Release);
             });
         self.next = (i + 1) % self.ring.len();
     }
