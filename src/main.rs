@@ -78,6 +78,10 @@ struct RunArgs {
     /// Stop after N frames (default: until the window closes; headless: 1).
     #[arg(long, value_name = "N")]
     frames: Option<u64>,
+    /// Stop after this many seconds of wall-clock time (headless: frames run back to back
+    /// until then, unless --frames stops them first). For soak runs.
+    #[arg(long, value_name = "SECS", value_parser = parse_interval)]
+    duration: Option<f64>,
     /// Write the output of the last frame rendered as a PNG.
     #[arg(long, value_name = "PATH")]
     snapshot: Option<PathBuf>,
@@ -258,14 +262,19 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     let adapter = gpu.describe();
     let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch)?;
     let mut shown_errors: Option<String> = None;
-    let frames = args.frames.unwrap_or(1).max(1);
+    let default_frames = if args.duration.is_some() { u64::MAX } else { 1 };
+    let frames = args.frames.unwrap_or(default_frames).max(1);
     let fps = args.fps.unwrap_or(60.0);
     let start = Instant::now();
+    let deadline = args
+        .duration
+        .map(|s| start + std::time::Duration::from_secs_f64(s));
     // Timing excludes the first frames (pipeline compilation, first-use allocations).
     let warmup = if frames >= 40 { 10 } else { 0 };
     let mut steady_start = start;
     let mut last_errors = Vec::new();
     let mut errors_seen = engine.errors_generation();
+    let mut rendered = 0;
     for k in 0..frames {
         if k == warmup && warmup > 0 {
             engine.wait_idle();
@@ -281,7 +290,8 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
                 shown_errors = text;
             }
         }
-        let capture = args.snapshot.is_some() && k + 1 == frames;
+        let last = k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d);
+        let capture = args.snapshot.is_some() && last;
         engine.render(
             FrameTime {
                 time: k as f64 / fps,
@@ -302,6 +312,15 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
                 eprintln!("error in `{}`: {}", e.node, e.message);
             }
         }
+        rendered = k + 1;
+        if last {
+            break;
+        }
+    }
+    let frames = rendered;
+    let warmup = if frames > warmup { warmup } else { 0 };
+    if warmup == 0 {
+        steady_start = start;
     }
     engine.wait_idle();
     let elapsed = start.elapsed().as_secs_f64();
@@ -332,6 +351,7 @@ fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     let options = vivid::window::WindowOptions {
         title: format!("vivid — {}", project.display()),
         frames: args.frames,
+        duration: args.duration.map(std::time::Duration::from_secs_f64),
         fps: args.fps,
         snapshot: args.snapshot.clone(),
         no_vsync: args.no_vsync,

@@ -31,6 +31,8 @@ pub struct WindowOptions {
     pub title: String,
     /// Stop after this many frames.
     pub frames: Option<u64>,
+    /// Close after this much wall-clock time.
+    pub duration: Option<Duration>,
     /// Fixed time step (frame k has time k / fps); wall-clock time without it.
     pub fps: Option<f64>,
     /// Write the last frame's output here (PNG).
@@ -284,7 +286,11 @@ impl App {
             Some(fps) => self.frame as f64 / fps,
             None => self.start.elapsed().as_secs_f64(),
         };
-        let last = self.options.frames.is_some_and(|n| self.frame + 1 >= n);
+        let last = self.options.frames.is_some_and(|n| self.frame + 1 >= n)
+            || self
+                .options
+                .duration
+                .is_some_and(|d| self.start.elapsed() >= d);
         let capture = last && self.options.snapshot.is_some();
         let ft = FrameTime {
             time,
