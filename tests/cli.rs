@@ -229,12 +229,12 @@ fn the_monitor_prints_its_line() {
     let t = ok(&[
         "examples/02-hello-noise",
         "--headless",
-        "--frames",
-        "40",
+        "--duration",
+        "0.5",
         "--size",
         "64x36",
         "--monitor-interval",
-        "0.01",
+        "0.05",
     ]);
     let line = t
         .lines()

@@ -161,8 +161,12 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let before = &source[..off];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = source[line_start..off].chars().count() + 1;
-    (line, col)
+    let mut text = &source[line_start..off];
+    // At the end of a CRLF line: the `\r` is part of the line break, not a column.
+    if source[off..].starts_with('\n') {
+        text = text.strip_suffix('\r').unwrap_or(text);
+    }
+    (line, text.chars().count() + 1)
 }
 
 /// "did you mean `x`?" for the candidate closest to `word`, if any is close enough.
@@ -293,6 +297,8 @@ mod tests {
         // 'f' is after the two-byte 'é'.
         let f = s.find('f').unwrap_or_default();
         assert_eq!(line_col(s, f), (2, 5));
+        // The end of a CRLF line is one past its last character.
+        assert_eq!(line_col("ab\r\ncd", 3), (1, 3));
     }
 
     #[test]
