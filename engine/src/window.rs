@@ -4,7 +4,7 @@
 //! The surface is configured with `COPY_DST` where the adapter allows it: the engine blits
 //! into a display texture of its own and copies that into the acquired frame, so a steady
 //! frame creates no texture view. Esc quits; resizing and minimising (0×0) never crash;
-//! an outdated or lost surface is reconfigured; every acquired frame is presented; a lost
+//! an outdated, lost or timed-out surface is reconfigured; every acquired frame is presented; a lost
 //! device is recreated by the engine and the surface configured on the new one.
 
 use std::path::PathBuf;
@@ -269,8 +269,13 @@ impl App {
         let frame = match s.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(f)
             | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
-            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => return,
-            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+            // Hidden: nothing to show until it is visible again.
+            wgpu::CurrentSurfaceTexture::Occluded => return,
+            // No image in time, or the swapchain no longer matches the window: configure it
+            // again and try at the next redraw.
+            wgpu::CurrentSurfaceTexture::Timeout
+            | wgpu::CurrentSurfaceTexture::Outdated
+            | wgpu::CurrentSurfaceTexture::Lost => {
                 s.config.width = size.width;
                 s.config.height = size.height;
                 s.surface.configure(engine.gpu().device(), &s.config);
