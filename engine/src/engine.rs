@@ -231,6 +231,8 @@ struct ChainRuntime {
     planned: Vec<[u32; 2]>,
     /// This frame's item of each scene node (by node index; `None` for the others).
     scene: Vec<Option<SceneItem>>,
+    /// The node shown (and read back): the chain's output, or a soloed node.
+    shown: usize,
 }
 
 /// Node `i`'s output texture, from the fields (so a node can be borrowed mutably meanwhile).
@@ -255,7 +257,7 @@ impl ChainRuntime {
         }
         let inputs: Vec<Vec<usize>> = self.nodes.iter().map(|n| n.inputs.clone()).collect();
         let (slot_of, slot_sizes) =
-            crate::chain::plan_slots(&self.spec.order, &inputs, &sizes, self.spec.output);
+            crate::chain::plan_slots(&self.spec.order, &inputs, &sizes, self.shown);
         for t in self.slots.drain(..) {
             pool.release(t);
         }
@@ -323,6 +325,85 @@ pub struct Engine {
     custom_hashes: std::collections::HashMap<String, u64>,
     /// Bumped each time a lost device is replaced.
     device_generation: u64,
+    /// The node shown instead of the chain's output (the inspector's "solo").
+    solo: Option<String>,
+    /// Small copies of every operator's output (the inspector's chain view).
+    thumbs: Option<Thumbnails>,
+}
+
+/// A pass drawn over the display after the blit, in the frame's one encoder (the
+/// inspector's UI). Like an operator it creates objects only in `prepare`.
+pub trait FramePass {
+    /// Before the frame's encoder: makes what is missing for a target of `format`, through
+    /// `gpu`'s counted constructors.
+    fn prepare(&mut self, gpu: &Gpu, format: wgpu::TextureFormat) -> Result<()>;
+    /// Records its drawing onto `target` (`size` pixels), after the display blit.
+    fn encode(
+        &mut self,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        size: (u32, u32),
+    );
+    /// After the frame's submit.
+    fn after_submit(&mut self, submission: &wgpu::SubmissionIndex);
+}
+
+/// One operator's thumbnail: its output blitted into a small sRGB texture after it runs.
+struct Thumbnail {
+    texture: GpuTexture,
+    blit: Blit,
+}
+
+/// Thumbnails by node name, each at most `max_side` pixels wide or high.
+struct Thumbnails {
+    max_side: u32,
+    by_name: std::collections::HashMap<String, Thumbnail>,
+    slot: UniformSlot,
+}
+
+impl Thumbnails {
+    fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.by_name.retain(|name, _| keep(name));
+    }
+
+    /// The thumbnail size for an output of `size`, keeping its aspect ratio.
+    fn size_for(&self, [w, h]: [u32; 2]) -> (u32, u32) {
+        let m = self.max_side as f32;
+        let (w, h) = (w.max(1) as f32, h.max(1) as f32);
+        let s = (m / w).min(m / h);
+        (
+            ((w * s).round() as u32).max(1),
+            ((h * s).round() as u32).max(1),
+        )
+    }
+}
+
+/// What the inspector shows of one operator.
+#[derive(Clone, Debug)]
+pub struct NodeView {
+    /// Instance name.
+    pub name: String,
+    /// Operator type.
+    pub type_name: String,
+    /// Names of its inputs (texture inputs, then scene references).
+    pub inputs: Vec<String>,
+    /// Output size (`[0, 0]` for scene nodes).
+    pub size: [u32; 2],
+    /// Whether it is a scene node (camera, mesh, light: no image).
+    pub scene: bool,
+    /// Its current error, if any.
+    pub error: Option<String>,
+}
+
+/// One parameter as the inspector shows it.
+#[derive(Clone, Debug)]
+pub struct ParamView {
+    /// Its metadata (kind, default, range, choices, doc).
+    pub spec: crate::params::ParamSpec,
+    /// Its value this frame.
+    pub value: ParamValue,
+    /// The expression text when it is animated.
+    pub expression: Option<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -388,7 +469,131 @@ impl Engine {
             overlay_dirty: false,
             custom_hashes: std::collections::HashMap::new(),
             device_generation: 0,
+            solo: None,
+            thumbs: None,
         }
+    }
+
+    /// Shows node `name` instead of the chain's output (`None`: the output again). Scene
+    /// nodes have no image and cannot be soloed. Kept across chain reloads while the node
+    /// exists.
+    pub fn set_solo(&mut self, name: Option<&str>) -> Result<()> {
+        let Some(rt) = &mut self.chain else {
+            return Err(EngineError::NoChain);
+        };
+        let shown = match name {
+            None => rt.spec.output,
+            Some(n) => {
+                let i = rt
+                    .spec
+                    .index_of(n)
+                    .ok_or_else(|| EngineError::UnknownNode(n.to_string()))?;
+                if rt.nodes[i].info.scene.is_some() {
+                    return Err(EngineError::Param(format!("`{n}` has no image to show")));
+                }
+                i
+            }
+        };
+        self.solo = name.map(str::to_string);
+        if rt.shown != shown {
+            rt.shown = shown;
+            rt.replan(&self.gpu, &mut self.pool)?;
+            self.pool.trim();
+            self.mark_changed();
+        }
+        Ok(())
+    }
+
+    /// The soloed node, if any.
+    #[must_use]
+    pub fn solo(&self) -> Option<&str> {
+        self.solo.as_deref()
+    }
+
+    /// Keeps a thumbnail of every operator's output, at most `max_side` pixels a side
+    /// (`None`: none). Each is made once per operator (again only if its aspect changes)
+    /// and drawn after the operator runs, in the frame's encoder.
+    pub fn set_thumbnails(&mut self, max_side: Option<u32>) {
+        let current = self.thumbs.as_ref().map(|t| t.max_side);
+        if current == max_side {
+            return;
+        }
+        self.thumbs = max_side.map(|m| Thumbnails {
+            max_side: m.clamp(8, 512),
+            by_name: std::collections::HashMap::new(),
+            slot: UniformSlot::default(),
+        });
+        self.mark_changed();
+    }
+
+    /// Operator `name`'s thumbnail (sRGB, premultiplied) and its texture's id, once drawn.
+    #[must_use]
+    pub fn thumbnail(&self, name: &str) -> Option<(&wgpu::TextureView, u64)> {
+        let t = self.thumbs.as_ref()?.by_name.get(name)?;
+        Some((&t.texture.view, t.texture.id()))
+    }
+
+    /// Every node of the running chain, in the order they run.
+    #[must_use]
+    pub fn node_views(&self) -> Vec<NodeView> {
+        let Some(rt) = &self.chain else {
+            return Vec::new();
+        };
+        rt.spec
+            .order
+            .iter()
+            .map(|&i| {
+                let n = &rt.nodes[i];
+                let mut inputs: Vec<String> =
+                    n.inputs.iter().map(|&j| rt.nodes[j].name.clone()).collect();
+                for r in n.refs.iter().flatten() {
+                    inputs.push(rt.nodes[*r].name.clone());
+                }
+                NodeView {
+                    name: n.name.clone(),
+                    type_name: n.info.name.to_string(),
+                    inputs,
+                    size: n.size,
+                    scene: n.info.scene.is_some(),
+                    error: n.error.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// The chain's output node.
+    #[must_use]
+    pub fn output_name(&self) -> Option<&str> {
+        let rt = self.chain.as_ref()?;
+        Some(&rt.nodes[rt.spec.output].name)
+    }
+
+    /// Node `name`'s parameters with this frame's values.
+    #[must_use]
+    pub fn param_views(&self, name: &str) -> Option<Vec<ParamView>> {
+        let rt = self.chain.as_ref()?;
+        let n = &rt.nodes[rt.spec.index_of(name)?];
+        let values = n.params.values();
+        Some(
+            n.params
+                .specs()
+                .iter()
+                .enumerate()
+                .map(|(i, spec)| ParamView {
+                    spec: spec.clone(),
+                    value: values
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| spec.default.clone()),
+                    expression: n.params.expression_text(i),
+                })
+                .collect(),
+        )
+    }
+
+    /// CPU time of recent frames, milliseconds, oldest first (up to 4096).
+    pub fn frame_times(&self) -> impl ExactSizeIterator<Item = f32> + '_ {
+        self.frame_times.iter().copied()
     }
 
     /// How many times a lost device was replaced (a window runner reconfigures its surface
@@ -595,6 +800,15 @@ impl Engine {
         for t in old_slots {
             self.pool.release(t);
         }
+        let shown = self
+            .solo
+            .as_deref()
+            .and_then(|s| spec.index_of(s))
+            .filter(|&i| nodes[i].info.scene.is_none())
+            .unwrap_or(spec.output);
+        if let Some(t) = &mut self.thumbs {
+            t.retain(|name| nodes.iter().any(|n| n.name == name));
+        }
         let mut rt = ChainRuntime {
             scene: vec![None; nodes.len()],
             spec,
@@ -602,6 +816,7 @@ impl Engine {
             slots: Vec::new(),
             slot_of: Vec::new(),
             planned: Vec::new(),
+            shown,
         };
         let planned = rt.replan(&self.gpu, &mut self.pool);
         self.pool.trim();
@@ -852,8 +1067,15 @@ impl Engine {
     /// the least (its inputs read once, its output written once). Waits for frames in
     /// flight. `None` unless [`set_profiling`](Self::set_profiling) is on.
     pub fn profile(&mut self) -> Option<Profile> {
-        let p = self.profiler.as_mut()?;
-        p.flush(&self.gpu);
+        self.profiler.as_mut()?.flush(&self.gpu);
+        self.profile_now()
+    }
+
+    /// [`profile`](Self::profile) from the samples collected so far, without waiting for
+    /// frames in flight (for a live display).
+    #[must_use]
+    pub fn profile_now(&self) -> Option<Profile> {
+        let p = self.profiler.as_ref()?;
         let rt = self.chain.as_ref()?;
         let bytes = |[w, h]: [u32; 2]| u64::from(w) * u64::from(h) * 8;
         let nodes = rt
@@ -914,14 +1136,14 @@ impl Engine {
     #[must_use]
     pub fn output_texture(&self) -> Option<&wgpu::Texture> {
         let rt = self.chain.as_ref()?;
-        rt.output(rt.spec.output).map(|t| &t.texture)
+        rt.output(rt.shown).map(|t| &t.texture)
     }
 
     /// The output size.
     #[must_use]
     pub fn output_size(&self) -> Option<[u32; 2]> {
         let rt = self.chain.as_ref()?;
-        Some(rt.nodes[rt.spec.output].size)
+        Some(rt.nodes[rt.shown].size)
     }
 
     /// Current errors of operators.
@@ -965,6 +1187,18 @@ impl Engine {
         target: Target<'_>,
         capture: bool,
     ) -> Result<FrameReport> {
+        self.render_with(time, target, capture, None)
+    }
+
+    /// [`render`](Self::render), with `pass` drawn over the display after the blit, in the
+    /// same encoder (the inspector's UI).
+    pub fn render_with(
+        &mut self,
+        time: FrameTime,
+        target: Target<'_>,
+        capture: bool,
+        mut pass: Option<&mut dyn FramePass>,
+    ) -> Result<FrameReport> {
         self.recover_if_lost()?;
         // Frames in flight: wait for the GPU here, outside the frame's CPU time.
         self.arena.wait_for_staging(&self.gpu);
@@ -985,7 +1219,21 @@ impl Engine {
             self.mark_changed();
         }
         self.prepare_nodes(false);
+        self.prepare_thumbnails();
         self.prepare_target(&target)?;
+        if let Some(p) = pass.as_deref_mut() {
+            let format = match &target {
+                Target::None => None,
+                Target::View { format, .. } => Some(*format),
+                Target::Copy { .. } => self.blit.display.as_ref().map(GpuTexture::format),
+            };
+            if let Some(format) = format {
+                match p.prepare(&self.gpu, format) {
+                    Err(e) if e.is_transient() => log::error!("UI: {e}"),
+                    other => other?,
+                }
+            }
+        }
         self.pool.trim();
         let nodes = self.chain.as_ref().map_or(0, |rt| rt.nodes.len());
         let grew = self
@@ -1002,11 +1250,14 @@ impl Engine {
         let mut encoder = self.gpu.create_command_encoder("vivid.frame");
         self.arena.upload(&self.gpu, &mut encoder);
         let encoded = self.encode_nodes(&mut encoder);
-        self.encode_target(&mut encoder, &target, capture);
+        self.encode_target(&mut encoder, &target, capture, pass.as_deref_mut());
         if let Some(p) = &mut self.profiler {
             p.end_frame(&mut encoder, started.elapsed());
         }
         let submission = self.gpu.submit(encoder.finish());
+        if let Some(p) = pass {
+            p.after_submit(&submission);
+        }
         self.arena.after_submit(Some(submission));
         if let Some(p) = &mut self.profiler {
             p.after_submit();
@@ -1075,7 +1326,16 @@ impl Engine {
             };
             n.op.write_uniforms(&cx, &mut w);
         }
-        let out = rt.nodes[rt.spec.output].size;
+        if let Some(t) = &mut self.thumbs {
+            t.slot = w.push(&BlitUniforms {
+                scale: [1.0, 1.0],
+                offset: [0.0, 0.0],
+                target_is_srgb: 1,
+                opaque: 0,
+                _pad: [0; 2],
+            });
+        }
+        let out = rt.nodes[rt.shown].size;
         let (tsize, srgb, opaque) = match target {
             Target::None => return,
             Target::View {
@@ -1224,9 +1484,68 @@ impl Engine {
         }
     }
 
+    /// Makes each operator's thumbnail once (again only if its aspect changes) and keeps
+    /// its blit's bind group on the operator's output.
+    fn prepare_thumbnails(&mut self) {
+        let (Some(rt), Some(t)) = (&self.chain, &mut self.thumbs) else {
+            return;
+        };
+        for n in &rt.nodes {
+            if n.info.scene.is_some() {
+                continue;
+            }
+            let Some(i) = rt.spec.index_of(&n.name) else {
+                continue;
+            };
+            let Some(source) = rt.output(i) else { continue };
+            let (w, h) = t.size_for(n.size);
+            let fits = t
+                .by_name
+                .get(&n.name)
+                .is_some_and(|th| th.texture.size() == (w, h));
+            if !fits {
+                let format = wgpu::TextureFormat::Rgba8UnormSrgb;
+                let texture = self.gpu.create_texture(&wgpu::TextureDescriptor {
+                    label: Some("vivid.thumbnail"),
+                    size: wgpu::Extent3d {
+                        width: w,
+                        height: h,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format,
+                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                        | wgpu::TextureUsages::TEXTURE_BINDING,
+                    view_formats: &[],
+                });
+                t.by_name.insert(
+                    n.name.clone(),
+                    Thumbnail {
+                        texture,
+                        blit: Blit::new(format, size_of::<BlitUniforms>()),
+                    },
+                );
+            }
+            if let Some(th) = t.by_name.get_mut(&n.name)
+                && let Err(e) = th.blit.prepare(
+                    &self.gpu,
+                    &mut self.pipelines,
+                    &self.shaders,
+                    &self.arena,
+                    source,
+                )
+            {
+                log::error!("thumbnail of `{}`: {e}", n.name);
+                t.by_name.remove(&n.name);
+            }
+        }
+    }
+
     fn prepare_target(&mut self, target: &Target<'_>) -> Result<()> {
         let Some(rt) = &self.chain else { return Ok(()) };
-        let Some(out) = rt.output(rt.spec.output) else {
+        let Some(out) = rt.output(rt.shown) else {
             return Ok(());
         };
         if self.capture {
@@ -1301,6 +1620,7 @@ impl Engine {
         };
         let dummy = &self.dummy;
         let mut profiler = self.profiler.as_mut();
+        let thumbs = self.thumbs.as_ref();
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
             if n.prepared.is_none() {
@@ -1328,6 +1648,12 @@ impl Engine {
                 stats: &mut stats,
             };
             n.op.encode(&mut cx);
+            // Its output may be reused by a later node: the thumbnail is taken now.
+            if let Some(t) = thumbs
+                && let Some(thumb) = t.by_name.get(&n.name)
+            {
+                thumb.blit.draw(encoder, &thumb.texture.view, t.slot);
+            }
             encoder.pop_debug_group();
             if let (Some(p), Some(t)) = (&mut profiler, started) {
                 p.after(encoder, i, t.elapsed());
@@ -1341,9 +1667,10 @@ impl Engine {
         encoder: &mut wgpu::CommandEncoder,
         target: &Target<'_>,
         capture: bool,
+        mut ui: Option<&mut (dyn FramePass + '_)>,
     ) {
         let Some(rt) = &self.chain else { return };
-        let Some(out) = rt.output(rt.spec.output) else {
+        let Some(out) = rt.output(rt.shown) else {
             return;
         };
         if capture && let Some(r) = &self.readback {
@@ -1358,10 +1685,15 @@ impl Engine {
             .filter(|_| self.overlay_grid.is_some());
         match target {
             Target::None => {}
-            Target::View { view, format, .. } => {
+            Target::View {
+                view, format, size, ..
+            } => {
                 pass.draw(encoder, view, self.blit.slot);
                 if let Some(o) = overlay {
                     o.draw(encoder, view, *format);
+                }
+                if let Some(ui) = ui.as_deref_mut() {
+                    ui.encode(encoder, view, *size);
                 }
             }
             Target::Copy { texture } => {
@@ -1369,6 +1701,9 @@ impl Engine {
                     pass.draw(encoder, &display.view, self.blit.slot);
                     if let Some(o) = overlay {
                         o.draw(encoder, &display.view, display.format());
+                    }
+                    if let Some(ui) = ui.as_deref_mut() {
+                        ui.encode(encoder, &display.view, display.size());
                     }
                     encoder.copy_texture_to_texture(
                         display.texture.as_image_copy(),

@@ -793,6 +793,27 @@ impl ParamSet {
         &self.sources[index]
     }
 
+    /// Parameter `index` as chain.toml would write it, when it is animated: `"4 + sin(time)"`,
+    /// or `["cos(time)", 0.5]` for a vector with an animated component.
+    #[must_use]
+    pub fn expression_text(&self, index: usize) -> Option<String> {
+        let ParamSource::Animated { components, .. } = self.sources.get(index)? else {
+            return None;
+        };
+        let parts: Vec<String> = components
+            .iter()
+            .map(|c| match c {
+                Component::Const(x) => x.to_string(),
+                Component::Expr(e) => format!("\"{}\"", e.text()),
+            })
+            .collect();
+        Some(if parts.len() == 1 {
+            parts.concat()
+        } else {
+            format!("[{}]", parts.join(", "))
+        })
+    }
+
     /// Whether any parameter is an expression.
     #[must_use]
     pub fn is_animated(&self) -> bool {

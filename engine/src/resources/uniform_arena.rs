@@ -67,12 +67,21 @@ pub struct UniformArena {
     next: usize,
     /// Ring slot written this frame, waiting for `after_submit`.
     in_flight: Option<usize>,
+    label: &'static str,
+    usage: wgpu::BufferUsages,
 }
 
 impl UniformArena {
     /// An empty arena for `gpu`'s alignment.
     #[must_use]
     pub fn new(gpu: &Gpu) -> Self {
+        Self::with_usage(gpu, "vivid.uniforms", wgpu::BufferUsages::UNIFORM)
+    }
+
+    /// An arena whose buffer is also usable as `usage` (e.g. vertices and indices next to
+    /// uniforms, as the inspector's UI draws them), labelled `label`.
+    #[must_use]
+    pub fn with_usage(gpu: &Gpu, label: &'static str, usage: wgpu::BufferUsages) -> Self {
         let align = gpu
             .device()
             .limits()
@@ -85,6 +94,8 @@ impl UniformArena {
             ring: Vec::new(),
             next: 0,
             in_flight: None,
+            label,
+            usage,
         }
     }
 
@@ -132,9 +143,9 @@ impl UniformArena {
         let _ = gpu.device().poll(wgpu::PollType::wait_indefinitely());
         let size = needed.next_power_of_two().max(4096);
         self.buffer = Some(gpu.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("vivid.uniforms"),
+            label: Some(self.label),
             size,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            usage: self.usage | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         }));
         self.ring = (0..RING)
