@@ -205,6 +205,8 @@ struct Node {
     /// Prepare key of the last failed prepare (not retried until the key changes).
     failed: Option<u64>,
     error: Option<String>,
+    /// See [`PrepareCx::files_generation`] and [`Engine::files_changed`].
+    files_generation: u64,
 }
 
 struct ChainRuntime {
@@ -308,6 +310,8 @@ pub struct Engine {
     overlay_dirty: bool,
     /// Composed-text hash of each custom shader in use.
     custom_hashes: std::collections::HashMap<String, u64>,
+    /// Counts calls of [`files_changed`](Self::files_changed) that named a node's file.
+    files_counter: u64,
 }
 
 impl std::fmt::Debug for Engine {
@@ -372,6 +376,7 @@ impl Engine {
             overlay_grid: None,
             overlay_dirty: false,
             custom_hashes: std::collections::HashMap::new(),
+            files_counter: 0,
         }
     }
 
@@ -463,7 +468,7 @@ impl Engine {
                 })
                 .map(|k| old.swap_remove(k));
             let op = if let Some(mut o) = reused {
-                o.op.chain_changed(&mut self.pool);
+                o.op.chain_changed(params.values(), &mut self.pool);
                 o.op
             } else {
                 let op: Box<dyn Operator> = if let Some(c) = &n.info.custom {
@@ -488,6 +493,7 @@ impl Engine {
                 prepared: None,
                 failed: None,
                 error: None,
+                files_generation: 0,
             });
         }
         // Removed operators drop here (their own textures are freed now); the old output
@@ -711,6 +717,9 @@ impl Engine {
             n.refs[idx] = resolved;
             n.params.set(idx, src);
             return Ok(());
+        }
+        if matches!(spec.kind, ParamKind::File(_)) {
+            return self.set_file_param(i, idx, src);
         }
         n.params.set(idx, src);
         Ok(())
@@ -1065,6 +1074,8 @@ impl Engine {
             n.op.prepare_key(n.params.values(), n.params.animated())
                 .hash(&mut h);
             n.op.scene_key(&scene).hash(&mut h);
+            // A file it names changed on disk (`files_changed`).
+            n.files_generation.hash(&mut h);
             let key = h.finish();
             if n.prepared == Some(key) || n.failed == Some(key) {
                 continue;
@@ -1082,6 +1093,7 @@ impl Engine {
                 animated: n.params.animated(),
                 name: &n.name,
                 scene,
+                files_generation: n.files_generation,
             };
             let op = &mut n.op;
             let result = self
@@ -1374,6 +1386,104 @@ impl Engine {
     /// Waits until the GPU has finished all submitted work.
     pub fn wait_idle(&self) {
         let _ = self.gpu.device().poll(wgpu::PollType::wait_indefinitely());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Files named by parameters (`image.path`, `mesh.path`): reloaded when they change on disk.
+// ---------------------------------------------------------------------------------------
+
+impl Engine {
+    /// Files changed on disk (as the watcher reports them: [`crate::live::Live`] calls
+    /// this). Every node with a file parameter ([`ParamKind::File`]) naming one of them
+    /// prepares again at the next frame — an `image` decodes its picture again, a `mesh`
+    /// reads its glTF — and a picture that gives its node its size (no `size`) gives the
+    /// new one. Until the new version loads, the last good one keeps rendering; a failure
+    /// is the node's error ([`errors`](Self::errors)). Returns the files of `paths` that a
+    /// node names (canonical).
+    pub fn files_changed(&mut self, paths: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let changed: Vec<_> = paths.iter().map(|p| canonical(p)).collect();
+        let max_side = self.gpu.max_texture_side();
+        let Some(rt) = &mut self.chain else {
+            return Vec::new();
+        };
+        let generation = self.files_counter + 1;
+        let mut affected = Vec::new();
+        let mut resized = false;
+        for (n, spec) in rt.nodes.iter_mut().zip(&mut rt.spec.nodes) {
+            let mut named = false;
+            for (p, value) in n.params.specs().iter().zip(&n.params.values().0) {
+                let (ParamKind::File(kind), ParamValue::Text(file)) = (p.kind, value) else {
+                    continue;
+                };
+                if file.is_empty() {
+                    continue;
+                }
+                let path = canonical(Path::new(file));
+                if !changed.contains(&path) {
+                    continue;
+                }
+                named = true;
+                if !affected.contains(&path) {
+                    affected.push(path);
+                }
+                // An unreadable file keeps the old size; its prepare reports the problem.
+                if kind == crate::params::FileKind::Image
+                    && let Ok(size) = crate::chain::image_pixel_size(Path::new(file), max_side)
+                    && spec.natural_size != Some(size)
+                {
+                    spec.natural_size = Some(size);
+                    resized |= spec.size.is_none();
+                }
+            }
+            if named {
+                n.files_generation = generation;
+            }
+        }
+        if resized {
+            let sizes = rt.spec.sizes();
+            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                n.size = s;
+            }
+        }
+        if !affected.is_empty() {
+            self.files_counter = generation;
+            self.mark_changed();
+        }
+        affected
+    }
+
+    /// [`set_param`](Self::set_param) of a file parameter (a path as given: relative to
+    /// the working directory, not the project). A picture must be readable (its header)
+    /// before it is set, and it gives its node its size.
+    fn set_file_param(&mut self, node: usize, idx: usize, src: ParamSource) -> Result<()> {
+        let max_side = self.gpu.max_texture_side();
+        let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
+        let (n, spec) = (&mut rt.nodes[node], &mut rt.spec.nodes[node]);
+        let p = &n.params.specs()[idx];
+        let natural = match (p.kind, &src) {
+            (
+                ParamKind::File(crate::params::FileKind::Image),
+                ParamSource::Const(ParamValue::Text(file)),
+            ) if !file.is_empty() => Some(
+                crate::chain::image_pixel_size(Path::new(file), max_side)
+                    .map_err(|m| EngineError::Param(format!("`{}.{}`: {m}", n.name, p.name)))?,
+            ),
+            _ => None,
+        };
+        n.params.set(idx, src);
+        if natural != spec.natural_size {
+            spec.natural_size = natural;
+            if spec.size.is_none() {
+                let sizes = rt.spec.sizes();
+                for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                    n.size = s;
+                }
+                self.mark_changed();
+            }
+        }
+        Ok(())
     }
 }
 
