@@ -422,10 +422,10 @@ fn print_operators(project: Option<&Path>) -> anyhow::Result<()> {
     out!("  type = \"...\"                          its type (required)");
     out!("  input = \"a\"  |  inputs = [\"a\", \"b\"]   the operators it reads");
     out!(
-        "  size = [width, height]                output size in pixels (default: its first input's;"
+        "  size = [width, height]                output size in pixels (default: an image's own; its"
     );
     out!(
-        "                                        without inputs, the top-level `size`, else 1280x720)"
+        "                                        first input's; else the top-level `size`, or 1280x720)"
     );
     out!(
         "Numbers (and vector elements) may be expressions of `time` (s) and `frame`: \"4 + 2 * sin(time)\"."
@@ -475,7 +475,13 @@ fn print_info(info: &vivid::OperatorInfo) {
                 .map(AsRef::as_ref)
                 .collect::<Vec<&str>>()
                 .join(" | ");
-            let domain = if choices.is_empty() {
+            let domain = if let vivid::params::ParamKind::File(kind) = p.kind {
+                kind.extensions()
+                    .iter()
+                    .map(|e| format!(".{e}"))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            } else if choices.is_empty() {
                 p.format_range().unwrap_or_default()
             } else {
                 choices

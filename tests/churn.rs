@@ -1,7 +1,7 @@
 //! Churn suites: 1000 cycles of each thing that makes and frees GPU objects while vivid
 //! runs — adding/removing an operator, changing an operator's size, reloading chain.toml
 //! with changes, a shader that fails naga, a shader that passes naga but fails pipeline
-//! creation, a glTF file that fails to load, resizing the output. Each cycle renders a
+//! creation, a glTF file and an image that fail to load, resizing the output. Each cycle renders a
 //! frame. After each suite wgpu's internal counters (live objects, allocated bytes) and the
 //! engine's own live counts are exactly where they were after warm-up, and the process RSS
 //! grew by less than [`RSS_BOUND_MB`].
@@ -285,6 +285,42 @@ fn a_gltf_file_that_fails_to_load() {
     // The last cycle loaded the good file.
     frame(&mut engine, 1_000_000);
     assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+}
+
+#[test]
+fn an_image_file_that_fails_to_load() {
+    let _one = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let chain = |file: &str| {
+        format!("output = \"pic\"\n[pic]\ntype = \"image\"\npath = \"{file}\"\nsize = [16, 16]\n")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let img = image::RgbaImage::from_fn(8, 8, |x, y| {
+        image::Rgba([(x * 30) as u8, (y * 30) as u8, 200, 255])
+    });
+    img.save(dir.path().join("good.png")).unwrap();
+    // A PNG cut short: the header reads, the pixels do not.
+    let bytes = std::fs::read(dir.path().join("good.png")).unwrap();
+    std::fs::write(dir.path().join("bad.png"), &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(dir.path().join("chain.toml"), chain("good.png")).unwrap();
+    let mut engine = common::engine();
+    engine.load_project(dir.path(), &[]).unwrap();
+    let mut live = Live::new(&engine, dir.path(), Vec::new(), false).unwrap();
+    let toml = dir.path().join("chain.toml");
+    let (to_bad, to_good) = (chain("bad.png"), chain("good.png"));
+    suite("image fails to load", &mut engine, |e, k| {
+        let broken = k % 2 == 0;
+        assert!(!save(
+            &mut live,
+            e,
+            &toml,
+            if broken { &to_bad } else { &to_good }
+        ));
+        frame(e, k);
+        let errors = e.errors();
+        assert_eq!(!errors.is_empty(), broken, "{errors:?}");
+    });
 }
 
 #[test]

@@ -719,3 +719,136 @@ fn set_moves_the_camera_and_turns_shadows_off() {
     assert!(sum(&no_shadow) > sum(&base), "no shadows: brighter");
     assert_ne!(moved.as_raw(), base.as_raw(), "the camera moved");
 }
+
+const IMAGE_CHAIN: &str = "output = \"pic\"\n[pic]\ntype = \"image\"\npath = \"pic.png\"\n";
+
+/// Runs the project in `dir` headless: (exit code, output).
+fn run_dir(dir: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec![
+        dir.to_str().unwrap(),
+        "--headless",
+        "--monitor-interval",
+        "0",
+    ];
+    args.extend(extra);
+    let o = vivid(&args);
+    (o.status.code(), text(&o))
+}
+
+#[test]
+fn an_image_snapshot_gives_back_the_file_s_pixels() {
+    let dir = project(IMAGE_CHAIN);
+    let pixels = [
+        [128, 64, 255, 255],
+        [200, 100, 50, 128],
+        [0, 0, 0, 0],
+        [255, 255, 255, 255],
+        [7, 9, 11, 30],
+    ];
+    let src =
+        image::RgbaImage::from_fn(6, 4, |x, y| image::Rgba(pixels[((x + 2 * y) % 5) as usize]));
+    src.save(dir.path().join("pic.png")).unwrap();
+    let snap = dir.path().join("out.png");
+    let (code, t) = run_dir(dir.path(), &["--snapshot", snap.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{t}");
+    assert!(t.contains("1 frame of 6x4"), "the picture's own size: {t}");
+    let got = png(&snap);
+    assert_eq!(got.dimensions(), (6, 4));
+    for ((x, y, p), q) in got.enumerate_pixels().zip(src.pixels()) {
+        for c in 0..4 {
+            assert!(
+                p.0[c].abs_diff(q.0[c]) <= 1,
+                "({x}, {y}): {:?} vs {:?}",
+                p.0,
+                q.0
+            );
+        }
+    }
+    assert_eq!(got.get_pixel(0, 0).0, [128, 64, 255, 255]);
+    // `--set` another fit and size: contain leaves transparent borders.
+    let (code, t) = run_dir(
+        dir.path(),
+        &[
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--set",
+            "pic.size=[6, 8]",
+            "--set",
+            "pic.fit=contain",
+        ],
+    );
+    assert_eq!(code, Some(0), "{t}");
+    let got = png(&snap);
+    assert_eq!(got.get_pixel(3, 0).0, [0, 0, 0, 0]);
+    assert_eq!(got.get_pixel(3, 7).0, [0, 0, 0, 0]);
+    assert_ne!(got.get_pixel(0, 2).0[3], 0);
+}
+
+#[test]
+fn bad_image_files_are_reported_with_their_name() {
+    let dir = project(IMAGE_CHAIN);
+    let file = dir.path().join("pic.png");
+    let shown = |p: &Path| {
+        p.canonicalize()
+            .unwrap_or_else(|_| p.to_path_buf())
+            .display()
+            .to_string()
+    };
+    let check = |expect: &[&str]| {
+        let (code, t) = run_dir(dir.path(), &[]);
+        assert_eq!(code, Some(1), "must exit 1:\n{t}");
+        assert!(!t.contains("panicked"), "{t}");
+        for e in expect {
+            assert!(t.contains(e), "expected {e:?} in:\n{t}");
+        }
+        t
+    };
+    // Missing, with a hint among the pictures there.
+    image::RgbaImage::new(2, 2)
+        .save(dir.path().join("pics.png"))
+        .unwrap();
+    let t = check(&[
+        "chain.toml:4:8",
+        "no PNG or JPEG image",
+        "did you mean `pics.png`?",
+    ]);
+    assert!(t.contains(&file.display().to_string()), "{t}");
+    // Not a picture at all.
+    std::fs::write(&file, "<html>not a picture</html>").unwrap();
+    check(&["chain.toml:4:8", &shown(&file), "not a PNG or JPEG image"]);
+    // Larger than any GPU's textures: the limit is named.
+    image::RgbaImage::new(100_000, 1).save(&file).unwrap();
+    check(&[&shown(&file), "100000x1", "max_texture_dimension_2d"]);
+    // Truncated: the header reads, the pixels do not (found when the operator loads it).
+    let mut bytes = Vec::new();
+    image::RgbaImage::from_fn(32, 32, |x, y| {
+        image::Rgba([x as u8 * 8, y as u8 * 8, 0, 255])
+    })
+    .write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    check(&[
+        "error in `pic`",
+        &shown(&file),
+        "not a readable PNG or JPEG image",
+    ]);
+    // A folder.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    check(&[
+        "chain.toml:4:8",
+        &shown(&file),
+        "is a folder, not a PNG or JPEG image",
+    ]);
+}
+
+#[test]
+fn operators_lists_image_with_its_file_types() {
+    let t = ok(&["operators"]);
+    assert!(t.contains("\n  image — "), "{t}");
+    assert!(t.contains("stretch | contain | cover"), "{t}");
+    assert!(t.contains(".png | .jpg | .jpeg"), "{t}");
+}

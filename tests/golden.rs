@@ -117,4 +117,5 @@ golden! {
     shadow_directional => "shadow-directional",
     lighting_test => "lighting-test",
     gltf_textured => "gltf-textured",
+    image => "image",
 }

@@ -1,6 +1,7 @@
 //! Live coding, in-process against temporary project folders: chain.toml and WGSL edits
 //! reload in place, state survives, mistakes are reported with their location while the
-//! last good version keeps rendering. (1000 broken/fixed saves of each kind: `tests/churn.rs`.)
+//! last good version keeps rendering, and files that operators name (a glTF) reload their
+//! operator. (1000 broken/fixed saves of each kind: `tests/churn.rs`.)
 
 #![allow(
     clippy::unwrap_used,
@@ -416,4 +417,42 @@ fn a_shader_naga_accepts_but_the_driver_rejects_keeps_the_last_good_version_runn
         "{:?}",
         engine.gpu().errors().recent()
     );
+}
+
+/// Files that parameters name reload their operators (`Engine::files_changed`): a `mesh`'s
+/// glTF here; the `image` operator's pictures in tests/image.rs.
+#[test]
+fn a_mesh_follows_its_gltf_file() {
+    let source = common::repo().join("testing-fixtures/assets/BoxTextured.gltf");
+    let gltf = std::fs::read_to_string(&source).unwrap();
+    let chain = "output = \"r\"\n[cam]\ntype = \"camera\"\nposition = [0, 0, 3]\n[box]\ntype = \"mesh\"\npath = \"box.gltf\"\n[sun]\ntype = \"directional_light\"\ncast_shadows = false\n[r]\ntype = \"render3d\"\nsize = [48, 48]\ncamera = \"cam\"\nmeshes = [\"box\"]\nlights = [\"sun\"]\nambient = [1, 1, 1]\nclear_color = [0, 0, 0]\nantialias = false\n";
+    let dir = project(&[("chain.toml", chain), ("box.gltf", &gltf)]);
+    let file = dir.path().join("box.gltf");
+    let (mut engine, mut live) = start(dir.path());
+    // Pixels the box covers.
+    let covered = |engine: &mut Engine, k: u64| {
+        frame(engine, k, 0, 0);
+        let img = engine.read_output().unwrap();
+        img.pixels
+            .iter()
+            .filter(|p| p[0] + p[1] + p[2] > 0.02)
+            .count()
+    };
+    let before = covered(&mut engine, 0);
+    assert!(before > 100, "{before}");
+    // The model re-exported at half its size.
+    let mut json: serde_json::Value = serde_json::from_str(&gltf).unwrap();
+    let matrix = json["nodes"][0]["matrix"].as_array_mut().unwrap();
+    for i in [0, 1, 2, 4, 5, 6, 8, 9, 10] {
+        let v = matrix[i].as_f64().unwrap();
+        matrix[i] = serde_json::json!(v * 0.5);
+    }
+    save(&file, &serde_json::to_string(&json).unwrap());
+    assert!(live.apply(&mut engine, &changed(&file)));
+    let after = covered(&mut engine, 1);
+    assert!(
+        after * 3 < before,
+        "a quarter of the area at half the size: {before} -> {after} pixels"
+    );
+    assert!(engine.errors().is_empty(), "{:?}", engine.errors());
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::error::{Diagnostic, Diagnostics, EngineError, did_you_mean};
 use crate::operator::{Category, MAX_INPUTS, OperatorInfo, Registry};
-use crate::params::{ParamKind, ParamSource, ParamValue, RawValue};
+use crate::params::{FileKind, ParamKind, ParamSource, ParamValue, RawValue};
 use crate::scene::SceneKind;
 use crate::shaders::ShaderLibrary;
 
@@ -128,6 +128,9 @@ pub struct NodeSpec {
     pub inputs: Vec<String>,
     /// Explicit output size.
     pub size: Option<[u32; 2]>,
+    /// The size its file gives it when `size` is not given: the pixel size of the picture an
+    /// image file parameter names ([`FileKind::Image`]).
+    pub natural_size: Option<[u32; 2]>,
     /// Parameters given explicitly: (index into `info.params`, source).
     pub params: Vec<(usize, ParamSource)>,
     /// Per parameter (by index): the nodes a reference parameter names (`camera`,
@@ -163,13 +166,14 @@ impl ChainSpec {
         self.nodes.iter().position(|n| n.name == name)
     }
 
-    /// Output size of every node (by index), from `size`, the first input, or the default.
+    /// Output size of every node (by index), from `size`, its file (an image's pixel
+    /// size), the first input, or the default.
     #[must_use]
     pub fn sizes(&self) -> Vec<[u32; 2]> {
         let mut sizes = vec![self.default_size; self.nodes.len()];
         for &i in &self.order {
             let n = &self.nodes[i];
-            sizes[i] = match (n.size, n.inputs.first()) {
+            sizes[i] = match (n.size.or(n.natural_size), n.inputs.first()) {
                 _ if n.info.scene.is_some() => [0, 0],
                 (Some(s), _) => s,
                 (None, Some(first)) => self.index_of(first).map_or(self.default_size, |j| sizes[j]),
@@ -179,7 +183,8 @@ impl ChainSpec {
         sizes
     }
 
-    /// Scales every explicit size (and the default) so that the output becomes `target`.
+    /// Scales every explicit size (and the default, and the sizes files give, which become
+    /// explicit) so that the output becomes `target`.
     /// Relative sizes inside the chain are kept; `--size` uses this.
     pub fn fit_output_to(&mut self, target: [u32; 2]) {
         let natural = self.sizes()[self.output];
@@ -192,7 +197,9 @@ impl ChainSpec {
             ]
         };
         for n in &mut self.nodes {
-            n.size = n.size.map(scale);
+            // A size a file gave becomes explicit: a new version of the file with other
+            // dimensions is then fitted into it, and `target` holds.
+            n.size = n.size.or(n.natural_size).map(scale);
         }
         self.default_size = scale(self.default_size);
     }
@@ -615,6 +622,7 @@ impl ChainDesc {
             });
         // Parameters.
         let mut params = Vec::new();
+        let mut natural_size = None;
         let mut refs: Vec<Vec<usize>> = Vec::new();
         for (key, value) in n.params.iter().chain(size_param.as_ref()) {
             let Some(i) = info.params.iter().position(|p| p.name == key.value) else {
@@ -653,7 +661,18 @@ impl ChainDesc {
                         continue;
                     };
                     match self.resolve_file(n, &key.value, value, kind, &file) {
-                        Ok(path) => params.push((i, ParamSource::Const(ParamValue::Text(path)))),
+                        Ok(path) => {
+                            if kind == FileKind::Image {
+                                match image_pixel_size(Path::new(&path), max_side) {
+                                    Ok(s) => natural_size = natural_size.or(Some(s)),
+                                    Err(m) => errs.push(self.diag(
+                                        value.loc.as_ref(),
+                                        format!("`{name}.{}`: {m}", key.value),
+                                    )),
+                                }
+                            }
+                            params.push((i, ParamSource::Const(ParamValue::Text(path))));
+                        }
                         Err(d) => errs.push(d),
                     }
                 }
@@ -681,6 +700,7 @@ impl ChainDesc {
             info: info.clone(),
             inputs: n.inputs.iter().map(|s| s.value.clone()).collect(),
             size,
+            natural_size: natural_size.filter(|_| info.scene.is_none()),
             params,
             refs,
         })
@@ -786,6 +806,18 @@ impl ChainDesc {
             .map(|e| format!(".{e}"))
             .collect::<Vec<_>>()
             .join(", ");
+        if path.is_dir() {
+            return Err(self
+                .diag(
+                    value.loc.as_ref(),
+                    format!(
+                        "`{name}.{key}`: {} is a folder, not a {}",
+                        path.display(),
+                        kind.name()
+                    ),
+                )
+                .with_hint(format!("name a file in it ({list})")));
+        }
         if !path.is_file() {
             let mut d = self.diag(
                 value.loc.as_ref(),
@@ -821,6 +853,8 @@ impl ChainDesc {
                 ),
             ));
         }
+        // Canonical: the file watcher reports changes with canonical paths.
+        let path = path.canonicalize().unwrap_or(path);
         Ok(path.to_string_lossy().to_string())
     }
 
@@ -974,6 +1008,19 @@ pub fn plan_slots(
         active.push((last[i], slot));
     }
     (slot_of, slot_sizes)
+}
+
+/// The pixel size of the image file at `path` (read from its header), if the GPU can hold
+/// it; otherwise what is wrong, naming the file.
+pub fn image_pixel_size(path: &Path, max_side: u32) -> Result<[u32; 2], String> {
+    let (w, h) = crate::params::image_size(path).map_err(|m| format!("{}: {m}", path.display()))?;
+    if w == 0 || h == 0 || w > max_side || h > max_side {
+        return Err(format!(
+            "{} is {w}x{h} pixels: too large for this GPU (each side must be 1..={max_side}, the device's max_texture_dimension_2d)",
+            path.display()
+        ));
+    }
+    Ok([w, h])
 }
 
 /// `[w, h]` with 1 <= w, h <= `max_side`.

@@ -214,7 +214,12 @@ struct Node {
     retry_at: Option<u64>,
     /// Transient failures in a row.
     attempts: u32,
+    /// Hash of the textures and buffer it binds now, and when it last prepared.
+    bound: u64,
+    prepared_bound: u64,
     error: Option<String>,
+    /// See [`PrepareCx::files_generation`] and [`Engine::files_changed`].
+    files_generation: u64,
 }
 
 /// The longest wait between two attempts to prepare an operator that ran out of memory.
@@ -329,6 +334,8 @@ pub struct Engine {
     solo: Option<String>,
     /// Small copies of every operator's output (the inspector's chain view).
     thumbs: Option<Thumbnails>,
+    /// Counts calls of [`files_changed`](Self::files_changed) that named a node's file.
+    files_counter: u64,
 }
 
 /// A pass drawn over the display after the blit, in the frame's one encoder (the
@@ -471,6 +478,7 @@ impl Engine {
             device_generation: 0,
             solo: None,
             thumbs: None,
+            files_counter: 0,
         }
     }
 
@@ -592,6 +600,7 @@ impl Engine {
     }
 
     /// CPU time of recent frames, milliseconds, oldest first (up to 4096).
+    #[must_use]
     pub fn frame_times(&self) -> impl ExactSizeIterator<Item = f32> + '_ {
         self.frame_times.iter().copied()
     }
@@ -765,7 +774,7 @@ impl Engine {
                 })
                 .map(|k| old.swap_remove(k));
             let op = if let Some(mut o) = reused {
-                o.op.chain_changed(&mut self.pool);
+                o.op.chain_changed(params.values(), &mut self.pool);
                 o.op
             } else {
                 let op: Box<dyn Operator> = if let Some(c) = &n.info.custom {
@@ -791,7 +800,10 @@ impl Engine {
                 failed: None,
                 retry_at: None,
                 attempts: 0,
+                bound: 0,
+                prepared_bound: 0,
                 error: None,
+                files_generation: 0,
             });
         }
         // Removed operators drop here (their own textures are freed now); the old output
@@ -1028,6 +1040,9 @@ impl Engine {
             n.refs[idx] = resolved;
             n.params.set(idx, src);
             return Ok(());
+        }
+        if matches!(spec.kind, ParamKind::File(_)) {
+            return self.set_file_param(i, idx, src);
         }
         n.params.set(idx, src);
         Ok(())
@@ -1424,11 +1439,19 @@ impl Engine {
                 }
                 output.id().hash(&mut h);
                 self.arena.buffer_id().hash(&mut h);
+            }
+            // What its bind groups point at: if a prepare for these fails, its old ones may
+            // point at textures that are gone or now another node's.
+            let bound = h.finish();
+            n.bound = bound;
+            if !scene_nodes {
                 self.shader_generation.hash(&mut h);
             }
             n.op.prepare_key(n.params.values(), n.params.animated())
                 .hash(&mut h);
             n.op.scene_key(&scene).hash(&mut h);
+            // A file it names changed on disk (`files_changed`).
+            n.files_generation.hash(&mut h);
             let key = h.finish();
             if n.prepared == Some(key)
                 || (n.failed == Some(key) && n.retry_at.is_none_or(|at| now < at))
@@ -1448,6 +1471,8 @@ impl Engine {
                 animated: n.params.animated(),
                 name: &n.name,
                 scene,
+                files_generation: n.files_generation,
+                still_bound: false,
             };
             let op = &mut n.op;
             let result = self
@@ -1456,6 +1481,7 @@ impl Engine {
             match result.and_then(|r| r) {
                 Ok(()) => {
                     n.prepared = Some(key);
+                    n.prepared_bound = bound;
                     n.failed = None;
                     n.retry_at = None;
                     n.attempts = 0;
@@ -1464,6 +1490,9 @@ impl Engine {
                     }
                 }
                 Err(e) => {
+                    if cx.still_bound {
+                        n.prepared_bound = bound;
+                    }
                     let mut message = e.to_string();
                     if e.is_transient() {
                         use std::fmt::Write as _;
@@ -1623,7 +1652,9 @@ impl Engine {
         let thumbs = self.thumbs.as_ref();
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
-            if n.prepared.is_none() {
+            // Not prepared, or prepared for textures it no longer has (the prepare for its
+            // new ones failed): it does not draw this frame.
+            if n.prepared.is_none() || n.prepared_bound != n.bound {
                 continue;
             }
             let Some(output) = slot(&rt.slots, &rt.slot_of, i) else {
@@ -1667,7 +1698,7 @@ impl Engine {
         encoder: &mut wgpu::CommandEncoder,
         target: &Target<'_>,
         capture: bool,
-        mut ui: Option<&mut (dyn FramePass + '_)>,
+        ui: Option<&mut (dyn FramePass + '_)>,
     ) {
         let Some(rt) = &self.chain else { return };
         let Some(out) = rt.output(rt.shown) else {
@@ -1692,7 +1723,7 @@ impl Engine {
                 if let Some(o) = overlay {
                     o.draw(encoder, view, *format);
                 }
-                if let Some(ui) = ui.as_deref_mut() {
+                if let Some(ui) = ui {
                     ui.encode(encoder, view, *size);
                 }
             }
@@ -1702,7 +1733,7 @@ impl Engine {
                     if let Some(o) = overlay {
                         o.draw(encoder, &display.view, display.format());
                     }
-                    if let Some(ui) = ui.as_deref_mut() {
+                    if let Some(ui) = ui {
                         ui.encode(encoder, &display.view, display.size());
                     }
                     encoder.copy_texture_to_texture(
@@ -1837,6 +1868,104 @@ impl Engine {
     /// Waits until the GPU has finished all submitted work.
     pub fn wait_idle(&self) {
         let _ = self.gpu.device().poll(wgpu::PollType::wait_indefinitely());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Files named by parameters (`image.path`, `mesh.path`): reloaded when they change on disk.
+// ---------------------------------------------------------------------------------------
+
+impl Engine {
+    /// Files changed on disk (as the watcher reports them: [`crate::live::Live`] calls
+    /// this). Every node with a file parameter ([`ParamKind::File`]) naming one of them
+    /// prepares again at the next frame — an `image` decodes its picture again, a `mesh`
+    /// reads its glTF — and a picture that gives its node its size (no `size`) gives the
+    /// new one. Until the new version loads, the last good one keeps rendering; a failure
+    /// is the node's error ([`errors`](Self::errors)). Returns the files of `paths` that a
+    /// node names (canonical).
+    pub fn files_changed(&mut self, paths: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let changed: Vec<_> = paths.iter().map(|p| canonical(p)).collect();
+        let max_side = self.gpu.max_texture_side();
+        let Some(rt) = &mut self.chain else {
+            return Vec::new();
+        };
+        let generation = self.files_counter + 1;
+        let mut affected = Vec::new();
+        let mut resized = false;
+        for (n, spec) in rt.nodes.iter_mut().zip(&mut rt.spec.nodes) {
+            let mut named = false;
+            for (p, value) in n.params.specs().iter().zip(&n.params.values().0) {
+                let (ParamKind::File(kind), ParamValue::Text(file)) = (p.kind, value) else {
+                    continue;
+                };
+                if file.is_empty() {
+                    continue;
+                }
+                let path = canonical(Path::new(file));
+                if !changed.contains(&path) {
+                    continue;
+                }
+                named = true;
+                if !affected.contains(&path) {
+                    affected.push(path);
+                }
+                // An unreadable file keeps the old size; its prepare reports the problem.
+                if kind == crate::params::FileKind::Image
+                    && let Ok(size) = crate::chain::image_pixel_size(Path::new(file), max_side)
+                    && spec.natural_size != Some(size)
+                {
+                    spec.natural_size = Some(size);
+                    resized |= spec.size.is_none();
+                }
+            }
+            if named {
+                n.files_generation = generation;
+            }
+        }
+        if resized {
+            let sizes = rt.spec.sizes();
+            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                n.size = s;
+            }
+        }
+        if !affected.is_empty() {
+            self.files_counter = generation;
+            self.mark_changed();
+        }
+        affected
+    }
+
+    /// [`set_param`](Self::set_param) of a file parameter (a path as given: relative to
+    /// the working directory, not the project). A picture must be readable (its header)
+    /// before it is set, and it gives its node its size.
+    fn set_file_param(&mut self, node: usize, idx: usize, src: ParamSource) -> Result<()> {
+        let max_side = self.gpu.max_texture_side();
+        let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
+        let (n, spec) = (&mut rt.nodes[node], &mut rt.spec.nodes[node]);
+        let p = &n.params.specs()[idx];
+        let natural = match (p.kind, &src) {
+            (
+                ParamKind::File(crate::params::FileKind::Image),
+                ParamSource::Const(ParamValue::Text(file)),
+            ) if !file.is_empty() => Some(
+                crate::chain::image_pixel_size(Path::new(file), max_side)
+                    .map_err(|m| EngineError::Param(format!("`{}.{}`: {m}", n.name, p.name)))?,
+            ),
+            _ => None,
+        };
+        n.params.set(idx, src);
+        if natural != spec.natural_size {
+            spec.natural_size = natural;
+            if spec.size.is_none() {
+                let sizes = rt.spec.sizes();
+                for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                    n.size = s;
+                }
+                self.mark_changed();
+            }
+        }
+        Ok(())
     }
 }
 

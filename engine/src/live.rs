@@ -1,5 +1,6 @@
 //! `Live`: a running project that follows its files — chain.toml, the project's own
-//! shaders, and (when the engine reads built-in shaders from disk) `shaders/`.
+//! shaders, the files its operators name (an `image`'s picture, a `mesh`'s glTF), and (when
+//! the engine reads built-in shaders from disk) `shaders/`.
 //!
 //! Every reload is all-or-nothing: a broken chain.toml or WGSL is reported (with
 //! `file:line:col`) and the running chain keeps going on its last good version until the file
@@ -132,6 +133,7 @@ impl Live {
         let received = Instant::now();
         let mut chain: Option<&Change> = None;
         let mut builtin: Vec<&Change> = Vec::new();
+        let mut other: Vec<&Change> = Vec::new();
         for c in changes {
             let path = canonical(&c.path);
             let is_wgsl = path.extension().is_some_and(|e| e == "wgsl");
@@ -147,6 +149,9 @@ impl Live {
                 if chain.is_none_or(|first| c.first_seen < first.first_seen) {
                     chain = Some(c);
                 }
+            } else if path.starts_with(&self.dir) {
+                // Maybe a file an operator names (a picture, a glTF model).
+                other.push(c);
             }
         }
         let mut acted = false;
@@ -197,6 +202,25 @@ impl Live {
                     });
                 }
                 Err(e) => self.chain_error = Some(to_diagnostics(e, &self.chain_path)),
+            }
+        }
+        // After the chain: its nodes are the ones that read the files again.
+        if !other.is_empty() {
+            let paths: Vec<PathBuf> = other.iter().map(|c| canonical(&c.path)).collect();
+            let named = engine.files_changed(&paths);
+            if !named.is_empty() {
+                acted = true;
+                let first = other
+                    .iter()
+                    .filter(|c| named.contains(&canonical(&c.path)))
+                    .map(|c| c.first_seen)
+                    .min()
+                    .unwrap_or(received);
+                self.pending.push(Pending {
+                    what: names(&named),
+                    first_seen: first,
+                    received,
+                });
             }
         }
         acted

@@ -182,6 +182,18 @@ pub struct PrepareCx<'a> {
     pub name: &'a str,
     /// The scene nodes this operator references.
     pub scene: SceneView<'a>,
+    /// Grows when a file this node's parameters name ([`ParamKind::File`]) changed on disk
+    /// while running (0: none did): the file must be read again even if its size and time
+    /// look the same. It is part of the prepare key.
+    ///
+    /// [`ParamKind::File`]: crate::params::ParamKind::File
+    pub files_generation: u64,
+    /// Set by an operator whose `prepare` fails but which bound its last good resources to
+    /// this prepare's inputs and output first (an `image` whose new file is broken keeps
+    /// showing the old picture at the node's new size): it keeps drawing. Otherwise a
+    /// failed prepare for new textures stops the node drawing until one succeeds, since its
+    /// old bind groups may name textures that are gone or another node's.
+    pub still_bound: bool,
 }
 
 /// What the operators of a frame report (summed into [`crate::RunStats`]).
@@ -236,11 +248,13 @@ pub trait Operator: Send {
         0
     }
 
-    /// The chain was replaced and this operator kept (same name and type). It prepares
-    /// again before its next frame; give back to `pool` what may no longer be needed (a
-    /// shadow map of a light that is gone), so that it is freed now and not at a frame
-    /// that may never come. State meant to survive edits (feedback's history) stays.
-    fn chain_changed(&mut self, _pool: &mut TexturePool) {}
+    /// The chain was replaced and this operator kept (same name and type); `params` are its
+    /// new parameters (expressions not evaluated yet). It prepares again before its next
+    /// frame; give back to `pool` or drop what may no longer be needed (a shadow map of a
+    /// light that is gone, a picture of a file no longer named), so that it is freed now and
+    /// not at a frame that may never come. State meant to survive edits (feedback's history)
+    /// stays.
+    fn chain_changed(&mut self, _params: &ParamValues, _pool: &mut TexturePool) {}
 
     /// Scene nodes: this frame's item, called every frame after a successful prepare.
     /// Operators with an output texture: `None`.

@@ -46,6 +46,9 @@ pub enum ParamKind {
 pub enum FileKind {
     /// A glTF 2.0 model.
     Mesh,
+    /// A PNG or JPEG picture. An operator with one and no `size` takes its pixel size
+    /// ([`image_size`]).
+    Image,
 }
 
 impl FileKind {
@@ -54,6 +57,7 @@ impl FileKind {
     pub const fn name(self) -> &'static str {
         match self {
             Self::Mesh => "glTF file",
+            Self::Image => "PNG or JPEG image",
         }
     }
 
@@ -62,8 +66,35 @@ impl FileKind {
     pub const fn extensions(self) -> &'static [&'static str] {
         match self {
             Self::Mesh => &["gltf", "glb"],
+            Self::Image => &["png", "jpg", "jpeg"],
         }
     }
+}
+
+/// The pixel size of the picture in an image file as it is shown (an EXIF orientation that
+/// turns it by 90° swaps the sides), from its header: the file is not decoded. The error
+/// says what is wrong with the file, not which file it is.
+pub fn image_size(path: &std::path::Path) -> Result<(u32, u32), String> {
+    use image::ImageDecoder;
+    // The content tells the format, not the name.
+    let reader = std::fs::File::open(path)
+        .and_then(|f| image::ImageReader::new(std::io::BufReader::new(f)).with_guessed_format())
+        .map_err(|e| format!("cannot read it ({e})"))?;
+    if reader.format().is_none() {
+        return Err("not a PNG or JPEG image (unknown content)".into());
+    }
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| format!("not a readable PNG or JPEG image ({e})"))?;
+    let (w, h) = decoder.dimensions();
+    let turned = matches!(
+        decoder.orientation(),
+        Ok(image::metadata::Orientation::Rotate90
+            | image::metadata::Orientation::Rotate270
+            | image::metadata::Orientation::Rotate90FlipH
+            | image::metadata::Orientation::Rotate270FlipH)
+    );
+    Ok(if turned { (h, w) } else { (w, h) })
 }
 
 impl ParamKind {

@@ -20,6 +20,7 @@ use vivid_engine::operator::Registry;
 pub const SHADERS: &[(&str, &str)] = &[
     ("noise.wgsl", include_str!("../../shaders/noise.wgsl")),
     ("solid.wgsl", include_str!("../../shaders/solid.wgsl")),
+    ("image.wgsl", include_str!("../../shaders/image.wgsl")),
     ("gradient.wgsl", include_str!("../../shaders/gradient.wgsl")),
     ("shape.wgsl", include_str!("../../shaders/shape.wgsl")),
     ("levels.wgsl", include_str!("../../shaders/levels.wgsl")),
@@ -51,6 +52,7 @@ pub fn register_builtin(registry: &mut Registry) {
     registry.add::<Single<generators::Solid>>();
     registry.add::<Single<generators::Gradient>>();
     registry.add::<Single<generators::Shape>>();
+    registry.add::<generators::Image>();
     registry.add::<Single<filters::Levels>>();
     registry.add::<Single<filters::Hsv>>();
     registry.add::<Single<filters::Transform>>();
@@ -84,8 +86,8 @@ mod tests {
     fn every_operator_has_its_shader_and_documented_params() {
         let r = builtin_registry();
         let names: Vec<_> = r.names().collect();
-        // The sixteen built-ins and `shader` (a project's own WGSL, from the engine).
-        assert_eq!(names.len(), 17, "{names:?}");
+        // The seventeen built-ins and `shader` (a project's own WGSL, from the engine).
+        assert_eq!(names.len(), 18, "{names:?}");
         for info in r.infos().into_iter().filter(|i| i.name != "shader") {
             for p in info.params.iter() {
                 assert!(!p.doc.is_empty(), "{}.{} has no doc", info.name, p.name);

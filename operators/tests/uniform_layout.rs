@@ -44,6 +44,7 @@ fn rust_and_wgsl_uniform_structs_have_the_same_size() {
         size::<generators::Solid>(),
         size::<generators::Gradient>(),
         size::<generators::Shape>(),
+        ("image.wgsl", size_of::<generators::ImageUniforms>()),
         size::<filters::Levels>(),
         size::<filters::Hsv>(),
         size::<filters::Transform>(),

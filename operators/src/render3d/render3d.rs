@@ -436,7 +436,7 @@ impl Operator for Render3d {
         }
     }
 
-    fn chain_changed(&mut self, pool: &mut TexturePool) {
+    fn chain_changed(&mut self, _params: &ParamValues, pool: &mut TexturePool) {
         // The lights may be gone: their maps are freed now, made again at the next prepare.
         for m in self.shadows.drain(..) {
             pool.release(m.texture);
