@@ -42,6 +42,30 @@ install_vulkan() {
 
 install_vulkan
 
+# The window test (tests/window.rs) runs vivid's real window under a virtual X server,
+# presses keys and takes screenshots.
+install_x11_tools() {
+    local missing=()
+    command -v Xvfb >/dev/null || missing+=(xvfb)
+    command -v xdotool >/dev/null || missing+=(xdotool)
+    command -v import >/dev/null || missing+=(imagemagick)
+    # What winit loads at run time on X11.
+    for lib in libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libx11-xcb1; do
+        dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! command -v apt-get >/dev/null; then
+        echo "check.sh: install ${missing[*]} for the window test" >&2
+        return 0
+    fi
+    echo "check.sh: installing ${missing[*]} (window test)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -q
+    as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+install_x11_tools
+
 if cargo fmt --version >/dev/null 2>&1; then
     echo "check.sh: cargo fmt --check" >&2
     cargo fmt --all -- --check

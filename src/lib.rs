@@ -71,10 +71,10 @@ pub use vivid_engine::{
     Diagnostic, Diagnostics, Engine, EngineError, EngineOptions, FrameReport, FrameTime, Gpu,
     GpuOptions, NodeError, Operator, OperatorInfo, PassMode, Registry, Result, RunStats, Target,
 };
-pub use vivid_engine::{bytemuck, glam, wgpu};
+pub use vivid_engine::{bytemuck, egui, glam, wgpu};
 pub use vivid_engine::{
     chain, custom, engine, error, fullscreen, gpu, live, monitor, operator, overlay, params,
-    project, readback, resources, scene, shaders, watch,
+    project, readback, resources, scene, shaders, ui, watch,
 };
 pub use vivid_operators as operators;
 

@@ -106,6 +106,13 @@ struct RunArgs {
     /// Present without waiting for vertical sync (window).
     #[arg(long)]
     no_vsync: bool,
+    /// Start fullscreen (window; F toggles).
+    #[arg(long)]
+    fullscreen: bool,
+    /// Start with the inspector shown (window; Tab toggles): chain view with thumbnails,
+    /// parameters, timings, memory, errors.
+    #[arg(long)]
+    inspector: bool,
     /// Window: do not follow file changes (by default, saving chain.toml or a shader
     /// reloads it live).
     #[arg(long, conflicts_with = "watch")]
@@ -355,6 +362,13 @@ fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
         fps: args.fps,
         snapshot: args.snapshot.clone(),
         no_vsync: args.no_vsync,
+        fullscreen: args.fullscreen,
+        chain_file: Some(if project.is_dir() {
+            project.join("chain.toml")
+        } else {
+            project.to_path_buf()
+        }),
+        inspector: args.inspector,
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();

@@ -24,6 +24,7 @@ pub mod readback;
 pub mod resources;
 pub mod scene;
 pub mod shaders;
+pub mod ui;
 pub mod watch;
 #[cfg(feature = "window")]
 pub mod window;
@@ -37,5 +38,6 @@ pub use operator::{FrameTime, Operator, OperatorInfo, Registry};
 
 // Re-exported so that operator crates and hosts use the same versions.
 pub use bytemuck;
+pub use egui;
 pub use glam;
 pub use wgpu;

@@ -23,6 +23,7 @@ use crate::error::{EngineError, Result};
 use crate::gpu::{Gpu, GpuOptions, new_instance, request_adapter};
 use crate::live::Live;
 use crate::operator::FrameTime;
+use crate::ui::Inspector;
 
 /// How the window runs.
 #[derive(Clone, Debug, Default)]
@@ -39,6 +40,12 @@ pub struct WindowOptions {
     pub snapshot: Option<PathBuf>,
     /// Present without waiting for vertical sync.
     pub no_vsync: bool,
+    /// Start fullscreen (borderless, on the current monitor).
+    pub fullscreen: bool,
+    /// The project's chain.toml: the inspector's "save" writes there.
+    pub chain_file: Option<PathBuf>,
+    /// Start with the inspector shown.
+    pub inspector: bool,
 }
 
 /// What the runner reports when the window closes.
@@ -77,6 +84,9 @@ struct App {
     warned_view_fallback: bool,
     errors_seen: u64,
     shown_errors: Option<String>,
+    inspector: Inspector,
+    egui_state: Option<egui_winit::State>,
+    device_generation: u64,
 }
 
 /// What the screen shows: the files' errors, then the operators'.
@@ -97,6 +107,7 @@ pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
         EventLoop::new().map_err(|e| EngineError::Surface(format!("cannot open a window: {e}")))?;
     event_loop.set_control_flow(ControlFlow::Poll);
     let instance = new_instance(Some(Box::new(event_loop.owned_display_handle())));
+    let inspector = Inspector::new(options.chain_file.clone());
     let mut app = App {
         options,
         instance,
@@ -111,6 +122,9 @@ pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
         warned_view_fallback: false,
         errors_seen: 0,
         shown_errors: None,
+        inspector,
+        egui_state: None,
+        device_generation: 0,
     };
     event_loop
         .run_app(&mut app)
@@ -136,9 +150,12 @@ impl App {
     }
 
     fn init(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
-        let attrs = Window::default_attributes()
+        let mut attrs = Window::default_attributes()
             .with_title(self.options.title.clone())
             .with_inner_size(PhysicalSize::new(1280u32, 720u32));
+        if self.options.fullscreen {
+            attrs = attrs.with_fullscreen(Some(winit::window::Fullscreen::Borderless(None)));
+        }
         let window = Arc::new(
             event_loop
                 .create_window(attrs)
@@ -204,6 +221,18 @@ impl App {
             "window on {} ({format:?}, {present_mode:?})",
             engine.gpu().describe()
         );
+        self.egui_state = Some(egui_winit::State::new(
+            self.inspector.context().clone(),
+            egui::ViewportId::ROOT,
+            &*window,
+            Some(window.scale_factor() as f32),
+            None,
+            Some(engine.gpu().max_texture_side() as usize),
+        ));
+        let mut engine = engine;
+        if self.options.inspector {
+            self.inspector.set_visible(&mut engine, true);
+        }
         self.surface = Some(Surface {
             window,
             surface,
@@ -258,8 +287,44 @@ impl App {
                     None if self.shown_errors.is_some() => eprintln!("vivid: all errors fixed"),
                     None => {}
                 }
-                engine.set_overlay_text(text.as_deref());
+                if !self.inspector.visible() {
+                    engine.set_overlay_text(text.as_deref());
+                }
                 self.shown_errors = text;
+            }
+        }
+        if engine.device_generation() != self.device_generation {
+            // The inspector starts a new egui context on a new device: follow it.
+            self.device_generation = engine.device_generation();
+            self.egui_state = None;
+        }
+        // The inspector: egui runs now, its drawing goes into the frame's encoder.
+        let ui_on = self.inspector.visible();
+        if ui_on {
+            let file_errors = self.live.as_ref().and_then(Live::error_text);
+            let size = s.window.inner_size();
+            let raw = match &mut self.egui_state {
+                Some(st) => st.take_egui_input(&s.window),
+                None => egui::RawInput::default(),
+            };
+            let platform = self.inspector.run(
+                engine,
+                file_errors.as_deref(),
+                raw,
+                (size.width, size.height),
+            );
+            if self.egui_state.is_none() {
+                self.egui_state = Some(egui_winit::State::new(
+                    self.inspector.context().clone(),
+                    egui::ViewportId::ROOT,
+                    &*s.window,
+                    Some(s.window.scale_factor() as f32),
+                    None,
+                    Some(engine.gpu().max_texture_side() as usize),
+                ));
+            }
+            if let Some(st) = &mut self.egui_state {
+                st.handle_platform_output(&s.window, platform);
             }
         }
         let size = s.window.inner_size();
@@ -301,13 +366,19 @@ impl App {
             time,
             frame: self.frame,
         };
+        let ui = if ui_on {
+            Some(self.inspector.painter() as &mut dyn crate::engine::FramePass)
+        } else {
+            None
+        };
         let result = if s.copy_target {
-            engine.render(
+            engine.render_with(
                 ft,
                 Target::Copy {
                     texture: &frame.texture,
                 },
                 capture,
+                ui,
             )
         } else {
             if !self.warned_view_fallback {
@@ -320,7 +391,7 @@ impl App {
             let view = frame
                 .texture
                 .create_view(&wgpu::TextureViewDescriptor::default());
-            engine.render(
+            engine.render_with(
                 ft,
                 Target::View {
                     view: &view,
@@ -329,6 +400,7 @@ impl App {
                     opaque: true,
                 },
                 capture,
+                ui,
             )
         };
         // Every acquired frame is presented, whatever happened.
@@ -368,9 +440,56 @@ impl ApplicationHandler for App {
     }
 
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        // The inspector gets input first while it is shown; keys go to vivid unless egui is
+        // editing text.
+        let mut typing = false;
+        if self.inspector.visible()
+            && let (Some(st), Some(s)) = (&mut self.egui_state, &self.surface)
+        {
+            let _ = st.on_window_event(&s.window, &event);
+            typing = self.inspector.context().egui_wants_keyboard_input();
+        }
+        if let WindowEvent::KeyboardInput {
+            event:
+                KeyEvent {
+                    logical_key,
+                    state: ElementState::Pressed,
+                    repeat: false,
+                    ..
+                },
+            ..
+        } = &event
+            && !typing
+        {
+            match logical_key {
+                Key::Named(NamedKey::Tab) => {
+                    if let Some(engine) = &mut self.engine {
+                        let show = !self.inspector.visible();
+                        self.inspector.set_visible(engine, show);
+                        // The error text box and the inspector's error window: one at a time.
+                        let text = if show {
+                            None
+                        } else {
+                            self.shown_errors.clone()
+                        };
+                        engine.set_overlay_text(text.as_deref());
+                    }
+                    return;
+                }
+                Key::Character(c) if c.eq_ignore_ascii_case("f") => {
+                    if let Some(s) = &self.surface {
+                        let full = s.window.fullscreen().is_some();
+                        s.window.set_fullscreen(
+                            (!full).then_some(winit::window::Fullscreen::Borderless(None)),
+                        );
+                    }
+                    return;
+                }
+                _ => {}
+            }
+        }
         match event {
-            WindowEvent::CloseRequested
-            | WindowEvent::KeyboardInput {
+            WindowEvent::KeyboardInput {
                 event:
                     KeyEvent {
                         logical_key: Key::Named(NamedKey::Escape),
@@ -378,7 +497,8 @@ impl ApplicationHandler for App {
                         ..
                     },
                 ..
-            } => event_loop.exit(),
+            } if !typing => event_loop.exit(),
+            WindowEvent::CloseRequested => event_loop.exit(),
             WindowEvent::Resized(size) => self.resize(size),
             WindowEvent::RedrawRequested => self.redraw(event_loop),
             _ => {}

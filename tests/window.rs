@@ -1,0 +1,169 @@
+//! The real window, as a person sees it: vivid runs under a virtual X server (Xvfb) on the
+//! software driver; the test takes screenshots of the screen (imagemagick's `import`) and
+//! presses keys (`xdotool`): Tab shows the inspector's panels and hides them again, Esc
+//! quits cleanly, and every frame was one encoder and one submit.
+//!
+//! Needs `Xvfb`, `xdotool` and `import` (`scripts/check.sh` installs them: packages xvfb,
+//! xdotool, imagemagick).
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills the child (Xvfb, or vivid if it did not quit) when the test ends, however it ends.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tool(name: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`{name}` is needed for the window test: install xvfb, xdotool and imagemagick \
+         (scripts/check.sh does)"
+    );
+}
+
+fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn xdotool(display: &str, args: &[&str]) -> String {
+    let out = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn screenshot(display: &str, path: &Path) -> image::RgbImage {
+    let status = Command::new("import")
+        .args(["-display", display, "-window", "root"])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "import failed");
+    image::open(path).unwrap().to_rgb8()
+}
+
+/// Mean and spread of the red channel over a rectangle.
+fn region(img: &image::RgbImage, x0: u32, y0: u32, x1: u32, y1: u32) -> (f64, f64) {
+    let vals: Vec<f64> = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| f64::from(img.get_pixel(x, y)[0])))
+        .collect();
+    let mean = vals.iter().sum::<f64>() / vals.len() as f64;
+    let var = vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / vals.len() as f64;
+    (mean, var.sqrt())
+}
+
+#[test]
+fn tab_shows_and_hides_the_inspector_in_a_real_window() {
+    for t in ["Xvfb", "xdotool", "import"] {
+        tool(t);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let n = 40 + std::process::id() % 50;
+    let display = format!(":{n}");
+    let _xvfb = Killed(
+        Command::new("Xvfb")
+            .args([&display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let socket = format!("/tmp/.X11-unix/X{n}");
+    wait_for("Xvfb", Duration::from_secs(10), || {
+        Path::new(&socket).exists()
+    });
+    let stats = dir.path().join("stats.json");
+    let log = std::fs::File::create(dir.path().join("vivid.log")).unwrap();
+    let mut vivid = Killed(
+        Command::new(env!("CARGO_BIN_EXE_vivid"))
+            .arg(common::repo().join("examples/02-hello-noise"))
+            .args(["--size", "640x360", "--monitor-interval", "0", "--no-watch"])
+            .arg("--stats-json")
+            .arg(&stats)
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let mut window = String::new();
+    wait_for("the window", Duration::from_secs(60), || {
+        window = xdotool(&display, &["search", "--name", "vivid"]);
+        !window.is_empty()
+    });
+    let window = window.lines().next().unwrap_or_default().to_string();
+    // Frames keep coming: give it a few.
+    std::thread::sleep(Duration::from_secs(3));
+    let before = screenshot(&display, &dir.path().join("before.png"));
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    xdotool(&display, &["key", "Tab"]);
+    std::thread::sleep(Duration::from_secs(3));
+    let shown = screenshot(&display, &dir.path().join("shown.png"));
+    xdotool(&display, &["key", "Tab"]);
+    std::thread::sleep(Duration::from_secs(3));
+    let after = screenshot(&display, &dir.path().join("after.png"));
+
+    // The output is letterboxed 16:9 into the 1280x720 window: noise everywhere. With the
+    // inspector: the top bar, and the right panel below its heading, are egui's flat dark
+    // panels; the chain view shows the noise's node with its thumbnail.
+    for (name, (x0, y0, x1, y1)) in [
+        ("top bar", (520, 2, 900, 20)),
+        ("inspector", (1080, 300, 1270, 500)),
+    ] {
+        let (m0, s0) = region(&before, x0, y0, x1, y1);
+        let (m1, s1) = region(&shown, x0, y0, x1, y1);
+        let (m2, s2) = region(&after, x0, y0, x1, y1);
+        assert!(
+            s0 > 10.0,
+            "{name} before Tab: noise expected ({m0:.0} ± {s0:.1})"
+        );
+        assert!(
+            m1 < 45.0 && s1 < 4.0,
+            "{name} after Tab: a panel expected ({m1:.0} ± {s1:.1})"
+        );
+        assert!(
+            s2 > 10.0,
+            "{name} after a second Tab: noise again ({m2:.0} ± {s2:.1})"
+        );
+    }
+    let (_, thumb) = region(&shown, 20, 65, 115, 110);
+    assert!(thumb > 8.0, "no thumbnail in the chain view (± {thumb:.1})");
+
+    xdotool(&display, &["key", "Escape"]);
+    let mut code = None;
+    wait_for("vivid to quit on Esc", Duration::from_secs(30), || {
+        code = vivid.0.try_wait().unwrap();
+        code.is_some()
+    });
+    assert!(code.is_some_and(|c| c.success()), "exit: {code:?}");
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(s["max_encoders_per_frame"], 1, "{s}");
+    assert_eq!(s["max_submits_per_frame"], 1, "{s}");
+    assert!(s["frames"].as_u64().unwrap() > 10, "{s}");
+}
