@@ -272,3 +272,64 @@ fn solo_shows_one_operator_and_edits_apply_live() {
             .any(|n| n.name == "sky_clouds" && n.inputs.len() == 2)
     );
 }
+
+#[test]
+fn edits_apply_at_once_and_save_into_chain_toml_keeping_its_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.toml");
+    let text = "# a study\noutput = \"n\"\n\n[n]   # the clouds\ntype = \"noise\"\nsize = [32, 18]\nscale = 4.0  # big blobs\nkind = \"perlin\"\n";
+    std::fs::write(&chain, text).unwrap();
+    let mut engine = common::engine();
+    engine.load_project(dir.path(), &[]).unwrap();
+    let mut inspector = Inspector::new(Some(chain.clone()));
+    inspector.edit(
+        &mut engine,
+        "n",
+        "scale",
+        &vivid::params::ParamValue::Float(7.5),
+    );
+    inspector.edit(
+        &mut engine,
+        "n",
+        "kind",
+        &vivid::params::ParamValue::Choice(1),
+    );
+    inspector.edit(
+        &mut engine,
+        "n",
+        "octaves",
+        &vivid::params::ParamValue::Int(99),
+    );
+    assert!(
+        inspector.status().is_some_and(|s| s.contains("octaves")),
+        "an out-of-range value is refused: {:?}",
+        inspector.status()
+    );
+    let views = engine.param_views("n").unwrap();
+    let value = |name: &str| {
+        views
+            .iter()
+            .find(|p| p.spec.name == name)
+            .unwrap()
+            .value
+            .clone()
+    };
+    assert_eq!(value("scale"), vivid::params::ParamValue::Float(7.5));
+    assert_eq!(value("kind"), vivid::params::ParamValue::Choice(1));
+    assert_eq!(inspector.unsaved(), 2);
+    inspector.save();
+    assert_eq!(inspector.unsaved(), 0, "{:?}", inspector.status());
+    assert_eq!(
+        std::fs::read_to_string(&chain).unwrap(),
+        "# a study\noutput = \"n\"\n\n[n]   # the clouds\ntype = \"noise\"\nsize = [32, 18]\nscale = 7.5  # big blobs\nkind = \"simplex\"\n"
+    );
+    // And the saved file is a valid project giving the same values.
+    let mut again = common::engine();
+    again.load_project(dir.path(), &[]).unwrap();
+    let views = again.param_views("n").unwrap();
+    assert!(
+        views
+            .iter()
+            .any(|p| p.spec.name == "scale" && p.value == vivid::params::ParamValue::Float(7.5))
+    );
+}

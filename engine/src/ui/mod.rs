@@ -457,17 +457,7 @@ impl Inspector {
                     ui.label(p.spec.name.as_ref())
                         .on_hover_text(p.spec.doc.as_ref());
                     if let Some(value) = param_widget(ui, p) {
-                        let raw = to_raw(&p.spec, &value);
-                        match engine.set_param(&name, &p.spec.name, raw) {
-                            Ok(()) => {
-                                self.edits.insert(
-                                    (name.clone(), p.spec.name.to_string()),
-                                    to_toml(&p.spec, &value),
-                                );
-                                self.status = None;
-                            }
-                            Err(e) => self.status = Some(e.to_string()),
-                        }
+                        self.edit(engine, &name, &p.spec.name, &value);
                     }
                     ui.end_row();
                 }
@@ -489,6 +479,32 @@ impl Inspector {
         if let Some(s) = &self.status {
             ui.label(s);
         }
+    }
+
+    /// Sets `node.param` to `value` now (as a widget does) and remembers it for "save".
+    pub fn edit(&mut self, engine: &mut Engine, node: &str, param: &str, value: &ParamValue) {
+        let Some(spec) = engine
+            .param_views(node)
+            .and_then(|ps| ps.into_iter().find(|p| p.spec.name == param))
+            .map(|p| p.spec)
+        else {
+            self.status = Some(format!("no parameter `{node}.{param}`"));
+            return;
+        };
+        match engine.set_param(node, param, to_raw(&spec, value)) {
+            Ok(()) => {
+                self.edits
+                    .insert((node.to_string(), param.to_string()), to_toml(&spec, value));
+                self.status = None;
+            }
+            Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    /// What the last edit or save said (an error, or where it saved).
+    #[must_use]
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
     }
 
     /// Writes the edits into the chain file (see [`save_edits`]).
