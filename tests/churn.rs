@@ -113,10 +113,7 @@ fn suite(name: &str, engine: &mut Engine, mut step: impl FnMut(&mut Engine, u64)
 /// A project folder with `files` in it, run through [`Live`] (no watcher: the test says
 /// what changed, as the watcher would).
 fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Engine, Live) {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
+    let dir = common::project(files);
     let mut engine = common::engine();
     engine.load_project(dir.path(), &[]).unwrap();
     let live = Live::new(&engine, dir.path(), Vec::new(), false).unwrap();

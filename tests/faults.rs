@@ -210,29 +210,21 @@ fn sweep(dir: &Path) {
     assert!(reported > 0, "no failure reached an operator");
 }
 
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
-
 #[test]
 fn every_creation_of_a_2d_chain_may_fail() {
-    let dir = project(&[("chain.toml", CHAIN_2D)]);
+    let dir = common::project(&[("chain.toml", CHAIN_2D)]);
     sweep(dir.path());
 }
 
 #[test]
 fn every_creation_of_a_3d_scene_may_fail() {
-    let dir = project(&[("chain.toml", CHAIN_3D)]);
+    let dir = common::project(&[("chain.toml", CHAIN_3D)]);
     sweep(dir.path());
 }
 
 #[test]
 fn every_creation_of_a_custom_shader_may_fail() {
-    let dir = project(&[("chain.toml", CHAIN_CUSTOM), ("paint.wgsl", PAINT)]);
+    let dir = common::project(&[("chain.toml", CHAIN_CUSTOM), ("paint.wgsl", PAINT)]);
     sweep(dir.path());
 }
 
@@ -246,7 +238,7 @@ fn a_lost_device_is_recreated_with_the_whole_chain() {
             vec![("chain.toml", CHAIN_CUSTOM), ("paint.wgsl", PAINT)],
         ),
     ] {
-        let dir = project(&files);
+        let dir = common::project(&files);
         let mut engine = common::engine();
         engine.load_project(dir.path(), &[]).unwrap();
         engine.set_param("noise", "octaves", 2).ok();

@@ -18,15 +18,6 @@ use vivid::live::Live;
 use vivid::watch::Change;
 use vivid::{Engine, FrameTime, Target};
 
-/// A project folder with `files` written into it.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
-
 /// Writes `text` to `path` the way editors save: a temporary file renamed over it.
 fn save(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp~");
@@ -69,7 +60,7 @@ const SOLID: &str =
 
 #[test]
 fn editing_chain_toml_applies_in_place() {
-    let dir = project(&[("chain.toml", SOLID)]);
+    let dir = common::project(&[("chain.toml", SOLID)]);
     let chain = dir.path().join("chain.toml");
     let (mut engine, mut live) = start(dir.path());
     assert_eq!(frame(&mut engine, 0, 1, 1), [0.25, 0.5, 0.75, 1.0]);
@@ -91,7 +82,7 @@ fn editing_chain_toml_applies_in_place() {
 
 #[test]
 fn a_broken_chain_is_reported_and_the_last_good_one_keeps_running() {
-    let dir = project(&[("chain.toml", SOLID)]);
+    let dir = common::project(&[("chain.toml", SOLID)]);
     let chain = dir.path().join("chain.toml");
     let (mut engine, mut live) = start(dir.path());
     frame(&mut engine, 0, 1, 1);
@@ -130,7 +121,7 @@ fn a_feedback_trail_survives_editing_another_operator() {
             "output = \"fb\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\ncolor = [{c}, {c}, {c}]\n[fb]\ntype = \"feedback\"\ninput = \"s\"\ndecay = 0.5\nblend = \"add\"\n"
         )
     };
-    let dir = project(&[("chain.toml", &chain_text(0.1))]);
+    let dir = common::project(&[("chain.toml", &chain_text(0.1))]);
     let chain = dir.path().join("chain.toml");
     let (mut engine, mut live) = start(dir.path());
     for k in 0..3 {
@@ -156,7 +147,7 @@ fn paint(expr: &str) -> String {
 
 #[test]
 fn a_custom_shader_s_params_come_from_its_struct() {
-    let dir = project(&[
+    let dir = common::project(&[
         ("chain.toml", SHADER_CHAIN),
         ("paint.wgsl", &paint("params.color * params.gain")),
     ]);
@@ -203,7 +194,7 @@ fn a_custom_shader_s_params_come_from_its_struct() {
 
 #[test]
 fn a_broken_custom_shader_is_reported_and_the_last_good_one_keeps_rendering() {
-    let dir = project(&[
+    let dir = common::project(&[
         ("chain.toml", SHADER_CHAIN),
         ("paint.wgsl", &paint("params.color")),
     ]);
@@ -244,7 +235,7 @@ fn a_broken_custom_shader_is_reported_and_the_last_good_one_keeps_rendering() {
 
 #[test]
 fn a_custom_shader_without_shade_or_with_bad_params_is_explained() {
-    let dir = project(&[
+    let dir = common::project(&[
         ("chain.toml", SHADER_CHAIN),
         ("paint.wgsl", "fn paint() -> f32 { return 1.0; }\n"),
     ]);
@@ -309,7 +300,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn built_in_shaders_reload_from_their_folder() {
     let shaders = shader_copy();
     let solid = shaders.path().join("solid.wgsl");
-    let dir = project(&[("chain.toml", SOLID)]);
+    let dir = common::project(&[("chain.toml", SOLID)]);
     let mut engine = common::engine();
     engine
         .shaders_mut()
@@ -357,7 +348,7 @@ fn built_in_shaders_reload_from_their_folder() {
 
 #[test]
 fn the_watcher_picks_up_a_save_within_a_bounded_time() {
-    let dir = project(&[("chain.toml", SOLID)]);
+    let dir = common::project(&[("chain.toml", SOLID)]);
     let chain = dir.path().join("chain.toml");
     let mut engine = common::engine();
     engine.load_project(dir.path(), &[]).unwrap();
@@ -380,7 +371,7 @@ fn the_watcher_picks_up_a_save_within_a_bounded_time() {
 
 #[test]
 fn a_shader_naga_accepts_but_the_driver_rejects_keeps_the_last_good_version_running() {
-    let dir = project(&[
+    let dir = common::project(&[
         ("chain.toml", SHADER_CHAIN),
         ("paint.wgsl", &paint("params.color * params.gain")),
     ]);
@@ -426,7 +417,7 @@ fn a_mesh_follows_its_gltf_file() {
     let source = common::repo().join("testing-fixtures/assets/BoxTextured.gltf");
     let gltf = std::fs::read_to_string(&source).unwrap();
     let chain = "output = \"r\"\n[cam]\ntype = \"camera\"\nposition = [0, 0, 3]\n[box]\ntype = \"mesh\"\npath = \"box.gltf\"\n[sun]\ntype = \"directional_light\"\ncast_shadows = false\n[r]\ntype = \"render3d\"\nsize = [48, 48]\ncamera = \"cam\"\nmeshes = [\"box\"]\nlights = [\"sun\"]\nambient = [1, 1, 1]\nclear_color = [0, 0, 0]\nantialias = false\n";
-    let dir = project(&[("chain.toml", chain), ("box.gltf", &gltf)]);
+    let dir = common::project(&[("chain.toml", chain), ("box.gltf", &gltf)]);
     let file = dir.path().join("box.gltf");
     let (mut engine, mut live) = start(dir.path());
     // Pixels the box covers.

@@ -1074,6 +1074,37 @@ pub trait ParamStruct: Default {
     fn read(values: &ParamValues) -> Self;
 }
 
+/// A file parameter type: a path (relative to the project folder) of `FileKind` `$kind`.
+///
+/// ```
+/// vivid_engine::file_param! {
+///     /// A glTF file parameter.
+///     pub struct MeshFile(Mesh);
+/// }
+/// ```
+#[macro_export]
+macro_rules! file_param {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident($kind:ident);) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        $vis struct $name(pub String);
+
+        impl $crate::params::ParamType for $name {
+            const KIND: $crate::params::ParamKind =
+                $crate::params::ParamKind::File($crate::params::FileKind::$kind);
+            fn to_value(&self) -> $crate::params::ParamValue {
+                $crate::params::ParamValue::Text(self.0.clone())
+            }
+            fn from_value(v: Option<&$crate::params::ParamValue>) -> Self {
+                match v {
+                    Some($crate::params::ParamValue::Text(s)) => Self(s.clone()),
+                    _ => Self::default(),
+                }
+            }
+        }
+    };
+}
+
 /// Defines an operator's parameter struct and derives its [`ParamSpec`]s from it.
 ///
 /// ```

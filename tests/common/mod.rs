@@ -47,6 +47,15 @@ pub fn engine_in(mode: PassMode) -> Engine {
     )
 }
 
+/// A project folder (a temporary one, removed when dropped) with `files` written into it.
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
 /// A chain from chain.toml text.
 pub fn desc(toml: &str) -> ChainDesc {
     vivid::project::parse_chain(Path::new("test.toml"), toml)

@@ -22,7 +22,7 @@ use vivid_engine::gpu::{Gpu, GpuTexture};
 use vivid_engine::operator::{
     Category, EncodeCx, FrameHeader, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
 };
-use vivid_engine::params::{FileKind, ParamKind, ParamStruct, ParamType, ParamValue, ParamValues};
+use vivid_engine::params::{ParamStruct, ParamValues};
 use vivid_engine::resources::{SamplerKind, TexturePool, UniformSlot, UniformWriter};
 use vivid_engine::{EngineError, Result};
 
@@ -38,21 +38,9 @@ vivid_engine::choice_enum! {
     }
 }
 
-/// An image file parameter (`path`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ImageFile(pub String);
-
-impl ParamType for ImageFile {
-    const KIND: ParamKind = ParamKind::File(FileKind::Image);
-    fn to_value(&self) -> ParamValue {
-        ParamValue::Text(self.0.clone())
-    }
-    fn from_value(v: Option<&ParamValue>) -> Self {
-        match v {
-            Some(ParamValue::Text(s)) => Self(s.clone()),
-            _ => Self::default(),
-        }
-    }
+vivid_engine::file_param! {
+    /// An image file parameter (`path`).
+    pub struct ImageFile(Image);
 }
 
 vivid_engine::params! {

@@ -14,9 +14,7 @@ use vivid_engine::gpu::{Gpu, GpuTexture, next_resource_id};
 use vivid_engine::operator::{
     Category, EncodeCx, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
 };
-use vivid_engine::params::{
-    FileKind, ParamKind, ParamStruct, ParamType, ParamValue, ParamValues, Rgba,
-};
+use vivid_engine::params::{ParamStruct, ParamValues, Rgba};
 use vivid_engine::resources::UniformWriter;
 use vivid_engine::scene::{
     Geometry, GeometryPart, Material, MeshItem, SceneItem, SceneKind, ShapeMode, linear_rgb,
@@ -43,21 +41,9 @@ vivid_engine::choice_enum! {
     }
 }
 
-/// A glTF file parameter (`path`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MeshFile(pub String);
-
-impl ParamType for MeshFile {
-    const KIND: ParamKind = ParamKind::File(FileKind::Mesh);
-    fn to_value(&self) -> ParamValue {
-        ParamValue::Text(self.0.clone())
-    }
-    fn from_value(v: Option<&ParamValue>) -> Self {
-        match v {
-            Some(ParamValue::Text(s)) => Self(s.clone()),
-            _ => Self::default(),
-        }
-    }
+vivid_engine::file_param! {
+    /// A glTF file parameter (`path`).
+    pub struct MeshFile(Mesh);
 }
 
 vivid_engine::params! {
