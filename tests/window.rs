@@ -82,7 +82,14 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
         tool(t);
     }
     let dir = tempfile::tempdir().unwrap();
-    let n = 40 + std::process::id() % 50;
+    // A display number no X server uses here.
+    let n = (0..100)
+        .map(|k| 40 + (std::process::id() + k) % 100)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .unwrap();
     let display = format!(":{n}");
     let _xvfb = Killed(
         Command::new("Xvfb")
