@@ -52,6 +52,9 @@ fn footprint(engine: &Engine) -> Footprint {
     let mut wgpu = engine.gpu().wgpu_counters();
     // wgpu 30.0.1 on Vulkan never counts textures up (only down): compare bytes instead.
     wgpu.textures = 0;
+    // wgpu-hal pools command encoders per submission in flight: how many depends on how
+    // far the GPU lags (a loaded machine: one more), not on what the engine made.
+    wgpu.command_encoders = 0;
     Footprint {
         wgpu,
         live_textures: c.live_textures,
