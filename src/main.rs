@@ -16,7 +16,7 @@ use vivid::{Engine, EngineError, EngineOptions, FrameTime, Gpu, GpuOptions, Targ
     name = "vivid",
     version,
     args_conflicts_with_subcommands = true,
-    after_help = "EXAMPLES:\n  vivid examples/02-hello-noise\n  vivid examples/02-hello-noise --headless --frames 120 --fps 60 --snapshot out.png\n  vivid examples/04-compositing --set clouds.scale=4 --set 'clouds.speed=\"1 + sin(time)\"'\n  vivid operators\n\nParameters take numbers or expressions of `time` (seconds) and `frame`, e.g. scale = \"4 + 2 * sin(time)\".\nEnvironment: RUST_LOG=info (or debug) for logs; WGPU_BACKEND=vulkan and WGPU_ADAPTER_NAME=llvmpipe pick the adapter;\nVIVID_PASSES=compute|render forces how operators run (default: render passes on CPU drivers, compute elsewhere)."
+    after_help = "EXAMPLES:\n  vivid examples/02-hello-noise\n  vivid examples/02-hello-noise --headless --frames 120 --fps 60 --snapshot out.png\n  vivid examples/04-compositing --set clouds.scale=4 --set 'clouds.speed=\"1 + sin(time)\"'\n  vivid operators\n\nIn the window: Tab shows the inspector, F toggles fullscreen, Esc quits.\nParameters take numbers or expressions of `time` (seconds) and `frame`, e.g. scale = \"4 + 2 * sin(time)\".\nEnvironment: RUST_LOG=info (or debug) for logs; WGPU_BACKEND=vulkan and WGPU_ADAPTER_NAME=llvmpipe pick the adapter;\nVIVID_PASSES=compute|render forces how operators run (default: render passes on CPU drivers, compute elsewhere)."
 )]
 struct Cli {
     #[command(subcommand)]
