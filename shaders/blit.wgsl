@@ -22,9 +22,24 @@ struct Blit {
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     let uv = (in.uv - u.offset) / u.scale;
+    // Shrinking (a 4K output in a small window, an operator's thumbnail): one bilinear tap
+    // would skip most source texels and shimmer; average a grid over the pixel's footprint.
+    let fw = fwidth(uv);
+    let footprint = max(fw.x, fw.y) * f32(max(textureDimensions(src).x, textureDimensions(src).y));
+    let n = clamp(i32(ceil(footprint * 0.5)), 1, 6);
     var c = vec4<f32>(0.0);
     if all(uv >= vec2<f32>(0.0)) && all(uv <= vec2<f32>(1.0)) {
-        c = textureSampleLevel(src, samp, uv, 0.0);
+        if n == 1 {
+            c = textureSampleLevel(src, samp, uv, 0.0);
+        } else {
+            for (var j = 0; j < n; j++) {
+                for (var i = 0; i < n; i++) {
+                    let o = (vec2<f32>(f32(i), f32(j)) + 0.5) / f32(n) - 0.5;
+                    c += textureSampleLevel(src, samp, uv + o * fw, 0.0);
+                }
+            }
+            c /= f32(n * n);
+        }
     }
     if u.opaque != 0u {
         c = vec4<f32>(c.rgb, 1.0);
