@@ -82,6 +82,9 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
         tool(t);
     }
     let dir = tempfile::tempdir().unwrap();
+    // `VIVID_TEST_SHOTS=folder` keeps the screenshots (and vivid's log) to look at.
+    let shots = std::env::var_os("VIVID_TEST_SHOTS")
+        .map_or_else(|| dir.path().to_path_buf(), std::path::PathBuf::from);
     // A display number no X server uses here.
     let n = (0..100)
         .map(|k| 40 + (std::process::id() + k) % 100)
@@ -104,7 +107,7 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
         Path::new(&socket).exists()
     });
     let stats = dir.path().join("stats.json");
-    let log = std::fs::File::create(dir.path().join("vivid.log")).unwrap();
+    let log = std::fs::File::create(shots.join("vivid.log")).unwrap();
     let mut vivid = Killed(
         Command::new(env!("CARGO_BIN_EXE_vivid"))
             .arg(common::repo().join("examples/02-hello-noise"))
@@ -126,14 +129,36 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
     let window = window.lines().next().unwrap_or_default().to_string();
     // Frames keep coming: give it a few.
     std::thread::sleep(Duration::from_secs(3));
-    let before = screenshot(&display, &dir.path().join("before.png"));
-    xdotool(&display, &["windowfocus", "--sync", &window]);
-    xdotool(&display, &["key", "Tab"]);
-    std::thread::sleep(Duration::from_secs(3));
-    let shown = screenshot(&display, &dir.path().join("shown.png"));
-    xdotool(&display, &["key", "Tab"]);
-    std::thread::sleep(Duration::from_secs(3));
-    let after = screenshot(&display, &dir.path().join("after.png"));
+    let before = screenshot(&display, &shots.join("before.png"));
+    // The bar is flat and dark once the inspector draws (its first frame compiles the UI's
+    // pipeline and makes egui's font texture: seconds on a busy software driver). Looked
+    // at every 2 s: a screenshot holds the X server while it reads, which slows vivid's
+    // presentation if taken back to back.
+    let bar_shown = |img: &image::RgbImage| {
+        let (m, s) = region(img, 520, 2, 900, 20);
+        m < 45.0 && s < 4.0
+    };
+    // Tab, then look until the bar is as wanted. Without a window manager XTEST key events
+    // now and then go nowhere (focus not yet settled on the window): then focus again and
+    // press again, as a person would — at most three times.
+    let tab_until = |name: &str, want: bool| {
+        let mut img = screenshot(&display, &shots.join(name));
+        for _ in 0..3 {
+            xdotool(&display, &["windowfocus", "--sync", &window]);
+            xdotool(&display, &["key", "Tab"]);
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(12) {
+                std::thread::sleep(Duration::from_secs(2));
+                img = screenshot(&display, &shots.join(name));
+                if bar_shown(&img) == want {
+                    return img;
+                }
+            }
+        }
+        img
+    };
+    let shown = tab_until("shown.png", true);
+    let after = tab_until("after.png", false);
 
     // The output is letterboxed 16:9 into the 1280x720 window: noise everywhere. With the
     // inspector: the top bar, and the right panel below its heading, are egui's flat dark
