@@ -28,6 +28,13 @@ const RSS_BOUND_MB: f64 = 4.0;
 /// One suite at a time: RSS is the whole process's.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Holds the lock for the rest of a test.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn cycles() -> u64 {
     std::env::var("VIVID_CHURN_CYCLES")
         .ok()
@@ -140,9 +147,7 @@ const BASE: &str = "output = \"l\"\n[n]\ntype = \"noise\"\nsize = [32, 32]\n[l]\
 
 #[test]
 fn adding_and_removing_an_operator() {
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = one_at_a_time();
     let with_blur = BASE.replace("output = \"l\"", "output = \"b\"")
         + "[b]\ntype = \"blur\"\ninput = \"l\"\nradius = 3\n";
     let (a, b) = (common::desc(BASE), common::desc(&with_blur));
@@ -155,9 +160,7 @@ fn adding_and_removing_an_operator() {
 
 #[test]
 fn changing_an_operator_s_size() {
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = one_at_a_time();
     let small = common::desc(BASE);
     let large = common::desc(&BASE.replace("size = [32, 32]", "size = [48, 20]"));
     let mut engine = common::engine();
@@ -169,9 +172,7 @@ fn changing_an_operator_s_size() {
 
 #[test]
 fn reloading_chain_toml_with_changes() {
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = one_at_a_time();
     let (dir, mut engine, mut live) = project(&[("chain.toml", BASE)]);
     let chain = dir.path().join("chain.toml");
     // Each save changes something different: a parameter, an operator's type, an input.
@@ -197,9 +198,7 @@ fn paint(body: &str) -> String {
 
 #[test]
 fn a_shader_that_fails_naga() {
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = one_at_a_time();
     let good = paint("vec4<f32>(uv, 0.5, 1.0)");
     let (dir, mut engine, mut live) =
         project(&[("chain.toml", PAINT_CHAIN), ("paint.wgsl", &good)]);
@@ -216,9 +215,7 @@ fn a_shader_that_fails_naga() {
 
 #[test]
 fn a_shader_that_passes_naga_but_fails_pipeline_creation() {
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = one_at_a_time();
     let good = paint("vec4<f32>(uv, 0.5, 1.0)");
     let (dir, mut engine, mut live) =
         project(&[("chain.toml", PAINT_CHAIN), ("paint.wgsl", &good)]);
@@ -244,11 +241,40 @@ fn a_shader_that_passes_naga_but_fails_pipeline_creation() {
     );
 }
 
+/// The churn of a file an operator reads when it prepares: chain.toml switched between
+/// `[to_bad, to_good]` (naming a broken and a good file); the broken one is the operator's
+/// error, naming `bad`, shown at the frame, and gone with the good one.
+fn switch_files(
+    name: &str,
+    engine: &mut Engine,
+    live: &mut Live,
+    toml: &Path,
+    [to_bad, to_good]: [String; 2],
+    bad: &str,
+) {
+    suite(name, engine, |e, k| {
+        let broken = k % 2 == 0;
+        assert!(!save(
+            live,
+            e,
+            toml,
+            if broken { &to_bad } else { &to_good }
+        ));
+        frame(e, k);
+        let errors = e.errors();
+        assert_eq!(!errors.is_empty(), broken, "{errors:?}");
+        if broken {
+            assert!(errors[0].message.contains(bad), "{errors:?}");
+        }
+    });
+    // The last cycle loaded the good file.
+    frame(engine, 1_000_000);
+    assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+}
+
 #[test]
 fn a_gltf_file_that_fails_to_load() {
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = one_at_a_time();
     let chain = |file: &str| {
         format!(
             "output = \"r\"\n[r]\ntype = \"render3d\"\nsize = [24, 24]\ncamera = \"cam\"\nmeshes = [\"m\"]\nlights = [\"sun\"]\n[cam]\ntype = \"camera\"\nposition = [1.6, 1.3, 2.2]\n[m]\ntype = \"mesh\"\npath = \"{file}\"\n[sun]\ntype = \"directional_light\"\ncast_shadows = false\n"
@@ -264,34 +290,19 @@ fn a_gltf_file_that_fails_to_load() {
         ("good.gltf", &good),
         ("bad.gltf", corrupt),
     ]);
-    let toml = dir.path().join("chain.toml");
-    let (to_bad, to_good) = (chain("bad.gltf"), chain("good.gltf"));
-    suite("glTF fails to load", &mut engine, |e, k| {
-        let broken = k % 2 == 0;
-        assert!(!save(
-            &mut live,
-            e,
-            &toml,
-            if broken { &to_bad } else { &to_good }
-        ));
-        // The mesh reads its file when it prepares, at the frame.
-        frame(e, k);
-        let errors = e.errors();
-        assert_eq!(!errors.is_empty(), broken, "{errors:?}");
-        if broken {
-            assert!(errors[0].message.contains("bad.gltf"), "{errors:?}");
-        }
-    });
-    // The last cycle loaded the good file.
-    frame(&mut engine, 1_000_000);
-    assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+    switch_files(
+        "glTF fails to load",
+        &mut engine,
+        &mut live,
+        &dir.path().join("chain.toml"),
+        [chain("bad.gltf"), chain("good.gltf")],
+        "bad.gltf",
+    );
 }
 
 #[test]
 fn an_image_file_that_fails_to_load() {
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = one_at_a_time();
     let chain = |file: &str| {
         format!("output = \"pic\"\n[pic]\ntype = \"image\"\npath = \"{file}\"\nsize = [16, 16]\n")
     };
@@ -307,27 +318,19 @@ fn an_image_file_that_fails_to_load() {
     let mut engine = common::engine();
     engine.load_project(dir.path(), &[]).unwrap();
     let mut live = Live::new(&engine, dir.path(), Vec::new(), false).unwrap();
-    let toml = dir.path().join("chain.toml");
-    let (to_bad, to_good) = (chain("bad.png"), chain("good.png"));
-    suite("image fails to load", &mut engine, |e, k| {
-        let broken = k % 2 == 0;
-        assert!(!save(
-            &mut live,
-            e,
-            &toml,
-            if broken { &to_bad } else { &to_good }
-        ));
-        frame(e, k);
-        let errors = e.errors();
-        assert_eq!(!errors.is_empty(), broken, "{errors:?}");
-    });
+    switch_files(
+        "image fails to load",
+        &mut engine,
+        &mut live,
+        &dir.path().join("chain.toml"),
+        [chain("bad.png"), chain("good.png")],
+        "bad.png",
+    );
 }
 
 #[test]
 fn resizing_the_output() {
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = one_at_a_time();
     let mut engine = common::engine();
     engine.set_chain(&common::desc(BASE)).unwrap();
     suite("resize the output", &mut engine, |e, k| {
