@@ -1519,13 +1519,10 @@ impl Engine {
         let (Some(rt), Some(t)) = (&self.chain, &mut self.thumbs) else {
             return;
         };
-        for n in &rt.nodes {
+        for (i, n) in rt.nodes.iter().enumerate() {
             if n.info.scene.is_some() {
                 continue;
             }
-            let Some(i) = rt.spec.index_of(&n.name) else {
-                continue;
-            };
             let Some(source) = rt.output(i) else { continue };
             let (w, h) = t.size_for(n.size);
             let fits = t
