@@ -122,6 +122,47 @@ fn render_fixture(sets: &[String]) -> FloatImage {
     common::render(&mut engine, 1, 60.0)
 }
 
+/// Pixels judged against the ray-cast silhouettes: shadowed where the light is occluded
+/// (lit at under 0.6 of the shadows-off luminance), lit elsewhere.
+#[derive(Default)]
+struct ShadowTally {
+    lit_ok: usize,
+    dark_ok: usize,
+    wrong: Vec<(u32, u32, Vec3, bool, f32)>,
+}
+
+impl ShadowTally {
+    /// Judges pixel (x, y) showing world point `p`, expected shadowed or not, from its
+    /// colour with shadows on and off.
+    fn judge(&mut self, x: u32, y: u32, p: Vec3, expected: bool, on: [f32; 4], off: [f32; 4]) {
+        let ratio = luminance(on) / luminance(off).max(1e-4);
+        if (ratio < 0.6) != expected {
+            self.wrong.push((x, y, p, expected, ratio));
+        } else if expected {
+            self.dark_ok += 1;
+        } else {
+            self.lit_ok += 1;
+        }
+    }
+
+    /// At least 150 of each judged, at most 1 % wrong.
+    #[track_caller]
+    fn check(&self, what: &str) {
+        let (lit, dark, wrong) = (self.lit_ok, self.dark_ok, &self.wrong);
+        let total = lit + dark + wrong.len();
+        assert!(
+            dark >= 150 && lit >= 150,
+            "{what}: too few pixels to judge (shadowed {dark}, lit {lit}): aim the camera better"
+        );
+        assert!(
+            wrong.len() * 100 <= total,
+            "{what}: {} of {total} pixels disagree with the silhouettes; first: {:?}",
+            wrong.len(),
+            &wrong[..wrong.len().min(5)]
+        );
+    }
+}
+
 /// Renders the shadow-point room from `camera` looking at `target`, with and without
 /// shadows, and checks every pixel of room surface `surface` whose shadow state is clear
 /// (not within `margin` of a shadow edge) against the ray-cast answer.
@@ -169,7 +210,7 @@ fn check_face(surface: usize, camera: Vec3, target: Vec3) {
     let boxes = occluders(surface, shift);
     // `a`, `b`: the surface's plane, for the edge margin.
     let margin = 0.12;
-    let (mut lit_ok, mut dark_ok, mut wrong) = (0, 0, Vec::new());
+    let mut tally = ShadowTally::default();
     for y in 0..on.height {
         for x in 0..on.width {
             let dir = ray(camera, target, fov, on.width, on.height, x, y);
@@ -195,31 +236,10 @@ fn check_face(surface: usize, camera: Vec3, target: Vec3) {
             if !clear {
                 continue;
             }
-            let (l_on, l_off) = (luminance(on.at(x, y)), luminance(off.at(x, y)));
-            let ratio = l_on / l_off.max(1e-4);
-            let dark = ratio < 0.6;
-            if dark == expected {
-                if expected {
-                    dark_ok += 1;
-                } else {
-                    lit_ok += 1;
-                }
-            } else {
-                wrong.push((x, y, p, expected, ratio));
-            }
+            tally.judge(x, y, p, expected, on.at(x, y), off.at(x, y));
         }
     }
-    let total = lit_ok + dark_ok + wrong.len();
-    assert!(
-        dark_ok >= 150 && lit_ok >= 150,
-        "surface {surface}: too few pixels to judge (shadowed {dark_ok}, lit {lit_ok}): aim the camera better"
-    );
-    assert!(
-        wrong.len() * 100 <= total,
-        "surface {surface}: {} of {total} pixels disagree with the silhouettes; first: {:?}",
-        wrong.len(),
-        &wrong[..wrong.len().min(5)]
-    );
+    tally.check(&format!("surface {surface}"));
 }
 
 #[test]
@@ -403,7 +423,7 @@ fn check_floor_shadow(fixture: &str, source: Source, shadow_box: Aabb, camera: V
         Source::At(l) => hit_box(p, l - p, shadow_box).is_some_and(|t| t < 1.0),
         Source::Along(d) => hit_box(p, -d * 100.0, shadow_box).is_some(),
     };
-    let (mut lit_ok, mut dark_ok, mut wrong) = (0, 0, Vec::new());
+    let mut tally = ShadowTally::default();
     for y in 0..on.height {
         for x in 0..on.width {
             let dir = ray(camera, target, fov, on.width, on.height, x, y);
@@ -423,29 +443,10 @@ fn check_floor_shadow(fixture: &str, source: Source, shadow_box: Aabb, camera: V
             if !clear {
                 continue;
             }
-            let ratio = luminance(on.at(x, y)) / luminance(off.at(x, y)).max(1e-4);
-            if (ratio < 0.6) == expected {
-                if expected {
-                    dark_ok += 1;
-                } else {
-                    lit_ok += 1;
-                }
-            } else {
-                wrong.push((x, y, p, expected, ratio));
-            }
+            tally.judge(x, y, p, expected, on.at(x, y), off.at(x, y));
         }
     }
-    let total = lit_ok + dark_ok + wrong.len();
-    assert!(
-        dark_ok >= 150 && lit_ok >= 150,
-        "{fixture}: too few pixels (shadowed {dark_ok}, lit {lit_ok})"
-    );
-    assert!(
-        wrong.len() * 100 <= total,
-        "{fixture}: {} of {total} pixels disagree; first: {:?}",
-        wrong.len(),
-        &wrong[..wrong.len().min(5)]
-    );
+    tally.check(fixture);
 }
 
 #[test]
