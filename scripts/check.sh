@@ -66,6 +66,14 @@ install_x11_tools() {
 
 install_x11_tools
 
+# A clean build of the tests needs about 3 GB under target/ (see [profile.dev] in Cargo.toml).
+# A linker killed by SIGBUS is almost always a full disk: say how much there is up front.
+avail_kb=$(df -Pk . | awk 'NR==2 {print $4}')
+echo "check.sh: $((avail_kb / 1024)) MB free on $(df -P . | awk 'NR==2 {print $6}')" >&2
+if [ "${avail_kb:-0}" -lt $((4 * 1024 * 1024)) ]; then
+    echo "check.sh: warning: under 4 GB free; the test build may run out of disk" >&2
+fi
+
 if cargo fmt --version >/dev/null 2>&1; then
     echo "check.sh: cargo fmt --check" >&2
     cargo fmt --all -- --check
@@ -80,3 +88,4 @@ else
 fi
 echo "check.sh: cargo test" >&2
 cargo test --workspace
+echo "check.sh: done; target/ holds $(du -sh target 2>/dev/null | cut -f1)" >&2
