@@ -1,5 +1,9 @@
 // hsv: rotate hue, scale saturation and value, on straight colour.
-#import "common/operator.wgsl"
+//
+// A pointwise operator: this file holds its uniform struct and its function, no bindings.
+// vivid generates the pass around it, and fuses it with the pointwise operators next to it
+// in the chain into one pass (engine/src/fusion.rs). `c` is premultiplied, in and out.
+#import "common/header.wgsl"
 #import "common/color.wgsl"
 
 struct Hsv {
@@ -11,15 +15,11 @@ struct Hsv {
     _pad: f32,
 }
 
-@group(0) @binding(0) var<uniform> u: Hsv;
-@group(0) @binding(1) var samp: sampler;
-@group(0) @binding(2) var src: texture_2d<f32>;
-
-fn shade(uv: vec2<f32>) -> vec4<f32> {
-    let s = unpremultiply(textureSampleLevel(src, samp, uv, 0.0));
+fn hsv(c: vec4<f32>, p: Hsv) -> vec4<f32> {
+    let s = unpremultiply(c);
     var h = rgb_to_hsv(s.rgb);
-    h.x = fract(h.x + u.hue_shift + 1.0);
-    h.y = clamp(h.y * u.saturation, 0.0, 1.0);
-    h.z = h.z * u.value;
+    h.x = fract(h.x + p.hue_shift + 1.0);
+    h.y = clamp(h.y * p.saturation, 0.0, 1.0);
+    h.z = h.z * p.value;
     return premultiply(vec4<f32>(hsv_to_rgb(h), s.a));
 }

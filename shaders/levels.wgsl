@@ -1,6 +1,10 @@
 // levels: contrast around mid-grey, then brightness, then gamma, then optional invert,
 // on straight (un-premultiplied) colour.
-#import "common/operator.wgsl"
+//
+// A pointwise operator: this file holds its uniform struct and its function, no bindings.
+// vivid generates the pass around it, and fuses it with the pointwise operators next to it
+// in the chain into one pass (engine/src/fusion.rs). `c` is premultiplied, in and out.
+#import "common/header.wgsl"
 #import "common/color.wgsl"
 
 struct Levels {
@@ -11,17 +15,13 @@ struct Levels {
     invert: u32,
 }
 
-@group(0) @binding(0) var<uniform> u: Levels;
-@group(0) @binding(1) var samp: sampler;
-@group(0) @binding(2) var src: texture_2d<f32>;
-
-fn shade(uv: vec2<f32>) -> vec4<f32> {
-    let s = unpremultiply(textureSampleLevel(src, samp, uv, 0.0));
-    var c = (s.rgb - 0.5) * u.contrast + 0.5;
-    c = c * u.brightness;
-    c = pow(max(c, vec3<f32>(0.0)), vec3<f32>(1.0 / u.gamma));
-    if u.invert != 0u {
-        c = 1.0 - c;
+fn levels(c: vec4<f32>, p: Levels) -> vec4<f32> {
+    let s = unpremultiply(c);
+    var rgb = (s.rgb - 0.5) * p.contrast + 0.5;
+    rgb = rgb * p.brightness;
+    rgb = pow(max(rgb, vec3<f32>(0.0)), vec3<f32>(1.0 / p.gamma));
+    if p.invert != 0u {
+        rgb = 1.0 - rgb;
     }
-    return premultiply(vec4<f32>(c, s.a));
+    return premultiply(vec4<f32>(rgb, s.a));
 }

@@ -62,6 +62,9 @@ struct BenchArgs {
     /// Write the results as JSON to this file (`-` for stdout, instead of the table).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Draw every operator on its own: no fusion of pointwise operators (to compare).
+    #[arg(long)]
+    no_fuse: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -120,6 +123,11 @@ struct RunArgs {
     /// Headless: follow file changes too (reloads are logged with their latency).
     #[arg(long)]
     watch: bool,
+    /// Draw every operator on its own: do not fuse runs of pointwise operators (levels,
+    /// hsv) into one pass. Fused output differs from unfused only by the rounding of the
+    /// half-float textures skipped between them.
+    #[arg(long)]
+    no_fuse: bool,
 }
 
 /// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
@@ -201,6 +209,7 @@ fn engine_options(args: &RunArgs) -> EngineOptions {
         monitor_interval: (args.monitor_interval > 0.0)
             .then(|| Duration::from_secs_f64(args.monitor_interval)),
         monitor_print: true,
+        fuse: !args.no_fuse,
         ..EngineOptions::default()
     }
 }
@@ -535,6 +544,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     let options = EngineOptions {
         monitor_interval: None,
         monitor_print: false,
+        fuse: !args.no_fuse,
         ..EngineOptions::default()
     };
     let mut engine = Engine::new(gpu, vivid::builtin_registry(), options);
@@ -591,6 +601,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             "textures": memory.textures,
             "buffers": memory.buffers,
             "bandwidth_gb_s": args.bandwidth,
+            "fused_runs": engine.fused_runs(),
             "operators": profile.nodes.iter().map(|n| {
                 let mut v = serde_json::to_value(n).unwrap_or_default();
                 if let (Some(obj), Some(f)) = (v.as_object_mut(), floor_us(n.floor_bytes)) {
@@ -625,6 +636,15 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         memory.textures,
         memory.buffers
     );
+    let runs = engine.fused_runs();
+    if !runs.is_empty() {
+        let fused: usize = runs.iter().map(Vec::len).sum();
+        let passes = runs.len();
+        let s = if passes == 1 { "" } else { "es" };
+        out!(
+            "fused: {fused} pointwise operators into {passes} pass{s} (--no-fuse draws each on its own)"
+        );
+    }
     if !profile.gpu_timing {
         out!("(this adapter has no timestamp queries inside encoders: GPU times are 0)");
     }
@@ -655,7 +675,11 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         out!(
             "{:<16} {:<10} {:>10.1} {:>9.1} {:>9.2} {:>8.2} {:>9.1} {:>8.0}{floor}",
             n.name,
-            n.type_name,
+            if n.operators > 1 {
+                format!("{}({})", n.type_name, n.operators)
+            } else {
+                n.type_name.clone()
+            },
             n.gpu_us.0,
             n.gpu_us.1,
             n.cpu_us.0,

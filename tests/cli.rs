@@ -548,10 +548,30 @@ fn bench_reports_every_operator() {
     assert!(
         t.contains("GPU us")
             && t.contains("x floor")
-            && t.contains("f010")
+            && t.contains("f001…f010")
+            && t.contains("fused(10)")
+            && t.contains("fused: 10 pointwise operators into 1 pass ")
             && t.contains("GPU memory:"),
         "{t}"
     );
+    // Unfused: a row per operator.
+    ok(&[
+        "bench",
+        "testing-fixtures/bench-10-1080p",
+        "--size",
+        "96x54",
+        "--frames",
+        "4",
+        "--warmup",
+        "2",
+        "--no-fuse",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["operators"].as_array().unwrap().len(), 11, "{v}");
+    assert_eq!(v["fused_runs"].as_array().unwrap().len(), 0, "{v}");
     ok(&[
         "bench",
         "examples/04-compositing",

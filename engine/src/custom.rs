@@ -83,6 +83,7 @@ pub fn base_info() -> OperatorInfo {
         params: vec![shader_spec()].into(),
         custom: None,
         scene: None,
+        pointwise: None,
     }
 }
 
@@ -219,6 +220,7 @@ pub fn resolve(shaders: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>
         params: specs.into(),
         custom: Some(Arc::new(shader)),
         scene: None,
+        pointwise: None,
     }))
 }
 

@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 use crate::chain::{ChainDesc, ChainSpec};
 use crate::custom::CustomOperator;
 use crate::error::{EngineError, Result};
-use crate::fullscreen::Blit;
+use crate::fullscreen::{Blit, FullscreenPass};
+use crate::fusion::Pointwise;
 use crate::gpu::{CountsSnapshot, Gpu, GpuTexture, WgpuCounters};
 use crate::monitor::{MemoryMonitor, MonitorSample, rss_bytes};
 use crate::operator::{
@@ -46,6 +47,8 @@ pub struct EngineOptions {
     pub monitor_print: bool,
     /// Frames after a change (new chain, new size) before a frame counts as steady.
     pub warmup_frames: u64,
+    /// Fuse runs of pointwise operators into one pass each ([`crate::fusion`]).
+    pub fuse: bool,
 }
 
 impl Default for EngineOptions {
@@ -54,6 +57,7 @@ impl Default for EngineOptions {
             monitor_interval: Some(Duration::from_secs(10)),
             monitor_print: true,
             warmup_frames: 3,
+            fuse: true,
         }
     }
 }
@@ -169,6 +173,9 @@ pub struct NodeProfile {
     pub cpu_us: (f32, f32),
     /// Frames measured.
     pub samples: usize,
+    /// Operators drawn by this pass: 1, or a fused run's length (then `name` is
+    /// `first…last`, `type_name` is `fused`, and the floor is that of one pass).
+    pub operators: usize,
 }
 
 /// What [`Engine::profile`] measured.
@@ -222,6 +229,9 @@ struct Node {
     files_generation: u64,
 }
 
+/// Shaders (and pipelines) of fused runs no longer in the chain kept for when they come back.
+const FUSED_SHADERS_KEPT: usize = 8;
+
 /// The longest wait between two attempts to prepare an operator that ran out of memory.
 const MAX_RETRY_FRAMES: u64 = 64;
 
@@ -238,6 +248,45 @@ struct ChainRuntime {
     scene: Vec<Option<SceneItem>>,
     /// The node shown (and read back): the chain's output, or a soloed node.
     shown: usize,
+    /// Runs of pointwise operators drawn as one pass each ([`crate::fusion`]).
+    runs: Vec<FusedRun>,
+    /// For each node: its run and its place in it.
+    run_of: Vec<Option<(usize, usize)>>,
+    /// Whether `runs` is up to date with the plan, the node shown and the settings.
+    fusion_planned: bool,
+}
+
+/// A run of pointwise operators and its pass.
+struct FusedRun {
+    /// Node indices, in order.
+    members: Vec<usize>,
+    /// Library name of its generated shader (`fused/<hash>.wgsl`).
+    shader: String,
+    /// Offsets of the members' uniform structs relative to the first's, and their span.
+    offsets: Vec<usize>,
+    span: usize,
+    pass: FullscreenPass,
+    /// Shown in debug groups and the profile: `first…last`.
+    label: String,
+    /// Prepare key (first input, last output, uniform buffer, shader generation) of the
+    /// last successful prepare, and of the last failed one.
+    prepared: Option<u64>,
+    failed: Option<u64>,
+    /// After a transient failure: the frame at which to try again, and failures in a row.
+    retry_at: Option<u64>,
+    attempts: u32,
+    /// Whether the pass is prepared for this frame's textures.
+    ready: bool,
+    /// This frame's offset of the first member's uniforms, when every member's struct is
+    /// where the shader expects it.
+    base: Option<u32>,
+}
+
+impl FusedRun {
+    /// Whether it draws this frame (else its members draw one by one).
+    fn active(&self) -> bool {
+        self.ready && self.base.is_some()
+    }
 }
 
 /// Node `i`'s output texture, from the fields (so a node can be borrowed mutably meanwhile).
@@ -260,7 +309,14 @@ impl ChainRuntime {
                 gpu.check_size(&format!("`{}`", n.name), *w, *h)?;
             }
         }
-        let inputs: Vec<Vec<usize>> = self.nodes.iter().map(|n| n.inputs.clone()).collect();
+        let mut inputs: Vec<Vec<usize>> = self.nodes.iter().map(|n| n.inputs.clone()).collect();
+        // A fused run reads its first member's input when its last member runs: that input
+        // must live until then (its last member's output must not take its texture).
+        for run in &self.runs {
+            let (first, last) = (run.members[0], run.members[run.members.len() - 1]);
+            let extra = self.nodes[first].inputs.clone();
+            inputs[last].extend(extra);
+        }
         let (slot_of, slot_sizes) =
             crate::chain::plan_slots(&self.spec.order, &inputs, &sizes, self.shown);
         for t in self.slots.drain(..) {
@@ -336,6 +392,8 @@ pub struct Engine {
     thumbs: Option<Thumbnails>,
     /// Counts calls of [`files_changed`](Self::files_changed) that named a node's file.
     files_counter: u64,
+    /// Fused shaders no run uses now, least recently used first ([`FUSED_SHADERS_KEPT`]).
+    fused_unused: std::collections::VecDeque<String>,
 }
 
 /// A pass drawn over the display after the blit, in the frame's one encoder (the
@@ -430,6 +488,12 @@ impl Engine {
         for (name, text) in registry.shaders() {
             shaders.register(name, text);
         }
+        // A pointwise operator's file holds only its function: its pass is generated.
+        for info in registry.infos() {
+            if let Some(p) = &info.pointwise {
+                shaders.register_generated(&p.pass_name(), p.pass_text());
+            }
+        }
         // Development: read WGSL from a folder (e.g. the source tree's shaders/) instead of
         // the embedded copies.
         if let Some(dir) = std::env::var_os("VIVID_SHADER_DIR") {
@@ -479,6 +543,7 @@ impl Engine {
             solo: None,
             thumbs: None,
             files_counter: 0,
+            fused_unused: std::collections::VecDeque::new(),
         }
     }
 
@@ -505,6 +570,7 @@ impl Engine {
         self.solo = name.map(str::to_string);
         if rt.shown != shown {
             rt.shown = shown;
+            rt.fusion_planned = false;
             rt.replan(&self.gpu, &mut self.pool)?;
             self.pool.trim();
             self.mark_changed();
@@ -531,7 +597,43 @@ impl Engine {
             by_name: std::collections::HashMap::new(),
             slot: UniformSlot::default(),
         });
+        // Every operator's output must be drawn to be shown: no fusion meanwhile.
+        if let Some(rt) = &mut self.chain {
+            rt.fusion_planned = false;
+        }
         self.mark_changed();
+    }
+
+    /// Fuses runs of pointwise operators into one pass each (on by default; see
+    /// [`crate::fusion`]), or draws every operator on its own.
+    pub fn set_fusion(&mut self, enabled: bool) {
+        if self.options.fuse == enabled {
+            return;
+        }
+        self.options.fuse = enabled;
+        if let Some(rt) = &mut self.chain {
+            rt.fusion_planned = false;
+        }
+        self.mark_changed();
+    }
+
+    /// The runs of operators drawn as one pass each, by instance name, as of the last
+    /// frame: empty when nothing is fused.
+    #[must_use]
+    pub fn fused_runs(&self) -> Vec<Vec<String>> {
+        let Some(rt) = &self.chain else {
+            return Vec::new();
+        };
+        rt.runs
+            .iter()
+            .filter(|r| r.active())
+            .map(|r| {
+                r.members
+                    .iter()
+                    .map(|&i| rt.nodes[i].name.clone())
+                    .collect()
+            })
+            .collect()
     }
 
     /// Operator `name`'s thumbnail (sRGB, premultiplied) and its texture's id, once drawn.
@@ -669,6 +771,9 @@ impl Engine {
             operators = rt.nodes.len();
             rt.slots.clear();
             rt.planned.clear();
+            // Their passes hold the old device's objects: planned anew.
+            rt.runs.clear();
+            rt.fusion_planned = false;
             rt.scene.iter_mut().for_each(|s| *s = None);
             self.register_custom_shaders(&rt.spec)?;
             rt.replan(&self.gpu, &mut self.pool)?;
@@ -829,6 +934,9 @@ impl Engine {
             slot_of: Vec::new(),
             planned: Vec::new(),
             shown,
+            runs: Vec::new(),
+            run_of: Vec::new(),
+            fusion_planned: false,
         };
         let planned = rt.replan(&self.gpu, &mut self.pool);
         self.pool.trim();
@@ -907,29 +1015,24 @@ impl Engine {
     }
 
     /// Reloads built-in shaders after files changed on disk (the library's disk root, e.g.
-    /// the source tree's `shaders/`): every shader whose file is in `changed` — all of them
-    /// when a `common/` helper changed — is validated first; if any fails, nothing changes
-    /// and the running pipelines keep rendering. Otherwise their pipelines are rebuilt at
-    /// the next frame. Returns the shaders reloaded. (Custom shaders reload with the chain:
-    /// their parameters may have changed.)
+    /// the source tree's `shaders/`): every shader made of a file in `changed` — its own, or
+    /// one it imports (a `common/` helper; `levels.wgsl` for the fused passes that call
+    /// it) — is validated first; if any fails, nothing changes and the running pipelines
+    /// keep rendering. Otherwise their pipelines are rebuilt at the next frame. Returns the
+    /// shaders reloaded. (Custom shaders reload with the chain: their parameters may have
+    /// changed.)
     pub fn reload_shaders(&mut self, changed: &[std::path::PathBuf]) -> Result<Vec<String>> {
         let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
         let changed: Vec<_> = changed.iter().map(|p| canonical(p)).collect();
-        let common = self
-            .shaders
-            .disk_root()
-            .map(|r| canonical(r).join("common"));
-        let touches_common = common.is_some_and(|c| changed.iter().any(|p| p.starts_with(&c)));
         let affected: Vec<String> = self
             .shaders
             .names()
             .filter(|name| !name.starts_with("common/") && !name.starts_with("custom:"))
             .filter(|name| {
-                touches_common
-                    || self
-                        .shaders
-                        .file_path(name)
-                        .is_some_and(|f| changed.contains(&canonical(&f)))
+                self.shaders
+                    .files_of(name)
+                    .iter()
+                    .any(|f| changed.contains(&canonical(f)))
             })
             .map(str::to_string)
             .collect();
@@ -1093,23 +1196,43 @@ impl Engine {
         let p = self.profiler.as_ref()?;
         let rt = self.chain.as_ref()?;
         let bytes = |[w, h]: [u32; 2]| u64::from(w) * u64::from(h) * 8;
+        let run_of = |i: usize| {
+            rt.run_of
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|(r, k)| (&rt.runs[r], k))
+                .filter(|(run, _)| run.active())
+        };
         let nodes = rt
             .spec
             .order
             .iter()
             .filter(|&&i| rt.nodes[i].info.scene.is_none())
+            // A fused run is one row, at its last member.
+            .filter(|&&i| run_of(i).is_none_or(|(run, k)| k + 1 == run.members.len()))
             .map(|&i| {
                 let n = &rt.nodes[i];
                 let s = p.node(i).cloned().unwrap_or_default();
-                let read: u64 = n.inputs.iter().map(|&j| bytes(rt.nodes[j].size)).sum();
+                let (name, type_name, first, operators) = match run_of(i) {
+                    Some((run, _)) => (
+                        run.label.clone(),
+                        "fused".to_string(),
+                        &rt.nodes[run.members[0]],
+                        run.members.len(),
+                    ),
+                    None => (n.name.clone(), n.info.name.to_string(), n, 1),
+                };
+                let read: u64 = first.inputs.iter().map(|&j| bytes(rt.nodes[j].size)).sum();
                 NodeProfile {
-                    name: n.name.clone(),
-                    type_name: n.info.name.to_string(),
+                    name,
+                    type_name,
                     size: n.size,
                     floor_bytes: read + bytes(n.size),
                     gpu_us: crate::profile::median_p99(&s.gpu_us),
                     cpu_us: crate::profile::median_p99(&s.cpu_us),
                     samples: s.cpu_us.len(),
+                    operators,
                 }
             })
             .collect();
@@ -1234,6 +1357,7 @@ impl Engine {
             self.mark_changed();
         }
         self.prepare_nodes(false);
+        self.prepare_fused();
         self.prepare_thumbnails();
         self.prepare_target(&target)?;
         if let Some(p) = pass.as_deref_mut() {
@@ -1305,18 +1429,116 @@ impl Engine {
     }
 
     fn ensure_outputs(&mut self) -> Result<()> {
-        let Some(rt) = &mut self.chain else {
+        let Some(rt) = &self.chain else {
             return Ok(());
         };
-        if rt
+        let resized = rt
             .nodes
             .iter()
             .map(|n| n.size)
-            .ne(rt.planned.iter().copied())
-        {
-            rt.replan(&self.gpu, &mut self.pool)?;
+            .ne(rt.planned.iter().copied());
+        if resized || !rt.fusion_planned {
+            // Runs first: the slot plan keeps each run's input alive until it is drawn.
+            self.plan_fusion();
+            if let Some(rt) = &mut self.chain {
+                rt.replan(&self.gpu, &mut self.pool)?;
+            }
         }
         Ok(())
+    }
+
+    /// Finds the runs of pointwise operators to fuse ([`crate::fusion::plan_runs`]) and
+    /// registers their shaders; a run that is still there keeps its pass and bind group,
+    /// and the shaders and pipelines of runs gone are dropped.
+    fn plan_fusion(&mut self) {
+        let Some(rt) = &mut self.chain else { return };
+        rt.fusion_planned = true;
+        let enabled = self.options.fuse && self.thumbs.is_none();
+        let align = self.arena.align();
+        let max_span =
+            (self.gpu.device().limits().max_uniform_buffer_binding_size as usize).min(1 << 16);
+        let groups = if enabled {
+            let pointwise: Vec<Option<Pointwise>> =
+                rt.nodes.iter().map(|n| n.info.pointwise).collect();
+            let inputs: Vec<Vec<usize>> = rt.nodes.iter().map(|n| n.inputs.clone()).collect();
+            let sizes: Vec<[u32; 2]> = rt.nodes.iter().map(|n| n.size).collect();
+            crate::fusion::plan_runs(
+                &rt.spec.order,
+                &pointwise,
+                &inputs,
+                &sizes,
+                rt.shown,
+                align,
+                max_span,
+            )
+        } else {
+            Vec::new()
+        };
+        let mut old = std::mem::take(&mut rt.runs);
+        for members in groups {
+            let pw: Vec<Pointwise> = members
+                .iter()
+                .filter_map(|&i| rt.nodes[i].info.pointwise)
+                .collect();
+            let (offsets, span) = crate::fusion::layout(&pw, align);
+            let text = crate::fusion::shader_text(&pw, &offsets);
+            let shader = format!(
+                "fused/{:016x}.wgsl",
+                crate::shaders::fxhash(text.as_bytes())
+            );
+            if let Some(k) = old
+                .iter()
+                .position(|r| r.members == members && r.shader == shader)
+            {
+                rt.runs.push(old.swap_remove(k));
+                continue;
+            }
+            if !self.shaders.contains(&shader) {
+                self.shaders.register_generated(&shader, text);
+            }
+            let (first, last) = (members[0], members[members.len() - 1]);
+            let label = format!("{}…{}", rt.nodes[first].name, rt.nodes[last].name);
+            rt.runs.push(FusedRun {
+                pass: FullscreenPass::new(shader.clone(), span),
+                members,
+                shader,
+                offsets,
+                span,
+                label,
+                prepared: None,
+                failed: None,
+                retry_at: None,
+                attempts: 0,
+                ready: false,
+                base: None,
+            });
+        }
+        drop(old);
+        // Shaders of runs gone are kept a while (the inspector turns fusion off and on with
+        // its thumbnails: no recompiling each time); the least recently used go beyond
+        // `FUSED_SHADERS_KEPT`, with their pipelines.
+        let used = |name: &str| rt.runs.iter().any(|r| r.shader == name);
+        self.fused_unused.retain(|n| !used(n));
+        let newly_unused: Vec<String> = self
+            .shaders
+            .names()
+            .filter(|n| n.starts_with("fused/") && !used(n))
+            .filter(|n| !self.fused_unused.iter().any(|u| u == n))
+            .map(str::to_string)
+            .collect();
+        self.fused_unused.extend(newly_unused);
+        while self.fused_unused.len() > FUSED_SHADERS_KEPT {
+            if let Some(name) = self.fused_unused.pop_front() {
+                self.shaders.unregister(&name);
+                self.pipelines.invalidate_shader(&name);
+            }
+        }
+        rt.run_of = vec![None; rt.nodes.len()];
+        for (r, run) in rt.runs.iter().enumerate() {
+            for (k, &m) in run.members.iter().enumerate() {
+                rt.run_of[m] = Some((r, k));
+            }
+        }
     }
 
     fn write_uniforms(&mut self, time: FrameTime, target: &Target<'_>) {
@@ -1339,7 +1561,21 @@ impl Engine {
                 input_sizes: &input_sizes[..count],
                 scene: SceneView::new(&rt.scene, &n.refs),
             };
+            let at = w.next_offset();
             n.op.write_uniforms(&cx, &mut w);
+            // A fused run's shader expects its members' structs at fixed offsets from the
+            // first: check that each pushed exactly one, there.
+            if let Some((r, k)) = rt.run_of.get(i).copied().flatten() {
+                let run = &mut rt.runs[r];
+                let size = n.info.pointwise.map_or(0, |p| p.uniform_size);
+                if k == 0 {
+                    run.base = u32::try_from(at).ok();
+                }
+                let expected = run.base.map(|b| b as usize + run.offsets[k]);
+                if expected != Some(at) || w.len() != at + size {
+                    run.base = None;
+                }
+            }
         }
         if let Some(t) = &mut self.thumbs {
             t.slot = w.push(&BlitUniforms {
@@ -1513,6 +1749,86 @@ impl Engine {
         }
     }
 
+    /// Prepares the fused runs' passes whose textures, uniform buffer or shaders changed.
+    /// A run that fails is drawn operator by operator meanwhile.
+    fn prepare_fused(&mut self) {
+        let Some(rt) = &mut self.chain else { return };
+        let dummy = &self.dummy;
+        let now = self.stats.frames;
+        for run in &mut rt.runs {
+            run.ready = false;
+            let (first, last) = (run.members[0], run.members[run.members.len() - 1]);
+            let input = rt.nodes[first]
+                .inputs
+                .first()
+                .and_then(|&j| slot(&rt.slots, &rt.slot_of, j))
+                .unwrap_or(dummy);
+            let Some(output) = slot(&rt.slots, &rt.slot_of, last) else {
+                continue;
+            };
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            input.id().hash(&mut h);
+            output.id().hash(&mut h);
+            self.arena.buffer_id().hash(&mut h);
+            self.shader_generation.hash(&mut h);
+            let key = h.finish();
+            if run.prepared == Some(key) {
+                run.ready = true;
+                continue;
+            }
+            if run.failed == Some(key) && run.retry_at.is_none_or(|at| now < at) {
+                continue;
+            }
+            let n = &rt.nodes[last];
+            let mut cx = PrepareCx {
+                gpu: &self.gpu,
+                pipelines: &mut self.pipelines,
+                shaders: &self.shaders,
+                pool: &mut self.pool,
+                uniforms: &self.arena,
+                dummy,
+                inputs: &[input],
+                output,
+                params: n.params.values(),
+                animated: n.params.animated(),
+                name: &run.label,
+                scene: SceneView::EMPTY,
+                files_generation: 0,
+                still_bound: false,
+            };
+            let pass = &mut run.pass;
+            let result = self.gpu.scoped(&format!("preparing `{}`", run.label), || {
+                pass.prepare(
+                    &mut cx,
+                    &[input],
+                    output,
+                    crate::resources::SamplerKind::LinearClamp,
+                )
+            });
+            match result.and_then(|r| r) {
+                Ok(()) => {
+                    run.prepared = Some(key);
+                    run.failed = None;
+                    run.retry_at = None;
+                    run.attempts = 0;
+                    run.ready = true;
+                }
+                Err(e) => {
+                    // Its operators draw one by one meanwhile; out of memory is retried.
+                    log::warn!(
+                        "fusing `{}`: {e}; drawing its operators one by one",
+                        run.label
+                    );
+                    run.failed = Some(key);
+                    run.retry_at = e.is_transient().then(|| {
+                        run.attempts = run.attempts.saturating_add(1);
+                        now + (1u64 << run.attempts.min(6)).min(MAX_RETRY_FRAMES)
+                    });
+                }
+            }
+        }
+    }
+
     /// Makes each operator's thumbnail once (again only if its aspect changes) and keeps
     /// its blit's bind group on the operator's output.
     fn prepare_thumbnails(&mut self) {
@@ -1649,6 +1965,32 @@ impl Engine {
         let thumbs = self.thumbs.as_ref();
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
+            // A member of a fused run: the run's pass draws, in place of its last member.
+            let fused = rt
+                .run_of
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|(r, k)| (&rt.runs[r], k))
+                .filter(|(run, _)| run.active());
+            if let Some((run, k)) = fused {
+                if k + 1 < run.members.len() {
+                    continue;
+                }
+                let started = profiler.is_some().then(Instant::now);
+                if let Some(p) = &mut profiler {
+                    p.before(encoder, i);
+                }
+                let uniforms = UniformSlot {
+                    offset: run.base.unwrap_or(0),
+                    size: run.span as u32,
+                };
+                run.pass.dispatch(encoder, uniforms, &run.label);
+                if let (Some(p), Some(t)) = (&mut profiler, started) {
+                    p.after(encoder, i, t.elapsed());
+                }
+                continue;
+            }
             // Not prepared, or prepared for textures it no longer has (the prepare for its
             // new ones failed): it does not draw this frame.
             if n.prepared.is_none() || n.prepared_bound != n.bound {

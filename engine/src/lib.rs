@@ -12,6 +12,7 @@ pub mod custom;
 pub mod engine;
 pub mod error;
 pub mod fullscreen;
+pub mod fusion;
 pub mod gpu;
 pub mod live;
 pub mod monitor;

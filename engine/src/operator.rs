@@ -98,6 +98,10 @@ pub struct OperatorInfo {
     /// For scene nodes (camera, mesh, lights): their kind. They have no output texture;
     /// see [`crate::scene`].
     pub scene: Option<SceneKind>,
+    /// For operators whose output pixel depends only on the same pixel of their one input:
+    /// the WGSL function the engine fuses with its neighbours into one pass (see
+    /// [`crate::fusion`]).
+    pub pointwise: Option<crate::fusion::Pointwise>,
 }
 
 /// This frame's time.
@@ -280,6 +284,8 @@ pub trait OperatorType: Operator + Default + 'static {
     type Params: ParamStruct;
     /// Scene nodes: their kind (they then have no output texture).
     const SCENE: Option<SceneKind> = None;
+    /// Pointwise operators: their WGSL function (see [`crate::fusion`]).
+    const POINTWISE: Option<crate::fusion::Pointwise> = None;
 }
 
 #[derive(Clone)]
@@ -339,6 +345,7 @@ impl Registry {
             params: T::Params::specs().into(),
             custom: None,
             scene: T::SCENE,
+            pointwise: T::POINTWISE,
         };
         self.register(info, || Box::new(T::default()));
     }

@@ -76,6 +76,10 @@ pub const ENGINE_SHADERS: &[(&str, &str)] = &[
         include_str!("../../shaders/common/operator.wgsl"),
     ),
     (
+        "common/header.wgsl",
+        include_str!("../../shaders/common/header.wgsl"),
+    ),
+    (
         "common/fullscreen.wgsl",
         include_str!("../../shaders/common/fullscreen.wgsl"),
     ),
@@ -131,6 +135,57 @@ impl ShaderLibrary {
                 appendix,
             },
         );
+    }
+
+    /// Adds (or replaces) a shader the engine generated at run time (a fused run of
+    /// pointwise operators, see [`crate::fusion`]). Its diagnostics point at `shaders/<name>`.
+    pub fn register_generated(&mut self, name: &str, text: String) {
+        self.files.insert(
+            name.to_string(),
+            ShaderFile {
+                source: Source::Embedded(Cow::Owned(text)),
+                display_path: Path::new("shaders").join(name),
+                implicit: Vec::new(),
+                appendix: None,
+            },
+        );
+    }
+
+    /// Whether `name` is registered.
+    #[must_use]
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// The files on disk that shader `name` is made of: its own (if it has one) and those of
+    /// everything it imports, transitively. A change to any of them changes the shader.
+    #[must_use]
+    pub fn files_of(&self, name: &str) -> Vec<PathBuf> {
+        let mut seen = vec![name.to_string()];
+        let mut files = Vec::new();
+        let mut k = 0;
+        while k < seen.len() {
+            let current = seen[k].clone();
+            k += 1;
+            if let Some(p) = self.file_path(&current) {
+                files.push(p);
+            }
+            let Ok((text, _)) = self.read(&current) else {
+                continue;
+            };
+            let implicit = self.files.get(&current).map(|f| f.implicit.clone());
+            let imports = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("#import"))
+                .map(|rest| rest.trim().trim_matches('"').to_string())
+                .chain(implicit.into_iter().flatten());
+            for target in imports {
+                if !target.is_empty() && !seen.contains(&target) {
+                    seen.push(target);
+                }
+            }
+        }
+        files
     }
 
     /// Removes a shader added with [`register_file`](Self::register_file).

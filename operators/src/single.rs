@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 
 use vivid_engine::Result;
 use vivid_engine::fullscreen::FullscreenPass;
+use vivid_engine::fusion::Pointwise;
 use vivid_engine::operator::{
     Category, EncodeCx, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
 };
@@ -33,6 +34,25 @@ pub trait SinglePass: Send + 'static {
     fn sampler(_params: &Self::Params) -> SamplerKind {
         SamplerKind::LinearClamp
     }
+    /// For a pointwise operator (one input, each output pixel from the same input pixel):
+    /// the function in [`SHADER`](Self::SHADER), `fn <POINT>(c: vec4<f32>, p: <struct>)
+    /// -> vec4<f32>`, and its uniform struct's name. The file then holds only those, and
+    /// the engine generates the pass, fusing it with its pointwise neighbours
+    /// ([`vivid_engine::fusion`]). Its sampler must be the default.
+    const POINT: Option<(&'static str, &'static str)> = None;
+}
+
+/// The [`Pointwise`] facts of `T`, if it is pointwise.
+const fn pointwise<T: SinglePass>() -> Option<Pointwise> {
+    match T::POINT {
+        Some((function, uniforms)) => Some(Pointwise {
+            shader: T::SHADER,
+            function,
+            uniforms,
+            uniform_size: size_of::<T::Uniforms>(),
+        }),
+        None => None,
+    }
 }
 
 /// The [`Operator`] of a [`SinglePass`].
@@ -46,7 +66,10 @@ pub struct Single<T> {
 impl<T: SinglePass> Default for Single<T> {
     fn default() -> Self {
         Self {
-            pass: FullscreenPass::new(T::SHADER, size_of::<T::Uniforms>()),
+            pass: match pointwise::<T>() {
+                Some(p) => FullscreenPass::new(p.pass_name(), size_of::<T::Uniforms>()),
+                None => FullscreenPass::new(T::SHADER, size_of::<T::Uniforms>()),
+            },
             slot: UniformSlot::default(),
             _kind: PhantomData,
         }
@@ -80,4 +103,5 @@ impl<T: SinglePass> OperatorType for Single<T> {
     const SUMMARY: &'static str = T::SUMMARY;
     const INPUTS: InputSpec = T::INPUTS;
     type Params = T::Params;
+    const POINTWISE: Option<Pointwise> = pointwise::<T>();
 }

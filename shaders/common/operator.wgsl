@@ -13,15 +13,7 @@
 // Bindings: 0 the uniform struct (dynamic offset), 1 the sampler, 2.. the inputs, 15 the
 // output of the compute entry (Rgba16Float storage texture).
 #import "common/fullscreen.wgsl"
-
-struct FrameHeader {
-    // Output size in pixels.
-    resolution: vec2<f32>,
-    // Seconds.
-    time: f32,
-    // Frame index.
-    frame: f32,
-}
+#import "common/header.wgsl"
 
 @group(0) @binding(15) var vivid_output: texture_storage_2d<rgba16float, write>;
 

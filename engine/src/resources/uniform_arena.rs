@@ -29,6 +29,24 @@ pub struct UniformWriter<'a> {
 }
 
 impl UniformWriter<'_> {
+    /// The offset the next push will get.
+    #[must_use]
+    pub fn next_offset(&self) -> usize {
+        self.bytes.len().next_multiple_of(self.align)
+    }
+
+    /// Bytes written so far this frame.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether nothing was written yet.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
     /// Appends `value` at the next aligned offset.
     pub fn push<T: bytemuck::Pod>(&mut self, value: &T) -> UniformSlot {
         self.push_bytes(bytemuck::bytes_of(value))
@@ -106,6 +124,12 @@ impl UniformArena {
             bytes: &mut self.bytes,
             align: self.align,
         }
+    }
+
+    /// The alignment of every push (the device's `min_uniform_buffer_offset_alignment`).
+    #[must_use]
+    pub fn align(&self) -> usize {
+        self.align
     }
 
     /// Bytes pushed this frame.

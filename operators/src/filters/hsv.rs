@@ -39,6 +39,7 @@ impl SinglePass for Hsv {
     const INPUTS: InputSpec = InputSpec::ONE;
     type Params = HsvParams;
     type Uniforms = HsvUniforms;
+    const POINT: Option<(&'static str, &'static str)> = Some(("hsv", "Hsv"));
 
     fn uniforms(cx: &UniformCx<'_>, p: &HsvParams) -> HsvUniforms {
         HsvUniforms {

@@ -42,6 +42,7 @@ impl SinglePass for Levels {
     const INPUTS: InputSpec = InputSpec::ONE;
     type Params = LevelsParams;
     type Uniforms = LevelsUniforms;
+    const POINT: Option<(&'static str, &'static str)> = Some(("levels", "Levels"));
 
     fn uniforms(cx: &UniformCx<'_>, p: &LevelsParams) -> LevelsUniforms {
         LevelsUniforms {
