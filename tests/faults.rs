@@ -63,7 +63,8 @@ fn frames(engine: &mut Engine, from: u64, to: u64) -> FloatImage {
     engine.read_output().unwrap()
 }
 
-/// A 2D chain with every kind of built-in pass, and a 3D one with a shadowed point light.
+/// A 2D chain with every kind of built-in pass (levels and hsv fused into one), and a 3D
+/// one with a shadowed point light.
 const CHAIN_2D: &str = r#"
 output = "mix"
 [noise]
@@ -74,9 +75,13 @@ scale = "4 + sin(time)"
 type = "levels"
 input = "noise"
 gamma = 1.4
+[tint]
+type = "hsv"
+input = "lv"
+hue_shift = 40
 [soft]
 type = "blur"
-input = "lv"
+input = "tint"
 radius = 2
 [dot]
 type = "shape"

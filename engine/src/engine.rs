@@ -229,6 +229,9 @@ struct Node {
     files_generation: u64,
 }
 
+/// Frames a run whose pass ran out of memory is drawn unfused before fusing is tried again.
+const FUSION_RETRY_FRAMES: u64 = 4;
+
 /// Shaders (and pipelines) of fused runs no longer in the chain kept for when they come back.
 const FUSED_SHADERS_KEPT: usize = 8;
 
@@ -256,6 +259,16 @@ struct ChainRuntime {
     fusion_planned: bool,
 }
 
+/// A run left unfused because its pass could not be drawn: until frame `until` (out of
+/// memory), or while the shaders are those of `generation` (anything else).
+struct BlockedRun {
+    shader: String,
+    /// Its first member's name.
+    first: String,
+    until: Option<u64>,
+    generation: u64,
+}
+
 /// A run of pointwise operators and its pass.
 struct FusedRun {
     /// Node indices, in order.
@@ -272,9 +285,6 @@ struct FusedRun {
     /// last successful prepare, and of the last failed one.
     prepared: Option<u64>,
     failed: Option<u64>,
-    /// After a transient failure: the frame at which to try again, and failures in a row.
-    retry_at: Option<u64>,
-    attempts: u32,
     /// Whether the pass is prepared for this frame's textures.
     ready: bool,
     /// This frame's offset of the first member's uniforms, when every member's struct is
@@ -310,15 +320,18 @@ impl ChainRuntime {
             }
         }
         let mut inputs: Vec<Vec<usize>> = self.nodes.iter().map(|n| n.inputs.clone()).collect();
-        // A fused run reads its first member's input when its last member runs: that input
-        // must live until then (its last member's output must not take its texture).
+        // A fused run is drawn by its last member from its first member's input: the
+        // members before the last get no texture, and that input lives until the last.
+        let mut planned_sizes = sizes.clone();
         for run in &self.runs {
             let (first, last) = (run.members[0], run.members[run.members.len() - 1]);
-            let extra = self.nodes[first].inputs.clone();
-            inputs[last].extend(extra);
+            inputs[last].clone_from(&self.nodes[first].inputs);
+            for &m in &run.members[..run.members.len() - 1] {
+                planned_sizes[m] = [0, 0];
+            }
         }
         let (slot_of, slot_sizes) =
-            crate::chain::plan_slots(&self.spec.order, &inputs, &sizes, self.shown);
+            crate::chain::plan_slots(&self.spec.order, &inputs, &planned_sizes, self.shown);
         for t in self.slots.drain(..) {
             pool.release(t);
         }
@@ -394,6 +407,8 @@ pub struct Engine {
     files_counter: u64,
     /// Fused shaders no run uses now, least recently used first ([`FUSED_SHADERS_KEPT`]).
     fused_unused: std::collections::VecDeque<String>,
+    /// Runs drawn operator by operator for now.
+    fusion_blocked: Vec<BlockedRun>,
 }
 
 /// A pass drawn over the display after the blit, in the frame's one encoder (the
@@ -544,6 +559,7 @@ impl Engine {
             thumbs: None,
             files_counter: 0,
             fused_unused: std::collections::VecDeque::new(),
+            fusion_blocked: Vec::new(),
         }
     }
 
@@ -941,6 +957,8 @@ impl Engine {
         let planned = rt.replan(&self.gpu, &mut self.pool);
         self.pool.trim();
         self.drop_unused_custom_shaders(&rt.spec);
+        // A new chain: runs left unfused after a failure get another try.
+        self.fusion_blocked.clear();
         self.chain = Some(rt);
         self.mark_changed();
         // wgpu frees destroyed resources in `poll`: do it now, not at a next frame that may
@@ -1352,12 +1370,20 @@ impl Engine {
         self.evaluate(time);
         self.ensure_outputs()?;
         self.update_scene(time);
-        self.write_uniforms(time, &target);
-        if self.arena.ensure_capacity(&self.gpu) {
-            self.mark_changed();
+        // A fused run that cannot be drawn this frame is left out and the chain planned
+        // again at once (its members need their own textures): at most a few rounds.
+        for _ in 0..4 {
+            self.write_uniforms(time, &target);
+            if self.arena.ensure_capacity(&self.gpu) {
+                self.mark_changed();
+            }
+            self.prepare_nodes(false);
+            self.prepare_fused();
+            if self.chain.as_ref().is_none_or(|rt| rt.fusion_planned) {
+                break;
+            }
+            self.ensure_outputs()?;
         }
-        self.prepare_nodes(false);
-        self.prepare_fused();
         self.prepare_thumbnails();
         self.prepare_target(&target)?;
         if let Some(p) = pass.as_deref_mut() {
@@ -1429,6 +1455,13 @@ impl Engine {
     }
 
     fn ensure_outputs(&mut self) -> Result<()> {
+        let (now, generation) = (self.stats.frames, self.shader_generation);
+        let blocked = self.fusion_blocked.len();
+        self.fusion_blocked.retain(|b| match b.until {
+            Some(until) => now < until,
+            None => b.generation == generation,
+        });
+        let unblocked = self.fusion_blocked.len() != blocked;
         let Some(rt) = &self.chain else {
             return Ok(());
         };
@@ -1437,11 +1470,25 @@ impl Engine {
             .iter()
             .map(|n| n.size)
             .ne(rt.planned.iter().copied());
-        if resized || !rt.fusion_planned {
+        if resized || !rt.fusion_planned || unblocked {
             // Runs first: the slot plan keeps each run's input alive until it is drawn.
             self.plan_fusion();
             if let Some(rt) = &mut self.chain {
                 rt.replan(&self.gpu, &mut self.pool)?;
+                // A pointwise operator inside a fused run has no texture now: what it had
+                // prepared (a bind group holding its old textures) goes, with a fresh,
+                // empty instance (they keep no state).
+                for (i, n) in rt.nodes.iter_mut().enumerate() {
+                    if n.info.pointwise.is_some()
+                        && n.prepared.is_some()
+                        && rt.slot_of.get(i) == Some(&crate::chain::NO_SLOT)
+                        && let Some(op) = self.registry.create(&n.info.name)
+                    {
+                        n.op = op;
+                        n.prepared = None;
+                        n.failed = None;
+                    }
+                }
             }
         }
         Ok(())
@@ -1486,6 +1533,14 @@ impl Engine {
                 "fused/{:016x}.wgsl",
                 crate::shaders::fxhash(text.as_bytes())
             );
+            let first = &rt.nodes[members[0]].name;
+            if self
+                .fusion_blocked
+                .iter()
+                .any(|b| b.shader == shader && b.first == *first)
+            {
+                continue;
+            }
             if let Some(k) = old
                 .iter()
                 .position(|r| r.members == members && r.shader == shader)
@@ -1507,8 +1562,6 @@ impl Engine {
                 label,
                 prepared: None,
                 failed: None,
-                retry_at: None,
-                attempts: 0,
                 ready: false,
                 base: None,
             });
@@ -1576,6 +1629,21 @@ impl Engine {
                     run.base = None;
                 }
             }
+        }
+        // A run whose members did not push their uniforms where its shader reads them is
+        // drawn operator by operator from now on (planned again at once).
+        for run in rt.runs.iter().filter(|r| r.base.is_none()) {
+            log::warn!(
+                "fusing `{}`: its operators' uniforms are not where the fused shader reads them; drawing them one by one",
+                run.label
+            );
+            self.fusion_blocked.push(BlockedRun {
+                shader: run.shader.clone(),
+                first: rt.nodes[run.members[0]].name.clone(),
+                until: None,
+                generation: self.shader_generation,
+            });
+            rt.fusion_planned = false;
         }
         if let Some(t) = &mut self.thumbs {
             t.slot = w.push(&BlitUniforms {
@@ -1776,7 +1844,7 @@ impl Engine {
                 run.ready = true;
                 continue;
             }
-            if run.failed == Some(key) && run.retry_at.is_none_or(|at| now < at) {
+            if run.failed == Some(key) {
                 continue;
             }
             let n = &rt.nodes[last];
@@ -1809,21 +1877,24 @@ impl Engine {
                 Ok(()) => {
                     run.prepared = Some(key);
                     run.failed = None;
-                    run.retry_at = None;
-                    run.attempts = 0;
                     run.ready = true;
                 }
                 Err(e) => {
-                    // Its operators draw one by one meanwhile; out of memory is retried.
+                    // Its operators draw one by one (planned again at once); out of memory
+                    // is tried again later.
                     log::warn!(
                         "fusing `{}`: {e}; drawing its operators one by one",
                         run.label
                     );
                     run.failed = Some(key);
-                    run.retry_at = e.is_transient().then(|| {
-                        run.attempts = run.attempts.saturating_add(1);
-                        now + (1u64 << run.attempts.min(6)).min(MAX_RETRY_FRAMES)
+                    let until = e.is_transient().then_some(now + FUSION_RETRY_FRAMES);
+                    self.fusion_blocked.push(BlockedRun {
+                        shader: run.shader.clone(),
+                        first: rt.nodes[first].name.clone(),
+                        until,
+                        generation: self.shader_generation,
                     });
+                    rt.fusion_planned = false;
                 }
             }
         }
