@@ -198,8 +198,7 @@ fn a_size_change_inside_a_chain_starts_a_new_run() {
 
 #[test]
 fn editing_a_pointwise_operator_s_wgsl_changes_its_fused_passes() {
-    let shaders = tempfile::tempdir().unwrap();
-    copy_dir(&common::repo().join("shaders"), shaders.path());
+    let shaders = common::shader_copy();
     let mut engine = common::engine();
     engine
         .shaders_mut()
@@ -248,17 +247,4 @@ fn editing_a_pointwise_operator_s_wgsl_changes_its_fused_passes() {
     assert!(err.contains("hsv.wgsl:"), "{err}");
     let still = common::render(&mut engine, 1, 60.0);
     common::assert_images_close(&still, &after, 0.0, "after a broken edit");
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dst = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &dst);
-        } else {
-            std::fs::copy(&p, &dst).unwrap();
-        }
-    }
 }

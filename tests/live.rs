@@ -276,29 +276,9 @@ fn a_custom_shader_without_shade_or_with_bad_params_is_explained() {
     );
 }
 
-/// A copy of the repository's shaders/ in a temporary folder.
-fn shader_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&common::repo().join("shaders"), dir.path());
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dst = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &dst);
-        } else {
-            std::fs::copy(&p, &dst).unwrap();
-        }
-    }
-}
-
 #[test]
 fn built_in_shaders_reload_from_their_folder() {
-    let shaders = shader_copy();
+    let shaders = common::shader_copy();
     let solid = shaders.path().join("solid.wgsl");
     let dir = common::project(&[("chain.toml", SOLID)]);
     let mut engine = common::engine();

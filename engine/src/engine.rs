@@ -282,9 +282,8 @@ struct FusedRun {
     /// Shown in debug groups and the profile: `first…last`.
     label: String,
     /// Prepare key (first input, last output, uniform buffer, shader generation) of the
-    /// last successful prepare, and of the last failed one.
+    /// last successful prepare. (A failed run is planned out at once: see `BlockedRun`.)
     prepared: Option<u64>,
-    failed: Option<u64>,
     /// Whether the pass is prepared for this frame's textures.
     ready: bool,
     /// This frame's offset of the first member's uniforms, when every member's struct is
@@ -305,6 +304,13 @@ fn slot<'a>(slots: &'a [GpuTexture], slot_of: &[usize], i: usize) -> Option<&'a 
 }
 
 impl ChainRuntime {
+    /// The fused run drawing node `i` this frame, and `i`'s place in it.
+    fn drawn_by_run(&self, i: usize) -> Option<(&FusedRun, usize)> {
+        let (r, k) = self.run_of.get(i).copied().flatten()?;
+        let run = &self.runs[r];
+        run.active().then_some((run, k))
+    }
+
     /// Node `i`'s output texture.
     fn output(&self, i: usize) -> Option<&GpuTexture> {
         slot(&self.slots, &self.slot_of, i)
@@ -1214,25 +1220,20 @@ impl Engine {
         let p = self.profiler.as_ref()?;
         let rt = self.chain.as_ref()?;
         let bytes = |[w, h]: [u32; 2]| u64::from(w) * u64::from(h) * 8;
-        let run_of = |i: usize| {
-            rt.run_of
-                .get(i)
-                .copied()
-                .flatten()
-                .map(|(r, k)| (&rt.runs[r], k))
-                .filter(|(run, _)| run.active())
-        };
         let nodes = rt
             .spec
             .order
             .iter()
             .filter(|&&i| rt.nodes[i].info.scene.is_none())
             // A fused run is one row, at its last member.
-            .filter(|&&i| run_of(i).is_none_or(|(run, k)| k + 1 == run.members.len()))
+            .filter(|&&i| {
+                rt.drawn_by_run(i)
+                    .is_none_or(|(run, k)| k + 1 == run.members.len())
+            })
             .map(|&i| {
                 let n = &rt.nodes[i];
                 let s = p.node(i).cloned().unwrap_or_default();
-                let (name, type_name, first, operators) = match run_of(i) {
+                let (name, type_name, first, operators) = match rt.drawn_by_run(i) {
                     Some((run, _)) => (
                         run.label.clone(),
                         "fused".to_string(),
@@ -1561,7 +1562,6 @@ impl Engine {
                 span,
                 label,
                 prepared: None,
-                failed: None,
                 ready: false,
                 base: None,
             });
@@ -1844,9 +1844,6 @@ impl Engine {
                 run.ready = true;
                 continue;
             }
-            if run.failed == Some(key) {
-                continue;
-            }
             let n = &rt.nodes[last];
             let mut cx = PrepareCx {
                 gpu: &self.gpu,
@@ -1876,7 +1873,6 @@ impl Engine {
             match result.and_then(|r| r) {
                 Ok(()) => {
                     run.prepared = Some(key);
-                    run.failed = None;
                     run.ready = true;
                 }
                 Err(e) => {
@@ -1886,7 +1882,6 @@ impl Engine {
                         "fusing `{}`: {e}; drawing its operators one by one",
                         run.label
                     );
-                    run.failed = Some(key);
                     let until = e.is_transient().then_some(now + FUSION_RETRY_FRAMES);
                     self.fusion_blocked.push(BlockedRun {
                         shader: run.shader.clone(),
@@ -2035,16 +2030,8 @@ impl Engine {
         let mut profiler = self.profiler.as_mut();
         let thumbs = self.thumbs.as_ref();
         for &i in &rt.spec.order {
-            let n = &mut rt.nodes[i];
             // A member of a fused run: the run's pass draws, in place of its last member.
-            let fused = rt
-                .run_of
-                .get(i)
-                .copied()
-                .flatten()
-                .map(|(r, k)| (&rt.runs[r], k))
-                .filter(|(run, _)| run.active());
-            if let Some((run, k)) = fused {
+            if let Some((run, k)) = rt.drawn_by_run(i) {
                 if k + 1 < run.members.len() {
                     continue;
                 }
@@ -2062,6 +2049,7 @@ impl Engine {
                 }
                 continue;
             }
+            let n = &mut rt.nodes[i];
             // Not prepared, or prepared for textures it no longer has (the prepare for its
             // new ones failed): it does not draw this frame.
             if n.prepared.is_none() || n.prepared_bound != n.bound {
