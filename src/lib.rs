@@ -73,8 +73,8 @@ pub use vivid_engine::{
 };
 pub use vivid_engine::{bytemuck, egui, glam, wgpu};
 pub use vivid_engine::{
-    chain, custom, engine, error, fullscreen, gpu, live, monitor, operator, overlay, params,
-    project, readback, resources, scene, shaders, ui, watch,
+    chain, engine, error, fullscreen, gpu, live, monitor, operator, overlay, params, project,
+    readback, resources, scene, shaders, ui, watch,
 };
 pub use vivid_operators as operators;
 

@@ -473,7 +473,11 @@ fn print_operators(project: Option<&Path>) -> anyhow::Result<()> {
             .map_err(EngineError::Project)?;
         out!("\nCUSTOM SHADERS OF {}", dir.display());
         let mut any = false;
-        for n in spec.nodes.iter().filter(|n| n.info.custom.is_some()) {
+        for n in spec
+            .nodes
+            .iter()
+            .filter(|n| n.info.category == vivid::operator::Category::Custom)
+        {
             any = true;
             out!("\n  [{}]", n.name);
             print_info(&n.info);

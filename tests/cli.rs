@@ -462,7 +462,7 @@ fn a_window_without_a_display_explains_headless() {
 
 #[test]
 fn shaders_can_come_from_a_folder() {
-    // A copy of shaders/ with noise.wgsl broken: the error names the file on disk.
+    // A copy of shaders/ with operators/noise.wgsl broken: the error names the file on disk.
     let dir = tempfile::tempdir().unwrap();
     let shaders = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
     std::fs::create_dir_all(dir.path().join("common")).unwrap();
@@ -470,9 +470,10 @@ fn shaders_can_come_from_a_folder() {
         let p = entry.unwrap().path();
         std::fs::copy(&p, dir.path().join("common").join(p.file_name().unwrap())).unwrap();
     }
-    let noise = std::fs::read_to_string(shaders.join("noise.wgsl")).unwrap();
+    let noise = std::fs::read_to_string(shaders.join("operators/noise.wgsl")).unwrap();
+    std::fs::create_dir_all(dir.path().join("operators")).unwrap();
     std::fs::write(
-        dir.path().join("noise.wgsl"),
+        dir.path().join("operators/noise.wgsl"),
         noise.replace("return mix(mix(x00", "return mix(mix(x0"),
     )
     .unwrap();
@@ -489,7 +490,7 @@ fn shaders_can_come_from_a_folder() {
         .unwrap();
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
-    let file = dir.path().join("noise.wgsl");
+    let file = dir.path().join("operators/noise.wgsl");
     assert!(t.contains(&format!("{}:", file.display())), "{t}");
     assert!(t.contains("x0"), "{t}");
 }

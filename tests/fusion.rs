@@ -206,7 +206,7 @@ fn editing_a_pointwise_operator_s_wgsl_changes_its_fused_passes() {
     engine.set_chain(&common::desc(&linear(6))).unwrap();
     let before = common::render(&mut engine, 1, 60.0);
     assert_eq!(engine.fused_runs(), vec![names(1..=6)]);
-    let file = shaders.path().join("hsv.wgsl");
+    let file = shaders.path().join("operators/hsv.wgsl");
     let text = std::fs::read_to_string(&file).unwrap();
     let edited = text.replace(
         "return premultiply(vec4<f32>(hsv_to_rgb(h), s.a));",
@@ -220,7 +220,7 @@ fn editing_a_pointwise_operator_s_wgsl_changes_its_fused_passes() {
         "{reloaded:?}"
     );
     assert!(
-        reloaded.iter().any(|n| n == "pass/hsv.wgsl"),
+        reloaded.iter().any(|n| n == "operators/hsv.wgsl"),
         "{reloaded:?}"
     );
     let after = common::render(&mut engine, 1, 60.0);
@@ -242,7 +242,7 @@ fn editing_a_pointwise_operator_s_wgsl_changes_its_fused_passes() {
     assert!(moved > 0.05, "the edit shows ({moved})");
 
     // A broken edit is refused; the running passes keep rendering.
-    std::fs::write(&file, text.replace("fn hsv(", "fn hsv(oops")).unwrap();
+    std::fs::write(&file, text.replace("fn point(", "fn point(oops")).unwrap();
     let err = engine.reload_shaders(&[file]).unwrap_err().to_string();
     assert!(err.contains("hsv.wgsl:"), "{err}");
     let still = common::render(&mut engine, 1, 60.0);

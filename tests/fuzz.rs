@@ -266,7 +266,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.wgsl");
         std::fs::write(&path, &text).unwrap();
-        match vivid::custom::resolve(&ShaderLibrary::new(), &path) {
+        match vivid::operator::wgsl::resolve_project(&ShaderLibrary::new(), &path) {
             Ok(info) => {
                 // Every reflected parameter's default is finite and inside its range.
                 for p in info.params.iter() {

@@ -74,48 +74,58 @@ fn save(img: &image::RgbaImage, path: &Path) {
     vivid::readback::save_png(img, path).unwrap();
 }
 
-macro_rules! golden {
-    ($($test:ident => $dir:literal),* $(,)?) => {
-        $( #[test] fn $test() { check($dir); } )*
-
-        #[test]
-        fn every_fixture_has_a_golden_test() {
-            let covered = [$($dir),*];
-            for entry in std::fs::read_dir(common::repo().join("testing-fixtures")).unwrap() {
-                let entry = entry.unwrap();
-                let name = entry.file_name().to_string_lossy().to_string();
-                // bench-* projects are benchmarks (`vivid bench`), not images to compare;
-                // assets/ holds files that unit tests load (glTF), not a project.
-                if entry.path().is_dir() && !name.starts_with("bench-") && name != "assets" {
-                    assert!(covered.contains(&name.as_str()), "testing-fixtures/{name} has no golden test");
-                }
-            }
-        }
-    };
+/// The fixture folders compared with their golden image: every folder of testing-fixtures/
+/// but the benchmarks (`bench-*`: `vivid bench` projects) and `assets/` (files that tests
+/// load).
+fn fixtures() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(common::repo().join("testing-fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| !n.starts_with("bench-") && n != "assets")
+        .collect();
+    names.sort();
+    names
 }
 
-golden! {
-    hello_noise => "hello-noise",
-    noise_perlin => "noise-perlin",
-    noise_simplex => "noise-simplex",
-    noise_worley => "noise-worley",
-    noise_value => "noise-value",
-    solid => "solid",
-    gradient => "gradient",
-    gradient_linear => "gradient-linear",
-    shapes => "shapes",
-    levels => "levels",
-    hsv => "hsv",
-    transform => "transform",
-    transform_repeat => "transform-repeat",
-    blur => "blur",
-    blur_large => "blur-large",
-    composite => "composite",
-    feedback => "feedback",
-    shadow_point => "shadow-point",
-    shadow_spot => "shadow-spot",
-    shadow_directional => "shadow-directional",
-    lighting_test => "lighting-test",
-    gltf_textured => "gltf-textured",
-    image => "image",
+#[test]
+fn every_fixture_matches_its_golden_image() {
+    let failures: Vec<String> = fixtures()
+        .into_iter()
+        .filter_map(|name| {
+            std::panic::catch_unwind(|| check(&name)).err().map(|e| {
+                let why = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_string()))
+                    .unwrap_or_default();
+                format!("{name}: {why}")
+            })
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_operator_type_has_a_fixture() {
+    let mut used = String::new();
+    for name in fixtures() {
+        used.push_str(
+            &std::fs::read_to_string(
+                common::repo()
+                    .join("testing-fixtures")
+                    .join(&name)
+                    .join("chain.toml"),
+            )
+            .unwrap(),
+        );
+    }
+    for info in vivid::builtin_registry().infos() {
+        assert!(
+            used.contains(&format!("type = \"{}\"", info.name)),
+            "no testing-fixtures/*/chain.toml uses `{}`: add a fixture with its expected.png",
+            info.name
+        );
+    }
 }

@@ -279,7 +279,7 @@ fn a_custom_shader_without_shade_or_with_bad_params_is_explained() {
 #[test]
 fn built_in_shaders_reload_from_their_folder() {
     let shaders = common::shader_copy();
-    let solid = shaders.path().join("solid.wgsl");
+    let solid = shaders.path().join("operators/solid.wgsl");
     let dir = common::project(&[("chain.toml", SOLID)]);
     let mut engine = common::engine();
     engine
@@ -291,7 +291,7 @@ fn built_in_shaders_reload_from_their_folder() {
     let text = std::fs::read_to_string(&solid).unwrap();
     save(
         &solid,
-        &text.replace("return u.color;", "return u.color.bgra;"),
+        &text.replace("params.color.a);", "params.color.a).bgra;"),
     );
     live.apply(&mut engine, &changed(&solid));
     assert_eq!(
@@ -299,10 +299,16 @@ fn built_in_shaders_reload_from_their_folder() {
         [0.75, 0.5, 0.25, 1.0],
         "every solid uses the new shader"
     );
-    save(&solid, &text.replace("return u.color;", "return u.colr;"));
+    save(
+        &solid,
+        &text.replace(
+            "return vec4<f32>(params.color.rgb",
+            "return vec4<f32>(params.colr.rgb",
+        ),
+    );
     live.apply(&mut engine, &changed(&solid));
     let err = live.error_text().expect("an error");
-    assert!(err.contains("solid.wgsl:13:14"), "{err}");
+    assert!(err.contains("solid.wgsl:11:29"), "{err}");
     assert_eq!(
         frame(&mut engine, 2, 1, 1),
         [0.75, 0.5, 0.25, 1.0],

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Diagnostic, Diagnostics, EngineError, did_you_mean};
-use crate::operator::{Category, MAX_INPUTS, OperatorInfo, Registry};
+use crate::operator::{Interface, MAX_INPUTS, OperatorInfo, Registry};
 use crate::params::{FileKind, ParamKind, ParamSource, ParamValue, RawValue};
 use crate::scene::SceneKind;
 use crate::shaders::ShaderLibrary;
@@ -498,16 +498,12 @@ impl ChainDesc {
             errs.push(d);
             return None;
         };
-        let info = if info.category == Category::Custom {
-            match self.resolve_custom(n, shaders) {
-                Ok(info) => info,
-                Err(ds) => {
-                    errs.extend(ds);
-                    return None;
-                }
+        let info = match self.resolve_interface(n, info, registry, shaders) {
+            Ok(info) => info,
+            Err(ds) => {
+                errs.extend(ds);
+                return None;
             }
-        } else {
-            info.clone()
         };
         let info = &info;
         let before = errs.len();
@@ -885,26 +881,70 @@ struct NodeCx<'a> {
 }
 
 impl ChainDesc {
-    /// The info of a `type = "shader"` node, from its file.
-    fn resolve_custom(
+    /// The interface of node `n` of a type whose registered info is `info`: that info, or
+    /// reflected again from its WGSL (a built-in operator written in WGSL, whose file may
+    /// have been edited), or reflected from the file the node names (a project's shader).
+    fn resolve_interface(
         &self,
         n: &NodeDesc,
+        info: &Arc<OperatorInfo>,
+        registry: &Registry,
         shaders: &ShaderLibrary,
     ) -> Result<Arc<OperatorInfo>, Vec<Diagnostic>> {
         let name = &n.name.value;
-        let Some((_, value)) = n.params.iter().find(|(k, _)| k.value == "shader") else {
+        let errors = |e: EngineError, loc: Option<&Loc>| match e {
+            EngineError::Shader(d) | EngineError::Project(d) => d.0,
+            other => vec![self.diag(loc, format!("`{name}`: {other}"))],
+        };
+        match registry.interface(&info.name) {
+            None | Some(Interface::Fixed) => Ok(info.clone()),
+            Some(Interface::Library) => match registry.declaring_shader(&info.name) {
+                Some(shader) => registry
+                    .reflect_library(shaders, shader)
+                    .map_err(|e| errors(e, n.name.loc.as_ref())),
+                None => Ok(info.clone()),
+            },
+            Some(Interface::File {
+                param,
+                extensions,
+                resolve,
+            }) => {
+                let path = self.interface_file(n, &info.name, param, extensions)?;
+                let loc = n
+                    .params
+                    .iter()
+                    .find(|(k, _)| k.value == param)
+                    .and_then(|(_, v)| v.loc.as_ref());
+                resolve(shaders, &path).map_err(|e| errors(e, loc))
+            }
+        }
+    }
+
+    /// The file parameter `param` of node `n` names, resolved from the project folder.
+    fn interface_file(
+        &self,
+        n: &NodeDesc,
+        type_name: &str,
+        param: &str,
+        extensions: &[&str],
+    ) -> Result<PathBuf, Vec<Diagnostic>> {
+        let name = &n.name.value;
+        let Some((_, value)) = n.params.iter().find(|(k, _)| k.value == param) else {
+            let example = extensions.first().map_or("file", |e| e);
             return Err(vec![
                 self.diag(
                     n.name.loc.as_ref(),
-                    format!("`{name}` (shader) needs the file it runs"),
+                    format!("`{name}` ({type_name}) needs the file it runs"),
                 )
-                .with_hint("add `shader = \"my-shader.wgsl\"`, a WGSL file in the project folder"),
+                .with_hint(format!(
+                    "add `{param} = \"my-{type_name}.{example}\"`, a file in the project folder"
+                )),
             ]);
         };
         let RawValue::Str(file) = &value.value else {
             return Err(vec![self.diag(
                 value.loc.as_ref(),
-                format!("`{name}.shader` must be a file name (a string)"),
+                format!("`{name}.{param}` must be a file name (a string)"),
             )]);
         };
         let dir = self.project_dir();
@@ -912,16 +952,16 @@ impl ChainDesc {
         if !path.is_file() {
             let mut d = self.diag(
                 value.loc.as_ref(),
-                format!("`{name}`: no shader file {}", path.display()),
+                format!("`{name}`: no {type_name} file {}", path.display()),
             );
             let files: Vec<String> = std::fs::read_dir(&dir)
                 .map(|rd| {
                     rd.filter_map(std::result::Result::ok)
                         .map(|e| e.file_name().to_string_lossy().to_string())
                         .filter(|f| {
-                            Path::new(f)
-                                .extension()
-                                .is_some_and(|e| e.eq_ignore_ascii_case("wgsl"))
+                            Path::new(f).extension().is_some_and(|e| {
+                                extensions.iter().any(|x| e.eq_ignore_ascii_case(x))
+                            })
                         })
                         .collect()
                 })
@@ -931,10 +971,7 @@ impl ChainDesc {
             }
             return Err(vec![d]);
         }
-        crate::custom::resolve(shaders, &path).map_err(|e| match e {
-            EngineError::Shader(d) | EngineError::Project(d) => d.0,
-            other => vec![self.diag(value.loc.as_ref(), format!("`{name}`: {other}"))],
-        })
+        Ok(path)
     }
 }
 

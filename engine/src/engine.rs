@@ -21,10 +21,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::chain::{ChainDesc, ChainSpec};
-use crate::custom::CustomOperator;
 use crate::error::{EngineError, Result};
 use crate::fullscreen::{Blit, FullscreenPass};
-use crate::fusion::Pointwise;
+use crate::fusion::RunLayout;
 use crate::gpu::{CountsSnapshot, Gpu, GpuTexture, WgpuCounters};
 use crate::monitor::{MemoryMonitor, MonitorSample, rss_bytes};
 use crate::operator::{
@@ -275,9 +274,8 @@ struct FusedRun {
     members: Vec<usize>,
     /// Library name of its generated shader (`fused/<hash>.wgsl`).
     shader: String,
-    /// Offsets of the members' uniform structs relative to the first's, and their span.
-    offsets: Vec<usize>,
-    span: usize,
+    /// Where the members' uniforms are, relative to the first's header.
+    layout: RunLayout,
     pass: FullscreenPass,
     /// Shown in debug groups and the profile: `first…last`.
     label: String,
@@ -286,8 +284,8 @@ struct FusedRun {
     prepared: Option<u64>,
     /// Whether the pass is prepared for this frame's textures.
     ready: bool,
-    /// This frame's offset of the first member's uniforms, when every member's struct is
-    /// where the shader expects it.
+    /// This frame's offset of the first member's header, when every member's uniforms are
+    /// where the shader expects them.
     base: Option<u32>,
 }
 
@@ -401,8 +399,12 @@ pub struct Engine {
     profiler: Option<crate::profile::Profiler>,
     overlay_grid: Option<crate::overlay::TextGrid>,
     overlay_dirty: bool,
-    /// Composed-text hash of each custom shader in use.
-    custom_hashes: std::collections::HashMap<String, u64>,
+    /// Composed-text hash of the shader of each WGSL operator type in use.
+    wgsl_hashes: std::collections::HashMap<String, u64>,
+    /// The chain as last set (reloading a built-in WGSL operator validates it again).
+    desc: Option<ChainDesc>,
+    /// Time of the last frame (for `delta`).
+    last_time: Option<f64>,
     /// Bumped each time a lost device is replaced.
     device_generation: u64,
     /// The node shown instead of the chain's output (the inspector's "solo").
@@ -509,12 +511,6 @@ impl Engine {
         for (name, text) in registry.shaders() {
             shaders.register(name, text);
         }
-        // A pointwise operator's file holds only its function: its pass is generated.
-        for info in registry.infos() {
-            if let Some(p) = &info.pointwise {
-                shaders.register_generated(&p.pass_name(), p.pass_text());
-            }
-        }
         // Development: read WGSL from a folder (e.g. the source tree's shaders/) instead of
         // the embedded copies.
         if let Some(dir) = std::env::var_os("VIVID_SHADER_DIR") {
@@ -559,7 +555,9 @@ impl Engine {
             profiler: None,
             overlay_grid: None,
             overlay_dirty: false,
-            custom_hashes: std::collections::HashMap::new(),
+            wgsl_hashes: std::collections::HashMap::new(),
+            desc: None,
+            last_time: None,
             device_generation: 0,
             solo: None,
             thumbs: None,
@@ -760,7 +758,7 @@ impl Engine {
         self.readback = None;
         self.pipelines = PipelineCache::default();
         self.pool = TexturePool::default();
-        self.custom_hashes.clear();
+        self.wgsl_hashes.clear();
         self.gpu = gpu;
         self.arena = UniformArena::new(&self.gpu);
         self.dummy = self
@@ -777,11 +775,7 @@ impl Engine {
         let mut operators = 0;
         if let Some(mut rt) = chain {
             for n in &mut rt.nodes {
-                let fresh: Option<Box<dyn Operator>> = match &n.info.custom {
-                    Some(c) => Some(Box::new(CustomOperator::new(c.clone()))),
-                    None => self.registry.create(&n.info.name),
-                };
-                if let Some(op) = fresh {
+                if let Some(op) = self.registry.create(&n.info) {
                     n.op = op;
                 }
                 n.prepared = None;
@@ -797,7 +791,7 @@ impl Engine {
             rt.runs.clear();
             rt.fusion_planned = false;
             rt.scene.iter_mut().for_each(|s| *s = None);
-            self.register_custom_shaders(&rt.spec)?;
+            self.register_wgsl_shaders(&rt.spec)?;
             rt.replan(&self.gpu, &mut self.pool)?;
             self.chain = Some(rt);
         }
@@ -869,14 +863,14 @@ impl Engine {
         if let Some(n) = spec
             .nodes
             .iter()
-            .find(|n| n.info.custom.is_none() && self.registry.create(&n.info.name).is_none())
+            .find(|n| self.registry.create(&n.info).is_none())
         {
             return Err(EngineError::Param(format!(
                 "operator type `{}` cannot be created",
                 n.info.name
             )));
         }
-        self.register_custom_shaders(&spec)?;
+        self.register_wgsl_shaders(&spec)?;
         if let Some(size) = self.size_override {
             spec.fit_output_to(size);
         }
@@ -892,26 +886,21 @@ impl Engine {
                 params.set(*idx, src.clone());
             }
             let inputs = n.inputs.iter().filter_map(|s| spec.index_of(s)).collect();
-            // Same name, same type (and for custom shaders the same text): keep the
+            // Same name, same type (and for WGSL operators the same shader): keep the
             // operator and its state.
             let reused = old
                 .iter()
                 .position(|o| {
-                    o.name == n.name && o.info.name == n.info.name && o.info.custom == n.info.custom
+                    o.name == n.name && o.info.name == n.info.name && o.info.shader == n.info.shader
                 })
                 .map(|k| old.swap_remove(k));
             let op = if let Some(mut o) = reused {
                 o.op.chain_changed(params.values(), &mut self.pool);
                 o.op
             } else {
-                let op: Box<dyn Operator> = if let Some(c) = &n.info.custom {
-                    Box::new(CustomOperator::new(c.clone()))
-                } else {
-                    // Checked above: every type here can be made.
-                    let Some(op) = self.registry.create(&n.info.name) else {
-                        continue;
-                    };
-                    op
+                // Checked above: every type here can be made.
+                let Some(op) = self.registry.create(&n.info) else {
+                    continue;
                 };
                 op
             };
@@ -962,7 +951,8 @@ impl Engine {
         };
         let planned = rt.replan(&self.gpu, &mut self.pool);
         self.pool.trim();
-        self.drop_unused_custom_shaders(&rt.spec);
+        self.drop_unused_wgsl_shaders(&rt.spec);
+        self.desc = Some(desc.clone());
         // A new chain: runs left unfused after a failure get another try.
         self.fusion_blocked.clear();
         self.chain = Some(rt);
@@ -973,39 +963,37 @@ impl Engine {
         planned
     }
 
-    /// Registers the custom shaders of `spec` in the library; for each that is new or whose
-    /// text changed, drops its old pipelines and builds the new ones inside an error scope,
-    /// so that a shader naga accepts but the driver does not fails here, before anything
-    /// running is replaced.
-    fn register_custom_shaders(&mut self, spec: &ChainSpec) -> Result<()> {
+    /// Puts the shaders of the WGSL operators of `spec` in the library with their
+    /// interface; for each that is new or whose text changed, drops its old pipelines and
+    /// builds the new one inside an error scope, so that a shader naga accepts but the
+    /// driver does not fails here, before anything running is replaced.
+    fn register_wgsl_shaders(&mut self, spec: &ChainSpec) -> Result<()> {
         for n in &spec.nodes {
-            let Some(c) = &n.info.custom else { continue };
-            self.shaders.register_file(
-                &c.library_name,
-                &c.path,
-                &["common/custom.wgsl"],
-                c.appendix.clone(),
-            );
-            let previous = self.custom_hashes.insert(c.library_name.clone(), c.hash);
-            if previous == Some(c.hash) {
+            let Some(shader) = &n.info.shader else {
+                continue;
+            };
+            let name = &shader.library_name;
+            shader.register(&mut self.shaders);
+            let previous = self.wgsl_hashes.insert(name.clone(), shader.hash);
+            if previous == Some(shader.hash) {
                 continue;
             }
             // New text: whatever is cached (even a module whose pipeline failed) is stale.
-            self.pipelines.invalidate_shader(&c.library_name);
+            self.pipelines.invalidate_shader(name);
             self.shader_generation += 1;
-            if let Err(e) = CustomOperator::new(c.clone()).compile(
+            if let Err(e) = crate::operator::WgslOperator::new(shader.clone()).compile(
                 &self.gpu,
                 &mut self.pipelines,
                 &self.shaders,
             ) {
                 // Try again at the next reload, even if the text is the same.
-                self.custom_hashes.remove(&c.library_name);
-                self.pipelines.invalidate_shader(&c.library_name);
+                self.wgsl_hashes.remove(name);
+                self.pipelines.invalidate_shader(name);
                 return Err(match e {
                     EngineError::Gpu { message, .. } => {
                         EngineError::Shader(crate::error::Diagnostics(vec![
                             crate::error::Diagnostic::file_level(
-                                &c.path,
+                                &shader.path,
                                 format!("the GPU driver rejected this shader: {message}"),
                             ),
                         ]))
@@ -1017,23 +1005,26 @@ impl Engine {
         Ok(())
     }
 
-    /// Forgets the custom shaders `spec` does not use.
-    fn drop_unused_custom_shaders(&mut self, spec: &ChainSpec) {
+    /// Forgets the shaders of WGSL operators `spec` does not use (a project's files leave
+    /// the library).
+    fn drop_unused_wgsl_shaders(&mut self, spec: &ChainSpec) {
         let used: Vec<&str> = spec
             .nodes
             .iter()
-            .filter_map(|n| n.info.custom.as_ref())
-            .map(|c| c.library_name.as_str())
+            .filter_map(|n| n.info.shader.as_ref())
+            .map(|s| s.library_name.as_str())
             .collect();
         let gone: Vec<String> = self
-            .custom_hashes
+            .wgsl_hashes
             .keys()
             .filter(|k| !used.contains(&k.as_str()))
             .cloned()
             .collect();
         for name in gone {
-            self.custom_hashes.remove(&name);
-            self.shaders.unregister(&name);
+            self.wgsl_hashes.remove(&name);
+            if self.shaders.file_path(&name).is_some() && name.starts_with("project:") {
+                self.shaders.unregister(&name);
+            }
             self.pipelines.invalidate_shader(&name);
         }
     }
@@ -1043,15 +1034,16 @@ impl Engine {
     /// one it imports (a `common/` helper; `levels.wgsl` for the fused passes that call
     /// it) — is validated first; if any fails, nothing changes and the running pipelines
     /// keep rendering. Otherwise their pipelines are rebuilt at the next frame. Returns the
-    /// shaders reloaded. (Custom shaders reload with the chain: their parameters may have
-    /// changed.)
+    /// shaders reloaded. A built-in operator written in WGSL whose file changed is reflected
+    /// again (its parameters may have changed) and the running chain validated again.
+    /// (A project's shaders reload with its chain.)
     pub fn reload_shaders(&mut self, changed: &[std::path::PathBuf]) -> Result<Vec<String>> {
         let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
         let changed: Vec<_> = changed.iter().map(|p| canonical(p)).collect();
         let affected: Vec<String> = self
             .shaders
             .names()
-            .filter(|name| !name.starts_with("common/") && !name.starts_with("custom:"))
+            .filter(|name| !name.starts_with("common/") && !name.starts_with("project:"))
             .filter(|name| {
                 self.shaders
                     .files_of(name)
@@ -1061,6 +1053,10 @@ impl Engine {
             .map(str::to_string)
             .collect();
         let mut diagnostics = Vec::new();
+        // A fused pass inlines its members' text: it is made again from them, not reloaded.
+        let (derived, affected): (Vec<String>, Vec<String>) = affected
+            .into_iter()
+            .partition(|name| self.shaders.is_derived(name));
         for name in &affected {
             match self.shaders.compose(name) {
                 Ok(_) => {}
@@ -1073,10 +1069,30 @@ impl Engine {
         }
         for name in &affected {
             self.pipelines.invalidate_shader(name);
+            self.wgsl_hashes.remove(name);
         }
+        for name in &derived {
+            self.shaders.unregister(name);
+            self.pipelines.invalidate_shader(name);
+            self.fused_unused.retain(|n| n != name);
+            if let Some(rt) = &mut self.chain {
+                rt.fusion_planned = false;
+            }
+        }
+        let affected: Vec<String> = affected.into_iter().chain(derived).collect();
         if !affected.is_empty() {
             self.shader_generation += 1;
             self.mark_changed();
+        }
+        // An operator type declared by a changed file: its interface is reflected again.
+        let declared = affected.iter().any(|name| {
+            self.registry
+                .infos()
+                .iter()
+                .any(|i| self.registry.declaring_shader(&i.name) == Some(name))
+        });
+        if declared && let Some(desc) = self.desc.clone() {
+            self.set_chain(&desc)?;
         }
         Ok(affected)
     }
@@ -1440,6 +1456,7 @@ impl Engine {
             shadow_passes: encoded.shadow_passes,
         };
         self.record(&report, &before, &after, started.elapsed());
+        self.last_time = Some(time.time);
         Ok(report)
     }
 
@@ -1480,10 +1497,10 @@ impl Engine {
                 // prepared (a bind group holding its old textures) goes, with a fresh,
                 // empty instance (they keep no state).
                 for (i, n) in rt.nodes.iter_mut().enumerate() {
-                    if n.info.pointwise.is_some()
+                    if n.info.pointwise().is_some()
                         && n.prepared.is_some()
                         && rt.slot_of.get(i) == Some(&crate::chain::NO_SLOT)
-                        && let Some(op) = self.registry.create(&n.info.name)
+                        && let Some(op) = self.registry.create(&n.info)
                     {
                         n.op = op;
                         n.prepared = None;
@@ -1506,8 +1523,11 @@ impl Engine {
         let max_span =
             (self.gpu.device().limits().max_uniform_buffer_binding_size as usize).min(1 << 16);
         let groups = if enabled {
-            let pointwise: Vec<Option<Pointwise>> =
-                rt.nodes.iter().map(|n| n.info.pointwise).collect();
+            let pointwise: Vec<Option<u32>> = rt
+                .nodes
+                .iter()
+                .map(|n| n.info.pointwise().map(|s| s.params_size))
+                .collect();
             let inputs: Vec<Vec<usize>> = rt.nodes.iter().map(|n| n.inputs.clone()).collect();
             let sizes: Vec<[u32; 2]> = rt.nodes.iter().map(|n| n.size).collect();
             crate::fusion::plan_runs(
@@ -1524,12 +1544,22 @@ impl Engine {
         };
         let mut old = std::mem::take(&mut rt.runs);
         for members in groups {
-            let pw: Vec<Pointwise> = members
+            let pw: Vec<&crate::operator::WgslShader> = members
                 .iter()
-                .filter_map(|&i| rt.nodes[i].info.pointwise)
+                .filter_map(|&i| rt.nodes[i].info.pointwise().map(AsRef::as_ref))
                 .collect();
-            let (offsets, span) = crate::fusion::layout(&pw, align);
-            let text = crate::fusion::shader_text(&pw, &offsets);
+            let sizes: Vec<u32> = pw.iter().map(|s| s.params_size).collect();
+            let layout = crate::fusion::layout(&sizes, align);
+            let text = match crate::fusion::shader_text(&self.shaders, &pw, &layout) {
+                Ok(text) => text,
+                Err(e) => {
+                    log::warn!(
+                        "fusing `{}`: {e}; drawing its operators one by one",
+                        rt.nodes[members[0]].name
+                    );
+                    continue;
+                }
+            };
             let shader = format!(
                 "fused/{:016x}.wgsl",
                 crate::shaders::fxhash(text.as_bytes())
@@ -1550,16 +1580,21 @@ impl Engine {
                 continue;
             }
             if !self.shaders.contains(&shader) {
-                self.shaders.register_generated(&shader, text);
+                let from = pw.iter().map(|m| m.library_name.clone()).collect();
+                self.shaders.register_generated(&shader, text, from);
             }
             let (first, last) = (members[0], members[members.len() - 1]);
             let label = format!("{}…{}", rt.nodes[first].name, rt.nodes[last].name);
+            let span = layout.span();
             rt.runs.push(FusedRun {
-                pass: FullscreenPass::new(shader.clone(), span),
+                pass: FullscreenPass::new(
+                    shader.clone(),
+                    size_of::<crate::operator::FrameHeader>(),
+                )
+                .with_params(span),
                 members,
                 shader,
-                offsets,
-                span,
+                layout,
                 label,
                 prepared: None,
                 ready: false,
@@ -1595,6 +1630,7 @@ impl Engine {
     }
 
     fn write_uniforms(&mut self, time: FrameTime, target: &Target<'_>) {
+        let delta = self.last_time.map_or(0.0, |t| (time.time - t).max(0.0));
         let mut w = self.arena.writer();
         let Some(rt) = &mut self.chain else { return };
         for &i in &rt.spec.order {
@@ -1610,22 +1646,24 @@ impl Engine {
             let cx = UniformCx {
                 params: n.params.values(),
                 time,
+                delta,
                 size: (n.size[0], n.size[1]),
                 input_sizes: &input_sizes[..count],
                 scene: SceneView::new(&rt.scene, &n.refs),
             };
             let at = w.next_offset();
             n.op.write_uniforms(&cx, &mut w);
-            // A fused run's shader expects its members' structs at fixed offsets from the
-            // first: check that each pushed exactly one, there.
+            // A fused run's shader expects its members' uniforms at fixed offsets from the
+            // first's header: check that each pushed its header there and ended where its
+            // `Params` end.
             if let Some((r, k)) = rt.run_of.get(i).copied().flatten() {
                 let run = &mut rt.runs[r];
-                let size = n.info.pointwise.map_or(0, |p| p.uniform_size);
                 if k == 0 {
                     run.base = u32::try_from(at).ok();
                 }
-                let expected = run.base.map(|b| b as usize + run.offsets[k]);
-                if expected != Some(at) || w.len() != at + size {
+                let base = run.base.map(|b| b as usize);
+                let expected = base.map(|b| (b + run.layout.headers[k], b + run.layout.ends[k]));
+                if expected != Some((at, w.len())) {
                     run.base = None;
                 }
             }
@@ -1696,6 +1734,7 @@ impl Engine {
             let cx = UniformCx {
                 params: n.params.values(),
                 time,
+                delta: 0.0,
                 size: (0, 0),
                 input_sizes: &[],
                 scene: SceneView::EMPTY,
@@ -2039,11 +2078,17 @@ impl Engine {
                 if let Some(p) = &mut profiler {
                     p.before(encoder, i);
                 }
-                let uniforms = UniformSlot {
-                    offset: run.base.unwrap_or(0),
-                    size: run.span as u32,
+                let base = run.base.unwrap_or(0);
+                let header = UniformSlot {
+                    offset: base,
+                    size: size_of::<crate::operator::FrameHeader>() as u32,
                 };
-                run.pass.dispatch(encoder, uniforms, &run.label);
+                let uniforms = UniformSlot {
+                    offset: base,
+                    size: run.layout.span() as u32,
+                };
+                run.pass
+                    .dispatch_with(encoder, header, uniforms, &run.label);
                 if let (Some(p), Some(t)) = (&mut profiler, started) {
                     p.after(encoder, i, t.elapsed());
                 }

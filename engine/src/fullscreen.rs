@@ -16,8 +16,8 @@ use crate::error::Result;
 use crate::gpu::{Gpu, GpuTexture, PassMode};
 use crate::operator::PrepareCx;
 use crate::resources::{
-    CachedBindGroup, FULLSCREEN_FORMAT, OUTPUT_BINDING, PARAMS_BINDING, PipelineCache, PipelineKey,
-    SamplerKind, UniformArena, UniformSlot,
+    CachedBindGroup, EXTRA_SAMPLERS, FULLSCREEN_FORMAT, OUTPUT_BINDING, PARAMS_BINDING,
+    PipelineCache, PipelineKey, SamplerKind, UniformArena, UniformSlot,
 };
 use crate::shaders::ShaderLibrary;
 
@@ -80,7 +80,7 @@ enum Pipeline {
 pub struct FullscreenPass {
     shader: Cow<'static, str>,
     uniform_size: u64,
-    /// Size of the second uniform struct at binding 6, if the shader has one.
+    /// Size of the second uniform struct at binding 10, if the shader has one.
     params_size: Option<u64>,
     pipeline: Option<Pipeline>,
     bind_group: CachedBindGroup,
@@ -101,7 +101,7 @@ impl FullscreenPass {
         }
     }
 
-    /// Also binds a second uniform struct of `size` bytes at binding 6 (a custom shader's
+    /// Also binds a second uniform struct of `size` bytes at binding 10 (a WGSL operator's
     /// `Params`); [`dispatch_with`](Self::dispatch_with) then takes its slot.
     #[must_use]
     pub fn with_params(mut self, size: usize) -> Self {
@@ -181,6 +181,7 @@ impl FullscreenPass {
             }
         };
         let sampler_obj = cx.pipelines.sampler(cx.gpu, sampler);
+        let extra = EXTRA_SAMPLERS.map(|(_, kind)| cx.pipelines.sampler(cx.gpu, kind));
         let Some(buffer) = cx.uniforms.buffer() else {
             return Err(crate::EngineError::Param(
                 "uniform arena not allocated".into(),
@@ -203,6 +204,12 @@ impl FullscreenPass {
                     resource: wgpu::BindingResource::Sampler(&sampler_obj),
                 },
             ];
+            for ((binding, _), s) in EXTRA_SAMPLERS.iter().zip(&extra) {
+                entries.push(wgpu::BindGroupEntry {
+                    binding: *binding,
+                    resource: wgpu::BindingResource::Sampler(s),
+                });
+            }
             if let Some(p) = params_size {
                 entries.push(uniform_entry(PARAMS_BINDING, buffer, p));
             }
@@ -308,7 +315,7 @@ impl Blit {
         source: &GpuTexture,
     ) -> Result<()> {
         let key = PipelineKey {
-            shader: "blit.wgsl".to_string(),
+            shader: "engine/blit.wgsl".to_string(),
             entry: "fs_main",
             inputs: 1,
             params: false,
@@ -317,6 +324,7 @@ impl Blit {
         let pipeline = pipelines.fullscreen_pipeline(gpu, shaders, &key)?;
         let layout = pipelines.fullscreen_layout(gpu, 1, false);
         let sampler = pipelines.sampler(gpu, SamplerKind::LinearClamp);
+        let extra = EXTRA_SAMPLERS.map(|(_, kind)| pipelines.sampler(gpu, kind));
         let Some(buffer) = uniforms.buffer() else {
             return Err(crate::EngineError::Param(
                 "uniform arena not allocated".into(),
@@ -326,20 +334,27 @@ impl Blit {
         self.key.extend([uniforms.buffer_id(), source.id()]);
         let size = self.uniform_size;
         self.bind_group.get_or_create(&self.key, || {
+            let mut entries = vec![
+                uniform_entry(0, buffer, size),
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::Sampler(&sampler),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::TextureView(&source.view),
+                },
+            ];
+            for ((binding, _), s) in EXTRA_SAMPLERS.iter().zip(&extra) {
+                entries.push(wgpu::BindGroupEntry {
+                    binding: *binding,
+                    resource: wgpu::BindingResource::Sampler(s),
+                });
+            }
             gpu.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("vivid.blit.bind_group"),
                 layout: &layout,
-                entries: &[
-                    uniform_entry(0, buffer, size),
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: wgpu::BindingResource::Sampler(&sampler),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: wgpu::BindingResource::TextureView(&source.view),
-                    },
-                ],
+                entries: &entries,
             })
         });
         self.pipeline = Some(pipeline);

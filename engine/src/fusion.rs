@@ -1,123 +1,91 @@
 //! Fusion of pointwise operators: a run of operators whose output pixel depends only on the
-//! same pixel of their one input (`levels`, `hsv`, …) becomes ONE generated pass, the way
-//! Hydra compiles a chain into one shader.
+//! same pixel of their one input (`levels`, `hsv`, a project's shader declaring itself
+//! `pointwise`) becomes ONE generated pass, the way Hydra compiles a chain into one shader.
 //!
-//! A pointwise operator's WGSL file declares its uniform struct and a function
-//! `fn <name>(c: vec4<f32>, p: <Struct>) -> vec4<f32>` on premultiplied colour, and no
-//! bindings (`shaders/levels.wgsl`). The engine generates the passes around it:
+//! A pointwise operator is written in WGSL ([`crate::operator::wgsl`]): its file defines
+//! `fn point(c: vec4<f32>, uv: vec2<f32>) -> vec4<f32>` on premultiplied colour and reads its
+//! parameters as `params`. On its own it runs with a generated `shade` that samples its input
+//! and calls `point`. In a run, the engine generates `fused/<hash>.wgsl`: every member type's
+//! WGSL once, its top-level names prefixed (`t0_point`, `t0_Params`, …, [`prefix_names`]) and
+//! its `params` a private variable; `shade` samples the first member's input once, then for
+//! each member sets that variable from the run's uniforms and calls its `point`, and stores
+//! once.
 //!
-//! - `pass/<file>`: the operator alone, what it runs when not fused;
-//! - `fused/<hash>.wgsl`: a run, sampling the first member's input once, calling each
-//!   member's function in order and storing once.
-//!
-//! Uniforms stay per operator: each member pushes its own struct into the frame's arena as
-//! usual; members run one after the other, so their structs are consecutive, at the
-//! arena's alignment. The fused shader's uniform struct has one member per operator at
-//! those same offsets (`@size`), and is bound at the first member's offset. The engine
-//! checks every frame that the offsets are the ones the shader was made for, and runs the
-//! members one by one when they are not (see [`layout`]).
+//! Uniforms stay per operator: each member pushes its header and its `Params` into the
+//! frame's arena as usual; members run one after the other, so their pushes are consecutive
+//! at the arena's alignment ([`layout`]). The fused shader's uniform struct has one member
+//! per push at those same offsets (`@size`), and is bound at the first member's header. The
+//! engine checks every frame that the offsets are the ones the shader was made for, and runs
+//! the members one by one when they are not.
 //!
 //! A run is consecutive in the chain's order; every member but the last has exactly one
-//! consumer, the next member, the same size, and is not the node shown (its texture is
-//! never written while fused). Nothing is fused while thumbnails are on (the inspector
-//! shows every operator's output) or when fusion is switched off (`--no-fuse`).
+//! consumer, the next member, the same size, and is not the node shown (its texture is never
+//! written while fused). Nothing is fused while thumbnails are on (the inspector shows every
+//! operator's output) or when fusion is switched off (`--no-fuse`).
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
-/// What a pointwise operator tells the engine so that it can be fused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Pointwise {
-    /// Library shader declaring `uniforms` and `function`, and no bindings (`levels.wgsl`).
-    pub shader: &'static str,
-    /// `fn <function>(c: vec4<f32>, p: <uniforms>) -> vec4<f32>`, premultiplied colour in
-    /// and out.
-    pub function: &'static str,
-    /// Its uniform struct, as the operator pushes it (beginning with `FrameHeader`).
-    pub uniforms: &'static str,
-    /// Size of that struct in bytes: a multiple of 16.
-    pub uniform_size: usize,
-}
-
-impl Pointwise {
-    /// Library name of the operator's own pass (one member): `pass/<shader>`.
-    #[must_use]
-    pub fn pass_name(&self) -> String {
-        format!("pass/{}", self.shader)
-    }
-
-    /// WGSL of the operator's own pass.
-    #[must_use]
-    pub fn pass_text(&self) -> String {
-        shader_text(&[*self], &[0])
-    }
-}
+use crate::error::Result;
+use crate::operator::{FrameHeader, WgslShader};
+use crate::shaders::{INTERFACE, ShaderLibrary};
 
 /// Most operators in one fused pass (longer runs are split).
 pub const MAX_RUN: usize = 128;
 
-/// Offsets of the members' uniform structs relative to the first's, when each is pushed at
-/// the next multiple of `align`, and the bytes they span.
-#[must_use]
-pub fn layout(members: &[Pointwise], align: usize) -> (Vec<usize>, usize) {
-    let mut offsets = Vec::with_capacity(members.len());
-    let mut at = 0usize;
-    for m in members {
-        at = at.next_multiple_of(align.max(16));
-        offsets.push(at);
-        at += m.uniform_size;
-    }
-    (offsets, at)
+/// Where the members of a run push their uniforms, relative to the first member's header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunLayout {
+    /// Offset of each member's header.
+    pub headers: Vec<usize>,
+    /// Offset of each member's `Params` (`None`: it has none).
+    pub params: Vec<Option<usize>>,
+    /// Where each member's pushes end.
+    pub ends: Vec<usize>,
 }
 
-/// The WGSL of one pass applying `members` in order, their uniform structs at `offsets`
-/// (from [`layout`]).
+impl RunLayout {
+    /// The bytes the run's uniforms span.
+    #[must_use]
+    pub fn span(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
+    }
+}
+
+/// Where members whose `Params` are `params_sizes` bytes (0: none) push their header and
+/// `Params`, each at the next multiple of `align`.
 #[must_use]
-pub fn shader_text(members: &[Pointwise], offsets: &[usize]) -> String {
-    let mut s = String::from(
-        "// Generated by vivid (engine/src/fusion.rs): pointwise operators in one pass.\n\
-         #import \"common/operator.wgsl\"\n",
-    );
-    let mut files: Vec<&str> = members.iter().map(|m| m.shader).collect();
-    files.sort_unstable();
-    files.dedup();
-    for f in files {
-        let _ = writeln!(s, "#import \"{f}\"");
-    }
-    s.push_str("\nstruct VividRun {\n");
-    for (k, m) in members.iter().enumerate() {
-        match offsets.get(k + 1) {
-            Some(next) => {
-                let _ = writeln!(s, "    @size({}) m{k}: {},", next - offsets[k], m.uniforms);
-            }
-            None => {
-                let _ = writeln!(s, "    m{k}: {},", m.uniforms);
-            }
+pub fn layout(params_sizes: &[u32], align: usize) -> RunLayout {
+    let align = align.max(16);
+    let mut l = RunLayout::default();
+    let mut at = 0usize;
+    for &size in params_sizes {
+        at = at.next_multiple_of(align);
+        l.headers.push(at);
+        at += size_of::<FrameHeader>();
+        if size > 0 {
+            at = at.next_multiple_of(align);
+            l.params.push(Some(at));
+            // Pushed padded to 16 bytes (`WgslOperator`), as the fused struct is sized.
+            at += (size as usize).next_multiple_of(16);
+        } else {
+            l.params.push(None);
         }
+        l.ends.push(at);
     }
-    s.push_str(
-        "}\n\n\
-         @group(0) @binding(0) var<uniform> u: VividRun;\n\
-         @group(0) @binding(1) var samp: sampler;\n\
-         @group(0) @binding(2) var src: texture_2d<f32>;\n\n\
-         fn shade(uv: vec2<f32>) -> vec4<f32> {\n    \
-         var c = textureSampleLevel(src, samp, uv, 0.0);\n",
-    );
-    for (k, m) in members.iter().enumerate() {
-        let _ = writeln!(s, "    c = {}(c, u.m{k});", m.function);
-    }
-    s.push_str("    return c;\n}\n");
-    s
+    l
 }
 
 /// The runs to fuse, as node indices in the order they run: only runs of two or more.
 ///
-/// `order` is the chain's topological order; per node: its pointwise facts, its inputs and
-/// its size; `shown` is the node displayed. A run's uniforms must fit in `max_span` bytes
-/// (the device's uniform binding limit), each pushed at a multiple of `align`.
+/// `order` is the chain's topological order; per node: `Some(params size)` if it is
+/// pointwise, its inputs and its size; `shown` is the node displayed. A run's uniforms must
+/// fit in `max_span` bytes (the device's uniform binding limit), each push at a multiple of
+/// `align`.
 #[must_use]
 pub fn plan_runs(
     order: &[usize],
-    pointwise: &[Option<Pointwise>],
+    pointwise: &[Option<u32>],
     inputs: &[Vec<usize>],
     sizes: &[[u32; 2]],
     shown: usize,
@@ -134,8 +102,8 @@ pub fn plan_runs(
     }
     let mut runs = Vec::new();
     let mut run: Vec<usize> = Vec::new();
-    let mut members: Vec<Pointwise> = Vec::new();
-    let mut close = |run: &mut Vec<usize>, members: &mut Vec<Pointwise>| {
+    let mut members: Vec<u32> = Vec::new();
+    let mut close = |run: &mut Vec<usize>, members: &mut Vec<u32>| {
         if run.len() >= 2 {
             runs.push(std::mem::take(run));
         }
@@ -143,7 +111,7 @@ pub fn plan_runs(
         members.clear();
     };
     for &i in order {
-        let Some(pw) = pointwise.get(i).copied().flatten() else {
+        let Some(size) = pointwise.get(i).copied().flatten() else {
             close(&mut run, &mut members);
             continue;
         };
@@ -157,8 +125,8 @@ pub fn plan_runs(
             && sizes[input] == sizes[i]
             && run.len() < MAX_RUN
             && {
-                members.push(pw);
-                let fits = layout(&members, align).1 <= max_span;
+                members.push(size);
+                let fits = layout(&members, align).span() <= max_span;
                 members.pop();
                 fits
             };
@@ -166,35 +134,243 @@ pub fn plan_runs(
             close(&mut run, &mut members);
         }
         run.push(i);
-        members.push(pw);
+        members.push(size);
     }
     close(&mut run, &mut members);
     runs
+}
+
+/// The WGSL of one pass applying `members` in order, their uniforms where `layout` says.
+pub fn shader_text(
+    library: &ShaderLibrary,
+    members: &[&WgslShader],
+    layout: &RunLayout,
+) -> Result<String> {
+    let mut s = format!(
+        "// Generated by vivid (engine/src/fusion.rs): pointwise operators in one pass.\n\
+         #import \"{INTERFACE}\"\n\n"
+    );
+    // Each member type's WGSL once, its names prefixed.
+    let skip = library.imports_of(INTERFACE);
+    let mut types: Vec<&str> = Vec::new();
+    for m in members {
+        if !types.contains(&m.library_name.as_str()) {
+            types.push(&m.library_name);
+        }
+    }
+    for (t, name) in types.iter().enumerate() {
+        let text = library.expand(name, &skip)?;
+        let prefix = format!("t{t}_");
+        let _ = writeln!(s, "// {name}");
+        s.push_str(&prefix_names(&text, &prefix, &["params"]));
+        let shader = members.iter().find(|m| m.library_name == *name);
+        if shader.is_some_and(|m| m.params_size > 0) {
+            let _ = writeln!(s, "var<private> {prefix}params: {prefix}Params;");
+        }
+        s.push('\n');
+    }
+    let type_of = |m: &WgslShader| types.iter().position(|t| *t == m.library_name).unwrap_or(0);
+    // The run's uniforms: every member's pushes at their offsets.
+    let mut fields: Vec<(usize, String, String)> = Vec::new();
+    for (k, m) in members.iter().enumerate() {
+        fields.push((layout.headers[k], format!("h{k}"), "FrameHeader".into()));
+        if let Some(at) = layout.params[k] {
+            fields.push((at, format!("m{k}"), format!("t{}_Params", type_of(m))));
+        }
+    }
+    s.push_str("struct VividRun {\n");
+    for (i, (at, name, ty)) in fields.iter().enumerate() {
+        match fields.get(i + 1) {
+            Some((next, ..)) => {
+                let _ = writeln!(s, "    @size({}) {name}: {ty},", next - at);
+            }
+            None => {
+                let _ = writeln!(s, "    {name}: {ty},");
+            }
+        }
+    }
+    let _ = write!(
+        s,
+        "}}\n\n\
+         @group(0) @binding(2) var input0: texture_2d<f32>;\n\
+         @group(0) @binding({}) var<uniform> vivid_run: VividRun;\n\n\
+         fn shade(uv: vec2<f32>) -> vec4<f32> {{\n    \
+         var c = textureSampleLevel(input0, samp, uv, 0.0);\n",
+        crate::resources::PARAMS_BINDING
+    );
+    for (k, m) in members.iter().enumerate() {
+        let t = type_of(m);
+        if layout.params[k].is_some() {
+            let _ = writeln!(s, "    t{t}_params = vivid_run.m{k};");
+        }
+        let _ = writeln!(s, "    c = t{t}_point(c, uv);");
+    }
+    s.push_str("    return c;\n}\n");
+    Ok(s)
+}
+
+/// `text` with every name it declares at the top level (functions, structs, constants,
+/// variables, aliases), and the names in `also`, prefixed with `prefix` wherever they are
+/// used — but not after a `.` (a member), after `@` (an attribute) or where a struct
+/// declares a field of that name.
+#[must_use]
+pub fn prefix_names(text: &str, prefix: &str, also: &[&str]) -> String {
+    let tokens = tokenize(text);
+    let mut names: HashSet<&str> = also.iter().copied().collect();
+    // Top-level declarations: the identifier after a declaring keyword at depth 0 (skipping
+    // a `var`'s `<…>`).
+    let mut depth = 0i32;
+    let mut expect_name = false;
+    let mut in_angle = 0i32;
+    for t in &tokens {
+        match t {
+            Token::Punct('{') => depth += 1,
+            Token::Punct('}') => depth -= 1,
+            Token::Punct('<') if expect_name => in_angle += 1,
+            Token::Punct('>') if expect_name && in_angle > 0 => in_angle -= 1,
+            Token::Ident(w) if depth == 0 && in_angle == 0 => {
+                if expect_name {
+                    names.insert(w);
+                    expect_name = false;
+                } else if matches!(*w, "fn" | "struct" | "const" | "var" | "alias" | "override") {
+                    expect_name = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 256);
+    // Struct bodies: depth at which the current struct's fields are declared.
+    let mut struct_body: Option<i32> = None;
+    let mut after_struct = false;
+    let mut depth = 0i32;
+    let mut prev: Option<&Token> = None;
+    for (i, t) in tokens.iter().enumerate() {
+        match t {
+            Token::Ident(w) => {
+                let member = matches!(prev, Some(Token::Punct('.' | '@')));
+                let next_is_colon = tokens[i + 1..]
+                    .iter()
+                    .find(|t| !matches!(t, Token::Space(_)))
+                    .is_some_and(|t| matches!(t, Token::Punct(':')));
+                let field = struct_body == Some(depth) && next_is_colon;
+                if names.contains(w) && !member && !field {
+                    out.push_str(prefix);
+                }
+                out.push_str(w);
+                if *w == "struct" {
+                    after_struct = true;
+                }
+            }
+            Token::Punct(c) => {
+                if *c == '{' {
+                    depth += 1;
+                    if after_struct {
+                        struct_body = Some(depth);
+                        after_struct = false;
+                    }
+                } else if *c == '}' {
+                    if struct_body == Some(depth) {
+                        struct_body = None;
+                    }
+                    depth -= 1;
+                }
+                out.push(*c);
+            }
+            Token::Space(s) | Token::Other(s) => out.push_str(s),
+        }
+        if !matches!(t, Token::Space(_)) {
+            prev = Some(t);
+        }
+    }
+    out
+}
+
+#[derive(Debug, PartialEq)]
+enum Token<'a> {
+    Ident(&'a str),
+    Punct(char),
+    /// Whitespace and comments.
+    Space(&'a str),
+    /// Numbers and anything else, copied as is.
+    Other(&'a str),
+}
+
+/// WGSL tokens enough for renaming: identifiers, single-character punctuation, comments
+/// (line and nested block) kept as space, numbers.
+fn tokenize(text: &str) -> Vec<Token<'_>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        let c = b[i];
+        if c == b'/' && b.get(i + 1) == Some(&b'/') {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            out.push(Token::Space(&text[start..i]));
+        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
+            let mut nest = 0;
+            while i < b.len() {
+                if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                    nest += 1;
+                    i += 2;
+                } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                    nest -= 1;
+                    i += 2;
+                    if nest == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            out.push(Token::Space(&text[start..i.min(b.len())]));
+        } else if c.is_ascii_whitespace() {
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            out.push(Token::Space(&text[start..i]));
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.push(Token::Ident(&text[start..i]));
+        } else if c.is_ascii_digit() {
+            // Numbers, including `1e-3`, `0x1F`, `1.5f`, `2u`.
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric()
+                    || b[i] == b'.'
+                    || ((b[i] == b'-' || b[i] == b'+') && matches!(b[i - 1], b'e' | b'E')))
+            {
+                i += 1;
+            }
+            out.push(Token::Other(&text[start..i]));
+        } else if c.is_ascii() {
+            i += 1;
+            out.push(Token::Punct(c as char));
+        } else {
+            // Non-ASCII (inside identifiers WGSL allows Unicode; keep it as is).
+            let len = text[i..].chars().next().map_or(1, char::len_utf8);
+            i += len;
+            out.push(Token::Other(&text[start..i]));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const A: Pointwise = Pointwise {
-        shader: "a.wgsl",
-        function: "fa",
-        uniforms: "A",
-        uniform_size: 32,
-    };
-
-    /// Order, pointwise facts, inputs and sizes of a chain.
-    type Chain = (
-        Vec<usize>,
-        Vec<Option<Pointwise>>,
-        Vec<Vec<usize>>,
-        Vec<[u32; 2]>,
-    );
+    /// Order, params sizes, inputs and sizes of a chain.
+    type Chain = (Vec<usize>, Vec<Option<u32>>, Vec<Vec<usize>>, Vec<[u32; 2]>);
 
     fn linear(n: usize) -> Chain {
         // Node 0 is a generator, 1..n pointwise, each reading the one before.
         let order = (0..n).collect();
-        let pw = (0..n).map(|i| (i > 0).then_some(A)).collect();
+        let pw = (0..n).map(|i| (i > 0).then_some(16)).collect();
         let inputs = (0..n)
             .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
             .collect();
@@ -234,19 +410,37 @@ mod tests {
     #[test]
     fn runs_are_split_to_fit_the_uniform_binding() {
         let (order, pw, inputs, sizes) = linear(11);
-        // 256-byte stride: 4 members span 3 * 256 + 32 bytes.
-        let runs = plan_runs(&order, &pw, &inputs, &sizes, 10, 256, 800);
+        // 256-byte stride, two pushes a member: 4 members span 7 * 256 + 16 bytes.
+        let runs = plan_runs(&order, &pw, &inputs, &sizes, 10, 256, 7 * 256 + 16);
         assert_eq!(runs, vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8], vec![9, 10]]);
     }
 
     #[test]
-    fn layout_and_text_agree() {
-        let (offsets, span) = layout(&[A, A, A], 64);
-        assert_eq!((offsets.clone(), span), (vec![0, 64, 128], 160));
-        let text = shader_text(&[A, A, A], &offsets);
-        assert!(text.contains("@size(64) m0: A,"), "{text}");
-        assert!(text.contains("    m2: A,\n}"), "{text}");
-        assert_eq!(text.matches("#import \"a.wgsl\"").count(), 1);
-        assert!(text.contains("c = fa(c, u.m2);"));
+    fn layout_follows_the_pushes() {
+        let l = layout(&[16, 0, 48], 64);
+        assert_eq!(l.headers, vec![0, 128, 192]);
+        assert_eq!(l.params, vec![Some(64), None, Some(256)]);
+        assert_eq!(l.ends, vec![80, 160, 304]);
+        assert_eq!(layout(&[12], 16).ends, vec![64]);
+        assert_eq!(l.span(), 304);
+    }
+
+    #[test]
+    fn names_are_prefixed_where_they_are_names() {
+        let text = "struct Params {\n    point: f32,\n    k: f32,\n}\nconst K = 2.0; // K\nvar<private> g: f32;\nfn helper(x: f32) -> f32 { return x * K; }\nfn point(c: vec4<f32>, uv: vec2<f32>) -> vec4<f32> {\n    let p: Params = params;\n    /* helper( */ return c * helper(params.point) * vivid.time + g * 1e-3 + p.k;\n}\n";
+        let out = prefix_names(text, "t0_", &["params"]);
+        assert!(out.contains("struct t0_Params {\n    point: f32,"), "{out}");
+        assert!(out.contains("const t0_K = 2.0; // K"), "{out}");
+        assert!(out.contains("var<private> t0_g: f32;"), "{out}");
+        assert!(
+            out.contains("fn t0_helper(x: f32) -> f32 { return x * t0_K; }"),
+            "{out}"
+        );
+        assert!(out.contains("fn t0_point(c: vec4<f32>"), "{out}");
+        assert!(out.contains("let p: t0_Params = t0_params;"), "{out}");
+        assert!(
+            out.contains("/* helper( */ return c * t0_helper(t0_params.point) * vivid.time + t0_g * 1e-3 + p.k;"),
+            "{out}"
+        );
     }
 }

@@ -8,7 +8,6 @@
 //! one command encoder → one submit → [`monitor`].
 
 pub mod chain;
-pub mod custom;
 pub mod engine;
 pub mod error;
 pub mod fullscreen;

@@ -234,7 +234,7 @@ impl Overlay {
     ) -> Result<()> {
         if !self.pipelines.contains_key(&format) {
             if self.module.is_none() {
-                let composed = shaders.compose("overlay.wgsl")?;
+                let composed = shaders.compose("engine/overlay.wgsl")?;
                 self.module = Some(gpu.scoped("compiling overlay.wgsl", || {
                     gpu.create_shader_module(wgpu::ShaderModuleDescriptor {
                         label: Some("vivid.overlay"),

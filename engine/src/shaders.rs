@@ -31,6 +31,9 @@ struct ShaderFile {
     implicit: Vec<String>,
     /// Generated WGSL appended to the file (e.g. a binding that depends on its contents).
     appendix: Option<String>,
+    /// Library shaders whose text a generated shader inlines (a fused pass's members): a
+    /// change to their files changes it.
+    derived: Vec<String>,
 }
 
 /// A part of a composed shader: which file the bytes `start..end` came from.
@@ -66,32 +69,14 @@ pub struct ShaderLibrary {
     disk_root: Option<PathBuf>,
 }
 
-/// The engine's own WGSL: the display/readback blit and the shared helpers.
-pub const ENGINE_SHADERS: &[(&str, &str)] = &[
-    ("blit.wgsl", include_str!("../../shaders/blit.wgsl")),
-    ("overlay.wgsl", include_str!("../../shaders/overlay.wgsl")),
-    ("copy.wgsl", include_str!("../../shaders/copy.wgsl")),
-    (
-        "common/operator.wgsl",
-        include_str!("../../shaders/common/operator.wgsl"),
-    ),
-    (
-        "common/header.wgsl",
-        include_str!("../../shaders/common/header.wgsl"),
-    ),
-    (
-        "common/fullscreen.wgsl",
-        include_str!("../../shaders/common/fullscreen.wgsl"),
-    ),
-    (
-        "common/color.wgsl",
-        include_str!("../../shaders/common/color.wgsl"),
-    ),
-    (
-        "common/custom.wgsl",
-        include_str!("../../shaders/common/custom.wgsl"),
-    ),
-];
+// The engine's own WGSL, every file of `shaders/common/` and `shaders/engine/` (the display
+// and readback blit, the error overlay, the copy pass, the shared helpers and the interface of
+// operators written in WGSL): `ENGINE_SHADERS`, made by build.rs.
+include!(concat!(env!("OUT_DIR"), "/engine_shaders.rs"));
+
+/// The interface every operator written in WGSL gets (an implicit import): its bindings and
+/// entry points. See `shaders/common/interface.wgsl`.
+pub const INTERFACE: &str = "common/interface.wgsl";
 
 impl ShaderLibrary {
     /// A library holding the engine's own shaders.
@@ -113,6 +98,7 @@ impl ShaderLibrary {
                 display_path: Path::new("shaders").join(name),
                 implicit: Vec::new(),
                 appendix: None,
+                derived: Vec::new(),
             },
         );
     }
@@ -133,13 +119,65 @@ impl ShaderLibrary {
                 display_path: path.to_path_buf(),
                 implicit: implicit.iter().map(|s| (*s).to_string()).collect(),
                 appendix,
+                derived: Vec::new(),
             },
         );
     }
 
+    /// Gives embedded shader `name` (a WGSL operator's file) its `implicit` imports and a
+    /// generated `appendix` (its bindings), as [`register_file`](Self::register_file) does
+    /// for a file on disk. Nothing happens for an unknown name.
+    pub fn set_interface(&mut self, name: &str, implicit: &[&str], appendix: Option<String>) {
+        if let Some(f) = self.files.get_mut(name) {
+            f.implicit = implicit.iter().map(|s| (*s).to_string()).collect();
+            f.appendix = appendix;
+        }
+    }
+
+    /// The text of `name` with its imports appended (their directives blanked), without its
+    /// implicit imports and appendix, and without the files `skip` names or anything only
+    /// they import: the WGSL an operator adds to the interface, to be inlined elsewhere (a
+    /// fused pass, [`crate::fusion`]).
+    pub fn expand(&self, name: &str, skip: &[String]) -> Result<String> {
+        let (text, path) = self.read(name)?;
+        let mut out = String::new();
+        let mut segments = Vec::new();
+        let mut imported: Vec<String> = skip.to_vec();
+        self.append(&text, &path, &mut out, &mut segments, &mut imported, 0)?;
+        Ok(out)
+    }
+
+    /// Every file `name` imports, transitively, by library name (its own name first).
+    #[must_use]
+    pub fn imports_of(&self, name: &str) -> Vec<String> {
+        let mut seen = vec![name.to_string()];
+        let mut k = 0;
+        while k < seen.len() {
+            let current = seen[k].clone();
+            k += 1;
+            let Ok((text, _)) = self.read(&current) else {
+                continue;
+            };
+            for target in import_targets(&text) {
+                if !seen.contains(&target) {
+                    seen.push(target);
+                }
+            }
+        }
+        seen
+    }
+
+    /// The current text of `name` (from the disk root when it is there) and the path its
+    /// diagnostics show.
+    pub fn text(&self, name: &str) -> Result<(String, PathBuf)> {
+        self.read(name)
+    }
+
     /// Adds (or replaces) a shader the engine generated at run time (a fused run of
-    /// pointwise operators, see [`crate::fusion`]). Its diagnostics point at `shaders/<name>`.
-    pub fn register_generated(&mut self, name: &str, text: String) {
+    /// pointwise operators, see [`crate::fusion`]) from the text of the library shaders
+    /// `derived` (so that [`files_of`](Self::files_of) follows them). Its diagnostics point
+    /// at `shaders/<name>`.
+    pub fn register_generated(&mut self, name: &str, text: String, derived: Vec<String>) {
         self.files.insert(
             name.to_string(),
             ShaderFile {
@@ -147,8 +185,16 @@ impl ShaderLibrary {
                 display_path: Path::new("shaders").join(name),
                 implicit: Vec::new(),
                 appendix: None,
+                derived,
             },
         );
+    }
+
+    /// Whether `name` was generated from other shaders' text
+    /// ([`register_generated`](Self::register_generated)): it is made again, not reloaded.
+    #[must_use]
+    pub fn is_derived(&self, name: &str) -> bool {
+        self.files.get(name).is_some_and(|f| !f.derived.is_empty())
     }
 
     /// Whether `name` is registered.
@@ -173,12 +219,15 @@ impl ShaderLibrary {
             let Ok((text, _)) = self.read(&current) else {
                 continue;
             };
-            let implicit = self.files.get(&current).map(|f| f.implicit.clone());
-            let imports = text
-                .lines()
-                .filter_map(|l| l.trim().strip_prefix("#import"))
-                .map(|rest| rest.trim().trim_matches('"').to_string())
-                .chain(implicit.into_iter().flatten());
+            let (implicit, derived) = self
+                .files
+                .get(&current)
+                .map(|f| (f.implicit.clone(), f.derived.clone()))
+                .unwrap_or_default();
+            let imports = import_targets(&text)
+                .into_iter()
+                .chain(implicit)
+                .chain(derived);
             for target in imports {
                 if !target.is_empty() && !seen.contains(&target) {
                     seen.push(target);
@@ -387,6 +436,15 @@ impl ShaderLibrary {
     }
 }
 
+/// The files a WGSL text imports (`#import "…"` lines), in order.
+fn import_targets(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("#import"))
+        .map(|rest| rest.trim().trim_matches('"').to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// Maps a byte range of the composed text to a diagnostic in the right file.
 fn diagnostic_at(
     segments: &[Segment],
@@ -484,7 +542,7 @@ mod tests {
     fn engine_shaders_validate() {
         let l = ShaderLibrary::new();
         for (name, _) in ENGINE_SHADERS {
-            if !name.starts_with("common/") {
+            if name.starts_with("engine/") {
                 l.compose(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             }
         }

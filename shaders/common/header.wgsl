@@ -1,6 +1,7 @@
-// The 16 bytes every operator's uniform struct begins with (engine: `FrameHeader`).
-// Its own file so that a pointwise operator's file (levels.wgsl) can use it without the
-// entry points of common/operator.wgsl.
+// The 32 bytes every operator's uniforms begin with (engine: `FrameHeader`). A WGSL-declared
+// operator sees it as `vivid` (common/interface.wgsl); a Rust operator's own uniform struct
+// starts with it. Its own file so that helpers can name it without the entry points of
+// common/operator.wgsl.
 
 struct FrameHeader {
     // Output size in pixels.
@@ -9,4 +10,10 @@ struct FrameHeader {
     time: f32,
     // Frame index.
     frame: f32,
+    // Seconds since the previous frame (0 on the first).
+    delta: f32,
+    // Inputs connected (the rest read transparent black).
+    inputs: u32,
+    // Reserved (zero).
+    reserved: vec2<f32>,
 }

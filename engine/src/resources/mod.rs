@@ -9,7 +9,8 @@ mod uniform_arena;
 
 pub use bind_group::{CachedBindGroup, Keyed};
 pub use pipeline_cache::{
-    FULLSCREEN_FORMAT, OUTPUT_BINDING, PARAMS_BINDING, PipelineCache, PipelineKey, SamplerKind,
+    EXTRA_SAMPLERS, FULLSCREEN_FORMAT, OUTPUT_BINDING, PARAMS_BINDING, PipelineCache, PipelineKey,
+    SamplerKind,
 };
 pub use texture_pool::{Pool, PoolStats, TextureKey, TexturePool};
 pub use uniform_arena::{UniformArena, UniformSlot, UniformWriter};

@@ -36,8 +36,16 @@ impl SamplerKind {
 /// Binding of an operator's output storage texture (see `shaders/common/operator.wgsl`).
 pub const OUTPUT_BINDING: u32 = 15;
 
-/// Binding of a custom shader's `Params` uniform (see `shaders/common/custom.wgsl`).
-pub const PARAMS_BINDING: u32 = 6;
+/// Binding of a WGSL operator's `Params` uniform (see `shaders/common/interface.wgsl`).
+pub const PARAMS_BINDING: u32 = 10;
+
+/// The samplers every pass binds besides binding 1's (`samp`, linear clamped), at these
+/// bindings (`samp_repeat`, `samp_mirror`, `samp_nearest` in `shaders/common/interface.wgsl`).
+pub const EXTRA_SAMPLERS: [(u32, SamplerKind); 3] = [
+    (11, SamplerKind::LinearRepeat),
+    (12, SamplerKind::LinearMirror),
+    (13, SamplerKind::NearestClamp),
+];
 
 /// What makes two pipelines the same.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -48,7 +56,7 @@ pub struct PipelineKey {
     pub entry: &'static str,
     /// Number of input textures bound after the uniforms and the sampler.
     pub inputs: u32,
-    /// Whether binding 6 holds a second uniform struct (a custom shader's `Params`).
+    /// Whether binding 10 holds a second uniform struct (a WGSL operator's `Params`).
     pub params: bool,
     /// Target format (render pipelines; compute pipelines write `FULLSCREEN_FORMAT`).
     pub format: wgpu::TextureFormat,
@@ -129,8 +137,8 @@ impl PipelineCache {
     }
 
     /// The bind group layout of a render pass with `inputs` textures:
-    /// 0 = uniforms (dynamic offset), 1 = sampler, 2.. = textures, and with `params`
-    /// 6 = a second uniform struct (dynamic offset).
+    /// 0 = uniforms (dynamic offset), 1 = sampler, 2.. = textures, 11..13 = the
+    /// [`EXTRA_SAMPLERS`], and with `params` 10 = a second uniform struct (dynamic offset).
     pub fn fullscreen_layout(
         &mut self,
         gpu: &Gpu,
@@ -168,24 +176,24 @@ impl PipelineCache {
                     ),
                     Stage::Compute => (wgpu::ShaderStages::COMPUTE, wgpu::ShaderStages::COMPUTE),
                 };
-                let mut entries = vec![
-                    wgpu::BindGroupLayoutEntry {
-                        binding: 0,
-                        visibility: uniform_visibility,
-                        ty: wgpu::BindingType::Buffer {
-                            ty: wgpu::BufferBindingType::Uniform,
-                            has_dynamic_offset: true,
-                            min_binding_size: None,
-                        },
-                        count: None,
+                let mut entries = vec![wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: uniform_visibility,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: true,
+                        min_binding_size: None,
                     },
-                    wgpu::BindGroupLayoutEntry {
-                        binding: 1,
+                    count: None,
+                }];
+                for binding in std::iter::once(1).chain(EXTRA_SAMPLERS.map(|(b, _)| b)) {
+                    entries.push(wgpu::BindGroupLayoutEntry {
+                        binding,
                         visibility,
                         ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
                         count: None,
-                    },
-                ];
+                    });
+                }
                 for i in 0..inputs {
                     entries.push(wgpu::BindGroupLayoutEntry {
                         binding: 2 + i,

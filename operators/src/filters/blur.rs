@@ -141,6 +141,8 @@ impl OperatorType for Blur {
     const SUMMARY: &'static str = "Separable Gaussian blur; radius is sigma in pixels, edges mirrored (keeps uniform images and the mean).";
     const INPUTS: InputSpec = InputSpec::ONE;
     type Params = BlurParams;
+    const UNIFORMS: &'static [(&'static str, &'static str, usize)] =
+        &[("blur.wgsl", "Blur", size_of::<BlurUniforms>())];
 }
 
 /// Size of level `k`: halved `k` times along the blurred axes.

@@ -1,11 +1,6 @@
-//! Filters: change one image.
+//! Filters written in Rust: change one image in several passes. (The single-pass ones are
+//! WGSL files in `shaders/operators/`.)
 
-mod blur;
-mod hsv;
-mod levels;
-mod transform;
-
-pub use blur::{Blur, BlurParams, BlurUniforms};
-pub use hsv::{Hsv, HsvParams};
-pub use levels::{Levels, LevelsParams};
-pub use transform::{Transform, TransformParams};
+vivid_engine::operator_modules! {
+    blur::Blur,
+}

@@ -108,6 +108,8 @@ impl OperatorType for Image {
     const SUMMARY: &'static str = "A PNG or JPEG picture from the project folder: its own pixel size, or fitted to `size` (stretch, contain, cover); reloaded when the file changes.";
     const INPUTS: InputSpec = InputSpec::NONE;
     type Params = ImageParams;
+    const UNIFORMS: &'static [(&'static str, &'static str, usize)] =
+        &[("image.wgsl", "Image", size_of::<ImageUniforms>())];
 }
 
 /// A problem with the file at `path`, in a message that names it.

@@ -1,13 +1,6 @@
-//! Generators: make an image from nothing.
+//! Generators written in Rust: make an image from nothing. (The single-pass ones are WGSL
+//! files in `shaders/operators/`.)
 
-mod gradient;
-mod image;
-mod noise;
-mod shape;
-mod solid;
-
-pub use self::image::{Decoded, Fit, Image, ImageFile, ImageParams, ImageUniforms, decode};
-pub use gradient::{Gradient, GradientParams};
-pub use noise::{Noise, NoiseParams};
-pub use shape::{Shape, ShapeParams};
-pub use solid::{Solid, SolidParams};
+vivid_engine::operator_modules! {
+    image::Image,
+}

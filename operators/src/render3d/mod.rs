@@ -17,3 +17,13 @@ pub use camera::Camera;
 pub use light::{DirectionalLight, PointLight, SpotLight};
 pub use mesh::Mesh;
 pub use render3d::Render3d;
+
+/// Registers the 3D operator types.
+pub fn register(registry: &mut vivid_engine::operator::Registry) {
+    registry.add::<Camera>();
+    registry.add::<Mesh>();
+    registry.add::<PointLight>();
+    registry.add::<SpotLight>();
+    registry.add::<DirectionalLight>();
+    registry.add::<Render3d>();
+}

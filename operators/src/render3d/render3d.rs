@@ -200,6 +200,12 @@ impl OperatorType for Render3d {
     const SUMMARY: &'static str = "Draws meshes lit by lights, with shadows, from a camera into an image (PBR, flat or unlit; tone-mapped to display values).";
     const INPUTS: InputSpec = InputSpec::NONE;
     type Params = Render3dParams;
+    const UNIFORMS: &'static [(&'static str, &'static str, usize)] = &[
+        ("render3d.wgsl", "Scene", size_of::<SceneUniforms>()),
+        ("render3d.wgsl", "Mesh", size_of::<MeshUniforms>()),
+        ("render3d_shadow.wgsl", "Face", size_of::<FaceUniforms>()),
+        ("render3d_shadow.wgsl", "Mesh", size_of::<MeshUniforms>()),
+    ];
 }
 
 fn cols(m: Mat4) -> [[f32; 4]; 4] {

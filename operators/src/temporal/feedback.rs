@@ -72,7 +72,7 @@ impl Default for Feedback {
     fn default() -> Self {
         Self {
             pass: FullscreenPass::new("feedback.wgsl", size_of::<FeedbackUniforms>()),
-            keep: FullscreenPass::new("copy.wgsl", size_of::<FrameHeader>()),
+            keep: FullscreenPass::new("engine/copy.wgsl", size_of::<FrameHeader>()),
             keep_by_pass: false,
             history: None,
             clear_history: true,
@@ -89,6 +89,8 @@ impl OperatorType for Feedback {
         "The previous frame fed back (decay, zoom, rotate, offset) and combined with the input.";
     const INPUTS: InputSpec = InputSpec::ONE;
     type Params = FeedbackParams;
+    const UNIFORMS: &'static [(&'static str, &'static str, usize)] =
+        &[("feedback.wgsl", "Feedback", size_of::<FeedbackUniforms>())];
 }
 
 impl Operator for Feedback {

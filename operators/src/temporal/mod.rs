@@ -1,5 +1,5 @@
-//! Temporal: operators with state across frames.
+//! Temporal operators: state across frames.
 
-mod feedback;
-
-pub use feedback::{Feedback, FeedbackParams, FeedbackUniforms};
+vivid_engine::operator_modules! {
+    feedback::Feedback,
+}

@@ -1,29 +1,25 @@
-// noise: fractal 3D noise (Perlin, simplex, Worley, value) of user uv, scrolled along z by
-// time * speed. Grey output in 0..1, opaque.
-#import "common/operator.wgsl"
+//! Fractal noise (perlin, simplex, worley, value), grey 0..1, animated by time * speed.
+//!
+//! Fractal 3D noise of user uv, scrolled along z by time * speed. Grey output in 0..1, opaque.
+//!
+//! category: generator
+//! inputs: 0
 
-struct Noise {
-    header: FrameHeader,
-    offset: vec3<f32>,
-    // Noise cells across the image height (first octave).
-    scale: f32,
-    speed: f32,
-    lacunarity: f32,
-    persistence: f32,
-    octaves: u32,
-    // 0 perlin, 1 simplex, 2 worley, 3 value.
-    kind: u32,
-    seed: u32,
-    _pad0: u32,
-    _pad1: u32,
+struct Params {
+    kind: u32,          // choice=perlin|simplex|worley|value default=perlin Noise algorithm: perlin, simplex, worley or value.
+    scale: f32,         // default=4 range=0.001..10000 Noise cells across the image height (first octave).
+    speed: f32,         // default=0.5 range=-1000..1000 Movement through the noise along z, in cells per second.
+    octaves: u32,       // default=4 range=1..8 Number of octaves summed (fractal detail).
+    lacunarity: f32,    // default=2 range=1..8 Frequency multiplier from one octave to the next.
+    persistence: f32,   // default=0.5 range=0..1 Amplitude multiplier from one octave to the next.
+    offset: vec3<f32>,  // default=[0, 0, 0] Offset in noise space [x, y, z], in cells.
+    seed: u32,          // default=0 range=0..1000000 Seed: a different integer gives a different pattern.
 }
-
-@group(0) @binding(0) var<uniform> u: Noise;
 
 // One well-mixed u32 per lattice point.
 fn lattice_hash(p: vec3<i32>) -> u32 {
     var h = (bitcast<u32>(p.x) * 0x8da6b343u) ^ (bitcast<u32>(p.y) * 0xd8163841u)
-        ^ (bitcast<u32>(p.z) * 0xcb1ab31fu) ^ (u.seed * 0x9e3779b9u);
+        ^ (bitcast<u32>(p.z) * 0xcb1ab31fu) ^ (params.seed * 0x9e3779b9u);
     h = (h ^ (h >> 16u)) * 0x7feb352du;
     h = (h ^ (h >> 15u)) * 0x846ca68bu;
     return h ^ (h >> 16u);
@@ -126,7 +122,7 @@ fn worley(p: vec3<f32>) -> f32 {
 }
 
 fn sample_kind(p: vec3<f32>) -> f32 {
-    switch u.kind {
+    switch params.kind {
         case 1u: { return simplex(p); }
         case 2u: { return worley(p); }
         case 3u: { return value_noise(p); }
@@ -136,17 +132,18 @@ fn sample_kind(p: vec3<f32>) -> f32 {
 
 fn shade(uv: vec2<f32>) -> vec4<f32> {
     let q = user_uv(uv);
-    var p = vec3<f32>(q.x * aspect(u.header), q.y, 0.0) * u.scale
-        + u.offset + vec3<f32>(0.0, 0.0, u.header.time * u.speed);
+    var p = vec3<f32>(q.x * aspect(vivid), q.y, 0.0) * params.scale
+        + params.offset + vec3<f32>(0.0, 0.0, vivid.time * params.speed);
     var sum = 0.0;
     var amp = 1.0;
     var norm = 0.0;
-    for (var o = 0u; o < u.octaves; o++) {
+    let octaves = clamp(params.octaves, 1u, 8u);
+    for (var o = 0u; o < octaves; o++) {
         sum += amp * sample_kind(p);
         norm += amp;
-        amp *= u.persistence;
+        amp *= params.persistence;
         // Rotate-free decorrelation: shift each octave.
-        p = p * u.lacunarity + vec3<f32>(17.13, 31.71, 7.37);
+        p = p * params.lacunarity + vec3<f32>(17.13, 31.71, 7.37);
     }
     let v = clamp(sum / max(norm, 1e-6) * 0.5 + 0.5, 0.0, 1.0);
     return vec4<f32>(v, v, v, 1.0);

@@ -1,4 +1,6 @@
-//! The `Operator` trait, `OperatorInfo` (type name, inputs, parameters) and the `Registry`.
+//! Operators: the [`Operator`] trait and what each phase sees, [`OperatorInfo`] (type name,
+//! inputs, parameters), the [`Registry`] of types, and operators written in WGSL ([`wgsl`]:
+//! a built-in single-pass operator and a project's own shader are the same thing).
 //!
 //! An operator lives in three phases per frame:
 //! 1. [`Operator::write_uniforms`] — every frame, CPU only: pack this frame's parameters.
@@ -8,8 +10,11 @@
 //! 3. [`Operator::encode`] — every frame: record passes into the frame's one encoder.
 //!    [`EncodeCx`] holds no device, so encode cannot create objects: the rule is in the types.
 
+pub mod declare;
+mod registry;
+pub mod wgsl;
+
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::error::Result;
@@ -18,6 +23,9 @@ use crate::params::{ParamSpec, ParamStruct, ParamValues};
 use crate::resources::{PipelineCache, TexturePool, UniformArena, UniformWriter};
 use crate::scene::{SceneItem, SceneKind, SceneView};
 use crate::shaders::ShaderLibrary;
+
+pub use registry::{Factory, Interface, OperatorType, Registry};
+pub use wgsl::{WgslOperator, WgslShader};
 
 /// Most inputs an operator can take.
 pub const MAX_INPUTS: usize = 8;
@@ -39,6 +47,16 @@ pub enum Category {
     Custom,
 }
 
+/// Every category, in listing order.
+pub const CATEGORIES: [Category; 6] = [
+    Category::Generator,
+    Category::Filter,
+    Category::Composite,
+    Category::Temporal,
+    Category::Render3d,
+    Category::Custom,
+];
+
 impl Category {
     /// Lower-case name.
     #[must_use]
@@ -51,6 +69,16 @@ impl Category {
             Self::Render3d => "3d",
             Self::Custom => "custom",
         }
+    }
+
+    /// The category of a listing name (`filter` or `filters`), as front matter writes it.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        let name = name.trim();
+        CATEGORIES.into_iter().find(|c| {
+            let n = c.name();
+            n == name || n.strip_suffix('s') == Some(name) || (name == "3d" && *c == Self::Render3d)
+        })
     }
 }
 
@@ -93,15 +121,42 @@ pub struct OperatorInfo {
     pub inputs: InputSpec,
     /// Parameters.
     pub params: Arc<[ParamSpec]>,
-    /// For `type = "shader"`: the reflected project shader.
-    pub custom: Option<Arc<crate::custom::CustomShader>>,
+    /// For operators written in WGSL (the built-in single-pass ones, a project's own
+    /// shaders): the reflected shader they run ([`wgsl`]).
+    pub shader: Option<Arc<WgslShader>>,
     /// For scene nodes (camera, mesh, lights): their kind. They have no output texture;
     /// see [`crate::scene`].
     pub scene: Option<SceneKind>,
-    /// For operators whose output pixel depends only on the same pixel of their one input:
-    /// the WGSL function the engine fuses with its neighbours into one pass (see
-    /// [`crate::fusion`]).
-    pub pointwise: Option<crate::fusion::Pointwise>,
+}
+
+impl OperatorInfo {
+    /// The info of a Rust operator type.
+    #[must_use]
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        category: Category,
+        summary: impl Into<Cow<'static, str>>,
+        inputs: InputSpec,
+        params: Arc<[ParamSpec]>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            category,
+            summary: summary.into(),
+            inputs,
+            params,
+            shader: None,
+            scene: None,
+        }
+    }
+
+    /// For an operator whose output pixel depends only on the same pixel of its one input
+    /// (WGSL front matter `pointwise`): its shader, which the engine fuses with its
+    /// pointwise neighbours into one pass (see [`crate::fusion`]).
+    #[must_use]
+    pub fn pointwise(&self) -> Option<&Arc<WgslShader>> {
+        self.shader.as_ref().filter(|s| s.pointwise)
+    }
 }
 
 /// This frame's time.
@@ -113,7 +168,8 @@ pub struct FrameTime {
     pub frame: u64,
 }
 
-/// The 16-byte header every operator's uniform struct starts with (WGSL `FrameHeader`).
+/// The 32-byte header every operator's uniforms begin with (WGSL `FrameHeader`,
+/// `shaders/common/header.wgsl`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct FrameHeader {
@@ -123,6 +179,12 @@ pub struct FrameHeader {
     pub time: f32,
     /// Frame index.
     pub frame: f32,
+    /// Seconds since the previous frame (0 on the first).
+    pub delta: f32,
+    /// Inputs connected.
+    pub inputs: u32,
+    /// Reserved (zero).
+    pub reserved: [f32; 2],
 }
 
 /// What [`Operator::write_uniforms`] sees.
@@ -132,6 +194,8 @@ pub struct UniformCx<'a> {
     pub params: &'a ParamValues,
     /// This frame's time.
     pub time: FrameTime,
+    /// Seconds since the previous frame (0 on the first).
+    pub delta: f64,
     /// Output size in pixels.
     pub size: (u32, u32),
     /// Sizes of the inputs, in order.
@@ -148,6 +212,9 @@ impl UniformCx<'_> {
             resolution: [self.size.0 as f32, self.size.1 as f32],
             time: self.time.time as f32,
             frame: self.time.frame as f32,
+            delta: self.delta as f32,
+            inputs: self.input_sizes.len() as u32,
+            reserved: [0.0; 2],
         }
     }
 
@@ -264,136 +331,5 @@ pub trait Operator: Send {
     /// Operators with an output texture: `None`.
     fn scene(&mut self, _cx: &UniformCx<'_>) -> Option<SceneItem> {
         None
-    }
-}
-
-/// Makes a new instance.
-pub type Factory = fn() -> Box<dyn Operator>;
-
-/// A built-in operator type: its facts as associated items, so registration is one line.
-pub trait OperatorType: Operator + Default + 'static {
-    /// The `type` string.
-    const NAME: &'static str;
-    /// Group.
-    const CATEGORY: Category;
-    /// One sentence.
-    const SUMMARY: &'static str;
-    /// Inputs accepted.
-    const INPUTS: InputSpec;
-    /// The parameter struct.
-    type Params: ParamStruct;
-    /// Scene nodes: their kind (they then have no output texture).
-    const SCENE: Option<SceneKind> = None;
-    /// Pointwise operators: their WGSL function (see [`crate::fusion`]).
-    const POINTWISE: Option<crate::fusion::Pointwise> = None;
-}
-
-#[derive(Clone)]
-struct Entry {
-    info: Arc<OperatorInfo>,
-    /// None for types the engine instantiates itself (`shader`).
-    factory: Option<Factory>,
-}
-
-/// Operator types by name, and the WGSL they need. Always holds `shader` (custom shaders).
-#[derive(Clone)]
-pub struct Registry {
-    entries: BTreeMap<String, Entry>,
-    shaders: Vec<(&'static str, &'static str)>,
-}
-
-impl std::fmt::Debug for Registry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registry")
-            .field("types", &self.entries.keys().collect::<Vec<_>>())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for Registry {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Registry {
-    /// A registry holding only the `shader` type (a project's own WGSL).
-    #[must_use]
-    pub fn new() -> Self {
-        let info = crate::custom::base_info();
-        let mut entries = BTreeMap::new();
-        entries.insert(
-            info.name.to_string(),
-            Entry {
-                info: Arc::new(info),
-                factory: None,
-            },
-        );
-        Self {
-            entries,
-            shaders: Vec::new(),
-        }
-    }
-
-    /// Registers a built-in operator type.
-    pub fn add<T: OperatorType>(&mut self) {
-        let info = OperatorInfo {
-            name: Cow::Borrowed(T::NAME),
-            category: T::CATEGORY,
-            summary: Cow::Borrowed(T::SUMMARY),
-            inputs: T::INPUTS,
-            params: T::Params::specs().into(),
-            custom: None,
-            scene: T::SCENE,
-            pointwise: T::POINTWISE,
-        };
-        self.register(info, || Box::new(T::default()));
-    }
-
-    /// Registers an operator type from its info and factory.
-    pub fn register(&mut self, info: OperatorInfo, factory: Factory) {
-        self.entries.insert(
-            info.name.to_string(),
-            Entry {
-                info: Arc::new(info),
-                factory: Some(factory),
-            },
-        );
-    }
-
-    /// Registers an embedded WGSL file under `name` (relative to `shaders/`).
-    pub fn add_shader(&mut self, name: &'static str, text: &'static str) {
-        self.shaders.push((name, text));
-    }
-
-    /// The info of type `name`.
-    #[must_use]
-    pub fn info(&self, name: &str) -> Option<&Arc<OperatorInfo>> {
-        self.entries.get(name).map(|e| &e.info)
-    }
-
-    /// A new instance of type `name`.
-    #[must_use]
-    pub fn create(&self, name: &str) -> Option<Box<dyn Operator>> {
-        self.entries.get(name).and_then(|e| e.factory).map(|f| f())
-    }
-
-    /// All type names, sorted.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
-    }
-
-    /// All infos, sorted by category then name.
-    #[must_use]
-    pub fn infos(&self) -> Vec<&Arc<OperatorInfo>> {
-        let mut v: Vec<_> = self.entries.values().map(|e| &e.info).collect();
-        v.sort_by(|a, b| (a.category, &a.name).cmp(&(b.category, &b.name)));
-        v
-    }
-
-    /// The registered shaders.
-    #[must_use]
-    pub fn shaders(&self) -> &[(&'static str, &'static str)] {
-        &self.shaders
     }
 }

@@ -1,0 +1,70 @@
+//! An anti-aliased SDF shape (circle, rect, triangle, star, ring, polygon) on transparent black.
+//!
+//! category: generator
+//! inputs: 0
+
+struct Params {
+    kind: u32,              // choice=circle|rect|triangle|star|ring|polygon default=circle circle, rect, triangle, star, ring or polygon.
+    shape_size: vec2<f32>,  // default=[0.5, 0.5] range=0..100 Width and height of the shape, in units of the image height (0.5: half the height).
+    position: vec2<f32>,    // default=[0.5, 0.5] Centre [x, y] in uv (0..1, y up).
+    rotation: f32,          // default=0 range=-36000..36000 Rotation, degrees counter-clockwise.
+    softness: f32,          // default=0 range=0..10 Edge softness, in units of the image height (0: crisp, one-pixel anti-aliasing).
+    color: vec4<f32>,       // default=[1, 1, 1, 1] color Fill colour.
+    sides: u32,             // default=5 range=3..64 Points of a star, sides of a polygon.
+    inner: f32,             // default=0.5 range=0..1 Inner radius of a star or ring, as a fraction of the outer radius.
+}
+
+const PI: f32 = 3.141592653589793;
+
+// Signed distance to a star of `n` points with tips at radius 1 (one tip up) and inner
+// vertices at radius `k`; k = cos(PI / n) gives the regular n-gon.
+fn sd_star(p: vec2<f32>, n: f32, k: f32) -> f32 {
+    let an = PI / n;
+    let a0 = atan2(p.x, p.y) + an;
+    let a = abs(a0 - floor(a0 / (2.0 * an)) * 2.0 * an - an);
+    let pp = length(p) * vec2<f32>(sin(a), cos(a));
+    let tip = vec2<f32>(0.0, 1.0);
+    let valley = k * vec2<f32>(sin(an), cos(an));
+    let e = valley - tip;
+    let w = pp - tip;
+    let t = clamp(dot(w, e) / dot(e, e), 0.0, 1.0);
+    let d = length(w - e * t);
+    return select(d, -d, e.x * w.y - e.y * w.x < 0.0);
+}
+
+fn sd_box(p: vec2<f32>) -> f32 {
+    let d = abs(p) - vec2<f32>(1.0);
+    return length(max(d, vec2<f32>(0.0))) + min(max(d.x, d.y), 0.0);
+}
+
+fn shade(uv: vec2<f32>) -> vec4<f32> {
+    let p = user_uv(uv);
+    let d = (p - params.position) * vec2<f32>(aspect(vivid), 1.0);
+    let rotate = radians(params.rotation);
+    let c = cos(rotate);
+    let s = sin(rotate);
+    let r = vec2<f32>(c * d.x + s * d.y, -s * d.x + c * d.y);
+    let half = max(params.shape_size * 0.5, vec2<f32>(1e-6));
+    let q = r / half;
+    var sd = 0.0;
+    switch params.kind {
+        case 1u: { sd = sd_box(q); }
+        case 2u: { sd = sd_star(q, 3.0, cos(PI / 3.0)); }
+        case 3u: { sd = sd_star(q, f32(max(params.sides, 2u)), params.inner); }
+        case 4u: {
+            let mid = (1.0 + params.inner) * 0.5;
+            sd = abs(length(q) - mid) - (1.0 - params.inner) * 0.5;
+        }
+        case 5u: {
+            let n = f32(max(params.sides, 3u));
+            sd = sd_star(q, n, cos(PI / n));
+        }
+        default: { sd = length(q) - 1.0; }
+    }
+    // Unit-space distance to pixels (approximate for non-uniform sizes).
+    let px = sd * min(half.x, half.y) * vivid.resolution.y;
+    let edge = max(params.softness * vivid.resolution.y, 1.0);
+    let coverage = clamp(0.5 - px / edge, 0.0, 1.0);
+    let color = vec4<f32>(params.color.rgb * params.color.a, params.color.a);
+    return color * coverage;
+}
