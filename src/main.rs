@@ -33,6 +33,13 @@ enum Command {
         /// parameters reflected from their `struct Params`.
         #[arg(long, value_name = "DIR")]
         project: Option<PathBuf>,
+        /// Print the table of operator types as Markdown (the README's table).
+        #[arg(long, conflicts_with = "project")]
+        markdown: bool,
+        /// Print the interface of an operator written in WGSL (a project's own shader or a
+        /// built-in): bindings, coordinates, parameter annotations, front matter.
+        #[arg(long, conflicts_with_all = ["project", "markdown"])]
+        shader_api: bool,
     },
     /// Benchmark a project headless: time per frame, and per operator the GPU time
     /// (timestamp queries) and CPU encode time, median and p99, with GPU memory in use.
@@ -187,7 +194,18 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Operators { project }) => print_operators(project.as_deref()),
+        Some(Command::Operators {
+            shader_api: true, ..
+        }) => {
+            out!("{}", vivid::operator::wgsl::interface_text());
+            Ok(())
+        }
+        Some(Command::Operators { markdown: true, .. }) => {
+            let table = vivid::operator::wgsl::markdown_table(&vivid::builtin_registry());
+            out!("{}", table.trim_end());
+            Ok(())
+        }
+        Some(Command::Operators { project, .. }) => print_operators(project.as_deref()),
         Some(Command::Bench(args)) => bench(&args),
         None => run(&cli.run),
     };

@@ -873,3 +873,27 @@ fn operators_lists_image_with_its_file_types() {
     assert!(t.contains("stretch | contain | cover"), "{t}");
     assert!(t.contains(".png | .jpg | .jpeg"), "{t}");
 }
+
+#[test]
+fn the_readme_lists_every_operator_type() {
+    let table = ok(&["operators", "--markdown"]);
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- operators:begin")
+        .expect("README has the operator table markers");
+    let body = &readme[readme[start..].find('\n').unwrap() + start + 1..];
+    let end = body.find("<!-- operators:end -->").unwrap();
+    assert_eq!(
+        &body[..end],
+        table.trim_end_matches('\n').to_string() + "\n",
+        "README.md's operator table is out of date: paste `vivid operators --markdown` between its markers"
+    );
+}
+
+#[test]
+fn the_shader_api_is_printed() {
+    let t = ok(&["operators", "--shader-api"]);
+    assert!(t.contains("fn shade(uv: vec2<f32>) -> vec4<f32>"), "{t}");
+    assert!(t.contains("samp_repeat") && t.contains("choice="), "{t}");
+}

@@ -248,3 +248,37 @@ fn editing_a_pointwise_operator_s_wgsl_changes_its_fused_passes() {
     let still = common::render(&mut engine, 1, 60.0);
     common::assert_images_close(&still, &after, 0.0, "after a broken edit");
 }
+
+/// A project's own shader that declares itself pointwise fuses like `levels` does.
+const POSTERIZE: &str = "//! Posterize: `levels` steps per channel.\n//! inputs: 1\n//! pointwise\n\nstruct Params {\n    levels: f32, // default=4 range=2..64 Steps per channel\n}\n\nfn point(c: vec4<f32>, uv: vec2<f32>) -> vec4<f32> {\n    let n = params.levels - 1.0;\n    return vec4<f32>(floor(c.rgb * n + 0.5) / n, c.a);\n}\n";
+
+#[test]
+fn a_project_shader_declared_pointwise_fuses_with_its_neighbours() {
+    let chain = "output = \"hue\"\n\n[src]\ntype = \"gradient\"\nsize = [48, 32]\ncolor_a = [0.9, 0.6, 0.3, 1.0]\ncolor_b = [0.1, 0.2, 0.4, 1.0]\n\n[lv]\ntype = \"levels\"\ninput = \"src\"\ncontrast = 1.2\n\n[post]\ntype = \"shader\"\nshader = \"posterize.wgsl\"\ninput = \"lv\"\nlevels = 5\n\n[hue]\ntype = \"hsv\"\ninput = \"post\"\nhue_shift = 30\n";
+    let dir = common::project(&[("chain.toml", chain), ("posterize.wgsl", POSTERIZE)]);
+    for mode in common::MODES {
+        let mut fused = common::engine_in(mode);
+        fused.load_project(dir.path(), &[]).unwrap();
+        let a = common::render(&mut fused, 2, 60.0);
+        assert_eq!(
+            fused.fused_runs(),
+            vec![vec!["lv".to_string(), "post".into(), "hue".into()]],
+            "{mode:?}"
+        );
+        let mut apart = common::engine_in(mode);
+        apart.set_fusion(false);
+        apart.load_project(dir.path(), &[]).unwrap();
+        let b = common::render(&mut apart, 2, 60.0);
+        assert!(apart.fused_runs().is_empty());
+        common::assert_images_close(&a, &b, 1e-2, &format!("{mode:?}: fused vs one by one"));
+        // Posterized: 5 levels per channel before the hue shift, so few distinct colours.
+        let mut distinct: Vec<[u32; 4]> = a
+            .pixels
+            .iter()
+            .map(|p| p.map(|x| (x * 255.0).round() as u32))
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(distinct.len() <= 25, "{} colours", distinct.len());
+    }
+}

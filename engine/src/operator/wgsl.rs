@@ -140,6 +140,47 @@ fn project_shader_spec() -> ParamSpec {
     .doc("The WGSL file, relative to the project folder.")
 }
 
+/// The interface of every operator written in WGSL, as documented for users
+/// (`shaders/common/interface.wgsl`, built in).
+#[must_use]
+pub fn interface_text() -> &'static str {
+    crate::shaders::ENGINE_SHADERS
+        .iter()
+        .find(|(n, _)| *n == INTERFACE)
+        .map_or("", |(_, t)| t)
+}
+
+/// The table of operator types of `registry` as Markdown: type, inputs, summary and
+/// parameters (the README's table is this, checked by a test).
+#[must_use]
+pub fn markdown_table(registry: &super::Registry) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from("| type | inputs | what | parameters |\n|---|---|---|---|\n");
+    for info in registry.infos() {
+        let params = info
+            .params
+            .iter()
+            .map(|p| {
+                if p.choices.is_empty() {
+                    format!("`{}`", p.name)
+                } else {
+                    format!("`{}` ({})", p.name, p.choices.join(" / "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} |",
+            info.name,
+            info.inputs.describe(),
+            info.summary.replace('|', "\\|"),
+            params
+        );
+    }
+    s
+}
+
 /// Reads, composes, validates and reflects a project's shader file at `path`.
 pub fn resolve_project(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>> {
     let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
