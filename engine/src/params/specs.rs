@@ -170,41 +170,12 @@ impl ParamSpec {
                 RawValue::Bool(b) => Ok(ParamSource::Const(ParamValue::Bool(*b))),
                 other => Err(self.expected("`true` or `false`", other)),
             },
-            ParamKind::Nodes(k) => match raw {
-                RawValue::Str(s) => Ok(ParamSource::Const(ParamValue::List(vec![s.clone()]))),
-                RawValue::Array(items) => {
-                    let mut names = Vec::with_capacity(items.len());
-                    for item in items {
-                        let RawValue::Str(s) = item else {
-                            return Err(
-                                self.expected(&format!("an array of {} names", k.name()), item)
-                            );
-                        };
-                        names.push(s.clone());
-                    }
-                    Ok(ParamSource::Const(ParamValue::List(names)))
-                }
-                other => Err(self.expected(&format!("an array of {} names", k.name()), other)),
-            },
+            ParamKind::Nodes(k) => self.parse_names(k, raw),
             ParamKind::Text | ParamKind::Node(_) | ParamKind::File(_) => match raw {
                 RawValue::Str(s) => Ok(ParamSource::Const(ParamValue::Text(s.clone()))),
                 other => Err(self.expected("a string", other)),
             },
-            ParamKind::Choice => match raw {
-                RawValue::Str(s) => self
-                    .choices
-                    .iter()
-                    .position(|c| c == s)
-                    .map(|i| ParamSource::Const(ParamValue::Choice(i as u32)))
-                    .ok_or_else(|| {
-                        let list = self.choice_list();
-                        ParamError::hinted(
-                            format!("`{}` has no choice \"{s}\" (choices: {list})", self.name),
-                            did_you_mean(s, self.choices.iter().map(AsRef::as_ref)),
-                        )
-                    }),
-                other => Err(self.expected(&format!("one of {}", self.choice_list()), other)),
-            },
+            ParamKind::Choice => self.parse_choice(raw),
             ParamKind::Float | ParamKind::Int => {
                 let c = self.component(raw)?;
                 Ok(ParamSource::from_components(self.kind, vec![c]))
@@ -212,6 +183,49 @@ impl ParamSpec {
             ParamKind::Vec2 | ParamKind::Vec3 | ParamKind::Vec4 | ParamKind::Color => {
                 self.parse_vector(raw)
             }
+        }
+    }
+
+    /// A [`ParamKind::Nodes`] value: one name or an array of names of `kind` nodes.
+    fn parse_names(
+        &self,
+        kind: crate::scene::SceneKind,
+        raw: &RawValue,
+    ) -> Result<ParamSource, ParamError> {
+        match raw {
+            RawValue::Str(s) => Ok(ParamSource::Const(ParamValue::List(vec![s.clone()]))),
+            RawValue::Array(items) => {
+                let mut names = Vec::with_capacity(items.len());
+                for item in items {
+                    let RawValue::Str(s) = item else {
+                        return Err(
+                            self.expected(&format!("an array of {} names", kind.name()), item)
+                        );
+                    };
+                    names.push(s.clone());
+                }
+                Ok(ParamSource::Const(ParamValue::List(names)))
+            }
+            other => Err(self.expected(&format!("an array of {} names", kind.name()), other)),
+        }
+    }
+
+    /// A [`ParamKind::Choice`] value: the name of one of the choices.
+    fn parse_choice(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+        match raw {
+            RawValue::Str(s) => self
+                .choices
+                .iter()
+                .position(|c| c == s)
+                .map(|i| ParamSource::Const(ParamValue::Choice(i as u32)))
+                .ok_or_else(|| {
+                    let list = self.choice_list();
+                    ParamError::hinted(
+                        format!("`{}` has no choice \"{s}\" (choices: {list})", self.name),
+                        did_you_mean(s, self.choices.iter().map(AsRef::as_ref)),
+                    )
+                }),
+            other => Err(self.expected(&format!("one of {}", self.choice_list()), other)),
         }
     }
 
