@@ -21,28 +21,8 @@ use glam::{Mat4, Vec3};
 use crate::gpu::{GpuBuffer, GpuTexture};
 use crate::params::{ParamKind, ParamType, ParamValue};
 
-/// What a scene node is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SceneKind {
-    /// A camera (`camera`).
-    Camera,
-    /// Something drawn (`mesh`).
-    Mesh,
-    /// A light (`point_light`, `spot_light`, `directional_light`).
-    Light,
-}
-
-impl SceneKind {
-    /// Lower-case name, as in messages.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Camera => "camera",
-            Self::Mesh => "mesh",
-            Self::Light => "light",
-        }
-    }
-}
+/// What a scene node is (defined beside the parameter kinds that name one).
+pub use crate::params::SceneKind;
 
 /// A perspective camera.
 #[derive(Clone, Copy, Debug, PartialEq)]

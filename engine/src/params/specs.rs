@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::error::did_you_mean;
-use crate::params::{Expr, ParamKind, ParamType, ParamValue, RawValue};
+use crate::params::{Expr, ParamKind, ParamType, ParamValue, RawValue, SceneKind};
 
 /// Why a value does not fit a parameter: a one-line message and, when we can tell, a hint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -187,11 +187,7 @@ impl ParamSpec {
     }
 
     /// A [`ParamKind::Nodes`] value: one name or an array of names of `kind` nodes.
-    fn parse_names(
-        &self,
-        kind: crate::scene::SceneKind,
-        raw: &RawValue,
-    ) -> Result<ParamSource, ParamError> {
+    fn parse_names(&self, kind: SceneKind, raw: &RawValue) -> Result<ParamSource, ParamError> {
         match raw {
             RawValue::Str(s) => Ok(ParamSource::Const(ParamValue::List(vec![s.clone()]))),
             RawValue::Array(items) => {

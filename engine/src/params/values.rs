@@ -1,5 +1,29 @@
 //! What a parameter holds: its kind, the value the operator sees and the value as written.
 
+/// What a scene node is; the kind of node a reference parameter ([`ParamKind::Node`],
+/// [`ParamKind::Nodes`]) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SceneKind {
+    /// A camera (`camera`).
+    Camera,
+    /// Something drawn (`mesh`).
+    Mesh,
+    /// A light (`point_light`, `spot_light`, `directional_light`).
+    Light,
+}
+
+impl SceneKind {
+    /// Lower-case name, as in messages.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Camera => "camera",
+            Self::Mesh => "mesh",
+            Self::Light => "light",
+        }
+    }
+}
+
 /// The kind of value a parameter holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ParamKind {
@@ -22,9 +46,9 @@ pub enum ParamKind {
     /// A string (file path, operator name).
     Text,
     /// The name of a scene node of this kind (`camera = "cam"`).
-    Node(crate::scene::SceneKind),
+    Node(SceneKind),
     /// Names of scene nodes of this kind (`meshes = ["floor", "box"]`).
-    Nodes(crate::scene::SceneKind),
+    Nodes(SceneKind),
     /// A file of this kind, relative to the project folder (checked when the chain is
     /// validated; the operator gets the resolved path). Empty: none.
     File(FileKind),
@@ -119,9 +143,9 @@ impl ParamKind {
             Self::Text => "string",
             Self::Node(k) => k.name(),
             Self::File(_) => "file",
-            Self::Nodes(crate::scene::SceneKind::Camera) => "cameras",
-            Self::Nodes(crate::scene::SceneKind::Mesh) => "meshes",
-            Self::Nodes(crate::scene::SceneKind::Light) => "lights",
+            Self::Nodes(SceneKind::Camera) => "cameras",
+            Self::Nodes(SceneKind::Mesh) => "meshes",
+            Self::Nodes(SceneKind::Light) => "lights",
         }
     }
 }
