@@ -94,3 +94,34 @@ impl Expr {
         self.try_eval(vars).ok().filter(|x| x.is_finite())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Expr, ExprVars};
+
+    #[test]
+    fn variables_are_bound_by_name() {
+        // exmex lists variables alphabetically (`frame` before `time`).
+        let e = Expr::parse("frame - 2 * time").expect("parses");
+        assert_eq!(e.text(), "frame - 2 * time");
+        let x = e.eval(ExprVars {
+            time: 1.0,
+            frame: 5.0,
+        });
+        assert!(x.is_some_and(|x| (x - 3.0).abs() < 1e-12), "{x:?}");
+    }
+
+    #[test]
+    fn non_finite_results_are_none() {
+        let e = Expr::parse("ln(time)").expect("parses");
+        assert_eq!(e.eval(ExprVars::default()), None);
+    }
+
+    #[test]
+    fn unknown_variables_are_refused_with_a_hint() {
+        let err = Expr::parse("fram * 2").expect_err("must fail");
+        assert!(err.message.contains("unknown variable `fram`"), "{err}");
+        assert_eq!(err.hint.as_deref(), Some("did you mean `frame`?"));
+        assert!(Expr::parse("  ").is_err());
+    }
+}
