@@ -1,9 +1,10 @@
 //! Scene objects: what camera, mesh and light nodes give the operators that draw them.
 //!
-//! A scene node is an operator without an output texture: its [`OperatorInfo::scene`]
-//! (`crate::operator::OperatorInfo::scene`) says which [`SceneKind`] it is. Every frame the
-//! engine runs the scene nodes first — [`Operator::prepare`](crate::Operator::prepare) when
-//! their prepare key changed (a mesh builds its [`Geometry`] there), then
+//! A scene node is an operator without an output texture: its
+//! [`OperatorInfo::scene`](crate::operator::OperatorInfo::scene) says which [`SceneKind`] it
+//! is. Every frame the engine runs the scene nodes first —
+//! [`Operator::prepare`](crate::Operator::prepare) when their prepare key changed (a mesh
+//! builds its [`Geometry`] there), then
 //! [`Operator::scene`](crate::Operator::scene), which returns this frame's [`SceneItem`] —
 //! and keeps the items. An operator that names scene nodes in a reference parameter
 //! (`camera = "cam"`, `meshes = ["floor", "box"]`) reads them through the [`SceneView`] in
