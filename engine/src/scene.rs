@@ -1,9 +1,10 @@
 //! Scene objects: what camera, mesh and light nodes give the operators that draw them.
 //!
-//! A scene node is an operator without an output texture: its [`OperatorInfo::scene`]
-//! (`crate::operator::OperatorInfo::scene`) says which [`SceneKind`] it is. Every frame the
-//! engine runs the scene nodes first — [`Operator::prepare`](crate::Operator::prepare) when
-//! their prepare key changed (a mesh builds its [`Geometry`] there), then
+//! A scene node is an operator without an output texture: its
+//! [`OperatorInfo::scene`](crate::operator::OperatorInfo::scene) says which [`SceneKind`] it
+//! is. Every frame the engine runs the scene nodes first —
+//! [`Operator::prepare`](crate::Operator::prepare) when their prepare key changed (a mesh
+//! builds its [`Geometry`] there), then
 //! [`Operator::scene`](crate::Operator::scene), which returns this frame's [`SceneItem`] —
 //! and keeps the items. An operator that names scene nodes in a reference parameter
 //! (`camera = "cam"`, `meshes = ["floor", "box"]`) reads them through the [`SceneView`] in
@@ -21,28 +22,8 @@ use glam::{Mat4, Vec3};
 use crate::gpu::{GpuBuffer, GpuTexture};
 use crate::params::{ParamKind, ParamType, ParamValue};
 
-/// What a scene node is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SceneKind {
-    /// A camera (`camera`).
-    Camera,
-    /// Something drawn (`mesh`).
-    Mesh,
-    /// A light (`point_light`, `spot_light`, `directional_light`).
-    Light,
-}
-
-impl SceneKind {
-    /// Lower-case name, as in messages.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Camera => "camera",
-            Self::Mesh => "mesh",
-            Self::Light => "light",
-        }
-    }
-}
+/// What a scene node is (defined beside the parameter kinds that name one).
+pub use crate::params::SceneKind;
 
 /// A perspective camera.
 #[derive(Clone, Copy, Debug, PartialEq)]

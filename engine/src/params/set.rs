@@ -1,0 +1,208 @@
+//! The parameters of one operator instance: their sources and current values, evaluated per frame.
+
+use std::sync::Arc;
+
+use crate::params::{Component, ExprVars, ParamSource, ParamSpec, ParamValue, ParamValues};
+
+/// The parameters of one operator instance: where each comes from and its current value.
+#[derive(Clone, Debug)]
+pub struct ParamSet {
+    specs: Arc<[ParamSpec]>,
+    sources: Vec<ParamSource>,
+    values: ParamValues,
+    /// Per parameter: whether it is an expression.
+    animated: Vec<bool>,
+    /// Number of evaluations that gave NaN or infinity (the previous value was kept).
+    non_finite: u64,
+}
+
+impl ParamSet {
+    /// All parameters at their defaults.
+    #[must_use]
+    pub fn new(specs: Arc<[ParamSpec]>) -> Self {
+        let values = ParamValues(specs.iter().map(|s| s.default.clone()).collect());
+        let sources = specs
+            .iter()
+            .map(|s| ParamSource::Const(s.default.clone()))
+            .collect();
+        let animated = vec![false; specs.len()];
+        Self {
+            specs,
+            sources,
+            values,
+            animated,
+            non_finite: 0,
+        }
+    }
+
+    /// The specs.
+    #[must_use]
+    pub fn specs(&self) -> &[ParamSpec] {
+        &self.specs
+    }
+
+    /// Index of the parameter named `name`.
+    #[must_use]
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.specs.iter().position(|s| s.name == name)
+    }
+
+    /// Sets a parameter's source; constants take effect at once.
+    pub fn set(&mut self, index: usize, source: ParamSource) {
+        if let ParamSource::Const(v) = &source {
+            self.values.0[index] = v.clone();
+        }
+        self.animated[index] = source.is_animated();
+        self.sources[index] = source;
+    }
+
+    /// The source of parameter `index`.
+    #[must_use]
+    pub fn source(&self, index: usize) -> &ParamSource {
+        &self.sources[index]
+    }
+
+    /// Parameter `index` as chain.toml would write it, when it is animated: `"4 + sin(time)"`,
+    /// or `["cos(time)", 0.5]` for a vector with an animated component.
+    #[must_use]
+    pub fn expression_text(&self, index: usize) -> Option<String> {
+        let ParamSource::Animated { components, .. } = self.sources.get(index)? else {
+            return None;
+        };
+        let parts: Vec<String> = components
+            .iter()
+            .map(|c| match c {
+                Component::Const(x) => x.to_string(),
+                Component::Expr(e) => format!("\"{}\"", e.text()),
+            })
+            .collect();
+        Some(if parts.len() == 1 {
+            parts.concat()
+        } else {
+            format!("[{}]", parts.join(", "))
+        })
+    }
+
+    /// Whether any parameter is an expression.
+    #[must_use]
+    pub fn is_animated(&self) -> bool {
+        self.animated.iter().any(|a| *a)
+    }
+
+    /// Per parameter (spec order): whether it is an expression.
+    #[must_use]
+    pub fn animated(&self) -> &[bool] {
+        &self.animated
+    }
+
+    /// Evaluates every expression for this frame. Returns whether any value changed.
+    pub fn evaluate(&mut self, vars: ExprVars) -> bool {
+        let mut changed = false;
+        for (i, src) in self.sources.iter().enumerate() {
+            let ParamSource::Animated { kind, components } = src else {
+                continue;
+            };
+            let spec = &self.specs[i];
+            let mut buf = [0f32; 4];
+            let prev = self.values.0[i].components();
+            let mut ok = true;
+            for (j, c) in components.iter().enumerate() {
+                buf[j] = match c {
+                    Component::Const(x) => *x,
+                    Component::Expr(e) => {
+                        if let Some(x) = e.eval(vars) {
+                            spec.clamp(x as f32)
+                        } else {
+                            // Documented: a NaN/inf result keeps the previous value.
+                            ok = false;
+                            prev.get(j).copied().unwrap_or(0.0)
+                        }
+                    }
+                };
+            }
+            if !ok {
+                self.non_finite += 1;
+            }
+            let v = ParamValue::from_components(*kind, &buf[..components.len()]);
+            if v != self.values.0[i] {
+                self.values.0[i] = v;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// The current values.
+    #[must_use]
+    pub fn values(&self) -> &ParamValues {
+        &self.values
+    }
+
+    /// How many expression results were NaN or infinite (and ignored).
+    #[must_use]
+    pub fn non_finite_count(&self) -> u64 {
+        self.non_finite
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::float_cmp,
+    reason = "the values compared are exact (small integers)"
+)]
+mod tests {
+    use crate::params::fixture::{P, set};
+    use crate::params::{ExprVars, ParamStruct, RawValue};
+
+    #[test]
+    fn expressions_evaluate_and_clamp() {
+        let mut p = set();
+        let src = p.specs()[0]
+            .parse(&"4 + 2 * sin(time)".into())
+            .expect("parses");
+        p.set(0, src);
+        assert!(p.is_animated());
+        p.evaluate(ExprVars {
+            time: std::f64::consts::FRAC_PI_2,
+            frame: 0.0,
+        });
+        assert_eq!(P::read(p.values()).scale, 6.0);
+        // Clamped into 0..=10.
+        p.set(
+            0,
+            p.specs()[0].parse(&"frame * 100".into()).expect("parses"),
+        );
+        p.evaluate(ExprVars {
+            time: 0.0,
+            frame: 3.0,
+        });
+        assert_eq!(P::read(p.values()).scale, 10.0);
+        // A NaN result keeps the last value.
+        p.set(
+            0,
+            p.specs()[0].parse(&"ln(time - 5)".into()).expect("parses"),
+        );
+        p.evaluate(ExprVars {
+            time: 0.0,
+            frame: 0.0,
+        });
+        assert_eq!(P::read(p.values()).scale, 10.0);
+        assert_eq!(p.non_finite_count(), 1);
+    }
+
+    #[test]
+    fn vector_elements_can_be_expressions() {
+        let mut p = set();
+        let src = p.specs()[2].parse(&RawValue::Array(vec![
+            RawValue::Str("frame".into()),
+            RawValue::Int(1),
+            RawValue::Float(2.5),
+        ]));
+        p.set(2, src.expect("parses"));
+        p.evaluate(ExprVars {
+            time: 0.0,
+            frame: 7.0,
+        });
+        assert_eq!(P::read(p.values()).offset, glam::Vec3::new(7.0, 1.0, 2.5));
+    }
+}

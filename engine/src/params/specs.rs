@@ -1,0 +1,472 @@
+//! A parameter's spec (name, kind, default, range, choices); written values checked against it.
+
+use std::borrow::Cow;
+
+use crate::error::did_you_mean;
+use crate::params::{Expr, ParamKind, ParamType, ParamValue, RawValue, SceneKind};
+
+/// Why a value does not fit a parameter: a one-line message and, when we can tell, a hint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamError {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl ParamError {
+    pub(super) fn hinted(message: String, hint: Option<String>) -> Self {
+        Self { message, hint }
+    }
+}
+
+impl From<String> for ParamError {
+    fn from(message: String) -> Self {
+        Self {
+            message,
+            hint: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ParamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.hint {
+            Some(h) => write!(f, "{} ({h})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ParamError {}
+
+/// Metadata of one parameter: name, kind, default, valid range, choices, documentation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSpec {
+    /// Name as written in chain.toml.
+    pub name: Cow<'static, str>,
+    /// Value kind.
+    pub kind: ParamKind,
+    /// Default value.
+    pub default: ParamValue,
+    /// Inclusive valid range of every numeric component, if limited.
+    pub range: Option<(f64, f64)>,
+    /// Names of the choices, for [`ParamKind::Choice`].
+    pub choices: Vec<Cow<'static, str>>,
+    /// One-line documentation (units included).
+    pub doc: Cow<'static, str>,
+    /// Numeric, but not animatable: it sizes GPU objects (a shadow map's resolution), so an
+    /// expression is refused with a message instead of reallocating every frame.
+    pub fixed: bool,
+}
+
+impl ParamSpec {
+    /// The spec of a field of Rust type `T` (used by [`params!`](crate::params!)).
+    #[must_use]
+    pub fn of<T: ParamType>(name: &'static str, default: &T, doc: &'static str) -> Self {
+        Self {
+            name: Cow::Borrowed(name),
+            kind: T::KIND,
+            default: default.to_value(),
+            range: T::DEFAULT_RANGE,
+            fixed: T::FIXED,
+            choices: T::choices().iter().map(|c| Cow::Borrowed(*c)).collect(),
+            doc: Cow::Owned(
+                doc.lines()
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .trim()
+                    .to_string(),
+            ),
+        }
+    }
+
+    /// A spec built at run time (custom shaders reflect theirs).
+    #[must_use]
+    pub fn new(name: impl Into<Cow<'static, str>>, kind: ParamKind, default: ParamValue) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            default,
+            range: None,
+            choices: Vec::new(),
+            doc: Cow::Borrowed(""),
+            fixed: false,
+        }
+    }
+
+    /// Limits every numeric component to `min..=max`.
+    #[must_use]
+    pub fn range(mut self, min: f64, max: f64) -> Self {
+        self.range = Some((min, max));
+        self
+    }
+
+    /// Sets the documentation line.
+    #[must_use]
+    pub fn doc(mut self, doc: impl Into<Cow<'static, str>>) -> Self {
+        self.doc = doc.into();
+        self
+    }
+
+    /// Whether the value may be an expression of `time` and `frame`.
+    #[must_use]
+    pub fn animatable(&self) -> bool {
+        self.kind.components() > 0 && !self.fixed
+    }
+
+    /// Formats `v` as it would be written in chain.toml.
+    #[must_use]
+    pub fn format_value(&self, v: &ParamValue) -> String {
+        fn num(x: f32) -> String {
+            if x.fract() == 0.0 && x.abs() < 1e7 {
+                format!("{x:.1}")
+            } else {
+                format!("{x}")
+            }
+        }
+        match v {
+            ParamValue::Int(i) => i.to_string(),
+            ParamValue::Bool(b) => b.to_string(),
+            ParamValue::Choice(i) => format!(
+                "\"{}\"",
+                self.choices.get(*i as usize).map_or("?", |c| c.as_ref())
+            ),
+            ParamValue::Text(s) => format!("{s:?}"),
+            ParamValue::List(v) => format!(
+                "[{}]",
+                v.iter()
+                    .map(|s| format!("{s:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ParamValue::Float(x) => num(*x),
+            other => format!(
+                "[{}]",
+                other
+                    .components()
+                    .iter()
+                    .map(|&x| num(x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// The range as text for `vivid operators`, e.g. `0.001..=1000`.
+    #[must_use]
+    pub fn format_range(&self) -> Option<String> {
+        self.range.map(|(a, b)| format!("{a}..={b}"))
+    }
+
+    /// Checks a user value against this spec and turns it into a [`ParamSource`].
+    ///
+    /// Numbers may be strings holding an expression of `time` and `frame`; in a vector, each
+    /// element may be one. Errors are one-line messages; the caller adds the location.
+    pub fn parse(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+        match self.kind {
+            ParamKind::Bool => match raw {
+                RawValue::Bool(b) => Ok(ParamSource::Const(ParamValue::Bool(*b))),
+                other => Err(self.expected("`true` or `false`", other)),
+            },
+            ParamKind::Nodes(k) => self.parse_names(k, raw),
+            ParamKind::Text | ParamKind::Node(_) | ParamKind::File(_) => match raw {
+                RawValue::Str(s) => Ok(ParamSource::Const(ParamValue::Text(s.clone()))),
+                other => Err(self.expected("a string", other)),
+            },
+            ParamKind::Choice => self.parse_choice(raw),
+            ParamKind::Float | ParamKind::Int => {
+                let c = self.component(raw)?;
+                Ok(ParamSource::from_components(self.kind, vec![c]))
+            }
+            ParamKind::Vec2 | ParamKind::Vec3 | ParamKind::Vec4 | ParamKind::Color => {
+                self.parse_vector(raw)
+            }
+        }
+    }
+
+    /// A [`ParamKind::Nodes`] value: one name or an array of names of `kind` nodes.
+    fn parse_names(&self, kind: SceneKind, raw: &RawValue) -> Result<ParamSource, ParamError> {
+        match raw {
+            RawValue::Str(s) => Ok(ParamSource::Const(ParamValue::List(vec![s.clone()]))),
+            RawValue::Array(items) => {
+                let mut names = Vec::with_capacity(items.len());
+                for item in items {
+                    let RawValue::Str(s) = item else {
+                        return Err(
+                            self.expected(&format!("an array of {} names", kind.name()), item)
+                        );
+                    };
+                    names.push(s.clone());
+                }
+                Ok(ParamSource::Const(ParamValue::List(names)))
+            }
+            other => Err(self.expected(&format!("an array of {} names", kind.name()), other)),
+        }
+    }
+
+    /// A [`ParamKind::Choice`] value: the name of one of the choices.
+    fn parse_choice(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+        match raw {
+            RawValue::Str(s) => self
+                .choices
+                .iter()
+                .position(|c| c == s)
+                .map(|i| ParamSource::Const(ParamValue::Choice(i as u32)))
+                .ok_or_else(|| {
+                    let list = self.choice_list();
+                    ParamError::hinted(
+                        format!("`{}` has no choice \"{s}\" (choices: {list})", self.name),
+                        did_you_mean(s, self.choices.iter().map(AsRef::as_ref)),
+                    )
+                }),
+            other => Err(self.expected(&format!("one of {}", self.choice_list()), other)),
+        }
+    }
+
+    fn parse_vector(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+        let n = self.kind.components();
+        if self.kind == ParamKind::Color
+            && let RawValue::Str(s) = raw
+            && s.trim_start().starts_with('#')
+        {
+            let c = parse_hex_color(s).ok_or_else(|| {
+                format!(
+                    "`{}`: \"{s}\" is not a colour; write \"#rrggbb\", \"#rrggbbaa\" or [r, g, b]",
+                    self.name
+                )
+            })?;
+            return Ok(ParamSource::Const(ParamValue::Color(c)));
+        }
+        let items: Vec<RawValue> = match raw {
+            RawValue::Array(items) => items.clone(),
+            // A single number (or expression) fills every component: `scale = 2` for a vec2.
+            RawValue::Float(_) | RawValue::Int(_) | RawValue::Str(_)
+                if self.kind != ParamKind::Color =>
+            {
+                vec![raw.clone(); n]
+            }
+            other => {
+                return Err(self.expected(&format!("an array of {n} numbers"), other));
+            }
+        };
+        let ok_len = if self.kind == ParamKind::Color {
+            items.len() == 3 || items.len() == 4
+        } else {
+            items.len() == n
+        };
+        if !ok_len {
+            let want = if self.kind == ParamKind::Color {
+                "3 or 4".to_string()
+            } else {
+                n.to_string()
+            };
+            return Err(format!(
+                "`{}` needs {want} numbers, found {}",
+                self.name,
+                items.len()
+            )
+            .into());
+        }
+        let mut comps = Vec::with_capacity(n);
+        for item in &items {
+            comps.push(self.component(item)?);
+        }
+        if self.kind == ParamKind::Color && comps.len() == 3 {
+            comps.push(Component::Const(1.0));
+        }
+        Ok(ParamSource::from_components(self.kind, comps))
+    }
+
+    fn component(&self, raw: &RawValue) -> Result<Component, ParamError> {
+        match raw {
+            RawValue::Float(x) => {
+                if !x.is_finite() {
+                    return Err(
+                        format!("`{}` must be a finite number, found {x}", self.name).into(),
+                    );
+                }
+                if self.kind == ParamKind::Int && x.fract() != 0.0 {
+                    return Err(
+                        format!("`{}` is an integer parameter, found {x}", self.name).into(),
+                    );
+                }
+                self.check_range(*x)?;
+                Ok(Component::Const(*x as f32))
+            }
+            RawValue::Int(i) => {
+                self.check_range(*i as f64)?;
+                Ok(Component::Const(*i as f32))
+            }
+            RawValue::Str(s) if self.fixed => Err(ParamError::hinted(
+                format!(
+                    "`{}` cannot be an expression (\"{s}\"): it sets the size of GPU memory, which is not reallocated every frame",
+                    self.name
+                ),
+                Some(format!(
+                    "give a number, e.g. `{} = {}`",
+                    self.name,
+                    self.format_value(&self.default)
+                )),
+            )),
+            RawValue::Str(s) => {
+                let expr = Expr::parse(s).map_err(|e| ParamError {
+                    message: format!("`{}`: {}", self.name, e.message),
+                    hint: e.hint,
+                })?;
+                Ok(Component::Expr(Box::new(expr)))
+            }
+            other => Err(self.expected("a number or an expression string", other)),
+        }
+    }
+
+    fn check_range(&self, x: f64) -> Result<(), ParamError> {
+        match self.range {
+            Some((lo, hi)) if x < lo || x > hi => {
+                Err(format!("`{}` = {x} is out of its range {lo}..={hi}", self.name).into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn expected(&self, what: &str, found: &RawValue) -> ParamError {
+        let message = format!(
+            "`{}` expects {what} ({}), found {}",
+            self.name,
+            self.kind.name(),
+            found.type_name()
+        );
+        let name = &self.name;
+        let example = match self.kind {
+            ParamKind::Float | ParamKind::Int => {
+                format!(
+                    "e.g. `{name} = {}` or an expression `{name} = \"4 + sin(time)\"`",
+                    self.format_value(&self.default)
+                )
+            }
+            _ => format!("e.g. `{name} = {}`", self.format_value(&self.default)),
+        };
+        ParamError::hinted(message, Some(example))
+    }
+
+    fn choice_list(&self) -> String {
+        self.choices
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Clamps every component into the range (used for expression results).
+    pub(super) fn clamp(&self, x: f32) -> f32 {
+        match self.range {
+            Some((lo, hi)) => x.clamp(lo as f32, hi as f32),
+            None => x,
+        }
+    }
+}
+
+fn parse_hex_color(s: &str) -> Option<[f32; 4]> {
+    let h = s.trim().strip_prefix('#')?;
+    if !(h.len() == 6 || h.len() == 8) || !h.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| {
+        u8::from_str_radix(&h[i..i + 2], 16)
+            .ok()
+            .map(|b| f32::from(b) / 255.0)
+    };
+    Some([
+        byte(0)?,
+        byte(2)?,
+        byte(4)?,
+        if h.len() == 8 { byte(6)? } else { 1.0 },
+    ])
+}
+
+/// One numeric component of a parameter: a constant or an expression.
+#[derive(Clone, Debug)]
+pub enum Component {
+    /// A fixed number.
+    Const(f32),
+    /// An expression evaluated every frame.
+    Expr(Box<Expr>),
+}
+
+/// Where a parameter's value comes from.
+#[derive(Clone, Debug)]
+pub enum ParamSource {
+    /// A constant.
+    Const(ParamValue),
+    /// Numeric components of which at least one is an expression.
+    Animated {
+        /// The kind of the value.
+        kind: ParamKind,
+        /// One per component.
+        components: Vec<Component>,
+    },
+}
+
+impl ParamSource {
+    fn from_components(kind: ParamKind, components: Vec<Component>) -> Self {
+        if components.iter().all(|c| matches!(c, Component::Const(_))) {
+            let c: Vec<f32> = components
+                .iter()
+                .map(|c| if let Component::Const(x) = c { *x } else { 0.0 })
+                .collect();
+            Self::Const(ParamValue::from_components(kind, &c))
+        } else {
+            Self::Animated { kind, components }
+        }
+    }
+
+    /// Whether the value changes with time.
+    #[must_use]
+    pub fn is_animated(&self) -> bool {
+        matches!(self, Self::Animated { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::params::fixture::P;
+    use crate::params::{ParamSource, ParamStruct, ParamValue, RawValue};
+
+    #[test]
+    fn parse_accepts_each_kind() {
+        let s = P::specs();
+        let ok = |i: usize, raw: RawValue| match s[i].parse(&raw) {
+            Ok(ParamSource::Const(v)) => v,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(ok(0, RawValue::Int(3)), ParamValue::Float(3.0));
+        assert_eq!(ok(1, RawValue::Int(3)), ParamValue::Int(3));
+        assert_eq!(ok(2, RawValue::Float(2.0)), ParamValue::Vec3([2.0; 3]));
+        assert_eq!(
+            ok(3, [0.5f32, 0.25, 1.0].into()),
+            ParamValue::Color([0.5, 0.25, 1.0, 1.0])
+        );
+        assert_eq!(
+            ok(3, "#ff000080".into()),
+            ParamValue::Color([1.0, 0.0, 0.0, 128.0 / 255.0])
+        );
+        assert_eq!(ok(4, "a".into()), ParamValue::Choice(0));
+        assert_eq!(ok(5, true.into()), ParamValue::Bool(true));
+    }
+
+    #[test]
+    fn parse_rejects_with_clear_messages() {
+        let s = P::specs();
+        let err = |i: usize, raw: RawValue| s[i].parse(&raw).expect_err("must fail").to_string();
+        assert!(err(0, RawValue::Float(11.0)).contains("out of its range 0..=10"));
+        assert!(err(1, RawValue::Float(1.5)).contains("integer"));
+        assert!(err(0, true.into()).contains("expects a number"));
+        assert!(err(2, [1.0f32, 2.0].into()).contains("needs 3 numbers, found 2"));
+        assert!(err(4, "be".into()).contains("did you mean `bee`?"));
+        assert!(err(0, "sin(tme)".into()).contains("unknown variable `tme`"));
+        assert!(err(0, "sin(tme)".into()).contains("did you mean `time`?"));
+        assert!(err(0, "4 + * 2".into()).contains("invalid expression"));
+        assert!(err(0, RawValue::Float(f64::NAN)).contains("finite"));
+    }
+}

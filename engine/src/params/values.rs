@@ -1,0 +1,279 @@
+//! What a parameter holds: its kind, the value the operator sees and the value as written.
+
+/// What a scene node is; the kind of node a reference parameter ([`ParamKind::Node`],
+/// [`ParamKind::Nodes`]) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SceneKind {
+    /// A camera (`camera`).
+    Camera,
+    /// Something drawn (`mesh`).
+    Mesh,
+    /// A light (`point_light`, `spot_light`, `directional_light`).
+    Light,
+}
+
+impl SceneKind {
+    /// Lower-case name, as in messages.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Camera => "camera",
+            Self::Mesh => "mesh",
+            Self::Light => "light",
+        }
+    }
+}
+
+/// The kind of value a parameter holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamKind {
+    /// One `f32`.
+    Float,
+    /// One `i32`.
+    Int,
+    /// `true` / `false`.
+    Bool,
+    /// Two `f32`s.
+    Vec2,
+    /// Three `f32`s.
+    Vec3,
+    /// Four `f32`s.
+    Vec4,
+    /// RGBA, display-referred; `[r, g, b]` means alpha 1. Also `"#rrggbb"` / `"#rrggbbaa"`.
+    Color,
+    /// One of a fixed list of names.
+    Choice,
+    /// A string (file path, operator name).
+    Text,
+    /// The name of a scene node of this kind (`camera = "cam"`).
+    Node(SceneKind),
+    /// Names of scene nodes of this kind (`meshes = ["floor", "box"]`).
+    Nodes(SceneKind),
+    /// A file of this kind, relative to the project folder (checked when the chain is
+    /// validated; the operator gets the resolved path). Empty: none.
+    File(FileKind),
+}
+
+/// What a [`ParamKind::File`] parameter names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// A glTF 2.0 model.
+    Mesh,
+    /// A PNG or JPEG picture. An operator with one and no `size` takes its pixel size
+    /// ([`image_size`]).
+    Image,
+}
+
+impl FileKind {
+    /// What it is, in messages.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Mesh => "glTF file",
+            Self::Image => "PNG or JPEG image",
+        }
+    }
+
+    /// File extensions accepted (lower case, without the dot).
+    #[must_use]
+    pub const fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Self::Mesh => &["gltf", "glb"],
+            Self::Image => &["png", "jpg", "jpeg"],
+        }
+    }
+}
+
+/// The pixel size of the picture in an image file as it is shown (an EXIF orientation that
+/// turns it by 90° swaps the sides), from its header: the file is not decoded. The error
+/// says what is wrong with the file, not which file it is.
+pub fn image_size(path: &std::path::Path) -> Result<(u32, u32), String> {
+    use image::ImageDecoder;
+    // The content tells the format, not the name.
+    let reader = std::fs::File::open(path)
+        .and_then(|f| image::ImageReader::new(std::io::BufReader::new(f)).with_guessed_format())
+        .map_err(|e| format!("cannot read it ({e})"))?;
+    if reader.format().is_none() {
+        return Err("not a PNG or JPEG image (unknown content)".into());
+    }
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| format!("not a readable PNG or JPEG image ({e})"))?;
+    let (w, h) = decoder.dimensions();
+    let turned = matches!(
+        decoder.orientation(),
+        Ok(image::metadata::Orientation::Rotate90
+            | image::metadata::Orientation::Rotate270
+            | image::metadata::Orientation::Rotate90FlipH
+            | image::metadata::Orientation::Rotate270FlipH)
+    );
+    Ok(if turned { (h, w) } else { (w, h) })
+}
+
+impl ParamKind {
+    /// Number of numeric components (0 for bool, choice and text).
+    #[must_use]
+    pub const fn components(self) -> usize {
+        match self {
+            Self::Float | Self::Int => 1,
+            Self::Vec2 => 2,
+            Self::Vec3 => 3,
+            Self::Vec4 | Self::Color => 4,
+            Self::Bool
+            | Self::Choice
+            | Self::Text
+            | Self::Node(_)
+            | Self::Nodes(_)
+            | Self::File(_) => 0,
+        }
+    }
+
+    /// Short name used in `vivid operators` and error messages.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Float => "float",
+            Self::Int => "int",
+            Self::Bool => "bool",
+            Self::Vec2 => "vec2",
+            Self::Vec3 => "vec3",
+            Self::Vec4 => "vec4",
+            Self::Color => "color",
+            Self::Choice => "choice",
+            Self::Text => "string",
+            Self::Node(k) => k.name(),
+            Self::File(_) => "file",
+            Self::Nodes(SceneKind::Camera) => "cameras",
+            Self::Nodes(SceneKind::Mesh) => "meshes",
+            Self::Nodes(SceneKind::Light) => "lights",
+        }
+    }
+}
+
+/// A parameter value, as the operator sees it after expressions are evaluated.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    /// See [`ParamKind::Float`].
+    Float(f32),
+    /// See [`ParamKind::Int`].
+    Int(i32),
+    /// See [`ParamKind::Bool`].
+    Bool(bool),
+    /// See [`ParamKind::Vec2`].
+    Vec2([f32; 2]),
+    /// See [`ParamKind::Vec3`].
+    Vec3([f32; 3]),
+    /// See [`ParamKind::Vec4`].
+    Vec4([f32; 4]),
+    /// See [`ParamKind::Color`].
+    Color([f32; 4]),
+    /// Index into the spec's choices.
+    Choice(u32),
+    /// See [`ParamKind::Text`] (and [`ParamKind::Node`]).
+    Text(String),
+    /// See [`ParamKind::Nodes`].
+    List(Vec<String>),
+}
+
+impl ParamValue {
+    /// The numeric components, if any.
+    #[must_use]
+    pub fn components(&self) -> &[f32] {
+        match self {
+            Self::Float(v) => std::slice::from_ref(v),
+            Self::Vec2(v) => v,
+            Self::Vec3(v) => v,
+            Self::Vec4(v) | Self::Color(v) => v,
+            _ => &[],
+        }
+    }
+
+    pub(super) fn from_components(kind: ParamKind, c: &[f32]) -> Self {
+        let g = |i: usize| c.get(i).copied().unwrap_or(0.0);
+        match kind {
+            ParamKind::Float => Self::Float(g(0)),
+            ParamKind::Int => Self::Int(g(0).round() as i32),
+            ParamKind::Vec2 => Self::Vec2([g(0), g(1)]),
+            ParamKind::Vec3 => Self::Vec3([g(0), g(1), g(2)]),
+            ParamKind::Vec4 => Self::Vec4([g(0), g(1), g(2), g(3)]),
+            ParamKind::Color => Self::Color([g(0), g(1), g(2), c.get(3).copied().unwrap_or(1.0)]),
+            ParamKind::Bool => Self::Bool(g(0) != 0.0),
+            ParamKind::Choice => Self::Choice(g(0) as u32),
+            ParamKind::Text | ParamKind::Node(_) | ParamKind::File(_) => Self::Text(String::new()),
+            ParamKind::Nodes(_) => Self::List(Vec::new()),
+        }
+    }
+}
+
+/// A value as the user wrote it (chain.toml, `--set`, the API), before it is checked against
+/// a [`ParamSpec`](crate::params::ParamSpec).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawValue {
+    /// A float literal.
+    Float(f64),
+    /// An integer literal.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// A string: a choice name, a path, a colour `#rrggbb`, or an expression of `time`/`frame`.
+    Str(String),
+    /// An array of values.
+    Array(Vec<RawValue>),
+}
+
+impl RawValue {
+    /// What kind of TOML value this is, for error messages.
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Float(_) => "a float",
+            Self::Int(_) => "an integer",
+            Self::Bool(_) => "a boolean",
+            Self::Str(_) => "a string",
+            Self::Array(_) => "an array",
+        }
+    }
+}
+
+impl From<f32> for RawValue {
+    fn from(v: f32) -> Self {
+        Self::Float(f64::from(v))
+    }
+}
+impl From<f64> for RawValue {
+    fn from(v: f64) -> Self {
+        Self::Float(v)
+    }
+}
+impl From<i32> for RawValue {
+    fn from(v: i32) -> Self {
+        Self::Int(i64::from(v))
+    }
+}
+impl From<bool> for RawValue {
+    fn from(v: bool) -> Self {
+        Self::Bool(v)
+    }
+}
+impl From<&str> for RawValue {
+    fn from(v: &str) -> Self {
+        Self::Str(v.to_string())
+    }
+}
+impl<const N: usize> From<[f32; N]> for RawValue {
+    fn from(v: [f32; N]) -> Self {
+        Self::Array(v.iter().map(|&x| Self::Float(f64::from(x))).collect())
+    }
+}
+
+/// Current values of an operator's parameters, in the order of its specs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParamValues(pub Vec<ParamValue>);
+
+impl ParamValues {
+    /// The value at index `i`.
+    #[must_use]
+    pub fn get(&self, i: usize) -> Option<&ParamValue> {
+        self.0.get(i)
+    }
+}
