@@ -1,4 +1,10 @@
-//! vivid's engine: everything that is not a particular operator.
+//! vivid's engine: everything that is not a particular operator, and nothing of the app
+//! around it — the embeddable part. It compiles no window system, UI toolkit or file
+//! watcher: the winit window, the egui inspector and live reload are the `vivid-app` crate,
+//! built on this one's public API. What a host needs to build such things lives here: the
+//! [`engine::FramePass`] hook (a host's own pass in the frame's encoder), operator
+//! thumbnails, node and parameter views ([`engine::NodeView`], [`engine::ParamView`]), the
+//! profiler, the memory monitor, and the error [`overlay`].
 //!
 //! Data flow: a project folder's `chain.toml` ([`project`]) becomes a [`chain::ChainDesc`],
 //! validated against the operator [`operator::Registry`] into a [`chain::ChainSpec`]; the
@@ -14,7 +20,6 @@ pub mod error;
 pub mod fullscreen;
 pub mod fusion;
 pub mod gpu;
-pub mod live;
 pub mod monitor;
 pub mod operator;
 pub mod overlay;
@@ -25,10 +30,6 @@ pub mod readback;
 pub mod resources;
 pub mod scene;
 pub mod shaders;
-pub mod ui;
-pub mod watch;
-#[cfg(feature = "window")]
-pub mod window;
 
 pub use engine::{
     Engine, EngineOptions, FrameReport, NodeError, NodeProfile, Profile, RunStats, Target,
@@ -39,6 +40,5 @@ pub use operator::{FrameTime, Operator, OperatorInfo, Registry};
 
 // Re-exported so that operator crates and hosts use the same versions.
 pub use bytemuck;
-pub use egui;
 pub use glam;
 pub use wgpu;
