@@ -9,7 +9,7 @@
 //! Data flow: a project folder's `chain.toml` ([`project`]) becomes a [`chain::ChainDesc`],
 //! validated against the operator [`operator::Registry`] into a [`chain::ChainSpec`]; the
 //! [`Engine`] instantiates its operators and renders frames: evaluate expressions
-//! ([`params`]) → scene nodes ([`scene`]: what a `render3d` draws) → prepare (the only step that creates GPU objects, through the counted
+//! ([`params`](mod@params)) → scene nodes ([`scene`]: what a `render3d` draws) → prepare (the only step that creates GPU objects, through the counted
 //! constructors of [`gpu::Gpu`], from the pools and caches in [`resources`]) → encode into
 //! one command encoder → one submit → [`monitor`].
 
