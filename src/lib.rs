@@ -66,20 +66,34 @@
 //! ```
 //!
 //! `cargo run --example embed` runs a complete version of this.
+//!
+//! ## Features
+//!
+//! - **`window`** (default) — the `vivid-app` crate's winit runner (`vivid::window`: what
+//!   the `vivid` binary opens), and everything of `app`.
+//! - **`app`** — the app layer without a window: live reload (`vivid::live`,
+//!   `vivid::watch`: notify) and the egui inspector (`vivid::ui`, with `vivid::egui`).
+//!
+//! An installation that only embeds the engine depends on
+//! `vivid = { version = "…", default-features = false }` (or on `vivid-engine` and
+//! `vivid-operators` directly) and compiles no winit, egui or notify.
 
 pub use vivid_engine::{
     Diagnostic, Diagnostics, Engine, EngineError, EngineOptions, FrameReport, FrameTime, Gpu,
     GpuOptions, NodeError, Operator, OperatorInfo, PassMode, Registry, Result, RunStats, Target,
 };
-pub use vivid_engine::{bytemuck, egui, glam, wgpu};
+pub use vivid_engine::{bytemuck, glam, wgpu};
 pub use vivid_engine::{
-    chain, engine, error, fullscreen, gpu, live, monitor, operator, overlay, params, project,
-    readback, resources, scene, shaders, ui, watch,
+    chain, engine, error, fullscreen, gpu, monitor, operator, overlay, params, project,
+    readback, resources, scene, shaders,
 };
 pub use vivid_operators as operators;
 
+#[cfg(feature = "app")]
+pub use vivid_app::{egui, live, ui, watch};
+
 #[cfg(feature = "window")]
-pub use vivid_engine::window;
+pub use vivid_app::window;
 
 /// A registry with every built-in operator type.
 #[must_use]

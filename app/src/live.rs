@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::engine::Engine;
-use crate::error::{Diagnostic, Diagnostics, EngineError, Result};
-use crate::project::{CHAIN_FILE, apply_set, load_project};
 use crate::watch::{Change, DEFAULT_DEBOUNCE, Watcher};
+use vivid_engine::engine::Engine;
+use vivid_engine::error::{Diagnostic, Diagnostics, EngineError, Result};
+use vivid_engine::project::{CHAIN_FILE, apply_set, load_project};
 
 /// How long one reload took to show.
 #[derive(Clone, Debug, PartialEq)]

@@ -18,12 +18,13 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{Key, NamedKey};
 use winit::window::{Window, WindowId};
 
-use crate::engine::{Engine, Target};
-use crate::error::{EngineError, Result};
-use crate::gpu::{Gpu, GpuOptions, new_instance, request_adapter};
 use crate::live::Live;
-use crate::operator::FrameTime;
 use crate::ui::Inspector;
+use vivid_engine::engine::{Engine, FramePass, Target};
+use vivid_engine::error::{EngineError, Result};
+use vivid_engine::gpu::{Gpu, GpuOptions, new_instance, request_adapter};
+use vivid_engine::operator::FrameTime;
+use vivid_engine::readback::save_png;
 
 /// How the window runs.
 #[derive(Clone, Debug, Default)]
@@ -367,7 +368,7 @@ impl App {
             frame: self.frame,
         };
         let ui = if ui_on {
-            Some(self.inspector.painter() as &mut dyn crate::engine::FramePass)
+            Some(self.inspector.painter() as &mut dyn FramePass)
         } else {
             None
         };
@@ -419,7 +420,7 @@ impl App {
             if let Some(path) = self.options.snapshot.clone() {
                 let saved = engine
                     .read_output()
-                    .and_then(|img| crate::readback::save_png(&img.to_rgba8(), &path));
+                    .and_then(|img| save_png(&img.to_rgba8(), &path));
                 if let Err(e) = saved {
                     self.fail(event_loop, e);
                     return;

@@ -23,8 +23,8 @@ use std::time::Instant;
 
 pub use painter::EguiPainter;
 
-use crate::engine::{Engine, ParamView};
-use crate::params::{ParamKind, ParamValue, RawValue};
+use vivid_engine::engine::{Engine, NodeView, ParamView};
+use vivid_engine::params::{ParamKind, ParamSpec, ParamValue, RawValue};
 
 /// Thumbnails' longest side, in pixels.
 const THUMB: u32 = 128;
@@ -184,7 +184,7 @@ impl Inspector {
         &mut self,
         ui: &mut egui::Ui,
         engine: &mut Engine,
-        nodes: &[crate::engine::NodeView],
+        nodes: &[NodeView],
         errors: Option<&str>,
     ) {
         egui::Panel::top("vivid.bar").show(ui, |ui| self.bar(ui, engine));
@@ -275,12 +275,7 @@ impl Inspector {
     }
 
     /// The operators in columns by depth (sources left), edges from inputs, thumbnails.
-    fn chain_view(
-        &mut self,
-        ui: &mut egui::Ui,
-        engine: &mut Engine,
-        nodes: &[crate::engine::NodeView],
-    ) {
+    fn chain_view(&mut self, ui: &mut egui::Ui, engine: &mut Engine, nodes: &[NodeView]) {
         let index: std::collections::HashMap<&str, usize> = nodes
             .iter()
             .enumerate()
@@ -407,12 +402,7 @@ impl Inspector {
         }
     }
 
-    fn inspector(
-        &mut self,
-        ui: &mut egui::Ui,
-        engine: &mut Engine,
-        nodes: &[crate::engine::NodeView],
-    ) {
+    fn inspector(&mut self, ui: &mut egui::Ui, engine: &mut Engine, nodes: &[NodeView]) {
         ui.heading("Inspector");
         let Some(name) = self.selected.clone() else {
             ui.label("Click an operator in the chain view.");
@@ -719,7 +709,7 @@ fn drag_components(ui: &mut egui::Ui, v: &mut [f32], range: Option<(f64, f64)>) 
 }
 
 /// A parameter value as `--set`/chain.toml would give it.
-fn to_raw(spec: &crate::params::ParamSpec, v: &ParamValue) -> RawValue {
+fn to_raw(spec: &ParamSpec, v: &ParamValue) -> RawValue {
     let floats =
         |c: &[f32]| RawValue::Array(c.iter().map(|&x| RawValue::Float(f64::from(x))).collect());
     match v {
@@ -741,7 +731,7 @@ fn to_raw(spec: &crate::params::ParamSpec, v: &ParamValue) -> RawValue {
 }
 
 /// The same value as TOML (floats rounded to what a person would type).
-fn to_toml(spec: &crate::params::ParamSpec, v: &ParamValue) -> toml_edit::Value {
+fn to_toml(spec: &ParamSpec, v: &ParamValue) -> toml_edit::Value {
     fn num(x: f32) -> toml_edit::Value {
         let r = (f64::from(x) * 10_000.0).round() / 10_000.0;
         toml_edit::Value::from(r)

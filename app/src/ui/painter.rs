@@ -12,10 +12,10 @@
 
 use std::collections::HashMap;
 
-use crate::engine::FramePass;
-use crate::error::Result;
-use crate::gpu::{Gpu, GpuTexture};
-use crate::resources::{UniformArena, UniformSlot};
+use vivid_engine::engine::FramePass;
+use vivid_engine::error::Result;
+use vivid_engine::gpu::{Gpu, GpuTexture};
+use vivid_engine::resources::{UniformArena, UniformSlot};
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -66,7 +66,7 @@ struct Pipeline {
 }
 
 /// Draws egui's tessellated output. Give it a frame with [`set_frame`](Self::set_frame),
-/// then pass it to [`Engine::render_with`](crate::engine::Engine::render_with).
+/// then pass it to [`Engine::render_with`](vivid_engine::Engine::render_with).
 pub struct EguiPainter {
     arena: Option<UniformArena>,
     gpu: Option<Gpu>,
