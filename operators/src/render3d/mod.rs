@@ -4,11 +4,21 @@
 //! Scene objects are scene nodes (see `vivid_engine::scene`): tables in chain.toml with
 //! parameters like any operator (animatable, `--set`), but no image; a `render3d` names
 //! them (`camera = "cam"`, `meshes = [...]`, `lights = [...]`).
+//!
+//! A mesh's CPU-side data is [`geometry::MeshData`], built by `primitives` (the built-in
+//! shapes) or by `gltf` (a glTF 2.0 file: `gltf_flatten` walks its scene, `gltf_primitive`
+//! reads each primitive).
 
 pub mod camera;
+pub mod geometry;
+pub mod gltf;
+mod gltf_flatten;
+mod gltf_primitive;
+#[cfg(test)]
+mod gltf_testing;
 pub mod light;
 pub mod mesh;
-pub mod mesh_data;
+pub mod primitives;
 #[allow(clippy::module_inception)]
 pub mod render3d;
 pub mod shadow;
@@ -17,3 +27,11 @@ pub use camera::Camera;
 pub use light::{DirectionalLight, PointLight, SpotLight};
 pub use mesh::Mesh;
 pub use render3d::Render3d;
+
+/// The mesh data types at their former path (`render3d::mesh_data`), from before they were
+/// split into `geometry`, `primitives` and `gltf`.
+pub mod mesh_data {
+    pub use super::geometry::{MeshData, MeshImage, MeshPart, Vertex};
+    pub use super::gltf::MeshError;
+    pub use super::primitives::Primitive;
+}
