@@ -63,10 +63,8 @@ impl MeshData {
         let mut builder = Builder::default();
         let (min, max) = match kind {
             Primitive::Plane => {
-                builder.grid(1, 1, |i, j| {
-                    let (s, t) = (f64::from(i), f64::from(j));
-                    ([s - 0.5, 0.0, t - 0.5], [0.0, 1.0, 0.0], [s, t])
-                });
+                // The box's top face, at y = 0.
+                builder.square([0.0, 1.0, 0.0], [0.0, 0.0, -1.0], 0.0);
                 ([-0.5, 0.0, -0.5], [0.5, 0.0, 0.5])
             }
             Primitive::Box => {
@@ -167,6 +165,20 @@ impl Builder {
         }
     }
 
+    /// A unit square facing `normal` at `distance` from the origin, upright seen from
+    /// outside when `up` points up: uv (0, 0) at its top-left corner, u to the right
+    /// (`up × normal`) and v down.
+    fn square(&mut self, normal: [f64; 3], up: [f64; 3], distance: f64) {
+        let right = cross(up, normal);
+        self.grid(1, 1, |i, j| {
+            let (s, t) = (f64::from(i), f64::from(j));
+            let p = std::array::from_fn(|k| {
+                distance * normal[k] + (s - 0.5) * right[k] + (0.5 - t) * up[k]
+            });
+            (p, normal, [s, t])
+        });
+    }
+
     /// A flat disc of radius 1 at height `y` (normal +Y if `up`, else −Y), planar uv upright
     /// seen from outside (like [`Primitive::Box`]'s top and bottom faces).
     fn cap(&mut self, y: f64, up: bool) {
@@ -195,7 +207,7 @@ impl Builder {
 }
 
 fn build_box(b: &mut Builder) {
-    // (outward normal, up direction seen from outside); right = up × normal.
+    // (outward normal, up direction seen from outside).
     let faces: [([f64; 3], [f64; 3]); 6] = [
         ([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]),
         ([-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]),
@@ -205,12 +217,7 @@ fn build_box(b: &mut Builder) {
         ([0.0, -1.0, 0.0], [0.0, 0.0, 1.0]),
     ];
     for (n, up) in faces {
-        let right = cross(up, n);
-        b.grid(1, 1, |i, j| {
-            let (s, t) = (f64::from(i), f64::from(j));
-            let p = std::array::from_fn(|k| 0.5 * n[k] + (s - 0.5) * right[k] + (0.5 - t) * up[k]);
-            (p, n, [s, t])
-        });
+        b.square(n, up, 0.5);
     }
 }
 
