@@ -21,6 +21,7 @@ pub mod mesh;
 pub mod primitives;
 #[allow(clippy::module_inception)]
 pub mod render3d;
+mod scene_node;
 pub mod shadow;
 
 pub use camera::Camera;
