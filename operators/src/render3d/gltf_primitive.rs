@@ -162,6 +162,7 @@ fn same_count(what: &str, n: usize, count: usize) -> Result<(), Problem> {
     }
 }
 
+/// The gltf reader gave nothing for `what` (its buffer is not loaded).
 fn missing(what: &str) -> Problem {
     invalid(format!("{what}: data could not be read"))
 }
