@@ -1,12 +1,10 @@
 //! `camera`: a perspective camera for `render3d` (a scene node: no image of its own).
 
-use vivid_engine::Result;
 use vivid_engine::glam::Vec3;
-use vivid_engine::operator::{
-    Category, EncodeCx, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
-};
-use vivid_engine::resources::UniformWriter;
+use vivid_engine::operator::{Category, InputSpec, OperatorType};
 use vivid_engine::scene::{CameraItem, SceneItem, SceneKind};
+
+use super::scene_node::scene_node;
 
 vivid_engine::params! {
     /// Parameters of `camera`.
@@ -38,23 +36,10 @@ impl OperatorType for Camera {
     const SCENE: Option<SceneKind> = Some(SceneKind::Camera);
 }
 
-impl Operator for Camera {
-    fn write_uniforms(&mut self, _cx: &UniformCx<'_>, _out: &mut UniformWriter<'_>) {}
-
-    fn prepare(&mut self, _cx: &mut PrepareCx<'_>) -> Result<()> {
-        Ok(())
-    }
-
-    fn encode(&mut self, _cx: &mut EncodeCx<'_>) {}
-
-    fn scene(&mut self, cx: &UniformCx<'_>) -> Option<SceneItem> {
-        let p: CameraParams = cx.params();
-        Some(SceneItem::Camera(CameraItem {
-            position: p.position,
-            target: p.target,
-            fov_y: p.fov,
-            near: p.near,
-            far: p.far.max(p.near * 1.001),
-        }))
-    }
-}
+scene_node!(Camera, CameraParams, |p| SceneItem::Camera(CameraItem {
+    position: p.position,
+    target: p.target,
+    fov_y: p.fov,
+    near: p.near,
+    far: p.far.max(p.near * 1.001),
+}));

@@ -7,14 +7,12 @@
 //! 10/9 ≈ 1.1 and shows about 0.35 of that (its albedo / π). A directional light does not
 //! fall off: intensity 3 makes a facing white matte surface ≈ 0.95.
 
-use vivid_engine::Result;
 use vivid_engine::glam::Vec3;
-use vivid_engine::operator::{
-    Category, EncodeCx, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
-};
+use vivid_engine::operator::{Category, InputSpec, OperatorType};
 use vivid_engine::params::{Fixed, Rgba};
-use vivid_engine::resources::UniformWriter;
 use vivid_engine::scene::{LightItem, LightKind, SceneItem, SceneKind, linear_rgb};
+
+use super::scene_node::scene_node;
 
 vivid_engine::params! {
     /// Parameters of `point_light`.
@@ -124,64 +122,50 @@ impl OperatorType for DirectionalLight {
     const SCENE: Option<SceneKind> = Some(SceneKind::Light);
 }
 
-/// Scene nodes do nothing in the image phases.
-macro_rules! scene_node {
-    ($t:ty, $params:ty, |$p:ident| $item:expr) => {
-        impl Operator for $t {
-            fn write_uniforms(&mut self, _cx: &UniformCx<'_>, _out: &mut UniformWriter<'_>) {}
+scene_node!(PointLight, PointLightParams, |p| SceneItem::Light(
+    LightItem {
+        kind: LightKind::Point,
+        position: p.position,
+        direction: Vec3::NEG_Y,
+        color: linear_rgb(p.color.0),
+        intensity: p.intensity,
+        range: p.range,
+        angle: 0.0,
+        blend: 0.0,
+        cast_shadows: p.cast_shadows,
+        shadow_bias: p.shadow_bias,
+        shadow_resolution: p.shadow_resolution.0,
+    }
+));
 
-            fn prepare(&mut self, _cx: &mut PrepareCx<'_>) -> Result<()> {
-                Ok(())
-            }
+scene_node!(SpotLight, SpotLightParams, |p| SceneItem::Light(
+    LightItem {
+        kind: LightKind::Spot,
+        position: p.position,
+        direction: (p.target - p.position).normalize_or(Vec3::NEG_Y),
+        color: linear_rgb(p.color.0),
+        intensity: p.intensity,
+        range: p.range,
+        angle: (p.angle * 0.5).to_radians(),
+        blend: p.blend,
+        cast_shadows: p.cast_shadows,
+        shadow_bias: p.shadow_bias,
+        shadow_resolution: p.shadow_resolution.0,
+    }
+));
 
-            fn encode(&mut self, _cx: &mut EncodeCx<'_>) {}
-
-            fn scene(&mut self, cx: &UniformCx<'_>) -> Option<SceneItem> {
-                let $p: $params = cx.params();
-                Some(SceneItem::Light($item))
-            }
-        }
-    };
-}
-
-scene_node!(PointLight, PointLightParams, |p| LightItem {
-    kind: LightKind::Point,
-    position: p.position,
-    direction: Vec3::NEG_Y,
-    color: linear_rgb(p.color.0),
-    intensity: p.intensity,
-    range: p.range,
-    angle: 0.0,
-    blend: 0.0,
-    cast_shadows: p.cast_shadows,
-    shadow_bias: p.shadow_bias,
-    shadow_resolution: p.shadow_resolution.0,
-});
-
-scene_node!(SpotLight, SpotLightParams, |p| LightItem {
-    kind: LightKind::Spot,
-    position: p.position,
-    direction: (p.target - p.position).normalize_or(Vec3::NEG_Y),
-    color: linear_rgb(p.color.0),
-    intensity: p.intensity,
-    range: p.range,
-    angle: (p.angle * 0.5).to_radians(),
-    blend: p.blend,
-    cast_shadows: p.cast_shadows,
-    shadow_bias: p.shadow_bias,
-    shadow_resolution: p.shadow_resolution.0,
-});
-
-scene_node!(DirectionalLight, DirectionalLightParams, |p| LightItem {
-    kind: LightKind::Directional,
-    position: Vec3::ZERO,
-    direction: p.direction.normalize_or(Vec3::NEG_Y),
-    color: linear_rgb(p.color.0),
-    intensity: p.intensity,
-    range: f32::INFINITY,
-    angle: 0.0,
-    blend: 0.0,
-    cast_shadows: p.cast_shadows,
-    shadow_bias: p.shadow_bias,
-    shadow_resolution: p.shadow_resolution.0,
+scene_node!(DirectionalLight, DirectionalLightParams, |p| {
+    SceneItem::Light(LightItem {
+        kind: LightKind::Directional,
+        position: Vec3::ZERO,
+        direction: p.direction.normalize_or(Vec3::NEG_Y),
+        color: linear_rgb(p.color.0),
+        intensity: p.intensity,
+        range: f32::INFINITY,
+        angle: 0.0,
+        blend: 0.0,
+        cast_shadows: p.cast_shadows,
+        shadow_bias: p.shadow_bias,
+        shadow_resolution: p.shadow_resolution.0,
+    })
 });

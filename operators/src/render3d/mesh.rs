@@ -21,7 +21,8 @@ use vivid_engine::scene::{
     model_matrix, srgb_to_linear,
 };
 
-use super::mesh_data::{MeshData, MeshImage, Primitive};
+use super::geometry::{MeshData, MeshImage};
+use super::primitives::Primitive;
 
 vivid_engine::choice_enum! {
     /// Which primitive a `mesh` is (when it has no `path`).

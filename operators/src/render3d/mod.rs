@@ -4,14 +4,30 @@
 //! Scene objects are scene nodes (see `vivid_engine::scene`): tables in chain.toml with
 //! parameters like any operator (animatable, `--set`), but no image; a `render3d` names
 //! them (`camera = "cam"`, `meshes = [...]`, `lights = [...]`).
+//!
+//! A mesh's CPU-side data is [`geometry::MeshData`], built by `primitives` (the built-in
+//! shapes) or by `gltf` (a glTF 2.0 file: `gltf_flatten` walks its scene, `gltf_primitive`
+//! reads each primitive). `render3d` fills the blocks of `uniforms` and draws with the
+//! pipelines and bind groups of `pipelines`, the textures of `targets` and the shadow
+//! matrices of `shadow`.
 
 pub mod camera;
+pub mod geometry;
+pub mod gltf;
+mod gltf_flatten;
+mod gltf_primitive;
+#[cfg(test)]
+mod gltf_testing;
 pub mod light;
 pub mod mesh;
-pub mod mesh_data;
+mod pipelines;
+pub mod primitives;
 #[allow(clippy::module_inception)]
 pub mod render3d;
+mod scene_node;
 pub mod shadow;
+mod targets;
+pub mod uniforms;
 
 pub use camera::Camera;
 pub use light::{DirectionalLight, PointLight, SpotLight};
