@@ -1,0 +1,595 @@
+//! Changes to the running chain: a new chain, parameters, sizes, shaders, files, a lost device.
+
+use std::path::Path;
+use std::time::Instant;
+
+use super::Engine;
+use super::display::{Blitter, Thumbnails};
+use super::runtime::{ChainRuntime, Node};
+use crate::chain::{ChainDesc, ChainSpec};
+use crate::custom::CustomOperator;
+use crate::error::{EngineError, Result};
+use crate::gpu::GpuTexture;
+use crate::operator::Operator;
+use crate::params::{ParamKind, ParamSet, ParamSource, ParamValue, RawValue};
+use crate::project::{apply_set, load_project};
+use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena, UniformSlot};
+
+impl Engine {
+    /// Shows node `name` instead of the chain's output (`None`: the output again). Scene
+    /// nodes have no image and cannot be soloed. Kept across chain reloads while the node
+    /// exists.
+    pub fn set_solo(&mut self, name: Option<&str>) -> Result<()> {
+        let Some(rt) = &mut self.chain else {
+            return Err(EngineError::NoChain);
+        };
+        let shown = match name {
+            None => rt.spec.output,
+            Some(n) => {
+                let i = rt
+                    .spec
+                    .index_of(n)
+                    .ok_or_else(|| EngineError::UnknownNode(n.to_string()))?;
+                if rt.nodes[i].info.scene.is_some() {
+                    return Err(EngineError::Param(format!("`{n}` has no image to show")));
+                }
+                i
+            }
+        };
+        self.solo = name.map(str::to_string);
+        if rt.shown != shown {
+            rt.shown = shown;
+            rt.fusion_planned = false;
+            rt.replan(&self.gpu, &mut self.pool)?;
+            self.pool.trim();
+            self.mark_changed();
+        }
+        Ok(())
+    }
+
+    /// The soloed node, if any.
+    #[must_use]
+    pub fn solo(&self) -> Option<&str> {
+        self.solo.as_deref()
+    }
+
+    /// Keeps a thumbnail of every operator's output, at most `max_side` pixels a side
+    /// (`None`: none). Each is made once per operator (again only if its aspect changes)
+    /// and drawn after the operator runs, in the frame's encoder.
+    pub fn set_thumbnails(&mut self, max_side: Option<u32>) {
+        let current = self.thumbs.as_ref().map(|t| t.max_side);
+        if current == max_side {
+            return;
+        }
+        self.thumbs = max_side.map(|m| Thumbnails {
+            max_side: m.clamp(8, 512),
+            by_name: std::collections::HashMap::new(),
+            slot: UniformSlot::default(),
+        });
+        // Every operator's output must be drawn to be shown: no fusion meanwhile.
+        if let Some(rt) = &mut self.chain {
+            rt.fusion_planned = false;
+        }
+        self.mark_changed();
+    }
+
+    /// Fuses runs of pointwise operators into one pass each (on by default; see
+    /// [`crate::fusion`]), or draws every operator on its own.
+    pub fn set_fusion(&mut self, enabled: bool) {
+        if self.options.fuse == enabled {
+            return;
+        }
+        self.options.fuse = enabled;
+        if let Some(rt) = &mut self.chain {
+            rt.fusion_planned = false;
+        }
+        self.mark_changed();
+    }
+
+    /// If the device was lost (driver reset, GPU removed, `Device::destroy`): makes a new
+    /// device on the same adapter and everything again from the running chain — operators,
+    /// pipelines, textures, uniforms — keeping every parameter, expression and `--set`
+    /// value. State kept in GPU memory (a feedback trail) died with the device and starts
+    /// over. The monitor prints the event. Returns whether a recovery happened.
+    ///
+    /// [`render`](Self::render) calls it first; a window runner calls it before acquiring
+    /// a surface texture, so that it can configure the surface on the new device.
+    pub fn recover_if_lost(&mut self) -> Result<bool> {
+        let Some(reason) = self.gpu.lost() else {
+            return Ok(false);
+        };
+        let started = Instant::now();
+        let gpu = self.gpu.recreate()?;
+        // What lived on the old device goes first (dropping destroys it there).
+        let chain = self.chain.take();
+        self.blit = Blitter {
+            pass: None,
+            slot: UniformSlot::default(),
+            display: None,
+        };
+        self.readback = None;
+        self.pipelines = PipelineCache::default();
+        self.pool = TexturePool::default();
+        self.custom_hashes.clear();
+        self.gpu = gpu;
+        self.arena = UniformArena::new(&self.gpu);
+        self.dummy = self
+            .gpu
+            .create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
+        self.overlay = self
+            .overlay
+            .take()
+            .map(|_| crate::overlay::Overlay::new(&self.gpu));
+        self.overlay_dirty = true;
+        if self.profiler.is_some() {
+            self.profiler = Some(crate::profile::Profiler::new(&self.gpu));
+        }
+        let mut operators = 0;
+        if let Some(mut rt) = chain {
+            for n in &mut rt.nodes {
+                let fresh: Option<Box<dyn Operator>> = match &n.info.custom {
+                    Some(c) => Some(Box::new(CustomOperator::new(c.clone()))),
+                    None => self.registry.create(&n.info.name),
+                };
+                if let Some(op) = fresh {
+                    n.op = op;
+                }
+                n.prepared = None;
+                n.failed = None;
+                n.retry_at = None;
+                n.attempts = 0;
+                n.error = None;
+            }
+            operators = rt.nodes.len();
+            rt.slots.clear();
+            rt.planned.clear();
+            // Their passes hold the old device's objects: planned anew.
+            rt.runs.clear();
+            rt.fusion_planned = false;
+            rt.scene.iter_mut().for_each(|s| *s = None);
+            self.register_custom_shaders(&rt.spec)?;
+            rt.replan(&self.gpu, &mut self.pool)?;
+            self.chain = Some(rt);
+        }
+        self.device_generation += 1;
+        self.stats.device_recoveries += 1;
+        self.errors_generation += 1;
+        self.shader_generation += 1;
+        self.mark_changed();
+        self.monitor.event(&format!(
+            "GPU device lost ({reason}): recreated it and {operators} operators in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
+        Ok(true)
+    }
+
+    /// Loads a project folder (or its chain.toml), applies `--set` overrides and makes it
+    /// the running chain. On error the running chain (if any) is kept.
+    pub fn load_project(&mut self, path: &Path, sets: &[String]) -> Result<()> {
+        let mut project = load_project(path)?;
+        let mut errs = Vec::new();
+        for s in sets {
+            if let Err(d) = apply_set(&mut project.desc, s) {
+                errs.push(d);
+            }
+        }
+        if !errs.is_empty() {
+            return Err(EngineError::Project(crate::error::Diagnostics(errs)));
+        }
+        self.set_chain(&project.desc)
+    }
+
+    /// Validates `desc` and makes it the running chain. Operators that keep their name and
+    /// type keep their state and textures; removed ones free theirs at once. On error the
+    /// running chain is kept.
+    pub fn set_chain(&mut self, desc: &ChainDesc) -> Result<()> {
+        let mut spec = desc
+            .validate_with(&self.registry, self.gpu.max_texture_side(), &self.shaders)
+            .map_err(EngineError::Project)?;
+        // Every operator can be made before anything of the running chain is touched.
+        if let Some(n) = spec
+            .nodes
+            .iter()
+            .find(|n| n.info.custom.is_none() && self.registry.create(&n.info.name).is_none())
+        {
+            return Err(EngineError::Param(format!(
+                "operator type `{}` cannot be created",
+                n.info.name
+            )));
+        }
+        self.register_custom_shaders(&spec)?;
+        if let Some(size) = self.size_override {
+            spec.fit_output_to(size);
+        }
+        let sizes = spec.sizes();
+        let (mut old, old_slots): (Vec<Node>, Vec<GpuTexture>) = match self.chain.take() {
+            Some(rt) => (rt.nodes, rt.slots),
+            None => (Vec::new(), Vec::new()),
+        };
+        let mut nodes = Vec::with_capacity(spec.nodes.len());
+        for (i, n) in spec.nodes.iter().enumerate() {
+            let mut params = ParamSet::new(n.info.params.clone());
+            for (idx, src) in &n.params {
+                params.set(*idx, src.clone());
+            }
+            let inputs = n.inputs.iter().filter_map(|s| spec.index_of(s)).collect();
+            // Same name, same type (and for custom shaders the same text): keep the
+            // operator and its state.
+            let reused = old
+                .iter()
+                .position(|o| {
+                    o.name == n.name && o.info.name == n.info.name && o.info.custom == n.info.custom
+                })
+                .map(|k| old.swap_remove(k));
+            let op = if let Some(mut o) = reused {
+                o.op.chain_changed(params.values(), &mut self.pool);
+                o.op
+            } else {
+                let op: Box<dyn Operator> = if let Some(c) = &n.info.custom {
+                    Box::new(CustomOperator::new(c.clone()))
+                } else {
+                    // Checked above: every type here can be made.
+                    let Some(op) = self.registry.create(&n.info.name) else {
+                        continue;
+                    };
+                    op
+                };
+                op
+            };
+            nodes.push(Node {
+                name: n.name.clone(),
+                info: n.info.clone(),
+                op,
+                params,
+                inputs,
+                refs: n.refs.clone(),
+                size: sizes[i],
+                prepared: None,
+                failed: None,
+                retry_at: None,
+                attempts: 0,
+                bound: 0,
+                prepared_bound: 0,
+                error: None,
+                files_generation: 0,
+            });
+        }
+        // Removed operators drop here (their own textures are freed now); the old output
+        // slots go back to the pool, the new plan takes what it needs, the rest is freed.
+        drop(old);
+        for t in old_slots {
+            self.pool.release(t);
+        }
+        let shown = self
+            .solo
+            .as_deref()
+            .and_then(|s| spec.index_of(s))
+            .filter(|&i| nodes[i].info.scene.is_none())
+            .unwrap_or(spec.output);
+        if let Some(t) = &mut self.thumbs {
+            t.retain(|name| nodes.iter().any(|n| n.name == name));
+        }
+        let mut rt = ChainRuntime {
+            scene: vec![None; nodes.len()],
+            spec,
+            nodes,
+            slots: Vec::new(),
+            slot_of: Vec::new(),
+            planned: Vec::new(),
+            shown,
+            runs: Vec::new(),
+            run_of: Vec::new(),
+            fusion_planned: false,
+        };
+        let planned = rt.replan(&self.gpu, &mut self.pool);
+        self.pool.trim();
+        self.drop_unused_custom_shaders(&rt.spec);
+        // A new chain: runs left unfused after a failure get another try.
+        self.fusion_blocked.clear();
+        self.chain = Some(rt);
+        self.mark_changed();
+        // wgpu frees destroyed resources in `poll`: do it now, not at a next frame that may
+        // not come soon (a minimised window, a paused host).
+        let _ = self.gpu.device().poll(wgpu::PollType::Poll);
+        planned
+    }
+
+    /// Registers the custom shaders of `spec` in the library; for each that is new or whose
+    /// text changed, drops its old pipelines and builds the new ones inside an error scope,
+    /// so that a shader naga accepts but the driver does not fails here, before anything
+    /// running is replaced.
+    pub(super) fn register_custom_shaders(&mut self, spec: &ChainSpec) -> Result<()> {
+        for n in &spec.nodes {
+            let Some(c) = &n.info.custom else { continue };
+            self.shaders.register_file(
+                &c.library_name,
+                &c.path,
+                &["common/custom.wgsl"],
+                c.appendix.clone(),
+            );
+            let previous = self.custom_hashes.insert(c.library_name.clone(), c.hash);
+            if previous == Some(c.hash) {
+                continue;
+            }
+            // New text: whatever is cached (even a module whose pipeline failed) is stale.
+            self.pipelines.invalidate_shader(&c.library_name);
+            self.shader_generation += 1;
+            if let Err(e) = CustomOperator::new(c.clone()).compile(
+                &self.gpu,
+                &mut self.pipelines,
+                &self.shaders,
+            ) {
+                // Try again at the next reload, even if the text is the same.
+                self.custom_hashes.remove(&c.library_name);
+                self.pipelines.invalidate_shader(&c.library_name);
+                return Err(match e {
+                    EngineError::Gpu { message, .. } => {
+                        EngineError::Shader(crate::error::Diagnostics(vec![
+                            crate::error::Diagnostic::file_level(
+                                &c.path,
+                                format!("the GPU driver rejected this shader: {message}"),
+                            ),
+                        ]))
+                    }
+                    other => other,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets the custom shaders `spec` does not use.
+    pub(super) fn drop_unused_custom_shaders(&mut self, spec: &ChainSpec) {
+        let used: Vec<&str> = spec
+            .nodes
+            .iter()
+            .filter_map(|n| n.info.custom.as_ref())
+            .map(|c| c.library_name.as_str())
+            .collect();
+        let gone: Vec<String> = self
+            .custom_hashes
+            .keys()
+            .filter(|k| !used.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        for name in gone {
+            self.custom_hashes.remove(&name);
+            self.shaders.unregister(&name);
+            self.pipelines.invalidate_shader(&name);
+        }
+    }
+
+    /// Reloads built-in shaders after files changed on disk (the library's disk root, e.g.
+    /// the source tree's `shaders/`): every shader made of a file in `changed` — its own, or
+    /// one it imports (a `common/` helper; `levels.wgsl` for the fused passes that call
+    /// it) — is validated first; if any fails, nothing changes and the running pipelines
+    /// keep rendering. Otherwise their pipelines are rebuilt at the next frame. Returns the
+    /// shaders reloaded. (Custom shaders reload with the chain: their parameters may have
+    /// changed.)
+    pub fn reload_shaders(&mut self, changed: &[std::path::PathBuf]) -> Result<Vec<String>> {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let changed: Vec<_> = changed.iter().map(|p| canonical(p)).collect();
+        let affected: Vec<String> = self
+            .shaders
+            .names()
+            .filter(|name| !name.starts_with("common/") && !name.starts_with("custom:"))
+            .filter(|name| {
+                self.shaders
+                    .files_of(name)
+                    .iter()
+                    .any(|f| changed.contains(&canonical(f)))
+            })
+            .map(str::to_string)
+            .collect();
+        let mut diagnostics = Vec::new();
+        for name in &affected {
+            match self.shaders.compose(name) {
+                Ok(_) => {}
+                Err(EngineError::Shader(d)) => diagnostics.extend(d.0),
+                Err(other) => return Err(other),
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(EngineError::Shader(crate::error::Diagnostics(diagnostics)));
+        }
+        for name in &affected {
+            self.pipelines.invalidate_shader(name);
+        }
+        if !affected.is_empty() {
+            self.shader_generation += 1;
+            self.mark_changed();
+        }
+        Ok(affected)
+    }
+
+    /// Forces the output to `size` (scaling every size in the chain), or back to the chain's
+    /// own sizes with `None`. Applies to the running chain and later ones.
+    pub fn set_output_size(&mut self, size: Option<[u32; 2]>) -> Result<()> {
+        if let Some([w, h]) = size {
+            self.gpu.check_size("output size", w, h)?;
+        }
+        self.size_override = size;
+        if let Some(rt) = &mut self.chain {
+            if let Some(s) = size {
+                rt.spec.fit_output_to(s);
+            }
+            let sizes = rt.spec.sizes();
+            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                n.size = s;
+            }
+            self.mark_changed();
+        }
+        Ok(())
+    }
+
+    /// Sets a parameter of a running operator (same value syntax as chain.toml).
+    pub fn set_param(&mut self, node: &str, param: &str, value: impl Into<RawValue>) -> Result<()> {
+        let value = value.into();
+        let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
+        let i = rt
+            .spec
+            .index_of(node)
+            .ok_or_else(|| EngineError::UnknownNode(node.to_string()))?;
+        if param == "size" && rt.nodes[i].info.scene.is_none() {
+            let s = crate::chain::parse_size(&value, self.gpu.max_texture_side())
+                .map_err(|m| EngineError::Param(format!("`{node}.size`: {m}")))?;
+            rt.spec.nodes[i].size = Some(s);
+            if let Some(o) = self.size_override {
+                rt.spec.fit_output_to(o);
+            }
+            let sizes = rt.spec.sizes();
+            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                n.size = s;
+            }
+            self.mark_changed();
+            return Ok(());
+        }
+        let n = &mut rt.nodes[i];
+        let idx = n.params.index_of(param).ok_or_else(|| {
+            let hint =
+                crate::error::did_you_mean(param, n.params.specs().iter().map(|s| s.name.as_ref()))
+                    .map_or(String::new(), |h| format!("; {h}"));
+            EngineError::Param(format!(
+                "`{node}` ({}) has no parameter `{param}`{hint}",
+                n.info.name
+            ))
+        })?;
+        let spec = &n.params.specs()[idx];
+        let src = spec
+            .parse(&value)
+            .map_err(|m| EngineError::Param(format!("`{node}`: {m}")))?;
+        if let (ParamKind::Node(kind) | ParamKind::Nodes(kind), ParamSource::Const(v)) =
+            (spec.kind, &src)
+        {
+            let names: &[String] = match v {
+                ParamValue::Text(s) if s.is_empty() => &[],
+                ParamValue::Text(s) => std::slice::from_ref(s),
+                ParamValue::List(l) => l,
+                _ => &[],
+            };
+            let mut resolved = Vec::with_capacity(names.len());
+            for target in names {
+                let j = rt.spec.index_of(target).ok_or_else(|| {
+                    EngineError::Param(format!(
+                        "`{node}.{param}`: no {} `{target}` in this chain",
+                        kind.name()
+                    ))
+                })?;
+                if rt.nodes[j].info.scene != Some(kind) {
+                    return Err(EngineError::Param(format!(
+                        "`{node}.{param}`: `{target}` is not a {}",
+                        kind.name()
+                    )));
+                }
+                resolved.push(j);
+            }
+            let n = &mut rt.nodes[i];
+            n.refs.resize(n.params.specs().len(), Vec::new());
+            n.refs[idx] = resolved;
+            n.params.set(idx, src);
+            return Ok(());
+        }
+        if matches!(spec.kind, ParamKind::File(_)) {
+            return self.set_file_param(i, idx, src);
+        }
+        n.params.set(idx, src);
+        Ok(())
+    }
+
+    /// Files changed on disk (as the watcher reports them: [`crate::live::Live`] calls
+    /// this). Every node with a file parameter ([`ParamKind::File`]) naming one of them
+    /// prepares again at the next frame — an `image` decodes its picture again, a `mesh`
+    /// reads its glTF — and a picture that gives its node its size (no `size`) gives the
+    /// new one. Until the new version loads, the last good one keeps rendering; a failure
+    /// is the node's error ([`errors`](Self::errors)). Returns the files of `paths` that a
+    /// node names (canonical).
+    pub fn files_changed(&mut self, paths: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let changed: Vec<_> = paths.iter().map(|p| canonical(p)).collect();
+        let max_side = self.gpu.max_texture_side();
+        let Some(rt) = &mut self.chain else {
+            return Vec::new();
+        };
+        let generation = self.files_counter + 1;
+        let mut affected = Vec::new();
+        let mut resized = false;
+        for (n, spec) in rt.nodes.iter_mut().zip(&mut rt.spec.nodes) {
+            let mut named = false;
+            for (p, value) in n.params.specs().iter().zip(&n.params.values().0) {
+                let (ParamKind::File(kind), ParamValue::Text(file)) = (p.kind, value) else {
+                    continue;
+                };
+                if file.is_empty() {
+                    continue;
+                }
+                let path = canonical(Path::new(file));
+                if !changed.contains(&path) {
+                    continue;
+                }
+                named = true;
+                if !affected.contains(&path) {
+                    affected.push(path);
+                }
+                // An unreadable file keeps the old size; its prepare reports the problem.
+                if kind == crate::params::FileKind::Image
+                    && let Ok(size) = crate::chain::image_pixel_size(Path::new(file), max_side)
+                    && spec.natural_size != Some(size)
+                {
+                    spec.natural_size = Some(size);
+                    resized |= spec.size.is_none();
+                }
+            }
+            if named {
+                n.files_generation = generation;
+            }
+        }
+        if resized {
+            let sizes = rt.spec.sizes();
+            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                n.size = s;
+            }
+        }
+        if !affected.is_empty() {
+            self.files_counter = generation;
+            self.mark_changed();
+        }
+        affected
+    }
+
+    /// [`set_param`](Self::set_param) of a file parameter (a path as given: relative to
+    /// the working directory, not the project). A picture must be readable (its header)
+    /// before it is set, and it gives its node its size.
+    pub(super) fn set_file_param(
+        &mut self,
+        node: usize,
+        idx: usize,
+        src: ParamSource,
+    ) -> Result<()> {
+        let max_side = self.gpu.max_texture_side();
+        let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
+        let (n, spec) = (&mut rt.nodes[node], &mut rt.spec.nodes[node]);
+        let p = &n.params.specs()[idx];
+        let natural = match (p.kind, &src) {
+            (
+                ParamKind::File(crate::params::FileKind::Image),
+                ParamSource::Const(ParamValue::Text(file)),
+            ) if !file.is_empty() => Some(
+                crate::chain::image_pixel_size(Path::new(file), max_side)
+                    .map_err(|m| EngineError::Param(format!("`{}.{}`: {m}", n.name, p.name)))?,
+            ),
+            _ => None,
+        };
+        n.params.set(idx, src);
+        if natural != spec.natural_size {
+            spec.natural_size = natural;
+            if spec.size.is_none() {
+                let sizes = rt.spec.sizes();
+                for (n, s) in rt.nodes.iter_mut().zip(sizes) {
+                    n.size = s;
+                }
+                self.mark_changed();
+            }
+        }
+        Ok(())
+    }
+}

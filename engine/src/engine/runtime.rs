@@ -1,0 +1,121 @@
+//! The running chain: its nodes, their output slots and the slot plan.
+
+use std::sync::Arc;
+
+use super::fused::FusedRun;
+use crate::chain::ChainSpec;
+use crate::error::Result;
+use crate::gpu::{Gpu, GpuTexture};
+use crate::operator::{Operator, OperatorInfo};
+use crate::params::ParamSet;
+use crate::resources::{TextureKey, TexturePool};
+use crate::scene::SceneItem;
+
+pub(super) struct Node {
+    pub(super) name: String,
+    pub(super) info: Arc<OperatorInfo>,
+    pub(super) op: Box<dyn Operator>,
+    pub(super) params: ParamSet,
+    pub(super) inputs: Vec<usize>,
+    /// Per parameter: the scene nodes a reference parameter names.
+    pub(super) refs: Vec<Vec<usize>>,
+    /// `[0, 0]` for scene nodes.
+    pub(super) size: [u32; 2],
+    /// Prepare key of the last successful prepare.
+    pub(super) prepared: Option<u64>,
+    /// Prepare key of the last failed prepare (not retried until the key changes, unless
+    /// the failure was transient: see `retry_at`).
+    pub(super) failed: Option<u64>,
+    /// After a transient failure (out of memory): the frame at which to try again.
+    /// Back-off doubles with each failure in a row, up to `MAX_RETRY_FRAMES`.
+    pub(super) retry_at: Option<u64>,
+    /// Transient failures in a row.
+    pub(super) attempts: u32,
+    /// Hash of the textures and buffer it binds now, and when it last prepared.
+    pub(super) bound: u64,
+    pub(super) prepared_bound: u64,
+    pub(super) error: Option<String>,
+    /// See [`PrepareCx::files_generation`] and [`Engine::files_changed`].
+    pub(super) files_generation: u64,
+}
+
+/// The longest wait between two attempts to prepare an operator that ran out of memory.
+pub(super) const MAX_RETRY_FRAMES: u64 = 64;
+
+pub(super) struct ChainRuntime {
+    pub(super) spec: ChainSpec,
+    pub(super) nodes: Vec<Node>,
+    /// Output textures, shared by nodes that run one after the other (`plan_slots`).
+    pub(super) slots: Vec<GpuTexture>,
+    /// For each node, its slot.
+    pub(super) slot_of: Vec<usize>,
+    /// Node sizes the plan was made for.
+    pub(super) planned: Vec<[u32; 2]>,
+    /// This frame's item of each scene node (by node index; `None` for the others).
+    pub(super) scene: Vec<Option<SceneItem>>,
+    /// The node shown (and read back): the chain's output, or a soloed node.
+    pub(super) shown: usize,
+    /// Runs of pointwise operators drawn as one pass each ([`crate::fusion`]).
+    pub(super) runs: Vec<FusedRun>,
+    /// For each node: its run and its place in it.
+    pub(super) run_of: Vec<Option<(usize, usize)>>,
+    /// Whether `runs` is up to date with the plan, the node shown and the settings.
+    pub(super) fusion_planned: bool,
+}
+
+/// Node `i`'s output texture, from the fields (so a node can be borrowed mutably meanwhile).
+pub(super) fn slot<'a>(
+    slots: &'a [GpuTexture],
+    slot_of: &[usize],
+    i: usize,
+) -> Option<&'a GpuTexture> {
+    slot_of.get(i).and_then(|&s| slots.get(s))
+}
+
+impl ChainRuntime {
+    /// The fused run drawing node `i` this frame, and `i`'s place in it.
+    pub(super) fn drawn_by_run(&self, i: usize) -> Option<(&FusedRun, usize)> {
+        let (r, k) = self.run_of.get(i).copied().flatten()?;
+        let run = &self.runs[r];
+        run.active().then_some((run, k))
+    }
+
+    /// Node `i`'s output texture.
+    pub(super) fn output(&self, i: usize) -> Option<&GpuTexture> {
+        slot(&self.slots, &self.slot_of, i)
+    }
+
+    /// Makes the slot plan for the nodes' current sizes: old slot textures go back to the
+    /// pool, the new ones come from it (same sizes: the same textures, nothing created).
+    pub(super) fn replan(&mut self, gpu: &Gpu, pool: &mut TexturePool) -> Result<()> {
+        let sizes: Vec<[u32; 2]> = self.nodes.iter().map(|n| n.size).collect();
+        for (n, [w, h]) in self.nodes.iter().zip(&sizes) {
+            if n.info.scene.is_none() {
+                gpu.check_size(&format!("`{}`", n.name), *w, *h)?;
+            }
+        }
+        let mut inputs: Vec<Vec<usize>> = self.nodes.iter().map(|n| n.inputs.clone()).collect();
+        // A fused run is drawn by its last member from its first member's input: the
+        // members before the last get no texture, and that input lives until the last.
+        let mut planned_sizes = sizes.clone();
+        for run in &self.runs {
+            let (first, last) = (run.members[0], run.members[run.members.len() - 1]);
+            inputs[last].clone_from(&self.nodes[first].inputs);
+            for &m in &run.members[..run.members.len() - 1] {
+                planned_sizes[m] = [0, 0];
+            }
+        }
+        let (slot_of, slot_sizes) =
+            crate::chain::plan_slots(&self.spec.order, &inputs, &planned_sizes, self.shown);
+        for t in self.slots.drain(..) {
+            pool.release(t);
+        }
+        self.slots = slot_sizes
+            .iter()
+            .map(|&[w, h]| pool.acquire(gpu, TextureKey::color(w, h), "vivid.slot"))
+            .collect();
+        self.slot_of = slot_of;
+        self.planned = sizes;
+        Ok(())
+    }
+}
