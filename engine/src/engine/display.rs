@@ -32,11 +32,36 @@ pub enum Target<'a> {
     },
 }
 
+/// What the engine draws besides the chain: the display blit, the error overlay, the
+/// inspector's thumbnails, and the readback of the output.
+#[derive(Default)]
+pub(super) struct Display {
+    pub(super) blit: Blitter,
+    /// The output's copy for [`Engine::read_output`].
+    pub(super) readback: Option<Readback>,
+    /// Keep `readback` ready ([`Engine::set_capture`], or a frame rendered with `capture`).
+    pub(super) capture: bool,
+    pub(super) overlay: OverlayText,
+    /// Small copies of every operator's output (the inspector's chain view).
+    pub(super) thumbs: Option<Thumbnails>,
+}
+
 /// Display blit state.
+#[derive(Default)]
 pub(super) struct Blitter {
     pub(super) pass: Option<Blit>,
     pub(super) slot: UniformSlot,
-    pub(super) display: Option<GpuTexture>,
+    /// The engine-owned display texture of [`Target::Copy`].
+    pub(super) texture: Option<GpuTexture>,
+}
+
+/// Text shown over the output ([`Engine::set_overlay_text`]).
+#[derive(Default)]
+pub(super) struct OverlayText {
+    pub(super) pass: Option<crate::overlay::Overlay>,
+    pub(super) grid: Option<crate::overlay::TextGrid>,
+    /// The text changed since it was last uploaded.
+    pub(super) dirty: bool,
 }
 
 #[repr(C)]
@@ -100,7 +125,7 @@ impl Engine {
     /// Operator `name`'s thumbnail (sRGB, premultiplied) and its texture's id, once drawn.
     #[must_use]
     pub fn thumbnail(&self, name: &str) -> Option<(&wgpu::TextureView, u64)> {
-        let t = self.thumbs.as_ref()?.by_name.get(name)?;
+        let t = self.display.thumbs.as_ref()?.by_name.get(name)?;
         Some((&t.texture.view, t.texture.id()))
     }
 
@@ -109,30 +134,30 @@ impl Engine {
     /// is a change (warm-up restarts); an unchanged text costs nothing per frame.
     pub fn set_overlay_text(&mut self, text: Option<&str>) {
         let grid = text.map(crate::overlay::TextGrid::new);
-        if grid == self.overlay_grid {
+        if grid == self.display.overlay.grid {
             return;
         }
-        if grid.is_some() && self.overlay.is_none() {
-            self.overlay = Some(crate::overlay::Overlay::new(&self.gpu));
+        if grid.is_some() && self.display.overlay.pass.is_none() {
+            self.display.overlay.pass = Some(crate::overlay::Overlay::new(&self.gpu));
         }
-        self.overlay_grid = grid;
-        self.overlay_dirty = true;
-        self.mark_changed();
+        self.display.overlay.grid = grid;
+        self.display.overlay.dirty = true;
+        self.stats.mark_changed();
     }
 
     /// Keeps a readback buffer ready so that [`render`](Self::render) with `capture` adds no
     /// object in a steady frame. Enable before the first frame when a snapshot will be taken.
     pub fn set_capture(&mut self, enabled: bool) {
-        self.capture = enabled;
+        self.display.capture = enabled;
         if !enabled {
-            self.readback = None;
+            self.display.readback = None;
         }
     }
 
     /// Makes each operator's thumbnail once (again only if its aspect changes) and keeps
     /// its blit's bind group on the operator's output.
     pub(super) fn prepare_thumbnails(&mut self) {
-        let (Some(rt), Some(t)) = (&self.chain, &mut self.thumbs) else {
+        let (Some(rt), Some(t)) = (&self.chain, &mut self.display.thumbs) else {
             return;
         };
         for (i, n) in rt.nodes.iter().enumerate() {
@@ -190,10 +215,15 @@ impl Engine {
         let Some(out) = rt.output(rt.shown) else {
             return Ok(());
         };
-        if self.capture {
+        if self.display.capture {
             let (w, h) = out.size();
-            if self.readback.as_ref().is_none_or(|r| r.size() != (w, h)) {
-                self.readback = Some(Readback::new(&self.gpu, w, h));
+            if self
+                .display
+                .readback
+                .as_ref()
+                .is_none_or(|r| r.size() != (w, h))
+            {
+                self.display.readback = Some(Readback::new(&self.gpu, w, h));
             }
         }
         let format = match target {
@@ -207,28 +237,33 @@ impl Engine {
                     ..TextureKey::color_with_format(w, h, format)
                 };
                 let fits = self
-                    .blit
                     .display
+                    .blit
+                    .texture
                     .as_ref()
                     .is_some_and(|d| d.size() == (w, h) && d.format() == format);
                 if !fits {
-                    if let Some(old) = self.blit.display.take() {
+                    if let Some(old) = self.display.blit.texture.take() {
                         self.pool.release(old);
                     }
-                    self.blit.display = Some(self.pool.acquire(&self.gpu, key, "vivid.display"));
-                    // A resized window is a change, like an edit: warm-up starts again
-                    // (`mark_changed`, on the fields: the chain is borrowed).
-                    self.frames_since_change = 0;
-                    self.wgpu_baseline = None;
-                    self.stats.changes += 1;
+                    self.display.blit.texture =
+                        Some(self.pool.acquire(&self.gpu, key, "vivid.display"));
+                    // A resized window is a change, like an edit: warm-up starts again.
+                    self.stats.mark_changed();
                 }
                 format
             }
         };
-        if self.blit.pass.as_ref().is_none_or(|b| b.format() != format) {
-            self.blit.pass = Some(Blit::new(format, size_of::<BlitUniforms>()));
+        if self
+            .display
+            .blit
+            .pass
+            .as_ref()
+            .is_none_or(|b| b.format() != format)
+        {
+            self.display.blit.pass = Some(Blit::new(format, size_of::<BlitUniforms>()));
         }
-        if let Some(pass) = &mut self.blit.pass {
+        if let Some(pass) = &mut self.display.blit.pass {
             let prepared = pass.prepare(
                 &self.gpu,
                 &mut self.pipelines,
@@ -242,10 +277,12 @@ impl Engine {
                 other => other?,
             }
         }
-        if let (Some(overlay), Some(grid)) = (&mut self.overlay, &self.overlay_grid) {
-            if self.overlay_dirty {
+        if let (Some(overlay), Some(grid)) =
+            (&mut self.display.overlay.pass, &self.display.overlay.grid)
+        {
+            if self.display.overlay.dirty {
                 overlay.set_text(&self.gpu, grid);
-                self.overlay_dirty = false;
+                self.display.overlay.dirty = false;
             }
             match overlay.prepare(&self.gpu, &self.shaders, &self.arena, format) {
                 Err(e) if e.is_transient() => log::error!("error overlay: {e}"),
@@ -266,22 +303,24 @@ impl Engine {
         let Some(out) = rt.output(rt.shown) else {
             return;
         };
-        if capture && let Some(r) = &self.readback {
+        if capture && let Some(r) = &self.display.readback {
             r.encode_copy(encoder, &out.texture);
         }
-        let Some(pass) = &self.blit.pass else {
+        let Some(pass) = &self.display.blit.pass else {
             return;
         };
         let overlay = self
+            .display
             .overlay
+            .pass
             .as_ref()
-            .filter(|_| self.overlay_grid.is_some());
+            .filter(|_| self.display.overlay.grid.is_some());
         match target {
             Target::None => {}
             Target::View {
                 view, format, size, ..
             } => {
-                pass.draw(encoder, view, self.blit.slot);
+                pass.draw(encoder, view, self.display.blit.slot);
                 if let Some(o) = overlay {
                     o.draw(encoder, view, *format);
                 }
@@ -290,8 +329,8 @@ impl Engine {
                 }
             }
             Target::Copy { texture } => {
-                if let Some(display) = &self.blit.display {
-                    pass.draw(encoder, &display.view, self.blit.slot);
+                if let Some(display) = &self.display.blit.texture {
+                    pass.draw(encoder, &display.view, self.display.blit.slot);
                     if let Some(o) = overlay {
                         o.draw(encoder, &display.view, display.format());
                     }
@@ -315,6 +354,7 @@ impl Engine {
     /// Reads the output copied by the last [`render`](Self::render) with `capture`.
     pub fn read_output(&self) -> Result<FloatImage> {
         let r = self
+            .display
             .readback
             .as_ref()
             .ok_or_else(|| EngineError::Param("no frame was captured".into()))?;

@@ -15,6 +15,19 @@ use crate::params::{ParamKind, ParamSet, ParamSource, ParamValue, RawValue};
 use crate::project::{apply_set, load_project};
 use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena, UniformSlot};
 
+/// What the host's edits set that outlives a chain, and the custom shaders in use.
+#[derive(Debug, Default)]
+pub(super) struct Edits {
+    /// The output size forced by [`Engine::set_output_size`].
+    pub(super) size_override: Option<[u32; 2]>,
+    /// The node shown instead of the chain's output (the inspector's "solo").
+    pub(super) solo: Option<String>,
+    /// Counts calls of [`Engine::files_changed`] that named a node's file.
+    pub(super) files_counter: u64,
+    /// Composed-text hash of each custom shader in use.
+    pub(super) custom_hashes: std::collections::HashMap<String, u64>,
+}
+
 impl Engine {
     /// Shows node `name` instead of the chain's output (`None`: the output again). Scene
     /// nodes have no image and cannot be soloed. Kept across chain reloads while the node
@@ -36,13 +49,13 @@ impl Engine {
                 i
             }
         };
-        self.solo = name.map(str::to_string);
+        self.edits.solo = name.map(str::to_string);
         if rt.shown != shown {
             rt.shown = shown;
             rt.fusion_planned = false;
             rt.replan(&self.gpu, &mut self.pool)?;
             self.pool.trim();
-            self.mark_changed();
+            self.stats.mark_changed();
         }
         Ok(())
     }
@@ -50,18 +63,18 @@ impl Engine {
     /// The soloed node, if any.
     #[must_use]
     pub fn solo(&self) -> Option<&str> {
-        self.solo.as_deref()
+        self.edits.solo.as_deref()
     }
 
     /// Keeps a thumbnail of every operator's output, at most `max_side` pixels a side
     /// (`None`: none). Each is made once per operator (again only if its aspect changes)
     /// and drawn after the operator runs, in the frame's encoder.
     pub fn set_thumbnails(&mut self, max_side: Option<u32>) {
-        let current = self.thumbs.as_ref().map(|t| t.max_side);
+        let current = self.display.thumbs.as_ref().map(|t| t.max_side);
         if current == max_side {
             return;
         }
-        self.thumbs = max_side.map(|m| Thumbnails {
+        self.display.thumbs = max_side.map(|m| Thumbnails {
             max_side: m.clamp(8, 512),
             by_name: std::collections::HashMap::new(),
             slot: UniformSlot::default(),
@@ -70,7 +83,7 @@ impl Engine {
         if let Some(rt) = &mut self.chain {
             rt.fusion_planned = false;
         }
-        self.mark_changed();
+        self.stats.mark_changed();
     }
 
     /// Fuses runs of pointwise operators into one pass each (on by default; see
@@ -83,7 +96,7 @@ impl Engine {
         if let Some(rt) = &mut self.chain {
             rt.fusion_planned = false;
         }
-        self.mark_changed();
+        self.stats.mark_changed();
     }
 
     /// If the device was lost (driver reset, GPU removed, `Device::destroy`): makes a new
@@ -102,25 +115,23 @@ impl Engine {
         let gpu = self.gpu.recreate()?;
         // What lived on the old device goes first (dropping destroys it there).
         let chain = self.chain.take();
-        self.blit = Blitter {
-            pass: None,
-            slot: UniformSlot::default(),
-            display: None,
-        };
-        self.readback = None;
+        self.display.blit = Blitter::default();
+        self.display.readback = None;
         self.pipelines = PipelineCache::default();
         self.pool = TexturePool::default();
-        self.custom_hashes.clear();
+        self.edits.custom_hashes.clear();
         self.gpu = gpu;
         self.arena = UniformArena::new(&self.gpu);
         self.dummy = self
             .gpu
             .create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
-        self.overlay = self
+        self.display.overlay.pass = self
+            .display
             .overlay
+            .pass
             .take()
             .map(|_| crate::overlay::Overlay::new(&self.gpu));
-        self.overlay_dirty = true;
+        self.display.overlay.dirty = true;
         if self.profiler.is_some() {
             self.profiler = Some(crate::profile::Profiler::new(&self.gpu));
         }
@@ -151,12 +162,12 @@ impl Engine {
             rt.replan(&self.gpu, &mut self.pool)?;
             self.chain = Some(rt);
         }
-        self.device_generation += 1;
-        self.stats.device_recoveries += 1;
-        self.errors_generation += 1;
-        self.shader_generation += 1;
-        self.mark_changed();
-        self.monitor.event(&format!(
+        self.generations.device += 1;
+        self.stats.run.device_recoveries += 1;
+        self.generations.errors += 1;
+        self.generations.shaders += 1;
+        self.stats.mark_changed();
+        self.stats.monitor.event(&format!(
             "GPU device lost ({reason}): recreated it and {operators} operators in {:.0} ms",
             started.elapsed().as_secs_f64() * 1000.0
         ));
@@ -198,7 +209,7 @@ impl Engine {
             )));
         }
         self.register_custom_shaders(&spec)?;
-        if let Some(size) = self.size_override {
+        if let Some(size) = self.edits.size_override {
             spec.fit_output_to(size);
         }
         let sizes = spec.sizes();
@@ -261,12 +272,13 @@ impl Engine {
             self.pool.release(t);
         }
         let shown = self
+            .edits
             .solo
             .as_deref()
             .and_then(|s| spec.index_of(s))
             .filter(|&i| nodes[i].info.scene.is_none())
             .unwrap_or(spec.output);
-        if let Some(t) = &mut self.thumbs {
+        if let Some(t) = &mut self.display.thumbs {
             t.retain(|name| nodes.iter().any(|n| n.name == name));
         }
         let mut rt = ChainRuntime {
@@ -285,9 +297,9 @@ impl Engine {
         self.pool.trim();
         self.drop_unused_custom_shaders(&rt.spec);
         // A new chain: runs left unfused after a failure get another try.
-        self.fusion_blocked.clear();
+        self.fusion.blocked.clear();
         self.chain = Some(rt);
-        self.mark_changed();
+        self.stats.mark_changed();
         // wgpu frees destroyed resources in `poll`: do it now, not at a next frame that may
         // not come soon (a minimised window, a paused host).
         let _ = self.gpu.device().poll(wgpu::PollType::Poll);
@@ -307,20 +319,23 @@ impl Engine {
                 &["common/custom.wgsl"],
                 c.appendix.clone(),
             );
-            let previous = self.custom_hashes.insert(c.library_name.clone(), c.hash);
+            let previous = self
+                .edits
+                .custom_hashes
+                .insert(c.library_name.clone(), c.hash);
             if previous == Some(c.hash) {
                 continue;
             }
             // New text: whatever is cached (even a module whose pipeline failed) is stale.
             self.pipelines.invalidate_shader(&c.library_name);
-            self.shader_generation += 1;
+            self.generations.shaders += 1;
             if let Err(e) = CustomOperator::new(c.clone()).compile(
                 &self.gpu,
                 &mut self.pipelines,
                 &self.shaders,
             ) {
                 // Try again at the next reload, even if the text is the same.
-                self.custom_hashes.remove(&c.library_name);
+                self.edits.custom_hashes.remove(&c.library_name);
                 self.pipelines.invalidate_shader(&c.library_name);
                 return Err(match e {
                     EngineError::Gpu { message, .. } => {
@@ -347,13 +362,14 @@ impl Engine {
             .map(|c| c.library_name.as_str())
             .collect();
         let gone: Vec<String> = self
+            .edits
             .custom_hashes
             .keys()
             .filter(|k| !used.contains(&k.as_str()))
             .cloned()
             .collect();
         for name in gone {
-            self.custom_hashes.remove(&name);
+            self.edits.custom_hashes.remove(&name);
             self.shaders.unregister(&name);
             self.pipelines.invalidate_shader(&name);
         }
@@ -396,8 +412,8 @@ impl Engine {
             self.pipelines.invalidate_shader(name);
         }
         if !affected.is_empty() {
-            self.shader_generation += 1;
-            self.mark_changed();
+            self.generations.shaders += 1;
+            self.stats.mark_changed();
         }
         Ok(affected)
     }
@@ -408,7 +424,7 @@ impl Engine {
         if let Some([w, h]) = size {
             self.gpu.check_size("output size", w, h)?;
         }
-        self.size_override = size;
+        self.edits.size_override = size;
         if let Some(rt) = &mut self.chain {
             if let Some(s) = size {
                 rt.spec.fit_output_to(s);
@@ -417,7 +433,7 @@ impl Engine {
             for (n, s) in rt.nodes.iter_mut().zip(sizes) {
                 n.size = s;
             }
-            self.mark_changed();
+            self.stats.mark_changed();
         }
         Ok(())
     }
@@ -434,14 +450,14 @@ impl Engine {
             let s = crate::chain::parse_size(&value, self.gpu.max_texture_side())
                 .map_err(|m| EngineError::Param(format!("`{node}.size`: {m}")))?;
             rt.spec.nodes[i].size = Some(s);
-            if let Some(o) = self.size_override {
+            if let Some(o) = self.edits.size_override {
                 rt.spec.fit_output_to(o);
             }
             let sizes = rt.spec.sizes();
             for (n, s) in rt.nodes.iter_mut().zip(sizes) {
                 n.size = s;
             }
-            self.mark_changed();
+            self.stats.mark_changed();
             return Ok(());
         }
         let n = &mut rt.nodes[i];
@@ -510,7 +526,7 @@ impl Engine {
         let Some(rt) = &mut self.chain else {
             return Vec::new();
         };
-        let generation = self.files_counter + 1;
+        let generation = self.edits.files_counter + 1;
         let mut affected = Vec::new();
         let mut resized = false;
         for (n, spec) in rt.nodes.iter_mut().zip(&mut rt.spec.nodes) {
@@ -550,8 +566,8 @@ impl Engine {
             }
         }
         if !affected.is_empty() {
-            self.files_counter = generation;
-            self.mark_changed();
+            self.edits.files_counter = generation;
+            self.stats.mark_changed();
         }
         affected
     }
@@ -587,7 +603,7 @@ impl Engine {
                 for (n, s) in rt.nodes.iter_mut().zip(sizes) {
                     n.size = s;
                 }
-                self.mark_changed();
+                self.stats.mark_changed();
             }
         }
         Ok(())

@@ -45,7 +45,7 @@ impl Engine {
         if self.chain.is_none() {
             return Err(EngineError::NoChain);
         }
-        self.capture |= capture;
+        self.display.capture |= capture;
 
         self.evaluate(time);
         self.ensure_outputs()?;
@@ -55,7 +55,7 @@ impl Engine {
         for _ in 0..4 {
             self.write_uniforms(time, &target);
             if self.arena.ensure_capacity(&self.gpu) {
-                self.mark_changed();
+                self.stats.mark_changed();
             }
             self.prepare_nodes(false);
             self.prepare_fused();
@@ -70,7 +70,7 @@ impl Engine {
             let format = match &target {
                 Target::None => None,
                 Target::View { format, .. } => Some(*format),
-                Target::Copy { .. } => self.blit.display.as_ref().map(GpuTexture::format),
+                Target::Copy { .. } => self.display.blit.texture.as_ref().map(GpuTexture::format),
             };
             if let Some(format) = format {
                 match p.prepare(&self.gpu, format) {
@@ -86,7 +86,7 @@ impl Engine {
             .as_mut()
             .is_some_and(|p| p.ensure(&self.gpu, nodes));
         if grew {
-            self.mark_changed();
+            self.stats.mark_changed();
         }
         if let Some(p) = &mut self.profiler {
             p.begin_frame();
@@ -115,10 +115,11 @@ impl Engine {
             encoders: after.command_encoders - before.command_encoders,
             submits: after.submits - before.submits,
             objects_created: counts.total_created() - created_before,
-            steady: self.frames_since_change >= self.options.warmup_frames,
+            steady: self.stats.steady(),
             shadow_passes: encoded.shadow_passes,
         };
-        self.record(&report, &before, &after, started.elapsed());
+        self.stats
+            .record(&self.gpu, &report, &before, &after, started.elapsed());
         Ok(report)
     }
 
@@ -135,13 +136,13 @@ impl Engine {
     }
 
     pub(super) fn ensure_outputs(&mut self) -> Result<()> {
-        let (now, generation) = (self.stats.frames, self.shader_generation);
-        let blocked = self.fusion_blocked.len();
-        self.fusion_blocked.retain(|b| match b.until {
+        let (now, generation) = (self.stats.run.frames, self.generations.shaders);
+        let blocked = self.fusion.blocked.len();
+        self.fusion.blocked.retain(|b| match b.until {
             Some(until) => now < until,
             None => b.generation == generation,
         });
-        let unblocked = self.fusion_blocked.len() != blocked;
+        let unblocked = self.fusion.blocked.len() != blocked;
         let Some(rt) = &self.chain else {
             return Ok(());
         };
@@ -217,15 +218,15 @@ impl Engine {
                 "fusing `{}`: its operators' uniforms are not where the fused shader reads them; drawing them one by one",
                 run.label
             );
-            self.fusion_blocked.push(BlockedRun {
+            self.fusion.blocked.push(BlockedRun {
                 shader: run.shader.clone(),
                 first: rt.nodes[run.members[0]].name.clone(),
                 until: None,
-                generation: self.shader_generation,
+                generation: self.generations.shaders,
             });
             rt.fusion_planned = false;
         }
-        if let Some(t) = &mut self.thumbs {
+        if let Some(t) = &mut self.display.thumbs {
             t.slot = w.push(&BlitUniforms {
                 scale: [1.0, 1.0],
                 offset: [0.0, 0.0],
@@ -251,14 +252,16 @@ impl Engine {
         let s = (tw / ow).min(th / oh);
         let scale = [ow * s / tw, oh * s / th];
         let offset = [(1.0 - scale[0]) * 0.5, (1.0 - scale[1]) * 0.5];
-        self.blit.slot = w.push(&BlitUniforms {
+        self.display.blit.slot = w.push(&BlitUniforms {
             scale,
             offset,
             target_is_srgb: u32::from(srgb),
             opaque: u32::from(opaque),
             _pad: [0; 2],
         });
-        if let (Some(overlay), Some(grid)) = (&mut self.overlay, &self.overlay_grid) {
+        if let (Some(overlay), Some(grid)) =
+            (&mut self.display.overlay.pass, &self.display.overlay.grid)
+        {
             overlay.write_uniforms(&mut w, grid, tsize, srgb);
         }
     }
@@ -292,9 +295,9 @@ impl Engine {
     /// changed.
     pub(super) fn prepare_nodes(&mut self, scene_nodes: bool) {
         let Some(rt) = &mut self.chain else { return };
-        let errors_generation = &mut self.errors_generation;
+        let errors_generation = &mut self.generations.errors;
         let dummy = &self.dummy;
-        let now = self.stats.frames;
+        let now = self.stats.run.frames;
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
             if n.info.scene.is_some() != scene_nodes {
@@ -329,7 +332,7 @@ impl Engine {
             let bound = h.finish();
             n.bound = bound;
             if !scene_nodes {
-                self.shader_generation.hash(&mut h);
+                self.generations.shaders.hash(&mut h);
             }
             n.op.prepare_key(n.params.values(), n.params.animated())
                 .hash(&mut h);
@@ -404,7 +407,7 @@ impl Engine {
         };
         let dummy = &self.dummy;
         let mut profiler = self.profiler.as_mut();
-        let thumbs = self.thumbs.as_ref();
+        let thumbs = self.display.thumbs.as_ref();
         for &i in &rt.spec.order {
             // A member of a fused run: the run's pass draws, in place of its last member.
             if let Some((run, k)) = rt.drawn_by_run(i) {

@@ -54,6 +54,15 @@ impl FusedRun {
     }
 }
 
+/// What fusion keeps across plans.
+#[derive(Default)]
+pub(super) struct Fusion {
+    /// Fused shaders no run uses now, least recently used first ([`FUSED_SHADERS_KEPT`]).
+    pub(super) unused: std::collections::VecDeque<String>,
+    /// Runs drawn operator by operator for now.
+    pub(super) blocked: Vec<BlockedRun>,
+}
+
 impl Engine {
     /// Finds the runs of pointwise operators to fuse ([`crate::fusion::plan_runs`]) and
     /// registers their shaders; a run that is still there keeps its pass and bind group,
@@ -61,7 +70,7 @@ impl Engine {
     pub(super) fn plan_fusion(&mut self) {
         let Some(rt) = &mut self.chain else { return };
         rt.fusion_planned = true;
-        let enabled = self.options.fuse && self.thumbs.is_none();
+        let enabled = self.options.fuse && self.display.thumbs.is_none();
         let align = self.arena.align();
         let max_span =
             (self.gpu.device().limits().max_uniform_buffer_binding_size as usize).min(1 << 16);
@@ -96,7 +105,8 @@ impl Engine {
             );
             let first = &rt.nodes[members[0]].name;
             if self
-                .fusion_blocked
+                .fusion
+                .blocked
                 .iter()
                 .any(|b| b.shader == shader && b.first == *first)
             {
@@ -131,17 +141,17 @@ impl Engine {
         // its thumbnails: no recompiling each time); the least recently used go beyond
         // `FUSED_SHADERS_KEPT`, with their pipelines.
         let used = |name: &str| rt.runs.iter().any(|r| r.shader == name);
-        self.fused_unused.retain(|n| !used(n));
+        self.fusion.unused.retain(|n| !used(n));
         let newly_unused: Vec<String> = self
             .shaders
             .names()
             .filter(|n| n.starts_with("fused/") && !used(n))
-            .filter(|n| !self.fused_unused.iter().any(|u| u == n))
+            .filter(|n| !self.fusion.unused.iter().any(|u| u == n))
             .map(str::to_string)
             .collect();
-        self.fused_unused.extend(newly_unused);
-        while self.fused_unused.len() > FUSED_SHADERS_KEPT {
-            if let Some(name) = self.fused_unused.pop_front() {
+        self.fusion.unused.extend(newly_unused);
+        while self.fusion.unused.len() > FUSED_SHADERS_KEPT {
+            if let Some(name) = self.fusion.unused.pop_front() {
                 self.shaders.unregister(&name);
                 self.pipelines.invalidate_shader(&name);
             }
@@ -159,7 +169,7 @@ impl Engine {
     pub(super) fn prepare_fused(&mut self) {
         let Some(rt) = &mut self.chain else { return };
         let dummy = &self.dummy;
-        let now = self.stats.frames;
+        let now = self.stats.run.frames;
         for run in &mut rt.runs {
             run.ready = false;
             let (first, last) = (run.members[0], run.members[run.members.len() - 1]);
@@ -175,7 +185,7 @@ impl Engine {
             input.id().hash(&mut h);
             output.id().hash(&mut h);
             self.arena.buffer_id().hash(&mut h);
-            self.shader_generation.hash(&mut h);
+            self.generations.shaders.hash(&mut h);
             let key = h.finish();
             if run.prepared == Some(key) {
                 run.ready = true;
@@ -220,11 +230,11 @@ impl Engine {
                         run.label
                     );
                     let until = e.is_transient().then_some(now + FUSION_RETRY_FRAMES);
-                    self.fusion_blocked.push(BlockedRun {
+                    self.fusion.blocked.push(BlockedRun {
                         shader: run.shader.clone(),
                         first: rt.nodes[first].name.clone(),
                         until,
-                        generation: self.shader_generation,
+                        generation: self.generations.shaders,
                     });
                     rt.fusion_planned = false;
                 }

@@ -26,19 +26,17 @@ pub use display::{FramePass, Target};
 pub use report::{FrameReport, NodeError, NodeProfile, Profile, RunStats};
 pub use views::{NodeView, ParamView};
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::gpu::{Gpu, GpuTexture, WgpuCounters};
-use crate::monitor::MemoryMonitor;
+use crate::gpu::{Gpu, GpuTexture};
 use crate::operator::Registry;
-use crate::readback::Readback;
-use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena, UniformSlot};
+use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena};
 use crate::shaders::ShaderLibrary;
-use display::{Blitter, Thumbnails};
-use fused::BlockedRun;
-use report::FRAME_TIMES_KEPT;
+use display::Display;
+use edit::Edits;
+use fused::Fusion;
+use report::Statistics;
 use runtime::ChainRuntime;
 
 /// Engine settings.
@@ -73,42 +71,33 @@ pub struct Engine {
     pipelines: PipelineCache,
     pool: TexturePool,
     arena: UniformArena,
-    chain: Option<ChainRuntime>,
-    blit: Blitter,
-    readback: Option<Readback>,
-    capture: bool,
-    size_override: Option<[u32; 2]>,
+    /// A 1×1 texture bound where a node has no input (or, for scene nodes, no output).
     dummy: GpuTexture,
-    monitor: MemoryMonitor,
     options: EngineOptions,
-    stats: RunStats,
-    frame_times: std::collections::VecDeque<f32>,
-    frames_since_change: u64,
-    wgpu_baseline: Option<WgpuCounters>,
-    changes: BTreeMap<&'static str, (isize, isize)>,
-    last_report: FrameReport,
-    monitor_started: bool,
-    errors_generation: u64,
-    /// Bumped when shaders are reloaded: every node prepares again.
-    shader_generation: u64,
-    overlay: Option<crate::overlay::Overlay>,
+    /// The running chain.
+    chain: Option<ChainRuntime>,
+    /// Runs left unfused and fused shaders kept for later ([`fused`]).
+    fusion: Fusion,
+    /// Where frames go besides the chain's textures ([`display`]).
+    display: Display,
+    /// Per-operator timings, when on ([`set_profiling`](Self::set_profiling)).
     profiler: Option<crate::profile::Profiler>,
-    overlay_grid: Option<crate::overlay::TextGrid>,
-    overlay_dirty: bool,
-    /// Composed-text hash of each custom shader in use.
-    custom_hashes: std::collections::HashMap<String, u64>,
+    /// Warm-up, the run's statistics and the memory monitor ([`report`]).
+    stats: Statistics,
+    /// What edits set that outlives a chain, and custom shaders in use ([`edit`]).
+    edits: Edits,
+    generations: Generations,
+}
+
+/// Counters that move when something every node depends on changed.
+#[derive(Debug, Default)]
+struct Generations {
+    /// Changes whenever an operator's error appears, changes or clears.
+    errors: u64,
+    /// Bumped when shaders are reloaded: every node prepares again.
+    shaders: u64,
     /// Bumped each time a lost device is replaced.
-    device_generation: u64,
-    /// The node shown instead of the chain's output (the inspector's "solo").
-    solo: Option<String>,
-    /// Small copies of every operator's output (the inspector's chain view).
-    thumbs: Option<Thumbnails>,
-    /// Counts calls of [`files_changed`](Self::files_changed) that named a node's file.
-    files_counter: u64,
-    /// Fused shaders no run uses now, least recently used first ([`FUSED_SHADERS_KEPT`]).
-    fused_unused: std::collections::VecDeque<String>,
-    /// Runs drawn operator by operator for now.
-    fusion_blocked: Vec<BlockedRun>,
+    device: u64,
 }
 
 impl std::fmt::Debug for Engine {
@@ -141,11 +130,7 @@ impl Engine {
         }
         let arena = UniformArena::new(&gpu);
         let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
-        let monitor = MemoryMonitor::new(options.monitor_interval, options.monitor_print);
-        let stats = RunStats {
-            warmup_frames: options.warmup_frames,
-            ..Default::default()
-        };
+        let stats = Statistics::new(&options);
         Self {
             gpu,
             registry,
@@ -153,38 +138,15 @@ impl Engine {
             pipelines: PipelineCache::default(),
             pool: TexturePool::default(),
             arena,
-            chain: None,
-            blit: Blitter {
-                pass: None,
-                slot: UniformSlot::default(),
-                display: None,
-            },
-            readback: None,
-            capture: false,
-            size_override: None,
             dummy,
-            monitor,
             options,
-            stats,
-            frame_times: std::collections::VecDeque::with_capacity(FRAME_TIMES_KEPT),
-            frames_since_change: 0,
-            wgpu_baseline: None,
-            changes: BTreeMap::new(),
-            last_report: FrameReport::default(),
-            monitor_started: false,
-            errors_generation: 0,
-            shader_generation: 0,
-            overlay: None,
+            chain: None,
+            fusion: Fusion::default(),
+            display: Display::default(),
             profiler: None,
-            overlay_grid: None,
-            overlay_dirty: false,
-            custom_hashes: std::collections::HashMap::new(),
-            device_generation: 0,
-            solo: None,
-            thumbs: None,
-            files_counter: 0,
-            fused_unused: std::collections::VecDeque::new(),
-            fusion_blocked: Vec::new(),
+            stats,
+            edits: Edits::default(),
+            generations: Generations::default(),
         }
     }
 
@@ -192,7 +154,7 @@ impl Engine {
     /// on [`gpu`](Self::gpu)'s new device when this changes).
     #[must_use]
     pub fn device_generation(&self) -> u64 {
-        self.device_generation
+        self.generations.device
     }
 
     /// The GPU.

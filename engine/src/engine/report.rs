@@ -1,10 +1,10 @@
 //! What a frame and a run report: frame reports, run statistics, profiles, errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
-use super::Engine;
-use crate::gpu::{CountsSnapshot, Gpu};
+use super::{Engine, EngineOptions};
+use crate::gpu::{CountsSnapshot, Gpu, WgpuCounters};
 use crate::monitor::{MemoryMonitor, MonitorSample, rss_bytes};
 
 /// What happened in one frame.
@@ -124,18 +124,133 @@ pub struct NodeError {
 /// Frame-time samples kept for percentiles.
 pub(super) const FRAME_TIMES_KEPT: usize = 4096;
 
+/// Warm-up, the run's statistics and the memory monitor.
+pub(super) struct Statistics {
+    pub(super) run: RunStats,
+    /// CPU time of recent frames, milliseconds ([`FRAME_TIMES_KEPT`]).
+    pub(super) frame_times: VecDeque<f32>,
+    /// Frames since the last change: steady from `run.warmup_frames` on.
+    pub(super) frames_since_change: u64,
+    /// wgpu's counters at the end of warm-up.
+    pub(super) wgpu_baseline: Option<WgpuCounters>,
+    /// wgpu counters that moved in steady frames: (at warm-up, farthest seen).
+    pub(super) counter_changes: BTreeMap<&'static str, (isize, isize)>,
+    pub(super) last_report: FrameReport,
+    pub(super) monitor: MemoryMonitor,
+    /// Whether the monitor started (at the first steady frame).
+    pub(super) monitor_started: bool,
+}
+
+impl Statistics {
+    pub(super) fn new(options: &EngineOptions) -> Self {
+        Self {
+            run: RunStats {
+                warmup_frames: options.warmup_frames,
+                ..Default::default()
+            },
+            frame_times: VecDeque::with_capacity(FRAME_TIMES_KEPT),
+            frames_since_change: 0,
+            wgpu_baseline: None,
+            counter_changes: BTreeMap::new(),
+            last_report: FrameReport::default(),
+            monitor: MemoryMonitor::new(options.monitor_interval, options.monitor_print),
+            monitor_started: false,
+        }
+    }
+
+    /// Whether a frame now counts as steady (past warm-up since the last change).
+    pub(super) fn steady(&self) -> bool {
+        self.frames_since_change >= self.run.warmup_frames
+    }
+
+    /// Starts a new warm-up: the next frames may create objects.
+    pub(super) fn mark_changed(&mut self) {
+        self.frames_since_change = 0;
+        self.wgpu_baseline = None;
+        self.run.changes += 1;
+    }
+
+    /// Adds the frame of `report` (creation counts `before` and `after` it, `cpu` time) to
+    /// the run's statistics; ticks the memory monitor.
+    pub(super) fn record(
+        &mut self,
+        gpu: &Gpu,
+        report: &FrameReport,
+        before: &CountsSnapshot,
+        after: &CountsSnapshot,
+        cpu: Duration,
+    ) {
+        let s = &mut self.run;
+        s.frames += 1;
+        s.max_encoders_per_frame = s.max_encoders_per_frame.max(report.encoders);
+        s.max_submits_per_frame = s.max_submits_per_frame.max(report.submits);
+        s.shadow_passes_last_frame = report.shadow_passes;
+        s.shadow_passes_total += report.shadow_passes;
+        if report.steady {
+            s.steady_frames += 1;
+            s.gpu_objects_created_after_warmup += report.objects_created;
+            if report.objects_created > 0 {
+                for ((name, a), (_, b)) in after.created.iter().zip(&before.created) {
+                    if a > b {
+                        *s.gpu_objects_created_after_warmup_by_kind
+                            .entry((*name).to_string())
+                            .or_default() += a - b;
+                    }
+                }
+            }
+            let now = gpu.wgpu_counters();
+            match &self.wgpu_baseline {
+                None => self.wgpu_baseline = Some(now),
+                Some(base) => {
+                    // wgpu-hal's pooled command encoders follow how far the GPU lags (one
+                    // more under load), not what the engine makes: not a change.
+                    for (name, was, is) in now
+                        .diff(base)
+                        .into_iter()
+                        .filter(|(n, ..)| *n != "command_encoders")
+                    {
+                        let e = self.counter_changes.entry(name).or_insert((was, is));
+                        if (is - was).abs() > (e.1 - e.0).abs() {
+                            *e = (was, is);
+                        }
+                    }
+                }
+            }
+        }
+        self.frames_since_change += 1;
+        if self.frame_times.len() == FRAME_TIMES_KEPT {
+            self.frame_times.pop_front();
+        }
+        self.frame_times.push_back(cpu.as_secs_f32() * 1000.0);
+        if s.frames == 1 {
+            s.rss_bytes_first = rss_bytes();
+        }
+        self.last_report = *report;
+        // The monitor's baseline is the first steady frame: start-up allocations (shader
+        // JIT, swapchain) are not growth.
+        if report.steady && !self.monitor_started {
+            self.monitor_started = true;
+            self.monitor.restart();
+        }
+        if self.monitor_started {
+            let frame = s.frames;
+            self.monitor.tick(|t| memory_sample(gpu, t, frame));
+        }
+    }
+}
+
 impl Engine {
     /// CPU time of recent frames, milliseconds, oldest first (up to 4096).
     #[must_use]
     pub fn frame_times(&self) -> impl ExactSizeIterator<Item = f32> + '_ {
-        self.frame_times.iter().copied()
+        self.stats.frame_times.iter().copied()
     }
 
     /// Measures every operator: GPU time (timestamp queries, where the device has them) and
     /// CPU encode time. See [`profile`](Self::profile).
     pub fn set_profiling(&mut self, enabled: bool) {
         self.profiler = enabled.then(|| crate::profile::Profiler::new(&self.gpu));
-        self.mark_changed();
+        self.stats.mark_changed();
     }
 
     /// Forgets the samples measured so far (e.g. after warm-up frames).
@@ -227,86 +342,13 @@ impl Engine {
     /// and call [`errors`](Self::errors) only when it moved.
     #[must_use]
     pub fn errors_generation(&self) -> u64 {
-        self.errors_generation
-    }
-
-    /// Starts a new warm-up: the next frames may create objects.
-    pub(super) fn mark_changed(&mut self) {
-        self.frames_since_change = 0;
-        self.wgpu_baseline = None;
-        self.stats.changes += 1;
-    }
-
-    pub(super) fn record(
-        &mut self,
-        report: &FrameReport,
-        before: &CountsSnapshot,
-        after: &CountsSnapshot,
-        cpu: Duration,
-    ) {
-        let s = &mut self.stats;
-        s.frames += 1;
-        s.max_encoders_per_frame = s.max_encoders_per_frame.max(report.encoders);
-        s.max_submits_per_frame = s.max_submits_per_frame.max(report.submits);
-        s.shadow_passes_last_frame = report.shadow_passes;
-        s.shadow_passes_total += report.shadow_passes;
-        if report.steady {
-            s.steady_frames += 1;
-            s.gpu_objects_created_after_warmup += report.objects_created;
-            if report.objects_created > 0 {
-                for ((name, a), (_, b)) in after.created.iter().zip(&before.created) {
-                    if a > b {
-                        *s.gpu_objects_created_after_warmup_by_kind
-                            .entry((*name).to_string())
-                            .or_default() += a - b;
-                    }
-                }
-            }
-            let now = self.gpu.wgpu_counters();
-            match &self.wgpu_baseline {
-                None => self.wgpu_baseline = Some(now),
-                Some(base) => {
-                    // wgpu-hal's pooled command encoders follow how far the GPU lags (one
-                    // more under load), not what the engine makes: not a change.
-                    for (name, was, is) in now
-                        .diff(base)
-                        .into_iter()
-                        .filter(|(n, ..)| *n != "command_encoders")
-                    {
-                        let e = self.changes.entry(name).or_insert((was, is));
-                        if (is - was).abs() > (e.1 - e.0).abs() {
-                            *e = (was, is);
-                        }
-                    }
-                }
-            }
-        }
-        self.frames_since_change += 1;
-        if self.frame_times.len() == FRAME_TIMES_KEPT {
-            self.frame_times.pop_front();
-        }
-        self.frame_times.push_back(cpu.as_secs_f32() * 1000.0);
-        if s.frames == 1 {
-            s.rss_bytes_first = rss_bytes();
-        }
-        self.last_report = *report;
-        // The monitor's baseline is the first steady frame: start-up allocations (shader
-        // JIT, swapchain) are not growth.
-        if report.steady && !self.monitor_started {
-            self.monitor_started = true;
-            self.monitor.restart();
-        }
-        if self.monitor_started {
-            let gpu = &self.gpu;
-            let frame = s.frames;
-            self.monitor.tick(|t| memory_sample(gpu, t, frame));
-        }
+        self.generations.errors
     }
 
     /// The run's statistics so far (RSS now, monitor samples included).
     #[must_use]
     pub fn stats(&self) -> RunStats {
-        let mut s = self.stats.clone();
+        let mut s = self.stats.run.clone();
         s.rss_bytes_last = rss_bytes();
         s.texture_pool = self.pool.stats();
         s.uncaptured_gpu_errors = self.gpu.errors().count();
@@ -314,14 +356,15 @@ impl Engine {
             rt.nodes.iter().map(|n| n.params.non_finite_count()).sum()
         });
         s.counts = self.gpu.counts().snapshot();
-        s.monitor_samples = self.monitor.samples().copied().collect();
-        s.events = self.monitor.events();
+        s.monitor_samples = self.stats.monitor.samples().copied().collect();
+        s.events = self.stats.monitor.events();
         s.wgpu_counter_changes_after_warmup = self
-            .changes
+            .stats
+            .counter_changes
             .iter()
             .map(|(n, (a, b))| ((*n).to_string(), *a as i64, *b as i64))
             .collect();
-        let mut t: Vec<f32> = self.frame_times.iter().copied().collect();
+        let mut t: Vec<f32> = self.stats.frame_times.iter().copied().collect();
         if !t.is_empty() {
             t.sort_by(f32::total_cmp);
             let pct = |p: f64| f64::from(t[((t.len() - 1) as f64 * p).round() as usize]);
@@ -334,19 +377,23 @@ impl Engine {
     /// The memory monitor.
     #[must_use]
     pub fn monitor(&self) -> &MemoryMonitor {
-        &self.monitor
+        &self.stats.monitor
     }
 
     /// A memory sample now (also what the monitor records).
     #[must_use]
     pub fn memory_sample(&self) -> MonitorSample {
-        memory_sample(&self.gpu, self.monitor.elapsed(), self.stats.frames)
+        memory_sample(
+            &self.gpu,
+            self.stats.monitor.elapsed(),
+            self.stats.run.frames,
+        )
     }
 
     /// The last frame's report.
     #[must_use]
     pub fn last_report(&self) -> FrameReport {
-        self.last_report
+        self.stats.last_report
     }
 }
 
