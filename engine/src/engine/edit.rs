@@ -5,11 +5,10 @@ use std::time::Instant;
 
 use super::Engine;
 use super::display::{Blitter, Thumbnails};
-use super::runtime::{ChainRuntime, Node};
+use super::runtime::{ChainRuntime, Node, Slots};
 use crate::chain::{ChainDesc, ChainSpec};
 use crate::custom::CustomOperator;
 use crate::error::{EngineError, Result};
-use crate::gpu::GpuTexture;
 use crate::operator::Operator;
 use crate::params::{ParamKind, ParamSet, ParamSource, ParamValue, RawValue};
 use crate::project::{apply_set, load_project};
@@ -213,9 +212,9 @@ impl Engine {
             spec.fit_output_to(size);
         }
         let sizes = spec.sizes();
-        let (mut old, old_slots): (Vec<Node>, Vec<GpuTexture>) = match self.chain.take() {
+        let (mut old, mut old_slots) = match self.chain.take() {
             Some(rt) => (rt.nodes, rt.slots),
-            None => (Vec::new(), Vec::new()),
+            None => (Vec::new(), Slots::default()),
         };
         let mut nodes = Vec::with_capacity(spec.nodes.len());
         for (i, n) in spec.nodes.iter().enumerate() {
@@ -268,9 +267,7 @@ impl Engine {
         // Removed operators drop here (their own textures are freed now); the old output
         // slots go back to the pool, the new plan takes what it needs, the rest is freed.
         drop(old);
-        for t in old_slots {
-            self.pool.release(t);
-        }
+        old_slots.release(&mut self.pool);
         let shown = self
             .edits
             .solo
@@ -285,8 +282,7 @@ impl Engine {
             scene: vec![None; nodes.len()],
             spec,
             nodes,
-            slots: Vec::new(),
-            slot_of: Vec::new(),
+            slots: Slots::default(),
             planned: Vec::new(),
             shown,
             runs: Vec::new(),

@@ -7,7 +7,7 @@ use super::Engine;
 use super::display::{BlitUniforms, FramePass, Target};
 use super::fused::BlockedRun;
 use super::report::FrameReport;
-use super::runtime::{MAX_RETRY_FRAMES, slot};
+use super::runtime::MAX_RETRY_FRAMES;
 use crate::error::{EngineError, Result};
 use crate::gpu::GpuTexture;
 use crate::operator::{EncodeCx, EncodeStats, FrameTime, MAX_INPUTS, PrepareCx, UniformCx};
@@ -162,7 +162,7 @@ impl Engine {
                 for (i, n) in rt.nodes.iter_mut().enumerate() {
                     if n.info.pointwise.is_some()
                         && n.prepared.is_some()
-                        && rt.slot_of.get(i) == Some(&crate::chain::NO_SLOT)
+                        && rt.slots.has_none(i)
                         && let Some(op) = self.registry.create(&n.info.name)
                     {
                         n.op = op;
@@ -177,17 +177,20 @@ impl Engine {
 
     pub(super) fn write_uniforms(&mut self, time: FrameTime, target: &Target<'_>) {
         let mut w = self.arena.writer();
+        let dummy = &self.dummy;
         let Some(rt) = &mut self.chain else { return };
         for &i in &rt.spec.order {
             let n = &mut rt.nodes[i];
             if n.info.scene.is_some() {
                 continue;
             }
+            // An input without a texture gets the dummy's size: 1×1.
+            let ins = rt.slots.inputs(&n.inputs, dummy);
             let mut input_sizes = [(0u32, 0u32); MAX_INPUTS];
-            let count = n.inputs.len().min(MAX_INPUTS);
-            for (dst, &j) in input_sizes.iter_mut().zip(&n.inputs) {
-                *dst = slot(&rt.slots, &rt.slot_of, j).map_or((1, 1), GpuTexture::size);
+            for (dst, t) in input_sizes.iter_mut().zip(ins.as_slice()) {
+                *dst = t.size();
             }
+            let count = ins.as_slice().len();
             let cx = UniformCx {
                 params: n.params.values(),
                 time,
@@ -303,15 +306,11 @@ impl Engine {
             if n.info.scene.is_some() != scene_nodes {
                 continue;
             }
-            let mut ins: [&GpuTexture; MAX_INPUTS] = [dummy; MAX_INPUTS];
-            let count = n.inputs.len().min(MAX_INPUTS);
-            for (dst, &j) in ins.iter_mut().zip(&n.inputs) {
-                *dst = slot(&rt.slots, &rt.slot_of, j).unwrap_or(dummy);
-            }
+            let ins = rt.slots.inputs(&n.inputs, dummy);
             // Scene nodes have no output: they get the dummy.
             let output = if scene_nodes {
                 dummy
-            } else if let Some(o) = slot(&rt.slots, &rt.slot_of, i) {
+            } else if let Some(o) = rt.slots.output(i) {
                 o
             } else {
                 continue;
@@ -321,7 +320,7 @@ impl Engine {
             // Scene nodes bind nothing of the engine's: only their own key counts (a mesh
             // must not rebuild its geometry because the uniform buffer grew).
             if !scene_nodes {
-                for t in &ins[..count] {
+                for t in ins.as_slice() {
                     t.id().hash(&mut h);
                 }
                 output.id().hash(&mut h);
@@ -352,7 +351,7 @@ impl Engine {
                 pool: &mut self.pool,
                 uniforms: &self.arena,
                 dummy,
-                inputs: &ins[..count],
+                inputs: ins.as_slice(),
                 output,
                 params: n.params.values(),
                 animated: n.params.animated(),
@@ -434,14 +433,10 @@ impl Engine {
             if n.prepared.is_none() || n.prepared_bound != n.bound {
                 continue;
             }
-            let Some(output) = slot(&rt.slots, &rt.slot_of, i) else {
+            let Some(output) = rt.slots.output(i) else {
                 continue;
             };
-            let mut ins: [&GpuTexture; MAX_INPUTS] = [dummy; MAX_INPUTS];
-            let count = n.inputs.len().min(MAX_INPUTS);
-            for (dst, &j) in ins.iter_mut().zip(&n.inputs) {
-                *dst = slot(&rt.slots, &rt.slot_of, j).unwrap_or(dummy);
-            }
+            let ins = rt.slots.inputs(&n.inputs, dummy);
             let started = profiler.is_some().then(Instant::now);
             if let Some(p) = &mut profiler {
                 p.before(encoder, i);
@@ -449,7 +444,7 @@ impl Engine {
             encoder.push_debug_group(&n.name);
             let mut cx = EncodeCx {
                 encoder: &mut *encoder,
-                inputs: &ins[..count],
+                inputs: ins.as_slice(),
                 output,
                 name: &n.name,
                 scene: SceneView::new(&rt.scene, &n.refs),

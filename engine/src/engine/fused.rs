@@ -3,7 +3,6 @@
 use std::hash::{Hash, Hasher};
 
 use super::Engine;
-use super::runtime::slot;
 use crate::fullscreen::FullscreenPass;
 use crate::fusion::Pointwise;
 use crate::operator::PrepareCx;
@@ -176,9 +175,9 @@ impl Engine {
             let input = rt.nodes[first]
                 .inputs
                 .first()
-                .and_then(|&j| slot(&rt.slots, &rt.slot_of, j))
+                .and_then(|&j| rt.slots.output(j))
                 .unwrap_or(dummy);
-            let Some(output) = slot(&rt.slots, &rt.slot_of, last) else {
+            let Some(output) = rt.slots.output(last) else {
                 continue;
             };
             let mut h = std::collections::hash_map::DefaultHasher::new();

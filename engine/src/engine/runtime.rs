@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use super::fused::FusedRun;
-use crate::chain::ChainSpec;
+use crate::chain::{ChainSpec, NO_SLOT};
 use crate::error::Result;
 use crate::gpu::{Gpu, GpuTexture};
-use crate::operator::{Operator, OperatorInfo};
+use crate::operator::{MAX_INPUTS, Operator, OperatorInfo};
 use crate::params::ParamSet;
 use crate::resources::{TextureKey, TexturePool};
 use crate::scene::SceneItem;
@@ -45,10 +45,8 @@ pub(super) const MAX_RETRY_FRAMES: u64 = 64;
 pub(super) struct ChainRuntime {
     pub(super) spec: ChainSpec,
     pub(super) nodes: Vec<Node>,
-    /// Output textures, shared by nodes that run one after the other (`plan_slots`).
-    pub(super) slots: Vec<GpuTexture>,
-    /// For each node, its slot.
-    pub(super) slot_of: Vec<usize>,
+    /// The nodes' output textures.
+    pub(super) slots: Slots,
     /// Node sizes the plan was made for.
     pub(super) planned: Vec<[u32; 2]>,
     /// This frame's item of each scene node (by node index; `None` for the others).
@@ -63,13 +61,65 @@ pub(super) struct ChainRuntime {
     pub(super) fusion_planned: bool,
 }
 
-/// Node `i`'s output texture, from the fields (so a node can be borrowed mutably meanwhile).
-pub(super) fn slot<'a>(
-    slots: &'a [GpuTexture],
-    slot_of: &[usize],
-    i: usize,
-) -> Option<&'a GpuTexture> {
-    slot_of.get(i).and_then(|&s| slots.get(s))
+/// The nodes' output textures, shared by nodes that run one after the other
+/// ([`crate::chain::plan_slots`]).
+#[derive(Default)]
+pub(super) struct Slots {
+    textures: Vec<GpuTexture>,
+    /// For each node, the index of its texture ([`NO_SLOT`]: none).
+    of: Vec<usize>,
+}
+
+impl Slots {
+    /// Node `i`'s output texture.
+    pub(super) fn output(&self, i: usize) -> Option<&GpuTexture> {
+        self.of.get(i).and_then(|&s| self.textures.get(s))
+    }
+
+    /// Whether node `i` was planned without a texture (a scene node, or a member of a fused
+    /// run other than its last).
+    pub(super) fn has_none(&self, i: usize) -> bool {
+        self.of.get(i) == Some(&NO_SLOT)
+    }
+
+    /// The input textures of a node whose inputs are the nodes `inputs`: each one's output,
+    /// `dummy` for one that has none (1×1), at most [`MAX_INPUTS`]. The one place a node's
+    /// inputs are gathered, for its uniforms (their sizes), its prepare and its encode.
+    pub(super) fn inputs<'a>(&'a self, inputs: &[usize], dummy: &'a GpuTexture) -> Inputs<'a> {
+        let mut textures = [dummy; MAX_INPUTS];
+        for (dst, &j) in textures.iter_mut().zip(inputs) {
+            *dst = self.output(j).unwrap_or(dummy);
+        }
+        Inputs {
+            textures,
+            count: inputs.len().min(MAX_INPUTS),
+        }
+    }
+
+    /// Gives the textures back to `pool`.
+    pub(super) fn release(&mut self, pool: &mut TexturePool) {
+        for t in self.textures.drain(..) {
+            pool.release(t);
+        }
+    }
+
+    /// Drops the textures (a lost device's: there is no pool to give them back to).
+    pub(super) fn clear(&mut self) {
+        self.textures.clear();
+    }
+}
+
+/// A node's input textures, in a fixed array (nothing allocated per node and frame).
+pub(super) struct Inputs<'a> {
+    textures: [&'a GpuTexture; MAX_INPUTS],
+    count: usize,
+}
+
+impl<'a> Inputs<'a> {
+    /// The textures, in input order.
+    pub(super) fn as_slice(&self) -> &[&'a GpuTexture] {
+        &self.textures[..self.count]
+    }
 }
 
 impl ChainRuntime {
@@ -82,7 +132,7 @@ impl ChainRuntime {
 
     /// Node `i`'s output texture.
     pub(super) fn output(&self, i: usize) -> Option<&GpuTexture> {
-        slot(&self.slots, &self.slot_of, i)
+        self.slots.output(i)
     }
 
     /// Makes the slot plan for the nodes' current sizes: old slot textures go back to the
@@ -105,16 +155,16 @@ impl ChainRuntime {
                 planned_sizes[m] = [0, 0];
             }
         }
-        let (slot_of, slot_sizes) =
+        let (of, slot_sizes) =
             crate::chain::plan_slots(&self.spec.order, &inputs, &planned_sizes, self.shown);
-        for t in self.slots.drain(..) {
-            pool.release(t);
-        }
-        self.slots = slot_sizes
-            .iter()
-            .map(|&[w, h]| pool.acquire(gpu, TextureKey::color(w, h), "vivid.slot"))
-            .collect();
-        self.slot_of = slot_of;
+        self.slots.release(pool);
+        self.slots = Slots {
+            textures: slot_sizes
+                .iter()
+                .map(|&[w, h]| pool.acquire(gpu, TextureKey::color(w, h), "vivid.slot"))
+                .collect(),
+            of,
+        };
         self.planned = sizes;
         Ok(())
     }
