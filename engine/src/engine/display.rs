@@ -1,11 +1,15 @@
-//! Where a frame goes: the display blit, the overlay text, thumbnails, the readback.
+//! Where a frame goes besides the chain: the display blit (letterboxed), the overlay text,
+//! a host's [`FramePass`], the inspector's thumbnails, the readback.
+
+use std::collections::HashMap;
 
 use super::Engine;
 use crate::error::{EngineError, Result};
 use crate::fullscreen::Blit;
 use crate::gpu::{Gpu, GpuTexture};
 use crate::readback::{FloatImage, Readback};
-use crate::resources::{TextureKey, UniformSlot};
+use crate::resources::{TextureKey, TexturePool, UniformArena, UniformSlot, UniformWriter};
+use crate::shaders::ShaderLibrary;
 
 /// Where a frame goes besides the chain's own textures.
 #[derive(Clone, Copy, Debug, Default)]
@@ -55,6 +59,36 @@ pub(super) struct Blitter {
     pub(super) texture: Option<GpuTexture>,
 }
 
+impl Blitter {
+    /// The display texture for copies into `target` (its format without sRGB), from the pool
+    /// when there is none of that size and format. Returns the format and whether it was
+    /// made again.
+    fn ensure_texture(
+        &mut self,
+        gpu: &Gpu,
+        pool: &mut TexturePool,
+        target: &wgpu::Texture,
+    ) -> (wgpu::TextureFormat, bool) {
+        let format = target.format().remove_srgb_suffix();
+        let (w, h) = (target.width(), target.height());
+        let key = TextureKey {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            ..TextureKey::color_with_format(w, h, format)
+        };
+        let fits = self
+            .texture
+            .as_ref()
+            .is_some_and(|d| d.size() == (w, h) && d.format() == format);
+        if !fits {
+            if let Some(old) = self.texture.take() {
+                pool.release(old);
+            }
+            self.texture = Some(pool.acquire(gpu, key, "vivid.display"));
+        }
+        (format, !fits)
+    }
+}
+
 /// Text shown over the output ([`Engine::set_overlay_text`]).
 #[derive(Default)]
 pub(super) struct OverlayText {
@@ -62,6 +96,31 @@ pub(super) struct OverlayText {
     pub(super) grid: Option<crate::overlay::TextGrid>,
     /// The text changed since it was last uploaded.
     pub(super) dirty: bool,
+}
+
+impl OverlayText {
+    /// When there is a text: uploads it if it changed, and prepares the overlay's pass for
+    /// a target of `format`.
+    fn prepare(
+        &mut self,
+        gpu: &Gpu,
+        shaders: &ShaderLibrary,
+        arena: &UniformArena,
+        format: wgpu::TextureFormat,
+    ) -> Result<()> {
+        let (Some(overlay), Some(grid)) = (&mut self.pass, &self.grid) else {
+            return Ok(());
+        };
+        if self.dirty {
+            overlay.set_text(gpu, grid);
+            self.dirty = false;
+        }
+        match overlay.prepare(gpu, shaders, arena, format) {
+            Err(e) if e.is_transient() => log::error!("error overlay: {e}"),
+            other => other?,
+        }
+        Ok(())
+    }
 }
 
 #[repr(C)]
@@ -92,19 +151,65 @@ pub trait FramePass {
 }
 
 /// One operator's thumbnail: its output blitted into a small sRGB texture after it runs.
-pub(super) struct Thumbnail {
-    pub(super) texture: GpuTexture,
-    pub(super) blit: Blit,
+struct Thumbnail {
+    texture: GpuTexture,
+    blit: Blit,
+}
+
+impl Thumbnail {
+    /// A `w`×`h` thumbnail (nothing drawn yet).
+    fn new(gpu: &Gpu, w: u32, h: u32) -> Self {
+        let format = wgpu::TextureFormat::Rgba8UnormSrgb;
+        let texture = gpu.create_texture(&wgpu::TextureDescriptor {
+            label: Some("vivid.thumbnail"),
+            size: wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        });
+        Self {
+            texture,
+            blit: Blit::new(format, size_of::<BlitUniforms>()),
+        }
+    }
 }
 
 /// Thumbnails by node name, each at most `max_side` pixels wide or high.
 pub(super) struct Thumbnails {
-    pub(super) max_side: u32,
-    pub(super) by_name: std::collections::HashMap<String, Thumbnail>,
-    pub(super) slot: UniformSlot,
+    max_side: u32,
+    by_name: HashMap<String, Thumbnail>,
+    slot: UniformSlot,
 }
 
 impl Thumbnails {
+    /// None yet, each at most `max_side` pixels a side (8 to 512).
+    pub(super) fn new(max_side: u32) -> Self {
+        Self {
+            max_side: max_side.clamp(8, 512),
+            by_name: HashMap::new(),
+            slot: UniformSlot::default(),
+        }
+    }
+
+    /// The longest side of a thumbnail.
+    pub(super) fn max_side(&self) -> u32 {
+        self.max_side
+    }
+
+    /// Draws node `name`'s output (bound when prepared) into its thumbnail.
+    pub(super) fn draw(&self, encoder: &mut wgpu::CommandEncoder, name: &str) {
+        if let Some(thumb) = self.by_name.get(name) {
+            thumb.blit.draw(encoder, &thumb.texture.view, self.slot);
+        }
+    }
+
     pub(super) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         self.by_name.retain(|name, _| keep(name));
     }
@@ -119,6 +224,59 @@ impl Thumbnails {
             ((h * s).round() as u32).max(1),
         )
     }
+}
+
+impl Display {
+    /// Phase 4, the display's part: the thumbnails' blit uniforms, then (with a target) the
+    /// display blit's, letterboxing the output (`shown` pixels), and the overlay's.
+    pub(super) fn write_uniforms(
+        &mut self,
+        w: &mut UniformWriter<'_>,
+        shown: [u32; 2],
+        target: &Target<'_>,
+    ) {
+        if let Some(t) = &mut self.thumbs {
+            t.slot = w.push(&BlitUniforms {
+                scale: [1.0, 1.0],
+                offset: [0.0, 0.0],
+                target_is_srgb: 1,
+                opaque: 0,
+                _pad: [0; 2],
+            });
+        }
+        let (tsize, srgb, opaque) = match target {
+            Target::None => return,
+            Target::View {
+                size,
+                format,
+                opaque,
+                ..
+            } => (*size, format.is_srgb(), *opaque),
+            Target::Copy { texture } => ((texture.width(), texture.height()), false, true),
+        };
+        let (scale, offset) = letterbox(shown, tsize);
+        self.blit.slot = w.push(&BlitUniforms {
+            scale,
+            offset,
+            target_is_srgb: u32::from(srgb),
+            opaque: u32::from(opaque),
+            _pad: [0; 2],
+        });
+        if let (Some(overlay), Some(grid)) = (&mut self.overlay.pass, &self.overlay.grid) {
+            overlay.write_uniforms(w, grid, tsize, srgb);
+        }
+    }
+}
+
+/// Letterbox: the scale and offset (in target UV) that fit an output of `out` pixels inside
+/// a target of `target` pixels, keeping its aspect ratio.
+fn letterbox(out: [u32; 2], target: (u32, u32)) -> ([f32; 2], [f32; 2]) {
+    let (ow, oh) = (out[0] as f32, out[1] as f32);
+    let (tw, th) = (target.0.max(1) as f32, target.1.max(1) as f32);
+    let s = (tw / ow).min(th / oh);
+    let scale = [ow * s / tw, oh * s / th];
+    let offset = [(1.0 - scale[0]) * 0.5, (1.0 - scale[1]) * 0.5];
+    (scale, offset)
 }
 
 impl Engine {
@@ -171,29 +329,8 @@ impl Engine {
                 .get(&n.name)
                 .is_some_and(|th| th.texture.size() == (w, h));
             if !fits {
-                let format = wgpu::TextureFormat::Rgba8UnormSrgb;
-                let texture = self.gpu.create_texture(&wgpu::TextureDescriptor {
-                    label: Some("vivid.thumbnail"),
-                    size: wgpu::Extent3d {
-                        width: w,
-                        height: h,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format,
-                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                        | wgpu::TextureUsages::TEXTURE_BINDING,
-                    view_formats: &[],
-                });
-                t.by_name.insert(
-                    n.name.clone(),
-                    Thumbnail {
-                        texture,
-                        blit: Blit::new(format, size_of::<BlitUniforms>()),
-                    },
-                );
+                t.by_name
+                    .insert(n.name.clone(), Thumbnail::new(&self.gpu, w, h));
             }
             if let Some(th) = t.by_name.get_mut(&n.name)
                 && let Err(e) = th.blit.prepare(
@@ -210,6 +347,9 @@ impl Engine {
         }
     }
 
+    /// Phase 5, the display's part: the readback buffer (with capture); with a target, the
+    /// display texture of a [`Target::Copy`], the blit for the target's format, and the
+    /// overlay.
     pub(super) fn prepare_target(&mut self, target: &Target<'_>) -> Result<()> {
         let Some(rt) = &self.chain else { return Ok(()) };
         let Some(out) = rt.output(rt.shown) else {
@@ -230,24 +370,11 @@ impl Engine {
             Target::None => return Ok(()),
             Target::View { format, .. } => *format,
             Target::Copy { texture } => {
-                let format = texture.format().remove_srgb_suffix();
-                let (w, h) = (texture.width(), texture.height());
-                let key = TextureKey {
-                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-                    ..TextureKey::color_with_format(w, h, format)
-                };
-                let fits = self
-                    .display
-                    .blit
-                    .texture
-                    .as_ref()
-                    .is_some_and(|d| d.size() == (w, h) && d.format() == format);
-                if !fits {
-                    if let Some(old) = self.display.blit.texture.take() {
-                        self.pool.release(old);
-                    }
-                    self.display.blit.texture =
-                        Some(self.pool.acquire(&self.gpu, key, "vivid.display"));
+                let (format, remade) =
+                    self.display
+                        .blit
+                        .ensure_texture(&self.gpu, &mut self.pool, texture);
+                if remade {
                     // A resized window is a change, like an edit: warm-up starts again.
                     self.stats.mark_changed();
                 }
@@ -277,21 +404,35 @@ impl Engine {
                 other => other?,
             }
         }
-        if let (Some(overlay), Some(grid)) =
-            (&mut self.display.overlay.pass, &self.display.overlay.grid)
-        {
-            if self.display.overlay.dirty {
-                overlay.set_text(&self.gpu, grid);
-                self.display.overlay.dirty = false;
-            }
-            match overlay.prepare(&self.gpu, &self.shaders, &self.arena, format) {
-                Err(e) if e.is_transient() => log::error!("error overlay: {e}"),
+        self.display
+            .overlay
+            .prepare(&self.gpu, &self.shaders, &self.arena, format)
+    }
+
+    /// Prepares `pass` (a host's UI) for the target's format, if there is a target.
+    pub(super) fn prepare_frame_pass(
+        &self,
+        target: &Target<'_>,
+        pass: Option<&mut (dyn FramePass + '_)>,
+    ) -> Result<()> {
+        let Some(p) = pass else { return Ok(()) };
+        let format = match target {
+            Target::None => None,
+            Target::View { format, .. } => Some(*format),
+            Target::Copy { .. } => self.display.blit.texture.as_ref().map(GpuTexture::format),
+        };
+        if let Some(format) = format {
+            match p.prepare(&self.gpu, format) {
+                Err(e) if e.is_transient() => log::error!("UI: {e}"),
                 other => other?,
             }
         }
         Ok(())
     }
 
+    /// Phase 6, the display's part: the readback copy (with `capture`), then the blit into
+    /// the target (letterboxed), the overlay and `ui` over it; for a [`Target::Copy`], into
+    /// the display texture, then copied into the target.
     pub(super) fn encode_target(
         &mut self,
         encoder: &mut wgpu::CommandEncoder,

@@ -12,7 +12,7 @@ use crate::error::{EngineError, Result};
 use crate::operator::Operator;
 use crate::params::{ParamKind, ParamSet, ParamSource, ParamValue, RawValue};
 use crate::project::{apply_set, load_project};
-use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena, UniformSlot};
+use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena};
 
 /// What the host's edits set that outlives a chain, and the custom shaders in use.
 #[derive(Debug, Default)]
@@ -69,15 +69,11 @@ impl Engine {
     /// (`None`: none). Each is made once per operator (again only if its aspect changes)
     /// and drawn after the operator runs, in the frame's encoder.
     pub fn set_thumbnails(&mut self, max_side: Option<u32>) {
-        let current = self.display.thumbs.as_ref().map(|t| t.max_side);
+        let current = self.display.thumbs.as_ref().map(Thumbnails::max_side);
         if current == max_side {
             return;
         }
-        self.display.thumbs = max_side.map(|m| Thumbnails {
-            max_side: m.clamp(8, 512),
-            by_name: std::collections::HashMap::new(),
-            slot: UniformSlot::default(),
-        });
+        self.display.thumbs = max_side.map(Thumbnails::new);
         // Every operator's output must be drawn to be shown: no fusion meanwhile.
         if let Some(rt) = &mut self.chain {
             rt.fusion_planned = false;
@@ -144,19 +140,10 @@ impl Engine {
                 if let Some(op) = fresh {
                     n.op = op;
                 }
-                n.prepared = None;
-                n.failed = None;
-                n.retry_at = None;
-                n.attempts = 0;
-                n.error = None;
+                n.forget_prepare();
             }
             operators = rt.nodes.len();
-            rt.slots.clear();
-            rt.planned.clear();
-            // Their passes hold the old device's objects: planned anew.
-            rt.runs.clear();
-            rt.fusion_planned = false;
-            rt.scene.iter_mut().for_each(|s| *s = None);
+            rt.device_lost();
             self.register_custom_shaders(&rt.spec)?;
             rt.replan(&self.gpu, &mut self.pool)?;
             self.chain = Some(rt);
@@ -211,59 +198,11 @@ impl Engine {
         if let Some(size) = self.edits.size_override {
             spec.fit_output_to(size);
         }
-        let sizes = spec.sizes();
         let (mut old, mut old_slots) = match self.chain.take() {
             Some(rt) => (rt.nodes, rt.slots),
             None => (Vec::new(), Slots::default()),
         };
-        let mut nodes = Vec::with_capacity(spec.nodes.len());
-        for (i, n) in spec.nodes.iter().enumerate() {
-            let mut params = ParamSet::new(n.info.params.clone());
-            for (idx, src) in &n.params {
-                params.set(*idx, src.clone());
-            }
-            let inputs = n.inputs.iter().filter_map(|s| spec.index_of(s)).collect();
-            // Same name, same type (and for custom shaders the same text): keep the
-            // operator and its state.
-            let reused = old
-                .iter()
-                .position(|o| {
-                    o.name == n.name && o.info.name == n.info.name && o.info.custom == n.info.custom
-                })
-                .map(|k| old.swap_remove(k));
-            let op = if let Some(mut o) = reused {
-                o.op.chain_changed(params.values(), &mut self.pool);
-                o.op
-            } else {
-                let op: Box<dyn Operator> = if let Some(c) = &n.info.custom {
-                    Box::new(CustomOperator::new(c.clone()))
-                } else {
-                    // Checked above: every type here can be made.
-                    let Some(op) = self.registry.create(&n.info.name) else {
-                        continue;
-                    };
-                    op
-                };
-                op
-            };
-            nodes.push(Node {
-                name: n.name.clone(),
-                info: n.info.clone(),
-                op,
-                params,
-                inputs,
-                refs: n.refs.clone(),
-                size: sizes[i],
-                prepared: None,
-                failed: None,
-                retry_at: None,
-                attempts: 0,
-                bound: 0,
-                prepared_bound: 0,
-                error: None,
-                files_generation: 0,
-            });
-        }
+        let nodes = self.make_nodes(&spec, &mut old);
         // Removed operators drop here (their own textures are freed now); the old output
         // slots go back to the pool, the new plan takes what it needs, the rest is freed.
         drop(old);
@@ -278,28 +217,54 @@ impl Engine {
         if let Some(t) = &mut self.display.thumbs {
             t.retain(|name| nodes.iter().any(|n| n.name == name));
         }
-        let mut rt = ChainRuntime {
-            scene: vec![None; nodes.len()],
-            spec,
-            nodes,
-            slots: Slots::default(),
-            planned: Vec::new(),
-            shown,
-            runs: Vec::new(),
-            run_of: Vec::new(),
-            fusion_planned: false,
-        };
+        let mut rt = ChainRuntime::new(spec, nodes, shown);
         let planned = rt.replan(&self.gpu, &mut self.pool);
         self.pool.trim();
         self.drop_unused_custom_shaders(&rt.spec);
         // A new chain: runs left unfused after a failure get another try.
-        self.fusion.blocked.clear();
+        self.fusion.unblock_all();
         self.chain = Some(rt);
         self.stats.mark_changed();
         // wgpu frees destroyed resources in `poll`: do it now, not at a next frame that may
         // not come soon (a minimised window, a paused host).
         let _ = self.gpu.device().poll(wgpu::PollType::Poll);
         planned
+    }
+
+    /// The nodes of `spec`. An operator of `old` with the same name and type (and for custom
+    /// shaders the same text) is taken out of it and kept, with its state; the others are
+    /// made (every type can be: `set_chain` checked).
+    fn make_nodes(&mut self, spec: &ChainSpec, old: &mut Vec<Node>) -> Vec<Node> {
+        let sizes = spec.sizes();
+        let mut nodes = Vec::with_capacity(spec.nodes.len());
+        for (i, n) in spec.nodes.iter().enumerate() {
+            let mut params = ParamSet::new(n.info.params.clone());
+            for (idx, src) in &n.params {
+                params.set(*idx, src.clone());
+            }
+            let reused = old
+                .iter()
+                .position(|o| {
+                    o.name == n.name && o.info.name == n.info.name && o.info.custom == n.info.custom
+                })
+                .map(|k| old.swap_remove(k));
+            let op = if let Some(mut o) = reused {
+                o.op.chain_changed(params.values(), &mut self.pool);
+                o.op
+            } else {
+                let op: Box<dyn Operator> = if let Some(c) = &n.info.custom {
+                    Box::new(CustomOperator::new(c.clone()))
+                } else {
+                    let Some(op) = self.registry.create(&n.info.name) else {
+                        continue;
+                    };
+                    op
+                };
+                op
+            };
+            nodes.push(Node::new(spec, i, op, params, sizes[i]));
+        }
+        nodes
     }
 
     /// Registers the custom shaders of `spec` in the library; for each that is new or whose
@@ -425,10 +390,7 @@ impl Engine {
             if let Some(s) = size {
                 rt.spec.fit_output_to(s);
             }
-            let sizes = rt.spec.sizes();
-            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
-                n.size = s;
-            }
+            rt.apply_sizes();
             self.stats.mark_changed();
         }
         Ok(())
@@ -449,10 +411,7 @@ impl Engine {
             if let Some(o) = self.edits.size_override {
                 rt.spec.fit_output_to(o);
             }
-            let sizes = rt.spec.sizes();
-            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
-                n.size = s;
-            }
+            rt.apply_sizes();
             self.stats.mark_changed();
             return Ok(());
         }
@@ -556,10 +515,7 @@ impl Engine {
             }
         }
         if resized {
-            let sizes = rt.spec.sizes();
-            for (n, s) in rt.nodes.iter_mut().zip(sizes) {
-                n.size = s;
-            }
+            rt.apply_sizes();
         }
         if !affected.is_empty() {
             self.edits.files_counter = generation;
@@ -595,10 +551,7 @@ impl Engine {
         if natural != spec.natural_size {
             spec.natural_size = natural;
             if spec.size.is_none() {
-                let sizes = rt.spec.sizes();
-                for (n, s) in rt.nodes.iter_mut().zip(sizes) {
-                    n.size = s;
-                }
+                rt.apply_sizes();
                 self.stats.mark_changed();
             }
         }

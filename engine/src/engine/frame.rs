@@ -1,17 +1,13 @@
-//! One frame: `render` and its phases in order.
+//! One frame: [`Engine::render`] and its phases, in the order they run.
 
-use std::hash::{Hash, Hasher};
 use std::time::Instant;
 
 use super::Engine;
-use super::display::{BlitUniforms, FramePass, Target};
-use super::fused::BlockedRun;
+use super::display::{FramePass, Target};
 use super::report::FrameReport;
-use super::runtime::MAX_RETRY_FRAMES;
 use crate::error::{EngineError, Result};
-use crate::gpu::GpuTexture;
 use crate::operator::{EncodeCx, EncodeStats, FrameTime, MAX_INPUTS, PrepareCx, UniformCx};
-use crate::resources::UniformSlot;
+use crate::profile::Profiler;
 use crate::scene::SceneView;
 
 impl Engine {
@@ -47,68 +43,24 @@ impl Engine {
         }
         self.display.capture |= capture;
 
+        // 1. evaluate
         self.evaluate(time);
+        // 2. outputs
         self.ensure_outputs()?;
+        // 3. scene
         self.update_scene(time);
-        // A fused run that cannot be drawn this frame is left out and the chain planned
-        // again at once (its members need their own textures): at most a few rounds.
-        for _ in 0..4 {
-            self.write_uniforms(time, &target);
-            if self.arena.ensure_capacity(&self.gpu) {
-                self.stats.mark_changed();
-            }
-            self.prepare_nodes(false);
-            self.prepare_fused();
-            if self.chain.as_ref().is_none_or(|rt| rt.fusion_planned) {
-                break;
-            }
-            self.ensure_outputs()?;
-        }
+        // 4. uniforms and 5. prepare
+        self.write_uniforms_and_prepare(time, &target)?;
         self.prepare_thumbnails();
         self.prepare_target(&target)?;
-        if let Some(p) = pass.as_deref_mut() {
-            let format = match &target {
-                Target::None => None,
-                Target::View { format, .. } => Some(*format),
-                Target::Copy { .. } => self.display.blit.texture.as_ref().map(GpuTexture::format),
-            };
-            if let Some(format) = format {
-                match p.prepare(&self.gpu, format) {
-                    Err(e) if e.is_transient() => log::error!("UI: {e}"),
-                    other => other?,
-                }
-            }
-        }
+        self.prepare_frame_pass(&target, pass.as_deref_mut())?;
         self.pool.trim();
-        let nodes = self.chain.as_ref().map_or(0, |rt| rt.nodes.len());
-        let grew = self
-            .profiler
-            .as_mut()
-            .is_some_and(|p| p.ensure(&self.gpu, nodes));
-        if grew {
-            self.stats.mark_changed();
-        }
-        if let Some(p) = &mut self.profiler {
-            p.begin_frame();
-        }
-
-        let mut encoder = self.gpu.create_command_encoder("vivid.frame");
-        self.arena.upload(&self.gpu, &mut encoder);
-        let encoded = self.encode_nodes(&mut encoder);
-        self.encode_target(&mut encoder, &target, capture, pass.as_deref_mut());
-        if let Some(p) = &mut self.profiler {
-            p.end_frame(&mut encoder, started.elapsed());
-        }
-        let submission = self.gpu.submit(encoder.finish());
-        if let Some(p) = pass {
-            p.after_submit(&submission);
-        }
-        self.arena.after_submit(Some(submission));
-        if let Some(p) = &mut self.profiler {
-            p.after_submit();
-        }
-        let _ = self.gpu.device().poll(wgpu::PollType::Poll);
-
+        self.prepare_profiler();
+        // 6. encode
+        let (commands, encoded) = self.encode(&target, capture, pass.as_deref_mut(), started);
+        // 7. submit
+        self.submit(commands, pass);
+        // 8. record
         let after = counts.snapshot();
         let report = FrameReport {
             frame: time.frame,
@@ -123,7 +75,9 @@ impl Engine {
         Ok(report)
     }
 
-    pub(super) fn evaluate(&mut self, time: FrameTime) {
+    /// Phase 1, evaluate: expressions of `time` and `frame` give this frame's parameter
+    /// values.
+    fn evaluate(&mut self, time: FrameTime) {
         let vars = crate::params::ExprVars {
             time: time.time,
             frame: time.frame as f64,
@@ -135,14 +89,14 @@ impl Engine {
         }
     }
 
+    /// Phase 2, outputs: makes sure every node has an output texture of its size. When a
+    /// size, the node shown or the fusion settings changed (or a run left unfused may be
+    /// tried again), the fused runs are planned, then the slots
+    /// ([`ChainRuntime::replan`](super::runtime::ChainRuntime::replan)).
     pub(super) fn ensure_outputs(&mut self) -> Result<()> {
-        let (now, generation) = (self.stats.run.frames, self.generations.shaders);
-        let blocked = self.fusion.blocked.len();
-        self.fusion.blocked.retain(|b| match b.until {
-            Some(until) => now < until,
-            None => b.generation == generation,
-        });
-        let unblocked = self.fusion.blocked.len() != blocked;
+        let unblocked = self
+            .fusion
+            .unblock(self.stats.run.frames, self.generations.shaders);
         let Some(rt) = &self.chain else {
             return Ok(());
         };
@@ -156,122 +110,15 @@ impl Engine {
             self.plan_fusion();
             if let Some(rt) = &mut self.chain {
                 rt.replan(&self.gpu, &mut self.pool)?;
-                // A pointwise operator inside a fused run has no texture now: what it had
-                // prepared (a bind group holding its old textures) goes, with a fresh,
-                // empty instance (they keep no state).
-                for (i, n) in rt.nodes.iter_mut().enumerate() {
-                    if n.info.pointwise.is_some()
-                        && n.prepared.is_some()
-                        && rt.slots.has_none(i)
-                        && let Some(op) = self.registry.create(&n.info.name)
-                    {
-                        n.op = op;
-                        n.prepared = None;
-                        n.failed = None;
-                    }
-                }
+                rt.forget_fused_members(&self.registry);
             }
         }
         Ok(())
     }
 
-    pub(super) fn write_uniforms(&mut self, time: FrameTime, target: &Target<'_>) {
-        let mut w = self.arena.writer();
-        let dummy = &self.dummy;
-        let Some(rt) = &mut self.chain else { return };
-        for &i in &rt.spec.order {
-            let n = &mut rt.nodes[i];
-            if n.info.scene.is_some() {
-                continue;
-            }
-            // An input without a texture gets the dummy's size: 1×1.
-            let ins = rt.slots.inputs(&n.inputs, dummy);
-            let mut input_sizes = [(0u32, 0u32); MAX_INPUTS];
-            for (dst, t) in input_sizes.iter_mut().zip(ins.as_slice()) {
-                *dst = t.size();
-            }
-            let count = ins.as_slice().len();
-            let cx = UniformCx {
-                params: n.params.values(),
-                time,
-                size: (n.size[0], n.size[1]),
-                input_sizes: &input_sizes[..count],
-                scene: SceneView::new(&rt.scene, &n.refs),
-            };
-            let at = w.next_offset();
-            n.op.write_uniforms(&cx, &mut w);
-            // A fused run's shader expects its members' structs at fixed offsets from the
-            // first: check that each pushed exactly one, there.
-            if let Some((r, k)) = rt.run_of.get(i).copied().flatten() {
-                let run = &mut rt.runs[r];
-                let size = n.info.pointwise.map_or(0, |p| p.uniform_size);
-                if k == 0 {
-                    run.base = u32::try_from(at).ok();
-                }
-                let expected = run.base.map(|b| b as usize + run.offsets[k]);
-                if expected != Some(at) || w.len() != at + size {
-                    run.base = None;
-                }
-            }
-        }
-        // A run whose members did not push their uniforms where its shader reads them is
-        // drawn operator by operator from now on (planned again at once).
-        for run in rt.runs.iter().filter(|r| r.base.is_none()) {
-            log::warn!(
-                "fusing `{}`: its operators' uniforms are not where the fused shader reads them; drawing them one by one",
-                run.label
-            );
-            self.fusion.blocked.push(BlockedRun {
-                shader: run.shader.clone(),
-                first: rt.nodes[run.members[0]].name.clone(),
-                until: None,
-                generation: self.generations.shaders,
-            });
-            rt.fusion_planned = false;
-        }
-        if let Some(t) = &mut self.display.thumbs {
-            t.slot = w.push(&BlitUniforms {
-                scale: [1.0, 1.0],
-                offset: [0.0, 0.0],
-                target_is_srgb: 1,
-                opaque: 0,
-                _pad: [0; 2],
-            });
-        }
-        let out = rt.nodes[rt.shown].size;
-        let (tsize, srgb, opaque) = match target {
-            Target::None => return,
-            Target::View {
-                size,
-                format,
-                opaque,
-                ..
-            } => (*size, format.is_srgb(), *opaque),
-            Target::Copy { texture } => ((texture.width(), texture.height()), false, true),
-        };
-        // Letterbox: fit the output inside the target, keeping its aspect ratio.
-        let (ow, oh) = (out[0] as f32, out[1] as f32);
-        let (tw, th) = (tsize.0.max(1) as f32, tsize.1.max(1) as f32);
-        let s = (tw / ow).min(th / oh);
-        let scale = [ow * s / tw, oh * s / th];
-        let offset = [(1.0 - scale[0]) * 0.5, (1.0 - scale[1]) * 0.5];
-        self.display.blit.slot = w.push(&BlitUniforms {
-            scale,
-            offset,
-            target_is_srgb: u32::from(srgb),
-            opaque: u32::from(opaque),
-            _pad: [0; 2],
-        });
-        if let (Some(overlay), Some(grid)) =
-            (&mut self.display.overlay.pass, &self.display.overlay.grid)
-        {
-            overlay.write_uniforms(&mut w, grid, tsize, srgb);
-        }
-    }
-
-    /// Scene nodes first: prepare those whose key changed (a mesh builds its geometry),
-    /// then take every scene node's item for this frame.
-    pub(super) fn update_scene(&mut self, time: FrameTime) {
+    /// Phase 3, scene: the scene nodes prepare if their key changed (a mesh builds its
+    /// geometry), then each gives its item for this frame.
+    fn update_scene(&mut self, time: FrameTime) {
         self.prepare_nodes(true);
         let Some(rt) = &mut self.chain else { return };
         for &i in &rt.spec.order {
@@ -294,11 +141,68 @@ impl Engine {
         }
     }
 
-    /// Prepares the nodes (the scene nodes, or the image operators) whose prepare key
-    /// changed.
+    /// Phases 4 and 5, uniforms and prepare: the uniforms, then the prepare of the nodes
+    /// and of the fused runs. A fused run that cannot be drawn this frame (its uniforms are
+    /// not where its shader reads them, its pass failed) is left out and the chain planned
+    /// again at once (its members need their own textures): at most a few rounds.
+    fn write_uniforms_and_prepare(&mut self, time: FrameTime, target: &Target<'_>) -> Result<()> {
+        for _ in 0..4 {
+            self.write_uniforms(time, target);
+            if self.arena.ensure_capacity(&self.gpu) {
+                self.stats.mark_changed();
+            }
+            self.prepare_nodes(false);
+            self.prepare_fused();
+            if self.chain.as_ref().is_none_or(|rt| rt.fusion_planned) {
+                break;
+            }
+            self.ensure_outputs()?;
+        }
+        Ok(())
+    }
+
+    /// Phase 4, uniforms: every operator packs its uniform struct into the arena (CPU
+    /// bytes); a fused run checks that its members' structs are where its shader reads
+    /// them; then the display's uniforms.
+    fn write_uniforms(&mut self, time: FrameTime, target: &Target<'_>) {
+        let mut w = self.arena.writer();
+        let dummy = &self.dummy;
+        let Some(rt) = &mut self.chain else { return };
+        for &i in &rt.spec.order {
+            let n = &mut rt.nodes[i];
+            if n.info.scene.is_some() {
+                continue;
+            }
+            // An input without a texture gets the dummy's size: 1×1.
+            let ins = rt.slots.inputs(&n.inputs, dummy);
+            let mut input_sizes = [(0u32, 0u32); MAX_INPUTS];
+            for (dst, t) in input_sizes.iter_mut().zip(ins.as_slice()) {
+                *dst = t.size();
+            }
+            let cx = UniformCx {
+                params: n.params.values(),
+                time,
+                size: (n.size[0], n.size[1]),
+                input_sizes: &input_sizes[..ins.as_slice().len()],
+                scene: SceneView::new(&rt.scene, &n.refs),
+            };
+            let at = w.next_offset();
+            n.op.write_uniforms(&cx, &mut w);
+            if let Some((r, k)) = rt.run_of.get(i).copied().flatten() {
+                let size = n.info.pointwise.map_or(0, |p| p.uniform_size);
+                rt.runs[r].check_uniforms(k, at, w.len(), size);
+            }
+        }
+        self.fusion.block_misplaced(rt, self.generations.shaders);
+        let shown = rt.nodes[rt.shown].size;
+        self.display.write_uniforms(&mut w, shown, target);
+    }
+
+    /// Phase 5, prepare: prepares the nodes (the scene nodes, or the image operators) whose
+    /// prepare key changed — the only step that creates GPU objects, inside an error scope.
+    /// All-or-nothing: a failure leaves the operator as it was and is its error.
     pub(super) fn prepare_nodes(&mut self, scene_nodes: bool) {
         let Some(rt) = &mut self.chain else { return };
-        let errors_generation = &mut self.generations.errors;
         let dummy = &self.dummy;
         let now = self.stats.run.frames;
         for &i in &rt.spec.order {
@@ -316,32 +220,12 @@ impl Engine {
                 continue;
             };
             let scene = SceneView::new(&rt.scene, &n.refs);
-            let mut h = std::collections::hash_map::DefaultHasher::new();
             // Scene nodes bind nothing of the engine's: only their own key counts (a mesh
             // must not rebuild its geometry because the uniform buffer grew).
-            if !scene_nodes {
-                for t in ins.as_slice() {
-                    t.id().hash(&mut h);
-                }
-                output.id().hash(&mut h);
-                self.arena.buffer_id().hash(&mut h);
-            }
-            // What its bind groups point at: if a prepare for these fails, its old ones may
-            // point at textures that are gone or now another node's.
-            let bound = h.finish();
+            let binds = (!scene_nodes).then(|| (ins.as_slice(), output, self.arena.buffer_id()));
+            let (bound, key) = n.prepare_keys(binds, self.generations.shaders, &scene);
             n.bound = bound;
-            if !scene_nodes {
-                self.generations.shaders.hash(&mut h);
-            }
-            n.op.prepare_key(n.params.values(), n.params.animated())
-                .hash(&mut h);
-            n.op.scene_key(&scene).hash(&mut h);
-            // A file it names changed on disk (`files_changed`).
-            n.files_generation.hash(&mut h);
-            let key = h.finish();
-            if n.prepared == Some(key)
-                || (n.failed == Some(key) && n.retry_at.is_none_or(|at| now < at))
-            {
+            if !n.needs_prepare(key, now) {
                 continue;
             }
             let mut cx = PrepareCx {
@@ -364,42 +248,55 @@ impl Engine {
             let result = self
                 .gpu
                 .scoped(&format!("preparing `{}`", n.name), || op.prepare(&mut cx));
-            match result.and_then(|r| r) {
-                Ok(()) => {
-                    n.prepared = Some(key);
-                    n.prepared_bound = bound;
-                    n.failed = None;
-                    n.retry_at = None;
-                    n.attempts = 0;
-                    if n.error.take().is_some() {
-                        *errors_generation += 1;
-                    }
-                }
-                Err(e) => {
-                    if cx.still_bound {
-                        n.prepared_bound = bound;
-                    }
-                    let mut message = e.to_string();
-                    if e.is_transient() {
-                        use std::fmt::Write as _;
-                        // Out of memory now may not be later: try again, less and less often.
-                        n.attempts = n.attempts.saturating_add(1);
-                        let wait = (1u64 << n.attempts.min(6)).min(MAX_RETRY_FRAMES);
-                        n.retry_at = Some(now + wait);
-                        let _ = write!(message, " (retrying in {wait} frames)");
-                    } else {
-                        n.retry_at = None;
-                    }
-                    log::error!("`{}` ({}): {message}", n.name, n.info.name);
-                    n.failed = Some(key);
-                    n.error = Some(message);
-                    *errors_generation += 1;
-                }
+            let error_changed = match result.and_then(|r| r) {
+                Ok(()) => n.prepare_succeeded(key),
+                Err(e) => n.prepare_failed(&e, key, cx.still_bound, now),
+            };
+            if error_changed {
+                self.generations.errors += 1;
             }
         }
     }
 
-    pub(super) fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) -> EncodeStats {
+    /// Makes the profiler's queries and buffers for as many nodes as the chain has (a
+    /// change when it grows), and starts its frame.
+    fn prepare_profiler(&mut self) {
+        let nodes = self.chain.as_ref().map_or(0, |rt| rt.nodes.len());
+        let grew = self
+            .profiler
+            .as_mut()
+            .is_some_and(|p| p.ensure(&self.gpu, nodes));
+        if grew {
+            self.stats.mark_changed();
+        }
+        if let Some(p) = &mut self.profiler {
+            p.begin_frame();
+        }
+    }
+
+    /// Phase 6, encode: ONE command encoder: the uniform upload, every operator's passes in
+    /// topological order, then the display blit or copy and the readback copy. `EncodeCx`
+    /// holds no device: nothing is created here.
+    fn encode(
+        &mut self,
+        target: &Target<'_>,
+        capture: bool,
+        pass: Option<&mut (dyn FramePass + '_)>,
+        started: Instant,
+    ) -> (wgpu::CommandBuffer, EncodeStats) {
+        let mut encoder = self.gpu.create_command_encoder("vivid.frame");
+        self.arena.upload(&self.gpu, &mut encoder);
+        let encoded = self.encode_nodes(&mut encoder);
+        self.encode_target(&mut encoder, target, capture, pass);
+        if let Some(p) = &mut self.profiler {
+            p.end_frame(&mut encoder, started.elapsed());
+        }
+        (encoder.finish(), encoded)
+    }
+
+    /// Each operator's passes (a fused run's one pass in place of its members'), with its
+    /// thumbnail and, when profiling, timestamps around it.
+    fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) -> EncodeStats {
         let mut stats = EncodeStats::default();
         let Some(rt) = &mut self.chain else {
             return stats;
@@ -410,20 +307,8 @@ impl Engine {
         for &i in &rt.spec.order {
             // A member of a fused run: the run's pass draws, in place of its last member.
             if let Some((run, k)) = rt.drawn_by_run(i) {
-                if k + 1 < run.members.len() {
-                    continue;
-                }
-                let started = profiler.is_some().then(Instant::now);
-                if let Some(p) = &mut profiler {
-                    p.before(encoder, i);
-                }
-                let uniforms = UniformSlot {
-                    offset: run.base.unwrap_or(0),
-                    size: run.span as u32,
-                };
-                run.pass.dispatch(encoder, uniforms, &run.label);
-                if let (Some(p), Some(t)) = (&mut profiler, started) {
-                    p.after(encoder, i, t.elapsed());
+                if k + 1 == run.members.len() {
+                    profiled(&mut profiler, encoder, i, |encoder| run.encode(encoder));
                 }
                 continue;
             }
@@ -437,31 +322,56 @@ impl Engine {
                 continue;
             };
             let ins = rt.slots.inputs(&n.inputs, dummy);
-            let started = profiler.is_some().then(Instant::now);
-            if let Some(p) = &mut profiler {
-                p.before(encoder, i);
-            }
-            encoder.push_debug_group(&n.name);
-            let mut cx = EncodeCx {
-                encoder: &mut *encoder,
-                inputs: ins.as_slice(),
-                output,
-                name: &n.name,
-                scene: SceneView::new(&rt.scene, &n.refs),
-                stats: &mut stats,
-            };
-            n.op.encode(&mut cx);
-            // Its output may be reused by a later node: the thumbnail is taken now.
-            if let Some(t) = thumbs
-                && let Some(thumb) = t.by_name.get(&n.name)
-            {
-                thumb.blit.draw(encoder, &thumb.texture.view, t.slot);
-            }
-            encoder.pop_debug_group();
-            if let (Some(p), Some(t)) = (&mut profiler, started) {
-                p.after(encoder, i, t.elapsed());
-            }
+            profiled(&mut profiler, encoder, i, |encoder| {
+                encoder.push_debug_group(&n.name);
+                let mut cx = EncodeCx {
+                    encoder: &mut *encoder,
+                    inputs: ins.as_slice(),
+                    output,
+                    name: &n.name,
+                    scene: SceneView::new(&rt.scene, &n.refs),
+                    stats: &mut stats,
+                };
+                n.op.encode(&mut cx);
+                // Its output may be reused by a later node: the thumbnail is taken now.
+                if let Some(t) = thumbs {
+                    t.draw(encoder, &n.name);
+                }
+                encoder.pop_debug_group();
+            });
         }
         stats
+    }
+
+    /// Phase 7, submit: one `queue.submit`; the staging buffer is mapped again;
+    /// `device.poll(Poll)` (nothing waits for the GPU here).
+    fn submit(&mut self, commands: wgpu::CommandBuffer, pass: Option<&mut dyn FramePass>) {
+        let submission = self.gpu.submit(commands);
+        if let Some(p) = pass {
+            p.after_submit(&submission);
+        }
+        self.arena.after_submit(Some(submission));
+        if let Some(p) = &mut self.profiler {
+            p.after_submit();
+        }
+        let _ = self.gpu.device().poll(wgpu::PollType::Poll);
+    }
+}
+
+/// Records node `i`'s passes with `draw`, between the profiler's timestamps when it is on
+/// (and its CPU time).
+fn profiled(
+    profiler: &mut Option<&mut Profiler>,
+    encoder: &mut wgpu::CommandEncoder,
+    i: usize,
+    draw: impl FnOnce(&mut wgpu::CommandEncoder),
+) {
+    let started = profiler.is_some().then(Instant::now);
+    if let Some(p) = profiler {
+        p.before(encoder, i);
+    }
+    draw(encoder);
+    if let (Some(p), Some(t)) = (profiler, started) {
+        p.after(encoder, i, t.elapsed());
     }
 }

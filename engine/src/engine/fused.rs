@@ -1,27 +1,32 @@
-//! Fused runs of pointwise operators: planning them and preparing their passes.
+//! Fused runs of pointwise operators ([`crate::fusion`]): planning them, checking their
+//! uniforms, preparing and drawing their passes, and the runs left unfused.
 
+use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 
 use super::Engine;
+use super::runtime::ChainRuntime;
 use crate::fullscreen::FullscreenPass;
 use crate::fusion::Pointwise;
 use crate::operator::PrepareCx;
+use crate::resources::{PipelineCache, UniformSlot};
 use crate::scene::SceneView;
+use crate::shaders::ShaderLibrary;
 
 /// Frames a run whose pass ran out of memory is drawn unfused before fusing is tried again.
-pub(super) const FUSION_RETRY_FRAMES: u64 = 4;
+const FUSION_RETRY_FRAMES: u64 = 4;
 
 /// Shaders (and pipelines) of fused runs no longer in the chain kept for when they come back.
-pub(super) const FUSED_SHADERS_KEPT: usize = 8;
+const FUSED_SHADERS_KEPT: usize = 8;
 
 /// A run left unfused because its pass could not be drawn: until frame `until` (out of
 /// memory), or while the shaders are those of `generation` (anything else).
 pub(super) struct BlockedRun {
-    pub(super) shader: String,
+    shader: String,
     /// Its first member's name.
-    pub(super) first: String,
-    pub(super) until: Option<u64>,
-    pub(super) generation: u64,
+    first: String,
+    until: Option<u64>,
+    generation: u64,
 }
 
 /// A run of pointwise operators and its pass.
@@ -29,21 +34,21 @@ pub(super) struct FusedRun {
     /// Node indices, in order.
     pub(super) members: Vec<usize>,
     /// Library name of its generated shader (`fused/<hash>.wgsl`).
-    pub(super) shader: String,
+    shader: String,
     /// Offsets of the members' uniform structs relative to the first's, and their span.
-    pub(super) offsets: Vec<usize>,
-    pub(super) span: usize,
-    pub(super) pass: FullscreenPass,
+    offsets: Vec<usize>,
+    span: usize,
+    pass: FullscreenPass,
     /// Shown in debug groups and the profile: `first…last`.
     pub(super) label: String,
     /// Prepare key (first input, last output, uniform buffer, shader generation) of the
     /// last successful prepare. (A failed run is planned out at once: see `BlockedRun`.)
-    pub(super) prepared: Option<u64>,
+    prepared: Option<u64>,
     /// Whether the pass is prepared for this frame's textures.
-    pub(super) ready: bool,
+    ready: bool,
     /// This frame's offset of the first member's uniforms, when every member's struct is
     /// where the shader expects it.
-    pub(super) base: Option<u32>,
+    base: Option<u32>,
 }
 
 impl FusedRun {
@@ -51,15 +56,113 @@ impl FusedRun {
     pub(super) fn active(&self) -> bool {
         self.ready && self.base.is_some()
     }
+
+    /// After member `k` pushed its uniforms at `at` (the arena's bytes now end at `end`):
+    /// the shader expects each member's struct (`size` bytes) at a fixed offset from the
+    /// first's; if this one pushed anything else, the run does not draw (`base` is `None`).
+    pub(super) fn check_uniforms(&mut self, k: usize, at: usize, end: usize, size: usize) {
+        if k == 0 {
+            self.base = u32::try_from(at).ok();
+        }
+        let expected = self.base.map(|b| b as usize + self.offsets[k]);
+        if expected != Some(at) || end != at + size {
+            self.base = None;
+        }
+    }
+
+    /// Records its one pass.
+    pub(super) fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
+        let uniforms = UniformSlot {
+            offset: self.base.unwrap_or(0),
+            size: self.span as u32,
+        };
+        self.pass.dispatch(encoder, uniforms, &self.label);
+    }
 }
 
 /// What fusion keeps across plans.
 #[derive(Default)]
 pub(super) struct Fusion {
     /// Fused shaders no run uses now, least recently used first ([`FUSED_SHADERS_KEPT`]).
-    pub(super) unused: std::collections::VecDeque<String>,
+    unused: VecDeque<String>,
     /// Runs drawn operator by operator for now.
-    pub(super) blocked: Vec<BlockedRun>,
+    blocked: Vec<BlockedRun>,
+}
+
+impl Fusion {
+    /// Gives the runs left unfused another try (a new chain).
+    pub(super) fn unblock_all(&mut self) {
+        self.blocked.clear();
+    }
+
+    /// Forgets the runs left unfused whose time is over (frame `now`) or whose shaders
+    /// changed (`generation`). Returns whether any was.
+    pub(super) fn unblock(&mut self, now: u64, generation: u64) -> bool {
+        let blocked = self.blocked.len();
+        self.blocked.retain(|b| match b.until {
+            Some(until) => now < until,
+            None => b.generation == generation,
+        });
+        self.blocked.len() != blocked
+    }
+
+    /// Whether the run of `shader` from node `first` is left unfused.
+    fn is_blocked(&self, shader: &str, first: &str) -> bool {
+        self.blocked
+            .iter()
+            .any(|b| b.shader == shader && b.first == first)
+    }
+
+    /// Leaves `run` (first member `first`) unfused: until frame `until`, or while the
+    /// shaders are those of `generation`.
+    fn block(&mut self, run: &FusedRun, first: &str, until: Option<u64>, generation: u64) {
+        self.blocked.push(BlockedRun {
+            shader: run.shader.clone(),
+            first: first.to_string(),
+            until,
+            generation,
+        });
+    }
+
+    /// A run whose members did not push their uniforms where its shader reads them
+    /// ([`FusedRun::check_uniforms`]) is drawn operator by operator from now on (planned
+    /// again at once).
+    pub(super) fn block_misplaced(&mut self, rt: &mut ChainRuntime, generation: u64) {
+        for run in rt.runs.iter().filter(|r| r.base.is_none()) {
+            log::warn!(
+                "fusing `{}`: its operators' uniforms are not where the fused shader reads them; drawing them one by one",
+                run.label
+            );
+            self.block(run, &rt.nodes[run.members[0]].name, None, generation);
+            rt.fusion_planned = false;
+        }
+    }
+
+    /// Shaders of runs gone are kept a while (the inspector turns fusion off and on with
+    /// its thumbnails: no recompiling each time); the least recently used go beyond
+    /// `FUSED_SHADERS_KEPT`, with their pipelines.
+    fn drop_unused_shaders(
+        &mut self,
+        runs: &[FusedRun],
+        shaders: &mut ShaderLibrary,
+        pipelines: &mut PipelineCache,
+    ) {
+        let used = |name: &str| runs.iter().any(|r| r.shader == name);
+        self.unused.retain(|n| !used(n));
+        let newly_unused: Vec<String> = shaders
+            .names()
+            .filter(|n| n.starts_with("fused/") && !used(n))
+            .filter(|n| !self.unused.iter().any(|u| u == n))
+            .map(str::to_string)
+            .collect();
+        self.unused.extend(newly_unused);
+        while self.unused.len() > FUSED_SHADERS_KEPT {
+            if let Some(name) = self.unused.pop_front() {
+                shaders.unregister(&name);
+                pipelines.invalidate_shader(&name);
+            }
+        }
+    }
 }
 
 impl Engine {
@@ -102,13 +205,7 @@ impl Engine {
                 "fused/{:016x}.wgsl",
                 crate::shaders::fxhash(text.as_bytes())
             );
-            let first = &rt.nodes[members[0]].name;
-            if self
-                .fusion
-                .blocked
-                .iter()
-                .any(|b| b.shader == shader && b.first == *first)
-            {
+            if self.fusion.is_blocked(&shader, &rt.nodes[members[0]].name) {
                 continue;
             }
             if let Some(k) = old
@@ -136,31 +233,9 @@ impl Engine {
             });
         }
         drop(old);
-        // Shaders of runs gone are kept a while (the inspector turns fusion off and on with
-        // its thumbnails: no recompiling each time); the least recently used go beyond
-        // `FUSED_SHADERS_KEPT`, with their pipelines.
-        let used = |name: &str| rt.runs.iter().any(|r| r.shader == name);
-        self.fusion.unused.retain(|n| !used(n));
-        let newly_unused: Vec<String> = self
-            .shaders
-            .names()
-            .filter(|n| n.starts_with("fused/") && !used(n))
-            .filter(|n| !self.fusion.unused.iter().any(|u| u == n))
-            .map(str::to_string)
-            .collect();
-        self.fusion.unused.extend(newly_unused);
-        while self.fusion.unused.len() > FUSED_SHADERS_KEPT {
-            if let Some(name) = self.fusion.unused.pop_front() {
-                self.shaders.unregister(&name);
-                self.pipelines.invalidate_shader(&name);
-            }
-        }
-        rt.run_of = vec![None; rt.nodes.len()];
-        for (r, run) in rt.runs.iter().enumerate() {
-            for (k, &m) in run.members.iter().enumerate() {
-                rt.run_of[m] = Some((r, k));
-            }
-        }
+        self.fusion
+            .drop_unused_shaders(&rt.runs, &mut self.shaders, &mut self.pipelines);
+        rt.index_runs();
     }
 
     /// Prepares the fused runs' passes whose textures, uniform buffer or shaders changed.
@@ -229,12 +304,9 @@ impl Engine {
                         run.label
                     );
                     let until = e.is_transient().then_some(now + FUSION_RETRY_FRAMES);
-                    self.fusion.blocked.push(BlockedRun {
-                        shader: run.shader.clone(),
-                        first: rt.nodes[first].name.clone(),
-                        until,
-                        generation: self.generations.shaders,
-                    });
+                    let first = &rt.nodes[first].name;
+                    self.fusion
+                        .block(run, first, until, self.generations.shaders);
                     rt.fusion_planned = false;
                 }
             }

@@ -128,20 +128,21 @@ pub(super) const FRAME_TIMES_KEPT: usize = 4096;
 pub(super) struct Statistics {
     pub(super) run: RunStats,
     /// CPU time of recent frames, milliseconds ([`FRAME_TIMES_KEPT`]).
-    pub(super) frame_times: VecDeque<f32>,
+    frame_times: VecDeque<f32>,
     /// Frames since the last change: steady from `run.warmup_frames` on.
-    pub(super) frames_since_change: u64,
+    frames_since_change: u64,
     /// wgpu's counters at the end of warm-up.
-    pub(super) wgpu_baseline: Option<WgpuCounters>,
+    wgpu_baseline: Option<WgpuCounters>,
     /// wgpu counters that moved in steady frames: (at warm-up, farthest seen).
-    pub(super) counter_changes: BTreeMap<&'static str, (isize, isize)>,
-    pub(super) last_report: FrameReport,
+    counter_changes: BTreeMap<&'static str, (isize, isize)>,
+    last_report: FrameReport,
     pub(super) monitor: MemoryMonitor,
     /// Whether the monitor started (at the first steady frame).
-    pub(super) monitor_started: bool,
+    monitor_started: bool,
 }
 
 impl Statistics {
+    /// Nothing recorded yet; warm-up and the monitor as `options` say.
     pub(super) fn new(options: &EngineOptions) -> Self {
         Self {
             run: RunStats {

@@ -1,16 +1,18 @@
-//! The running chain: its nodes, their output slots and the slot plan.
+//! The running chain: its nodes, their output slots (the plan) and their inputs.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::fused::FusedRun;
 use crate::chain::{ChainSpec, NO_SLOT};
-use crate::error::Result;
+use crate::error::{EngineError, Result};
 use crate::gpu::{Gpu, GpuTexture};
-use crate::operator::{MAX_INPUTS, Operator, OperatorInfo};
+use crate::operator::{MAX_INPUTS, Operator, OperatorInfo, Registry};
 use crate::params::ParamSet;
 use crate::resources::{TextureKey, TexturePool};
-use crate::scene::SceneItem;
+use crate::scene::{SceneItem, SceneView};
 
+/// One operator of the running chain, with its parameters and where its prepare stands.
 pub(super) struct Node {
     pub(super) name: String,
     pub(super) info: Arc<OperatorInfo>,
@@ -35,13 +37,134 @@ pub(super) struct Node {
     pub(super) bound: u64,
     pub(super) prepared_bound: u64,
     pub(super) error: Option<String>,
-    /// See [`PrepareCx::files_generation`] and [`Engine::files_changed`].
+    /// See [`PrepareCx::files_generation`](crate::operator::PrepareCx::files_generation)
+    /// and [`Engine::files_changed`](super::Engine::files_changed).
     pub(super) files_generation: u64,
 }
 
 /// The longest wait between two attempts to prepare an operator that ran out of memory.
-pub(super) const MAX_RETRY_FRAMES: u64 = 64;
+const MAX_RETRY_FRAMES: u64 = 64;
 
+impl Node {
+    /// Node `i` of `spec`, running `op` with `params`, its output `size`; not prepared yet.
+    pub(super) fn new(
+        spec: &ChainSpec,
+        i: usize,
+        op: Box<dyn Operator>,
+        params: ParamSet,
+        size: [u32; 2],
+    ) -> Self {
+        let n = &spec.nodes[i];
+        Self {
+            name: n.name.clone(),
+            info: n.info.clone(),
+            op,
+            params,
+            inputs: n.inputs.iter().filter_map(|s| spec.index_of(s)).collect(),
+            refs: n.refs.clone(),
+            size,
+            prepared: None,
+            failed: None,
+            retry_at: None,
+            attempts: 0,
+            bound: 0,
+            prepared_bound: 0,
+            error: None,
+            files_generation: 0,
+        }
+    }
+
+    /// Forgets its prepare, its failures and its error (a new device: it prepares again).
+    pub(super) fn forget_prepare(&mut self) {
+        self.prepared = None;
+        self.failed = None;
+        self.retry_at = None;
+        self.attempts = 0;
+        self.error = None;
+    }
+
+    /// What its bind groups point at, and its prepare key. `binds`: its input and output
+    /// textures and the uniform buffer's id (`None` for a scene node, which binds nothing of
+    /// the engine's); then the key adds the shaders' generation (not for a scene node),
+    /// what the operator says selects its GPU objects, the scene it reads, and the files
+    /// it names ([`Engine::files_changed`](super::Engine::files_changed)).
+    pub(super) fn prepare_keys(
+        &self,
+        binds: Option<(&[&GpuTexture], &GpuTexture, u64)>,
+        shader_generation: u64,
+        scene: &SceneView<'_>,
+    ) -> (u64, u64) {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        if let Some((inputs, output, buffer)) = binds {
+            for t in inputs {
+                t.id().hash(&mut h);
+            }
+            output.id().hash(&mut h);
+            buffer.hash(&mut h);
+        }
+        // What its bind groups point at: if a prepare for these fails, its old ones may
+        // point at textures that are gone or now another node's.
+        let bound = h.finish();
+        if binds.is_some() {
+            shader_generation.hash(&mut h);
+        }
+        self.op
+            .prepare_key(self.params.values(), self.params.animated())
+            .hash(&mut h);
+        self.op.scene_key(scene).hash(&mut h);
+        self.files_generation.hash(&mut h);
+        (bound, h.finish())
+    }
+
+    /// Whether it prepares for `key` at frame `now`: not if it already did, nor if it
+    /// failed for it (unless a transient failure's back-off is over).
+    pub(super) fn needs_prepare(&self, key: u64, now: u64) -> bool {
+        !(self.prepared == Some(key)
+            || (self.failed == Some(key) && self.retry_at.is_none_or(|at| now < at)))
+    }
+
+    /// After a prepare for `key` succeeded. Returns whether an error cleared.
+    pub(super) fn prepare_succeeded(&mut self, key: u64) -> bool {
+        self.prepared = Some(key);
+        self.prepared_bound = self.bound;
+        self.failed = None;
+        self.retry_at = None;
+        self.attempts = 0;
+        self.error.take().is_some()
+    }
+
+    /// After a prepare for `key` failed at frame `now` with `e` (`still_bound`: its bind
+    /// groups point at its new textures all the same): `e` is its error; out of memory is
+    /// tried again, less and less often. Returns true (its error changed).
+    pub(super) fn prepare_failed(
+        &mut self,
+        e: &EngineError,
+        key: u64,
+        still_bound: bool,
+        now: u64,
+    ) -> bool {
+        if still_bound {
+            self.prepared_bound = self.bound;
+        }
+        let mut message = e.to_string();
+        if e.is_transient() {
+            use std::fmt::Write as _;
+            // Out of memory now may not be later: try again, less and less often.
+            self.attempts = self.attempts.saturating_add(1);
+            let wait = (1u64 << self.attempts.min(6)).min(MAX_RETRY_FRAMES);
+            self.retry_at = Some(now + wait);
+            let _ = write!(message, " (retrying in {wait} frames)");
+        } else {
+            self.retry_at = None;
+        }
+        log::error!("`{}` ({}): {message}", self.name, self.info.name);
+        self.failed = Some(key);
+        self.error = Some(message);
+        true
+    }
+}
+
+/// The running chain: its spec, its nodes, their output slots and the fused runs.
 pub(super) struct ChainRuntime {
     pub(super) spec: ChainSpec,
     pub(super) nodes: Vec<Node>,
@@ -123,6 +246,32 @@ impl<'a> Inputs<'a> {
 }
 
 impl ChainRuntime {
+    /// A chain of `nodes` made from `spec`, showing node `shown`; nothing planned yet.
+    pub(super) fn new(spec: ChainSpec, nodes: Vec<Node>, shown: usize) -> Self {
+        Self {
+            scene: vec![None; nodes.len()],
+            spec,
+            nodes,
+            slots: Slots::default(),
+            planned: Vec::new(),
+            shown,
+            runs: Vec::new(),
+            run_of: Vec::new(),
+            fusion_planned: false,
+        }
+    }
+
+    /// The device was lost: its textures, fused passes and scene items go (the nodes'
+    /// operators are made again by the caller); everything is planned anew.
+    pub(super) fn device_lost(&mut self) {
+        self.slots.clear();
+        self.planned.clear();
+        // Their passes hold the old device's objects: planned anew.
+        self.runs.clear();
+        self.fusion_planned = false;
+        self.scene.iter_mut().for_each(|s| *s = None);
+    }
+
     /// The fused run drawing node `i` this frame, and `i`'s place in it.
     pub(super) fn drawn_by_run(&self, i: usize) -> Option<(&FusedRun, usize)> {
         let (r, k) = self.run_of.get(i).copied().flatten()?;
@@ -133,6 +282,41 @@ impl ChainRuntime {
     /// Node `i`'s output texture.
     pub(super) fn output(&self, i: usize) -> Option<&GpuTexture> {
         self.slots.output(i)
+    }
+
+    /// Makes `run_of` for the current runs.
+    pub(super) fn index_runs(&mut self) {
+        self.run_of = vec![None; self.nodes.len()];
+        for (r, run) in self.runs.iter().enumerate() {
+            for (k, &m) in run.members.iter().enumerate() {
+                self.run_of[m] = Some((r, k));
+            }
+        }
+    }
+
+    /// Gives every node the size the spec gives it now.
+    pub(super) fn apply_sizes(&mut self) {
+        let sizes = self.spec.sizes();
+        for (n, s) in self.nodes.iter_mut().zip(sizes) {
+            n.size = s;
+        }
+    }
+
+    /// After a plan: a pointwise operator inside a fused run has no texture now, so what it
+    /// had prepared (a bind group holding its old textures) goes, with a fresh, empty
+    /// instance (they keep no state).
+    pub(super) fn forget_fused_members(&mut self, registry: &Registry) {
+        for (i, n) in self.nodes.iter_mut().enumerate() {
+            if n.info.pointwise.is_some()
+                && n.prepared.is_some()
+                && self.slots.has_none(i)
+                && let Some(op) = registry.create(&n.info.name)
+            {
+                n.op = op;
+                n.prepared = None;
+                n.failed = None;
+            }
+        }
     }
 
     /// Makes the slot plan for the nodes' current sizes: old slot textures go back to the
