@@ -1,5 +1,7 @@
-//! Where a frame goes besides the chain: the display blit (letterboxed), the overlay text,
-//! a host's [`FramePass`], the inspector's thumbnails, the readback.
+//! Where a frame goes besides the chain: display blit, overlay text, UI pass, thumbnails.
+//!
+//! The blit letterboxes the output into the target; a host's [`FramePass`] draws over it;
+//! the inspector's thumbnails are drawn after each operator; the readback copies the output.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,7 @@
-//! Changes to the running chain: a new chain, parameters, sizes, shaders, files, a lost device.
+//! Edits between frames: a new chain, parameters, sizes, shaders, files, a lost device.
+//!
+//! Custom shaders (`CustomOperator`, `Edits::custom_hashes`, `register_custom_shaders`,
+//! `drop_unused_custom_shaders`, `info.custom`) are special cases here.
 
 use std::path::Path;
 use std::time::Instant;
@@ -271,7 +274,7 @@ impl Engine {
     /// text changed, drops its old pipelines and builds the new ones inside an error scope,
     /// so that a shader naga accepts but the driver does not fails here, before anything
     /// running is replaced.
-    pub(super) fn register_custom_shaders(&mut self, spec: &ChainSpec) -> Result<()> {
+    fn register_custom_shaders(&mut self, spec: &ChainSpec) -> Result<()> {
         for n in &spec.nodes {
             let Some(c) = &n.info.custom else { continue };
             self.shaders.register_file(
@@ -315,7 +318,7 @@ impl Engine {
     }
 
     /// Forgets the custom shaders `spec` does not use.
-    pub(super) fn drop_unused_custom_shaders(&mut self, spec: &ChainSpec) {
+    fn drop_unused_custom_shaders(&mut self, spec: &ChainSpec) {
         let used: Vec<&str> = spec
             .nodes
             .iter()
@@ -467,6 +470,9 @@ impl Engine {
         Ok(())
     }
 
+    // Files named by parameters (`image.path`, `mesh.path`): reloaded when they change on
+    // disk.
+
     /// Files changed on disk (as the watcher reports them: [`crate::live::Live`] calls
     /// this). Every node with a file parameter ([`ParamKind::File`]) naming one of them
     /// prepares again at the next frame — an `image` decodes its picture again, a `mesh`
@@ -527,12 +533,7 @@ impl Engine {
     /// [`set_param`](Self::set_param) of a file parameter (a path as given: relative to
     /// the working directory, not the project). A picture must be readable (its header)
     /// before it is set, and it gives its node its size.
-    pub(super) fn set_file_param(
-        &mut self,
-        node: usize,
-        idx: usize,
-        src: ParamSource,
-    ) -> Result<()> {
+    fn set_file_param(&mut self, node: usize, idx: usize, src: ParamSource) -> Result<()> {
         let max_side = self.gpu.max_texture_side();
         let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
         let (n, spec) = (&mut rt.nodes[node], &mut rt.spec.nodes[node]);

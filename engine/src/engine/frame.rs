@@ -93,7 +93,7 @@ impl Engine {
     /// size, the node shown or the fusion settings changed (or a run left unfused may be
     /// tried again), the fused runs are planned, then the slots
     /// ([`ChainRuntime::replan`](super::runtime::ChainRuntime::replan)).
-    pub(super) fn ensure_outputs(&mut self) -> Result<()> {
+    fn ensure_outputs(&mut self) -> Result<()> {
         let unblocked = self
             .fusion
             .unblock(self.stats.run.frames, self.generations.shaders);
@@ -201,7 +201,7 @@ impl Engine {
     /// Phase 5, prepare: prepares the nodes (the scene nodes, or the image operators) whose
     /// prepare key changed — the only step that creates GPU objects, inside an error scope.
     /// All-or-nothing: a failure leaves the operator as it was and is its error.
-    pub(super) fn prepare_nodes(&mut self, scene_nodes: bool) {
+    fn prepare_nodes(&mut self, scene_nodes: bool) {
         let Some(rt) = &mut self.chain else { return };
         let dummy = &self.dummy;
         let now = self.stats.run.frames;

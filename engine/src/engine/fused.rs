@@ -1,5 +1,7 @@
-//! Fused runs of pointwise operators ([`crate::fusion`]): planning them, checking their
-//! uniforms, preparing and drawing their passes, and the runs left unfused.
+//! Fused runs of pointwise operators ([`crate::fusion`]): plan, uniforms, prepare, draw.
+//!
+//! A run that cannot be drawn (its uniforms misplaced, its pass failed) is left unfused for
+//! a while (`BlockedRun`); shaders of runs gone are kept for when they come back.
 
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};

@@ -1,18 +1,31 @@
-//! `Engine`: holds the chain and renders frames — one encoder, one submit, nothing created
-//! in a steady frame.
+//! The render engine: holds the chain and renders frames — one encoder, one submit, nothing
+//! created in a steady frame.
 //!
-//! One frame, as [`Engine::render`] runs it:
-//! 1. evaluate expressions of `time` and `frame`;
-//! 2. make sure every node has an output texture of its size (pool, aliased slots); run
-//!    the scene nodes (prepare if their key changed, then their [`SceneItem`] for the
-//!    frame);
-//! 3. every operator packs its uniforms into the arena (CPU);
-//! 4. **prepare** the nodes whose inputs, output, uniform buffer or shaders changed — the
-//!    only step that creates GPU objects;
-//! 5. one command encoder: the uniform upload, every operator's passes in topological
-//!    order, then the display blit or the readback copy;
-//! 6. one `queue.submit`, `device.poll(Poll)`;
-//! 7. statistics and the memory monitor.
+//! One frame, as [`Engine::render`] runs it (`frame.rs`: `render_with` is the script; see
+//! also ARCHITECTURE.md, "One frame"):
+//! 1. **evaluate** — expressions of `time` and `frame`, clamped to ranges (`frame.rs`);
+//! 2. **outputs** — every node has an output texture of its size: the fused runs are planned
+//!    (`fused.rs`), then the slots, textures shared by nodes that run one after the other
+//!    (`runtime.rs`);
+//! 3. **scene** — the scene nodes prepare if their key changed and give this frame's
+//!    `SceneItem` (`frame.rs`);
+//! 4. **uniforms** — every operator packs its uniforms into the arena, CPU bytes
+//!    (`frame.rs`); a fused run checks that its members' are where its shader reads them
+//!    (`fused.rs`); then the display's (`display.rs`);
+//! 5. **prepare** — the nodes whose inputs, output, uniform buffer or shaders changed
+//!    (`frame.rs`, with `runtime.rs`'s `Node` keeping track), the fused runs' passes
+//!    (`fused.rs`), the thumbnails, the display blit and the overlay (`display.rs`) — the
+//!    only phase that creates GPU objects;
+//! 6. **encode** — one command encoder: the uniform upload, every operator's passes in
+//!    topological order (`frame.rs`; a node's input textures come from `Slots::inputs` in
+//!    `runtime.rs`), then the display blit or copy and the readback copy (`display.rs`);
+//! 7. **submit** — one `queue.submit`, `device.poll(Poll)` (`frame.rs`);
+//! 8. **record** — the frame's counts, warm-up, the memory monitor (`report.rs`).
+//!
+//! Between frames the host edits (`edit.rs`): a new chain, parameters, sizes, the node shown,
+//! thumbnails, fusion, shaders and files changed on disk, and a lost device is replaced. It
+//! reads back statistics, profiles and errors (`report.rs`) and what the inspector shows
+//! of nodes and parameters (`views.rs`).
 
 mod display;
 mod edit;
@@ -76,15 +89,15 @@ pub struct Engine {
     options: EngineOptions,
     /// The running chain.
     chain: Option<ChainRuntime>,
-    /// Runs left unfused and fused shaders kept for later ([`fused`]).
+    /// Runs left unfused and fused shaders kept for later (`fused.rs`).
     fusion: Fusion,
-    /// Where frames go besides the chain's textures ([`display`]).
+    /// Where frames go besides the chain's textures (`display.rs`).
     display: Display,
     /// Per-operator timings, when on ([`set_profiling`](Self::set_profiling)).
     profiler: Option<crate::profile::Profiler>,
-    /// Warm-up, the run's statistics and the memory monitor ([`report`]).
+    /// Warm-up, the run's statistics and the memory monitor (`report.rs`).
     stats: Statistics,
-    /// What edits set that outlives a chain, and custom shaders in use ([`edit`]).
+    /// What edits set that outlives a chain, and custom shaders in use (`edit.rs`).
     edits: Edits,
     generations: Generations,
 }

@@ -398,7 +398,7 @@ impl Engine {
     }
 }
 
-pub(super) fn memory_sample(gpu: &Gpu, t: f64, frame: u64) -> MonitorSample {
+fn memory_sample(gpu: &Gpu, t: f64, frame: u64) -> MonitorSample {
     let c = gpu.counts().snapshot();
     let w = gpu.wgpu_counters();
     let hal = (w.texture_memory + w.buffer_memory).max(0) as u64;

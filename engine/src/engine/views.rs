@@ -1,4 +1,4 @@
-//! What the inspector shows of the chain: nodes and their parameters.
+//! What hosts and the inspector see of the running chain: nodes, parameters, fused runs.
 
 use super::Engine;
 use crate::params::ParamValue;
