@@ -84,8 +84,8 @@ pub use vivid_engine::{
 };
 pub use vivid_engine::{bytemuck, glam, wgpu};
 pub use vivid_engine::{
-    chain, engine, error, fullscreen, gpu, monitor, operator, overlay, params, project,
-    readback, resources, scene, shaders,
+    chain, engine, error, fullscreen, gpu, monitor, operator, overlay, params, project, readback,
+    resources, scene, shaders,
 };
 pub use vivid_operators as operators;
 

@@ -1,0 +1,506 @@
+//! Where a frame goes besides the chain: display blit, overlay text, UI pass, thumbnails.
+//!
+//! The blit letterboxes the output into the target; a host's [`FramePass`] draws over it;
+//! the inspector's thumbnails are drawn after each operator; the readback copies the output.
+
+use std::collections::HashMap;
+
+use super::Engine;
+use crate::error::{EngineError, Result};
+use crate::fullscreen::Blit;
+use crate::gpu::{Gpu, GpuTexture};
+use crate::readback::{FloatImage, Readback};
+use crate::resources::{TextureKey, TexturePool, UniformArena, UniformSlot, UniformWriter};
+use crate::shaders::ShaderLibrary;
+
+/// Where a frame goes besides the chain's own textures.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Target<'a> {
+    /// Nowhere: the host samples [`Engine::output_texture`] itself.
+    #[default]
+    None,
+    /// Blit (letterboxed, converted to `format`) into a view the host owns.
+    View {
+        /// The view to render into (must allow `RENDER_ATTACHMENT`).
+        view: &'a wgpu::TextureView,
+        /// Its format (sRGB formats are handled: stored bytes equal display values).
+        format: wgpu::TextureFormat,
+        /// Its size.
+        size: (u32, u32),
+        /// Composite over black (a window) instead of keeping alpha.
+        opaque: bool,
+    },
+    /// Blit into an engine-owned display texture, then copy into `texture` (an acquired
+    /// surface texture, which must allow `COPY_DST` and match its format up to sRGB-ness).
+    Copy {
+        /// The destination.
+        texture: &'a wgpu::Texture,
+    },
+}
+
+/// What the engine draws besides the chain: the display blit, the error overlay, the
+/// inspector's thumbnails, and the readback of the output.
+#[derive(Default)]
+pub(super) struct Display {
+    pub(super) blit: Blitter,
+    /// The output's copy for [`Engine::read_output`].
+    pub(super) readback: Option<Readback>,
+    /// Keep `readback` ready ([`Engine::set_capture`], or a frame rendered with `capture`).
+    pub(super) capture: bool,
+    pub(super) overlay: OverlayText,
+    /// Small copies of every operator's output (the inspector's chain view).
+    pub(super) thumbs: Option<Thumbnails>,
+}
+
+/// Display blit state.
+#[derive(Default)]
+pub(super) struct Blitter {
+    pub(super) pass: Option<Blit>,
+    pub(super) slot: UniformSlot,
+    /// The engine-owned display texture of [`Target::Copy`].
+    pub(super) texture: Option<GpuTexture>,
+}
+
+impl Blitter {
+    /// The display texture for copies into `target` (its format without sRGB), from the pool
+    /// when there is none of that size and format. Returns the format and whether it was
+    /// made again.
+    fn ensure_texture(
+        &mut self,
+        gpu: &Gpu,
+        pool: &mut TexturePool,
+        target: &wgpu::Texture,
+    ) -> (wgpu::TextureFormat, bool) {
+        let format = target.format().remove_srgb_suffix();
+        let (w, h) = (target.width(), target.height());
+        let key = TextureKey {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            ..TextureKey::color_with_format(w, h, format)
+        };
+        let fits = self
+            .texture
+            .as_ref()
+            .is_some_and(|d| d.size() == (w, h) && d.format() == format);
+        if !fits {
+            if let Some(old) = self.texture.take() {
+                pool.release(old);
+            }
+            self.texture = Some(pool.acquire(gpu, key, "vivid.display"));
+        }
+        (format, !fits)
+    }
+}
+
+/// Text shown over the output ([`Engine::set_overlay_text`]).
+#[derive(Default)]
+pub(super) struct OverlayText {
+    pub(super) pass: Option<crate::overlay::Overlay>,
+    pub(super) grid: Option<crate::overlay::TextGrid>,
+    /// The text changed since it was last uploaded.
+    pub(super) dirty: bool,
+}
+
+impl OverlayText {
+    /// When there is a text: uploads it if it changed, and prepares the overlay's pass for
+    /// a target of `format`.
+    fn prepare(
+        &mut self,
+        gpu: &Gpu,
+        shaders: &ShaderLibrary,
+        arena: &UniformArena,
+        format: wgpu::TextureFormat,
+    ) -> Result<()> {
+        let (Some(overlay), Some(grid)) = (&mut self.pass, &self.grid) else {
+            return Ok(());
+        };
+        if self.dirty {
+            overlay.set_text(gpu, grid);
+            self.dirty = false;
+        }
+        match overlay.prepare(gpu, shaders, arena, format) {
+            Err(e) if e.is_transient() => log::error!("error overlay: {e}"),
+            other => other?,
+        }
+        Ok(())
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub(super) struct BlitUniforms {
+    pub(super) scale: [f32; 2],
+    pub(super) offset: [f32; 2],
+    pub(super) target_is_srgb: u32,
+    pub(super) opaque: u32,
+    pub(super) _pad: [u32; 2],
+}
+
+/// A pass drawn over the display after the blit, in the frame's one encoder (the
+/// inspector's UI). Like an operator it creates objects only in `prepare`.
+pub trait FramePass {
+    /// Before the frame's encoder: makes what is missing for a target of `format`, through
+    /// `gpu`'s counted constructors.
+    fn prepare(&mut self, gpu: &Gpu, format: wgpu::TextureFormat) -> Result<()>;
+    /// Records its drawing onto `target` (`size` pixels), after the display blit.
+    fn encode(
+        &mut self,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        size: (u32, u32),
+    );
+    /// After the frame's submit.
+    fn after_submit(&mut self, submission: &wgpu::SubmissionIndex);
+}
+
+/// One operator's thumbnail: its output blitted into a small sRGB texture after it runs.
+struct Thumbnail {
+    texture: GpuTexture,
+    blit: Blit,
+}
+
+impl Thumbnail {
+    /// A `w`×`h` thumbnail (nothing drawn yet).
+    fn new(gpu: &Gpu, w: u32, h: u32) -> Self {
+        let format = wgpu::TextureFormat::Rgba8UnormSrgb;
+        let texture = gpu.create_texture(&wgpu::TextureDescriptor {
+            label: Some("vivid.thumbnail"),
+            size: wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        });
+        Self {
+            texture,
+            blit: Blit::new(format, size_of::<BlitUniforms>()),
+        }
+    }
+}
+
+/// Thumbnails by node name, each at most `max_side` pixels wide or high.
+pub(super) struct Thumbnails {
+    max_side: u32,
+    by_name: HashMap<String, Thumbnail>,
+    slot: UniformSlot,
+}
+
+impl Thumbnails {
+    /// None yet, each at most `max_side` pixels a side (8 to 512).
+    pub(super) fn new(max_side: u32) -> Self {
+        Self {
+            max_side: max_side.clamp(8, 512),
+            by_name: HashMap::new(),
+            slot: UniformSlot::default(),
+        }
+    }
+
+    /// The longest side of a thumbnail.
+    pub(super) fn max_side(&self) -> u32 {
+        self.max_side
+    }
+
+    /// Draws node `name`'s output (bound when prepared) into its thumbnail.
+    pub(super) fn draw(&self, encoder: &mut wgpu::CommandEncoder, name: &str) {
+        if let Some(thumb) = self.by_name.get(name) {
+            thumb.blit.draw(encoder, &thumb.texture.view, self.slot);
+        }
+    }
+
+    pub(super) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.by_name.retain(|name, _| keep(name));
+    }
+
+    /// The thumbnail size for an output of `size`, keeping its aspect ratio.
+    pub(super) fn size_for(&self, [w, h]: [u32; 2]) -> (u32, u32) {
+        let m = self.max_side as f32;
+        let (w, h) = (w.max(1) as f32, h.max(1) as f32);
+        let s = (m / w).min(m / h);
+        (
+            ((w * s).round() as u32).max(1),
+            ((h * s).round() as u32).max(1),
+        )
+    }
+}
+
+impl Display {
+    /// Phase 4, the display's part: the thumbnails' blit uniforms, then (with a target) the
+    /// display blit's, letterboxing the output (`shown` pixels), and the overlay's.
+    pub(super) fn write_uniforms(
+        &mut self,
+        w: &mut UniformWriter<'_>,
+        shown: [u32; 2],
+        target: &Target<'_>,
+    ) {
+        if let Some(t) = &mut self.thumbs {
+            t.slot = w.push(&BlitUniforms {
+                scale: [1.0, 1.0],
+                offset: [0.0, 0.0],
+                target_is_srgb: 1,
+                opaque: 0,
+                _pad: [0; 2],
+            });
+        }
+        let (tsize, srgb, opaque) = match target {
+            Target::None => return,
+            Target::View {
+                size,
+                format,
+                opaque,
+                ..
+            } => (*size, format.is_srgb(), *opaque),
+            Target::Copy { texture } => ((texture.width(), texture.height()), false, true),
+        };
+        let (scale, offset) = letterbox(shown, tsize);
+        self.blit.slot = w.push(&BlitUniforms {
+            scale,
+            offset,
+            target_is_srgb: u32::from(srgb),
+            opaque: u32::from(opaque),
+            _pad: [0; 2],
+        });
+        if let (Some(overlay), Some(grid)) = (&mut self.overlay.pass, &self.overlay.grid) {
+            overlay.write_uniforms(w, grid, tsize, srgb);
+        }
+    }
+}
+
+/// Letterbox: the scale and offset (in target UV) that fit an output of `out` pixels inside
+/// a target of `target` pixels, keeping its aspect ratio.
+fn letterbox(out: [u32; 2], target: (u32, u32)) -> ([f32; 2], [f32; 2]) {
+    let (ow, oh) = (out[0] as f32, out[1] as f32);
+    let (tw, th) = (target.0.max(1) as f32, target.1.max(1) as f32);
+    let s = (tw / ow).min(th / oh);
+    let scale = [ow * s / tw, oh * s / th];
+    let offset = [(1.0 - scale[0]) * 0.5, (1.0 - scale[1]) * 0.5];
+    (scale, offset)
+}
+
+impl Engine {
+    /// Operator `name`'s thumbnail (sRGB, premultiplied) and its texture's id, once drawn.
+    #[must_use]
+    pub fn thumbnail(&self, name: &str) -> Option<(&wgpu::TextureView, u64)> {
+        let t = self.display.thumbs.as_ref()?.by_name.get(name)?;
+        Some((&t.texture.view, t.texture.id()))
+    }
+
+    /// Shows `text` over the output in a box at the top-left of the target (a window, a host
+    /// view), or nothing with `None`. Used for shader and chain errors. Changing the text
+    /// is a change (warm-up restarts); an unchanged text costs nothing per frame.
+    pub fn set_overlay_text(&mut self, text: Option<&str>) {
+        let grid = text.map(crate::overlay::TextGrid::new);
+        if grid == self.display.overlay.grid {
+            return;
+        }
+        if grid.is_some() && self.display.overlay.pass.is_none() {
+            self.display.overlay.pass = Some(crate::overlay::Overlay::new(&self.gpu));
+        }
+        self.display.overlay.grid = grid;
+        self.display.overlay.dirty = true;
+        self.stats.mark_changed();
+    }
+
+    /// Keeps a readback buffer ready so that [`render`](Self::render) with `capture` adds no
+    /// object in a steady frame. Enable before the first frame when a snapshot will be taken.
+    pub fn set_capture(&mut self, enabled: bool) {
+        self.display.capture = enabled;
+        if !enabled {
+            self.display.readback = None;
+        }
+    }
+
+    /// Makes each operator's thumbnail once (again only if its aspect changes) and keeps
+    /// its blit's bind group on the operator's output.
+    pub(super) fn prepare_thumbnails(&mut self) {
+        let (Some(rt), Some(t)) = (&self.chain, &mut self.display.thumbs) else {
+            return;
+        };
+        for (i, n) in rt.nodes.iter().enumerate() {
+            if n.info.scene.is_some() {
+                continue;
+            }
+            let Some(source) = rt.output(i) else { continue };
+            let (w, h) = t.size_for(n.size);
+            let fits = t
+                .by_name
+                .get(&n.name)
+                .is_some_and(|th| th.texture.size() == (w, h));
+            if !fits {
+                t.by_name
+                    .insert(n.name.clone(), Thumbnail::new(&self.gpu, w, h));
+            }
+            if let Some(th) = t.by_name.get_mut(&n.name)
+                && let Err(e) = th.blit.prepare(
+                    &self.gpu,
+                    &mut self.pipelines,
+                    &self.shaders,
+                    &self.arena,
+                    source,
+                )
+            {
+                log::error!("thumbnail of `{}`: {e}", n.name);
+                t.by_name.remove(&n.name);
+            }
+        }
+    }
+
+    /// Phase 5, the display's part: the readback buffer (with capture); with a target, the
+    /// display texture of a [`Target::Copy`], the blit for the target's format, and the
+    /// overlay.
+    pub(super) fn prepare_target(&mut self, target: &Target<'_>) -> Result<()> {
+        let Some(rt) = &self.chain else { return Ok(()) };
+        let Some(out) = rt.output(rt.shown) else {
+            return Ok(());
+        };
+        if self.display.capture {
+            let (w, h) = out.size();
+            if self
+                .display
+                .readback
+                .as_ref()
+                .is_none_or(|r| r.size() != (w, h))
+            {
+                self.display.readback = Some(Readback::new(&self.gpu, w, h));
+            }
+        }
+        let format = match target {
+            Target::None => return Ok(()),
+            Target::View { format, .. } => *format,
+            Target::Copy { texture } => {
+                let (format, remade) =
+                    self.display
+                        .blit
+                        .ensure_texture(&self.gpu, &mut self.pool, texture);
+                if remade {
+                    // A resized window is a change, like an edit: warm-up starts again.
+                    self.stats.mark_changed();
+                }
+                format
+            }
+        };
+        if self
+            .display
+            .blit
+            .pass
+            .as_ref()
+            .is_none_or(|b| b.format() != format)
+        {
+            self.display.blit.pass = Some(Blit::new(format, size_of::<BlitUniforms>()));
+        }
+        if let Some(pass) = &mut self.display.blit.pass {
+            let prepared = pass.prepare(
+                &self.gpu,
+                &mut self.pipelines,
+                &self.shaders,
+                &self.arena,
+                out,
+            );
+            match prepared {
+                // Nothing is shown this frame; the blit is prepared again next frame.
+                Err(e) if e.is_transient() => log::error!("display: {e}"),
+                other => other?,
+            }
+        }
+        self.display
+            .overlay
+            .prepare(&self.gpu, &self.shaders, &self.arena, format)
+    }
+
+    /// Prepares `pass` (a host's UI) for the target's format, if there is a target.
+    pub(super) fn prepare_frame_pass(
+        &self,
+        target: &Target<'_>,
+        pass: Option<&mut (dyn FramePass + '_)>,
+    ) -> Result<()> {
+        let Some(p) = pass else { return Ok(()) };
+        let format = match target {
+            Target::None => None,
+            Target::View { format, .. } => Some(*format),
+            Target::Copy { .. } => self.display.blit.texture.as_ref().map(GpuTexture::format),
+        };
+        if let Some(format) = format {
+            match p.prepare(&self.gpu, format) {
+                Err(e) if e.is_transient() => log::error!("UI: {e}"),
+                other => other?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Phase 6, the display's part: the readback copy (with `capture`), then the blit into
+    /// the target (letterboxed), the overlay and `ui` over it; for a [`Target::Copy`], into
+    /// the display texture, then copied into the target.
+    pub(super) fn encode_target(
+        &mut self,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &Target<'_>,
+        capture: bool,
+        ui: Option<&mut (dyn FramePass + '_)>,
+    ) {
+        let Some(rt) = &self.chain else { return };
+        let Some(out) = rt.output(rt.shown) else {
+            return;
+        };
+        if capture && let Some(r) = &self.display.readback {
+            r.encode_copy(encoder, &out.texture);
+        }
+        let Some(pass) = &self.display.blit.pass else {
+            return;
+        };
+        let overlay = self
+            .display
+            .overlay
+            .pass
+            .as_ref()
+            .filter(|_| self.display.overlay.grid.is_some());
+        match target {
+            Target::None => {}
+            Target::View {
+                view, format, size, ..
+            } => {
+                pass.draw(encoder, view, self.display.blit.slot);
+                if let Some(o) = overlay {
+                    o.draw(encoder, view, *format);
+                }
+                if let Some(ui) = ui {
+                    ui.encode(encoder, view, *size);
+                }
+            }
+            Target::Copy { texture } => {
+                if let Some(display) = &self.display.blit.texture {
+                    pass.draw(encoder, &display.view, self.display.blit.slot);
+                    if let Some(o) = overlay {
+                        o.draw(encoder, &display.view, display.format());
+                    }
+                    if let Some(ui) = ui {
+                        ui.encode(encoder, &display.view, display.size());
+                    }
+                    encoder.copy_texture_to_texture(
+                        display.texture.as_image_copy(),
+                        texture.as_image_copy(),
+                        wgpu::Extent3d {
+                            width: texture.width(),
+                            height: texture.height(),
+                            depth_or_array_layers: 1,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Reads the output copied by the last [`render`](Self::render) with `capture`.
+    pub fn read_output(&self) -> Result<FloatImage> {
+        let r = self
+            .display
+            .readback
+            .as_ref()
+            .ok_or_else(|| EngineError::Param("no frame was captured".into()))?;
+        r.read(&self.gpu)
+    }
+}

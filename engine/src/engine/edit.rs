@@ -1,0 +1,573 @@
+//! Edits between frames: a new chain, parameters, sizes, shaders, files, a lost device.
+
+use std::path::Path;
+use std::time::Instant;
+
+use super::Engine;
+use super::display::{Blitter, Thumbnails};
+use super::runtime::{ChainRuntime, Node, Slots};
+use crate::chain::{ChainDesc, ChainSpec};
+use crate::error::{EngineError, Result};
+use crate::operator::WgslOperator;
+use crate::params::{ParamKind, ParamSet, ParamSource, ParamValue, RawValue};
+use crate::project::{apply_set, load_project};
+use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena};
+
+/// What the host's edits set that outlives a chain, and the WGSL operators' shaders in use.
+#[derive(Debug, Default)]
+pub(super) struct Edits {
+    /// The output size forced by [`Engine::set_output_size`].
+    pub(super) size_override: Option<[u32; 2]>,
+    /// The node shown instead of the chain's output (the inspector's "solo").
+    pub(super) solo: Option<String>,
+    /// Counts calls of [`Engine::files_changed`] that named a node's file.
+    pub(super) files_counter: u64,
+    /// Composed-text hash of the shader of each WGSL operator type in use.
+    pub(super) wgsl_hashes: std::collections::HashMap<String, u64>,
+    /// The chain as last set (reloading a built-in WGSL operator validates it again).
+    pub(super) desc: Option<ChainDesc>,
+}
+
+impl Engine {
+    /// Shows node `name` instead of the chain's output (`None`: the output again). Scene
+    /// nodes have no image and cannot be soloed. Kept across chain reloads while the node
+    /// exists.
+    pub fn set_solo(&mut self, name: Option<&str>) -> Result<()> {
+        let Some(rt) = &mut self.chain else {
+            return Err(EngineError::NoChain);
+        };
+        let shown = match name {
+            None => rt.spec.output,
+            Some(n) => {
+                let i = rt
+                    .spec
+                    .index_of(n)
+                    .ok_or_else(|| EngineError::UnknownNode(n.to_string()))?;
+                if rt.nodes[i].info.scene.is_some() {
+                    return Err(EngineError::Param(format!("`{n}` has no image to show")));
+                }
+                i
+            }
+        };
+        self.edits.solo = name.map(str::to_string);
+        if rt.shown != shown {
+            rt.shown = shown;
+            rt.fusion_planned = false;
+            rt.replan(&self.gpu, &mut self.pool)?;
+            self.pool.trim();
+            self.stats.mark_changed();
+        }
+        Ok(())
+    }
+
+    /// The soloed node, if any.
+    #[must_use]
+    pub fn solo(&self) -> Option<&str> {
+        self.edits.solo.as_deref()
+    }
+
+    /// Keeps a thumbnail of every operator's output, at most `max_side` pixels a side
+    /// (`None`: none). Each is made once per operator (again only if its aspect changes)
+    /// and drawn after the operator runs, in the frame's encoder.
+    pub fn set_thumbnails(&mut self, max_side: Option<u32>) {
+        let current = self.display.thumbs.as_ref().map(Thumbnails::max_side);
+        if current == max_side {
+            return;
+        }
+        self.display.thumbs = max_side.map(Thumbnails::new);
+        // Every operator's output must be drawn to be shown: no fusion meanwhile.
+        if let Some(rt) = &mut self.chain {
+            rt.fusion_planned = false;
+        }
+        self.stats.mark_changed();
+    }
+
+    /// Fuses runs of pointwise operators into one pass each (on by default; see
+    /// [`crate::fusion`]), or draws every operator on its own.
+    pub fn set_fusion(&mut self, enabled: bool) {
+        if self.options.fuse == enabled {
+            return;
+        }
+        self.options.fuse = enabled;
+        if let Some(rt) = &mut self.chain {
+            rt.fusion_planned = false;
+        }
+        self.stats.mark_changed();
+    }
+
+    /// If the device was lost (driver reset, GPU removed, `Device::destroy`): makes a new
+    /// device on the same adapter and everything again from the running chain — operators,
+    /// pipelines, textures, uniforms — keeping every parameter, expression and `--set`
+    /// value. State kept in GPU memory (a feedback trail) died with the device and starts
+    /// over. The monitor prints the event. Returns whether a recovery happened.
+    ///
+    /// [`render`](Self::render) calls it first; a window runner calls it before acquiring
+    /// a surface texture, so that it can configure the surface on the new device.
+    pub fn recover_if_lost(&mut self) -> Result<bool> {
+        let Some(reason) = self.gpu.lost() else {
+            return Ok(false);
+        };
+        let started = Instant::now();
+        let gpu = self.gpu.recreate()?;
+        // What lived on the old device goes first (dropping destroys it there).
+        let chain = self.chain.take();
+        self.display.blit = Blitter::default();
+        self.display.readback = None;
+        self.pipelines = PipelineCache::default();
+        self.pool = TexturePool::default();
+        self.edits.wgsl_hashes.clear();
+        self.gpu = gpu;
+        self.arena = UniformArena::new(&self.gpu);
+        self.dummy = self
+            .gpu
+            .create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
+        self.display.overlay.pass = self
+            .display
+            .overlay
+            .pass
+            .take()
+            .map(|_| crate::overlay::Overlay::new(&self.gpu));
+        self.display.overlay.dirty = true;
+        if self.profiler.is_some() {
+            self.profiler = Some(crate::profile::Profiler::new(&self.gpu));
+        }
+        let mut operators = 0;
+        if let Some(mut rt) = chain {
+            for n in &mut rt.nodes {
+                if let Some(op) = self.registry.create(&n.info) {
+                    n.op = op;
+                }
+                n.forget_prepare();
+            }
+            operators = rt.nodes.len();
+            rt.device_lost();
+            self.register_wgsl_shaders(&rt.spec)?;
+            rt.replan(&self.gpu, &mut self.pool)?;
+            self.chain = Some(rt);
+        }
+        self.generations.device += 1;
+        self.stats.run.device_recoveries += 1;
+        self.generations.errors += 1;
+        self.generations.shaders += 1;
+        self.stats.mark_changed();
+        self.stats.monitor.event(&format!(
+            "GPU device lost ({reason}): recreated it and {operators} operators in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
+        Ok(true)
+    }
+
+    /// Loads a project folder (or its chain.toml), applies `--set` overrides and makes it
+    /// the running chain. On error the running chain (if any) is kept.
+    pub fn load_project(&mut self, path: &Path, sets: &[String]) -> Result<()> {
+        let mut project = load_project(path)?;
+        let mut errs = Vec::new();
+        for s in sets {
+            if let Err(d) = apply_set(&mut project.desc, s) {
+                errs.push(d);
+            }
+        }
+        if !errs.is_empty() {
+            return Err(EngineError::Project(crate::error::Diagnostics(errs)));
+        }
+        self.set_chain(&project.desc)
+    }
+
+    /// Validates `desc` and makes it the running chain. Operators that keep their name and
+    /// type keep their state and textures; removed ones free theirs at once. On error the
+    /// running chain is kept.
+    pub fn set_chain(&mut self, desc: &ChainDesc) -> Result<()> {
+        let mut spec = desc
+            .validate_with(&self.registry, self.gpu.max_texture_side(), &self.shaders)
+            .map_err(EngineError::Project)?;
+        // Every operator can be made before anything of the running chain is touched.
+        if let Some(n) = spec
+            .nodes
+            .iter()
+            .find(|n| self.registry.create(&n.info).is_none())
+        {
+            return Err(EngineError::Param(format!(
+                "operator type `{}` cannot be created",
+                n.info.name
+            )));
+        }
+        self.register_wgsl_shaders(&spec)?;
+        if let Some(size) = self.edits.size_override {
+            spec.fit_output_to(size);
+        }
+        let (mut old, mut old_slots) = match self.chain.take() {
+            Some(rt) => (rt.nodes, rt.slots),
+            None => (Vec::new(), Slots::default()),
+        };
+        let nodes = self.make_nodes(&spec, &mut old);
+        // Removed operators drop here (their own textures are freed now); the old output
+        // slots go back to the pool, the new plan takes what it needs, the rest is freed.
+        drop(old);
+        old_slots.release(&mut self.pool);
+        let shown = self
+            .edits
+            .solo
+            .as_deref()
+            .and_then(|s| spec.index_of(s))
+            .filter(|&i| nodes[i].info.scene.is_none())
+            .unwrap_or(spec.output);
+        if let Some(t) = &mut self.display.thumbs {
+            t.retain(|name| nodes.iter().any(|n| n.name == name));
+        }
+        let mut rt = ChainRuntime::new(spec, nodes, shown);
+        let planned = rt.replan(&self.gpu, &mut self.pool);
+        self.pool.trim();
+        self.drop_unused_wgsl_shaders(&rt.spec);
+        self.edits.desc = Some(desc.clone());
+        // A new chain: runs left unfused after a failure get another try.
+        self.fusion.unblock_all();
+        self.chain = Some(rt);
+        self.stats.mark_changed();
+        // wgpu frees destroyed resources in `poll`: do it now, not at a next frame that may
+        // not come soon (a minimised window, a paused host).
+        let _ = self.gpu.device().poll(wgpu::PollType::Poll);
+        planned
+    }
+
+    /// The nodes of `spec`. An operator of `old` with the same name and type (and for WGSL
+    /// operators the same shader) is taken out of it and kept, with its state; the others
+    /// are made (every type can be: `set_chain` checked).
+    fn make_nodes(&mut self, spec: &ChainSpec, old: &mut Vec<Node>) -> Vec<Node> {
+        let sizes = spec.sizes();
+        let mut nodes = Vec::with_capacity(spec.nodes.len());
+        for (i, n) in spec.nodes.iter().enumerate() {
+            let mut params = ParamSet::new(n.info.params.clone());
+            for (idx, src) in &n.params {
+                params.set(*idx, src.clone());
+            }
+            let reused = old
+                .iter()
+                .position(|o| {
+                    o.name == n.name && o.info.name == n.info.name && o.info.shader == n.info.shader
+                })
+                .map(|k| old.swap_remove(k));
+            let op = if let Some(mut o) = reused {
+                o.op.chain_changed(params.values(), &mut self.pool);
+                o.op
+            } else {
+                let Some(op) = self.registry.create(&n.info) else {
+                    continue;
+                };
+                op
+            };
+            nodes.push(Node::new(spec, i, op, params, sizes[i]));
+        }
+        nodes
+    }
+
+    /// Puts the shaders of the WGSL operators of `spec` in the library with their
+    /// interface; for each that is new or whose text changed, drops its old pipelines and
+    /// builds the new one inside an error scope, so that a shader naga accepts but the
+    /// driver does not fails here, before anything running is replaced.
+    fn register_wgsl_shaders(&mut self, spec: &ChainSpec) -> Result<()> {
+        for n in &spec.nodes {
+            let Some(shader) = &n.info.shader else {
+                continue;
+            };
+            let name = &shader.library_name;
+            shader.register(&mut self.shaders);
+            let previous = self.edits.wgsl_hashes.insert(name.clone(), shader.hash);
+            if previous == Some(shader.hash) {
+                continue;
+            }
+            // New text: whatever is cached (even a module whose pipeline failed) is stale.
+            self.pipelines.invalidate_shader(name);
+            self.generations.shaders += 1;
+            if let Err(e) = WgslOperator::new(shader.clone()).compile(
+                &self.gpu,
+                &mut self.pipelines,
+                &self.shaders,
+            ) {
+                // Try again at the next reload, even if the text is the same.
+                self.edits.wgsl_hashes.remove(name);
+                self.pipelines.invalidate_shader(name);
+                return Err(match e {
+                    EngineError::Gpu { message, .. } => {
+                        EngineError::Shader(crate::error::Diagnostics(vec![
+                            crate::error::Diagnostic::file_level(
+                                &shader.path,
+                                format!("the GPU driver rejected this shader: {message}"),
+                            ),
+                        ]))
+                    }
+                    other => other,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets the shaders of WGSL operators `spec` does not use (a project's files leave
+    /// the library).
+    fn drop_unused_wgsl_shaders(&mut self, spec: &ChainSpec) {
+        let used: Vec<&str> = spec
+            .nodes
+            .iter()
+            .filter_map(|n| n.info.shader.as_ref())
+            .map(|s| s.library_name.as_str())
+            .collect();
+        let gone: Vec<String> = self
+            .edits
+            .wgsl_hashes
+            .keys()
+            .filter(|k| !used.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        for name in gone {
+            self.edits.wgsl_hashes.remove(&name);
+            if name.starts_with("project:") {
+                self.shaders.unregister(&name);
+            }
+            self.pipelines.invalidate_shader(&name);
+        }
+    }
+
+    /// Reloads built-in shaders after files changed on disk (the library's disk root, e.g.
+    /// the source tree's `shaders/`): every shader made of a file in `changed` — its own, or
+    /// one it imports (a `common/` helper; `levels.wgsl` for the fused passes that call
+    /// it) — is validated first; if any fails, nothing changes and the running pipelines
+    /// keep rendering. Otherwise their pipelines are rebuilt at the next frame. Returns the
+    /// shaders reloaded. A built-in operator written in WGSL whose file changed is reflected
+    /// again (its parameters may have changed) and the running chain validated again; a
+    /// fused pass inlining it is made again. (A project's shaders reload with its chain.)
+    pub fn reload_shaders(&mut self, changed: &[std::path::PathBuf]) -> Result<Vec<String>> {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let changed: Vec<_> = changed.iter().map(|p| canonical(p)).collect();
+        let affected: Vec<String> = self
+            .shaders
+            .names()
+            .filter(|name| !name.starts_with("common/") && !name.starts_with("project:"))
+            .filter(|name| {
+                self.shaders
+                    .files_of(name)
+                    .iter()
+                    .any(|f| changed.contains(&canonical(f)))
+            })
+            .map(str::to_string)
+            .collect();
+        let mut diagnostics = Vec::new();
+        // A fused pass inlines its members' text: it is made again from them, not reloaded.
+        let (derived, affected): (Vec<String>, Vec<String>) = affected
+            .into_iter()
+            .partition(|name| self.shaders.is_derived(name));
+        for name in &affected {
+            match self.shaders.compose(name) {
+                Ok(_) => {}
+                Err(EngineError::Shader(d)) => diagnostics.extend(d.0),
+                Err(other) => return Err(other),
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(EngineError::Shader(crate::error::Diagnostics(diagnostics)));
+        }
+        for name in &affected {
+            self.pipelines.invalidate_shader(name);
+            self.edits.wgsl_hashes.remove(name);
+        }
+        for name in &derived {
+            self.shaders.unregister(name);
+            self.pipelines.invalidate_shader(name);
+            self.fusion.forget_shader(name);
+            if let Some(rt) = &mut self.chain {
+                rt.fusion_planned = false;
+            }
+        }
+        let affected: Vec<String> = affected.into_iter().chain(derived).collect();
+        if !affected.is_empty() {
+            self.generations.shaders += 1;
+            self.stats.mark_changed();
+        }
+        // An operator type declared by a changed file: its interface is reflected again.
+        let declared = affected.iter().any(|name| {
+            self.registry
+                .names()
+                .any(|t| self.registry.declaring_shader(t) == Some(name.as_str()))
+        });
+        if declared && let Some(desc) = self.edits.desc.clone() {
+            self.set_chain(&desc)?;
+        }
+        Ok(affected)
+    }
+
+    /// Forces the output to `size` (scaling every size in the chain), or back to the chain's
+    /// own sizes with `None`. Applies to the running chain and later ones.
+    pub fn set_output_size(&mut self, size: Option<[u32; 2]>) -> Result<()> {
+        if let Some([w, h]) = size {
+            self.gpu.check_size("output size", w, h)?;
+        }
+        self.edits.size_override = size;
+        if let Some(rt) = &mut self.chain {
+            if let Some(s) = size {
+                rt.spec.fit_output_to(s);
+            }
+            rt.apply_sizes();
+            self.stats.mark_changed();
+        }
+        Ok(())
+    }
+
+    /// Sets a parameter of a running operator (same value syntax as chain.toml).
+    pub fn set_param(&mut self, node: &str, param: &str, value: impl Into<RawValue>) -> Result<()> {
+        let value = value.into();
+        let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
+        let i = rt
+            .spec
+            .index_of(node)
+            .ok_or_else(|| EngineError::UnknownNode(node.to_string()))?;
+        if param == "size" && rt.nodes[i].info.scene.is_none() {
+            let s = crate::chain::parse_size(&value, self.gpu.max_texture_side())
+                .map_err(|m| EngineError::Param(format!("`{node}.size`: {m}")))?;
+            rt.spec.nodes[i].size = Some(s);
+            if let Some(o) = self.edits.size_override {
+                rt.spec.fit_output_to(o);
+            }
+            rt.apply_sizes();
+            self.stats.mark_changed();
+            return Ok(());
+        }
+        let n = &mut rt.nodes[i];
+        let idx = n.params.index_of(param).ok_or_else(|| {
+            let hint =
+                crate::error::did_you_mean(param, n.params.specs().iter().map(|s| s.name.as_ref()))
+                    .map_or(String::new(), |h| format!("; {h}"));
+            EngineError::Param(format!(
+                "`{node}` ({}) has no parameter `{param}`{hint}",
+                n.info.name
+            ))
+        })?;
+        let spec = &n.params.specs()[idx];
+        let src = spec
+            .parse(&value)
+            .map_err(|m| EngineError::Param(format!("`{node}`: {m}")))?;
+        if let (ParamKind::Node(kind) | ParamKind::Nodes(kind), ParamSource::Const(v)) =
+            (spec.kind, &src)
+        {
+            let names: &[String] = match v {
+                ParamValue::Text(s) if s.is_empty() => &[],
+                ParamValue::Text(s) => std::slice::from_ref(s),
+                ParamValue::List(l) => l,
+                _ => &[],
+            };
+            let mut resolved = Vec::with_capacity(names.len());
+            for target in names {
+                let j = rt.spec.index_of(target).ok_or_else(|| {
+                    EngineError::Param(format!(
+                        "`{node}.{param}`: no {} `{target}` in this chain",
+                        kind.name()
+                    ))
+                })?;
+                if rt.nodes[j].info.scene != Some(kind) {
+                    return Err(EngineError::Param(format!(
+                        "`{node}.{param}`: `{target}` is not a {}",
+                        kind.name()
+                    )));
+                }
+                resolved.push(j);
+            }
+            let n = &mut rt.nodes[i];
+            n.refs.resize(n.params.specs().len(), Vec::new());
+            n.refs[idx] = resolved;
+            n.params.set(idx, src);
+            return Ok(());
+        }
+        if matches!(spec.kind, ParamKind::File(_)) {
+            return self.set_file_param(i, idx, src);
+        }
+        n.params.set(idx, src);
+        Ok(())
+    }
+
+    // Files named by parameters (`image.path`, `mesh.path`): reloaded when they change on
+    // disk.
+
+    /// Files changed on disk (as the watcher reports them: `vivid_app::live::Live` calls
+    /// this). Every node with a file parameter ([`ParamKind::File`]) naming one of them
+    /// prepares again at the next frame — an `image` decodes its picture again, a `mesh`
+    /// reads its glTF — and a picture that gives its node its size (no `size`) gives the
+    /// new one. Until the new version loads, the last good one keeps rendering; a failure
+    /// is the node's error ([`errors`](Self::errors)). Returns the files of `paths` that a
+    /// node names (canonical).
+    pub fn files_changed(&mut self, paths: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let changed: Vec<_> = paths.iter().map(|p| canonical(p)).collect();
+        let max_side = self.gpu.max_texture_side();
+        let Some(rt) = &mut self.chain else {
+            return Vec::new();
+        };
+        let generation = self.edits.files_counter + 1;
+        let mut affected = Vec::new();
+        let mut resized = false;
+        for (n, spec) in rt.nodes.iter_mut().zip(&mut rt.spec.nodes) {
+            let mut named = false;
+            for (p, value) in n.params.specs().iter().zip(&n.params.values().0) {
+                let (ParamKind::File(kind), ParamValue::Text(file)) = (p.kind, value) else {
+                    continue;
+                };
+                if file.is_empty() {
+                    continue;
+                }
+                let path = canonical(Path::new(file));
+                if !changed.contains(&path) {
+                    continue;
+                }
+                named = true;
+                if !affected.contains(&path) {
+                    affected.push(path);
+                }
+                // An unreadable file keeps the old size; its prepare reports the problem.
+                if kind == crate::params::FileKind::Image
+                    && let Ok(size) = crate::chain::image_pixel_size(Path::new(file), max_side)
+                    && spec.natural_size != Some(size)
+                {
+                    spec.natural_size = Some(size);
+                    resized |= spec.size.is_none();
+                }
+            }
+            if named {
+                n.files_generation = generation;
+            }
+        }
+        if resized {
+            rt.apply_sizes();
+        }
+        if !affected.is_empty() {
+            self.edits.files_counter = generation;
+            self.stats.mark_changed();
+        }
+        affected
+    }
+
+    /// [`set_param`](Self::set_param) of a file parameter (a path as given: relative to
+    /// the working directory, not the project). A picture must be readable (its header)
+    /// before it is set, and it gives its node its size.
+    fn set_file_param(&mut self, node: usize, idx: usize, src: ParamSource) -> Result<()> {
+        let max_side = self.gpu.max_texture_side();
+        let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
+        let (n, spec) = (&mut rt.nodes[node], &mut rt.spec.nodes[node]);
+        let p = &n.params.specs()[idx];
+        let natural = match (p.kind, &src) {
+            (
+                ParamKind::File(crate::params::FileKind::Image),
+                ParamSource::Const(ParamValue::Text(file)),
+            ) if !file.is_empty() => Some(
+                crate::chain::image_pixel_size(Path::new(file), max_side)
+                    .map_err(|m| EngineError::Param(format!("`{}.{}`: {m}", n.name, p.name)))?,
+            ),
+            _ => None,
+        };
+        n.params.set(idx, src);
+        if natural != spec.natural_size {
+            spec.natural_size = natural;
+            if spec.size.is_none() {
+                rt.apply_sizes();
+                self.stats.mark_changed();
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,214 @@
+//! The render engine: holds the chain and renders frames — one encoder, one submit, nothing
+//! created in a steady frame.
+//!
+//! One frame, as [`Engine::render`] runs it (`frame.rs`: `render_with` is the script; see
+//! also ARCHITECTURE.md, "One frame"):
+//! 1. **evaluate** — expressions of `time` and `frame`, clamped to ranges (`frame.rs`);
+//! 2. **outputs** — every node has an output texture of its size: the fused runs are planned
+//!    (`fused.rs`), then the slots, textures shared by nodes that run one after the other
+//!    (`runtime.rs`);
+//! 3. **scene** — the scene nodes prepare if their key changed and give this frame's
+//!    `SceneItem` (`frame.rs`);
+//! 4. **uniforms** — every operator packs its uniforms into the arena, CPU bytes
+//!    (`frame.rs`); a fused run checks that its members' are where its shader reads them
+//!    (`fused.rs`); then the display's (`display.rs`);
+//! 5. **prepare** — the nodes whose inputs, output, uniform buffer or shaders changed
+//!    (`frame.rs`, with `runtime.rs`'s `Node` keeping track), the fused runs' passes
+//!    (`fused.rs`), the thumbnails, the display blit and the overlay (`display.rs`) — the
+//!    only phase that creates GPU objects;
+//! 6. **encode** — one command encoder: the uniform upload, every operator's passes in
+//!    topological order (`frame.rs`; a node's input textures come from `Slots::inputs` in
+//!    `runtime.rs`), then the display blit or copy and the readback copy (`display.rs`);
+//! 7. **submit** — one `queue.submit`, `device.poll(Poll)` (`frame.rs`);
+//! 8. **record** — the frame's counts, warm-up, the memory monitor (`report.rs`).
+//!
+//! Between frames the host edits (`edit.rs`): a new chain, parameters, sizes, the node shown,
+//! thumbnails, fusion, shaders and files changed on disk, and a lost device is replaced. It
+//! reads back statistics, profiles and errors (`report.rs`) and what the inspector shows
+//! of nodes and parameters (`views.rs`).
+
+mod display;
+mod edit;
+mod frame;
+mod fused;
+mod report;
+mod runtime;
+mod views;
+
+pub use display::{FramePass, Target};
+pub use report::{FrameReport, NodeError, NodeProfile, Profile, RunStats};
+pub use views::{NodeView, ParamView};
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::gpu::{Gpu, GpuTexture};
+use crate::operator::Registry;
+use crate::resources::{PipelineCache, TextureKey, TexturePool, UniformArena};
+use crate::shaders::ShaderLibrary;
+use display::Display;
+use edit::Edits;
+use fused::Fusion;
+use report::Statistics;
+use runtime::ChainRuntime;
+
+/// Engine settings.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// Memory monitor period; `None` disables it.
+    pub monitor_interval: Option<Duration>,
+    /// Print the monitor's lines on stderr.
+    pub monitor_print: bool,
+    /// Frames after a change (new chain, new size) before a frame counts as steady.
+    pub warmup_frames: u64,
+    /// Fuse runs of pointwise operators into one pass each ([`crate::fusion`]).
+    pub fuse: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            monitor_interval: Some(Duration::from_secs(10)),
+            monitor_print: true,
+            warmup_frames: 3,
+            fuse: true,
+        }
+    }
+}
+
+/// The render engine.
+pub struct Engine {
+    gpu: Gpu,
+    registry: Registry,
+    shaders: ShaderLibrary,
+    pipelines: PipelineCache,
+    pool: TexturePool,
+    arena: UniformArena,
+    /// A 1×1 texture bound where a node has no input (or, for scene nodes, no output).
+    dummy: GpuTexture,
+    options: EngineOptions,
+    /// The running chain.
+    chain: Option<ChainRuntime>,
+    /// Runs left unfused and fused shaders kept for later (`fused.rs`).
+    fusion: Fusion,
+    /// Where frames go besides the chain's textures (`display.rs`).
+    display: Display,
+    /// Per-operator timings, when on ([`set_profiling`](Self::set_profiling)).
+    profiler: Option<crate::profile::Profiler>,
+    /// Warm-up, the run's statistics and the memory monitor (`report.rs`).
+    stats: Statistics,
+    /// What edits set that outlives a chain, and the WGSL operators' shaders in use (`edit.rs`).
+    edits: Edits,
+    generations: Generations,
+}
+
+/// Counters that move when something every node depends on changed.
+#[derive(Debug, Default)]
+struct Generations {
+    /// Changes whenever an operator's error appears, changes or clears.
+    errors: u64,
+    /// Bumped when shaders are reloaded: every node prepares again.
+    shaders: u64,
+    /// Bumped each time a lost device is replaced.
+    device: u64,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("gpu", &self.gpu.describe())
+            .field("nodes", &self.node_names())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine on `gpu` with the operator types of `registry`.
+    #[must_use]
+    pub fn new(gpu: Gpu, registry: Registry, options: EngineOptions) -> Self {
+        let mut shaders = ShaderLibrary::new();
+        for (name, text) in registry.shaders() {
+            shaders.register(name, text);
+        }
+        // Development: read WGSL from a folder (e.g. the source tree's shaders/) instead of
+        // the embedded copies.
+        if let Some(dir) = std::env::var_os("VIVID_SHADER_DIR") {
+            shaders.set_disk_root(Some(dir.into()));
+        }
+        let arena = UniformArena::new(&gpu);
+        let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
+        let stats = Statistics::new(&options);
+        Self {
+            gpu,
+            registry,
+            shaders,
+            pipelines: PipelineCache::default(),
+            pool: TexturePool::default(),
+            arena,
+            dummy,
+            options,
+            chain: None,
+            fusion: Fusion::default(),
+            display: Display::default(),
+            profiler: None,
+            stats,
+            edits: Edits::default(),
+            generations: Generations::default(),
+        }
+    }
+
+    /// How many times a lost device was replaced (a window runner reconfigures its surface
+    /// on [`gpu`](Self::gpu)'s new device when this changes).
+    #[must_use]
+    pub fn device_generation(&self) -> u64 {
+        self.generations.device
+    }
+
+    /// The GPU.
+    #[must_use]
+    pub fn gpu(&self) -> &Gpu {
+        &self.gpu
+    }
+
+    /// The operator types.
+    #[must_use]
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The shader library (e.g. to read shaders from a source tree).
+    pub fn shaders_mut(&mut self) -> &mut ShaderLibrary {
+        &mut self.shaders
+    }
+
+    /// The file library shader `name` is read from, if it is read from disk.
+    #[must_use]
+    pub fn shader_file(&self, name: &str) -> Option<std::path::PathBuf> {
+        self.shaders.file_path(name)
+    }
+
+    /// The folder built-in shaders are read from, if not the embedded copies.
+    #[must_use]
+    pub fn shader_root(&self) -> Option<&Path> {
+        self.shaders.disk_root()
+    }
+
+    /// The output node's texture (after a frame).
+    #[must_use]
+    pub fn output_texture(&self) -> Option<&wgpu::Texture> {
+        let rt = self.chain.as_ref()?;
+        rt.output(rt.shown).map(|t| &t.texture)
+    }
+
+    /// The output size.
+    #[must_use]
+    pub fn output_size(&self) -> Option<[u32; 2]> {
+        let rt = self.chain.as_ref()?;
+        Some(rt.nodes[rt.shown].size)
+    }
+
+    /// Waits until the GPU has finished all submitted work.
+    pub fn wait_idle(&self) {
+        let _ = self.gpu.device().poll(wgpu::PollType::wait_indefinitely());
+    }
+}
