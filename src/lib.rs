@@ -79,13 +79,14 @@
 //! `vivid-operators` directly) and compiles no winit, egui or notify.
 
 pub use vivid_engine::{
-    Diagnostic, Diagnostics, Engine, EngineError, EngineOptions, FrameReport, FrameTime, Gpu,
-    GpuOptions, NodeError, Operator, OperatorInfo, PassMode, Registry, Result, RunStats, Target,
+    Diagnostic, Diagnostics, Engine, EngineError, EngineOptions, FloatImage, FramePass,
+    FrameReport, FrameTime, Gpu, GpuOptions, MemoryMonitor, MonitorSample, NodeError, NodeProfile,
+    NodeView, Operator, OperatorInfo, ParamView, PassMode, Profile, Registry, Result, RunStats,
+    Target, rss_bytes,
 };
 pub use vivid_engine::{bytemuck, glam, wgpu};
 pub use vivid_engine::{
-    chain, engine, error, fullscreen, gpu, monitor, operator, overlay, params, project, readback,
-    resources, scene, shaders,
+    chain, fullscreen, gpu, operator, params, project, readback, resources, scene, shaders,
 };
 pub use vivid_operators as operators;
 

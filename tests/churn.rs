@@ -72,7 +72,7 @@ fn footprint(engine: &Engine) -> Footprint {
 }
 
 fn rss_mb() -> f64 {
-    vivid::monitor::rss_bytes() as f64 / (1024.0 * 1024.0)
+    vivid::rss_bytes() as f64 / (1024.0 * 1024.0)
 }
 
 fn frame(engine: &mut Engine, k: u64) {

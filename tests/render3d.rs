@@ -293,12 +293,18 @@ fn shadow_passes(sets: &[&str], frames: u64) -> (Vec<u64>, u64) {
                     false,
                 )
                 .unwrap();
-            r.shadow_passes
+            r.counters.get("shadow_passes")
         })
         .collect();
     assert!(engine.errors().is_empty(), "{:?}", engine.errors());
     let stats = engine.stats();
-    assert_eq!(Some(&stats.shadow_passes_last_frame), passes.last());
+    assert_eq!(
+        stats
+            .operator_counters
+            .get("shadow_passes")
+            .map(|c| c.last_frame),
+        passes.last().copied()
+    );
     (passes, stats.gpu_objects_created_after_warmup)
 }
 
@@ -522,7 +528,11 @@ ambient = [0.05, 0.05, 0.05]
     let report = engine
         .render(FrameTime::default(), Target::None, false)
         .unwrap();
-    assert_eq!(report.shadow_passes, 24, "four cube maps of six faces");
+    assert_eq!(
+        report.counters.get("shadow_passes"),
+        24,
+        "four cube maps of six faces"
+    );
     // Each light alone (the others dark, but still casting: all four cube maps are made
     // and bound), with and without its shadow.
     let mut renders = Vec::new();

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::watch::{Change, DEFAULT_DEBOUNCE, Watcher};
-use vivid_engine::engine::Engine;
-use vivid_engine::error::{Diagnostic, Diagnostics, EngineError, Result};
+use vivid_engine::Engine;
 use vivid_engine::project::{CHAIN_FILE, apply_set, load_project};
+use vivid_engine::{Diagnostic, Diagnostics, EngineError, Result};
 
 /// How long one reload took to show.
 #[derive(Clone, Debug, PartialEq)]

@@ -14,7 +14,7 @@ use notify_debouncer_full::{
     DebounceEventResult, Debouncer, RecommendedCache, new_debouncer, notify::RecommendedWatcher,
 };
 
-use vivid_engine::error::{EngineError, Result};
+use vivid_engine::{EngineError, Result};
 
 /// How long after the last event of a burst the change is reported.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(30);

@@ -20,11 +20,11 @@ use winit::window::{Window, WindowId};
 
 use crate::live::Live;
 use crate::ui::Inspector;
-use vivid_engine::engine::{Engine, FramePass, Target};
-use vivid_engine::error::{EngineError, Result};
 use vivid_engine::gpu::{Gpu, GpuOptions, new_instance, request_adapter};
 use vivid_engine::operator::FrameTime;
 use vivid_engine::readback::save_png;
+use vivid_engine::{Engine, FramePass, Target};
+use vivid_engine::{EngineError, Result};
 
 /// How the window runs.
 #[derive(Clone, Debug, Default)]

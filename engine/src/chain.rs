@@ -17,13 +17,13 @@ use crate::scene::SceneKind;
 use crate::shaders::ShaderLibrary;
 
 /// Keys every operator table accepts besides its parameters.
-pub const COMMON_KEYS: [&str; 4] = ["type", "input", "inputs", "size"];
+pub(crate) const COMMON_KEYS: [&str; 4] = ["type", "input", "inputs", "size"];
 
 /// Top-level keys of chain.toml.
-pub const TOP_LEVEL_KEYS: [&str; 2] = ["output", "size"];
+pub(crate) const TOP_LEVEL_KEYS: [&str; 2] = ["output", "size"];
 
 /// Resolution of operators that have neither `size` nor an input.
-pub const DEFAULT_SIZE: [u32; 2] = [1280, 720];
+pub(crate) const DEFAULT_SIZE: [u32; 2] = [1280, 720];
 
 /// Where a piece of a [`ChainDesc`] was written: a source (index into
 /// [`ChainDesc::sources`]) and a byte range in it.
@@ -989,7 +989,7 @@ fn nodes_inputs(nodes: &[NodeSpec], index: &HashMap<&str, usize>) -> Vec<Vec<usi
 }
 
 /// The slot of a node without an output texture.
-pub const NO_SLOT: usize = usize::MAX;
+pub(crate) const NO_SLOT: usize = usize::MAX;
 
 /// Transient aliasing of node outputs: which texture slot holds each node's output, and
 /// each slot's size. A slot is taken again, later in the frame, once every consumer of the
@@ -999,7 +999,7 @@ pub const NO_SLOT: usize = usize::MAX;
 /// `order` is topological; `inputs[i]` are node `i`'s inputs; `sizes[i]` its output size,
 /// `[0, 0]` for nodes without an output texture (scene nodes), which get [`NO_SLOT`].
 #[must_use]
-pub fn plan_slots(
+pub(crate) fn plan_slots(
     order: &[usize],
     inputs: &[Vec<usize>],
     sizes: &[[u32; 2]],
@@ -1049,7 +1049,7 @@ pub fn plan_slots(
 
 /// The pixel size of the image file at `path` (read from its header), if the GPU can hold
 /// it; otherwise what is wrong, naming the file.
-pub fn image_pixel_size(path: &Path, max_side: u32) -> Result<[u32; 2], String> {
+pub(crate) fn image_pixel_size(path: &Path, max_side: u32) -> Result<[u32; 2], String> {
     let (w, h) = crate::params::image_size(path).map_err(|m| format!("{}: {m}", path.display()))?;
     if w == 0 || h == 0 || w > max_side || h > max_side {
         return Err(format!(
@@ -1093,7 +1093,7 @@ pub fn parse_size(raw: &RawValue, max_side: u32) -> Result<[u32; 2], String> {
 }
 
 /// Kahn's algorithm, stable (ties keep index order). On a cycle, returns one cycle's nodes.
-pub fn topological_order(inputs: &[Vec<usize>]) -> Result<Vec<usize>, Vec<usize>> {
+pub(crate) fn topological_order(inputs: &[Vec<usize>]) -> Result<Vec<usize>, Vec<usize>> {
     let n = inputs.len();
     let mut indegree: Vec<usize> = inputs.iter().map(Vec::len).collect();
     let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); n];

@@ -152,7 +152,7 @@ impl std::error::Error for Diagnostics {}
 
 /// 1-based line and column (in characters) of byte offset `offset` in `source`.
 #[must_use]
-pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
     let mut off = offset;
     while !source.is_char_boundary(off) {

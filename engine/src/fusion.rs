@@ -31,11 +31,11 @@ use crate::operator::{FrameHeader, WgslShader};
 use crate::shaders::{INTERFACE, ShaderLibrary};
 
 /// Most operators in one fused pass (longer runs are split).
-pub const MAX_RUN: usize = 128;
+pub(crate) const MAX_RUN: usize = 128;
 
 /// Where the members of a run push their uniforms, relative to the first member's header.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RunLayout {
+pub(crate) struct RunLayout {
     /// Offset of each member's header.
     pub headers: Vec<usize>,
     /// Offset of each member's `Params` (`None`: it has none).
@@ -47,7 +47,7 @@ pub struct RunLayout {
 impl RunLayout {
     /// The bytes the run's uniforms span.
     #[must_use]
-    pub fn span(&self) -> usize {
+    pub(crate) fn span(&self) -> usize {
         self.ends.last().copied().unwrap_or(0)
     }
 }
@@ -83,7 +83,7 @@ pub fn layout(params_sizes: &[u32], align: usize) -> RunLayout {
 /// fit in `max_span` bytes (the device's uniform binding limit), each push at a multiple of
 /// `align`.
 #[must_use]
-pub fn plan_runs(
+pub(crate) fn plan_runs(
     order: &[usize],
     pointwise: &[Option<u32>],
     inputs: &[Vec<usize>],
@@ -214,7 +214,7 @@ pub fn shader_text(
 /// used — but not after a `.` (a member), after `@` (an attribute) or where a struct
 /// declares a field of that name.
 #[must_use]
-pub fn prefix_names(text: &str, prefix: &str, also: &[&str]) -> String {
+pub(crate) fn prefix_names(text: &str, prefix: &str, also: &[&str]) -> String {
     let tokens = tokenize(text);
     let mut names: HashSet<&str> = also.iter().copied().collect();
     // Top-level declarations: the identifier after a declaring keyword at depth 0 (skipping
@@ -421,7 +421,7 @@ mod tests {
         assert_eq!(l.headers, vec![0, 128, 192]);
         assert_eq!(l.params, vec![Some(64), None, Some(256)]);
         assert_eq!(l.ends, vec![80, 160, 304]);
-        assert_eq!(layout(&[12], 16).ends, vec![64]);
+        assert_eq!(layout(&[12], 16).ends, vec![48]);
         assert_eq!(l.span(), 304);
     }
 

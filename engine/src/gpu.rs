@@ -474,7 +474,7 @@ impl Gpu {
     /// A new device on the same adapter, replacing a lost one: same pass mode, and the same
     /// counts, error log and fault switch (so statistics run on across the loss). Fails
     /// for a host's device ([`from_device`](Self::from_device)): the host recreates it.
-    pub fn recreate(&self) -> Result<Self> {
+    pub(crate) fn recreate(&self) -> Result<Self> {
         let adapter = self.adapter.as_ref().ok_or_else(|| {
             EngineError::RequestDevice(
                 "the device was lost and belongs to the host program: it must recreate it".into(),

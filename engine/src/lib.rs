@@ -2,28 +2,28 @@
 //! around it — the embeddable part. It compiles no window system, UI toolkit or file
 //! watcher: the winit window, the egui inspector and live reload are the `vivid-app` crate,
 //! built on this one's public API. What a host needs to build such things lives here: the
-//! [`engine::FramePass`] hook (a host's own pass in the frame's encoder), operator
-//! thumbnails, node and parameter views ([`engine::NodeView`], [`engine::ParamView`]), the
-//! profiler, the memory monitor, and the error [`overlay`].
+//! [`FramePass`] hook (a host's own pass in the frame's encoder), operator
+//! thumbnails, node and parameter views ([`NodeView`], [`ParamView`]), the
+//! profiler, the memory monitor, and the error overlay.
 //!
 //! Data flow: a project folder's `chain.toml` ([`project`]) becomes a [`chain::ChainDesc`],
 //! validated against the operator [`operator::Registry`] into a [`chain::ChainSpec`]; the
 //! [`Engine`] instantiates its operators and renders frames: evaluate expressions
 //! ([`params`](mod@params)) → scene nodes ([`scene`]: what a `render3d` draws) → prepare (the only step that creates GPU objects, through the counted
 //! constructors of [`gpu::Gpu`], from the pools and caches in [`resources`]) → encode into
-//! one command encoder → one submit → [`monitor`].
+//! one command encoder → one submit → the memory monitor ([`MemoryMonitor`]).
 
 pub mod chain;
-pub mod engine;
-pub mod error;
+mod engine;
+mod error;
 pub mod fullscreen;
-pub mod fusion;
+mod fusion;
 pub mod gpu;
-pub mod monitor;
+mod monitor;
 pub mod operator;
-pub mod overlay;
+mod overlay;
 pub mod params;
-pub mod profile;
+mod profile;
 pub mod project;
 pub mod readback;
 pub mod resources;
@@ -31,11 +31,14 @@ pub mod scene;
 pub mod shaders;
 
 pub use engine::{
-    Engine, EngineOptions, FrameReport, NodeError, NodeProfile, Profile, RunStats, Target,
+    Engine, EngineOptions, FramePass, FrameReport, NodeError, NodeProfile, NodeView,
+    OperatorCounter, ParamView, Profile, RunStats, Target,
 };
-pub use error::{Diagnostic, Diagnostics, EngineError, Result};
+pub use error::{Diagnostic, Diagnostics, EngineError, Result, did_you_mean};
 pub use gpu::{Gpu, GpuOptions, PassMode};
+pub use monitor::{MemoryMonitor, MonitorSample, rss_bytes};
 pub use operator::{FrameTime, Operator, OperatorInfo, Registry};
+pub use readback::FloatImage;
 
 // Re-exported so that operator crates and hosts use the same versions.
 pub use bytemuck;

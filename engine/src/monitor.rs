@@ -48,9 +48,9 @@ const MB: f64 = 1024.0 * 1024.0;
 
 impl MemoryMonitor {
     /// Samples kept.
-    pub const KEEP: usize = 8640;
+    pub(crate) const KEEP: usize = 8640;
     /// Events kept.
-    pub const EVENTS_KEPT: usize = 64;
+    pub(crate) const EVENTS_KEPT: usize = 64;
 
     /// A monitor sampling every `interval` (never if `None`), printing when `print`.
     #[must_use]
@@ -94,7 +94,7 @@ impl MemoryMonitor {
     }
 
     /// Restarts the clock (the first tick samples at once).
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         self.start = Instant::now();
         self.next = self.start;
         self.first = None;
@@ -128,7 +128,7 @@ impl MemoryMonitor {
     }
 
     /// Records a sample; returns its line (none for the very first sample, the baseline).
-    pub fn record(&mut self, s: MonitorSample) -> Option<String> {
+    pub(crate) fn record(&mut self, s: MonitorSample) -> Option<String> {
         let prev = self.samples.back().copied();
         if self.samples.len() == Self::KEEP {
             self.samples.pop_front();
@@ -160,7 +160,11 @@ fn delta(a: u64, b: u64) -> String {
 
 /// The monitor's line for sample `now`, given the baseline and the previous sample.
 #[must_use]
-pub fn format_line(first: &MonitorSample, prev: &MonitorSample, now: &MonitorSample) -> String {
+pub(crate) fn format_line(
+    first: &MonitorSample,
+    prev: &MonitorSample,
+    now: &MonitorSample,
+) -> String {
     format!(
         "[{:.1}s] Memory: {:.0} MB (total: {} MB, last {:.0}s: {} MB) | GPU: {:.0} MB in {} textures, {} buffers (total: {} MB)",
         now.t,

@@ -13,9 +13,9 @@ use crate::resources::{CachedBindGroup, UniformArena, UniformSlot, UniformWriter
 use crate::shaders::ShaderLibrary;
 
 /// Columns of the text grid.
-pub const COLS: u32 = 160;
+pub(crate) const COLS: u32 = 160;
 /// Rows of the text grid.
-pub const ROWS: u32 = 48;
+pub(crate) const ROWS: u32 = 48;
 /// Margin between the box's edge and the text, in pixels (as in `overlay.wgsl`).
 const PADDING: f32 = 8.0;
 
@@ -32,7 +32,7 @@ struct OverlayUniforms {
 
 /// Text laid out on the grid: character codes and the extent used.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TextGrid {
+pub(crate) struct TextGrid {
     codes: Vec<u32>,
     /// Longest line, in characters.
     pub cols: u32,
@@ -89,7 +89,7 @@ impl TextGrid {
 
 /// The overlay's GPU state (made on first use, kept while the engine lives).
 #[derive(Debug)]
-pub struct Overlay {
+pub(crate) struct Overlay {
     font: GpuTexture,
     text: GpuTexture,
     layout: wgpu::BindGroupLayout,
@@ -189,7 +189,7 @@ impl Overlay {
     }
 
     /// Uploads the text (only when it changed: this is not a steady frame).
-    pub fn set_text(&mut self, gpu: &Gpu, grid: &TextGrid) {
+    pub(crate) fn set_text(&mut self, gpu: &Gpu, grid: &TextGrid) {
         write(
             gpu,
             &self.text.texture,

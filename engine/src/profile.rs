@@ -15,14 +15,14 @@ use std::time::Duration;
 use crate::gpu::{Gpu, GpuBuffer};
 
 /// Samples kept per operator.
-pub const SAMPLES: usize = 2048;
+pub(crate) const SAMPLES: usize = 2048;
 
 /// Frames whose timestamps can be in flight.
 const RING: usize = 3;
 
 /// Timing samples of one operator (or of whole frames).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Samples {
+pub(crate) struct Samples {
     /// GPU time, microseconds.
     pub gpu_us: VecDeque<f32>,
     /// CPU time recording the passes, microseconds.
@@ -38,7 +38,7 @@ fn push(ring: &mut VecDeque<f32>, v: f32) {
 
 /// Median and 99th percentile (0 when empty).
 #[must_use]
-pub fn median_p99(samples: &VecDeque<f32>) -> (f32, f32) {
+pub(crate) fn median_p99(samples: &VecDeque<f32>) -> (f32, f32) {
     if samples.is_empty() {
         return (0.0, 0.0);
     }
@@ -60,7 +60,7 @@ struct Readback {
 
 /// Timestamps and CPU times per operator.
 #[derive(Debug)]
-pub struct Profiler {
+pub(crate) struct Profiler {
     query_set: Option<wgpu::QuerySet>,
     resolve: Option<GpuBuffer>,
     ring: Vec<Readback>,
@@ -105,7 +105,7 @@ impl Profiler {
     }
 
     /// Makes room for `nodes` operators. Returns whether it created GPU objects (a change).
-    pub fn ensure(&mut self, gpu: &Gpu, nodes: usize) -> bool {
+    pub(crate) fn ensure(&mut self, gpu: &Gpu, nodes: usize) -> bool {
         if self.samples.len() != nodes {
             self.samples.resize_with(nodes, Samples::default);
         }
@@ -148,7 +148,7 @@ impl Profiler {
     }
 
     /// Starts a frame: collects the timestamps of earlier frames that are ready.
-    pub fn begin_frame(&mut self) {
+    pub(crate) fn begin_frame(&mut self) {
         self.order.clear();
         for i in 0..self.ring.len() {
             if self.ring[i].busy && self.ring[i].ready.load(Ordering::Acquire) {
@@ -214,7 +214,7 @@ impl Profiler {
 
     /// After the frame's last pass: copies this frame's timestamps to a free readback slot
     /// (if none is free, this frame's GPU times are dropped: nothing waits).
-    pub fn end_frame(&mut self, encoder: &mut wgpu::CommandEncoder, cpu: Duration) {
+    pub(crate) fn end_frame(&mut self, encoder: &mut wgpu::CommandEncoder, cpu: Duration) {
         push(&mut self.frame.cpu_us, cpu.as_secs_f32() * 1e6);
         let (Some(q), Some(resolve)) = (&self.query_set, &self.resolve) else {
             return;
@@ -256,7 +256,7 @@ impl Profiler {
     }
 
     /// Waits for and collects every frame in flight (before reading the results).
-    pub fn flush(&mut self, gpu: &Gpu) {
+    pub(crate) fn flush(&mut self, gpu: &Gpu) {
         let _ = gpu.device().poll(wgpu::PollType::wait_indefinitely());
         self.begin_frame();
     }

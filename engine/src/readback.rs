@@ -12,7 +12,7 @@ use crate::gpu::{Gpu, GpuBuffer};
 
 /// A buffer the output is copied into.
 #[derive(Debug)]
-pub struct Readback {
+pub(crate) struct Readback {
     buffer: GpuBuffer,
     width: u32,
     height: u32,
@@ -101,7 +101,7 @@ impl Readback {
     }
 
     /// Records the copy of `texture` into the buffer.
-    pub fn encode_copy(&self, encoder: &mut wgpu::CommandEncoder, texture: &wgpu::Texture) {
+    pub(crate) fn encode_copy(&self, encoder: &mut wgpu::CommandEncoder, texture: &wgpu::Texture) {
         encoder.copy_texture_to_buffer(
             texture.as_image_copy(),
             wgpu::TexelCopyBufferInfo {

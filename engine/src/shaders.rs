@@ -138,7 +138,7 @@ impl ShaderLibrary {
     /// implicit imports and appendix, and without the files `skip` names or anything only
     /// they import: the WGSL an operator adds to the interface, to be inlined elsewhere (a
     /// fused pass, [`crate::fusion`]).
-    pub fn expand(&self, name: &str, skip: &[String]) -> Result<String> {
+    pub(crate) fn expand(&self, name: &str, skip: &[String]) -> Result<String> {
         let (text, path) = self.read(name)?;
         let mut out = String::new();
         let mut segments = Vec::new();
@@ -149,7 +149,7 @@ impl ShaderLibrary {
 
     /// Every file `name` imports, transitively, by library name (its own name first).
     #[must_use]
-    pub fn imports_of(&self, name: &str) -> Vec<String> {
+    pub(crate) fn imports_of(&self, name: &str) -> Vec<String> {
         let mut seen = vec![name.to_string()];
         let mut k = 0;
         while k < seen.len() {
@@ -177,7 +177,7 @@ impl ShaderLibrary {
     /// pointwise operators, see [`crate::fusion`]) from the text of the library shaders
     /// `derived` (so that [`files_of`](Self::files_of) follows them). Its diagnostics point
     /// at `shaders/<name>`.
-    pub fn register_generated(&mut self, name: &str, text: String, derived: Vec<String>) {
+    pub(crate) fn register_generated(&mut self, name: &str, text: String, derived: Vec<String>) {
         self.files.insert(
             name.to_string(),
             ShaderFile {
@@ -193,7 +193,7 @@ impl ShaderLibrary {
     /// Whether `name` was generated from other shaders' text
     /// ([`register_generated`](Self::register_generated)): it is made again, not reloaded.
     #[must_use]
-    pub fn is_derived(&self, name: &str) -> bool {
+    pub(crate) fn is_derived(&self, name: &str) -> bool {
         self.files.get(name).is_some_and(|f| !f.derived.is_empty())
     }
 
@@ -206,7 +206,7 @@ impl ShaderLibrary {
     /// The files on disk that shader `name` is made of: its own (if it has one) and those of
     /// everything it imports, transitively. A change to any of them changes the shader.
     #[must_use]
-    pub fn files_of(&self, name: &str) -> Vec<PathBuf> {
+    pub(crate) fn files_of(&self, name: &str) -> Vec<PathBuf> {
         let mut seen = vec![name.to_string()];
         let mut files = Vec::new();
         let mut k = 0;
@@ -238,7 +238,7 @@ impl ShaderLibrary {
     }
 
     /// Removes a shader added with [`register_file`](Self::register_file).
-    pub fn unregister(&mut self, name: &str) {
+    pub(crate) fn unregister(&mut self, name: &str) {
         self.files.remove(name);
     }
 
@@ -316,7 +316,7 @@ impl ShaderLibrary {
     }
 
     /// `text` from `path`, then its imports, the `implicit` imports, and `appendix`.
-    pub fn compose_parts(
+    pub(crate) fn compose_parts(
         &self,
         name: &str,
         text: &str,
@@ -514,7 +514,7 @@ fn validate(text: &str, segments: &[Segment]) -> Result<naga::Module> {
 
 /// A small, stable, non-cryptographic hash (`FxHash`) for cache keys.
 #[must_use]
-pub fn fxhash(bytes: &[u8]) -> u64 {
+pub(crate) fn fxhash(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0;
     for chunk in bytes.chunks(8) {
         let mut b = [0u8; 8];

@@ -23,8 +23,8 @@ use std::time::Instant;
 
 pub use painter::EguiPainter;
 
-use vivid_engine::engine::{Engine, NodeView, ParamView};
 use vivid_engine::params::{ParamKind, ParamSpec, ParamValue, RawValue};
+use vivid_engine::{Engine, NodeView, ParamView};
 
 /// Thumbnails' longest side, in pixels.
 const THUMB: u32 = 128;

@@ -12,8 +12,8 @@
 
 use std::collections::HashMap;
 
-use vivid_engine::engine::FramePass;
-use vivid_engine::error::Result;
+use vivid_engine::FramePass;
+use vivid_engine::Result;
 use vivid_engine::gpu::{Gpu, GpuTexture};
 use vivid_engine::resources::{UniformArena, UniformSlot};
 

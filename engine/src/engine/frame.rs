@@ -6,7 +6,7 @@ use super::Engine;
 use super::display::{FramePass, Target};
 use super::report::FrameReport;
 use crate::error::{EngineError, Result};
-use crate::operator::{EncodeCx, EncodeStats, FrameTime, MAX_INPUTS, PrepareCx, UniformCx};
+use crate::operator::{Counters, EncodeCx, FrameTime, MAX_INPUTS, PrepareCx, UniformCx};
 use crate::profile::Profiler;
 use crate::scene::SceneView;
 
@@ -68,7 +68,7 @@ impl Engine {
             submits: after.submits - before.submits,
             objects_created: counts.total_created() - created_before,
             steady: self.stats.steady(),
-            shadow_passes: encoded.shadow_passes,
+            counters: encoded,
         };
         self.stats
             .record(&self.gpu, &report, &before, &after, started.elapsed());
@@ -289,7 +289,7 @@ impl Engine {
         capture: bool,
         pass: Option<&mut (dyn FramePass + '_)>,
         started: Instant,
-    ) -> (wgpu::CommandBuffer, EncodeStats) {
+    ) -> (wgpu::CommandBuffer, Counters) {
         let mut encoder = self.gpu.create_command_encoder("vivid.frame");
         self.arena.upload(&self.gpu, &mut encoder);
         let encoded = self.encode_nodes(&mut encoder);
@@ -302,8 +302,8 @@ impl Engine {
 
     /// Each operator's passes (a fused run's one pass in place of its members'), with its
     /// thumbnail and, when profiling, timestamps around it.
-    fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) -> EncodeStats {
-        let mut stats = EncodeStats::default();
+    fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) -> Counters {
+        let mut stats = Counters::default();
         let Some(rt) = &mut self.chain else {
             return stats;
         };

@@ -36,7 +36,7 @@ mod runtime;
 mod views;
 
 pub use display::{FramePass, Target};
-pub use report::{FrameReport, NodeError, NodeProfile, Profile, RunStats};
+pub use report::{FrameReport, NodeError, NodeProfile, OperatorCounter, Profile, RunStats};
 pub use views::{NodeView, ParamView};
 
 use std::path::Path;

@@ -20,8 +20,18 @@ pub struct FrameReport {
     pub objects_created: u64,
     /// Whether the frame counted as steady (past warm-up since the last change).
     pub steady: bool,
-    /// Shadow map passes recorded in the frame (0 when no shadow had to be redrawn).
-    pub shadow_passes: u64,
+    /// What the operators counted in the frame (`render3d`: `shadow_passes`, 0 when no
+    /// shadow had to be redrawn).
+    pub counters: crate::operator::Counters,
+}
+
+/// A counter of the operators ([`crate::operator::Counters`]) over a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OperatorCounter {
+    /// Its value in the last frame.
+    pub last_frame: u64,
+    /// Its sum over the run.
+    pub total: u64,
 }
 
 /// Statistics of a run (`--stats-json`).
@@ -47,11 +57,10 @@ pub struct RunStats {
     pub changes: u64,
     /// Frames that counted as steady.
     pub steady_frames: u64,
-    /// Shadow map passes of the last frame (0 in a static scene: maps are redrawn only
-    /// when a light or a shadow caster changed).
-    pub shadow_passes_last_frame: u64,
-    /// Shadow map passes of the whole run.
-    pub shadow_passes_total: u64,
+    /// What the operators counted, by name: the last frame's value and the run's total
+    /// (`render3d`'s `shadow_passes`: 0 in the last frame of a static scene, since maps are
+    /// redrawn only when a light or a shadow caster changed).
+    pub operator_counters: BTreeMap<String, OperatorCounter>,
     /// Process RSS after the first frame.
     pub rss_bytes_first: u64,
     /// Process RSS now (at the last frame).
@@ -188,8 +197,14 @@ impl Statistics {
         s.frames += 1;
         s.max_encoders_per_frame = s.max_encoders_per_frame.max(report.encoders);
         s.max_submits_per_frame = s.max_submits_per_frame.max(report.submits);
-        s.shadow_passes_last_frame = report.shadow_passes;
-        s.shadow_passes_total += report.shadow_passes;
+        for c in s.operator_counters.values_mut() {
+            c.last_frame = 0;
+        }
+        for (name, n) in report.counters.iter() {
+            let c = s.operator_counters.entry(name.to_string()).or_default();
+            c.last_frame = n;
+            c.total += n;
+        }
         if report.steady {
             s.steady_frames += 1;
             s.gpu_objects_created_after_warmup += report.objects_created;

@@ -10,7 +10,7 @@
 //! 3. [`Operator::encode`] — every frame: record passes into the frame's one encoder.
 //!    [`EncodeCx`] holds no device, so encode cannot create objects: the rule is in the types.
 
-pub mod declare;
+mod declare;
 mod registry;
 pub mod wgsl;
 
@@ -267,11 +267,45 @@ pub struct PrepareCx<'a> {
     pub still_bound: bool,
 }
 
-/// What the operators of a frame report (summed into [`crate::RunStats`]).
+/// Counters the operators of a frame report by name (`render3d` counts `shadow_passes`):
+/// each frame's are in [`crate::FrameReport::counters`], and the run's last and total in
+/// [`crate::RunStats::operator_counters`]. The engine knows no name; up to
+/// [`Counters::CAPACITY`] names a frame.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EncodeStats {
-    /// Shadow map passes recorded (one per cube face for point lights).
-    pub shadow_passes: u64,
+pub struct Counters {
+    names: [&'static str; Self::CAPACITY],
+    values: [u64; Self::CAPACITY],
+    len: usize,
+}
+
+impl Counters {
+    /// Distinct names a frame can count.
+    pub const CAPACITY: usize = 8;
+
+    /// Adds `n` to counter `name` (a name beyond the capacity is not counted).
+    pub fn add(&mut self, name: &'static str, n: u64) {
+        if let Some(i) = self.names[..self.len].iter().position(|x| *x == name) {
+            self.values[i] += n;
+        } else if self.len < Self::CAPACITY {
+            self.names[self.len] = name;
+            self.values[self.len] = n;
+            self.len += 1;
+        }
+    }
+
+    /// Counter `name` (0 if nothing counted it).
+    #[must_use]
+    pub fn get(&self, name: &str) -> u64 {
+        self.iter().find(|(n, _)| *n == name).map_or(0, |(_, v)| v)
+    }
+
+    /// Every counter counted, in the order first counted.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        self.names[..self.len]
+            .iter()
+            .copied()
+            .zip(self.values[..self.len].iter().copied())
+    }
 }
 
 /// What [`Operator::encode`] gets: the frame's encoder and textures. No device.
@@ -287,8 +321,8 @@ pub struct EncodeCx<'a> {
     pub name: &'a str,
     /// The scene nodes this operator references.
     pub scene: SceneView<'a>,
-    /// Counters of the frame.
-    pub stats: &'a mut EncodeStats,
+    /// Counters of the frame ([`Counters`]).
+    pub stats: &'a mut Counters,
 }
 
 /// An operator instance.

@@ -200,7 +200,7 @@ pub fn resolve_project(library: &ShaderLibrary, path: &Path) -> Result<Arc<Opera
 /// The generated WGSL appended to an operator's file: `inputs` textures, the `params`
 /// binding if it declares `Params`, and the `shade` of a pointwise operator.
 #[must_use]
-pub fn appendix(inputs: u32, declares_params: bool, pointwise: bool) -> String {
+pub(crate) fn appendix(inputs: u32, declares_params: bool, pointwise: bool) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     for i in 0..inputs {

@@ -9,7 +9,7 @@ crate::choice_enum! {
 
 crate::params! {
     /// Test params.
-    pub struct P {
+    pub(crate) struct P {
         /// A scale.
         /// Second line.
         scale: f32 [0.0, 10.0] = 4.0,

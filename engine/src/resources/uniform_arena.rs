@@ -192,7 +192,7 @@ impl UniformArena {
     /// Waits until the next staging buffer is writable again: with [`RING`] frames in
     /// flight, this is where the CPU waits for the GPU. [`upload`](Self::upload) calls it
     /// too; the engine calls it first so that its CPU timings leave the wait out.
-    pub fn wait_for_staging(&self, gpu: &Gpu) {
+    pub(crate) fn wait_for_staging(&self, gpu: &Gpu) {
         let Some(slot) = self.ring.get(self.next) else {
             return;
         };

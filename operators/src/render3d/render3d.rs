@@ -503,7 +503,7 @@ impl Operator for Render3d {
                 for d in self.draws.iter().filter(|d| d.cast) {
                     parts.draw(&mut pass, d);
                 }
-                cx.stats.shadow_passes += 1;
+                cx.stats.add("shadow_passes", 1);
             }
             map.drawn = Some(*hash);
         }
