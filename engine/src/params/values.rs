@@ -62,6 +62,8 @@ pub enum FileKind {
     /// A PNG or JPEG picture. An operator with one and no `size` takes its pixel size
     /// ([`image_size`]).
     Image,
+    /// An equirectangular HDR picture (Radiance `.hdr`): a 3D environment.
+    Environment,
 }
 
 impl FileKind {
@@ -71,6 +73,7 @@ impl FileKind {
         match self {
             Self::Mesh => "glTF file",
             Self::Image => "PNG or JPEG image",
+            Self::Environment => "Radiance HDR image",
         }
     }
 
@@ -80,6 +83,7 @@ impl FileKind {
         match self {
             Self::Mesh => &["gltf", "glb"],
             Self::Image => &["png", "jpg", "jpeg"],
+            Self::Environment => &["hdr"],
         }
     }
 }
