@@ -34,8 +34,9 @@ struct Light {
     shadow_params: vec4<f32>,
     // x: the shadow filter's radius in texels (1: 3×3 taps one texel apart).
     shadow_soft: vec4<f32>,
-    // Spot and directional: world to shadow-map clip space.
+    // Spot and directional: world to shadow-map clip space, and back.
     view_proj: mat4x4<f32>,
+    inv_view_proj: mat4x4<f32>,
 };
 
 struct Scene {
@@ -126,9 +127,11 @@ fn pcf_kernel(soft: f32) -> vec2<f32> {
     return vec2<f32>(k, soft / max(k, 1.0));
 }
 
-// Percentage-closer filtering on a cube around `d`, taps spread in the plane across it
-// (each a hardware 2×2 compare); `spread`: a texel's size at distance 1.
-fn pcf_cube(t: texture_depth_cube, d: vec3<f32>, near: f32, far: f32, spread: f32, soft: f32) -> f32 {
+// Percentage-closer filtering on a cube around `d` (from the light), taps spread across it
+// (each a hardware 2×2 compare); `spread`: a texel's size at distance 1. Each tap compares
+// the depth of the receiver's plane (normal `n`) along its direction, so that a wide
+// filter on a sloped surface does not shadow the surface itself.
+fn pcf_cube(t: texture_depth_cube, d: vec3<f32>, n_surface: vec3<f32>, near: f32, far: f32, spread: f32, soft: f32) -> f32 {
     let n = normalize(d);
     var up = vec3<f32>(0.0, 1.0, 0.0);
     if abs(n.y) > 0.9 {
@@ -143,29 +146,35 @@ fn pcf_cube(t: texture_depth_cube, d: vec3<f32>, near: f32, far: f32, spread: f3
     for (var i = -k; i <= k; i++) {
         for (var j = -k; j <= k; j++) {
             let dd = d + (t1 * f32(i) + t2 * f32(j)) * r;
-            sum += textureSampleCompareLevel(t, shadow_sampler, dd, cube_depth(dd, near, far));
+            let along = dot(n_surface, dd);
+            var s = 1.0;
+            if abs(along) > 1e-4 * length(dd) {
+                s = clamp(dot(n_surface, d) / along, 0.5, 2.0);
+            }
+            sum += textureSampleCompareLevel(t, shadow_sampler, dd, cube_depth(dd * s, near, far));
         }
     }
     let taps = f32(2 * k + 1);
     return sum / (taps * taps);
 }
 
-fn cube_shadow(slot: i32, d: vec3<f32>, near: f32, far: f32, spread: f32, soft: f32) -> f32 {
+fn cube_shadow(slot: i32, d: vec3<f32>, n: vec3<f32>, near: f32, far: f32, spread: f32, soft: f32) -> f32 {
     switch slot {
-        case 0: { return pcf_cube(cube0, d, near, far, spread, soft); }
-        case 1: { return pcf_cube(cube1, d, near, far, spread, soft); }
-        case 2: { return pcf_cube(cube2, d, near, far, spread, soft); }
-        case 3: { return pcf_cube(cube3, d, near, far, spread, soft); }
-        case 4: { return pcf_cube(cube4, d, near, far, spread, soft); }
-        case 5: { return pcf_cube(cube5, d, near, far, spread, soft); }
-        case 6: { return pcf_cube(cube6, d, near, far, spread, soft); }
-        case 7: { return pcf_cube(cube7, d, near, far, spread, soft); }
+        case 0: { return pcf_cube(cube0, d, n, near, far, spread, soft); }
+        case 1: { return pcf_cube(cube1, d, n, near, far, spread, soft); }
+        case 2: { return pcf_cube(cube2, d, n, near, far, spread, soft); }
+        case 3: { return pcf_cube(cube3, d, n, near, far, spread, soft); }
+        case 4: { return pcf_cube(cube4, d, n, near, far, spread, soft); }
+        case 5: { return pcf_cube(cube5, d, n, near, far, spread, soft); }
+        case 6: { return pcf_cube(cube6, d, n, near, far, spread, soft); }
+        case 7: { return pcf_cube(cube7, d, n, near, far, spread, soft); }
         default: { return 1.0; }
     }
 }
 
-// PCF on a 2D map (see pcf_kernel); outside the map: lit.
-fn pcf_map(t: texture_depth_2d, clip: vec4<f32>, soft: f32) -> f32 {
+// PCF on a 2D map (see pcf_kernel); outside the map: lit. `plane`: the receiver's plane in
+// the map's clip space (each tap compares the plane's depth there, see pcf_cube).
+fn pcf_map(t: texture_depth_2d, clip: vec4<f32>, plane: vec4<f32>, soft: f32) -> f32 {
     let ndc = clip.xyz / clip.w;
     if clip.w <= 0.0 || abs(ndc.x) > 1.0 || abs(ndc.y) > 1.0 || ndc.z > 1.0 {
         return 1.0;
@@ -174,22 +183,30 @@ fn pcf_map(t: texture_depth_2d, clip: vec4<f32>, soft: f32) -> f32 {
     let kernel = pcf_kernel(soft);
     let k = i32(kernel.x);
     let texel = kernel.y / vec2<f32>(textureDimensions(t));
+    // Depth of the receiver's plane at ndc (x, y): plane · (x, y, z, 1) = 0.
+    let flat = abs(plane.z) < 1e-6;
     var sum = 0.0;
     for (var i = -k; i <= k; i++) {
         for (var j = -k; j <= k; j++) {
-            sum += textureSampleCompareLevel(t, shadow_sampler, uv + vec2<f32>(f32(i), f32(j)) * texel, ndc.z);
+            let offset = vec2<f32>(f32(i), f32(j)) * texel;
+            let p = ndc.xy + vec2<f32>(2.0 * offset.x, -2.0 * offset.y);
+            var z = ndc.z;
+            if !flat {
+                z = clamp(-(plane.x * p.x + plane.y * p.y + plane.w) / plane.z, ndc.z - 0.05, ndc.z + 0.05);
+            }
+            sum += textureSampleCompareLevel(t, shadow_sampler, uv + offset, z);
         }
     }
     let taps = f32(2 * k + 1);
     return sum / (taps * taps);
 }
 
-fn map_shadow(slot: i32, clip: vec4<f32>, soft: f32) -> f32 {
+fn map_shadow(slot: i32, clip: vec4<f32>, plane: vec4<f32>, soft: f32) -> f32 {
     switch slot {
-        case 0: { return pcf_map(map0, clip, soft); }
-        case 1: { return pcf_map(map1, clip, soft); }
-        case 2: { return pcf_map(map2, clip, soft); }
-        case 3: { return pcf_map(map3, clip, soft); }
+        case 0: { return pcf_map(map0, clip, plane, soft); }
+        case 1: { return pcf_map(map1, clip, plane, soft); }
+        case 2: { return pcf_map(map2, clip, plane, soft); }
+        case 3: { return pcf_map(map3, clip, plane, soft); }
         default: { return 1.0; }
     }
 }
@@ -211,9 +228,12 @@ fn shadow(l: Light, p: vec3<f32>, n: vec3<f32>, to_light: vec3<f32>) -> f32 {
     let soft = l.shadow_soft.x;
     if kind == 0u {
         let d = q - l.position_range.xyz;
-        return cube_shadow(slot, d, l.shadow_params.x, l.shadow_params.y, l.shadow_params.z, soft);
+        return cube_shadow(slot, d, n, l.shadow_params.x, l.shadow_params.y, l.shadow_params.z, soft);
     }
-    return map_shadow(slot, l.view_proj * vec4<f32>(q, 1.0), soft);
+    // The receiver's plane (through q, normal n) in the map's clip space: a plane is a row
+    // vector, taken through the inverse.
+    let plane = vec4<f32>(n, -dot(n, q)) * l.inv_view_proj;
+    return map_shadow(slot, l.view_proj * vec4<f32>(q, 1.0), plane, soft);
 }
 
 fn brdf(n: vec3<f32>, v: vec3<f32>, l: vec3<f32>, albedo: vec3<f32>, metallic: f32, roughness: f32) -> vec3<f32> {

@@ -203,7 +203,7 @@ pub struct Render3d {
 impl OperatorType for Render3d {
     const NAME: &'static str = "render3d";
     const CATEGORY: Category = Category::Render3d;
-    const SUMMARY: &'static str = "Draws meshes lit by lights, with shadows, from a camera into an image (PBR, flat or unlit; tone-mapped to display values).";
+    const SUMMARY: &'static str = "Draws meshes lit by lights and an environment (a sky or an HDR picture), with shadows, from a camera into an image (PBR, flat or unlit; tone-mapped to display values).";
     const INPUTS: InputSpec = InputSpec::NONE;
     type Params = Render3dParams;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] = &[

@@ -2,6 +2,10 @@
 //! glTF spec asks for, and that baking tools use), through `bevy_mikktspace` (a safe Rust
 //! port giving the reference implementation's results).
 //!
+//! It runs on (u, 1 − v): glTF's v grows down the picture, while a normal map's green
+//! (+Y) points up it, as in the tools that bake them; so the bitangent w·(n × t) points
+//! up the picture (w = 1 for a layout that does not mirror the picture).
+//!
 //! MikkTSpace gives a tangent per triangle corner; a vertex shared by corners that got
 //! different tangents is split, so that every corner keeps its own.
 
@@ -36,7 +40,10 @@ impl bevy_mikktspace::Geometry for Corners<'_> {
         self.vertex(face, vert).normal
     }
     fn tex_coord(&self, face: usize, vert: usize) -> [f32; 2] {
-        self.vertex(face, vert).uv
+        // v up (as in the tools that bake normal maps and export glTF tangents): the
+        // bitangent is "up" in the picture, where a normal map's +Y (green) points.
+        let [u, v] = self.vertex(face, vert).uv;
+        [u, 1.0 - v]
     }
     fn set_tangent(
         &mut self,
@@ -105,8 +112,9 @@ mod tests {
 
     #[test]
     fn a_quad_facing_up_gets_u_along_its_tangent() {
-        // A square in the XZ plane facing +Y; u grows along +X, v (down the image) along
-        // +Z: the tangent is +X, the bitangent +Z = w·(n × t) = w·(Y × X) = −w·Z: w = −1.
+        // A square in the XZ plane facing +Y; u grows along +X, v (down the picture)
+        // along +Z, so up the picture is −Z: the tangent is +X, the bitangent −Z =
+        // w·(n × t) = w·(Y × X) = −w·Z: w = 1.
         let mut vertices = vec![
             vertex([0.0, 0.0, 0.0], [0.0, 0.0]),
             vertex([1.0, 0.0, 0.0], [1.0, 0.0]),
@@ -119,7 +127,7 @@ mod tests {
         for v in &vertices {
             let t = v.tangent;
             assert!((t[0] - 1.0).abs() < 1e-6 && t[1].abs() < 1e-6 && t[2].abs() < 1e-6);
-            assert_eq!(t[3], -1.0);
+            assert_eq!(t[3], 1.0);
         }
     }
 

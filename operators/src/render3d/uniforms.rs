@@ -21,6 +21,7 @@ pub struct LightUniform {
     shadow_params: [f32; 4],
     shadow_soft: [f32; 4],
     view_proj: [[f32; 4]; 4],
+    inv_view_proj: [[f32; 4]; 4],
 }
 
 /// The `Scene` block of `render3d.wgsl`.
@@ -118,6 +119,14 @@ pub(super) fn light_uniform(
         shadow_params: [SHADOW_NEAR, far, texel, scaled],
         shadow_soft: [l.shadow_softness.max(0.0), 0.0, 0.0, 0.0],
         view_proj: cols(view_proj),
+        inv_view_proj: cols({
+            let inverse = view_proj.inverse();
+            if inverse.is_finite() {
+                inverse
+            } else {
+                Mat4::IDENTITY
+            }
+        }),
     };
     (u, view_proj)
 }
@@ -185,7 +194,7 @@ mod tests {
 
     #[test]
     fn uniform_blocks_are_multiples_of_16() {
-        assert_eq!(size_of::<LightUniform>(), 160);
+        assert_eq!(size_of::<LightUniform>(), 224);
         assert_eq!(size_of::<MeshUniforms>(), 208);
         assert_eq!(size_of::<SceneUniforms>() % 16, 0);
     }
