@@ -296,7 +296,7 @@ fn an_edited_environment_file_is_read_again() {
     engine.load_project(dir.path(), &[]).unwrap();
     let before = common::render(&mut engine, 2, 60.0);
     hdr_file(&path, 32, 16, |_| [0.6; 3]);
-    let _ = engine.files_changed(&[path.clone()]);
+    let _ = engine.files_changed(std::slice::from_ref(&path));
     let after = common::render(&mut engine, 2, 60.0);
     let corner = |i: &FloatImage| i.at(0, 0)[0];
     assert!((corner(&before) - srgb(0.2)).abs() < 2.0 / 255.0);
@@ -348,7 +348,10 @@ fn shadow_ratios(softness: f32, occluder: (Vec3, Vec3), look_x: f32) -> Vec<Opti
     let render = |sets: &[String]| {
         let mut engine = common::engine();
         engine
-            .load_project(&common::repo().join("testing-fixtures/shadow-directional"), sets)
+            .load_project(
+                &common::repo().join("testing-fixtures/shadow-directional"),
+                sets,
+            )
             .unwrap_or_else(|e| panic!("{e}"));
         common::render(&mut engine, 1, 60.0)
     };
@@ -379,7 +382,8 @@ fn soft_shadows_widen_the_penumbra_and_keep_lit_and_dark_points() {
     let plate = (Vec3::new(-1.5, 2.9, -1.5), Vec3::new(1.5, 3.1, 1.5));
     let soft = [1.0f32, 4.0, 8.0];
     let runs: Vec<_> = soft.iter().map(|&s| shadow_ratios(s, plate, 3.0)).collect();
-    let ratios = |r: &Vec<Option<(Vec3, f32)>>| r.iter().flatten().map(|(_, v)| *v).collect::<Vec<_>>();
+    let ratios =
+        |r: &Vec<Option<(Vec3, f32)>>| r.iter().flatten().map(|(_, v)| *v).collect::<Vec<_>>();
     let dark = ratios(&runs[0]).into_iter().fold(f32::INFINITY, f32::min);
     assert!(dark < 0.3, "the shadow is dark: {dark}");
     let penumbra = |r: &Vec<Option<(Vec3, f32)>>| {
@@ -414,7 +418,10 @@ fn soft_shadows_widen_the_penumbra_and_keep_lit_and_dark_points() {
             lit += 1;
         }
     }
-    assert!(lit > 3000 && shadowed > 500, "{lit} lit, {shadowed} shadowed");
+    assert!(
+        lit > 3000 && shadowed > 500,
+        "{lit} lit, {shadowed} shadowed"
+    );
 }
 
 /// Standard base64 (RFC 4648, padded).
@@ -422,7 +429,11 @@ fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {
@@ -451,7 +462,10 @@ fn png_2x2(texels: [[u8; 4]; 4]) -> String {
 fn quad_gltf(material: &str, images: &[String]) -> String {
     let floats: Vec<f32> = [
         // positions
-        [-1.0, -1.0, 0.0, 1.0, -1.0, 0.0, 1.0, 1.0, 0.0, -1.0, 1.0, 0.0].as_slice(),
+        [
+            -1.0, -1.0, 0.0, 1.0, -1.0, 0.0, 1.0, 1.0, 0.0, -1.0, 1.0, 0.0,
+        ]
+        .as_slice(),
         // normals
         &[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0],
         // uvs
@@ -462,7 +476,10 @@ fn quad_gltf(material: &str, images: &[String]) -> String {
     for i in [0u16, 1, 2, 0, 2, 3] {
         bin.extend(i.to_le_bytes());
     }
-    let images_json: Vec<String> = images.iter().map(|u| format!(r#"{{"uri":"{u}"}}"#)).collect();
+    let images_json: Vec<String> = images
+        .iter()
+        .map(|u| format!(r#"{{"uri":"{u}"}}"#))
+        .collect();
     let textures_json: Vec<String> = (0..images.len())
         .map(|k| format!(r#"{{"source":{k},"sampler":0}}"#))
         .collect();
@@ -549,7 +566,12 @@ fn each_quadrant(image: &FloatImage, mut f: impl FnMut(usize, [f32; 4])) {
 
 #[test]
 fn emissive_maps_add_exactly_their_colour() {
-    let texels = [[200, 40, 90, 255], [10, 180, 60, 255], [90, 90, 250, 255], [255, 255, 255, 255]];
+    let texels = [
+        [200, 40, 90, 255],
+        [10, 180, 60, 255],
+        [90, 90, 250, 255],
+        [255, 255, 255, 255],
+    ];
     let material = r#"{"pbrMetallicRoughness":{"baseColorFactor":[0,0,0,1]},"emissiveFactor":[1,1,1],"emissiveTexture":{"index":0}}"#;
     let image = render_quad(
         &quad_gltf(material, &[png_2x2(texels)]),
@@ -559,15 +581,28 @@ fn emissive_maps_add_exactly_their_colour() {
     each_quadrant(&image, |q, p| {
         for c in 0..3 {
             let want = f32::from(texels[q][c]) / 255.0;
-            assert!((p[c] - want).abs() < 1.5 / 255.0, "texel {q}: {p:?} vs {:?}", texels[q]);
+            assert!(
+                (p[c] - want).abs() < 1.5 / 255.0,
+                "texel {q}: {p:?} vs {:?}",
+                texels[q]
+            );
         }
     });
     // On a lit surface it adds: the same quad with a base colour, minus without emission.
     let lit_material = r#"{"pbrMetallicRoughness":{"baseColorFactor":[0.5,0.5,0.5,1],"metallicFactor":0},"emissiveFactor":[0.5,0.25,0],"emissiveTexture":{"index":0}}"#;
-    let plain = r#"{"pbrMetallicRoughness":{"baseColorFactor":[0.5,0.5,0.5,1],"metallicFactor":0}}"#;
+    let plain =
+        r#"{"pbrMetallicRoughness":{"baseColorFactor":[0.5,0.5,0.5,1],"metallicFactor":0}}"#;
     let lights = "[sun]\ntype = \"directional_light\"\ndirection = [0, 0, -1]\nintensity = 1\ncast_shadows = false";
-    let with = render_quad(&quad_gltf(lit_material, &[png_2x2(texels)]), "environment_intensity = 0", lights);
-    let without = render_quad(&quad_gltf(plain, &[png_2x2(texels)]), "environment_intensity = 0", lights);
+    let with = render_quad(
+        &quad_gltf(lit_material, &[png_2x2(texels)]),
+        "environment_intensity = 0",
+        lights,
+    );
+    let without = render_quad(
+        &quad_gltf(plain, &[png_2x2(texels)]),
+        "environment_intensity = 0",
+        lights,
+    );
     let factor = [0.5, 0.25, 0.0];
     for y in 0..48 {
         for x in 0..48 {
@@ -576,7 +611,10 @@ fn emissive_maps_add_exactly_their_colour() {
             for c in 0..3 {
                 let added = linear(a[c]) - linear(b[c]);
                 let want = factor[c] * linear(f32::from(texels[q][c]) / 255.0);
-                assert!((added - want).abs() < 0.006, "texel {q} channel {c}: +{added} vs {want}");
+                assert!(
+                    (added - want).abs() < 0.006,
+                    "texel {q} channel {c}: +{added} vs {want}"
+                );
             }
         }
     }
@@ -595,9 +633,16 @@ fn alpha_mask_drops_texels_under_the_cutoff_and_blend_mixes() {
     let mask = r#"{"pbrMetallicRoughness":{"baseColorTexture":{"index":0}},"alphaMode":"MASK","alphaCutoff":0.5}"#;
     let image = render_quad(&quad_gltf(mask, &[png_2x2(texels)]), &render, "");
     each_quadrant(&image, |q, p| {
-        let want = if f32::from(a[q]) / 255.0 < 0.5 { clear } else { [1.0; 3] };
+        let want = if f32::from(a[q]) / 255.0 < 0.5 {
+            clear
+        } else {
+            [1.0; 3]
+        };
         for c in 0..3 {
-            assert!((p[c] - want[c]).abs() < 1.5 / 255.0, "MASK texel {q}: {p:?}");
+            assert!(
+                (p[c] - want[c]).abs() < 1.5 / 255.0,
+                "MASK texel {q}: {p:?}"
+            );
         }
     });
     // BLEND: alpha over the background (display values, premultiplied).
@@ -607,7 +652,10 @@ fn alpha_mask_drops_texels_under_the_cutoff_and_blend_mixes() {
         let alpha = f32::from(a[q]) / 255.0;
         for c in 0..3 {
             let want = alpha + clear[c] * (1.0 - alpha);
-            assert!((p[c] - want).abs() < 2.0 / 255.0, "BLEND texel {q}: {p:?} vs {want}");
+            assert!(
+                (p[c] - want).abs() < 2.0 / 255.0,
+                "BLEND texel {q}: {p:?} vs {want}"
+            );
         }
     });
     // OPAQUE ignores alpha.
@@ -621,11 +669,17 @@ fn alpha_mask_drops_texels_under_the_cutoff_and_blend_mixes() {
 /// Smith, Schlick with F0 = 0.04: the model README documents).
 fn white_rough(n: Vec3, v: Vec3, l: Vec3) -> f32 {
     let h = (l + v).normalize();
-    let (n_l, n_v, n_h, v_h) = (n.dot(l).max(0.0), n.dot(v).max(1e-4), n.dot(h).max(0.0), v.dot(h).max(0.0));
+    let (n_l, n_v, n_h, v_h) = (
+        n.dot(l).max(0.0),
+        n.dot(v).max(1e-4),
+        n.dot(h).max(0.0),
+        v.dot(h).max(0.0),
+    );
     let a2 = 1.0f32;
     let dd = n_h * n_h * (a2 - 1.0) + 1.0;
     let d = a2 / (std::f32::consts::PI * dd * dd);
-    let vis = 0.5 / (n_l * (n_v * n_v * (1.0 - a2) + a2).sqrt() + n_v * (n_l * n_l * (1.0 - a2) + a2).sqrt());
+    let vis = 0.5
+        / (n_l * (n_v * n_v * (1.0 - a2) + a2).sqrt() + n_v * (n_l * n_l * (1.0 - a2) + a2).sqrt());
     let f = 0.04 + 0.96 * (1.0 - v_h).powi(5);
     ((1.0 - f) / std::f32::consts::PI + d * vis * f) * n_l
 }
@@ -634,14 +688,19 @@ fn white_rough(n: Vec3, v: Vec3, l: Vec3) -> f32 {
 fn a_normal_map_turns_the_shading_by_its_texels_normal() {
     // Tangent-space normals (x right along u, y up the picture, z out): tilted right, left,
     // up and down by 0.6. The light comes from up-right-front; tangents are generated.
-    let tilt = [[0.6f32, 0.0, 0.8], [-0.6, 0.0, 0.8], [0.0, 0.6, 0.8], [0.0, -0.6, 0.8]];
+    let tilt = [
+        [0.6f32, 0.0, 0.8],
+        [-0.6, 0.0, 0.8],
+        [0.0, 0.6, 0.8],
+        [0.0, -0.6, 0.8],
+    ];
     let texels = tilt.map(|n| {
         let c = n.map(|v| ((v * 0.5 + 0.5) * 255.0).round() as u8);
         [c[0], c[1], c[2], 255]
     });
     // Texel 2 (bottom-left) tilts up, texel 3 (bottom-right) down.
     let material = r#"{"pbrMetallicRoughness":{"metallicFactor":0,"roughnessFactor":1},"normalTexture":{"index":0}}"#;
-    let to_light = Vec3::new(0.5, 0.5, 0.7071).normalize();
+    let to_light = Vec3::new(0.5, 0.5, 0.7).normalize();
     let lights = format!(
         "[sun]\ntype = \"directional_light\"\ndirection = [{}, {}, {}]\nintensity = 1\ncast_shadows = false",
         -to_light.x, -to_light.y, -to_light.z
@@ -656,11 +715,19 @@ fn a_normal_map_turns_the_shading_by_its_texels_normal() {
         for x in 0..48 {
             let Some(q) = quadrant(x, y) else { continue };
             let d = ray(eye, Vec3::ZERO, 40.0, 48, 48, x, y);
-            let decoded = Vec3::from(texels[q].map(|c| f32::from(c) / 255.0 * 2.0 - 1.0)[..3].try_into().map(|a: [f32; 3]| a).unwrap());
+            let decoded = Vec3::from(
+                texels[q].map(|c| f32::from(c) / 255.0 * 2.0 - 1.0)[..3]
+                    .try_into()
+                    .map(|a: [f32; 3]| a)
+                    .unwrap(),
+            );
             let n = decoded.normalize();
             let want = srgb(white_rough(n, -d, to_light));
             let got = image.at(x, y)[0];
-            assert!((got - want).abs() < 3.0 / 255.0, "texel {q} ({x}, {y}): {got} vs {want}");
+            assert!(
+                (got - want).abs() < 3.0 / 255.0,
+                "texel {q} ({x}, {y}): {got} vs {want}"
+            );
         }
     }
 }
@@ -668,17 +735,27 @@ fn a_normal_map_turns_the_shading_by_its_texels_normal() {
 #[test]
 fn occlusion_scales_the_ambient_light() {
     // Under a uniform environment a white surface shows L × occlusion.
-    let texels = [[255, 0, 0, 255], [128, 0, 0, 255], [64, 0, 0, 255], [0, 0, 0, 255]];
+    let texels = [
+        [255, 0, 0, 255],
+        [128, 0, 0, 255],
+        [64, 0, 0, 255],
+        [0, 0, 0, 255],
+    ];
     let material = r#"{"pbrMetallicRoughness":{"metallicFactor":0},"occlusionTexture":{"index":0,"strength":0.8}}"#;
     let g = srgb(0.4);
     let image = render_quad(
         &quad_gltf(material, &[png_2x2(texels)]),
-        &format!("sky_color = [{g}, {g}, {g}]\nhorizon_color = [{g}, {g}, {g}]\nground_color = [{g}, {g}, {g}]\nsun_intensity = 0"),
+        &format!(
+            "sky_color = [{g}, {g}, {g}]\nhorizon_color = [{g}, {g}, {g}]\nground_color = [{g}, {g}, {g}]\nsun_intensity = 0"
+        ),
         "",
     );
     each_quadrant(&image, |q, p| {
         let occlusion = 1.0 + 0.8 * (f32::from(texels[q][0]) / 255.0 - 1.0);
         let want = srgb(0.4 * occlusion);
-        assert!((p[0] - want).abs() < 1.5 / 255.0, "texel {q}: {p:?} vs {want}");
+        assert!(
+            (p[0] - want).abs() < 1.5 / 255.0,
+            "texel {q}: {p:?} vs {want}"
+        );
     });
 }

@@ -72,7 +72,7 @@ impl SkyUniform {
 }
 
 /// The split-sum BRDF table: `LUT_SIZE`² entries (A, B), row = roughness from 0 to 1,
-/// column = n·v from 0 to 1 (entry i at exactly i / (LUT_SIZE − 1)). Computed once.
+/// column = n·v from 0 to 1 (entry i at exactly i / (`LUT_SIZE` − 1)). Computed once.
 pub fn brdf_lut() -> &'static [[f32; 2]] {
     static LUT: OnceLock<Vec<[f32; 2]>> = OnceLock::new();
     LUT.get_or_init(|| {
@@ -97,6 +97,7 @@ fn hammersley(i: u32, n: u32) -> (f32, f32) {
 }
 
 /// Height-correlated Smith visibility V = G / (4 n·l n·v) of GGX with `a` = roughness².
+#[must_use]
 pub fn smith_visibility(n_l: f32, n_v: f32, a: f32) -> f32 {
     let a2 = a * a;
     let l = n_l * (n_v * n_v * (1.0 - a2) + a2).sqrt();
@@ -104,8 +105,13 @@ pub fn smith_visibility(n_l: f32, n_v: f32, a: f32) -> f32 {
     0.5 / (l + v).max(1e-12)
 }
 
-/// (A, B) with ∫ f_spec cos = F0·A + B over the hemisphere for view angle `n_v`, by
+/// (A, B) with ∫ `f_spec` cos = F0·A + B over the hemisphere for view angle `n_v`, by
 /// importance sampling GGX with `samples` half vectors.
+#[must_use]
+#[expect(
+    clippy::many_single_char_names,
+    reason = "the integral reads best in its letters"
+)]
 pub fn split_sum(n_v: f32, roughness: f32, samples: u32) -> [f32; 2] {
     let a = roughness * roughness;
     let v = glam::Vec3::new((1.0 - n_v * n_v).max(0.0).sqrt(), 0.0, n_v);
@@ -476,9 +482,8 @@ impl Environment {
         {
             return Ok(());
         }
-        let picture = load_picture(Path::new(path)).map_err(|e| {
-            vivid_engine::EngineError::Param(format!("environment {path}: {e}"))
-        })?;
+        let picture = load_picture(Path::new(path))
+            .map_err(|e| vivid_engine::EngineError::Param(format!("environment {path}: {e}")))?;
         gpu.check_size("environment", picture.width, picture.height)?;
         let texture = texture_2d(
             gpu,
@@ -506,11 +511,8 @@ impl Environment {
         slot: &SkySlot<'_>,
     ) -> vivid_engine::Result<()> {
         let layout = layout(gpu, cache);
-        let pipeline_layout = cache.named_pipeline_layout(
-            gpu,
-            "vivid.render3d.environment_layout",
-            &[&layout],
-        );
+        let pipeline_layout =
+            cache.named_pipeline_layout(gpu, "vivid.render3d.environment_layout", &[&layout]);
         let mut pipelines = Vec::with_capacity(ENTRIES.len());
         for (variant, entry) in ENTRIES.iter().enumerate() {
             pipelines.push(cache.compute_pipeline_with(
@@ -579,7 +581,11 @@ impl Environment {
         // A pass never reads a level it writes: the unused read slots name other textures.
         let mut passes = vec![Pass {
             entry: 0,
-            group: group(&t.specular.view, &t.irradiance.levels[0], &t.radiance.levels[0]),
+            group: group(
+                &t.specular.view,
+                &t.irradiance.levels[0],
+                &t.radiance.levels[0],
+            ),
             size: t.radiance.size(0),
         }];
         for level in 1..RADIANCE_LEVELS {
@@ -675,6 +681,10 @@ mod tests {
 
     /// ∫ (D V F) cos over the hemisphere by a plain midpoint rule in (θ, φ) (no importance
     /// sampling): the split-sum integrals computed another way.
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "the integral reads best in its letters"
+    )]
     fn quadrature(n_v: f32, roughness: f32) -> [f32; 2] {
         let a = f64::from((roughness * roughness).max(1e-3));
         let n_v = f64::from(n_v);
@@ -698,7 +708,8 @@ mod tests {
                     / (n_l * (n_v * n_v * (1.0 - a2) + a2).sqrt()
                         + n_v * (n_l * n_l * (1.0 - a2) + a2).sqrt());
                 let fc = (1.0 - v_h).powi(5);
-                let dw = t.sin() * (std::f64::consts::FRAC_PI_2 / f64::from(nt))
+                let dw = t.sin()
+                    * (std::f64::consts::FRAC_PI_2 / f64::from(nt))
                     * (std::f64::consts::TAU / f64::from(np));
                 let f = ggx * vis * n_l * dw;
                 sa += f * (1.0 - fc);

@@ -230,21 +230,17 @@ impl Flattener<'_> {
         let base = base as u32;
         let mut part_triangles: Vec<[u32; 3]>;
         if let Some(normals) = normals {
-            let file_tangent =
-                |i: usize| file_tangents.as_ref().and_then(|t| t.get(i)).copied();
-            self.out.vertices.extend(
-                positions
-                    .iter()
-                    .zip(normals)
-                    .zip(uvs)
-                    .enumerate()
-                    .map(|(i, ((p, n), uv))| Vertex {
+            let file_tangent = |i: usize| file_tangents.as_ref().and_then(|t| t.get(i)).copied();
+            self.out
+                .vertices
+                .extend(positions.iter().zip(normals).zip(uvs).enumerate().map(
+                    |(i, ((p, n), uv))| Vertex {
                         position: p.to_array(),
                         normal: n.to_array(),
                         uv: *uv,
                         tangent: file_tangent(i).unwrap_or(NO_TANGENT),
-                    }),
-            );
+                    },
+                ));
             part_triangles = triangles.iter().map(|t| t.map(|i| base + i)).collect();
         } else {
             let uv_at = |i: u32| uvs.get(i as usize).copied().unwrap_or([0.0; 2]);

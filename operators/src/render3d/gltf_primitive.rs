@@ -344,9 +344,9 @@ fn world_tangents(
         })
         .collect();
     (tangents.len() == count
-        && tangents
-            .iter()
-            .all(|t| t.iter().all(|c| c.is_finite()) && t[0] * t[0] + t[1] * t[1] + t[2] * t[2] > 0.5))
+        && tangents.iter().all(|t| {
+            t.iter().all(|c| c.is_finite()) && t[0] * t[0] + t[1] * t[1] + t[2] * t[2] > 0.5
+        }))
     .then_some(tangents)
 }
 

@@ -40,9 +40,7 @@ use vivid_engine::scene::{
 };
 
 use super::environment::{Environment, SkySlot, SkyUniform};
-use super::pipelines::{
-    BindGroups, Layouts, MAPS, PartMaps, Pipelines, SceneInputs, pipelines,
-};
+use super::pipelines::{BindGroups, Layouts, MAPS, PartMaps, Pipelines, SceneInputs, pipelines};
 use super::shadow::{self, MAX_2D_SHADOWS, MAX_CUBE_SHADOWS, ShadowSlot, assign_slots};
 use super::targets::{Fallbacks, ShadowMap, Targets, update_shadow_maps};
 pub use super::uniforms::{FaceUniforms, LightUniform, MAX_LIGHTS, MeshUniforms, SceneUniforms};
@@ -149,6 +147,10 @@ const LIGHTS: usize = 2;
 
 /// A part of a mesh to draw this frame.
 #[derive(Clone, Copy, Debug)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent facts about a draw"
+)]
 struct Draw {
     /// The mesh's node.
     node: usize,
@@ -173,7 +175,13 @@ struct Prepared {
 }
 
 /// The sampler settings of a map (a [`TextureRef`] without its texture).
-type SamplerKey = ([wgpu::AddressMode; 2], wgpu::FilterMode, wgpu::FilterMode, wgpu::MipmapFilterMode, bool);
+type SamplerKey = (
+    [wgpu::AddressMode; 2],
+    wgpu::FilterMode,
+    wgpu::FilterMode,
+    wgpu::MipmapFilterMode,
+    bool,
+);
 
 /// `render3d`.
 #[derive(Debug, Default)]

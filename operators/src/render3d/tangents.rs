@@ -83,7 +83,11 @@ pub(super) fn generate(vertices: &mut Vec<Vertex>, triangles: &mut [[u32; 3]]) {
                         v.tangent = tangent;
                     }
                 }
-                Some(same) if same == tangent => {}
+                Some(same)
+                    if same
+                        .iter()
+                        .zip(&tangent)
+                        .all(|(a, b)| a.to_bits() == b.to_bits()) => {}
                 Some(_) => {
                     let mut v = vertices[i];
                     v.tangent = tangent;

@@ -182,7 +182,11 @@ pub(super) fn mesh_uniform(m: &MeshItem, part: &PartMaterial) -> MeshUniforms {
         alpha: [
             mode,
             cutoff,
-            if linear.determinant() < 0.0 { -1.0 } else { 1.0 },
+            if linear.determinant() < 0.0 {
+                -1.0
+            } else {
+                1.0
+            },
             0.0,
         ],
     }
