@@ -56,12 +56,6 @@ pub(crate) struct RunLayout {
 }
 
 impl RunLayout {
-    /// The bytes the members' pushes span.
-    #[must_use]
-    pub(crate) fn span(&self) -> usize {
-        self.ends.last().copied().unwrap_or(0)
-    }
-
     /// The size of the run's block of `Params` (at least 16 bytes).
     #[must_use]
     pub(crate) fn block_size(&self) -> usize {
@@ -564,7 +558,7 @@ mod tests {
         assert_eq!(l.sizes, vec![16, 0, 48]);
         assert_eq!(l.block, vec![Some(0), None, Some(16)]);
         assert_eq!(l.block_size(), 64);
-        assert_eq!(l.span(), 304);
+        assert_eq!(l.ends.last(), Some(&304));
     }
 
     #[test]

@@ -92,13 +92,11 @@ impl FusedRun {
                 continue;
             };
             let size = self.layout.sizes[k];
-            match w.written(base as usize + at, size) {
-                Some(bytes) => self.block_bytes[to..to + size].copy_from_slice(bytes),
-                None => {
-                    self.base = None;
-                    return;
-                }
-            }
+            let Some(bytes) = w.written(base as usize + at, size) else {
+                self.base = None;
+                return;
+            };
+            self.block_bytes[to..to + size].copy_from_slice(bytes);
         }
         self.block = w.push_bytes(&self.block_bytes);
     }
