@@ -1043,3 +1043,25 @@ fn switch_shows_an_input_exactly_and_crossfades_between_neighbours() {
         common::assert_close(fade(t), want, F16, &format!("crossfade {t}"));
     }
 }
+
+#[test]
+fn pointwise_stylise_operators_fuse_into_one_pass_that_looks_the_same() {
+    // vignette, scanlines and film_grain read `vivid` (size, time, frame) inside a fused
+    // pass too; with hsv and levels they make one run.
+    let toml = "output = \"grain\"\n[src]\ntype = \"gradient\"\nsize = [96, 64]\nangle = 30\ncolor_a = [0.1, 0.3, 0.8]\ncolor_b = [0.9, 0.6, 0.2]\n\n[tint]\ntype = \"hsv\"\ninput = \"src\"\nhue_shift = 40\n\n[vig]\ntype = \"vignette\"\ninput = \"tint\"\nradius = 0.2\nsoftness = 0.4\ncenter = [0.4, 0.6]\n\n[lines]\ntype = \"scanlines\"\ninput = \"vig\"\nlines = 20\nspeed = 3\n\n[grain]\ntype = \"film_grain\"\ninput = \"lines\"\namount = 0.15\ngrain = 2\nchroma = 0.5\n";
+    for mode in common::MODES {
+        let frames = |fuse: bool| {
+            let mut e = common::engine_in(mode);
+            e.set_fusion(fuse);
+            e.set_chain(&common::desc(toml)).unwrap();
+            let img = common::render(&mut e, 4, 30.0);
+            (img, e.fused_runs())
+        };
+        let (fused, runs) = frames(true);
+        let (apart, none) = frames(false);
+        assert_eq!(runs.len(), 1, "{mode:?}: {runs:?}");
+        assert_eq!(runs[0].len(), 4, "{mode:?}: {runs:?}");
+        assert!(none.is_empty());
+        common::assert_images_close(&fused, &apart, 4e-3, &format!("{mode:?}: fused vs apart"));
+    }
+}
