@@ -3,4 +3,5 @@
 
 vivid_engine::operator_modules! {
     blur::Blur,
+    lut::Lut,
 }
