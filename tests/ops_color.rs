@@ -1,19 +1,21 @@
 //! The colour operators against answers computed here, not by them: input pixels come from
 //! a PNG the test writes (exact 8-bit values through `image`), and each expected pixel is
 //! the operator's documented formula evaluated in f64 — threshold and posterize values,
-//! channel_mix as a matrix product, colorize through the textbook HSL sectors, the keys'
-//! transparent key and opaque far colours, gradient_map and lookup reproducing their ramp,
+//! `channel_mix` as a matrix product, colorize through the textbook HSL sectors, the keys'
+//! transparent key and opaque far colours, `gradient_map` and lookup reproducing their ramp,
 //! invert twice as the identity (fused and not). Every chain runs as render and as
 //! compute passes, which must agree.
 
 #![allow(
     clippy::unwrap_used,
     clippy::float_cmp,
-    reason = "tests: a failed unwrap is a failed test; exact float checks are deliberate"
+    clippy::many_single_char_names,
+    reason = "tests: a failed unwrap is a failed test; exact float checks are deliberate; formulas use their textbook letters"
 )]
 
 mod common;
 
+use std::fmt::Write as _;
 use std::io::Cursor;
 
 use common::assert_close;
@@ -644,14 +646,14 @@ fn lookup_reads_the_table_along_its_row() {
 fn cube_text(size: u32, lo: f64, hi: f64, f: impl Fn([f64; 3]) -> [f64; 3]) -> String {
     let mut s = format!("# written by tests/ops_color.rs\nTITLE \"test\"\nLUT_3D_SIZE {size}\n");
     if (lo, hi) != (0.0, 1.0) {
-        s += &format!("DOMAIN_MIN {lo} {lo} {lo}\nDOMAIN_MAX {hi} {hi} {hi}\n");
+        let _ = writeln!(s, "DOMAIN_MIN {lo} {lo} {lo}\nDOMAIN_MAX {hi} {hi} {hi}");
     }
     let at = |i: u32| lo + (hi - lo) * f64::from(i) / f64::from(size - 1);
     for b in 0..size {
         for g in 0..size {
             for r in 0..size {
                 let [x, y, z] = f([at(r), at(g), at(b)]);
-                s += &format!("{x:.7} {y:.7} {z:.7}\n");
+                let _ = writeln!(s, "{x:.7} {y:.7} {z:.7}");
             }
         }
     }
@@ -864,5 +866,66 @@ fn a_lut_prepares_once_and_steady_frames_create_nothing() {
         let created = engine.gpu().counts().total_created();
         common::render(&mut engine, 30, 60.0);
         assert_eq!(engine.gpu().counts().total_created(), created, "{mode:?}");
+    }
+}
+
+#[test]
+fn the_pointwise_colour_operators_fuse_into_one_pass_that_looks_like_them_one_by_one() {
+    let ops = [
+        (
+            "gradient_map",
+            "stops = [\"#101040\", \"#ff8000\", \"#ffffe0\"]\npositions = [0.1, 0.6]\noffset = \"0.05 * frame\"",
+        ),
+        ("posterize", "levels = [9, 7, 5]"),
+        (
+            "channel_mix",
+            "red = [0.9, 0.1, 0, 0]\nblue = [0, 0.2, 0.8, 0]",
+        ),
+        ("invert", ""),
+        ("tint", "color = [1, 0.9, 0.8]"),
+        ("colorize", "hue = 20\namount = 0.3"),
+        (
+            "threshold",
+            "level = 0.4\nsoftness = 0.9\nlow = [0, 0, 0.2]\nhigh = [1, 1, 0.9]",
+        ),
+        ("chroma_key", "color = [0, 0, 1]\nrange = 0.05"),
+        ("luma_key", "low = 0.05\nsoftness = 0.05"),
+    ];
+    let mut chain = String::from("[src]\ntype = \"image\"\npath = \"src.png\"\n");
+    let mut input = "src".to_string();
+    for (i, (ty, params)) in ops.iter().enumerate() {
+        let name = format!("{ty}{i}");
+        let _ = write!(
+            chain,
+            "[{name}]\ntype = \"{ty}\"\ninput = \"{input}\"\n{params}\n"
+        );
+        input = name;
+    }
+    let chain = format!("output = \"{input}\"\n{chain}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("chain.toml"), &chain).unwrap();
+    std::fs::write(dir.path().join("src.png"), png_row(&many_colours())).unwrap();
+    for mode in common::MODES {
+        let [fused, apart] = [true, false].map(|fuse| {
+            let mut e = common::engine_in(mode);
+            e.set_fusion(fuse);
+            e.load_project(dir.path(), &[]).unwrap();
+            let img = common::render(&mut e, 3, 60.0);
+            (img, e.fused_runs())
+        });
+        assert_eq!(fused.1.len(), 1, "{mode:?}: {:?}", fused.1);
+        assert_eq!(fused.1[0].len(), ops.len(), "{mode:?}: {:?}", fused.1);
+        assert!(apart.1.is_empty());
+        // Not a blank: most pixels are kept, in several colours.
+        let kept: Vec<&[f32; 4]> = fused.0.pixels.iter().filter(|p| p[3] > 0.5).collect();
+        assert!(kept.len() > fused.0.pixels.len() / 2, "{:?}", fused.0.pixels);
+        assert!(kept.iter().any(|p| (p[0] - kept[0][0]).abs() > 0.1), "{kept:?}");
+        // Eight Rgba16Float roundings skipped, amplified a little by the steeper maps.
+        common::assert_images_close(
+            &fused.0,
+            &apart.0,
+            1e-2,
+            &format!("{mode:?}: fused vs one by one"),
+        );
     }
 }

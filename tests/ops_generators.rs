@@ -7,7 +7,8 @@
 #![allow(
     clippy::unwrap_used,
     clippy::float_cmp,
-    reason = "tests: a failed unwrap is a failed test; exact float checks are deliberate"
+    clippy::many_single_char_names,
+    reason = "tests: a failed unwrap is a failed test; exact float checks are deliberate; formulas use their textbook letters"
 )]
 
 mod common;
@@ -193,7 +194,7 @@ fn checker_cells_are_exactly_their_size_in_pixels() {
                 let cx = (f64::from(x) + 0.5 - 32.0) / 8.0;
                 let cy = (32.0 - f64::from(y) - 0.5 - 16.0) / 8.0;
                 let even = (cx.floor() as i64 + cy.floor() as i64).rem_euclid(2) == 0;
-                let want = if even != swapped { a } else { b };
+                let want = if even == swapped { b } else { a };
                 assert_close(
                     img.at(x, y),
                     pm(want),
@@ -454,4 +455,44 @@ fn a_stroke_draws_the_outline_inside_the_edge() {
             "{kind}: {outline} vs {filled}"
         );
     }
+}
+
+#[test]
+fn list_parameters_take_set_and_the_api_and_report_located_errors() {
+    let mut desc = common::desc(
+        "[r]\ntype = \"ramp\"\nsize = [10, 1]\nstops = [\"#000000\", [1, 1]]\npositions = [0.05, 0.95]\n",
+    );
+    let mut engine = common::engine();
+    let err = engine.set_chain(&desc).unwrap_err().to_string();
+    assert!(
+        err.contains("test.toml:4:9") && err.contains("`stops[1]` needs 3 or 4 numbers, found 2"),
+        "{err}"
+    );
+    // `--set` replaces the list.
+    vivid::project::apply_set(&mut desc, "r.stops=[\"#ff0000\", [0, 0, 1]]").unwrap();
+    engine.set_chain(&desc).unwrap();
+    let img = common::render(&mut engine, 1, 60.0);
+    assert_close(img.at(0, 0), [1.0, 0.0, 0.0, 1.0], F16, "--set first stop");
+    assert_close(img.at(9, 0), [0.0, 0.0, 1.0, 1.0], F16, "--set last stop");
+    // So does the API (the inspector's way), checked the same way.
+    let three = vivid::params::RawValue::Array(vec![
+        "#00ff00".into(),
+        "#00ff00".into(),
+        [1.0f32, 1.0, 1.0, 0.5].into(),
+    ]);
+    engine.set_param("r", "stops", three).unwrap();
+    engine
+        .set_param("r", "positions", [0.05f32, 0.45, 0.95])
+        .unwrap();
+    let img = common::render(&mut engine, 1, 60.0);
+    assert_close(img.at(0, 0), [0.0, 1.0, 0.0, 1.0], F16, "api first stop");
+    assert_close(img.at(9, 0), [0.5, 0.5, 0.5, 0.5], F16, "api last stop");
+    let err = engine
+        .set_param("r", "positions", [0.5f32, 2.0])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`positions[1]` = 2 is out of its range 0..=1"),
+        "{err}"
+    );
 }

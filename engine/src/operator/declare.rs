@@ -148,15 +148,33 @@ pub struct Note {
     pub fixed: bool,
     /// `alias=old|older`: names also accepted.
     pub aliases: Vec<String>,
-    /// `colors`: an `array<vec4<f32>, N>` holding a list of up to N colours.
-    pub colors: bool,
-    /// `floats`: an `array<vec4<f32>, N>` holding a list of up to N numbers (in `.x`).
-    pub floats: bool,
+    /// `colors` or `floats`: an `array<vec4<f32>, N>` holding a list of up to N elements.
+    pub list: Option<ListOf>,
     /// `count=list`: an integer the engine sets to the number of elements of the list
     /// field `list` (not a parameter itself).
     pub count: Option<String>,
     /// The description.
     pub doc: String,
+}
+
+/// What the elements of a list field (`array<vec4<f32>, N>`) are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListOf {
+    /// `colors`: colours, straight RGBA.
+    Colors,
+    /// `floats`: numbers, each in the `.x` of its element.
+    Floats,
+}
+
+impl ListOf {
+    /// The annotation's word.
+    #[must_use]
+    pub const fn word(self) -> &'static str {
+        match self {
+            Self::Colors => "colors",
+            Self::Floats => "floats",
+        }
+    }
 }
 
 /// Annotation keys written `key=value`, and flags.
@@ -215,8 +233,8 @@ pub fn parse_note(comment: &str) -> Result<Note, String> {
                 }
                 note.count = Some(v.to_string());
             }
-            ("colors" | "colours", None) => note.colors = true,
-            ("floats", None) => note.floats = true,
+            ("colors" | "colours", None) => note.list = Some(ListOf::Colors),
+            ("floats", None) => note.list = Some(ListOf::Floats),
             ("color" | "colour", None) => note.color = true,
             ("bool", None) => note.boolean = true,
             ("fixed", None) => note.fixed = true,
@@ -451,7 +469,7 @@ mod tests {
         assert_eq!(n.doc, "Words color here");
         // Lists: nested arrays and brackets in strings end where the outer array does.
         let n = parse_note("colors default=[[1, 0, 0], \"#ff]000\", [0, 0, 1, 0.5]] Ramp").unwrap();
-        assert!(n.colors);
+        assert_eq!(n.list, Some(ListOf::Colors));
         assert_eq!(n.doc, "Ramp");
         let Some(RawValue::Array(items)) = &n.default else {
             panic!("{n:?}")
@@ -461,7 +479,10 @@ mod tests {
         let n = parse_note("count=stops").unwrap();
         assert_eq!(n.count.as_deref(), Some("stops"));
         assert!(parse_note("count=").is_err());
-        assert!(parse_note("floats range=0..1").unwrap().floats);
+        assert_eq!(
+            parse_note("floats range=0..1").unwrap().list,
+            Some(ListOf::Floats)
+        );
         let e = parse_note("defualt=1 x").unwrap_err();
         assert!(e.contains("did you mean `default`"), "{e}");
         assert!(parse_note("range=1").is_err());

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::declare::{Annotations, FrontMatter, find_code, front_matter};
+use super::declare::{Annotations, FrontMatter, ListOf, find_code, front_matter};
 use super::{
     Category, EncodeCx, InputSpec, MAX_INPUTS, Operator, OperatorInfo, PrepareCx, UniformCx,
 };
@@ -408,19 +408,19 @@ fn reflect_params(
         let note = annotations.get(&name);
         let (scalar, components, kind) = match field_type(module, m.ty) {
             Some(FieldType::Value(scalar, components, kind)) => {
-                if note.colors || note.floats {
+                if let Some(list) = note.list {
                     return Err(located(format!(
                         "`Params.{name}`: `{}` is for a list, declared `array<vec4<f32>, N>`",
-                        if note.colors { "colors" } else { "floats" }
+                        list.word()
                     )));
                 }
                 (scalar, components, kind)
             }
             Some(FieldType::List(n)) => {
                 let n = u16::try_from(n).unwrap_or(u16::MAX);
-                let kind = match (note.colors || note.color, note.floats) {
-                    (true, false) => ParamKind::Colors(n),
-                    (false, true) => ParamKind::Floats(n),
+                let kind = match (note.list, note.color) {
+                    (Some(ListOf::Colors), _) | (None, true) => ParamKind::Colors(n),
+                    (Some(ListOf::Floats), false) => ParamKind::Floats(n),
                     _ => {
                         return Err(located(format!(
                             "`Params.{name}`: an array is a list parameter: annotate it `colors` (up to {n} colours) or `floats` (up to {n} numbers, each in `.x`)"
@@ -860,6 +860,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::float_cmp, reason = "the values packed are exact")]
     fn list_fields_reflect_as_list_parameters_with_their_counts() {
         let info = reflect_text(
             "//! R.\n//! category: generator\nstruct Params {\n    n: u32, // count=stops\n    stops: array<vec4<f32>, 4>, // colors default=[\"#ff0000\", [0, 0, 1]] The colours.\n    at: array<vec4<f32>, 3>, // floats range=0..1 default=[0.25]\n    k: i32, // count=at\n}\nfn shade(uv: vec2<f32>) -> vec4<f32> { return params.stops[params.n - 1u] * params.at[0].x; }\n",

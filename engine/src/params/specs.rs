@@ -541,6 +541,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::float_cmp, reason = "the values compared are exact")]
     fn lists_take_elements_checked_one_by_one() {
         use crate::params::{Component, ParamKind, ParamSpec};
         let colors = ParamSpec::new("stops", ParamKind::Colors(3), ParamValue::Numbers(vec![]));

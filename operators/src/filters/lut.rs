@@ -162,32 +162,28 @@ fn texels(cube: &Cube) -> (u32, u32, Vec<f16>) {
     let (w, h) = (cols * n, rows * n + 1);
     let mut out = vec![f16::ZERO; (w * h * 4) as usize];
     let last = ((h - 1) * w * 4) as usize;
-    let [a, b, c] = cube.domain_min;
-    let [d, e, f] = cube.domain_max;
-    for (k, v) in [
-        [n as f32, cols as f32, 0.0, 1.0],
-        [a, b, c, 1.0],
-        [d, e, f, 1.0],
-    ]
-    .iter()
-    .enumerate()
-    {
-        for (i, x) in v.iter().enumerate() {
-            out[last + k * 4 + i] = f16::from_f32(*x);
+    let description = [
+        [n as f32, cols as f32, 0.0],
+        cube.domain_min,
+        cube.domain_max,
+    ];
+    for (texel, values) in description.iter().enumerate() {
+        let at = last + texel * 4;
+        for (dst, x) in out[at..at + 3].iter_mut().zip(values) {
+            *dst = f16::from_f32(*x);
         }
+        out[at + 3] = f16::ONE;
     }
     for b in 0..n {
         let (tx, ty) = (b % cols, b / cols);
         for g in 0..n {
             for r in 0..n {
-                let [x, y, z] = cube.at(r, g, b);
+                let colour = cube.at(r, g, b);
                 let at = (((ty * n + g) * w + tx * n + r) * 4) as usize;
-                out[at..at + 4].copy_from_slice(&[
-                    f16::from_f32(x),
-                    f16::from_f32(y),
-                    f16::from_f32(z),
-                    f16::ONE,
-                ]);
+                for (dst, x) in out[at..at + 3].iter_mut().zip(colour) {
+                    *dst = f16::from_f32(x);
+                }
+                out[at + 3] = f16::ONE;
             }
         }
     }
@@ -349,6 +345,7 @@ impl Operator for Lut {
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "the values compared are exact")]
 mod tests {
     use super::*;
 

@@ -260,7 +260,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Cube, Diagnostic> {
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "the values compared are exact")]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     fn identity_text(n: u32) -> String {
@@ -269,7 +272,7 @@ mod tests {
         for b in 0..n {
             for g in 0..n {
                 for r in 0..n {
-                    s += &format!("{} {} {}\n", r as f32 / k, g as f32 / k, b as f32 / k);
+                    let _ = writeln!(s, "{} {} {}", r as f32 / k, g as f32 / k, b as f32 / k);
                 }
             }
         }
