@@ -918,8 +918,15 @@ fn the_pointwise_colour_operators_fuse_into_one_pass_that_looks_like_them_one_by
         assert!(apart.1.is_empty());
         // Not a blank: most pixels are kept, in several colours.
         let kept: Vec<&[f32; 4]> = fused.0.pixels.iter().filter(|p| p[3] > 0.5).collect();
-        assert!(kept.len() > fused.0.pixels.len() / 2, "{:?}", fused.0.pixels);
-        assert!(kept.iter().any(|p| (p[0] - kept[0][0]).abs() > 0.1), "{kept:?}");
+        assert!(
+            kept.len() > fused.0.pixels.len() / 2,
+            "{:?}",
+            fused.0.pixels
+        );
+        assert!(
+            kept.iter().any(|p| (p[0] - kept[0][0]).abs() > 0.1),
+            "{kept:?}"
+        );
         // Eight Rgba16Float roundings skipped, amplified a little by the steeper maps.
         common::assert_images_close(
             &fused.0,
