@@ -4,4 +4,5 @@
 vivid_engine::operator_modules! {
     blur::Blur,
     dither::Dither,
+    lut::Lut,
 }
