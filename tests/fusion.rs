@@ -282,3 +282,28 @@ fn a_project_shader_declared_pointwise_fuses_with_its_neighbours() {
         assert!(distinct.len() <= 25, "{} colours", distinct.len());
     }
 }
+
+/// A pointwise shader whose helper function reads `params` (so it cannot be shared by the
+/// run's members: each gets its own copy) fuses and looks like the operators one by one.
+const GAIN: &str = "//! Gain through a helper.\n//! inputs: 1\n//! pointwise\n\nstruct Params {\n    gain: f32, // default=1 range=0..4 Multiplier\n}\n\nfn amount() -> f32 {\n    return params.gain;\n}\n\nfn point(c: vec4<f32>, uv: vec2<f32>) -> vec4<f32> {\n    return vec4<f32>(c.rgb * amount(), c.a);\n}\n";
+
+#[test]
+fn a_pointwise_shader_whose_helpers_read_its_params_fuses_too() {
+    let chain = "output = \"b\"\n\n[src]\ntype = \"gradient\"\nsize = [32, 16]\ncolor_a = [0.2, 0.3, 0.4, 1.0]\ncolor_b = [0.4, 0.1, 0.2, 1.0]\n\n[a]\ntype = \"shader\"\nshader = \"gain.wgsl\"\ninput = \"src\"\ngain = 1.5\n\n[mid]\ntype = \"levels\"\ninput = \"a\"\ngamma = 1.2\n\n[b]\ntype = \"shader\"\nshader = \"gain.wgsl\"\ninput = \"mid\"\ngain = 0.5\n";
+    let dir = common::project(&[("chain.toml", chain), ("gain.wgsl", GAIN)]);
+    for mode in common::MODES {
+        let mut fused = common::engine_in(mode);
+        fused.load_project(dir.path(), &[]).unwrap();
+        let a = common::render(&mut fused, 1, 60.0);
+        assert_eq!(
+            fused.fused_runs(),
+            vec![vec!["a".to_string(), "mid".into(), "b".into()]],
+            "{mode:?}"
+        );
+        let mut apart = common::engine_in(mode);
+        apart.set_fusion(false);
+        apart.load_project(dir.path(), &[]).unwrap();
+        let b = common::render(&mut apart, 1, 60.0);
+        common::assert_images_close(&a, &b, 1e-2, &format!("{mode:?}: fused vs one by one"));
+    }
+}

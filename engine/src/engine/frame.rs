@@ -199,6 +199,9 @@ impl Engine {
                 rt.runs[r].check_uniforms(k, at, w.len());
             }
         }
+        for run in &mut rt.runs {
+            run.push_block(&mut w);
+        }
         self.fusion.block_misplaced(rt, self.generations.shaders);
         let shown = rt.nodes[rt.shown].size;
         self.display.write_uniforms(&mut w, shown, target);

@@ -52,6 +52,12 @@ impl UniformWriter<'_> {
         self.push_bytes(bytemuck::bytes_of(value))
     }
 
+    /// The `len` bytes written at `offset` this frame, if that many were.
+    #[must_use]
+    pub fn written(&self, offset: usize, len: usize) -> Option<&[u8]> {
+        self.bytes.get(offset..offset.checked_add(len)?)
+    }
+
     /// Appends raw bytes (a struct laid out at run time) at the next aligned offset.
     pub fn push_bytes(&mut self, data: &[u8]) -> UniformSlot {
         let offset = self.bytes.len().next_multiple_of(self.align);
