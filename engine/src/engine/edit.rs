@@ -442,7 +442,7 @@ impl Engine {
         })?;
         let spec = &n.params.specs()[idx];
         let src = spec
-            .parse(&value)
+            .parse_with(&value, self.registry.variables())
             .map_err(|m| EngineError::Param(format!("`{node}`: {m}")))?;
         if let (ParamKind::Node(kind) | ParamKind::Nodes(kind), ParamSource::Const(v)) =
             (spec.kind, &src)

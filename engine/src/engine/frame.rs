@@ -76,16 +76,17 @@ impl Engine {
         Ok(report)
     }
 
-    /// Phase 1, evaluate: expressions of `time` and `frame` give this frame's parameter
-    /// values.
+    /// Phase 1, evaluate: expressions of the variables (`time`, `frame`, `delta`, a host's
+    /// own) give this frame's parameter values. Allocates nothing.
     fn evaluate(&mut self, time: FrameTime) {
-        let vars = crate::params::ExprVars {
-            time: time.time,
-            frame: time.frame as f64,
-        };
+        let delta = self
+            .stats
+            .last_time
+            .map_or(0.0, |t| (time.time - t).max(0.0));
+        self.vars.set_time(time.time, time.frame as f64, delta);
         if let Some(rt) = &mut self.chain {
             for n in &mut rt.nodes {
-                n.params.evaluate(vars);
+                n.params.evaluate(&self.vars);
             }
         }
     }

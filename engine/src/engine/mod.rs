@@ -100,6 +100,9 @@ pub struct Engine {
     /// What edits set that outlives a chain, and the WGSL operators' shaders in use (`edit.rs`).
     edits: Edits,
     generations: Generations,
+    /// This frame's values of the variables expressions read (slots of the registry's
+    /// [`Variables`](crate::params::Variables)).
+    vars: crate::params::ExprVars,
 }
 
 /// Counters that move when something every node depends on changed.
@@ -138,6 +141,7 @@ impl Engine {
         let arena = UniformArena::new(&gpu);
         let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
         let stats = Statistics::new(&options);
+        let vars = crate::params::ExprVars::new(registry.variables());
         Self {
             gpu,
             registry,
@@ -154,7 +158,27 @@ impl Engine {
             stats,
             edits: Edits::default(),
             generations: Generations::default(),
+            vars,
         }
+    }
+
+    /// Adds a variable expressions may read (`audio.bass`, `osc.fader1`) and returns its
+    /// slot; chains validated from now on may name it. See
+    /// [`Variables::add`](crate::params::Variables::add).
+    pub fn add_variable(
+        &mut self,
+        name: impl Into<std::borrow::Cow<'static, str>>,
+        doc: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> std::result::Result<usize, String> {
+        let slot = self.registry.add_variable(name, doc)?;
+        self.vars.resize(self.registry.variables());
+        Ok(slot)
+    }
+
+    /// Sets the value of the variable at `slot` ([`add_variable`](Self::add_variable)) for
+    /// the next frames (the built-in `time`, `frame` and `delta` are set by each frame).
+    pub fn set_variable(&mut self, slot: usize, value: f64) {
+        self.vars.set(slot, value);
     }
 
     /// How many times a lost device was replaced (a window runner reconfigures its surface
