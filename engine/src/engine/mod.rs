@@ -31,11 +31,13 @@ mod display;
 mod edit;
 mod frame;
 mod fused;
+mod load;
 mod report;
 mod runtime;
 mod views;
 
 pub use display::{FramePass, Target};
+pub use load::{ChainLoader, LoadedChain};
 pub use report::{FrameReport, NodeError, NodeProfile, OperatorCounter, Profile, RunStats};
 pub use views::{NodeView, ParamView};
 
@@ -202,6 +204,7 @@ impl Engine {
 
     /// The shader library (e.g. to read shaders from a source tree).
     pub fn shaders_mut(&mut self) -> &mut ShaderLibrary {
+        self.edits.library += 1;
         &mut self.shaders
     }
 
