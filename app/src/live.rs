@@ -220,8 +220,8 @@ impl Live {
 
     /// [`apply`](Self::apply), but a chain.toml is read and validated on the loading
     /// thread; [`poll`](Self::poll) applies it once it is ready ([`loading`](Self::loading)
-    /// says whether one is on its way). Returns whether anything was reloaded, reported or
-    /// handed to the loading thread.
+    /// says whether one is on its way). Returns whether anything was reloaded or reported
+    /// now (a chain handed to the loading thread is not yet).
     pub fn queue(&mut self, engine: &mut Engine, changes: &[Change]) -> bool {
         self.apply_changes(engine, changes, true)
     }
@@ -319,7 +319,8 @@ impl Live {
             }
         }
         if let Some(c) = chain {
-            acted = true;
+            // Handed to the loading thread, it is reloaded (or reported) later, by `poll`.
+            acted |= !background;
             let what = canonical(&c.path)
                 .file_name()
                 .map_or_else(String::new, |f| f.to_string_lossy().to_string());
