@@ -343,3 +343,69 @@ fn profiling_keeps_frames_steady_and_times_every_operator() {
         }
     }
 }
+
+/// Renders `frames` frames of `chain` (with `solo` shown, thumbnails of `thumbs` pixels):
+/// the operators that recorded passes in the last frame, the objects created by the
+/// frames, and the mean CPU time of the frames after the first ten (ms).
+fn run_chain(chain: &str, solo: Option<&str>, thumbs: Option<u32>, frames: u64) -> (u64, u64, f64) {
+    let mut engine = common::engine();
+    engine.set_chain(&common::desc(chain)).unwrap();
+    engine.set_solo(solo).unwrap();
+    engine.set_thumbnails(thumbs);
+    let before = engine.gpu().counts().total_created();
+    let mut last = None;
+    for k in 0..frames {
+        last = Some(
+            engine
+                .render(
+                    FrameTime {
+                        time: k as f64 / 60.0,
+                        frame: k,
+                    },
+                    Target::None,
+                    false,
+                )
+                .unwrap(),
+        );
+    }
+    engine.wait_idle();
+    assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+    let times: Vec<f32> = engine.frame_times().skip(10).collect();
+    let mean = times.iter().map(|&t| f64::from(t)).sum::<f64>() / times.len().max(1) as f64;
+    let created = engine.gpu().counts().total_created() - before;
+    (last.unwrap().operators_run, created, mean)
+}
+
+/// The output is a blur of a noise; a feedback of another noise is shown nowhere, but its
+/// history advances every frame, so it runs with its input.
+const SHOWN: &str = "output = \"b\"\n[n]\ntype = \"noise\"\nsize = [64, 36]\n[b]\ntype = \"blur\"\ninput = \"n\"\nradius = 4\n[n2]\ntype = \"noise\"\nsize = [16, 16]\n[fb]\ntype = \"feedback\"\ninput = \"n2\"\n";
+
+fn with_solids(count: usize) -> String {
+    let mut chain = SHOWN.to_string();
+    for k in 0..count {
+        chain.push_str(&format!(
+            "[s{k}]\ntype = \"solid\"\nsize = [64, 36]\ncolor = [0.5, 0.{k}, 0.25]\n"
+        ));
+    }
+    chain
+}
+
+#[test]
+fn operators_nothing_shown_needs_do_not_run() {
+    let (run, created, ms) = run_chain(SHOWN, None, None, 40);
+    assert_eq!(run, 4, "noise, blur, and the feedback with its input");
+    let (run_s, created_s, ms_s) = run_chain(&with_solids(1000), None, None, 40);
+    // 1,000 unconnected solids: validated, but they prepare nothing and record nothing.
+    assert_eq!(run_s, run, "operators that recorded passes");
+    assert_eq!(created_s, created, "objects created by the frames");
+    // Same order of magnitude of frame time (their 1,000 passes would be ~100x).
+    assert!(
+        ms_s < ms * 10.0 + 1.0,
+        "{ms:.3} ms a frame without, {ms_s:.3} ms with"
+    );
+    eprintln!("frame CPU time: {ms:.3} ms; with 1,000 unconnected solids {ms_s:.3} ms");
+    // Soloing the second noise: it and the feedback (which advances) run.
+    assert_eq!(run_chain(&with_solids(10), Some("n2"), None, 3).0, 2);
+    // The inspector's thumbnails show every node: everything runs.
+    assert_eq!(run_chain(&with_solids(10), None, Some(16), 3).0, 14);
+}

@@ -57,6 +57,7 @@ impl Engine {
         if rt.shown != shown {
             rt.shown = shown;
             rt.fusion_planned = false;
+            rt.update_needed(self.display.thumbs.is_some());
             rt.replan(&self.gpu, &mut self.pool)?;
             self.pool.trim();
             self.stats.mark_changed();
@@ -225,6 +226,7 @@ impl Engine {
             t.retain(|name| nodes.iter().any(|n| n.name == name));
         }
         let mut rt = ChainRuntime::new(spec, nodes, shown);
+        rt.update_needed(self.display.thumbs.is_some());
         let planned = rt.replan(&self.gpu, &mut self.pool);
         self.pool.trim();
         self.drop_unused_wgsl_shaders(&rt.spec);

@@ -218,7 +218,14 @@ impl Engine {
             let pointwise: Vec<Option<u32>> = rt
                 .nodes
                 .iter()
-                .map(|n| n.info.pointwise().map(|s| s.params_size))
+                .enumerate()
+                // A node that does not run is in no run.
+                .map(|(i, n)| {
+                    n.info
+                        .pointwise()
+                        .filter(|_| rt.is_needed(i))
+                        .map(|s| s.params_size)
+                })
                 .collect();
             let inputs: Vec<Vec<usize>> = rt.nodes.iter().map(|n| n.inputs.clone()).collect();
             let sizes: Vec<[u32; 2]> = rt.nodes.iter().map(|n| n.size).collect();

@@ -23,6 +23,9 @@ pub struct FrameReport {
     /// What the operators counted in the frame (`render3d`: `shadow_passes`, 0 when no
     /// shadow had to be redrawn).
     pub counters: crate::operator::Counters,
+    /// Operators that recorded their passes (a fused run counts once): those the node
+    /// shown needs and those that advance every frame; every one while thumbnails are on.
+    pub operators_run: u64,
 }
 
 /// A counter of the operators ([`crate::operator::Counters`]) over a run.

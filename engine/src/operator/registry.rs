@@ -60,6 +60,9 @@ pub trait OperatorType: Operator + Default + 'static {
     type Params: ParamStruct;
     /// Scene nodes: their kind (they then have no output texture).
     const SCENE: Option<SceneKind> = None;
+    /// It keeps state that must advance every frame ([`OperatorInfo::advances`]): it runs
+    /// even when the node shown does not depend on it.
+    const ADVANCES: bool = false;
     /// Uniform structs this type's Rust code packs for its WGSL, checked against naga's
     /// layout by the operators' tests: (library shader, WGSL struct name, Rust size).
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] = &[];
@@ -155,6 +158,7 @@ impl Registry {
     pub fn add<T: OperatorType>(&mut self) {
         let info = OperatorInfo {
             scene: T::SCENE,
+            advances: T::ADVANCES,
             ..OperatorInfo::new(
                 T::NAME,
                 T::CATEGORY,
