@@ -381,11 +381,13 @@ fn run_chain(chain: &str, solo: Option<&str>, thumbs: Option<u32>, frames: u64) 
 const SHOWN: &str = "output = \"b\"\n[n]\ntype = \"noise\"\nsize = [64, 36]\n[b]\ntype = \"blur\"\ninput = \"n\"\nradius = 4\n[n2]\ntype = \"noise\"\nsize = [16, 16]\n[fb]\ntype = \"feedback\"\ninput = \"n2\"\n";
 
 fn with_solids(count: usize) -> String {
+    use std::fmt::Write as _;
     let mut chain = SHOWN.to_string();
     for k in 0..count {
-        chain.push_str(&format!(
+        let _ = write!(
+            chain,
             "[s{k}]\ntype = \"solid\"\nsize = [64, 36]\ncolor = [0.5, 0.{k}, 0.25]\n"
-        ));
+        );
     }
     chain
 }
