@@ -537,3 +537,45 @@ fn an_expression_error_points_at_its_column_in_chain_toml() {
     let d = err.0.iter().find(|d| d.file == Path::new("--set")).unwrap();
     assert_eq!(d.col, 19, "{d}");
 }
+
+#[test]
+fn chains_beyond_the_limits_are_refused_where_they_cross_them() {
+    use std::fmt::Write as _;
+    use vivid::chain::{MAX_EXPRESSION_STEPS, MAX_OPERATORS};
+    // Operators: at the header of the first one too many.
+    let mut text = String::from("output = \"s0\"\n");
+    for k in 0..=MAX_OPERATORS {
+        let _ = write!(text, "[s{k}]\ntype = \"solid\"\nsize = [4, 4]\n");
+    }
+    let d = validate(&vivid::project::parse_chain(Path::new("c.toml"), &text)).unwrap_err();
+    assert_eq!(d.0.len(), 1, "{d}");
+    assert!(d.0[0].message.contains("at most 4096 run"), "{d}");
+    assert_eq!(d.0[0].line, 2 + 3 * MAX_OPERATORS, "{d}");
+    // Texture memory: six 16384² outputs alive at once are 12 GiB.
+    let mut text = String::from("output = \"c\"\nsize = [16384, 16384]\n");
+    for k in 0..5 {
+        let _ = write!(text, "[s{k}]\ntype = \"solid\"\n");
+    }
+    text.push_str("[c]\ntype = \"composite\"\ninputs = [\"s0\", \"s1\", \"s2\", \"s3\", \"s4\"]\n");
+    let d = validate(&vivid::project::parse_chain(Path::new("c.toml"), &text)).unwrap_err();
+    assert!(d.0[0].message.contains("12.0 GiB; at most 8 GiB"), "{d}");
+    // Expression steps: three expressions of ~400,000 steps each.
+    let big = format!("time{}", "+time".repeat(200_000));
+    let mut text = String::from("output = \"s0\"\n");
+    for k in 0..3 {
+        let _ = write!(
+            text,
+            "[s{k}]\ntype = \"solid\"\nsize = [4, 4]\ncolor = [\"{big}\", 0, 0]\n"
+        );
+    }
+    let d = validate(&vivid::project::parse_chain(Path::new("c.toml"), &text)).unwrap_err();
+    assert!(
+        d.0[0]
+            .message
+            .contains(&format!("more than {MAX_EXPRESSION_STEPS} steps")),
+        "{}",
+        d.0[0].message
+    );
+    // Reached at the third: `[s2]` is on line 10.
+    assert_eq!(d.0[0].line, 10, "{}", d.0[0].message);
+}
