@@ -361,11 +361,11 @@ impl Engine {
                 }
                 Err(e) => {
                     // Its operators draw one by one (planned again at once); out of memory
-                    // is tried again later.
-                    log::warn!(
+                    // is tried again later. No operator shows it: the GPU's error log does.
+                    self.gpu.report(format!(
                         "fusing `{}`: {e}; drawing its operators one by one",
                         run.label
-                    );
+                    ));
                     let until = e.is_transient().then_some(now + FUSION_RETRY_FRAMES);
                     let first = &rt.nodes[first].name;
                     self.fusion

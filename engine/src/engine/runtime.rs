@@ -388,13 +388,21 @@ impl ChainRuntime {
         let (of, slot_sizes) =
             crate::chain::plan_slots(&self.spec.order, &inputs, &planned_sizes, self.shown);
         self.slots.release(pool);
-        self.slots = Slots {
-            textures: slot_sizes
+        let (textures, failed) = gpu.create_checked("making the chain's textures", || {
+            slot_sizes
                 .iter()
                 .map(|&[w, h]| pool.acquire(gpu, TextureKey::color(w, h), "vivid.slot"))
-                .collect(),
-            of,
-        };
+                .collect::<Vec<_>>()
+        });
+        if failed.is_some() {
+            // Out of memory (reported): no textures this frame (nothing draws); planned
+            // again at the next frame. Which one failed is not known: none goes back.
+            drop(textures);
+            self.slots = Slots::default();
+            self.planned.clear();
+            return Ok(());
+        }
+        self.slots = Slots { textures, of };
         self.planned = sizes;
         Ok(())
     }
