@@ -433,3 +433,61 @@ fn operators_nothing_shown_needs_do_not_run() {
     // The inspector's thumbnails show every node: everything runs.
     assert_eq!(run_chain(&with_solids(10), None, Some(16), 3).0, 14);
 }
+
+/// Bind groups the engine has created so far.
+fn bind_groups(engine: &Engine) -> u64 {
+    let c = engine.gpu().counts().snapshot();
+    c.created
+        .iter()
+        .find(|(k, _)| *k == "bind_groups")
+        .map_or(0, |(_, n)| *n)
+}
+
+#[test]
+fn a_changed_input_rebuilds_only_its_operators_bind_groups() {
+    let chain = |inputs: &str| {
+        common::desc(&format!(
+            "output = \"l\"\n[a]\ntype = \"noise\"\nsize = [32, 32]\n[b]\ntype = \"gradient\"\nsize = [32, 32]\n[c]\ntype = \"composite\"\ninputs = {inputs}\nmode = \"screen\"\n[l]\ntype = \"levels\"\ninput = \"c\"\ngamma = 1.3\n[s]\ntype = \"blur\"\ninput = \"l\"\nradius = 3\n"
+        ))
+    };
+    for mode in common::MODES {
+        let mut engine = common::engine_in(mode);
+        engine.set_fusion(false);
+        engine.set_chain(&chain("[\"a\", \"b\"]")).unwrap();
+        let frame = |engine: &mut Engine, k: u64| {
+            engine
+                .render(
+                    FrameTime {
+                        time: k as f64 / 60.0,
+                        frame: k,
+                    },
+                    Target::None,
+                    false,
+                )
+                .unwrap();
+        };
+        for k in 0..5 {
+            frame(&mut engine, k);
+        }
+        // Nothing changes: no bind group is made.
+        let before = bind_groups(&engine);
+        for k in 5..25 {
+            frame(&mut engine, k);
+        }
+        assert_eq!(bind_groups(&engine), before, "{mode:?}: steady frames");
+        // The composite's inputs swap: only its bind group is made again (the others keep
+        // their textures, so their groups).
+        engine.set_chain(&chain("[\"b\", \"a\"]")).unwrap();
+        frame(&mut engine, 25);
+        let rebuilt = bind_groups(&engine) - before;
+        assert_eq!(
+            rebuilt, 1,
+            "{mode:?}: bind groups made for one changed input"
+        );
+        for k in 26..40 {
+            frame(&mut engine, k);
+        }
+        assert_eq!(bind_groups(&engine) - before, 1, "{mode:?}: after");
+        assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+    }
+}
