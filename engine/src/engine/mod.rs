@@ -3,7 +3,8 @@
 //!
 //! One frame, as [`Engine::render`] runs it (`frame.rs`: `render_with` is the script; see
 //! also ARCHITECTURE.md, "One frame"):
-//! 1. **evaluate** — expressions of `time` and `frame`, clamped to ranges (`frame.rs`);
+//! 1. **evaluate** — expressions of the variables (`time`, `frame`, `delta`, a host's own),
+//!    clamped to ranges (`frame.rs`); only the nodes the shown one needs run (`runtime.rs`);
 //! 2. **outputs** — every node has an output texture of its size: the fused runs are planned
 //!    (`fused.rs`), then the slots, textures shared by nodes that run one after the other
 //!    (`runtime.rs`);
