@@ -452,10 +452,20 @@ pub(super) struct SkySlot<'a> {
 }
 
 impl Environment {
-    /// The textures (made on the first call).
-    pub fn textures(&mut self, gpu: &Gpu) -> &EnvironmentTextures {
-        self.textures
-            .get_or_insert_with(|| EnvironmentTextures::new(gpu))
+    /// Makes the textures on the first call; they are kept only if they were made (a failed
+    /// creation is an invalid texture: the error is returned, the next prepare tries again).
+    fn make_textures(&mut self, gpu: &Gpu) -> vivid_engine::Result<()> {
+        if self.textures.is_none() {
+            let (made, failed) = gpu.create_checked("making render3d's environment cubes", || {
+                EnvironmentTextures::new(gpu)
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            self.textures = Some(made);
+            self.drawn = None;
+        }
+        Ok(())
     }
 
     /// The picture's view for the background (the 1×1 stand-in without one).
@@ -485,13 +495,20 @@ impl Environment {
         let picture = load_picture(Path::new(path))
             .map_err(|e| vivid_engine::EngineError::Param(format!("environment {path}: {e}")))?;
         gpu.check_size("environment", picture.width, picture.height)?;
-        let texture = texture_2d(
-            gpu,
-            "vivid.render3d.environment_picture",
-            FORMAT,
-            (picture.width, picture.height),
-            &picture.rgba,
-        );
+        // Kept only if it was made: on a failure the last good picture stays and the next
+        // prepare reads the file again.
+        let (texture, failed) = gpu.create_checked("uploading the environment picture", || {
+            texture_2d(
+                gpu,
+                "vivid.render3d.environment_picture",
+                FORMAT,
+                (picture.width, picture.height),
+                &picture.rgba,
+            )
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
         self.picture = Some(Loaded {
             path: path.to_string(),
             generation,
@@ -532,7 +549,7 @@ impl Environment {
                 },
             )?);
         }
-        self.textures(gpu);
+        self.make_textures(gpu)?;
         let (Some(t), Some(picture)) = (&self.textures, self.picture_view()) else {
             return Ok(());
         };

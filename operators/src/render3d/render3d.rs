@@ -601,9 +601,17 @@ impl Operator for Render3d {
         for (_, m) in cx.scene.meshes(MESHES) {
             for part in &m.geometry.parts {
                 for r in maps_of(&part.material).into_iter().flatten() {
-                    self.samplers
-                        .entry(sampler_key(&r))
-                        .or_insert_with(|| map_sampler(gpu, &r));
+                    let key = sampler_key(&r);
+                    if self.samplers.contains_key(&key) {
+                        continue;
+                    }
+                    // Kept only if it was made (a failed creation is an invalid sampler).
+                    let (sampler, failed) =
+                        gpu.create_checked("making a map's sampler", || map_sampler(gpu, &r));
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                    self.samplers.insert(key, sampler);
                 }
             }
         }
