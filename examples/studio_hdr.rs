@@ -92,7 +92,11 @@ fn radiance(az: f32, el: f32) -> [f32; 3] {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/09-3d-materials/studio.hdr").to_string()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/09-3d-materials/studio.hdr"
+        )
+        .to_string()
     });
     let (w, h) = (WIDTH, WIDTH / 2);
     let mut pixels = Vec::with_capacity((w * h) as usize);
@@ -106,11 +110,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let file = std::fs::File::create(&path)?;
-    image::codecs::hdr::HdrEncoder::new(std::io::BufWriter::new(file)).encode(
-        &pixels,
-        w as usize,
-        h as usize,
-    )?;
+    image::codecs::hdr::HdrEncoder::new(std::io::BufWriter::new(file))
+        .encode(&pixels, w as usize, h as usize)?;
     println!("wrote {path} ({w}×{h})");
     Ok(())
 }
