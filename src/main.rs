@@ -119,6 +119,9 @@ struct RunArgs {
     /// Start fullscreen (window; F toggles).
     #[arg(long)]
     fullscreen: bool,
+    /// The window's size (default: the output's size, fitted to the monitor).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    window_size: Option<[u32; 2]>,
     /// Start with the inspector shown (window; Tab toggles): chain view with thumbnails,
     /// parameters, timings, memory, errors.
     #[arg(long)]
@@ -396,6 +399,7 @@ fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
             project.to_path_buf()
         }),
         inspector: args.inspector,
+        window_size: args.window_size,
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();
@@ -536,12 +540,23 @@ fn print_info(info: &vivid::OperatorInfo) {
             } else {
                 format!("{} (fixed)", p.kind.name())
             };
+            let mut doc = p.doc.to_string();
+            if let Some(w) = &p.when {
+                doc.push_str(&format!(
+                    " (only when {} is {})",
+                    w.param,
+                    w.values.join(" or ")
+                ));
+            }
+            if !p.aliases.is_empty() {
+                doc.push_str(&format!(" (formerly `{}`)", p.aliases.join("`, `")));
+            }
             [
                 p.name.to_string(),
                 kind,
                 format!("default {}", p.format_value(&p.default)),
                 domain,
-                p.doc.to_string(),
+                doc,
             ]
         })
         .collect();

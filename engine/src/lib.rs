@@ -31,7 +31,7 @@ pub mod scene;
 pub mod shaders;
 
 pub use engine::{
-    Engine, EngineOptions, FramePass, FrameReport, NodeError, NodeProfile, NodeView,
+    DisplayArea, Engine, EngineOptions, FramePass, FrameReport, NodeError, NodeProfile, NodeView,
     OperatorCounter, ParamView, Profile, RunStats, Target,
 };
 pub use error::{Diagnostic, Diagnostics, EngineError, Result, did_you_mean};

@@ -4,14 +4,14 @@
 //! inputs: 0
 
 struct Params {
-    kind: u32,              // choice=circle|rect|triangle|star|ring|polygon default=circle circle, rect, triangle, star, ring or polygon.
-    shape_size: vec2<f32>,  // default=[0.5, 0.5] range=0..100 Width and height of the shape, in units of the image height (0.5: half the height).
-    position: vec2<f32>,    // default=[0.5, 0.5] Centre [x, y] in uv (0..1, y up).
-    rotation: f32,          // default=0 range=-36000..36000 Rotation, degrees counter-clockwise.
-    softness: f32,          // default=0 range=0..10 Edge softness, in units of the image height (0: crisp, one-pixel anti-aliasing).
-    color: vec4<f32>,       // default=[1, 1, 1, 1] color Fill colour.
-    sides: u32,             // default=5 range=3..64 Points of a star, sides of a polygon.
-    inner: f32,             // default=0.5 range=0..1 Inner radius of a star or ring, as a fraction of the outer radius.
+    kind: u32,              // choice=circle|rect|triangle|star|ring|polygon default=circle group=Shape circle, rect, triangle, star, ring or polygon.
+    shape_size: vec2<f32>,  // default=[0.5, 0.5] range=0..100 group=Shape Width and height of the shape, in units of the image height (0.5: half the height).
+    position: vec2<f32>,    // default=[0.5, 0.5] group=Place Centre [x, y] in uv (0..1, y up).
+    rotate: f32,            // default=0 range=-36000..36000 alias=rotation group=Place Rotation, degrees counter-clockwise.
+    softness: f32,          // default=0 range=0..10 group=Look Edge softness, in units of the image height (0: crisp, one-pixel anti-aliasing).
+    color: vec4<f32>,       // default=[1, 1, 1, 1] color group=Look Fill colour.
+    sides: u32,             // default=5 range=3..64 when=kind:star|polygon group=Shape Points of a star, sides of a polygon.
+    inner: f32,             // default=0.5 range=0..1 when=kind:star|ring group=Shape Inner radius of a star or ring, as a fraction of the outer radius.
 }
 
 const PI: f32 = 3.141592653589793;
@@ -40,9 +40,9 @@ fn sd_box(p: vec2<f32>) -> f32 {
 fn shade(uv: vec2<f32>) -> vec4<f32> {
     let p = user_uv(uv);
     let d = (p - params.position) * vec2<f32>(aspect(vivid), 1.0);
-    let rotate = radians(params.rotation);
-    let c = cos(rotate);
-    let s = sin(rotate);
+    let angle = radians(params.rotate);
+    let c = cos(angle);
+    let s = sin(angle);
     let r = vec2<f32>(c * d.x + s * d.y, -s * d.x + c * d.y);
     let half = max(params.shape_size * 0.5, vec2<f32>(1e-6));
     let q = r / half;

@@ -35,7 +35,7 @@ mod report;
 mod runtime;
 mod views;
 
-pub use display::{FramePass, Target};
+pub use display::{DisplayArea, FramePass, Target};
 pub use report::{FrameReport, NodeError, NodeProfile, OperatorCounter, Profile, RunStats};
 pub use views::{NodeView, ParamView};
 

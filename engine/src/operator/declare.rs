@@ -1,14 +1,14 @@
 //! What an operator written in WGSL says of itself, read from its text: the front matter
 //! (`//!` lines at the top: summary, `category:`, `inputs:`, `pointwise`) and the notes on
 //! the fields of its `struct Params` (`default=`, `range=`, `choice=`, `color`, `bool`,
-//! `fixed`, `alias=`, then the description). The syntax is documented for users in
+//! `fixed`, `alias=`, `when=`, `group=`, then the description). The syntax is documented for users in
 //! `shaders/common/interface.wgsl`.
 
 use std::path::Path;
 
 use super::{Category, InputSpec, MAX_INPUTS};
 use crate::error::{Diagnostic, did_you_mean};
-use crate::params::RawValue;
+use crate::params::{ParamCondition, RawValue};
 
 /// The front matter of a WGSL operator file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -147,12 +147,16 @@ pub struct Note {
     pub fixed: bool,
     /// `alias=old|older`: names also accepted.
     pub aliases: Vec<String>,
+    /// `when=other:a|b`: it applies only when parameter `other` is `a` or `b`.
+    pub when: Option<ParamCondition>,
+    /// `group=Name`: the inspector's group.
+    pub group: Option<String>,
     /// The description.
     pub doc: String,
 }
 
 /// Annotation keys written `key=value`, and flags.
-const NOTE_KEYS: [&str; 4] = ["default", "range", "choice", "alias"];
+const NOTE_KEYS: [&str; 6] = ["default", "range", "choice", "alias", "when", "group"];
 const NOTE_FLAGS: [&str; 5] = ["color", "colour", "bool", "fixed", "int"];
 
 /// Parses a field's trailing comment: annotations first, then the description.
@@ -196,7 +200,19 @@ pub fn parse_note(comment: &str) -> Result<Note, String> {
                     ));
                 }
             }
-            ("alias", Some(v)) => note.aliases = v.split('|').map(str::to_string).collect(),
+            ("alias", Some(v)) => {
+                note.aliases = v.split('|').map(str::to_string).collect();
+                let name = |a: &String| {
+                    !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || c == '_')
+                };
+                if !note.aliases.iter().all(name) {
+                    return Err(format!(
+                        "`alias={v}`: former names separated by `|`, e.g. alias=rotation"
+                    ));
+                }
+            }
+            ("when", Some(v)) => note.when = Some(ParamCondition::parse(v)?),
+            ("group", Some(v)) if !v.is_empty() => note.group = Some(v.replace('_', " ")),
             ("color" | "colour", None) => note.color = true,
             ("bool", None) => note.boolean = true,
             ("fixed", None) => note.fixed = true,
@@ -407,6 +423,24 @@ mod tests {
         assert!(n.boolean && n.fixed && !n.color, "{n:?}");
         assert_eq!(n.aliases, ["a", "b"]);
         assert_eq!(n.doc, "Words color here");
+        let n =
+            parse_note("default=5 when=kind:star|polygon group=Shape Points of a star").unwrap();
+        assert_eq!(
+            n.when.map(|w| w.to_string()).as_deref(),
+            Some("kind:star|polygon")
+        );
+        assert_eq!(n.group.as_deref(), Some("Shape"));
+        assert_eq!(n.doc, "Points of a star");
+        assert!(
+            parse_note("when=kind")
+                .unwrap_err()
+                .contains("when=param:value")
+        );
+        assert!(
+            parse_note("wehn=kind:a")
+                .unwrap_err()
+                .contains("did you mean `when`")
+        );
         let e = parse_note("defualt=1 x").unwrap_err();
         assert!(e.contains("did you mean `default`"), "{e}");
         assert!(parse_note("range=1").is_err());

@@ -27,6 +27,6 @@ mod fixture;
 
 pub use expressions::{EXPR_VARIABLES, Expr, ExprVars};
 pub use set::ParamSet;
-pub use specs::{Component, ParamError, ParamSource, ParamSpec};
+pub use specs::{Component, ParamCondition, ParamError, ParamSource, ParamSpec};
 pub use types::{Fixed, ParamStruct, ParamType, Rgba};
 pub use values::{FileKind, ParamKind, ParamValue, ParamValues, RawValue, SceneKind, image_size};
