@@ -1,5 +1,6 @@
 //! The `vivid` command: run a project folder in a window or headless, list operators.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -542,14 +543,10 @@ fn print_info(info: &vivid::OperatorInfo) {
             };
             let mut doc = p.doc.to_string();
             if let Some(w) = &p.when {
-                doc.push_str(&format!(
-                    " (only when {} is {})",
-                    w.param,
-                    w.values.join(" or ")
-                ));
+                let _ = write!(doc, " (only when {} is {})", w.param, w.values.join(" or "));
             }
             if !p.aliases.is_empty() {
-                doc.push_str(&format!(" (formerly `{}`)", p.aliases.join("`, `")));
+                let _ = write!(doc, " (formerly `{}`)", p.aliases.join("`, `"));
             }
             [
                 p.name.to_string(),

@@ -581,13 +581,13 @@ fn parameters_that_do_not_apply_are_not_shown() {
 #[test]
 fn the_output_is_letterboxed_in_the_space_the_panels_leave() {
     // A 16:9 noise (textured everywhere) and the panels around it.
-    let mut p = Person::new(&common::repo().join("examples/02-hello-noise"), "noise");
-    p.frame(Vec::new(), Modifiers::NONE);
-    let area = p.inspector.picture_area().unwrap();
-    let px = p.screen.read(&p.engine);
+    let mut person = Person::new(&common::repo().join("examples/02-hello-noise"), "noise");
+    person.frame(Vec::new(), Modifiers::NONE);
+    let area = person.inspector.picture_area().unwrap();
+    let px = person.screen.read(&person.engine);
     // Where a 16:9 picture fits the free area, centred: computed here, independently.
-    let s = (area.width / 16.0).min(area.height / 9.0);
-    let (w, h) = (16.0 * s, 9.0 * s);
+    let fit = (area.width / 16.0).min(area.height / 9.0);
+    let (w, h) = (16.0 * fit, 9.0 * fit);
     let x0 = area.x + (area.width - w) / 2.0;
     let y0 = area.y + (area.height - h) / 2.0;
     let (x1, y1) = (x0 + w, y0 + h);
@@ -647,6 +647,6 @@ fn the_output_is_letterboxed_in_the_space_the_panels_leave() {
         }
     }
     // Hidden: the output fills the screen again.
-    p.inspector.set_visible(&mut p.engine, false);
-    assert!(p.engine.display_area().is_none());
+    person.inspector.set_visible(&mut person.engine, false);
+    assert!(person.engine.display_area().is_none());
 }

@@ -202,7 +202,7 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
     assert!(s["frames"].as_u64().unwrap() > 10, "{s}");
 }
 
-/// A virtual X server of `size` ("WxH") on a display number no other X server (nor another
+/// A virtual X server of `size` (`WxH`) on a display number no other X server (nor another
 /// test of this file) uses; killed when dropped.
 fn xvfb(size: &str) -> (Killed, String) {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -258,8 +258,15 @@ fn vivid_window(display: &str, args: &[&str], log: &Path) -> (Killed, String) {
             .spawn()
             .unwrap(),
     );
+    let mut vivid = vivid;
     let mut window = String::new();
-    wait_for("the window", Duration::from_secs(60), || {
+    wait_for("the window", Duration::from_secs(90), || {
+        if let Some(code) = vivid.0.try_wait().unwrap() {
+            panic!(
+                "vivid exited ({code:?}) before its window showed:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
         // Only a mapped (shown) window: it is sized before it is shown.
         window = xdotool(display, &["search", "--onlyvisible", "--name", "vivid"]);
         !window.is_empty()

@@ -259,13 +259,13 @@ impl Inspector {
         if self.show_performance || self.show_memory {
             egui::Panel::bottom("vivid.stats")
                 .default_size(190.0)
-                .size_range(110.0..=(screen.height() * 0.5).max(110.0))
+                .size_range(180.0..=(screen.height() * 0.5).max(180.0))
                 .resizable(true)
                 .show(ui, |ui| {
                     let intervals: Vec<f32> = self.intervals.iter().copied().collect();
                     ui.columns(2, |cols| {
                         if self.show_performance {
-                            stats::performance(&mut cols[0], &intervals, engine);
+                            stats::performance(&mut cols[0], &intervals, engine, screen.bottom());
                         }
                         if self.show_memory {
                             stats::memory(&mut cols[1], engine);
@@ -283,7 +283,7 @@ impl Inspector {
                 egui::ScrollArea::both()
                     .id_salt("vivid.chain.scroll")
                     .show(ui, |ui| {
-                        chain_view::show(ui, engine, nodes, &mut self.selected)
+                        chain_view::show(ui, engine, nodes, &mut self.selected);
                     });
             });
         egui::Panel::right("vivid.inspector")

@@ -2,6 +2,8 @@
 //! groups, each with the widget its kind and range call for, a text field for typed values
 //! and expressions, and a reset button.
 
+use std::fmt::Write as _;
+
 use vivid_engine::ParamView;
 use vivid_engine::params::{ParamKind, ParamValue, RawValue};
 
@@ -118,7 +120,7 @@ impl Inspector {
         let key = (node.to_string(), name.clone());
         let mut doc = p.spec.doc.to_string();
         if !p.spec.aliases.is_empty() {
-            doc.push_str(&format!(" (formerly `{}`)", p.spec.aliases.join("`, `")));
+            let _ = write!(doc, " (formerly `{}`)", p.spec.aliases.join("`, `"));
         }
         let label = ui
             .add(egui::Label::new(name.as_str()).sense(egui::Sense::click()))
@@ -153,7 +155,7 @@ impl Inspector {
                 edit = self.param_widget(ui, node, p);
                 if !is_default(p) {
                     let r = ui
-                        .add(egui::Button::new("🔄").small())
+                        .add(egui::Button::new(egui::RichText::new("↺").monospace()).small())
                         .on_hover_text(format!(
                             "Reset to the default, {}",
                             p.spec.format_value(&p.spec.default)

@@ -129,7 +129,7 @@ pub fn apply_edits(text: &str, edits: &[SaveEdit]) -> Result<String, String> {
             && !table.contains_key(&e.param)
             && let Some(old) = e.aliases.iter().find(|a| table.contains_key(a))
         {
-            rename_in_place(table, old, &e.param, e.value.clone());
+            rename_in_place(table, old, &e.param, &e.value);
             continue;
         }
         let Some(table) = item.as_table_like_mut() else {
@@ -149,7 +149,7 @@ pub fn apply_edits(text: &str, edits: &[SaveEdit]) -> Result<String, String> {
 }
 
 /// Replaces key `old` of `table` by `new` = `value`, where `old` was, with its comments.
-fn rename_in_place(table: &mut toml_edit::Table, old: &str, new: &str, value: toml_edit::Value) {
+fn rename_in_place(table: &mut toml_edit::Table, old: &str, new: &str, value: &toml_edit::Value) {
     // toml_edit keeps insertion order: the entries are put back with the renamed one in place.
     let entries: Vec<(toml_edit::Key, toml_edit::Item)> = table
         .iter()

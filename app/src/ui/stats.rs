@@ -23,8 +23,9 @@ pub(super) fn robust_top(values: &[f32]) -> f32 {
     (sorted[i] * 1.25).max(0.1)
 }
 
-/// Frame times and the per-operator table; the table takes the height left.
-pub(super) fn performance(ui: &mut egui::Ui, intervals: &[f32], engine: &Engine) {
+/// Frame times and the per-operator table; the table takes the height left above `bottom`
+/// (the window's bottom edge, in points) and scrolls.
+pub(super) fn performance(ui: &mut egui::Ui, intervals: &[f32], engine: &Engine, bottom: f32) {
     ui.label(egui::RichText::new("Performance").strong());
     let top = robust_top(intervals);
     plot(ui, &[(intervals, FRAME_COLOR)], top, "ms");
@@ -33,8 +34,9 @@ pub(super) fn performance(ui: &mut egui::Ui, intervals: &[f32], engine: &Engine)
     };
     egui::ScrollArea::vertical()
         .id_salt("vivid.perf.scroll")
-        .max_height(ui.available_height().max(40.0))
-        .auto_shrink([false, true])
+        // Down to the window's edge, not past it: every row can be scrolled to.
+        .max_height((bottom - ui.cursor().top() - 8.0).max(40.0))
+        .auto_shrink([false, false])
         .show(ui, |ui| {
             egui::Grid::new("vivid.perf")
                 .num_columns(4)
@@ -85,7 +87,8 @@ pub(super) fn memory(ui: &mut egui::Ui, engine: &Engine) {
             ),
         );
     });
-    let top = rss.iter().chain(&gpu).copied().fold(1.0f32, f32::max) * 1.1;
+    // Room above the highest line for the scale's label.
+    let top = rss.iter().chain(&gpu).copied().fold(1.0f32, f32::max) * 1.3;
     plot(ui, &[(&rss, RSS_COLOR), (&gpu, GPU_COLOR)], top, "MB");
     if samples.len() < 2 {
         ui.label("(the monitor samples every --monitor-interval seconds)");

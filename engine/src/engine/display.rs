@@ -561,6 +561,10 @@ impl Engine {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::float_cmp,
+    reason = "the placements compared are exact (halves of small integers)"
+)]
 mod tests {
     use super::{DisplayArea, letterbox};
 

@@ -432,7 +432,7 @@ fn reflect_params(
         spec.fixed = note.fixed;
         spec.aliases = note.aliases.iter().cloned().map(Cow::Owned).collect();
         spec.group = note.group.clone().map(Cow::Owned);
-        spec.when = note.when.clone();
+        spec.when.clone_from(&note.when);
         if scalar == Scalar::U32 && kind == ParamKind::Int {
             spec = spec.range(0.0, f64::from(u32::MAX));
         }
