@@ -254,6 +254,7 @@ fn every_example_runs_headless() {
         "02-hello-noise",
         "03-feedback",
         "04-compositing",
+        "08-kaleido-feedback",
     ] {
         ok(&[
             &format!("examples/{e}"),

@@ -246,6 +246,12 @@ const FIELDS: &[&str] = &[
     "}",
     "{",
     "struct Q { x: f32 }",
+    "p: array<vec4<f32>, 4>, // colors default=[\"#ff0000\", [0, 1, 0]]",
+    "q: array<vec4<f32>, 3>, // floats range=0..1 default=[0.5, 2]",
+    "r: u32, // count=p",
+    "s: u32, // count=zz",
+    "t: array<vec4<f32>, 2>,",
+    "// floats default=[[1, 0], \"#fff\"]",
 ];
 
 fn custom_shader() -> impl Strategy<Value = String> {
@@ -278,6 +284,7 @@ proptest! {
                         ParamValue::Vec4(v) | ParamValue::Color(v) => {
                             v.iter().map(|&x| f64::from(x)).collect()
                         }
+                        ParamValue::Numbers(v) => v.iter().map(|&x| f64::from(x)).collect(),
                         _ => Vec::new(),
                     };
                     for c in comps {

@@ -202,7 +202,12 @@ impl Inspector {
         let key = (node.to_string(), p.spec.name.to_string());
         let textual = matches!(
             p.spec.kind,
-            ParamKind::Text | ParamKind::Node(_) | ParamKind::Nodes(_) | ParamKind::File(_)
+            ParamKind::Text
+                | ParamKind::Node(_)
+                | ParamKind::Nodes(_)
+                | ParamKind::File(_)
+                | ParamKind::Floats(_)
+                | ParamKind::Colors(_)
         );
         if p.expression.is_some() || self.text_mode.contains(&key) || textual {
             return self.text_field(ui, node, p, TEXT_FIELD).map(|v| (v, false));
@@ -261,7 +266,7 @@ impl Inspector {
                     });
                 changed
             }
-            ParamValue::Text(_) | ParamValue::List(_) => false,
+            ParamValue::Text(_) | ParamValue::List(_) | ParamValue::Numbers(_) => false,
         };
         changed.then(|| (to_raw(&p.spec, &value), merge))
     }

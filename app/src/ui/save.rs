@@ -38,6 +38,10 @@ pub(super) fn to_raw(spec: &ParamSpec, v: &ParamValue) -> RawValue {
         ),
         ParamValue::Text(t) => RawValue::Str(t.clone()),
         ParamValue::List(l) => RawValue::Array(l.iter().cloned().map(RawValue::Str).collect()),
+        ParamValue::Numbers(n) => match spec.kind.components() {
+            1 => floats(n),
+            w => RawValue::Array(n.chunks(w).map(floats).collect()),
+        },
     }
 }
 

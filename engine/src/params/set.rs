@@ -14,6 +14,8 @@ pub struct ParamSet {
     animated: Vec<bool>,
     /// Number of evaluations that gave NaN or infinity (the previous value was kept).
     non_finite: u64,
+    /// The components of the value being evaluated.
+    scratch: Vec<f32>,
 }
 
 impl ParamSet {
@@ -32,6 +34,7 @@ impl ParamSet {
             values,
             animated,
             non_finite: 0,
+            scratch: Vec::new(),
         }
     }
 
@@ -69,7 +72,7 @@ impl ParamSet {
     /// or `["cos(time)", 0.5]` for a vector with an animated component.
     #[must_use]
     pub fn expression_text(&self, index: usize) -> Option<String> {
-        let ParamSource::Animated { components, .. } = self.sources.get(index)? else {
+        let ParamSource::Animated { kind, components } = self.sources.get(index)? else {
             return None;
         };
         let parts: Vec<String> = components
@@ -79,10 +82,23 @@ impl ParamSet {
                 Component::Expr(e) => format!("\"{}\"", e.text()),
             })
             .collect();
-        Some(if parts.len() == 1 {
-            parts.concat()
-        } else {
-            format!("[{}]", parts.join(", "))
+        Some(match kind.element() {
+            // A list: its elements, each as written.
+            Some(element) => {
+                let items: Vec<String> = parts
+                    .chunks(element.components())
+                    .map(|c| {
+                        if c.len() == 1 {
+                            c.concat()
+                        } else {
+                            format!("[{}]", c.join(", "))
+                        }
+                    })
+                    .collect();
+                format!("[{}]", items.join(", "))
+            }
+            None if parts.len() == 1 => parts.concat(),
+            None => format!("[{}]", parts.join(", ")),
         })
     }
 
@@ -106,11 +122,13 @@ impl ParamSet {
                 continue;
             };
             let spec = &self.specs[i];
-            let mut buf = [0f32; 4];
-            let prev = self.values.0[i].components();
+            let value = &mut self.values.0[i];
+            // A list's value is updated in place (no allocation once it has its length).
+            self.scratch.clear();
+            let prev = value.components();
             let mut ok = true;
             for (j, c) in components.iter().enumerate() {
-                buf[j] = match c {
+                self.scratch.push(match c {
                     Component::Const(x) => *x,
                     Component::Expr(e) => {
                         if let Some(x) = e.eval(vars) {
@@ -121,14 +139,22 @@ impl ParamSet {
                             prev.get(j).copied().unwrap_or(0.0)
                         }
                     }
-                };
+                });
             }
             if !ok {
                 self.non_finite += 1;
             }
-            let v = ParamValue::from_components(*kind, &buf[..components.len()]);
-            if v != self.values.0[i] {
-                self.values.0[i] = v;
+            if let ParamValue::Numbers(v) = value {
+                if v[..] != self.scratch[..] {
+                    v.clear();
+                    v.extend_from_slice(&self.scratch);
+                    changed = true;
+                }
+                continue;
+            }
+            let v = ParamValue::from_components(*kind, &self.scratch);
+            if v != *value {
+                *value = v;
                 changed = true;
             }
         }
@@ -207,5 +233,34 @@ mod tests {
             frame: 7.0,
         });
         assert_eq!(P::read(p.values()).offset, glam::Vec3::new(7.0, 1.0, 2.5));
+    }
+
+    #[test]
+    fn list_elements_evaluate_in_place_and_clamp() {
+        use crate::params::{ParamKind, ParamSet, ParamSpec, ParamValue};
+        let spec =
+            ParamSpec::new("at", ParamKind::Floats(4), ParamValue::Numbers(vec![])).range(0.0, 1.0);
+        let mut p = ParamSet::new(vec![spec].into());
+        let src = p.specs()[0]
+            .parse(&RawValue::Array(vec![
+                0.25f32.into(),
+                "frame / 10".into(),
+                "frame".into(),
+            ]))
+            .expect("parses");
+        p.set(0, src);
+        assert_eq!(
+            p.expression_text(0).as_deref(),
+            Some("[0.25, \"frame / 10\", \"frame\"]")
+        );
+        assert!(p.evaluate(ExprVars {
+            time: 0.0,
+            frame: 5.0,
+        }));
+        assert_eq!(p.values().0[0], ParamValue::Numbers(vec![0.25, 0.5, 1.0]));
+        assert!(!p.evaluate(ExprVars {
+            time: 1.0,
+            frame: 5.0,
+        }));
     }
 }

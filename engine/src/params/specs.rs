@@ -194,6 +194,23 @@ impl ParamSpec {
                     .join(", ")
             ),
             ParamValue::Float(x) => num(*x),
+            ParamValue::Numbers(v) => {
+                let width = self.kind.components().max(1);
+                let items: Vec<String> = v
+                    .chunks(width)
+                    .map(|c| {
+                        if width == 1 {
+                            num(c[0])
+                        } else {
+                            format!(
+                                "[{}]",
+                                c.iter().map(|&x| num(x)).collect::<Vec<_>>().join(", ")
+                            )
+                        }
+                    })
+                    .collect();
+                format!("[{}]", items.join(", "))
+            }
             other => format!(
                 "[{}]",
                 other
@@ -235,7 +252,63 @@ impl ParamSpec {
             ParamKind::Vec2 | ParamKind::Vec3 | ParamKind::Vec4 | ParamKind::Color => {
                 self.parse_vector(raw)
             }
+            ParamKind::Floats(_) | ParamKind::Colors(_) => self.parse_list(raw),
         }
+    }
+
+    /// A list value ([`ParamKind::Floats`], [`ParamKind::Colors`]): an array of elements,
+    /// each checked as a parameter of the element's kind (`stops[2]` in messages); a single
+    /// number is a list of one. Its components, element after element, may be expressions.
+    fn parse_list(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+        let (Some(element), Some(max)) = (self.kind.element(), self.kind.max_len()) else {
+            return Err(format!("`{}` is not a list", self.name).into());
+        };
+        let what = if element == ParamKind::Color {
+            "colours"
+        } else {
+            "numbers"
+        };
+        let items: &[RawValue] = match raw {
+            RawValue::Array(items) => items,
+            RawValue::Float(_) | RawValue::Int(_) | RawValue::Str(_)
+                if element == ParamKind::Float =>
+            {
+                std::slice::from_ref(raw)
+            }
+            other => return Err(self.expected(&format!("an array of {what}"), other)),
+        };
+        if items.len() > max {
+            return Err(ParamError::hinted(
+                format!(
+                    "`{}` takes at most {max} {what}, found {}",
+                    self.name,
+                    items.len()
+                ),
+                Some(format!("the shader holds {max}: remove some")),
+            ));
+        }
+        let mut components = Vec::with_capacity(items.len() * element.components());
+        for (i, item) in items.iter().enumerate() {
+            let spec = Self {
+                name: Cow::Owned(format!("{}[{i}]", self.name)),
+                kind: element,
+                default: ParamValue::from_components(element, &[]),
+                range: self.range,
+                choices: Vec::new(),
+                doc: Cow::Borrowed(""),
+                fixed: self.fixed,
+                aliases: Vec::new(),
+                when: None,
+                group: None,
+            };
+            match spec.parse(item)? {
+                ParamSource::Const(v) => {
+                    components.extend(v.components().iter().map(|&x| Component::Const(x)));
+                }
+                ParamSource::Animated { components: c, .. } => components.extend(c),
+            }
+        }
+        Ok(ParamSource::from_components(self.kind, components))
     }
 
     /// A [`ParamKind::Nodes`] value: one name or an array of names of `kind` nodes.
@@ -613,5 +686,58 @@ mod tests {
         assert!(err(0, "sin(tme)".into()).contains("did you mean `time`?"));
         assert!(err(0, "4 + * 2".into()).contains("invalid expression"));
         assert!(err(0, RawValue::Float(f64::NAN)).contains("finite"));
+    }
+
+    #[test]
+    #[expect(clippy::float_cmp, reason = "the values compared are exact")]
+    fn lists_take_elements_checked_one_by_one() {
+        use crate::params::{Component, ParamKind, ParamSpec};
+        let colors = ParamSpec::new("stops", ParamKind::Colors(3), ParamValue::Numbers(vec![]));
+        let ok = |spec: &ParamSpec, raw: RawValue| match spec.parse(&raw) {
+            Ok(ParamSource::Const(v)) => v,
+            other => panic!("{other:?}"),
+        };
+        let raw = RawValue::Array(vec!["#ff0000".into(), [0.0f32, 0.5, 1.0].into()]);
+        assert_eq!(
+            ok(&colors, raw.clone()),
+            ParamValue::Numbers(vec![1.0, 0.0, 0.0, 1.0, 0.0, 0.5, 1.0, 1.0])
+        );
+        assert_eq!(
+            colors.format_value(&ok(&colors, raw)),
+            "[[1.0, 0.0, 0.0, 1.0], [0.0, 0.5, 1.0, 1.0]]"
+        );
+        assert_eq!(
+            ok(&colors, RawValue::Array(vec![])),
+            ParamValue::Numbers(vec![])
+        );
+        // An element's component may be an expression.
+        let animated = colors
+            .parse(&RawValue::Array(vec![
+                "#000000".into(),
+                RawValue::Array(vec!["sin(time)".into(), 0.into(), 1.into()]),
+            ]))
+            .unwrap();
+        let ParamSource::Animated { kind, components } = animated else {
+            panic!("animated")
+        };
+        assert_eq!(kind, ParamKind::Colors(3));
+        assert_eq!(components.len(), 8);
+        assert!(matches!(components[4], Component::Expr(_)));
+        assert!(matches!(components[7], Component::Const(x) if x == 1.0));
+        let err = |spec: &ParamSpec, raw: RawValue| spec.parse(&raw).unwrap_err().to_string();
+        let four = RawValue::Array(vec!["#000000".into(); 4]);
+        assert!(err(&colors, four).contains("at most 3 colours, found 4"));
+        assert!(err(&colors, RawValue::Array(vec![1.0f32.into()])).contains("`stops[0]` expects"));
+        assert!(err(&colors, "#ff0000".into()).contains("expects an array of colours"));
+        let floats =
+            ParamSpec::new("at", ParamKind::Floats(4), ParamValue::Numbers(vec![])).range(0.0, 1.0);
+        assert_eq!(
+            ok(&floats, [0.0f32, 0.25, 1.0].into()),
+            ParamValue::Numbers(vec![0.0, 0.25, 1.0])
+        );
+        assert_eq!(ok(&floats, 0.5f32.into()), ParamValue::Numbers(vec![0.5]));
+        assert!(
+            err(&floats, [0.0f32, 2.0].into()).contains("`at[1]` = 2 is out of its range 0..=1")
+        );
     }
 }
