@@ -26,6 +26,10 @@ struct Screen {
     buffer: vivid::wgpu::Buffer,
 }
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the host's own texture, buffer and readback encoder, not the engine's"
+)]
 impl Screen {
     fn new(engine: &Engine) -> Self {
         let device = engine.gpu().device();
@@ -305,14 +309,19 @@ fn the_open_inspector_creates_nothing_in_steady_frames() {
     let _ = gpu.device().poll(vivid::wgpu::PollType::Poll);
     let mut now = gpu.wgpu_counters();
     now.textures = 0;
-    now.command_encoders = base.command_encoders;
     assert_eq!(
         gpu.counts().total_created(),
         created,
         "objects created with the inspector open: {:?}",
         gpu.counts().snapshot()
     );
-    assert_eq!(now, base, "wgpu's live objects and bytes moved");
+    // The one rule for wgpu's counters (`WgpuCounters::diff`: pooled command encoders
+    // within their bound).
+    let moved = now.diff(&base);
+    assert!(
+        moved.is_empty(),
+        "wgpu's live objects and bytes moved: {moved:?}"
+    );
     assert!(engine.errors().is_empty(), "{:?}", engine.errors());
     assert_eq!(gpu.errors().count(), 0, "{:?}", gpu.errors().recent());
 }
@@ -342,7 +351,7 @@ fn the_panels_are_drawn_where_they_belong_and_go_with_tab() {
     for (name, (x0, y0, x1, y1)) in [
         ("top bar", (520, 2, 900, 20)),
         ("chain view", (8, 300, 140, 500)),
-        ("inspector", (1080, 420, 1270, 540)),
+        ("inspector", (1080, 300, 1270, 500)),
     ] {
         let (m0, s0) = region(&hidden, x0, y0, x1, y1);
         let (m1, s1) = region(&shown, x0, y0, x1, y1);
@@ -524,7 +533,12 @@ fn typed_values_and_expressions_apply_and_a_bad_one_says_why() {
     assert_eq!(still, expr, "a bad expression must keep the last one");
     let (node, param, message) = p.inspector.edit_error().unwrap();
     assert_eq!((node, param), ("noise", "scale"));
-    assert!(message.contains("tme"), "{message}");
+    // The expression language's own error: where in the text, and what was meant.
+    assert!(
+        message.contains("unknown variable `tme`") && message.contains("column 9"),
+        "{message}"
+    );
+    assert!(message.contains("did you mean `time`"), "{message}");
     // Fixed: the error goes.
     p.type_into("scale", "3 + time");
     assert!(p.inspector.edit_error().is_none());
