@@ -292,8 +292,9 @@ fn the_open_inspector_creates_nothing_in_steady_frames() {
     let mut inspector = Inspector::new(None);
     inspector.set_visible(&mut engine, true);
     inspector.select(Some("clouds"));
-    // Warm-up: egui's font atlas, thumbnails, the UI's buffers reach their sizes.
-    for k in 0..60 {
+    // Warm-up: egui's font atlas, thumbnails, the UI's buffers reach their sizes — once
+    // the frame-time graph holds its 240 frames (until then it draws more each frame).
+    for k in 0..240 {
         frame(&mut engine, &mut inspector, &screen, k);
     }
     engine.wait_idle();
@@ -302,7 +303,7 @@ fn the_open_inspector_creates_nothing_in_steady_frames() {
     let mut base = gpu.wgpu_counters();
     // wgpu 30.0.1 on Vulkan never counts textures up (only down): bytes tell instead.
     base.textures = 0;
-    for k in 60..240 {
+    for k in 240..320 {
         frame(&mut engine, &mut inspector, &screen, k);
     }
     engine.wait_idle();

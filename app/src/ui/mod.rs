@@ -69,6 +69,9 @@ pub struct Inspector {
     text_mode: HashSet<(String, String)>,
     /// The last edit that failed: (node, parameter, message), shown under its row.
     row_error: Option<(String, String, String)>,
+    /// The height the statistics panel was given for the chain's operators (once, when they
+    /// are first known; after that it keeps the size it has or is dragged to).
+    stats_fitted: Option<f32>,
     /// Where the selected operator's widgets were last frame: (parameter, part).
     rects: HashMap<(String, &'static str), egui::Rect>,
     /// Where the output is shown (pixels), the space the panels leave.
@@ -107,6 +110,7 @@ impl Inspector {
             text_buffers: HashMap::new(),
             text_mode: HashSet::new(),
             row_error: None,
+            stats_fitted: None,
             rects: HashMap::new(),
             picture: None,
         }
@@ -257,21 +261,31 @@ impl Inspector {
         let screen = ui.available_rect_before_wrap();
         egui::Panel::top("vivid.bar").show(ui, |ui| self.bar(ui, engine));
         if self.show_performance || self.show_memory {
-            egui::Panel::bottom("vivid.stats")
-                .default_size(190.0)
-                .size_range(180.0..=(screen.height() * 0.5).max(180.0))
-                .resizable(true)
-                .show(ui, |ui| {
-                    let intervals: Vec<f32> = self.intervals.iter().copied().collect();
-                    ui.columns(2, |cols| {
-                        if self.show_performance {
-                            stats::performance(&mut cols[0], &intervals, engine, screen.bottom());
-                        }
-                        if self.show_memory {
-                            stats::memory(&mut cols[1], engine);
-                        }
-                    });
+            // Room for the plots and the table's rows (one per operator) where the window
+            // has it; beyond that the table scrolls.
+            let fit = (110.0 + 22.0 * (nodes.len() + 1) as f32)
+                .clamp(180.0, (screen.height() * 0.4).max(180.0));
+            let mut panel = egui::Panel::bottom("vivid.stats")
+                .default_size(fit)
+                .size_range(180.0..=(screen.height() * 0.5).max(180.0));
+            if self.stats_fitted.is_none() && !nodes.is_empty() {
+                // The chain arrives from the loading thread after the first frames.
+                self.stats_fitted = Some(fit);
+                panel = panel.exact_size(fit);
+            }
+            panel.resizable(true).show(ui, |ui| {
+                // The panel keeps its height (its contents would shrink it).
+                ui.set_min_height(ui.available_height());
+                let intervals: Vec<f32> = self.intervals.iter().copied().collect();
+                ui.columns(2, |cols| {
+                    if self.show_performance {
+                        stats::performance(&mut cols[0], &intervals, engine, screen.bottom());
+                    }
+                    if self.show_memory {
+                        stats::memory(&mut cols[1], engine);
+                    }
                 });
+            });
         }
         let side = |max: f32| (screen.width() * SIDE_SHARE).clamp(160.0, max);
         egui::Panel::left("vivid.chain")
@@ -374,6 +388,9 @@ impl Inspector {
     }
 
     fn inspector(&mut self, ui: &mut egui::Ui, engine: &mut Engine, nodes: &[NodeView]) {
+        // The panel keeps its width (the default, or where it was dragged to) whatever it
+        // shows: its rows fit into it instead of widening it.
+        ui.set_min_width(ui.available_width());
         ui.heading("Inspector");
         self.rects.clear();
         let Some(name) = self.selected.clone() else {

@@ -11,9 +11,12 @@ use super::Inspector;
 use super::save::{format_number, parse_typed, to_raw};
 use super::slider::{Scale, slider};
 
-/// Width of a number's text field beside its slider, and of a text field alone, in points.
+/// Width of a number's text field beside its slider, in points (and the least of a text
+/// field alone).
 const NUMBER_FIELD: f32 = 64.0;
-const TEXT_FIELD: f32 = 200.0;
+/// Room left beside a text field (whose width leaves out its own margins) for the reset
+/// button and the spacing.
+const RESET_ROOM: f32 = 44.0;
 
 /// What a row asks for.
 pub(super) struct RowEdit {
@@ -210,7 +213,9 @@ impl Inspector {
                 | ParamKind::Colors(_)
         );
         if p.expression.is_some() || self.text_mode.contains(&key) || textual {
-            return self.text_field(ui, node, p, TEXT_FIELD).map(|v| (v, false));
+            // As wide as the panel leaves (a long expression scrolls inside it).
+            let width = (ui.available_width() - RESET_ROOM).max(NUMBER_FIELD);
+            return self.text_field(ui, node, p, width).map(|v| (v, false));
         }
         let range = p.spec.range;
         let mut value = p.value.clone();

@@ -2,8 +2,11 @@
 //! relative to where it was (Shift: ten times finer), so that a few pixels never jump a
 //! value across decades.
 
-/// Width of a slider's rail, in points.
+/// Width of a slider's rail, in points, where the panel has room (less in a narrow one).
 pub(super) const RAIL: f32 = 130.0;
+/// Room a slider leaves beside it: the number's field (with its margins), the reset button
+/// and the spacing.
+const BESIDE: f32 = 124.0;
 
 /// How much finer a drag with Shift held is.
 const FINE: f64 = 0.1;
@@ -148,7 +151,10 @@ pub(super) fn slider(
     scale: Scale,
     integer: bool,
 ) -> egui::Response {
-    let size = egui::vec2(RAIL, ui.spacing().interact_size.y);
+    let size = egui::vec2(
+        (ui.available_width() - BESIDE).clamp(48.0, RAIL),
+        ui.spacing().interact_size.y,
+    );
     let (rect, mut response) = ui.allocate_exact_size(size, egui::Sense::click_and_drag());
     let width = f64::from(rect.width().max(1.0));
     // While dragging, the position is kept here (not recomputed from a rounded value).

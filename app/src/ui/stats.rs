@@ -126,13 +126,20 @@ fn plot(ui: &mut egui::Ui, series: &[(&[f32], egui::Color32)], top: f32, unit: &
             .collect();
         painter.add(egui::Shape::line(points, egui::Stroke::new(1.5, *color)));
     }
-    painter.text(
-        rect.left_top() + egui::vec2(4.0, 2.0),
-        egui::Align2::LEFT_TOP,
+    // The scale's label on a patch of the background: lines above the scale (drawn at
+    // the top) pass under it, not through it.
+    let galley = painter.layout_no_wrap(
         format!("{top:.1} {unit}"),
         egui::FontId::monospace(10.0),
         egui::Color32::from_gray(170),
     );
+    let at = rect.left_top() + egui::vec2(4.0, 2.0);
+    painter.rect_filled(
+        egui::Rect::from_min_size(at, galley.size()).expand(2.0),
+        2.0,
+        egui::Color32::from_gray(20),
+    );
+    painter.galley(at, galley, egui::Color32::from_gray(170));
 }
 
 #[cfg(test)]

@@ -58,6 +58,10 @@ impl ParamSet {
         if let ParamSource::Const(v) = &source {
             self.values.0[index] = v.clone();
         }
+        if let ParamSource::Animated { components, .. } = &source {
+            // Room for its components now, so that evaluating a frame allocates nothing.
+            self.scratch.reserve(components.len());
+        }
         self.animated[index] = source.is_animated();
         self.sources[index] = source;
     }
