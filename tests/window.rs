@@ -224,37 +224,54 @@ fn xvfb(size: &str) -> (Killed, String) {
     for t in ["Xvfb", "xdotool", "import"] {
         tool(t);
     }
-    let n = (0..200)
-        .map(|_| {
-            let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            300 + (std::process::id() * 7 + k * 13) % 400
-        })
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .unwrap();
-    let display = format!(":{n}");
-    let server = Killed(
-        Command::new("Xvfb")
-            .args([
-                &display,
-                "-screen",
-                "0",
-                &format!("{size}x24"),
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let socket = format!("/tmp/.X11-unix/X{n}");
-    wait_for("Xvfb", Duration::from_secs(10), || {
-        Path::new(&socket).exists()
-    });
-    (server, display)
+    // Other X servers come and go on a shared machine: a number found free may be taken
+    // before our server starts (it then exits), so a few tries, each until the server
+    // answers (not only until its socket exists).
+    for _ in 0..5 {
+        let n = (0..200)
+            .map(|_| {
+                let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                300 + (std::process::id() * 7 + k * 13) % 400
+            })
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
+            .unwrap();
+        let display = format!(":{n}");
+        let mut server = Killed(
+            Command::new("Xvfb")
+                .args([
+                    &display,
+                    "-screen",
+                    "0",
+                    &format!("{size}x24"),
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if server.0.try_wait().unwrap().is_some() {
+                break;
+            }
+            let answers = Command::new("xdotool")
+                .arg("getdisplaygeometry")
+                .env("DISPLAY", &display)
+                .stderr(Stdio::null())
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if answers {
+                return (server, display);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    panic!("no virtual X server could be started");
 }
 
 /// vivid on `display` with `args` (stderr into `log`, its frame log beside it: see
