@@ -131,7 +131,7 @@ fn devices_fifos_and_paths_out_of_the_project_are_refused_at_their_place() {
         e.contains("is a character device (/dev/zero), not a file"),
         "{e}"
     );
-    assert!(e.contains("chain.toml:3:8"), "{e}");
+    assert!(e.contains("chain.toml:4:8"), "{e}");
     assert!(!e.contains("did you mean"), "{e}");
     // A FIFO is never opened.
     let dir = project(&pic_chain("f.png"), &[]);
@@ -394,4 +394,64 @@ fn a_file_parameter_set_through_the_api_follows_the_rule() {
     engine
         .set_param("pic", "path", dir.path().join("pic.png").to_str().unwrap())
         .unwrap();
+}
+
+/// A `.cube` of size 2 whose lattice gives `f` of each corner (red fastest).
+fn cube(f: impl Fn([f32; 3]) -> [f32; 3]) -> String {
+    let mut text = String::from("LUT_3D_SIZE 2\n");
+    for b in 0..2u8 {
+        for g in 0..2u8 {
+            for r in 0..2u8 {
+                let [x, y, z] = f([f32::from(r), f32::from(g), f32::from(b)]);
+                text.push_str(&format!("{x} {y} {z}\n"));
+            }
+        }
+    }
+    text
+}
+
+/// A LUT's `.cube` goes by the same rule, read off the render thread: swapped for a FIFO
+/// (which used to hang the frame for ever), a device or a link out of the project, the
+/// last good table stays in use with an error naming what the file is.
+#[cfg(unix)]
+#[test]
+fn a_lut_swapped_for_a_fifo_a_device_or_a_link_out_keeps_the_last_good_table() {
+    let chain = "output = \"out\"\n[src]\ntype = \"solid\"\ncolor = [1, 0, 0, 1]\nsize = [8, 8]\n[out]\ntype = \"lut\"\ninput = \"src\"\npath = \"grade.cube\"\n";
+    let swap_rb = cube(|[r, g, b]| [b, g, r]);
+    let dir = project(chain, &[("grade.cube", swap_rb.as_bytes())]);
+    let file = dir.path().join("grade.cube");
+    let mut engine = common::engine();
+    engine.load_project(dir.path(), &[]).unwrap();
+    let mut live = Live::new(&engine, dir.path(), Vec::new(), false).unwrap();
+    let blue = [0.0, 0.0, 1.0, 1.0];
+    assert_eq!(frame(&mut engine, 0).at(4, 4), blue, "red through the swap");
+    let outside = tempfile::tempdir().unwrap();
+    let elsewhere = outside.path().join("identity.cube");
+    std::fs::write(&elsewhere, cube(|c| c)).unwrap();
+    let swaps: [Swap<'_>; 3] = [
+        ("a FIFO", &|p| mkfifo(p)),
+        ("a character device (/dev/zero)", &|p| {
+            std::os::unix::fs::symlink("/dev/zero", p).unwrap();
+        }),
+        ("outside the project folder", &|p| {
+            std::os::unix::fs::symlink(&elsewhere, p).unwrap();
+        }),
+    ];
+    for (k, (what, swap)) in swaps.iter().enumerate() {
+        std::fs::remove_file(&file).unwrap();
+        swap(&file);
+        let shown = within(Duration::from_secs(5), what, || {
+            live.apply(&mut engine, &changed(&file));
+            frame(&mut engine, k as u64 + 1)
+        });
+        assert_eq!(shown.at(4, 4), blue, "{what}: the last good table stays");
+        let errors = engine.errors();
+        assert_eq!(errors.len(), 1, "{what}: {errors:?}");
+        assert!(errors[0].message.contains(what), "{what}: {errors:?}");
+    }
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(&file, cube(|c| c)).unwrap();
+    live.apply(&mut engine, &changed(&file));
+    assert_eq!(frame(&mut engine, 9).at(4, 4), [1.0, 0.0, 0.0, 1.0]);
+    assert!(engine.errors().is_empty(), "{:?}", engine.errors());
 }

@@ -45,7 +45,8 @@ pub enum Role {
     Model,
     /// A buffer a `.gltf` file refers to (`.bin`): 1 GiB.
     ModelBuffer,
-    /// A 3D colour lookup table (`.cube`): 64 MiB.
+    /// A 3D colour lookup table (`.cube`): 1 GiB (a 256³ table written with many digits is
+    /// about 700 MB).
     Lut,
 }
 
@@ -56,10 +57,10 @@ impl Role {
     #[must_use]
     pub const fn limit(self) -> u64 {
         match self {
-            Self::Chain | Self::Lut => 64 * MIB,
+            Self::Chain => 64 * MIB,
             Self::Shader => 16 * MIB,
             Self::Picture => 256 * MIB,
-            Self::Model | Self::ModelBuffer => 1024 * MIB,
+            Self::Model | Self::ModelBuffer | Self::Lut => 1024 * MIB,
         }
     }
 
