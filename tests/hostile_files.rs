@@ -398,12 +398,13 @@ fn a_file_parameter_set_through_the_api_follows_the_rule() {
 
 /// A `.cube` of size 2 whose lattice gives `f` of each corner (red fastest).
 fn cube(f: impl Fn([f32; 3]) -> [f32; 3]) -> String {
+    use std::fmt::Write as _;
     let mut text = String::from("LUT_3D_SIZE 2\n");
     for b in 0..2u8 {
         for g in 0..2u8 {
             for r in 0..2u8 {
                 let [x, y, z] = f([f32::from(r), f32::from(g), f32::from(b)]);
-                text.push_str(&format!("{x} {y} {z}\n"));
+                let _ = writeln!(text, "{x} {y} {z}");
             }
         }
     }

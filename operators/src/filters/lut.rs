@@ -255,7 +255,7 @@ enum Got {
     /// The loaded table is the file's current version.
     Current,
     /// A new version, read, parsed and uploaded.
-    New(Table),
+    New(Box<Table>),
     /// Still being read; a message once a frame waited the whole time it may.
     Pending(Option<String>),
 }
@@ -307,11 +307,11 @@ impl Lut {
                 let Some(load) = self.load.take() else {
                     return Ok(Got::Pending(None));
                 };
-                Ok(Got::New(Table {
+                Ok(Got::New(Box::new(Table {
                     texture: upload(cx.gpu, &cube, path)?,
                     source: load.source,
                     generation: load.generation,
-                }))
+                })))
             }
             Poll::Failed(message) => {
                 self.load = None;
@@ -367,7 +367,7 @@ impl Operator for Lut {
                     .prepare(cx, &[input, &table.texture], output, SamplerKind::LinearClamp)?;
                 self.bound = true;
                 // The previous table's texture is freed here.
-                self.table = Some(table);
+                self.table = Some(*table);
                 Ok(())
             }
             Got::Current => match &self.table {
