@@ -20,6 +20,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use half::slice::HalfFloatSliceExt as _;
+use vivid_engine::files::{FileRules, Role};
 use vivid_engine::gpu::{Gpu, GpuTexture};
 use vivid_engine::resources::PipelineCache;
 use vivid_engine::shaders::ShaderLibrary;
@@ -150,17 +151,22 @@ pub struct Picture {
 
 /// Reads an equirectangular Radiance HDR file: linear RGB, halved until at most
 /// `MAX_PICTURE_WIDTH` wide, values clamped into `f16` (negative and NaN become 0). The
-/// error says what is wrong with the file.
-pub fn load_picture(path: &Path) -> Result<Picture, String> {
-    let reader = image::ImageReader::open(path)
-        .and_then(image::ImageReader::with_guessed_format)
-        .map_err(|e| format!("cannot read it ({e})"))?;
+/// error names the file and says what is wrong with it. The file is read by `rules` (inside
+/// the project or an allowed folder, a regular file, at most 256 MiB).
+pub fn load_picture(rules: &FileRules, path: &Path) -> Result<Picture, String> {
+    let bytes = rules
+        .read(path, Role::Environment)
+        .map_err(|e| e.to_string())?;
+    let shown = path.display();
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| format!("{shown}: cannot read it ({e})"))?;
     if reader.format() != Some(image::ImageFormat::Hdr) {
-        return Err("not a Radiance HDR (.hdr) picture".into());
+        return Err(format!("{shown}: not a Radiance HDR (.hdr) picture"));
     }
     let decoded = reader
         .decode()
-        .map_err(|e| format!("not a readable HDR picture ({e})"))?;
+        .map_err(|e| format!("{shown}: not a readable HDR picture ({e})"))?;
     let mut rgb = decoded.to_rgb32f();
     while rgb.width() > MAX_PICTURE_WIDTH {
         let (w, h) = ((rgb.width() / 2).max(1), (rgb.height() / 2).max(1));
@@ -478,7 +484,13 @@ impl Environment {
 
     /// Loads `path` (empty: the procedural sky, no picture) unless it is what is loaded
     /// (same path and files generation). On error the last good picture stays.
-    pub fn load(&mut self, gpu: &Gpu, path: &str, generation: u64) -> vivid_engine::Result<()> {
+    pub fn load(
+        &mut self,
+        gpu: &Gpu,
+        rules: &FileRules,
+        path: &str,
+        generation: u64,
+    ) -> vivid_engine::Result<()> {
         if path.is_empty() {
             if self.picture.take().is_some() {
                 self.drawn = None;
@@ -492,8 +504,8 @@ impl Environment {
         {
             return Ok(());
         }
-        let picture = load_picture(Path::new(path))
-            .map_err(|e| vivid_engine::EngineError::Param(format!("environment {path}: {e}")))?;
+        let picture = load_picture(rules, Path::new(path))
+            .map_err(|e| vivid_engine::EngineError::Param(format!("environment: {e}")))?;
         gpu.check_size("environment", picture.width, picture.height)?;
         // Kept only if it was made: on a failure the last good picture stays and the next
         // prepare reads the file again.

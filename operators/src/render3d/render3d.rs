@@ -578,7 +578,7 @@ impl Operator for Render3d {
         };
         // The environment picture: read again only when its path or file changed.
         self.environment
-            .load(gpu, &p.environment.0, cx.files_generation)?;
+            .load(gpu, cx.files.rules(), &p.environment.0, cx.files_generation)?;
         // Shadow maps: kept while the plan (slot, resolution) is the same.
         update_shadow_maps(
             &mut self.shadows,
