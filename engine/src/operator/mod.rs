@@ -234,7 +234,9 @@ pub struct PrepareCx<'a> {
     pub pipelines: &'a mut PipelineCache,
     /// WGSL sources.
     pub shaders: &'a ShaderLibrary,
-    /// Texture pool for intermediate and state textures.
+    /// Texture pool: [`TexturePool::scratch`] for textures used only within the operator's
+    /// own passes (shared with every other operator: a chain of 30 blurs holds one set of
+    /// levels), [`TexturePool::acquire`] for state kept across frames (feedback's history).
     pub pool: &'a mut TexturePool,
     /// The frame's uniform arena (bind it with dynamic offsets).
     pub uniforms: &'a UniformArena,
