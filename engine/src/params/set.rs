@@ -112,7 +112,8 @@ impl ParamSet {
     }
 
     /// Evaluates every expression for this frame. Returns whether any value changed.
-    pub fn evaluate(&mut self, vars: ExprVars) -> bool {
+    /// Allocates nothing.
+    pub fn evaluate(&mut self, vars: &ExprVars) -> bool {
         let mut changed = false;
         for (i, src) in self.sources.iter().enumerate() {
             let ParamSource::Animated { kind, components } = src else {
@@ -188,30 +189,21 @@ mod tests {
             .expect("parses");
         p.set(0, src);
         assert!(p.is_animated());
-        p.evaluate(ExprVars {
-            time: std::f64::consts::FRAC_PI_2,
-            frame: 0.0,
-        });
+        p.evaluate(&ExprVars::at(std::f64::consts::FRAC_PI_2, 0.0));
         assert_eq!(P::read(p.values()).scale, 6.0);
         // Clamped into 0..=10.
         p.set(
             0,
             p.specs()[0].parse(&"frame * 100".into()).expect("parses"),
         );
-        p.evaluate(ExprVars {
-            time: 0.0,
-            frame: 3.0,
-        });
+        p.evaluate(&ExprVars::at(0.0, 3.0));
         assert_eq!(P::read(p.values()).scale, 10.0);
         // A NaN result keeps the last value.
         p.set(
             0,
             p.specs()[0].parse(&"ln(time - 5)".into()).expect("parses"),
         );
-        p.evaluate(ExprVars {
-            time: 0.0,
-            frame: 0.0,
-        });
+        p.evaluate(&ExprVars::at(0.0, 0.0));
         assert_eq!(P::read(p.values()).scale, 10.0);
         assert_eq!(p.non_finite_count(), 1);
     }
@@ -225,10 +217,7 @@ mod tests {
             RawValue::Float(2.5),
         ]));
         p.set(2, src.expect("parses"));
-        p.evaluate(ExprVars {
-            time: 0.0,
-            frame: 7.0,
-        });
+        p.evaluate(&ExprVars::at(0.0, 7.0));
         assert_eq!(P::read(p.values()).offset, glam::Vec3::new(7.0, 1.0, 2.5));
     }
 
@@ -250,14 +239,35 @@ mod tests {
             p.expression_text(0).as_deref(),
             Some("[0.25, \"frame / 10\", \"frame\"]")
         );
-        assert!(p.evaluate(ExprVars {
-            time: 0.0,
-            frame: 5.0,
-        }));
+        assert!(p.evaluate(&ExprVars::at(0.0, 5.0)));
         assert_eq!(p.values().0[0], ParamValue::Numbers(vec![0.25, 0.5, 1.0]));
-        assert!(!p.evaluate(ExprVars {
-            time: 1.0,
-            frame: 5.0,
-        }));
+        assert!(!p.evaluate(&ExprVars::at(1.0, 5.0)));
+    }
+}
+
+#[cfg(test)]
+mod allocation {
+    use crate::params::fixture::set;
+    use crate::params::{ExprVars, RawValue};
+
+    #[test]
+    fn evaluating_a_frame_allocates_nothing() {
+        let mut p = set();
+        let scale = p.specs()[0].parse(&"4 + 2 * sin(time)".into());
+        p.set(0, scale.expect("parses"));
+        let offset = p.specs()[2].parse(&RawValue::Array(vec![
+            "frame % 7".into(),
+            "noise(time)".into(),
+            RawValue::Float(2.5),
+        ]));
+        p.set(2, offset.expect("parses"));
+        let mut vars = ExprVars::default();
+        let info = allocation_counter::measure(|| {
+            for k in 0..100 {
+                vars.set_time(f64::from(k) / 60.0, f64::from(k), 1.0 / 60.0);
+                p.evaluate(&vars);
+            }
+        });
+        assert_eq!(info.count_total, 0, "{info:?}");
     }
 }

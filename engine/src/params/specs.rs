@@ -3,29 +3,71 @@
 use std::borrow::Cow;
 
 use crate::error::did_you_mean;
-use crate::params::{Expr, ParamKind, ParamType, ParamValue, RawValue, SceneKind};
+use crate::params::{
+    Expr, ExprError, ParamKind, ParamType, ParamValue, RawValue, SceneKind, Variables,
+};
 
-/// Why a value does not fit a parameter: a one-line message and, when we can tell, a hint.
+/// Why a value does not fit a parameter: a one-line message and, when we can tell, a hint
+/// and the place inside an expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamError {
     /// What is wrong.
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// For an expression that does not parse: the expression and the place in it.
+    pub at: Option<ExprAt>,
+}
+
+/// A place inside an expression's text (see [`ParamError::at`]): a caller that knows where
+/// the text was written (chain.toml, `--set`) points its diagnostic there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprAt {
+    /// The expression as written.
+    pub text: String,
+    /// Byte range inside `text`.
+    pub span: std::ops::Range<usize>,
 }
 
 impl ParamError {
     pub(super) fn hinted(message: String, hint: Option<String>) -> Self {
-        Self { message, hint }
+        Self {
+            message,
+            hint,
+            at: None,
+        }
+    }
+
+    /// The error of expression `text` of parameter `name`.
+    fn expression(name: &str, text: &str, e: ExprError) -> Self {
+        Self {
+            message: format!(
+                "`{name}`: {} (column {} of \"{}\")",
+                e.message,
+                e.column(text),
+                shorten(text)
+            ),
+            hint: e.hint,
+            at: Some(ExprAt {
+                text: text.to_string(),
+                span: e.span,
+            }),
+        }
+    }
+}
+
+/// `text`, or its start and `…` when it is long (messages of huge expressions stay short).
+fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    const KEEP: usize = 60;
+    match text.char_indices().nth(KEEP) {
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+        None => text.into(),
     }
 }
 
 impl From<String> for ParamError {
     fn from(message: String) -> Self {
-        Self {
-            message,
-            hint: None,
-        }
+        Self::hinted(message, None)
     }
 }
 
@@ -177,11 +219,18 @@ impl ParamSpec {
         self.range.map(|(a, b)| format!("{a}..={b}"))
     }
 
+    /// Checks a user value against this spec and turns it into a [`ParamSource`]; an
+    /// expression may read the built-in variables ([`Variables::builtin`]).
+    pub fn parse(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+        self.parse_with(raw, &Variables::builtin())
+    }
+
     /// Checks a user value against this spec and turns it into a [`ParamSource`].
     ///
-    /// Numbers may be strings holding an expression of `time` and `frame`; in a vector, each
-    /// element may be one. Errors are one-line messages; the caller adds the location.
-    pub fn parse(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+    /// Numbers may be strings holding an expression ([`Expr`]) of the variables `vars`
+    /// names; in a vector, each element may be one. Errors are one-line messages; the
+    /// caller adds the location ([`ParamError::at`] says where inside an expression).
+    pub fn parse_with(&self, raw: &RawValue, vars: &Variables) -> Result<ParamSource, ParamError> {
         match self.kind {
             ParamKind::Bool => match raw {
                 RawValue::Bool(b) => Ok(ParamSource::Const(ParamValue::Bool(*b))),
@@ -194,11 +243,11 @@ impl ParamSpec {
             },
             ParamKind::Choice => self.parse_choice(raw),
             ParamKind::Float | ParamKind::Int => {
-                let c = self.component(raw)?;
+                let c = self.component(raw, vars)?;
                 Ok(ParamSource::from_components(self.kind, vec![c]))
             }
             ParamKind::Vec2 | ParamKind::Vec3 | ParamKind::Vec4 | ParamKind::Color => {
-                self.parse_vector(raw)
+                self.parse_vector(raw, vars)
             }
             ParamKind::Floats(_) | ParamKind::Colors(_) => self.parse_list(raw),
         }
@@ -295,7 +344,7 @@ impl ParamSpec {
         }
     }
 
-    fn parse_vector(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+    fn parse_vector(&self, raw: &RawValue, vars: &Variables) -> Result<ParamSource, ParamError> {
         let n = self.kind.components();
         if self.kind == ParamKind::Color
             && let RawValue::Str(s) = raw
@@ -341,7 +390,7 @@ impl ParamSpec {
         }
         let mut comps = Vec::with_capacity(n);
         for item in &items {
-            comps.push(self.component(item)?);
+            comps.push(self.component(item, vars)?);
         }
         if self.kind == ParamKind::Color && comps.len() == 3 {
             comps.push(Component::Const(1.0));
@@ -349,7 +398,7 @@ impl ParamSpec {
         Ok(ParamSource::from_components(self.kind, comps))
     }
 
-    fn component(&self, raw: &RawValue) -> Result<Component, ParamError> {
+    fn component(&self, raw: &RawValue, vars: &Variables) -> Result<Component, ParamError> {
         match raw {
             RawValue::Float(x) => {
                 if !x.is_finite() {
@@ -381,10 +430,8 @@ impl ParamSpec {
                 )),
             )),
             RawValue::Str(s) => {
-                let expr = Expr::parse(s).map_err(|e| ParamError {
-                    message: format!("`{}`: {}", self.name, e.message),
-                    hint: e.hint,
-                })?;
+                let expr = Expr::parse_with(s, vars)
+                    .map_err(|e| ParamError::expression(&self.name, s, e))?;
                 Ok(Component::Expr(Box::new(expr)))
             }
             other => Err(self.expected("a number or an expression string", other)),
@@ -536,7 +583,8 @@ mod tests {
         assert!(err(4, "be".into()).contains("did you mean `bee`?"));
         assert!(err(0, "sin(tme)".into()).contains("unknown variable `tme`"));
         assert!(err(0, "sin(tme)".into()).contains("did you mean `time`?"));
-        assert!(err(0, "4 + * 2".into()).contains("invalid expression"));
+        assert!(err(0, "4 + * 2".into()).contains("expected a number"));
+        assert!(err(0, "4 + * 2".into()).contains("column 5 of \"4 + * 2\""));
         assert!(err(0, RawValue::Float(f64::NAN)).contains("finite"));
     }
 

@@ -245,6 +245,10 @@ impl TexturePool {
 
     /// Gives a texture back for reuse within this prepare phase.
     pub fn release(&mut self, texture: GpuTexture) {
+        // An invalid one (a failed creation) is never handed out again.
+        if !texture.is_valid() {
+            return;
+        }
         let key = key_of(&texture);
         self.pool.release(key, texture);
     }
@@ -252,7 +256,12 @@ impl TexturePool {
     /// Destroys the textures nobody took back, scratch textures no operator holds included.
     pub fn trim(&mut self) -> usize {
         let pool = &mut self.pool;
-        self.scratch.sweep(|key, t| pool.release(key, t));
+        self.scratch.sweep(|key, t| {
+            // An invalid one (a failed creation) is dropped, never handed out again.
+            if t.is_valid() {
+                pool.release(key, t);
+            }
+        });
         self.pool.trim()
     }
 
