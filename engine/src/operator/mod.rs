@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::gpu::{Gpu, GpuTexture};
-use crate::params::{ParamSpec, ParamStruct, ParamValues};
+use crate::params::{ExprVars, ParamSpec, ParamStruct, ParamValues, Variables};
 use crate::resources::{PipelineCache, TexturePool, UniformArena, UniformWriter};
 use crate::scene::{SceneItem, SceneKind, SceneView};
 use crate::shaders::ShaderLibrary;
@@ -208,6 +208,10 @@ pub struct UniformCx<'a> {
     pub input_sizes: &'a [(u32, u32)],
     /// The scene nodes this operator references (see [`crate::scene`]).
     pub scene: SceneView<'a>,
+    /// The variables expressions may read (`time`, `frame`, a host's `audio.bass`)...
+    pub variables: &'a Variables,
+    /// ...and their values this frame, by slot (`text` formats them into its string).
+    pub vars: &'a ExprVars,
 }
 
 impl UniformCx<'_> {

@@ -1,8 +1,11 @@
-//! `text`'s placeholders: `{time:.1}`, `{frame:04}`, `{{` and `}}` for braces. Parsed once
-//! per `text` value into pieces, formatted every frame from a lookup of variable names
-//! (`time` and `frame` today; any expression variable can be added to the lookup).
+//! `text`'s placeholders: `{time:.1}`, `{frame:04}`, `{audio.bass:.2}`, `{{` and `}}` for
+//! braces. Parsed once per `text` value into pieces naming variables of the expression
+//! registry ([`Variables`]: `time`, `frame`, `delta` and whatever the host added) by slot,
+//! formatted every frame from that frame's values without allocating.
 
 use std::fmt::Write as _;
+
+use vivid_engine::params::{ExprVars, Variables};
 
 /// How a placeholder formats its number: `{name:[0][width][.precision]}`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,6 +27,8 @@ pub enum Piece {
     Value {
         /// Its name.
         name: String,
+        /// Its slot in the registry's [`Variables`].
+        slot: usize,
         /// Its format.
         spec: Spec,
     },
@@ -57,9 +62,9 @@ fn parse_spec(spec: &str) -> Result<Spec, String> {
 }
 
 impl Template {
-    /// Parses `text`; `known` says which variable names exist. The error names the
-    /// placeholder and lists the variables.
-    pub fn parse(text: &str, known: &[&str]) -> Result<Self, String> {
+    /// Parses `text`; `known` says which variables exist. The error names the placeholder
+    /// and lists the variables.
+    pub fn parse(text: &str, known: &Variables) -> Result<Self, String> {
         let mut pieces = Vec::new();
         let mut literal = String::new();
         let mut chars = text.char_indices().peekable();
@@ -80,17 +85,17 @@ impl Template {
                     let inner = &text[i + 1..i + end];
                     let (name, spec) = inner.split_once(':').unwrap_or((inner, ""));
                     let name = name.trim();
-                    if !known.contains(&name) {
+                    let Some(slot) = known.slot(name) else {
                         return Err(format!(
                             "unknown placeholder `{{{inner}}}`: the variables are {}",
-                            known.join(", ")
+                            known.names().collect::<Vec<_>>().join(", ")
                         ));
-                    }
+                    };
                     let spec = parse_spec(spec.trim()).map_err(|e| format!("placeholder `{{{inner}}}`: {e}"))?;
                     if !literal.is_empty() {
                         pieces.push(Piece::Literal(std::mem::take(&mut literal)));
                     }
-                    pieces.push(Piece::Value { name: name.to_string(), spec });
+                    pieces.push(Piece::Value { name: name.to_string(), slot, spec });
                     while chars.peek().is_some_and(|(j, _)| *j <= i + end) {
                         chars.next();
                     }
@@ -111,14 +116,15 @@ impl Template {
         self.pieces.iter().any(|p| matches!(p, Piece::Value { name: n, .. } if n == name))
     }
 
-    /// Writes the text with every placeholder's value into `out` (cleared first).
-    pub fn format_into(&self, out: &mut String, lookup: impl Fn(&str) -> f64) {
+    /// Writes the text with every placeholder's value this frame into `out` (cleared
+    /// first; no allocation once `out` is large enough).
+    pub fn format_into(&self, out: &mut String, vars: &ExprVars) {
         out.clear();
         for p in &self.pieces {
             match p {
                 Piece::Literal(s) => out.push_str(s),
-                Piece::Value { name, spec } => {
-                    let v = lookup(name);
+                Piece::Value { slot, spec, .. } => {
+                    let v = vars.get(*slot);
                     let (w, p) = (spec.width, spec.precision);
                     let integral = v.fract() == 0.0 && v.abs() < 1e15;
                     let _ = match (spec.zero, p) {
@@ -140,9 +146,9 @@ mod tests {
     use super::*;
 
     fn fmt(t: &str, time: f64, frame: f64) -> String {
-        let t = Template::parse(t, &["time", "frame"]).unwrap_or_else(|e| panic!("{e}"));
+        let t = Template::parse(t, &Variables::builtin()).unwrap_or_else(|e| panic!("{e}"));
         let mut s = String::new();
-        t.format_into(&mut s, |n| if n == "time" { time } else { frame });
+        t.format_into(&mut s, &ExprVars::at(time, frame));
         s
     }
 
@@ -160,13 +166,25 @@ mod tests {
 
     #[test]
     fn mistakes_are_named() {
-        let known = ["time", "frame"];
+        let known = Variables::builtin();
         let e = Template::parse("{tiem:.1}", &known).unwrap_err();
-        assert!(e.contains("unknown placeholder `{tiem:.1}`") && e.contains("time, frame"), "{e}");
+        assert!(e.contains("unknown placeholder `{tiem:.1}`") && e.contains("time, frame, delta"), "{e}");
         assert!(Template::parse("{time", &known).unwrap_err().contains("not closed"));
         assert!(Template::parse("a } b", &known).unwrap_err().contains("has no `{`"));
         assert!(Template::parse("{time:x}", &known).is_err());
         assert!(Template::parse("{time:.99}", &known).is_err());
         assert!(Template::parse("{frame}", &known).unwrap().uses("frame"));
+    }
+
+    #[test]
+    fn a_host_variable_is_a_placeholder() {
+        let mut known = Variables::builtin();
+        let slot = known.add("audio.bass", "bass level").unwrap();
+        let t = Template::parse("bass {audio.bass:.2}", &known).unwrap();
+        let mut vars = ExprVars::new(&known);
+        vars.set(slot, 0.625);
+        let mut s = String::new();
+        t.format_into(&mut s, &vars);
+        assert_eq!(s, "bass 0.62");
     }
 }

@@ -26,7 +26,7 @@ use vivid_engine::gpu::GpuTexture;
 use vivid_engine::operator::{
     Category, EncodeCx, FrameHeader, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
 };
-use vivid_engine::params::{ParamStruct, ParamValues, Rgba};
+use vivid_engine::params::{ExprVars, ParamStruct, ParamValues, Rgba, Variables};
 use vivid_engine::resources::{SamplerKind, TexturePool, UniformSlot, UniformWriter};
 use vivid_engine::{EngineError, Result};
 
@@ -63,9 +63,6 @@ vivid_engine::choice_enum! {
         Bottom = "bottom",
     }
 }
-
-/// Variables a placeholder may name.
-pub const VARIABLES: [&str; 2] = ["time", "frame"];
 
 vivid_engine::params! {
     /// Parameters of `text`.
@@ -127,7 +124,8 @@ pub struct Text {
     /// The uniform arena's buffer (a handle), the source of uploads.
     arena: Option<wgpu::Buffer>,
     font: Option<(Font, Source)>,
-    template: Option<(String, std::result::Result<Template, String>)>,
+    /// The `text` value and the number of variables it was parsed with, and the result.
+    template: Option<((String, usize), std::result::Result<Template, String>)>,
     formatted: String,
     /// What the coverage holds: a hash of the string and its layout.
     drawn: Option<u64>,
@@ -327,12 +325,19 @@ impl Text {
         out
     }
 
-    fn format(&mut self, p: &TextParams, time: f64, frame: f64) {
-        if self.template.as_ref().is_none_or(|(src, _)| *src != p.text) {
-            self.template = Some((p.text.clone(), Template::parse(&p.text, &VARIABLES)));
+    /// Formats the string with this frame's values (parsing it again only when it, or the
+    /// set of variables, changed).
+    fn format(&mut self, p: &TextParams, variables: &Variables, vars: &ExprVars) {
+        let stale = self
+            .template
+            .as_ref()
+            .is_none_or(|((src, n), _)| *src != p.text || *n != variables.len());
+        if stale {
+            let parsed = Template::parse(&p.text, variables);
+            self.template = Some(((p.text.clone(), variables.len()), parsed));
         }
         if let Some((_, Ok(t))) = &self.template {
-            t.format_into(&mut self.formatted, |name| if name == "frame" { frame } else { time });
+            t.format_into(&mut self.formatted, vars);
         }
     }
 }
@@ -340,7 +345,7 @@ impl Text {
 impl Operator for Text {
     fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
         let p: TextParams = cx.params();
-        self.format(&p, cx.time.time, cx.time.frame as f64);
+        self.format(&p, cx.variables, cx.vars);
         // The first frame at this size reserves a whole picture in the arena: later
         // uploads, however large, then fit without growing it.
         let whole = (row_bytes(cx.size.0) * cx.size.1) as usize;
@@ -371,6 +376,7 @@ impl Operator for Text {
         if let Some(font) = self.font_for(&p.font.0, cx.files_generation)? {
             self.font = Some(font);
         }
+        let fresh = !self.coverage.as_ref().is_some_and(|t| t.size() == size);
         let coverage = match self.coverage.take() {
             Some(t) if t.size() == size => t,
             _ => cx.gpu.create_texture(&wgpu::TextureDescriptor {
@@ -389,7 +395,7 @@ impl Operator for Text {
             }),
         };
         // A new texture, or a new font: the whole picture now (prepare may upload).
-        if self.coverage.is_none() || self.raster(&p, size).is_some() {
+        if fresh || self.raster(&p, size).is_some() {
             self.cpu_size = (0, 0);
             self.raster(&p, size);
             let rows = self.rows(0, size.1);
