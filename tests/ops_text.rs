@@ -106,7 +106,10 @@ fn a_line_is_as_wide_as_its_advances_and_its_ink_is_where_alignment_says() {
             // and rise to the tallest one's y_max.
             let top = m.iter().map(|g| g.3).fold(0.0, f32::max);
             assert!((b as f32 - baseline).abs() <= 1.0, "{what}: bottom {b}");
-            assert!((t as f32 - (baseline - top)).abs() <= 1.0, "{what}: top {t}");
+            assert!(
+                (t as f32 - (baseline - top)).abs() <= 1.0,
+                "{what}: top {t}"
+            );
             lefts.push(l as f32);
         }
         // The line's width, measured: the ink moves by it from left to right alignment.
@@ -137,7 +140,12 @@ fn colour_and_outline_cover_what_they_should() {
         let m = metrics("I", 0.8 * H as f32)[0];
         let bar_left = (W as f32 / 2.0 - m.0 / 2.0 + m.1).round() as u32;
         let o = (0.05 * H as f32 / 2.0) as u32;
-        common::assert_close(img.at(bar_left - o, H / 2), [0.0, 1.0, 0.0, 1.0], 2e-3, "outline");
+        common::assert_close(
+            img.at(bar_left - o, H / 2),
+            [0.0, 1.0, 0.0, 1.0],
+            2e-3,
+            "outline",
+        );
     }
 }
 
@@ -194,7 +202,10 @@ fn a_bad_placeholder_or_font_is_the_operator_error_and_the_last_text_stays() {
     engine.set_param("t", "text", "{fram}").unwrap();
     let img = render_one(&mut engine);
     let e = format!("{:?}", engine.errors());
-    assert!(e.contains("unknown placeholder `{fram}`") && e.contains("frame"), "{e}");
+    assert!(
+        e.contains("unknown placeholder `{fram}`") && e.contains("frame"),
+        "{e}"
+    );
     // The last good text ("0") is still drawn.
     assert!(img.pixels.iter().any(|p| p[3] > 0.5), "the text went");
     // A file that is not a font.

@@ -177,6 +177,12 @@ impl<K: Hash + Eq + Copy, T> ScratchSet<K, T> {
             .clone()
     }
 
+    /// Drops the item `(key, index)` from the set (those who hold it keep their handle);
+    /// the next [`get`](Self::get) makes a new one.
+    pub fn forget(&mut self, key: K, index: u32) {
+        self.items.remove(&(key, index));
+    }
+
     /// Takes out the items nobody else holds, giving each to `free` with its key.
     pub fn sweep(&mut self, mut free: impl FnMut(K, T)) {
         let unused: Vec<(K, u32)> = self
@@ -236,11 +242,18 @@ impl TexturePool {
     /// and index, made (or taken from the free textures) the first time. Hold the handle as
     /// long as bind groups use it, drop it when they go; nothing survives in it from one
     /// frame, or one operator, to the next.
+    ///
+    /// A texture whose creation failed (an invalid object) is handed out this once — the
+    /// operator's prepare fails — and forgotten: the next call makes one again.
     pub fn scratch(&mut self, gpu: &Gpu, key: TextureKey, index: u32, label: &str) -> Scratch {
         let pool = &mut self.pool;
-        Scratch(self.scratch.get(key, index, || {
+        let texture = self.scratch.get(key, index, || {
             pool.acquire(key, || gpu.create_texture(&key.descriptor(label)))
-        }))
+        });
+        if !texture.is_valid() {
+            self.scratch.forget(key, index);
+        }
+        Scratch(texture)
     }
 
     /// Gives a texture back for reuse within this prepare phase.
@@ -296,6 +309,16 @@ fn key_of(texture: &GpuTexture) -> TextureKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forgotten_scratch_item_is_made_again_and_the_holder_keeps_it() {
+        let mut set: ScratchSet<u32, String> = ScratchSet::default();
+        let bad = set.get(1, 0, || "invalid".into());
+        set.forget(1, 0);
+        let again = set.get(1, 0, || "new".into());
+        assert_eq!((bad.as_str(), again.as_str()), ("invalid", "new"));
+        assert_eq!(set.len(), 1);
+    }
 
     #[test]
     fn same_key_is_reused_and_different_keys_are_not() {

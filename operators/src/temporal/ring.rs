@@ -236,45 +236,53 @@ impl FrameRing {
         let fresh = match &self.ring {
             Some(r) if r.texture.size() == size && r.layers == layers => None,
             _ => {
-                let texture = cx.gpu.create_texture(&wgpu::TextureDescriptor {
-                    label: Some("vivid.ring"),
-                    size: wgpu::Extent3d {
-                        width: size.0,
-                        height: size.1,
-                        depth_or_array_layers: layers,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: wgpu::TextureFormat::Rgba16Float,
-                    usage: wgpu::TextureUsages::TEXTURE_BINDING
-                        | wgpu::TextureUsages::STORAGE_BINDING
-                        | wgpu::TextureUsages::RENDER_ATTACHMENT,
-                    view_formats: &[],
+                // A failed one is never kept: the prepare fails and makes it again.
+                let gpu = cx.gpu;
+                let (made, failed) = gpu.create_checked("vivid.ring", || {
+                    let texture = gpu.create_texture(&wgpu::TextureDescriptor {
+                        label: Some("vivid.ring"),
+                        size: wgpu::Extent3d {
+                            width: size.0,
+                            height: size.1,
+                            depth_or_array_layers: layers,
+                        },
+                        mip_level_count: 1,
+                        sample_count: 1,
+                        dimension: wgpu::TextureDimension::D2,
+                        format: wgpu::TextureFormat::Rgba16Float,
+                        usage: wgpu::TextureUsages::TEXTURE_BINDING
+                            | wgpu::TextureUsages::STORAGE_BINDING
+                            | wgpu::TextureUsages::RENDER_ATTACHMENT,
+                        view_formats: &[],
+                    });
+                    let layer_views = if mode == PassMode::Render {
+                        (0..layers)
+                            .map(|l| {
+                                gpu.create_view(
+                                    &texture.texture,
+                                    &wgpu::TextureViewDescriptor {
+                                        label: Some("vivid.ring.layer"),
+                                        dimension: Some(wgpu::TextureViewDimension::D2),
+                                        base_array_layer: l,
+                                        array_layer_count: Some(1),
+                                        ..Default::default()
+                                    },
+                                )
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    RingTexture {
+                        texture,
+                        layers,
+                        layer_views,
+                    }
                 });
-                let layer_views = if mode == PassMode::Render {
-                    (0..layers)
-                        .map(|l| {
-                            cx.gpu.create_view(
-                                &texture.texture,
-                                &wgpu::TextureViewDescriptor {
-                                    label: Some("vivid.ring.layer"),
-                                    dimension: Some(wgpu::TextureViewDimension::D2),
-                                    base_array_layer: l,
-                                    array_layer_count: Some(1),
-                                    ..Default::default()
-                                },
-                            )
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                Some(RingTexture {
-                    texture,
-                    layers,
-                    layer_views,
-                })
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                Some(made)
             }
         };
         let ring = fresh.as_ref().or(self.ring.as_ref()).map(|r| &r.texture);
@@ -313,7 +321,7 @@ impl FrameRing {
         };
         let key = [cx.uniforms.buffer_id(), input.id(), ring.id(), mode as u64];
         let gpu = cx.gpu;
-        self.bind_group.get_or_create(&key, || {
+        self.bind_group.get_or_create_checked(&key, || {
             let mut entries = vec![
                 uniform_binding(buffer, size_of::<RingUniforms>() as u64),
                 wgpu::BindGroupEntry {
@@ -331,11 +339,15 @@ impl FrameRing {
                     resource: wgpu::BindingResource::TextureView(&ring.view),
                 });
             }
-            gpu.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("vivid.ring.write"),
-                layout: &layout,
-                entries: &entries,
-            })
+            // A failed one is not kept (the prepare fails and is tried again).
+            let (group, failed) = gpu.create_checked("vivid.ring.write", || {
+                gpu.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("vivid.ring.write"),
+                    layout: &layout,
+                    entries: &entries,
+                })
+            });
+            (group, failed.is_none())
         });
         // The frame count runs on across a new ring (it starts transparent): the layer
         // this frame's uniforms named is the layer it writes.
@@ -471,7 +483,7 @@ impl RingPass {
             mode as u64,
         ];
         let (gpu, size) = (cx.gpu, self.uniform_size);
-        self.bind_group.get_or_create(&key, || {
+        self.bind_group.get_or_create_checked(&key, || {
             let mut entries = vec![
                 uniform_binding(buffer, size),
                 wgpu::BindGroupEntry {
@@ -493,11 +505,14 @@ impl RingPass {
                     resource: wgpu::BindingResource::TextureView(&output.view),
                 });
             }
-            gpu.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("vivid.ring.read"),
-                layout: &layout,
-                entries: &entries,
-            })
+            let (group, failed) = gpu.create_checked("vivid.ring.read", || {
+                gpu.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("vivid.ring.read"),
+                    layout: &layout,
+                    entries: &entries,
+                })
+            });
+            (group, failed.is_none())
         });
         self.pipeline = Some(pipeline);
         Ok(())

@@ -48,7 +48,11 @@ fn parse_spec(spec: &str) -> Result<Spec, String> {
     };
     if let Some(rest) = width.strip_prefix('0') {
         s.zero = true;
-        s.width = if rest.is_empty() { 0 } else { rest.parse().map_err(|_| format!("bad width `{width}`"))? };
+        s.width = if rest.is_empty() {
+            0
+        } else {
+            rest.parse().map_err(|_| format!("bad width `{width}`"))?
+        };
     } else if !width.is_empty() {
         s.width = width.parse().map_err(|_| format!("bad width `{width}`"))?;
     }
@@ -80,7 +84,9 @@ impl Template {
                 }
                 '{' => {
                     let Some(end) = text[i..].find('}') else {
-                        return Err(format!("`{{` at character {i} is not closed (write `{{{{` for a brace)"));
+                        return Err(format!(
+                            "`{{` at character {i} is not closed (write `{{{{` for a brace)"
+                        ));
                     };
                     let inner = &text[i + 1..i + end];
                     let (name, spec) = inner.split_once(':').unwrap_or((inner, ""));
@@ -91,16 +97,25 @@ impl Template {
                             known.names().collect::<Vec<_>>().join(", ")
                         ));
                     };
-                    let spec = parse_spec(spec.trim()).map_err(|e| format!("placeholder `{{{inner}}}`: {e}"))?;
+                    let spec = parse_spec(spec.trim())
+                        .map_err(|e| format!("placeholder `{{{inner}}}`: {e}"))?;
                     if !literal.is_empty() {
                         pieces.push(Piece::Literal(std::mem::take(&mut literal)));
                     }
-                    pieces.push(Piece::Value { name: name.to_string(), slot, spec });
+                    pieces.push(Piece::Value {
+                        name: name.to_string(),
+                        slot,
+                        spec,
+                    });
                     while chars.peek().is_some_and(|(j, _)| *j <= i + end) {
                         chars.next();
                     }
                 }
-                '}' => return Err(format!("`}}` at character {i} has no `{{` (write `}}}}` for a brace)")),
+                '}' => {
+                    return Err(format!(
+                        "`}}` at character {i} has no `{{` (write `}}}}` for a brace)"
+                    ));
+                }
                 c => literal.push(c),
             }
         }
@@ -113,7 +128,9 @@ impl Template {
     /// Whether any placeholder names `name`.
     #[must_use]
     pub fn uses(&self, name: &str) -> bool {
-        self.pieces.iter().any(|p| matches!(p, Piece::Value { name: n, .. } if n == name))
+        self.pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Value { name: n, .. } if n == name))
     }
 
     /// Writes the text with every placeholder's value this frame into `out` (cleared
@@ -168,9 +185,20 @@ mod tests {
     fn mistakes_are_named() {
         let known = Variables::builtin();
         let e = Template::parse("{tiem:.1}", &known).unwrap_err();
-        assert!(e.contains("unknown placeholder `{tiem:.1}`") && e.contains("time, frame, delta"), "{e}");
-        assert!(Template::parse("{time", &known).unwrap_err().contains("not closed"));
-        assert!(Template::parse("a } b", &known).unwrap_err().contains("has no `{`"));
+        assert!(
+            e.contains("unknown placeholder `{tiem:.1}`") && e.contains("time, frame, delta"),
+            "{e}"
+        );
+        assert!(
+            Template::parse("{time", &known)
+                .unwrap_err()
+                .contains("not closed")
+        );
+        assert!(
+            Template::parse("a } b", &known)
+                .unwrap_err()
+                .contains("has no `{`")
+        );
         assert!(Template::parse("{time:x}", &known).is_err());
         assert!(Template::parse("{time:.99}", &known).is_err());
         assert!(Template::parse("{frame}", &known).unwrap().uses("frame"));

@@ -22,14 +22,17 @@ pub struct Font {
 
 impl std::fmt::Debug for Font {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Font").field("bytes", &self.data.len()).finish_non_exhaustive()
+        f.debug_struct("Font")
+            .field("bytes", &self.data.len())
+            .finish_non_exhaustive()
     }
 }
 
 impl Font {
     /// Parses a TrueType or OpenType file. The error says what is wrong with it.
     pub fn new(data: Vec<u8>) -> Result<Self, String> {
-        let font = FontRef::new(&data).map_err(|e| format!("not a TrueType or OpenType font ({e})"))?;
+        let font =
+            FontRef::new(&data).map_err(|e| format!("not a TrueType or OpenType font ({e})"))?;
         let metrics = font.metrics(Size::unscaled(), LocationRef::default());
         if metrics.units_per_em == 0 {
             return Err("the font has no units per em (head table)".into());
@@ -48,7 +51,8 @@ impl Font {
 
     fn font(&self) -> FontRef<'_> {
         // Checked in `new`.
-        FontRef::new(&self.data).unwrap_or_else(|_| FontRef::new(DEFAULT_FONT).expect("bundled font"))
+        FontRef::new(&self.data)
+            .unwrap_or_else(|_| FontRef::new(DEFAULT_FONT).expect("bundled font"))
     }
 }
 
@@ -119,7 +123,8 @@ impl OutlinePen for Pen<'_> {
         self.path.line_to(self.x + x, self.y - y);
     }
     fn quad_to(&mut self, cx0: f32, cy0: f32, x: f32, y: f32) {
-        self.path.quad_to(self.x + cx0, self.y - cy0, self.x + x, self.y - y);
+        self.path
+            .quad_to(self.x + cx0, self.y - cy0, self.x + x, self.y - y);
     }
     fn curve_to(&mut self, cx0: f32, cy0: f32, cx1: f32, cy1: f32, x: f32, y: f32) {
         self.path.cubic_to(
@@ -162,7 +167,11 @@ pub fn outline(font: &Font, text: &str, style: &Style) -> (Option<Path>, Vec<f32
         buffer.push_str(line);
         buffer.guess_segment_properties();
         let glyphs = shaper.shape(buffer, harfrust::ShapeOptions::new());
-        let width: f32 = glyphs.glyph_positions().iter().map(|p| p.x_advance as f32 * scale).sum();
+        let width: f32 = glyphs
+            .glyph_positions()
+            .iter()
+            .map(|p| p.x_advance as f32 * scale)
+            .sum();
         widths.push(width);
         let mut x = match style.align {
             Align::Left => style.anchor.0,
@@ -205,8 +214,14 @@ pub fn raster(font: &Font, text: &str, style: &Style, size: (u32, u32)) -> Raste
         .flatten();
     let b = stroked.as_ref().map_or(path.bounds(), Path::bounds);
     let clamp = |v: f32, hi: u32| (v.max(0.0) as u32).min(hi);
-    let (x0, y0) = (clamp(b.left().floor() - 1.0, size.0), clamp(b.top().floor() - 1.0, size.1));
-    let (x1, y1) = (clamp(b.right().ceil() + 1.0, size.0), clamp(b.bottom().ceil() + 1.0, size.1));
+    let (x0, y0) = (
+        clamp(b.left().floor() - 1.0, size.0),
+        clamp(b.top().floor() - 1.0, size.1),
+    );
+    let (x1, y1) = (
+        clamp(b.right().ceil() + 1.0, size.0),
+        clamp(b.bottom().ceil() + 1.0, size.1),
+    );
     if x1 <= x0 || y1 <= y0 {
         return Raster::default();
     }

@@ -379,7 +379,11 @@ impl Operator for Text {
         let fresh = !self.coverage.as_ref().is_some_and(|t| t.size() == size);
         let coverage = match self.coverage.take() {
             Some(t) if t.size() == size => t,
-            _ => cx.gpu.create_texture(&wgpu::TextureDescriptor {
+            _ => {
+                // A failed one is never kept: the prepare fails and makes it again.
+                let gpu = cx.gpu;
+                let (made, failed) = gpu.create_checked("vivid.text.coverage", || {
+                gpu.create_texture(&wgpu::TextureDescriptor {
                 label: Some("vivid.text.coverage"),
                 size: wgpu::Extent3d {
                     width: size.0,
@@ -392,7 +396,13 @@ impl Operator for Text {
                 format: wgpu::TextureFormat::Rg8Unorm,
                 usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
                 view_formats: &[],
-            }),
+                })
+                });
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                made
+            }
         };
         // A new texture, or a new font: the whole picture now (prepare may upload).
         if fresh || self.raster(&p, size).is_some() {
