@@ -19,7 +19,7 @@ fn font_bytes() -> Vec<u8> {
     std::fs::read(common::repo().join("operators/fonts/DejaVuSans-subset.ttf")).unwrap()
 }
 
-/// Per character of `s` at `px` pixels a em: (advance, ink x_min, ink x_max, ink y_max),
+/// Per character of `s` at `px` pixels a em: (advance, ink `x_min`, ink `x_max`, ink `y_max`),
 /// pixels, from the font file.
 fn metrics(s: &str, px: f32) -> Vec<(f32, f32, f32, f32)> {
     let data = font_bytes();
@@ -71,15 +71,15 @@ fn ink(img: &FloatImage) -> (u32, u32, u32, u32) {
     (l, r, t, b)
 }
 
-/// Digits: no kerning between them in DejaVu Sans, so the width is the advances' sum.
+/// Digits: no kerning between them in `DejaVu Sans`, so the width is the advances' sum.
 const LINE: &str = "2047 1963";
 
 #[test]
 fn a_line_is_as_wide_as_its_advances_and_its_ink_is_where_alignment_says() {
     let px = 0.3 * H as f32;
-    let m = metrics(LINE, px);
-    let width: f32 = m.iter().map(|g| g.0).sum();
-    let (first, last) = (m[0], m[m.len() - 1]);
+    let glyphs = metrics(LINE, px);
+    let width: f32 = glyphs.iter().map(|g| g.0).sum();
+    let (first, last) = (glyphs[0], glyphs[glyphs.len() - 1]);
     let anchor_x = 0.5 * W as f32;
     let baseline = 0.5 * H as f32;
     for mode in common::MODES {
@@ -104,7 +104,7 @@ fn a_line_is_as_wide_as_its_advances_and_its_ink_is_where_alignment_says() {
             assert!((r as f32 - want_r).abs() <= 1.0, "{what}");
             // Digits stand on the baseline (round ones overshoot it by under a pixel here)
             // and rise to the tallest one's y_max.
-            let top = m.iter().map(|g| g.3).fold(0.0, f32::max);
+            let top = glyphs.iter().map(|g| g.3).fold(0.0, f32::max);
             assert!((b as f32 - baseline).abs() <= 1.0, "{what}: bottom {b}");
             assert!(
                 (t as f32 - (baseline - top)).abs() <= 1.0,

@@ -3,8 +3,8 @@
 //! A ring of `frames + 1` frames (one 2D-array texture, [`super::ring`]) sized once:
 //! `frames` is fixed, not an expression. Each frame writes the input into the ring and
 //! shows the layer written `frames` frames before — two passes, nothing created. The ring
-//! is state: it survives edits of other operators and goes with this one. Memory: `frames
-//! + 1` images of the output's size (at 1920x1080, 16.6 MB each).
+//! is state: it survives edits of other operators and goes with this one. Memory: `frames + 1`
+//! images of the output's size (at 1920x1080, 16.6 MB each).
 
 use vivid_engine::Result;
 use vivid_engine::operator::{

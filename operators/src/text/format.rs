@@ -175,7 +175,7 @@ mod tests {
         assert_eq!(fmt("#{frame:04}", 0.0, 42.0), "#0042");
         assert_eq!(fmt("{frame}", 0.0, 7.0), "7");
         assert_eq!(fmt("{time}", 1.5, 0.0), "1.50");
-        assert_eq!(fmt("{time:6.2}|", 3.14159, 0.0), "  3.14|");
+        assert_eq!(fmt("{time:6.2}|", 4.56789, 0.0), "  4.57|");
         assert_eq!(fmt("{{literal}} {frame}", 0.0, 3.0), "{literal} 3");
         assert_eq!(fmt("no placeholder", 0.0, 0.0), "no placeholder");
         assert_eq!(fmt("{ frame }", 0.0, 5.0), "5");

@@ -1,4 +1,4 @@
-//! `text`'s layout and rasterisation on the CPU: lines shaped with harfrust (HarfBuzz's
+//! `text`'s layout and rasterisation on the CPU: lines shaped with harfrust (`HarfBuzz`'s
 //! shaping in Rust: kerning, ligatures, marks), glyph outlines from skrifa, filled — and
 //! stroked for the outline — by tiny-skia into 8-bit coverage. All three are maintained
 //! crates the workspace already builds (egui uses them).
@@ -9,8 +9,8 @@ use skrifa::outline::{DrawSettings, OutlinePen};
 use skrifa::{FontRef, GlyphId, MetadataProvider};
 use tiny_skia::{FillRule, LineCap, LineJoin, Mask, Path, PathBuilder, Stroke, Transform};
 
-/// The font bundled for `text` without a `font`: DejaVu Sans, Latin subset (Bitstream Vera
-/// licence with DejaVu's public-domain changes: `operators/fonts/LICENSE-DejaVu.txt`).
+/// The font bundled for `text` without a `font`: `DejaVu Sans`, Latin subset (Bitstream Vera
+/// licence with `DejaVu`'s public-domain changes: `operators/fonts/LICENSE-DejaVu.txt`).
 pub static DEFAULT_FONT: &[u8] = include_bytes!("../../fonts/DejaVuSans-subset.ttf");
 
 /// A font file's bytes and what shaping it needs, checked once.

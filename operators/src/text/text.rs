@@ -1,5 +1,5 @@
 //! `text`: a string — with placeholders such as `{time:.1}` and `{frame:04}` — in a font
-//! from the project (`font`, a `.ttf` or `.otf`) or the bundled DejaVu Sans, laid over the
+//! from the project (`font`, a `.ttf` or `.otf`) or the bundled `DejaVu Sans`, laid over the
 //! input (or transparent black): size, colour, alignment, line spacing, outline.
 //!
 //! **Cost.** The text is shaped and rasterised on the CPU ([`super::layout`]) into a
@@ -213,8 +213,8 @@ fn layout_key(text: &str, s: &Style, size: (u32, u32), font: u64) -> u64 {
 }
 
 fn premultiply(c: Rgba) -> [f32; 4] {
-    let [r, g, b, a] = c.0;
-    [r * a, g * a, b * a, a]
+    let [red, green, blue, alpha] = c.0;
+    [red * alpha, green * alpha, blue * alpha, alpha]
 }
 
 /// Where a font parameter's file is, and what it is now.
@@ -271,10 +271,10 @@ impl Text {
 
     /// Rasterises the formatted text into the CPU copy; returns the rows that changed
     /// (first, count), or `None` when nothing did.
-    fn raster(&mut self, p: &TextParams, size: (u32, u32)) -> Option<(u32, u32)> {
+    fn raster(&mut self, params: &TextParams, size: (u32, u32)) -> Option<(u32, u32)> {
         let (font, _) = self.font.as_ref()?;
-        let s = style(p, size);
-        let key = layout_key(&self.formatted, &s, size, self.font_id());
+        let layout_style = style(params, size);
+        let key = layout_key(&self.formatted, &layout_style, size, self.font_id());
         if self.drawn == Some(key) && self.cpu_size == size {
             return None;
         }
@@ -284,30 +284,30 @@ impl Text {
             self.cpu_size = size;
             self.ink = (0, 0, 0, 0);
         }
-        let r: Raster = layout::raster(font, &self.formatted, &s, size);
+        let drawn: Raster = layout::raster(font, &self.formatted, &layout_style, size);
         // Clear the old ink, write the new.
         let (ox, oy, ow, oh) = self.ink;
         for y in oy..oy + oh {
             let at = ((y * size.0 + ox) * 2) as usize;
             self.cpu[at..at + (ow * 2) as usize].fill(0);
         }
-        let (x0, y0, w, h) = r.rect;
-        for row in 0..h {
+        let (x0, y0, width, height) = drawn.rect;
+        for row in 0..height {
             let at = (((y0 + row) * size.0 + x0) * 2) as usize;
-            for col in 0..w as usize {
-                let i = (row * w) as usize + col;
-                self.cpu[at + 2 * col] = r.fill.get(i).copied().unwrap_or(0);
-                self.cpu[at + 2 * col + 1] = r.outline.get(i).copied().unwrap_or(0);
+            for col in 0..width as usize {
+                let i = (row * width) as usize + col;
+                self.cpu[at + 2 * col] = drawn.fill.get(i).copied().unwrap_or(0);
+                self.cpu[at + 2 * col + 1] = drawn.outline.get(i).copied().unwrap_or(0);
             }
         }
-        self.ink = r.rect;
+        self.ink = drawn.rect;
         self.drawn = Some(key);
         self.rastered = true;
         if fresh {
             return Some((0, size.1));
         }
         let top = oy.min(y0);
-        let bottom = (oy + oh).max(y0 + h);
+        let bottom = (oy + oh).max(y0 + height);
         // Nothing drawn before or now: nothing to send.
         (bottom > top).then_some((top, bottom - top))
     }
@@ -376,7 +376,7 @@ impl Operator for Text {
         if let Some(font) = self.font_for(&p.font.0, cx.files_generation)? {
             self.font = Some(font);
         }
-        let fresh = !self.coverage.as_ref().is_some_and(|t| t.size() == size);
+        let fresh = self.coverage.as_ref().is_none_or(|t| t.size() != size);
         let coverage = match self.coverage.take() {
             Some(t) if t.size() == size => t,
             _ => {
