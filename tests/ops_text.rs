@@ -185,9 +185,108 @@ fn placeholders_format_and_rasterise_only_when_the_string_changes() {
             .map(|k| format!("{:.1}", k as f64 / 60.0))
             .collect::<std::collections::BTreeSet<_>>()
             .len() as u64;
-        let rasters = engine.stats().operator_counters["text_rasters"].total;
-        assert_eq!(rasters, distinct, "{mode:?}");
+        let stats = engine.stats();
+        assert_eq!(
+            stats.operator_counters["text_rasters"].total, distinct,
+            "{mode:?}"
+        );
+        // The uploads went through the frame's arena: nothing made after warm-up.
+        assert_eq!(
+            stats.gpu_objects_created_after_warmup, 0,
+            "{mode:?}: {stats:?}"
+        );
+        assert!(stats.steady_frames > 60, "{mode:?}: {stats:?}");
     }
+}
+
+/// One frame of `params` at `frame` (a fresh engine: the whole picture drawn at once).
+fn fresh(mode: PassMode, params: &str, frame: u64) -> Vec<[f32; 4]> {
+    let mut engine = common::engine_in(mode);
+    let toml = format!("output = \"t\"\n[t]\ntype = \"text\"\nsize = [{W}, {H}]\n{params}");
+    engine.set_chain(&common::desc(&toml)).unwrap();
+    engine.set_capture(true);
+    engine
+        .render(
+            FrameTime {
+                time: frame as f64 / 60.0,
+                frame,
+            },
+            Target::None,
+            true,
+        )
+        .unwrap();
+    engine.read_output().unwrap().pixels
+}
+
+#[test]
+fn text_that_moves_leaves_no_old_ink() {
+    // A counter jumping between the top and the bottom every frame (two bands uploaded),
+    // and one sliding a little each frame (one band): each frame equals the same frame
+    // drawn whole by a fresh engine.
+    for (k, params) in [
+        "text = \"{frame}\"\nfont_size = 0.2\nposition = [0.5, \"0.2 + 0.6 * (frame % 2)\"]\n",
+        "text = \"{frame}\"\nfont_size = 0.2\nposition = [\"0.3 + 0.01 * frame\", 0.5]\noutline = 0.02\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mode = common::MODES[k % 2];
+        let mut engine = common::engine_in(mode);
+        let toml = format!("output = \"t\"\n[t]\ntype = \"text\"\nsize = [{W}, {H}]\n{params}");
+        engine.set_chain(&common::desc(&toml)).unwrap();
+        engine.set_capture(true);
+        for frame in 0..6u64 {
+            engine
+                .render(
+                    FrameTime {
+                        time: frame as f64 / 60.0,
+                        frame,
+                    },
+                    Target::None,
+                    true,
+                )
+                .unwrap();
+            let now = engine.read_output().unwrap().pixels;
+            assert!(
+                now == fresh(mode, params, frame),
+                "{mode:?} `{params}` frame {frame}: differs from a whole redraw"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_project_font_file_is_used() {
+    // The bundled font copied into a project under another name: read from the file, the
+    // same picture.
+    let params = "text = \"Font 42\"\nfont_size = 0.3\n";
+    let dir = common::project(&[(
+        "chain.toml",
+        &format!(
+            "output = \"t\"\n[t]\ntype = \"text\"\nsize = [{W}, {H}]\nfont = \"Title.ttf\"\n{params}"
+        ),
+    )]);
+    std::fs::write(dir.path().join("Title.ttf"), font_bytes()).unwrap();
+    let mut engine = common::engine();
+    engine.load_project(dir.path(), &[]).unwrap();
+    let from_file = common::render(&mut engine, 1, 60.0);
+    let bundled = render(common::MODES[0], params);
+    assert!(from_file.pixels.iter().any(|p| p[3] > 0.5), "no ink");
+    assert!(from_file.pixels == bundled.pixels);
+    // A font file that is not there is a located error when the chain loads.
+    let dir = common::project(&[(
+        "chain.toml",
+        "output = \"t\"\n[t]\ntype = \"text\"\nsize = [64, 32]\nfont = \"Missing.ttf\"\n",
+    )]);
+    let mut engine = common::engine();
+    let e = engine
+        .load_project(dir.path(), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("Missing.ttf") && e.contains("chain.toml:"),
+        "{e}"
+    );
 }
 
 #[test]

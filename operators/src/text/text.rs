@@ -6,15 +6,17 @@
 //! coverage image the size of the output (fill in red, outline in green, `Rg8Unorm`), and
 //! only when what it shows changes: the formatted string, its layout parameters, the size
 //! or the font. A `{time:.1}` placeholder re-rasterises ten times a second, not every
-//! frame; a title never after its first frame. A change uploads only the rows between the
-//! old and the new ink, through the engine's staging path: the bytes are pushed into the
-//! uniform arena like uniforms and copied into the texture (`copy_buffer_to_texture`) in
-//! this operator's encode. Nothing is created in a steady frame: the texture is made once
-//! per output size (in prepare, which also uploads its first picture), and the first frame
-//! reserves the arena for a whole picture, so a larger text later never grows it. Memory:
-//! 2 bytes a pixel for the texture, the same again in the arena and its 3 staging buffers
-//! (at 1920x1080, 4.1 MB each, rounded up to a power of two by the arena), and a CPU copy.
-//! A pass per frame composites it (one texel read per pixel).
+//! frame; a title never after its first frame. A change uploads only the rows of the old
+//! and the new ink (one band, or two when they are far apart), through the engine's
+//! staging path: the bytes are pushed into the uniform arena like uniforms and copied into
+//! the texture (`copy_buffer_to_texture`) in this operator's encode. Nothing is created in a
+//! steady frame: the texture is made once per output size (in prepare, which also uploads
+//! its first picture), and the first frame reserves room in the arena for two bands of the
+//! block's height (its lines, 1.5 em for ascent and descent, the outline), so a longer
+//! string later never grows it. Memory: 2 bytes a pixel for the texture and a CPU copy; in
+//! the arena (and its 3 staging buffers) two bands: for a 0.05-high counter at 1920x1080,
+//! 2 × 90 rows × 3840 bytes ≈ 0.7 MB. A pass per frame composites it (one texel read per
+//! pixel).
 
 use std::hash::{Hash, Hasher};
 use std::path::Path;
@@ -133,8 +135,10 @@ pub struct Text {
     cpu: Vec<u8>,
     cpu_size: (u32, u32),
     ink: (u32, u32, u32, u32),
-    upload: Option<Upload>,
-    /// Bytes this operator reserved in the arena (a whole picture of this size).
+    /// This frame's uploads: the rows of the old and the new ink (one band when they are
+    /// close).
+    uploads: [Option<Upload>; 2],
+    /// Bytes this operator reserved in the arena (two bands of the block's height).
     reserved: usize,
     rastered: bool,
     slot: UniformSlot,
@@ -153,7 +157,7 @@ impl Default for Text {
             cpu: Vec::new(),
             cpu_size: (0, 0),
             ink: (0, 0, 0, 0),
-            upload: None,
+            uploads: [None; 2],
             reserved: 0,
             rastered: false,
             slot: UniformSlot::default(),
@@ -174,6 +178,17 @@ impl OperatorType for Text {
 /// Bytes of one row of an upload (copies need rows of 256-byte multiples).
 fn row_bytes(width: u32) -> u32 {
     (width * 2).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+}
+
+/// Rows a band of ink can span: the block of `text`'s lines, 1.5 em for the ascent and
+/// descent of usual fonts, the outline on both sides and a margin (a font that reaches
+/// further only makes the arena grow once).
+fn band_rows(p: &TextParams, size: (u32, u32), text: &str) -> u32 {
+    let h = size.1 as f32;
+    let em = p.font_size * h;
+    let lines = text.matches('\n').count() as f32;
+    let rows = lines * em * p.line_spacing + 1.5 * em + 2.0 * p.outline * h + 4.0;
+    (rows.ceil() as u32).clamp(1, size.1)
 }
 
 /// The layout of `p` for an image of `size`, in pixels.
@@ -269,9 +284,10 @@ impl Text {
         h.finish()
     }
 
-    /// Rasterises the formatted text into the CPU copy; returns the rows that changed
-    /// (first, count), or `None` when nothing did.
-    fn raster(&mut self, params: &TextParams, size: (u32, u32)) -> Option<(u32, u32)> {
+    /// Rasterises the formatted text into the CPU copy; returns the rows that changed —
+    /// the old ink's and the new ink's (first, count; either may be empty) — or `None`
+    /// when nothing did.
+    fn raster(&mut self, params: &TextParams, size: (u32, u32)) -> Option<[(u32, u32); 2]> {
         let (font, _) = self.font.as_ref()?;
         let layout_style = style(params, size);
         let key = layout_key(&self.formatted, &layout_style, size, self.font_id());
@@ -304,16 +320,14 @@ impl Text {
         self.drawn = Some(key);
         self.rastered = true;
         if fresh {
-            return Some((0, size.1));
+            return Some([(0, size.1), (0, 0)]);
         }
-        let top = oy.min(y0);
-        let bottom = (oy + oh).max(y0 + height);
         // Nothing drawn before or now: nothing to send.
-        (bottom > top).then_some((top, bottom - top))
+        (oh > 0 || height > 0).then_some([(oy, oh), (y0, height)])
     }
 
     /// Rows `y..y + rows` of the CPU copy, each padded to the copy alignment.
-    fn rows(&self, y: u32, rows: u32) -> Vec<u8> {
+    fn rows_of(&self, y: u32, rows: u32) -> Vec<u8> {
         let (w, _) = self.cpu_size;
         let stride = row_bytes(w) as usize;
         let mut out = vec![0; stride * rows as usize];
@@ -346,18 +360,35 @@ impl Operator for Text {
     fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
         let p: TextParams = cx.params();
         self.format(&p, cx.variables, cx.vars);
-        // The first frame at this size reserves a whole picture in the arena: later
-        // uploads, however large, then fit without growing it.
-        let whole = (row_bytes(cx.size.0) * cx.size.1) as usize;
-        if self.reserved < whole {
-            out.push_bytes(&vec![0; whole]);
-            self.reserved = whole;
+        // The first frame (at this size, with this many lines) reserves two bands of the
+        // block's height in the arena: later uploads then fit without growing it.
+        let band = band_rows(&p, cx.size, &self.formatted);
+        let reserve = (2 * band * row_bytes(cx.size.0)) as usize;
+        if self.reserved < reserve {
+            out.push_bytes(&vec![0; reserve]);
+            self.reserved = reserve;
         }
-        self.upload = None;
+        self.uploads = [None; 2];
         let ready = self.coverage.as_ref().is_some_and(|t| t.size() == cx.size);
-        if ready && let Some((y, rows)) = self.raster(&p, cx.size) {
-            let slot = out.push_bytes(&self.rows(y, rows));
-            self.upload = Some(Upload { slot, y, rows });
+        if ready && let Some([old, new]) = self.raster(&p, cx.size) {
+            let (top, bottom) = (old.0.min(new.0), (old.0 + old.1).max(new.0 + new.1));
+            // One band when they are close (or one is empty), else each on its own.
+            let bands = if old.1 == 0 || new.1 == 0 || bottom - top <= 2 * band {
+                let (top, bottom) = match (old.1, new.1) {
+                    (0, _) => (new.0, new.0 + new.1),
+                    (_, 0) => (old.0, old.0 + old.1),
+                    _ => (top, bottom),
+                };
+                [(top, bottom - top), (0, 0)]
+            } else {
+                [old, new]
+            };
+            for (k, (y, rows)) in bands.into_iter().enumerate() {
+                if rows > 0 {
+                    let slot = out.push_bytes(&self.rows_of(y, rows));
+                    self.uploads[k] = Some(Upload { slot, y, rows });
+                }
+            }
         }
         self.slot = out.push(&TextUniforms {
             header: cx.header(),
@@ -408,7 +439,7 @@ impl Operator for Text {
         if fresh || self.raster(&p, size).is_some() {
             self.cpu_size = (0, 0);
             self.raster(&p, size);
-            let rows = self.rows(0, size.1);
+            let rows = self.rows_of(0, size.1);
             cx.gpu.queue().write_texture(
                 coverage.texture.as_image_copy(),
                 &rows,
@@ -423,7 +454,7 @@ impl Operator for Text {
                     depth_or_array_layers: 1,
                 },
             );
-            self.upload = None;
+            self.uploads = [None; 2];
         }
         let input = cx.inputs.first().copied().unwrap_or(cx.dummy);
         let result = self
@@ -435,8 +466,11 @@ impl Operator for Text {
     }
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
-        if let (Some(up), Some(arena), Some(texture)) = (self.upload.take(), &self.arena, &self.coverage)
-        {
+        let uploads = std::mem::take(&mut self.uploads);
+        for up in uploads.into_iter().flatten() {
+            let (Some(arena), Some(texture)) = (&self.arena, &self.coverage) else {
+                break;
+            };
             let (w, _) = texture.size();
             cx.encoder.copy_buffer_to_texture(
                 wgpu::TexelCopyBufferInfo {
