@@ -22,6 +22,7 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::time::SystemTime;
 
+use vivid_engine::files::{FileRules, Role};
 use vivid_engine::fullscreen::FullscreenPass;
 use vivid_engine::glam::Vec2;
 use vivid_engine::gpu::GpuTexture;
@@ -232,21 +233,31 @@ fn premultiply(c: Rgba) -> [f32; 4] {
     [red * alpha, green * alpha, blue * alpha, alpha]
 }
 
-/// Where a font parameter's file is, and what it is now.
-fn source_of(path: &str, generation: u64) -> Result<Source> {
-    let meta = std::fs::metadata(path)
+/// Where a font parameter's file is, and what it is now, by the file rule
+/// ([`vivid_engine::files`]: inside the project or an allowed folder, a regular file, at
+/// most [`Role::Font`]'s size), or why it cannot be read.
+fn source_of(rules: &FileRules, path: &str, generation: u64) -> Result<Source> {
+    let checked = rules
+        .check(Path::new(path), Role::Font)
         .map_err(|e| EngineError::Param(format!("{path}: cannot read it ({e})")))?;
     Ok(Source {
         path: path.to_string(),
-        len: meta.len(),
-        modified: meta.modified().ok(),
+        len: checked.len,
+        modified: checked.modified,
         generation,
     })
 }
 
 impl Text {
     /// The font for `path` (empty: the bundled one), read again if the file changed.
-    fn font_for(&self, path: &str, generation: u64) -> Result<Option<(Font, Source)>> {
+    /// Read on the render thread: fonts are small (a few MB at most, [`Role::Font`]
+    /// bounds them).
+    fn font_for(
+        &self,
+        rules: &FileRules,
+        path: &str,
+        generation: u64,
+    ) -> Result<Option<(Font, Source)>> {
         let source = if path.is_empty() {
             Source {
                 path: String::new(),
@@ -255,7 +266,7 @@ impl Text {
                 generation: 0,
             }
         } else {
-            source_of(path, generation)?
+            source_of(rules, path, generation)?
         };
         if self.font.as_ref().is_some_and(|(_, s)| *s == source) {
             return Ok(None);
@@ -263,10 +274,8 @@ impl Text {
         let data = if path.is_empty() {
             DEFAULT_FONT.to_vec()
         } else {
-            if source.len > 64 << 20 {
-                return Err(EngineError::Param(format!("{path}: a font larger than 64 MB")));
-            }
-            std::fs::read(Path::new(path))
+            rules
+                .read(Path::new(path), Role::Font)
                 .map_err(|e| EngineError::Param(format!("{path}: cannot read it ({e})")))?
         };
         let font = Font::new(data).map_err(|e| EngineError::Param(format!("{path}: {e}")))?;
@@ -404,7 +413,7 @@ impl Operator for Text {
             return Err(EngineError::Param(format!("`{}`: {e}", cx.name)));
         }
         // A font that fails to load leaves the last good one.
-        if let Some(font) = self.font_for(&p.font.0, cx.files_generation)? {
+        if let Some(font) = self.font_for(cx.files.rules(), &p.font.0, cx.files_generation)? {
             self.font = Some(font);
         }
         let fresh = self.coverage.as_ref().is_none_or(|t| t.size() != size);
