@@ -59,9 +59,8 @@ impl Role {
     #[must_use]
     pub const fn limit(self) -> u64 {
         match self {
-            Self::Chain => 64 * MIB,
+            Self::Chain | Self::Font => 64 * MIB,
             Self::Shader => 16 * MIB,
-            Self::Font => 64 * MIB,
             Self::Picture => 256 * MIB,
             Self::Model | Self::ModelBuffer | Self::Lut => 1024 * MIB,
         }
