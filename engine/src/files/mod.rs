@@ -48,6 +48,8 @@ pub enum Role {
     /// A 3D colour lookup table (`.cube`): 1 GiB (a 256³ table written with many digits is
     /// about 700 MB).
     Lut,
+    /// A TrueType or OpenType font (`text`'s `font`): 64 MiB.
+    Font,
 }
 
 const MIB: u64 = 1 << 20;
@@ -57,7 +59,7 @@ impl Role {
     #[must_use]
     pub const fn limit(self) -> u64 {
         match self {
-            Self::Chain => 64 * MIB,
+            Self::Chain | Self::Font => 64 * MIB,
             Self::Shader => 16 * MIB,
             Self::Picture => 256 * MIB,
             Self::Model | Self::ModelBuffer | Self::Lut => 1024 * MIB,
@@ -74,6 +76,7 @@ impl Role {
             Self::Model => "glTF file",
             Self::ModelBuffer => "glTF buffer",
             Self::Lut => "LUT",
+            Self::Font => "font",
         }
     }
 }

@@ -70,6 +70,8 @@ pub enum FileKind {
     Image,
     /// A 3D colour lookup table in the `.cube` format (Adobe/Resolve).
     Cube,
+    /// A TrueType or OpenType font.
+    Font,
 }
 
 impl FileKind {
@@ -80,6 +82,7 @@ impl FileKind {
             Self::Mesh => "glTF file",
             Self::Image => "PNG or JPEG image",
             Self::Cube => "3D LUT file",
+            Self::Font => "font file",
         }
     }
 
@@ -90,6 +93,7 @@ impl FileKind {
             Self::Mesh => &["gltf", "glb"],
             Self::Image => &["png", "jpg", "jpeg"],
             Self::Cube => &["cube"],
+            Self::Font => &["ttf", "otf"],
         }
     }
 }
@@ -138,6 +142,7 @@ impl FileKind {
             Self::Mesh => crate::files::Role::Model,
             Self::Image => crate::files::Role::Picture,
             Self::Cube => crate::files::Role::Lut,
+            Self::Font => crate::files::Role::Font,
         }
     }
 }
