@@ -8,6 +8,11 @@
 //! `tests/examples.rs` runs this file's `run` and checks the host's texture against the same
 //! chain rendered by an engine of its own.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the host's own device objects (its texture, readback buffer, encoder), not the engine's"
+)]
+
 use std::path::Path;
 
 use vivid::chain::{ChainBuilder, ChainDesc};

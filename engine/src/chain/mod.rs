@@ -10,10 +10,13 @@
 //! - `node`: the checks of one node (type, inputs, size, parameters, references);
 //! - `files`: the files nodes name, found in the project folder;
 //! - `spec`: the validated chain ([`ChainSpec`]) and its sizes;
-//! - `plan`: the order nodes run in and the texture slots their outputs share.
+//! - `plan`: the order nodes run in and the texture slots their outputs share;
+//! - `limits`: the largest chain vivid runs ([`MAX_OPERATORS`], [`MAX_TEXTURE_BYTES`],
+//!   [`MAX_EXPRESSION_STEPS`]).
 
 mod desc;
 mod files;
+mod limits;
 mod node;
 mod plan;
 mod spec;
@@ -21,6 +24,7 @@ mod validate;
 
 pub(crate) use desc::{COMMON_KEYS, TOP_LEVEL_KEYS};
 pub use desc::{ChainBuilder, ChainDesc, Loc, NodeDesc, Spanned};
+pub use limits::{MAX_EXPRESSION_STEPS, MAX_OPERATORS, MAX_TEXTURE_BYTES};
 pub(crate) use plan::{NO_SLOT, plan_slots, topological_order};
 pub use spec::{ChainSpec, NodeSpec, parse_size};
 pub(crate) use spec::{DEFAULT_SIZE, image_pixel_size};

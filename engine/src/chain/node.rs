@@ -209,7 +209,10 @@ impl ChainDesc {
                 errs.push(self.unknown_param(n, info, key));
                 continue;
             };
-            match (info.params[i].parse(&value.value), info.params[i].kind) {
+            match (
+                info.params[i].parse_with(&value.value, cx.registry.variables()),
+                info.params[i].kind,
+            ) {
                 (Ok(ParamSource::Const(ParamValue::Text(file))), ParamKind::File(kind))
                     if !file.is_empty() =>
                 {
@@ -236,10 +239,13 @@ impl ChainDesc {
                     out.given.push((i, src));
                 }
                 (Err(e), _) => {
-                    let mut d = self.diag(
-                        value.loc.as_ref(),
-                        format!("`{}`: {}", n.name.value, e.message),
-                    );
+                    // Inside an expression: at the column of the problem in the file.
+                    let loc =
+                        e.at.as_ref()
+                            .and_then(|at| self.inside(value.loc.as_ref(), &at.text, &at.span))
+                            .or_else(|| value.loc.clone());
+                    let mut d =
+                        self.diag(loc.as_ref(), format!("`{}`: {}", n.name.value, e.message));
                     if let Some(h) = e.hint {
                         d = d.with_hint(h);
                     }
@@ -390,6 +396,23 @@ impl ChainDesc {
                 }
             )),
         }
+    }
+
+    /// The byte range `span` of the text `written` where it is inside `loc` (a string as
+    /// written, without escapes that would make the file's text differ from the value).
+    fn inside(
+        &self,
+        loc: Option<&Loc>,
+        written: &str,
+        span: &std::ops::Range<usize>,
+    ) -> Option<Loc> {
+        let l = loc?;
+        let text = &self.sources.get(l.source)?.1;
+        let at = l.range.start + text.get(l.range.clone())?.find(written)?;
+        Some(Loc {
+            source: l.source,
+            range: at + span.start..at + span.end.max(span.start),
+        })
     }
 
     /// `loc` narrowed to the first occurrence of `needle` inside it, if any.

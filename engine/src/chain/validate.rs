@@ -32,6 +32,11 @@ impl ChainDesc {
             }
             return Err(Diagnostics(errs));
         }
+        // Beyond the limit nothing else is looked at: validating 100,000 nodes is work.
+        if let Some(d) = self.too_many_operators() {
+            errs.push(d);
+            return Err(Diagnostics(errs));
+        }
         let index = self.name_index(&mut errs);
         let names: Vec<&str> = self.nodes.iter().map(|n| n.name.value.as_str()).collect();
         let kinds = self.node_kinds(registry);
@@ -62,12 +67,17 @@ impl ChainDesc {
         }
         let inputs = nodes_inputs(&nodes, &index);
         let order = topological_order(&inputs).unwrap_or_default();
-        Ok(ChainSpec {
+        let spec = ChainSpec {
             nodes,
             order,
             output: output.unwrap_or(0),
             default_size,
-        })
+        };
+        let beyond = self.beyond_limits(&spec);
+        if !beyond.is_empty() {
+            return Err(Diagnostics(beyond));
+        }
+        Ok(spec)
     }
 
     /// Each node's index by name; a name given twice is reported (and the later node kept).

@@ -218,7 +218,14 @@ impl Engine {
             let pointwise: Vec<Option<u32>> = rt
                 .nodes
                 .iter()
-                .map(|n| n.info.pointwise().map(|s| s.params_size))
+                .enumerate()
+                // A node that does not run is in no run.
+                .map(|(i, n)| {
+                    n.info
+                        .pointwise()
+                        .filter(|_| rt.is_needed(i))
+                        .map(|s| s.params_size)
+                })
                 .collect();
             let inputs: Vec<Vec<usize>> = rt.nodes.iter().map(|n| n.inputs.clone()).collect();
             let sizes: Vec<[u32; 2]> = rt.nodes.iter().map(|n| n.size).collect();
@@ -354,11 +361,11 @@ impl Engine {
                 }
                 Err(e) => {
                     // Its operators draw one by one (planned again at once); out of memory
-                    // is tried again later.
-                    log::warn!(
+                    // is tried again later. No operator shows it: the GPU's error log does.
+                    self.gpu.report(format!(
                         "fusing `{}`: {e}; drawing its operators one by one",
                         run.label
-                    );
+                    ));
                     let until = e.is_transient().then_some(now + FUSION_RETRY_FRAMES);
                     let first = &rt.nodes[first].name;
                     self.fusion

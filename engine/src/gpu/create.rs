@@ -20,6 +20,8 @@ pub struct GpuTexture {
     /// A view of the whole texture.
     pub view: wgpu::TextureView,
     id: u64,
+    /// Its creation (or its view's) failed: it is invalid ([`Gpu::fail_creation`]).
+    failed: bool,
     _live: LiveGuard,
 }
 
@@ -30,10 +32,21 @@ impl GpuTexture {
         self.id
     }
 
-    /// Width and height.
+    /// Width and height; `(0, 0)` for a texture whose creation failed, so that nothing
+    /// that reuses textures by size takes it again.
     #[must_use]
     pub fn size(&self) -> (u32, u32) {
+        if self.failed {
+            return (0, 0);
+        }
         (self.texture.width(), self.texture.height())
+    }
+
+    /// Whether it was made (a failed creation gives an invalid texture: see
+    /// [`Gpu::fail_creation`]).
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        !self.failed
     }
 
     /// The format.
@@ -74,19 +87,78 @@ impl Drop for GpuBuffer {
 }
 
 impl Gpu {
-    /// Counts one creation of `kind`, and fails it if a fault is due.
-    fn created(&self, kind: ObjectKind, label: Option<&str>) {
+    /// Counts one creation of `kind`; returns true when an injected fault fails it
+    /// ([`Gpu::fail_creation`]): the caller then makes an invalid object instead, as wgpu
+    /// does for a creation that failed — unusable, and an error wherever it is used.
+    fn created(&self, kind: ObjectKind, label: Option<&str>) -> bool {
         self.counts.bump(kind);
-        self.fail_if_due(kind, label);
+        self.fail_if_due(kind, label)
+    }
+
+    /// An invalid bind group layout (two entries at one binding).
+    fn invalid_layout(&self) -> wgpu::BindGroupLayout {
+        let entry = wgpu::BindGroupLayoutEntry {
+            binding: 0,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the counted constructors' own failure path"
+        )]
+        self.device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("vivid.failed"),
+                entries: &[entry, entry],
+            })
+    }
+
+    /// An invalid pipeline layout (made of an invalid bind group layout).
+    fn invalid_pipeline_layout(&self) -> wgpu::PipelineLayout {
+        let bad = self.invalid_layout();
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the counted constructors' own failure path"
+        )]
+        self.device
+            .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("vivid.failed"),
+                bind_group_layouts: &[Some(&bad)],
+                immediate_size: 0,
+            })
     }
 
     /// Creates a texture and its default view (two counted objects).
     #[must_use]
     pub fn create_texture(&self, desc: &wgpu::TextureDescriptor<'_>) -> GpuTexture {
-        self.created(ObjectKind::Texture, desc.label);
-        let texture = self.device.create_texture(desc);
+        let failed = self.created(ObjectKind::Texture, desc.label);
+        let texture = if failed {
+            // Zero texels: invalid, as a texture whose memory could not be had.
+            let size = wgpu::Extent3d {
+                width: 0,
+                ..desc.size
+            };
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the counted constructors' own failure path"
+            )]
+            self.device.create_texture(&wgpu::TextureDescriptor {
+                size,
+                ..desc.clone()
+            })
+        } else {
+            #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
+            self.device.create_texture(desc)
+        };
+        let views_before = self.faults_injected();
         let view = self.create_view(&texture, &wgpu::TextureViewDescriptor::default());
         GpuTexture {
+            failed: failed || self.faults_injected() != views_before,
             texture,
             view,
             id: next_resource_id(),
@@ -101,15 +173,35 @@ impl Gpu {
         texture: &wgpu::Texture,
         desc: &wgpu::TextureViewDescriptor<'_>,
     ) -> wgpu::TextureView {
-        self.created(ObjectKind::TextureView, desc.label);
-        texture.create_view(desc)
+        let failed = self.created(ObjectKind::TextureView, desc.label);
+        // A failed one: a mip level the texture does not have.
+        let base_mip_level = if failed {
+            u32::MAX / 2
+        } else {
+            desc.base_mip_level
+        };
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
+        texture.create_view(&wgpu::TextureViewDescriptor {
+            base_mip_level,
+            ..desc.clone()
+        })
     }
 
     /// Creates a buffer.
     #[must_use]
     pub fn create_buffer(&self, desc: &wgpu::BufferDescriptor<'_>) -> GpuBuffer {
-        self.created(ObjectKind::Buffer, desc.label);
-        let buffer = self.device.create_buffer(desc);
+        let failed = self.created(ObjectKind::Buffer, desc.label);
+        // No usage at all: invalid.
+        let usage = if failed {
+            wgpu::BufferUsages::empty()
+        } else {
+            desc.usage
+        };
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            usage,
+            ..desc.clone()
+        });
         GpuBuffer {
             buffer,
             id: next_resource_id(),
@@ -120,8 +212,14 @@ impl Gpu {
     /// Creates a sampler.
     #[must_use]
     pub fn create_sampler(&self, desc: &wgpu::SamplerDescriptor<'_>) -> wgpu::Sampler {
-        self.created(ObjectKind::Sampler, desc.label);
-        self.device.create_sampler(desc)
+        let failed = self.created(ObjectKind::Sampler, desc.label);
+        // A negative level-of-detail clamp: invalid.
+        let lod_min_clamp = if failed { -1.0 } else { desc.lod_min_clamp };
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
+        self.device.create_sampler(&wgpu::SamplerDescriptor {
+            lod_min_clamp,
+            ..desc.clone()
+        })
     }
 
     /// Creates a bind group layout.
@@ -130,14 +228,28 @@ impl Gpu {
         &self,
         desc: &wgpu::BindGroupLayoutDescriptor<'_>,
     ) -> wgpu::BindGroupLayout {
-        self.created(ObjectKind::BindGroupLayout, desc.label);
+        if self.created(ObjectKind::BindGroupLayout, desc.label) {
+            return self.invalid_layout();
+        }
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
         self.device.create_bind_group_layout(desc)
     }
 
     /// Creates a bind group.
     #[must_use]
     pub fn create_bind_group(&self, desc: &wgpu::BindGroupDescriptor<'_>) -> wgpu::BindGroup {
-        self.created(ObjectKind::BindGroup, desc.label);
+        if self.created(ObjectKind::BindGroup, desc.label) {
+            let bad = self.invalid_layout();
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the counted constructors' own failure path"
+            )]
+            return self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                layout: &bad,
+                ..desc.clone()
+            });
+        }
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
         self.device.create_bind_group(desc)
     }
 
@@ -147,7 +259,10 @@ impl Gpu {
         &self,
         desc: &wgpu::PipelineLayoutDescriptor<'_>,
     ) -> wgpu::PipelineLayout {
-        self.created(ObjectKind::PipelineLayout, desc.label);
+        if self.created(ObjectKind::PipelineLayout, desc.label) {
+            return self.invalid_pipeline_layout();
+        }
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
         self.device.create_pipeline_layout(desc)
     }
 
@@ -157,7 +272,20 @@ impl Gpu {
         &self,
         desc: &wgpu::RenderPipelineDescriptor<'_>,
     ) -> wgpu::RenderPipeline {
-        self.created(ObjectKind::RenderPipeline, desc.label);
+        if self.created(ObjectKind::RenderPipeline, desc.label) {
+            let bad = self.invalid_pipeline_layout();
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the counted constructors' own failure path"
+            )]
+            return self
+                .device
+                .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                    layout: Some(&bad),
+                    ..desc.clone()
+                });
+        }
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
         self.device.create_render_pipeline(desc)
     }
 
@@ -167,7 +295,20 @@ impl Gpu {
         &self,
         desc: &wgpu::ComputePipelineDescriptor<'_>,
     ) -> wgpu::ComputePipeline {
-        self.created(ObjectKind::ComputePipeline, desc.label);
+        if self.created(ObjectKind::ComputePipeline, desc.label) {
+            let bad = self.invalid_pipeline_layout();
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the counted constructors' own failure path"
+            )]
+            return self
+                .device
+                .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    layout: Some(&bad),
+                    ..desc.clone()
+                });
+        }
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
         self.device.create_compute_pipeline(desc)
     }
 
@@ -177,21 +318,43 @@ impl Gpu {
         &self,
         desc: wgpu::ShaderModuleDescriptor<'_>,
     ) -> wgpu::ShaderModule {
-        self.created(ObjectKind::ShaderModule, desc.label);
+        if self.created(ObjectKind::ShaderModule, desc.label) {
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the counted constructors' own failure path"
+            )]
+            return self
+                .device
+                .create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: desc.label,
+                    source: wgpu::ShaderSource::Wgsl("not a shader".into()),
+                });
+        }
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
         self.device.create_shader_module(desc)
     }
 
     /// Creates a query set.
     #[must_use]
     pub fn create_query_set(&self, desc: &wgpu::QuerySetDescriptor<'_>) -> wgpu::QuerySet {
-        self.created(ObjectKind::QuerySet, desc.label);
-        self.device.create_query_set(desc)
+        // More queries than a set may hold: invalid.
+        let count = if self.created(ObjectKind::QuerySet, desc.label) {
+            u32::MAX
+        } else {
+            desc.count
+        };
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
+        self.device.create_query_set(&wgpu::QuerySetDescriptor {
+            count,
+            ..desc.clone()
+        })
     }
 
     /// Creates the frame's command encoder (counted apart from objects).
     #[must_use]
     pub fn create_command_encoder(&self, label: &str) -> wgpu::CommandEncoder {
         self.counts.bump_command_encoders();
+        #[expect(clippy::disallowed_methods, reason = "the counted constructor")]
         self.device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
     }

@@ -27,7 +27,9 @@ mod errors;
 
 use std::sync::Arc;
 
-pub use counts::{CountsSnapshot, ObjectCounts, ObjectKind, WgpuCounters, texture_bytes};
+pub use counts::{
+    CountsSnapshot, ObjectCounts, ObjectKind, POOLED_COMMAND_ENCODERS, WgpuCounters, texture_bytes,
+};
 pub use create::{GpuBuffer, GpuTexture, next_resource_id};
 pub use device::{GpuOptions, PassMode, new_instance, request_adapter};
 pub use errors::ErrorLog;

@@ -172,27 +172,40 @@ impl UniformArena {
         // Wait for in-flight frames before dropping staging buffers they use.
         let _ = gpu.device().poll(wgpu::PollType::wait_indefinitely());
         let size = needed.next_power_of_two().max(4096);
-        self.buffer = Some(gpu.create_buffer(&wgpu::BufferDescriptor {
-            label: Some(self.label),
-            size,
-            usage: self.usage | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        }));
-        self.ring = (0..RING)
-            .map(|_| Staging {
-                buffer: gpu.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("vivid.uniforms.staging"),
+        // A failed creation is an invalid buffer, never kept: tried again at once (the
+        // frames in flight are done, their memory may be back), then at the next frame,
+        // the old buffers staying meanwhile (that frame's uniforms do not fit: wgpu
+        // reports it, and nothing is drawn wrong).
+        for _ in 0..2 {
+            let (made, failed) = gpu.create_checked("growing the uniform buffer", || {
+                let buffer = gpu.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(self.label),
                     size,
-                    usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
-                    mapped_at_creation: true,
-                }),
-                ready: Arc::new(AtomicBool::new(true)),
-                submission: None,
-            })
-            .collect();
-        self.next = 0;
-        self.in_flight = None;
-        true
+                    usage: self.usage | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                let ring: Vec<Staging> = (0..RING)
+                    .map(|_| Staging {
+                        buffer: gpu.create_buffer(&wgpu::BufferDescriptor {
+                            label: Some("vivid.uniforms.staging"),
+                            size,
+                            usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+                            mapped_at_creation: true,
+                        }),
+                        ready: Arc::new(AtomicBool::new(true)),
+                        submission: None,
+                    })
+                    .collect();
+                (buffer, ring)
+            });
+            if failed.is_none() {
+                (self.buffer, self.ring) = (Some(made.0), made.1);
+                self.next = 0;
+                self.in_flight = None;
+                return true;
+            }
+        }
+        false
     }
 
     /// Waits until the next staging buffer is writable again: with [`RING`] frames in
