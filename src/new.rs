@@ -12,7 +12,10 @@ const TEMPLATE: [(&str, &str); 2] = [
         "chain.toml",
         include_str!("../examples/01-template/chain.toml"),
     ),
-    ("look.wgsl", include_str!("../examples/01-template/look.wgsl")),
+    (
+        "look.wgsl",
+        include_str!("../examples/01-template/look.wgsl"),
+    ),
 ];
 
 /// Makes `dir` (which must not exist, or be an empty folder) with the template's files, and

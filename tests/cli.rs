@@ -934,7 +934,10 @@ fn new_makes_a_project_from_the_template_that_runs() {
     // It runs, its shader's parameters listed like any other.
     ok(&[dir_text, "--headless", "--frames", "3", "--size", "96x54"]);
     let listing = ok(&["operators", "--project", dir_text]);
-    assert!(listing.contains("reach") && listing.contains("center"), "{listing}");
+    assert!(
+        listing.contains("reach") && listing.contains("center"),
+        "{listing}"
+    );
 }
 
 #[test]
