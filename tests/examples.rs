@@ -186,11 +186,12 @@ fn the_embedding_example_renders_into_the_hosts_texture() {
     assert!(distinct.len() > 1000, "{} colours", distinct.len());
 }
 
-/// The README's custom shader example, between `<!-- shader-example:begin -->` and `end`.
+/// The README's custom shader example, between `<!-- shader-example:begin (...) -->` and
+/// `<!-- shader-example:end -->`.
 fn readme_shader_example() -> String {
     let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
     let begin = readme
-        .find("<!-- shader-example:begin -->")
+        .find("<!-- shader-example:begin")
         .expect("README.md marks its shader example");
     let end = readme[begin..].find("<!-- shader-example:end -->").unwrap() + begin;
     let block = &readme[begin..end];
