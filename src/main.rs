@@ -12,6 +12,7 @@ use vivid::stderr_line;
 use vivid::{Engine, EngineError, EngineOptions, FrameTime, Gpu, GpuOptions, Target};
 
 mod cli;
+mod new;
 
 use cli::snapshot::{Snapshot, parse_color};
 use cli::stop::Stop;
@@ -23,7 +24,7 @@ use cli::stop::Stop;
     name = "vivid",
     version,
     args_conflicts_with_subcommands = true,
-    after_help = "EXAMPLES:\n  vivid examples/02-hello-noise\n  vivid examples/02-hello-noise --headless --frames 120 --fps 60 --snapshot out.png\n  vivid examples/04-compositing --set clouds.scale=4 --set 'clouds.speed=\"1 + sin(time)\"'\n  vivid operators\n\nIn the window: Tab shows the inspector, F toggles fullscreen, Esc quits.\nParameters take numbers or expressions of `time` (seconds) and `frame`, e.g. scale = \"4 + 2 * sin(time)\".\nEnvironment: RUST_LOG=info (or debug) for logs; WGPU_BACKEND=vulkan and WGPU_ADAPTER_NAME=llvmpipe pick the adapter;\nVIVID_PASSES=compute|render forces how operators run (default: render passes on CPU drivers, compute elsewhere)."
+    after_help = "EXAMPLES:\n  vivid new my-project\n  vivid examples/02-hello-noise\n  vivid examples/02-hello-noise --headless --frames 120 --fps 60 --snapshot out.png\n  vivid examples/04-compositing --set clouds.scale=4 --set 'clouds.speed=\"1 + sin(time)\"'\n  vivid operators\n\nIn the window: Tab shows the inspector, F toggles fullscreen, Esc quits.\nParameters take numbers or expressions of `time` (seconds) and `frame`, e.g. scale = \"4 + 2 * sin(time)\".\nEnvironment: RUST_LOG=info (or debug) for logs; WGPU_BACKEND=vulkan and WGPU_ADAPTER_NAME=llvmpipe pick the adapter;\nVIVID_PASSES=compute|render forces how operators run (default: render passes on CPU drivers, compute elsewhere)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -47,6 +48,13 @@ enum Command {
         /// built-in): bindings, coordinates, parameter annotations, front matter.
         #[arg(long, conflicts_with_all = ["project", "markdown"])]
         shader_api: bool,
+    },
+    /// Make a new project folder from the template: a commented chain.toml and a starter
+    /// shader (never overwrites: DIR must not exist, or be empty).
+    New {
+        /// The folder to make, e.g. my-project.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
     /// Benchmark a project headless: time per frame, and per operator the GPU time
     /// (timestamp queries) and CPU encode time, median and p99, with GPU memory in use.
@@ -266,6 +274,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Operators { project, .. }) => print_operators(project.as_deref()),
+        Some(Command::New { dir }) => new::new_project(&dir, source_tree_shaders().is_some()),
         Some(Command::Bench(args)) => bench(&args),
         None => run(&cli.run),
     };

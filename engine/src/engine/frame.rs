@@ -144,6 +144,8 @@ impl Engine {
                 size: (0, 0),
                 input_sizes: &[],
                 scene: SceneView::EMPTY,
+                variables: self.registry.variables(),
+                vars: &self.vars,
             };
             rt.scene[i] = if n.prepared.is_some() {
                 n.op.scene(&cx)
@@ -203,6 +205,8 @@ impl Engine {
                 size: (n.size[0], n.size[1]),
                 input_sizes: &input_sizes[..ins.as_slice().len()],
                 scene: SceneView::new(&rt.scene, &n.refs),
+                variables: self.registry.variables(),
+                vars: &self.vars,
             };
             let at = w.next_offset();
             n.op.write_uniforms(&cx, &mut w);

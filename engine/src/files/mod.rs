@@ -50,6 +50,8 @@ pub enum Role {
     Lut,
     /// An equirectangular Radiance HDR picture (`render3d`'s `environment`): 256 MiB.
     Environment,
+    /// A TrueType or OpenType font (`text`'s `font`): 64 MiB.
+    Font,
 }
 
 const MIB: u64 = 1 << 20;
@@ -59,7 +61,7 @@ impl Role {
     #[must_use]
     pub const fn limit(self) -> u64 {
         match self {
-            Self::Chain => 64 * MIB,
+            Self::Chain | Self::Font => 64 * MIB,
             Self::Shader => 16 * MIB,
             Self::Picture | Self::Environment => 256 * MIB,
             Self::Model | Self::ModelBuffer | Self::Lut => 1024 * MIB,
@@ -77,6 +79,7 @@ impl Role {
             Self::ModelBuffer => "glTF buffer",
             Self::Lut => "LUT",
             Self::Environment => "HDR environment",
+            Self::Font => "font",
         }
     }
 }

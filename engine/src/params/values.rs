@@ -72,6 +72,8 @@ pub enum FileKind {
     Cube,
     /// An equirectangular HDR picture (Radiance `.hdr`): a 3D environment.
     Environment,
+    /// A TrueType or OpenType font.
+    Font,
 }
 
 impl FileKind {
@@ -83,6 +85,7 @@ impl FileKind {
             Self::Image => "PNG or JPEG image",
             Self::Cube => "3D LUT file",
             Self::Environment => "Radiance HDR image",
+            Self::Font => "font file",
         }
     }
 
@@ -94,6 +97,7 @@ impl FileKind {
             Self::Image => &["png", "jpg", "jpeg"],
             Self::Cube => &["cube"],
             Self::Environment => &["hdr"],
+            Self::Font => &["ttf", "otf"],
         }
     }
 }
@@ -143,6 +147,7 @@ impl FileKind {
             Self::Image => crate::files::Role::Picture,
             Self::Cube => crate::files::Role::Lut,
             Self::Environment => crate::files::Role::Environment,
+            Self::Font => crate::files::Role::Font,
         }
     }
 }

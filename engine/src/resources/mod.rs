@@ -12,5 +12,5 @@ pub use pipeline_cache::{
     EXTRA_SAMPLERS, FULLSCREEN_FORMAT, OUTPUT_BINDING, PARAMS_BINDING, PipelineCache, PipelineKey,
     SamplerKind,
 };
-pub use texture_pool::{Pool, PoolStats, TextureKey, TexturePool};
+pub use texture_pool::{Pool, PoolStats, Scratch, ScratchSet, TextureKey, TexturePool};
 pub use uniform_arena::{UniformArena, UniformSlot, UniformWriter};

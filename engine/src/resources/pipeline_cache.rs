@@ -342,9 +342,10 @@ impl PipelineCache {
         Ok(pipeline)
     }
 
-    /// A compute pipeline of any shape from library shader `shader`, cached under
-    /// (`shader`, `variant`) and made by `build` on a miss, like
-    /// [`render_pipeline_with`](Self::render_pipeline_with).
+    /// A compute pipeline of any shape (its own layout, entry point and workgroup size) from
+    /// library shader `shader`, cached under (`shader`, `variant`) and made by `build`
+    /// (given the compiled module) on a miss, inside an error scope. Dropped by
+    /// [`invalidate_shader`](Self::invalidate_shader).
     pub fn compute_pipeline_with(
         &mut self,
         gpu: &Gpu,

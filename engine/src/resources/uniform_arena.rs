@@ -102,7 +102,13 @@ impl UniformArena {
     /// An empty arena for `gpu`'s alignment.
     #[must_use]
     pub fn new(gpu: &Gpu) -> Self {
-        Self::with_usage(gpu, "vivid.uniforms", wgpu::BufferUsages::UNIFORM)
+        // COPY_SRC: operators upload texture data through it too (`text`'s raster: bytes
+        // pushed like uniforms, then `copy_buffer_to_texture` in their encode).
+        Self::with_usage(
+            gpu,
+            "vivid.uniforms",
+            wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_SRC,
+        )
     }
 
     /// An arena whose buffer is also usable as `usage` (e.g. vertices and indices next to
