@@ -239,15 +239,9 @@ mod tests {
             p.expression_text(0).as_deref(),
             Some("[0.25, \"frame / 10\", \"frame\"]")
         );
-        assert!(p.evaluate(ExprVars {
-            time: 0.0,
-            frame: 5.0,
-        }));
+        assert!(p.evaluate(&ExprVars::at(0.0, 5.0)));
         assert_eq!(p.values().0[0], ParamValue::Numbers(vec![0.25, 0.5, 1.0]));
-        assert!(!p.evaluate(ExprVars {
-            time: 1.0,
-            frame: 5.0,
-        }));
+        assert!(!p.evaluate(&ExprVars::at(1.0, 5.0)));
     }
 }
 
