@@ -29,6 +29,7 @@ pub mod readback;
 pub mod resources;
 pub mod scene;
 pub mod shaders;
+pub mod tap;
 
 pub use engine::{
     ChainLoader, Engine, EngineOptions, FramePass, FrameReport, LoadedChain, NodeError,
@@ -39,6 +40,7 @@ pub use gpu::{Gpu, GpuOptions, PassMode};
 pub use monitor::{MemoryMonitor, MonitorSample, rss_bytes};
 pub use operator::{FrameTime, Operator, OperatorInfo, Registry};
 pub use readback::FloatImage;
+pub use tap::OutputTap;
 
 // Re-exported so that operator crates and hosts use the same versions.
 pub use bytemuck;
