@@ -70,6 +70,8 @@ pub enum FileKind {
     Image,
     /// A 3D colour lookup table in the `.cube` format (Adobe/Resolve).
     Cube,
+    /// A video file (any container and codec the media layer's GStreamer can decode).
+    Video,
 }
 
 impl FileKind {
@@ -80,6 +82,7 @@ impl FileKind {
             Self::Mesh => "glTF file",
             Self::Image => "PNG or JPEG image",
             Self::Cube => "3D LUT file",
+            Self::Video => "video file",
         }
     }
 
@@ -90,6 +93,10 @@ impl FileKind {
             Self::Mesh => &["gltf", "glb"],
             Self::Image => &["png", "jpg", "jpeg"],
             Self::Cube => &["cube"],
+            Self::Video => &[
+                "mp4", "m4v", "mov", "mkv", "webm", "avi", "mxf", "ogv", "mpg", "mpeg", "ts",
+                "mts", "y4m",
+            ],
         }
     }
 }
