@@ -18,6 +18,7 @@ pub mod frame;
 mod gst;
 pub mod ops;
 pub mod playback;
+pub mod record;
 mod source;
 mod upload;
 
