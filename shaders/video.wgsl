@@ -4,8 +4,8 @@
 // The `video` operator draws with it (vivid-media).
 //
 // The format texel (binding 6) says how to read the planes; it is uploaded with them, so
-// it always describes the pixels bound: r = layout (0 I420, 1 NV12, 2 A420, 3 RGBA,
-// 4 BGRA, 5 RGBx, 6 BGRx), g = matrix (0 BT.601, 1 BT.709, 2 BT.2020, 3 FCC, 4 SMPTE 240M),
+// it always describes the pixels bound: r = kind (0 I420, 1 NV12, 2 A420, 3 RGBA,
+// 4 BGRA, 5 RGBx, 6 BGRx, 7 Y444, 8 Y42B), g = matrix (0 BT.601, 1 BT.709, 2 BT.2020, 3 FCC, 4 SMPTE 240M),
 // b = range (0 limited, 1 full), a = alpha (1: the stream has it). The matrix is derived
 // here from Kr and Kb, as `vivid_media::colorimetry::yuv_to_rgb` derives it.
 #import "common/operator.wgsl"
@@ -69,26 +69,26 @@ fn yuv_to_rgb(yuv: vec3<f32>, matrix: u32, range: u32) -> vec3<f32> {
 // Straight RGBA of the frame at texture position p.
 fn frame_color(p: vec2<f32>) -> vec4<f32> {
     let f = vec4<u32>(round(textureLoad(format_texel, vec2<i32>(0, 0), 0) * 255.0));
-    let layout = f.r;
+    let kind = f.r;
     let s0 = textureSampleLevel(plane0, samp, p, 0.0);
-    if layout >= 3u {
+    if kind >= 3u && kind <= 6u {
         var c = s0;
-        if layout == 4u || layout == 6u {
+        if kind == 4u || kind == 6u {
             c = c.bgra;
         }
-        if layout >= 5u {
+        if kind >= 5u {
             c.a = 1.0;
         }
         return c;
     }
     let s1 = textureSampleLevel(plane1, samp, p, 0.0);
     var uv = s1.rg;
-    if layout != 1u {
+    if kind != 1u {
         uv = vec2<f32>(s1.r, textureSampleLevel(plane2, samp, p, 0.0).r);
     }
     let rgb = clamp(yuv_to_rgb(vec3<f32>(s0.r, uv), f.g, f.b), vec3<f32>(0.0), vec3<f32>(1.0));
     var a = 1.0;
-    if layout == 2u {
+    if kind == 2u {
         a = textureSampleLevel(plane3, samp, p, 0.0).r;
     }
     return vec4<f32>(rgb, a);

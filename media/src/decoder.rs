@@ -23,8 +23,9 @@ use crate::source::{Shared, SourceThread};
 
 /// Positions this far past the current frame are reached by seeking, not decoding forward.
 const SEEK_AHEAD: u64 = 1_000_000_000;
-/// Slack for positions computed in floating point (1 µs).
-const TOLERANCE: u64 = 1_000;
+/// Slack for frame times: positions computed in floating point, and containers that round
+/// timestamps (Matroska to 1 ms: frame 2 of a 30 fps clip is at 67 ms, not 66.67).
+const TOLERANCE: u64 = 1_000_000;
 /// How long opening a file may take.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -150,6 +151,8 @@ impl Pipeline {
         let mut published = 0u64;
         let mut eos = false;
         let mut seen = 0;
+        // A frame pulled that starts after the position asked for: the next one to show.
+        let mut ahead: Option<Arc<Frame>> = None;
         loop {
             if let Some(Err(e)) = poll_bus(&self.pipeline) {
                 return Err(e);
@@ -176,6 +179,7 @@ impl Pipeline {
                     )
                     .map_err(|e| format!("cannot seek to {:.3} s ({e})", target as f64 / 1e9))?;
                 current = None;
+                ahead = None;
                 eos = false;
                 seeked = true;
             }
@@ -183,18 +187,33 @@ impl Pipeline {
                 if shared.stopped() {
                     return Ok(());
                 }
-                match self.sink.try_pull_sample(gst::ClockTime::from_mseconds(100)) {
-                    Some(sample) => {
-                        let frame = frame_of(&sample)?;
+                let next = match ahead.take() {
+                    Some(f) => Some(f),
+                    None => self
+                        .sink
+                        .try_pull_sample(gst::ClockTime::from_mseconds(100))
+                        .map(|s| frame_of(&s))
+                        .transpose()?,
+                };
+                match next {
+                    Some(frame) => {
+                        // It starts after the position: the current frame is the one shown
+                        // there (the stream has a gap, or durations that do not add up).
+                        if !seeked
+                            && frame.pts > target + TOLERANCE
+                            && current.as_ref().is_some_and(|c| c.pts <= target + TOLERANCE)
+                        {
+                            ahead = Some(frame);
+                            break;
+                        }
                         if let Some(old) = current.replace(frame)
                             && old.id != published
                         {
                             shared.update(|s| s.skipped += 1);
                         }
-                        // After an accurate seek the first frame is the one asked for.
-                        if seeked {
-                            break;
-                        }
+                        // (After an accurate seek the first frame is the one holding the
+                        // position, or one a rounded timestamp makes end just after it:
+                        // `covers` decides, as without a seek.)
                     }
                     None if self.sink.is_eos() => eos = true,
                     None => {
@@ -217,7 +236,9 @@ impl Pipeline {
     }
 }
 
-/// Whether `frame` is the one shown at `position`.
+/// Whether `frame` is the one shown at `position`: a frame that starts within
+/// [`TOLERANCE`] after it counts as started.
 fn covers(frame: &Frame, position: u64) -> bool {
-    frame.pts <= position + TOLERANCE && (position < frame.end() || frame.duration == 0)
+    let p = position + TOLERANCE;
+    frame.pts <= p && (p < frame.end() || frame.duration == 0)
 }

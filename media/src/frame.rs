@@ -28,10 +28,14 @@ pub enum Layout {
     Rgbx,
     /// One plane of B, G, R and a byte to ignore.
     Bgrx,
+    /// Y, U and V planes, all full size (H.264 High 4:4:4 decodes to it).
+    Y444,
+    /// Y, U and V planes; chroma halved horizontally (4:2:2).
+    Y42b,
 }
 
 /// The `format` list of the caps every source's app sink accepts, in order of preference.
-pub const SINK_FORMATS: &str = "{ I420, NV12, A420, RGBA, BGRA, RGBx, BGRx }";
+pub const SINK_FORMATS: &str = "{ I420, NV12, A420, Y444, Y42B, RGBA, BGRA, RGBx, BGRx }";
 
 impl Layout {
     /// The layout of a GStreamer format, if it is one of ours.
@@ -46,6 +50,8 @@ impl Layout {
             F::Bgra => Self::Bgra,
             F::Rgbx => Self::Rgbx,
             F::Bgrx => Self::Bgrx,
+            F::Y444 => Self::Y444,
+            F::Y42b => Self::Y42b,
             _ => return None,
         })
     }
@@ -61,7 +67,15 @@ impl Layout {
             Self::Bgra => 4,
             Self::Rgbx => 5,
             Self::Bgrx => 6,
+            Self::Y444 => 7,
+            Self::Y42b => 8,
         }
+    }
+
+    /// Whether the pixels are R'G'B' (no matrix applies).
+    #[must_use]
+    pub const fn is_rgb(self) -> bool {
+        matches!(self, Self::Rgba | Self::Bgra | Self::Rgbx | Self::Bgrx)
     }
 
     /// Whether the pixels carry alpha.
@@ -97,6 +111,16 @@ impl Layout {
                 plane(cw, ch, r8, 1),
                 plane(cw, ch, r8, 1),
                 plane(width, height, r8, 1),
+            ],
+            Self::Y444 => vec![
+                plane(width, height, r8, 1),
+                plane(width, height, r8, 1),
+                plane(width, height, r8, 1),
+            ],
+            Self::Y42b => vec![
+                plane(width, height, r8, 1),
+                plane(cw, height, r8, 1),
+                plane(cw, height, r8, 1),
             ],
             Self::Rgba | Self::Bgra | Self::Rgbx | Self::Bgrx => vec![plane(
                 width,
@@ -166,7 +190,7 @@ impl Format {
     #[must_use]
     pub fn describe(&self) -> String {
         let rate = self.fps().map_or(String::new(), |f| format!(" @ {f:.3} fps"));
-        let colour = if self.layout.code() >= Layout::Rgba.code() {
+        let colour = if self.layout.is_rgb() {
             String::new()
         } else {
             format!(" {:?} {:?}", self.matrix, self.range)

@@ -197,8 +197,8 @@ impl Video {
         }
         if ready && let Some(p) = self.pending.take() {
             let new_path = self.playing.as_ref().is_none_or(|s| s.file.path != p.file.path);
+            // (The clock restarted when the path changed: `chain_changed`.)
             if new_path {
-                self.clock = Clock::default();
                 self.last_index = None;
             }
             self.playing = Some(p);
@@ -335,6 +335,11 @@ impl Operator for Video {
     fn chain_changed(&mut self, params: &ParamValues, _pool: &mut TexturePool) {
         // Another file: the old stream's thread and decoder stop now.
         let path = VideoParams::read(params).0.path.0;
+        let shown = self.playing.as_ref().or(self.pending.as_ref());
+        if shown.is_some_and(|s| s.file.path != path) {
+            // Another clip starts from its in point on the next frame.
+            self.clock = Clock::default();
+        }
         if self.playing.as_ref().is_some_and(|s| s.file.path != path) {
             self.playing = None;
             self.request = None;
