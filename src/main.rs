@@ -138,7 +138,7 @@ struct RunArgs {
     /// half-float textures skipped between them.
     #[arg(long)]
     no_fuse: bool,
-    /// Record the output: a video file (.mp4 H.264, .mov ProRes, .mkv, .webm) or a PNG
+    /// Record the output: a video file (.mp4 H.264, .mov `ProRes`, .mkv, .webm) or a PNG
     /// sequence (frames/%06d.png). Headless with --fps: every frame, exactly; in a window:
     /// what is shown, in real time.
     #[cfg(feature = "media")]

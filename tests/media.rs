@@ -48,7 +48,9 @@ fn encode(path: &Path, info: &gst_video::VideoInfo, frames: &[Vec<u8>], fps: u64
         let mut buffer = gst::Buffer::from_slice(bytes.clone());
         {
             let b = buffer.get_mut().unwrap();
-            b.set_pts(gst::ClockTime::from_nseconds(k as u64 * 1_000_000_000 / fps));
+            b.set_pts(gst::ClockTime::from_nseconds(
+                k as u64 * 1_000_000_000 / fps,
+            ));
             b.set_duration(gst::ClockTime::from_nseconds(1_000_000_000 / fps));
         }
         src.push_buffer(buffer).unwrap();
@@ -62,7 +64,12 @@ fn encode(path: &Path, info: &gst_video::VideoInfo, frames: &[Vec<u8>], fps: u64
         )
         .expect("the encoder finishes");
     if let gst::MessageView::Error(e) = msg.view() {
-        panic!("encoding {}: {} ({:?})", path.display(), e.error(), e.debug());
+        panic!(
+            "encoding {}: {} ({:?})",
+            path.display(),
+            e.error(),
+            e.debug()
+        );
     }
     pipeline.set_state(gst::State::Null).unwrap();
 }
@@ -132,19 +139,33 @@ fn uniform_grey(img: &FloatImage) -> u8 {
 fn lossless_clip_frame_k_shows_source_frame_k_exactly() {
     let dir = project(&chain("clip.mkv", ""));
     let (info, frames) = grey_frames();
-    encode(&dir.path().join("clip.mkv"), &info, &frames, 30, "avenc_ffv1 ! matroskamux");
+    encode(
+        &dir.path().join("clip.mkv"),
+        &info,
+        &frames,
+        30,
+        "avenc_ffv1 ! matroskamux",
+    );
     for mode in common::MODES {
         let mut engine = common::engine_in(mode);
         engine.load_project(dir.path(), &[]).unwrap();
         for k in 0..8u64 {
-            assert_eq!(uniform_grey(&frame(&mut engine, k, 30.0)), grey(k as usize), "{mode:?} frame {k}");
+            assert_eq!(
+                uniform_grey(&frame(&mut engine, k, 30.0)),
+                grey(k as usize),
+                "{mode:?} frame {k}"
+            );
         }
         // Twice the rate: each source frame twice. Looping: frame 16 is frame 0 again.
         let mut engine = common::engine_in(mode);
         engine.load_project(dir.path(), &[]).unwrap();
         for k in 0..18u64 {
             let want = grey((k as usize / 2) % 8);
-            assert_eq!(uniform_grey(&frame(&mut engine, k, 60.0)), want, "{mode:?} 60 fps frame {k}");
+            assert_eq!(
+                uniform_grey(&frame(&mut engine, k, 60.0)),
+                want,
+                "{mode:?} 60 fps frame {k}"
+            );
         }
         assert_eq!(engine.gpu().errors().count(), 0);
     }
@@ -168,8 +189,14 @@ fn h264_clip_frame_k_is_within_the_codec_s_error() {
         let mean = img.mean();
         let want = f64::from(grey(k as usize)) / 255.0;
         // x264 on flat grey, limited range: a code or two.
-        assert!((mean[0] - want).abs() < 3.0 / 255.0, "frame {k}: {mean:?} vs {want}");
-        assert!((mean[2] - want).abs() < 3.0 / 255.0, "frame {k}: {mean:?} vs {want}");
+        assert!(
+            (mean[0] - want).abs() < 3.0 / 255.0,
+            "frame {k}: {mean:?} vs {want}"
+        );
+        assert!(
+            (mean[2] - want).abs() < 3.0 / 255.0,
+            "frame {k}: {mean:?} vs {want}"
+        );
     }
 }
 
@@ -197,6 +224,10 @@ fn kr_kb(m: gst_video::VideoColorMatrix) -> (f64, f64) {
 
 /// I420 codes of R'G'B' `rgb` by the matrix and range: Y' = Kr R' + Kg G' + Kb B',
 /// Cb = (B' - Y') / (2 (1 - Kb)), Cr = (R' - Y') / (2 (1 - Kr)), quantised to 8 bits.
+#[expect(
+    clippy::many_single_char_names,
+    reason = "the standard's names: R', G', B', Y'"
+)]
 fn ycbcr(rgb: [u8; 3], m: gst_video::VideoColorMatrix, full: bool) -> [u8; 3] {
     let (kr, kb) = kr_kb(m);
     let [r, g, b] = rgb.map(|c| f64::from(c) / 255.0);
@@ -207,7 +238,11 @@ fn ycbcr(rgb: [u8; 3], m: gst_video::VideoColorMatrix, full: bool) -> [u8; 3] {
     if full {
         [q(255.0 * y), q(128.0 + 255.0 * cb), q(128.0 + 255.0 * cr)]
     } else {
-        [q(16.0 + 219.0 * y), q(128.0 + 224.0 * cb), q(128.0 + 224.0 * cr)]
+        [
+            q(16.0 + 219.0 * y),
+            q(128.0 + 224.0 * cb),
+            q(128.0 + 224.0 * cr),
+        ]
     }
 }
 
@@ -280,7 +315,13 @@ fn colour_bars_come_back_through_each_colorimetry() {
 fn shown_indices(extra: &str, frames: u64) -> Vec<usize> {
     let dir = project(&chain("clip.mkv", extra));
     let (info, data) = grey_frames();
-    encode(&dir.path().join("clip.mkv"), &info, &data, 30, "avenc_ffv1 ! matroskamux");
+    encode(
+        &dir.path().join("clip.mkv"),
+        &info,
+        &data,
+        30,
+        "avenc_ffv1 ! matroskamux",
+    );
     let mut engine = common::engine();
     engine.load_project(dir.path(), &[]).unwrap();
     (0..frames)
@@ -296,7 +337,10 @@ fn loop_speed_points_and_seeking_by_expression() {
     // Double speed, looping over 8 frames: 0 2 4 6 0 2 ...
     assert_eq!(shown_indices("speed = 2\n", 6), [0, 2, 4, 6, 0, 2]);
     // Without loop, the last frame holds.
-    assert_eq!(shown_indices("loop = false\n", 10), [0, 1, 2, 3, 4, 5, 6, 7, 7, 7]);
+    assert_eq!(
+        shown_indices("loop = false\n", 10),
+        [0, 1, 2, 3, 4, 5, 6, 7, 7, 7]
+    );
     // In and out points: frames 2..5 (0.1 s to 0.2 s), looping.
     assert_eq!(
         shown_indices("start = 0.0666667\nend = 0.1666667\n", 7),
@@ -330,7 +374,13 @@ fn footprint(engine: &Engine) -> (vivid::gpu::WgpuCounters, i64, i64) {
 fn playing_creates_nothing_in_steady_frames() {
     let dir = project(&chain("clip.mkv", "fit = \"contain\"\n"));
     let (info, frames) = grey_frames();
-    encode(&dir.path().join("clip.mkv"), &info, &frames, 30, "avenc_ffv1 ! matroskamux");
+    encode(
+        &dir.path().join("clip.mkv"),
+        &info,
+        &frames,
+        30,
+        "avenc_ffv1 ! matroskamux",
+    );
     for mode in common::MODES {
         let mut engine = common::engine_in(mode);
         engine.load_project(dir.path(), &[]).unwrap();
@@ -358,7 +408,12 @@ fn playing_creates_nothing_in_steady_frames() {
             "{:?}",
             s.wgpu_counter_changes_after_warmup
         );
-        assert_eq!(engine.gpu().errors().count(), 0, "{:?}", engine.gpu().errors().recent());
+        assert_eq!(
+            engine.gpu().errors().count(),
+            0,
+            "{:?}",
+            engine.gpu().errors().recent()
+        );
     }
 }
 
@@ -368,8 +423,14 @@ fn bad_files_are_located_errors_and_the_last_good_frame_stays() {
     let dir = project(&chain("clip.mkv", ""));
     std::fs::create_dir(dir.path().join("clip.mkv")).unwrap();
     let mut engine = common::engine();
-    let e = engine.load_project(dir.path(), &[]).unwrap_err().to_string();
-    assert!(e.contains("is a folder") && e.contains("chain.toml:4:8"), "{e}");
+    let e = engine
+        .load_project(dir.path(), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("is a folder") && e.contains("chain.toml:4:8"),
+        "{e}"
+    );
 
     // Garbage, a truncated file, and a codec no plugin decodes: the node's error, naming
     // the file. (`time = 0`: the frame shown does not move.)
@@ -394,19 +455,27 @@ fn bad_files_are_located_errors_and_the_last_good_frame_stays() {
     let mut k = 4;
     for (what, bytes, hint) in cases {
         std::fs::write(&file, &bytes).unwrap();
-        engine.files_changed(&[file.clone()]);
+        engine.files_changed(std::slice::from_ref(&file));
         let img = frame(&mut engine, k, 30.0);
         k += 1;
         let errors = engine.errors();
         assert_eq!(errors.len(), 1, "{what}: {errors:?}");
-        assert!(errors[0].message.contains("clip.mkv"), "{what}: {}", errors[0].message);
-        assert!(errors[0].message.contains(hint), "{what}: {}", errors[0].message);
+        assert!(
+            errors[0].message.contains("clip.mkv"),
+            "{what}: {}",
+            errors[0].message
+        );
+        assert!(
+            errors[0].message.contains(hint),
+            "{what}: {}",
+            errors[0].message
+        );
         // The last good frame stays.
         assert_eq!(uniform_grey(&img), grey(0), "{what}");
     }
     // Fixed: it plays again.
     std::fs::write(&file, &good).unwrap();
-    engine.files_changed(&[file.clone()]);
+    engine.files_changed(std::slice::from_ref(&file));
     frame(&mut engine, k, 30.0);
     assert!(engine.errors().is_empty(), "{:?}", engine.errors());
 }
@@ -427,7 +496,7 @@ fn two_hundred_reloads_leak_nothing() {
     let mut cycle = |engine: &mut Engine| {
         for (bytes, want) in [(&a, Some(grey(0))), (&broken, None), (&b, Some(grey(4)))] {
             std::fs::write(&file, bytes).unwrap();
-            engine.files_changed(&[file.clone()]);
+            engine.files_changed(std::slice::from_ref(&file));
             let g = uniform_grey(&frame(engine, k, 1000.0));
             if let Some(want) = want {
                 assert_eq!(g, want, "reload {k}");

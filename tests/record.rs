@@ -96,7 +96,10 @@ fn decode(path: &Path) -> Vec<image::RgbaImage> {
     while let Ok(sample) = sink.pull_sample() {
         let caps = sample.caps().unwrap();
         let s = caps.structure(0).unwrap();
-        let (w, h) = (s.get::<i32>("width").unwrap(), s.get::<i32>("height").unwrap());
+        let (w, h) = (
+            s.get::<i32>("width").unwrap(),
+            s.get::<i32>("height").unwrap(),
+        );
         let map = sample.buffer().unwrap().map_readable().unwrap();
         frames.push(image::RgbaImage::from_raw(w as u32, h as u32, map.to_vec()).unwrap());
     }
@@ -122,7 +125,10 @@ fn psnr(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
 fn a_png_sequence_is_exactly_the_frames_rendered() {
     let out = tempfile::tempdir().unwrap();
     let (shown, created) = record_frames(&out.path().join("f/%04d.png"), None);
-    assert_eq!(created, 0, "objects created in steady frames while recording");
+    assert_eq!(
+        created, 0,
+        "objects created in steady frames while recording"
+    );
     for (k, want) in shown.iter().enumerate() {
         let got = image::open(out.path().join(format!("f/{k:04}.png")))
             .unwrap()
@@ -157,7 +163,15 @@ fn cli_records_every_frame_and_a_full_disk_is_reported_while_the_show_goes_on() 
     let path = out.path().join("clip.mkv");
     let o = Command::new(env!("CARGO_BIN_EXE_vivid"))
         .arg(dir.path())
-        .args(["--headless", "--frames", "9", "--fps", "30", "--record-codec", "ffv1"])
+        .args([
+            "--headless",
+            "--frames",
+            "9",
+            "--fps",
+            "30",
+            "--record-codec",
+            "ffv1",
+        ])
         .arg("--record")
         .arg(&path)
         .output()

@@ -65,7 +65,12 @@ pub fn frame_of(sample: &gst::Sample) -> Result<Arc<Frame>, String> {
         || format.fps().map_or(0, |f| (1e9 / f) as u64),
         gst::ClockTime::nseconds,
     );
-    Ok(Frame::new(format, Pixels::Buffer(buffer, info), pts, duration))
+    Ok(Frame::new(
+        format,
+        Pixels::Buffer(buffer, info),
+        pts,
+        duration,
+    ))
 }
 
 struct Pipeline {
@@ -164,9 +169,7 @@ impl Pipeline {
                 continue;
             };
             seen = id;
-            let behind = current
-                .as_ref()
-                .is_some_and(|c| target + TOLERANCE < c.pts);
+            let behind = current.as_ref().is_some_and(|c| target + TOLERANCE < c.pts);
             let far = current
                 .as_ref()
                 .map_or(target > SEEK_AHEAD, |c| target > c.end() + SEEK_AHEAD);
@@ -201,7 +204,9 @@ impl Pipeline {
                         // there (the stream has a gap, or durations that do not add up).
                         if !seeked
                             && frame.pts > target + TOLERANCE
-                            && current.as_ref().is_some_and(|c| c.pts <= target + TOLERANCE)
+                            && current
+                                .as_ref()
+                                .is_some_and(|c| c.pts <= target + TOLERANCE)
                         {
                             ahead = Some(frame);
                             break;

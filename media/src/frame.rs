@@ -122,12 +122,9 @@ impl Layout {
                 plane(cw, height, r8, 1),
                 plane(cw, height, r8, 1),
             ],
-            Self::Rgba | Self::Bgra | Self::Rgbx | Self::Bgrx => vec![plane(
-                width,
-                height,
-                wgpu::TextureFormat::Rgba8Unorm,
-                4,
-            )],
+            Self::Rgba | Self::Bgra | Self::Rgbx | Self::Bgrx => {
+                vec![plane(width, height, wgpu::TextureFormat::Rgba8Unorm, 4)]
+            }
         }
     }
 }
@@ -183,13 +180,16 @@ impl Format {
     /// Frames per second, if known.
     #[must_use]
     pub fn fps(&self) -> Option<f64> {
-        (self.rate.0 > 0 && self.rate.1 > 0).then(|| f64::from(self.rate.0) / f64::from(self.rate.1))
+        (self.rate.0 > 0 && self.rate.1 > 0)
+            .then(|| f64::from(self.rate.0) / f64::from(self.rate.1))
     }
 
     /// A short description: `1920x1080 I420 BT.709 limited @ 30 fps`.
     #[must_use]
     pub fn describe(&self) -> String {
-        let rate = self.fps().map_or(String::new(), |f| format!(" @ {f:.3} fps"));
+        let rate = self
+            .fps()
+            .map_or(String::new(), |f| format!(" @ {f:.3} fps"));
         let colour = if self.layout.is_rgb() {
             String::new()
         } else {

@@ -13,7 +13,9 @@ pub fn init() -> Result<(), String> {
     static INIT: OnceLock<Result<(), String>> = OnceLock::new();
     INIT.get_or_init(|| {
         gst::init().map_err(|e| {
-            format!("GStreamer could not start ({e}); install it (Debian: gstreamer1.0-plugins-base)")
+            format!(
+                "GStreamer could not start ({e}); install it (Debian: gstreamer1.0-plugins-base)"
+            )
         })
     })
     .clone()
@@ -24,10 +26,8 @@ fn package_of(factory: &str) -> &'static str {
     match factory {
         "x264enc" | "x265enc" => "gstreamer1.0-plugins-ugly",
         f if f.starts_with("av") => "gstreamer1.0-libav",
-        "matroskamux" | "matroskademux" | "qtmux" | "mp4mux" | "qtdemux" | "pngenc"
-        | "pngdec" | "jpegenc" | "jpegdec" | "v4l2src" | "multifilesink" => {
-            "gstreamer1.0-plugins-good"
-        }
+        "matroskamux" | "matroskademux" | "qtmux" | "mp4mux" | "qtdemux" | "pngenc" | "pngdec"
+        | "jpegenc" | "jpegdec" | "v4l2src" | "multifilesink" => "gstreamer1.0-plugins-good",
         _ => "gstreamer1.0-plugins-base / -good / -bad",
     }
 }
@@ -48,8 +48,7 @@ pub fn failure(msg: &gst::MessageRef) -> Option<String> {
     use gst::MessageView;
     if gstreamer_pbutils::MissingPluginMessage::is(msg) {
         let what = gstreamer_pbutils::MissingPluginMessage::parse(msg)
-            .map(|m| m.description().to_string())
-            .unwrap_or_else(|_| "a plugin".into());
+            .map_or_else(|_| "a plugin".into(), |m| m.description().to_string());
         return Some(format!(
             "GStreamer has no plugin for {what} (install gstreamer1.0-libav, -plugins-good, -bad or -ugly)"
         ));

@@ -84,8 +84,18 @@ fn sink_of(options: &RecordOptions) -> Result<Sink, String> {
             ));
         }
     };
-    let default = if ext == "mov" { "prores" } else if ext == "webm" { "vp9" } else { "h264" };
-    let codec = options.codec.as_deref().unwrap_or(default).to_ascii_lowercase();
+    let default = if ext == "mov" {
+        "prores"
+    } else if ext == "webm" {
+        "vp9"
+    } else {
+        "h264"
+    };
+    let codec = options
+        .codec
+        .as_deref()
+        .unwrap_or(default)
+        .to_ascii_lowercase();
     let rate = options.bitrate_kbps;
     let encoder = match codec.as_str() {
         "h264" => match rate {
@@ -211,7 +221,10 @@ pub fn start(options: &RecordOptions) -> Result<(RecordTap, Recording), String> 
     }
     if let Sink::Video(launch) = &sink {
         // Every element exists (a missing plugin is said now, with its package).
-        for factory in launch.split('!').filter_map(|e| e.split_whitespace().next()) {
+        for factory in launch
+            .split('!')
+            .filter_map(|e| e.split_whitespace().next())
+        {
             if !factory.contains('/') {
                 make(factory)?;
             }
@@ -637,8 +650,9 @@ fn push(
             b.set_duration(gst::ClockTime::from_nseconds((1e9 / f).round() as u64));
         }
     }
-    src.push_buffer(buffer)
-        .map_err(|e| bus_error(pipeline).unwrap_or_else(|| format!("the encoder stopped ({e:?})")))?;
+    src.push_buffer(buffer).map_err(|e| {
+        bus_error(pipeline).unwrap_or_else(|| format!("the encoder stopped ({e:?})"))
+    })?;
     bus_error(pipeline).map_or(Ok(()), Err)
 }
 
@@ -675,10 +689,17 @@ mod tests {
             codec: c.map(str::to_string),
             ..RecordOptions::default()
         };
-        assert!(matches!(sink_of(&o("a.mp4", None)), Ok(Sink::Video(s)) if s.contains("x264enc") && s.ends_with("mp4mux")));
+        assert!(
+            matches!(sink_of(&o("a.mp4", None)), Ok(Sink::Video(s)) if s.contains("x264enc") && s.ends_with("mp4mux"))
+        );
         assert!(matches!(sink_of(&o("a.mov", None)), Ok(Sink::Video(s)) if s.contains("prores")));
-        assert!(matches!(sink_of(&o("a.mkv", Some("ffv1"))), Ok(Sink::Video(s)) if s.contains("avenc_ffv1 ! matroskamux")));
-        assert_eq!(sink_of(&o("f/%04d.png", None)), Ok(Sink::Png("f/%04d.png".into())));
+        assert!(
+            matches!(sink_of(&o("a.mkv", Some("ffv1"))), Ok(Sink::Video(s)) if s.contains("avenc_ffv1 ! matroskamux"))
+        );
+        assert_eq!(
+            sink_of(&o("f/%04d.png", None)),
+            Ok(Sink::Png("f/%04d.png".into()))
+        );
         assert!(sink_of(&o("f/x.png", None)).is_err());
         assert!(sink_of(&o("a.gif", None)).is_err());
         assert!(sink_of(&o("a.mp4", Some("divx"))).is_err());

@@ -42,8 +42,7 @@ pub struct VideoUniforms {
 }
 
 /// The shader and its uniform struct, for `OperatorType::UNIFORMS`.
-pub const UNIFORMS: &[(&str, &str, usize)] =
-    &[("video.wgsl", "Video", size_of::<VideoUniforms>())];
+pub const UNIFORMS: &[(&str, &str, usize)] = &[("video.wgsl", "Video", size_of::<VideoUniforms>())];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SlotState {
@@ -225,7 +224,10 @@ impl Textures {
                 let Some(at) = layout.get(p) else { return };
                 let row = (at.plane.width * at.plane.bytes_per_pixel) as usize;
                 for y in 0..at.plane.height as usize {
-                    let (from, to) = (y * stride, at.offset as usize + y * at.bytes_per_row as usize);
+                    let (from, to) = (
+                        y * stride,
+                        at.offset as usize + y * at.bytes_per_row as usize,
+                    );
                     if let Some(s) = src.get(from..from + row)
                         && to + row <= view.len()
                     {
@@ -309,7 +311,9 @@ impl Uploader {
             Some(f) if !keep => Some(Textures::new(cx.gpu, f, cx.name)?),
             _ => None,
         };
-        let textures = made.as_ref().or(if keep { self.textures.as_ref() } else { None });
+        let textures = made
+            .as_ref()
+            .or(if keep { self.textures.as_ref() } else { None });
         let Some(t) = textures else {
             self.textures = None;
             self.bound = false;
