@@ -512,3 +512,59 @@ fn two_hundred_reloads_leak_nothing() {
     assert_eq!(footprint(&engine), base, "after 200 reloads");
     assert_eq!(engine.gpu().errors().count(), 0);
 }
+
+#[test]
+fn an_image_sequence_plays_its_frames_in_number_order() {
+    // Frames named out of lexical order (9 before 10), frame i a uniform grey(i); one a JPEG.
+    let dir = project(&format!(
+        "output = \"s\"\n[s]\ntype = \"image_sequence\"\npath = \"frames\"\nfps = 10\nsize = [{W}, {H}]\n"
+    ));
+    let frames = dir.path().join("frames");
+    std::fs::create_dir(&frames).unwrap();
+    for (i, number) in [7, 8, 9, 10, 11, 12].iter().enumerate() {
+        let g = grey(i);
+        image::RgbaImage::from_pixel(16, 9, image::Rgba([g, g, g, 255]))
+            .save(frames.join(format!("shot_{number}.png")))
+            .unwrap();
+    }
+    for mode in common::MODES {
+        let mut engine = common::engine_in(mode);
+        engine.load_project(dir.path(), &[]).unwrap();
+        // Rendered at 20 fps: each frame twice; looping after 6.
+        for k in 0..14u64 {
+            let report_frame = frame(&mut engine, k, 20.0);
+            assert_eq!(
+                uniform_grey(&report_frame),
+                grey((k as usize / 2) % 6),
+                "{mode:?} frame {k}"
+            );
+        }
+        assert_eq!(engine.stats().gpu_objects_created_after_warmup, 0);
+        assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+    }
+    // A frame replaced on disk shows at once (the folder's files are watched as one).
+    let mut engine = common::engine();
+    engine.load_project(dir.path(), &[]).unwrap();
+    assert_eq!(uniform_grey(&frame(&mut engine, 0, 20.0)), grey(0));
+    image::RgbaImage::from_pixel(16, 9, image::Rgba([200, 200, 200, 255]))
+        .save(frames.join("shot_7.png"))
+        .unwrap();
+    engine.files_changed(&[frames.join("shot_7.png")]);
+    // Frame 12 at 20 fps is sequence frame 6 = frame 0 again (looping).
+    assert_eq!(uniform_grey(&frame(&mut engine, 12, 20.0)), 200);
+
+    // A file where a folder belongs, and an empty folder: located errors.
+    std::fs::write(dir.path().join("file.png"), b"x").unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    for (path, says) in [("file.png", "is not a folder"), ("empty", "no frames")] {
+        let chain = format!(
+            "output = \"s\"\n[s]\ntype = \"image_sequence\"\npath = \"{path}\"\nsize = [{W}, {H}]\n"
+        );
+        std::fs::write(dir.path().join("chain.toml"), chain).unwrap();
+        let e = engine
+            .load_project(dir.path(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(says) && e.contains("chain.toml:4:8"), "{e}");
+    }
+}

@@ -19,6 +19,7 @@ mod gst;
 pub mod ops;
 pub mod playback;
 pub mod record;
+mod sequence;
 mod source;
 mod upload;
 

@@ -72,6 +72,9 @@ pub enum FileKind {
     Cube,
     /// A video file (any container and codec the media layer's GStreamer can decode).
     Video,
+    /// A folder of numbered PNG or JPEG frames (the media layer's `image_sequence`); a
+    /// change to any file in it is a change.
+    Frames,
 }
 
 impl FileKind {
@@ -83,6 +86,7 @@ impl FileKind {
             Self::Image => "PNG or JPEG image",
             Self::Cube => "3D LUT file",
             Self::Video => "video file",
+            Self::Frames => "folder of PNG or JPEG frames",
         }
     }
 
@@ -91,7 +95,7 @@ impl FileKind {
     pub const fn extensions(self) -> &'static [&'static str] {
         match self {
             Self::Mesh => &["gltf", "glb"],
-            Self::Image => &["png", "jpg", "jpeg"],
+            Self::Image | Self::Frames => &["png", "jpg", "jpeg"],
             Self::Cube => &["cube"],
             Self::Video => &[
                 "mp4", "m4v", "mov", "mkv", "webm", "avi", "mxf", "ogv", "mpg", "mpeg", "ts",

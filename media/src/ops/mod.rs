@@ -1,4 +1,5 @@
-//! The media operators: `video` (a file). One line each registers them.
+//! The media operators: `video` (a file), `image_sequence` (a folder of numbered frames).
+//! One line each registers them.
 
 vivid_engine::choice_enum! {
     /// How a frame maps onto an output of another aspect ratio (as `image`'s `fit`).
@@ -14,4 +15,5 @@ vivid_engine::choice_enum! {
 
 vivid_engine::operator_modules! {
     video::Video,
+    image_sequence::ImageSequence,
 }

@@ -79,10 +79,36 @@ impl ParamStruct for VideoParams {
     }
 }
 
-impl VideoParams {
+/// What a clip operator plays (`video`, `image_sequence`): its parameters, and how its
+/// source opens. [`Player`] does the rest.
+pub trait Clip: ParamStruct + std::fmt::Debug + Default + Send + 'static {
+    /// The operator's type name.
+    const NAME: &'static str;
+    /// Its one-line summary.
+    const SUMMARY: &'static str;
     /// The playback settings these parameters give.
-    #[must_use]
-    pub fn settings(&self) -> Settings {
+    fn settings(&self) -> Settings;
+    /// The file or folder (resolved by the chain).
+    fn path(&self) -> String;
+    /// How the frame maps onto the output.
+    fn fit(&self) -> Fit;
+    /// Upside down.
+    fn flip_y(&self) -> bool;
+    /// Whether `path` is a folder (not a file).
+    const FOLDER: bool = false;
+    /// Starts decoding `path`.
+    fn open(&self, path: &Path) -> SourceThread;
+    /// What else of the parameters opens the source again when it changes.
+    fn source_key(&self) -> u64 {
+        0
+    }
+}
+
+impl Clip for VideoParams {
+    const NAME: &'static str = "video";
+    const SUMMARY: &'static str = "A video file from the project folder (GStreamer: MP4, MOV, MKV…; H.264, HEVC, ProRes, VP9…), played by the clock or scrubbed by `time`, frame-exact with --fps; reloaded when the file changes.";
+
+    fn settings(&self) -> Settings {
         let p = &self.0;
         Settings {
             speed: f64::from(p.speed),
@@ -93,6 +119,22 @@ impl VideoParams {
             time: (p.time >= 0.0).then_some(f64::from(p.time)),
         }
     }
+
+    fn path(&self) -> String {
+        self.0.path.0.clone()
+    }
+
+    fn fit(&self) -> Fit {
+        self.0.fit
+    }
+
+    fn flip_y(&self) -> bool {
+        self.0.flip_y
+    }
+
+    fn open(&self, path: &Path) -> SourceThread {
+        crate::decoder::open(path)
+    }
 }
 
 /// What a decoded stream was opened from: opened again when any of it changes.
@@ -102,21 +144,27 @@ pub(crate) struct FileId {
     len: u64,
     modified: Option<SystemTime>,
     generation: u64,
+    /// [`Clip::source_key`].
+    key: u64,
 }
 
 impl FileId {
     /// The file at `path` as it is now, or why it cannot be read.
-    pub fn of(path: &str, generation: u64) -> Result<Self> {
+    pub fn of(path: &str, folder: bool, generation: u64, key: u64) -> Result<Self> {
         let meta = std::fs::metadata(path)
             .map_err(|e| media_error(path, format!("cannot read it ({e})")))?;
-        if meta.is_dir() {
+        if meta.is_dir() && !folder {
             return Err(media_error(path, "is a folder, not a video file"));
+        }
+        if !meta.is_dir() && folder {
+            return Err(media_error(path, "is not a folder"));
         }
         Ok(Self {
             path: path.to_string(),
             len: meta.len(),
             modified: meta.modified().ok(),
             generation,
+            key,
         })
     }
 }
@@ -133,9 +181,12 @@ pub(crate) struct Stream {
 /// How long frame-exact rendering waits for a file to open or a frame to decode.
 pub(crate) const WAIT: Duration = Duration::from_secs(20);
 
-/// `video`.
+/// `video`: a [`Player`] of a file.
+pub type Video = Player<VideoParams>;
+
+/// A clip operator: `video`, `image_sequence`.
 #[derive(Debug, Default)]
-pub struct Video {
+pub struct Player<P: Clip> {
     slot: UniformSlot,
     upload: Uploader,
     playing: Option<Stream>,
@@ -149,14 +200,15 @@ pub struct Video {
     last_index: Option<u64>,
     /// A file that failed to open, and why: not opened again until it changes.
     failed: Option<(FileId, String)>,
+    params: std::marker::PhantomData<fn() -> P>,
 }
 
-impl OperatorType for Video {
-    const NAME: &'static str = "video";
+impl<P: Clip> OperatorType for Player<P> {
+    const NAME: &'static str = P::NAME;
     const CATEGORY: Category = Category::Generator;
-    const SUMMARY: &'static str = "A video file from the project folder (GStreamer: MP4, MOV, MKV…; H.264, HEVC, ProRes, VP9…), played by the clock or scrubbed by `time`, frame-exact with --fps; reloaded when the file changes.";
+    const SUMMARY: &'static str = P::SUMMARY;
     const INPUTS: InputSpec = InputSpec::NONE;
-    type Params = VideoParams;
+    type Params = P;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] = crate::upload::UNIFORMS;
 }
 
@@ -174,7 +226,7 @@ pub(crate) fn hash_status(s: Option<&Stream>, h: &mut impl Hasher) {
     }
 }
 
-impl Video {
+impl<P: Clip> Player<P> {
     /// The stream to prepare for: the pending one once it opened (swapped in), else the
     /// playing one. A pending stream that failed is dropped and its error returned.
     fn settle_pending(&mut self, exact: bool) -> Result<()> {
@@ -207,9 +259,9 @@ impl Video {
     }
 }
 
-impl Operator for Video {
+impl<P: Clip> Operator for Player<P> {
     fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
-        let p: VideoParams = cx.params();
+        let p: P = cx.params();
         let length = self.playing.as_ref().and_then(|s| {
             let st = s.source.state();
             st.duration.map(|d| d as f64 / 1e9)
@@ -221,15 +273,16 @@ impl Operator for Video {
         }
         self.slot = out.push(&VideoUniforms {
             header: cx.header(),
-            fit: p.0.fit as u32,
-            flip_y: u32::from(p.0.flip_y),
+            fit: p.fit() as u32,
+            flip_y: u32::from(p.flip_y()),
             pad: [0; 2],
         });
     }
 
     fn prepare_key(&self, params: &ParamValues, _animated: &[bool]) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        VideoParams::read(params).0.path.0.hash(&mut h);
+        let p = P::read(params);
+        (p.path(), p.source_key()).hash(&mut h);
         hash_status(self.playing.as_ref(), &mut h);
         hash_status(self.pending.as_ref(), &mut h);
         h.finish()
@@ -237,15 +290,17 @@ impl Operator for Video {
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
         let exact = !crate::realtime();
-        let p = VideoParams::read(cx.params);
-        let path = p.0.path.0;
+        let p = P::read(cx.params);
+        let path = p.path();
         if path.is_empty() {
             return Err(EngineError::Param(format!(
-                "`{}` (video) has no `path`: give it a video file in the project folder",
-                cx.name
+                "`{}` ({}) has no `path`: give it a {} in the project folder",
+                cx.name,
+                P::NAME,
+                if P::FOLDER { "folder of frames" } else { "video file" }
             )));
         }
-        let result = FileId::of(&path, cx.files_generation).and_then(|file| {
+        let result = FileId::of(&path, P::FOLDER, cx.files_generation, p.source_key()).and_then(|file| {
             let current = |s: &Option<Stream>| s.as_ref().is_some_and(|s| s.file == file);
             if let Some((f, e)) = &self.failed
                 && *f == file
@@ -254,7 +309,7 @@ impl Operator for Video {
             }
             if !current(&self.playing) && !current(&self.pending) {
                 self.pending = Some(Stream {
-                    source: crate::decoder::open(Path::new(&path)),
+                    source: p.open(Path::new(&path)),
                     file,
                     reported: 0,
                 });
@@ -334,7 +389,7 @@ impl Operator for Video {
 
     fn chain_changed(&mut self, params: &ParamValues, _pool: &mut TexturePool) {
         // Another file: the old stream's thread and decoder stop now.
-        let path = VideoParams::read(params).0.path.0;
+        let path = P::read(params).path();
         let shown = self.playing.as_ref().or(self.pending.as_ref());
         if shown.is_some_and(|s| s.file.path != path) {
             // Another clip starts from its in point on the next frame.
