@@ -1,6 +1,6 @@
 //! The GPU side of every media operator: a decoded frame's planes uploaded into textures made
 //! once per format, and converted to the chain's premultiplied display values by
-//! `shaders/video.wgsl`.
+//! `media/shaders/video.wgsl`.
 //!
 //! Uploads follow the engine's staging path (`resources/uniform_arena.rs`): a ring of
 //! buffers mapped for writing, one written per new frame and copied into the plane textures
