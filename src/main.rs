@@ -1,5 +1,8 @@
 //! The `vivid` command: run a project folder in a window or headless, list operators.
 
+#[cfg(feature = "media")]
+mod recording;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -164,6 +167,20 @@ struct RunArgs {
     /// shaders) must otherwise be inside its own folder, links resolved.
     #[arg(long = "allow-path", value_name = "DIR", value_parser = parse_folder)]
     allow_paths: Vec<PathBuf>,
+    /// Record the output: a video file (.mp4 H.264, .mov `ProRes`, .mkv, .webm) or a PNG
+    /// sequence (frames/%06d.png). Headless with --fps: every frame, exactly; in a window:
+    /// what is shown, in real time.
+    #[cfg(feature = "media")]
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
+    /// The recording's codec: h264 (default), h265, prores (default for .mov), ffv1, vp9.
+    #[cfg(feature = "media")]
+    #[arg(long, value_name = "CODEC", requires = "record")]
+    record_codec: Option<String>,
+    /// The recording's bit rate in kbit/s (default: constant quality).
+    #[cfg(feature = "media")]
+    #[arg(long, value_name = "KBPS", requires = "record")]
+    record_bitrate: Option<u32>,
 }
 
 /// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
@@ -348,6 +365,18 @@ fn setup_engine(
     let loaded = engine.load_project(project, &args.sets);
     if args.snapshot.is_some() {
         engine.set_capture(true);
+    }
+    #[cfg(feature = "media")]
+    if let Some(path) = &args.record {
+        let options = vivid::media::record::RecordOptions {
+            path: path.clone(),
+            codec: args.record_codec.clone(),
+            bitrate_kbps: args.record_bitrate,
+            fps: args.fps,
+            exact: args.headless,
+        };
+        recording::start(&mut engine, &options)
+            .map_err(|e| EngineError::Param(format!("--record: {e:#}")))?;
     }
     if !watch {
         loaded?;
@@ -568,6 +597,8 @@ fn run_headless(
         "vivid: {frames} frame{} of {w}x{h} in {elapsed:.3} s, {timing}, on {adapter}",
         if frames == 1 { "" } else { "s" },
     );
+    #[cfg(feature = "media")]
+    recording::finish(&mut engine)?;
     finish(&engine, args, snapshot, frames, elapsed, Some(per_frame))?;
     if !last_errors.is_empty() {
         bail!("{} operator(s) failed", last_errors.len());
@@ -588,6 +619,10 @@ fn run_window(
         // Nothing to watch: the same error as without watching.
         let _ = vivid::project::load_project(project)?;
     }
+    // Media plays in real time in a window (frames dropped or repeated to keep sync),
+    // unless the time step is fixed.
+    #[cfg(feature = "media")]
+    vivid::media::set_realtime(args.fps.is_none());
     let options = vivid::window::WindowOptions {
         title: format!("vivid — {}", project.display()),
         frames: args.frames,
@@ -615,6 +650,12 @@ fn run_window(
             EngineError::Surface(m) => anyhow::anyhow!("window surface: {m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
             other => other.into(),
         })?;
+    #[cfg(feature = "media")]
+    let run = {
+        let mut run = run;
+        recording::finish(&mut run.engine)?;
+        run
+    };
     finish(&run.engine, args, snapshot, run.frames, run.seconds, None)
 }
 

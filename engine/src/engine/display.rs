@@ -50,6 +50,8 @@ pub(super) struct Display {
     pub(super) overlay: OverlayText,
     /// Small copies of every operator's output (the inspector's chain view).
     pub(super) thumbs: Option<Thumbnails>,
+    /// A host's copy of every frame's output ([`Engine::set_output_tap`]: a recorder).
+    pub(super) tap: Option<Box<dyn crate::tap::OutputTap>>,
     /// The part of the target the output is letterboxed into ([`Engine::set_display_area`]);
     /// none: all of it.
     pub(super) area: Option<DisplayArea>,
@@ -508,6 +510,9 @@ impl Engine {
         if capture && let Some(r) = &self.display.readback {
             r.encode_copy(encoder, &out.texture);
         }
+        if let Some(tap) = &mut self.display.tap {
+            tap.encode(encoder, &out.texture);
+        }
         let Some(pass) = &self.display.blit.pass else {
             return;
         };
@@ -550,6 +555,28 @@ impl Engine {
                     );
                 }
             }
+        }
+    }
+
+    /// Installs `tap` (or none): from the next frame on, it copies every frame's output in
+    /// the frame's encoder (a recorder). Returns the one it replaces, after its
+    /// [`finish`](crate::tap::OutputTap::finish): its copies in flight are handed on.
+    pub fn set_output_tap(
+        &mut self,
+        tap: Option<Box<dyn crate::tap::OutputTap>>,
+    ) -> Option<Box<dyn crate::tap::OutputTap>> {
+        let mut old = std::mem::replace(&mut self.display.tap, tap);
+        if let Some(t) = &mut old {
+            t.finish(&self.gpu);
+        }
+        old
+    }
+
+    /// Phase 5, the tap's part: prepares it for this frame's output.
+    pub(super) fn prepare_tap(&mut self, time: crate::operator::FrameTime) {
+        let size = self.output_size();
+        if let (Some(tap), Some(size)) = (&mut self.display.tap, size) {
+            tap.prepare(&self.gpu, time, size);
         }
     }
 

@@ -535,7 +535,10 @@ impl Engine {
                     continue;
                 }
                 let path = canonical(Path::new(file));
-                if !changed.contains(&path) {
+                // A folder of frames changes with any file in it.
+                let inside = kind == crate::params::FileKind::Frames
+                    && changed.iter().any(|c| c.starts_with(&path));
+                if !changed.contains(&path) && !inside {
                     continue;
                 }
                 named = true;

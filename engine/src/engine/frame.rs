@@ -54,6 +54,7 @@ impl Engine {
         self.prepare_thumbnails();
         self.prepare_target(&target)?;
         self.prepare_frame_pass(&target, pass.as_deref_mut())?;
+        self.prepare_tap(time);
         self.pool.trim();
         self.prepare_profiler();
         // 6. encode
@@ -388,6 +389,9 @@ impl Engine {
         let submission = self.gpu.submit(commands);
         if let Some(p) = pass {
             p.after_submit(&submission);
+        }
+        if let Some(t) = &mut self.display.tap {
+            t.after_submit(&self.gpu);
         }
         self.arena.after_submit(Some(submission));
         if let Some(p) = &mut self.profiler {

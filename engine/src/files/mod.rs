@@ -50,6 +50,9 @@ pub enum Role {
     Lut,
     /// A TrueType or OpenType font (`text`'s `font`): 64 MiB.
     Font,
+    /// A video file (the media layer's `video`): 1 TiB — it is streamed by its decoder,
+    /// never read whole.
+    Video,
 }
 
 const MIB: u64 = 1 << 20;
@@ -63,6 +66,7 @@ impl Role {
             Self::Shader => 16 * MIB,
             Self::Picture => 256 * MIB,
             Self::Model | Self::ModelBuffer | Self::Lut => 1024 * MIB,
+            Self::Video => 1024 * 1024 * MIB,
         }
     }
 
@@ -77,6 +81,7 @@ impl Role {
             Self::ModelBuffer => "glTF buffer",
             Self::Lut => "LUT",
             Self::Font => "font",
+            Self::Video => "video file",
         }
     }
 }
