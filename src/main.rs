@@ -135,6 +135,11 @@ struct RunArgs {
     /// half-float textures skipped between them.
     #[arg(long)]
     no_fuse: bool,
+    /// Seconds the GPU may take to finish a frame (0: no limit). A frame still running then
+    /// quarantines the newest shader (until its file changes), replaces the GPU device and
+    /// keeps rendering with that shader's last good version, or without it.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_interval)]
+    frame_deadline: f64,
 }
 
 /// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
@@ -228,8 +233,22 @@ fn engine_options(args: &RunArgs) -> EngineOptions {
             .then(|| Duration::from_secs_f64(args.monitor_interval)),
         monitor_print: true,
         fuse: !args.no_fuse,
+        frame_deadline: (args.frame_deadline > 0.0)
+            .then(|| Duration::from_secs_f64(args.frame_deadline)),
         ..EngineOptions::default()
     }
+}
+
+/// What the terminal shows of the run's problems: the files' errors, then the operators'.
+fn error_text(live: Option<&Live>, engine: &Engine) -> Option<String> {
+    let mut parts: Vec<String> = live.and_then(Live::error_text).into_iter().collect();
+    parts.extend(
+        engine
+            .errors()
+            .into_iter()
+            .map(|e| format!("error in `{}`: {}", e.node, e.message)),
+    );
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
 /// The source tree's `shaders/`, when this binary was built in (and runs from) that tree:
@@ -295,7 +314,7 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     let gpu = Gpu::headless(&GpuOptions::default())?;
     let adapter = gpu.describe();
     let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch)?;
-    let mut shown_errors: Option<String> = None;
+    let mut shown_errors: Option<String> = error_text(live.as_ref(), &engine);
     let default_frames = if args.duration.is_some() { u64::MAX } else { 1 };
     let frames = args.frames.unwrap_or(default_frames).max(1);
     let fps = args.fps.unwrap_or(60.0);
@@ -306,23 +325,26 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     // Timing excludes the first frames (pipeline compilation, first-use allocations).
     let warmup = if frames >= 40 { 10 } else { 0 };
     let mut steady_start = start;
-    let mut last_errors = Vec::new();
     let mut errors_seen = engine.errors_generation();
     let mut rendered = 0;
+    // The files' and the operators' errors, printed when they change.
+    let mut show_errors = |live: Option<&Live>, engine: &Engine| {
+        let text = error_text(live, engine);
+        if text != shown_errors {
+            match &text {
+                Some(t) => eprintln!("{t}"),
+                None => eprintln!("vivid: all errors fixed"),
+            }
+            shown_errors = text;
+        }
+    };
     for k in 0..frames {
         if k == warmup && warmup > 0 {
             engine.wait_idle();
             steady_start = Instant::now();
         }
         if live.as_mut().is_some_and(|l| l.poll(&mut engine)) {
-            let text = live.as_ref().and_then(Live::error_text);
-            if text != shown_errors {
-                match &text {
-                    Some(t) => eprintln!("{t}"),
-                    None => eprintln!("vivid: all errors fixed"),
-                }
-                shown_errors = text;
-            }
+            show_errors(live.as_ref(), &engine);
         }
         let last = k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d);
         let capture = args.snapshot.is_some() && last;
@@ -341,10 +363,7 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
         }
         if engine.errors_generation() != errors_seen {
             errors_seen = engine.errors_generation();
-            last_errors = engine.errors();
-            for e in &last_errors {
-                eprintln!("error in `{}`: {}", e.node, e.message);
-            }
+            show_errors(live.as_ref(), &engine);
         }
         rendered = k + 1;
         if last {
@@ -373,8 +392,9 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
         if frames == 1 { "" } else { "s" },
     );
     finish(&engine, args, frames, elapsed, Some(per_frame))?;
-    if !last_errors.is_empty() {
-        bail!("{} operator(s) failed", last_errors.len());
+    let failed = engine.errors().len();
+    if failed > 0 {
+        bail!("{failed} operator(s) failed");
     }
     Ok(())
 }
@@ -430,8 +450,8 @@ fn finish(
     }
     if let Some(path) = &args.snapshot {
         if args.headless {
-            let img = engine.read_output()?;
-            vivid::readback::save_png(&img.to_rgba8(), path)?;
+            let img = engine.read_output_rgba8()?;
+            vivid::readback::save_png(&img, path)?;
         }
         eprintln!("vivid: wrote {}", path.display());
     }

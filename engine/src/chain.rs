@@ -1051,12 +1051,8 @@ pub(crate) fn plan_slots(
 /// it; otherwise what is wrong, naming the file.
 pub(crate) fn image_pixel_size(path: &Path, max_side: u32) -> Result<[u32; 2], String> {
     let (w, h) = crate::params::image_size(path).map_err(|m| format!("{}: {m}", path.display()))?;
-    if w == 0 || h == 0 || w > max_side || h > max_side {
-        return Err(format!(
-            "{} is {w}x{h} pixels: too large for this GPU (each side must be 1..={max_side}, the device's max_texture_dimension_2d)",
-            path.display()
-        ));
-    }
+    crate::resources::budget::check_picture(w, h, max_side)
+        .map_err(|m| format!("{} is {m}", path.display()))?;
     Ok([w, h])
 }
 

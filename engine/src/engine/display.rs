@@ -446,7 +446,7 @@ impl Engine {
         let Some(out) = rt.output(rt.shown) else {
             return;
         };
-        if capture && let Some(r) = &self.display.readback {
+        if capture && let Some(r) = &mut self.display.readback {
             r.encode_copy(encoder, &out.texture);
         }
         let Some(pass) = &self.display.blit.pass else {
@@ -494,13 +494,30 @@ impl Engine {
         }
     }
 
-    /// Reads the output copied by the last [`render`](Self::render) with `capture`.
+    /// Reads the output copied by the last [`render`](Self::render) with `capture`. Read it
+    /// right after that frame: an output larger than the readback buffer
+    /// ([`crate::readback::MAX_TILE_BYTES`]) is read in tiles, the first copied in the frame,
+    /// the others now. Waits at most the frame deadline (a late frame is then handled at
+    /// the next [`render`](Self::render)).
     pub fn read_output(&self) -> Result<FloatImage> {
-        let r = self
-            .display
+        let r = self.readback()?;
+        r.read(&self.gpu, self.options.frame_deadline)
+            .inspect_err(|e| self.watchdog.note_error(e))
+    }
+
+    /// [`read_output`](Self::read_output) as 8-bit straight RGBA (as a PNG stores it,
+    /// [`FloatImage::to_rgba8`]), without the float image in between: a quarter of the
+    /// memory, for large snapshots.
+    pub fn read_output_rgba8(&self) -> Result<image::RgbaImage> {
+        let r = self.readback()?;
+        r.read_rgba8(&self.gpu, self.options.frame_deadline)
+            .inspect_err(|e| self.watchdog.note_error(e))
+    }
+
+    fn readback(&self) -> Result<&Readback> {
+        self.display
             .readback
             .as_ref()
-            .ok_or_else(|| EngineError::Param("no frame was captured".into()))?;
-        r.read(&self.gpu)
+            .ok_or_else(|| EngineError::Param("no frame was captured".into()))
     }
 }

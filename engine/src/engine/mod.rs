@@ -23,9 +23,10 @@
 //! 8. **record** — the frame's counts, warm-up, the memory monitor (`report.rs`).
 //!
 //! Between frames the host edits (`edit.rs`): a new chain, parameters, sizes, the node shown,
-//! thumbnails, fusion, shaders and files changed on disk, and a lost device is replaced. It
-//! reads back statistics, profiles and errors (`report.rs`) and what the inspector shows
-//! of nodes and parameters (`views.rs`).
+//! thumbnails, fusion, shaders and files changed on disk, and a lost device is replaced. A
+//! frame that misses its deadline quarantines the newest shader and replaces the device too
+//! (`watchdog.rs`). The host reads back statistics, profiles and errors (`report.rs`) and
+//! what the inspector shows of nodes and parameters (`views.rs`).
 
 mod display;
 mod edit;
@@ -34,6 +35,7 @@ mod fused;
 mod report;
 mod runtime;
 mod views;
+mod watchdog;
 
 pub use display::{FramePass, Target};
 pub use report::{FrameReport, NodeError, NodeProfile, OperatorCounter, Profile, RunStats};
@@ -51,6 +53,7 @@ use edit::Edits;
 use fused::Fusion;
 use report::Statistics;
 use runtime::ChainRuntime;
+use watchdog::Watchdog;
 
 /// Engine settings.
 #[derive(Clone, Debug)]
@@ -63,6 +66,14 @@ pub struct EngineOptions {
     pub warmup_frames: u64,
     /// Fuse runs of pointwise operators into one pass each ([`crate::fusion`]).
     pub fuse: bool,
+    /// How long the GPU may take to finish a frame, from its submit (`None`: without end).
+    /// A frame still running then is a fault: the newest shader is quarantined (not built
+    /// again, by device recovery either, until its file changes), the device is replaced,
+    /// and the chain keeps rendering with that shader's last good version, or without it.
+    /// Every wait of the engine for the GPU ends by it. Default
+    /// [`DEFAULT_FRAME_DEADLINE`](crate::deadline::DEFAULT_FRAME_DEADLINE) (10 s: a CPU
+    /// driver compiles new pipelines inside the first frame that uses them).
+    pub frame_deadline: Option<Duration>,
 }
 
 impl Default for EngineOptions {
@@ -72,6 +83,7 @@ impl Default for EngineOptions {
             monitor_print: true,
             warmup_frames: 3,
             fuse: true,
+            frame_deadline: Some(crate::deadline::DEFAULT_FRAME_DEADLINE),
         }
     }
 }
@@ -99,6 +111,8 @@ pub struct Engine {
     stats: Statistics,
     /// What edits set that outlives a chain, and the WGSL operators' shaders in use (`edit.rs`).
     edits: Edits,
+    /// Frames finished in time, shaders' last good versions, quarantines (`watchdog.rs`).
+    watchdog: Watchdog,
     generations: Generations,
 }
 
@@ -135,7 +149,8 @@ impl Engine {
         if let Some(dir) = std::env::var_os("VIVID_SHADER_DIR") {
             shaders.set_disk_root(Some(dir.into()));
         }
-        let arena = UniformArena::new(&gpu);
+        let mut arena = UniformArena::new(&gpu);
+        arena.set_deadline(options.frame_deadline);
         let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
         let stats = Statistics::new(&options);
         Self {
@@ -153,6 +168,7 @@ impl Engine {
             profiler: None,
             stats,
             edits: Edits::default(),
+            watchdog: Watchdog::default(),
             generations: Generations::default(),
         }
     }
@@ -207,8 +223,28 @@ impl Engine {
         Some(rt.nodes[rt.shown].size)
     }
 
-    /// Waits until the GPU has finished all submitted work.
+    /// Waits until the GPU has finished all submitted work, at most the frame deadline
+    /// ([`EngineOptions::frame_deadline`]): work still running then is a late frame, handled
+    /// at the next [`render`](Self::render).
     pub fn wait_idle(&self) {
-        let _ = self.gpu.device().poll(wgpu::PollType::wait_indefinitely());
+        while crate::deadline::wait_idle(&self.gpu, self.options.frame_deadline).is_err() {
+            // A replaced device's late work takes the CPU (on a CPU driver): not this one's
+            // fault, wait on.
+            if !self.watchdog.excused() {
+                self.watchdog.note_late();
+                return;
+            }
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // Dropping the last handle of a queue waits for its work: work that is late (a
+        // hostile shader, bounded by its loop guard but maybe long on a CPU driver) ends on
+        // a thread of its own, not in the host's.
+        if crate::deadline::wait_idle(&self.gpu, Some(Duration::ZERO)).is_err() {
+            watchdog::reap(self.gpu.clone(), None);
+        }
     }
 }
