@@ -72,6 +72,10 @@ struct BenchArgs {
     /// Draw every operator on its own: no fusion of pointwise operators (to compare).
     #[arg(long)]
     no_fuse: bool,
+    /// Leave the loops of the project's shaders unguarded (to measure what the loop guard
+    /// costs; a loop that never ends then hangs the GPU).
+    #[arg(long)]
+    no_loop_guard: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -590,6 +594,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         ..EngineOptions::default()
     };
     let mut engine = Engine::new(gpu, vivid::builtin_registry(), options);
+    engine.shaders_mut().set_loop_guard(!args.no_loop_guard);
     engine.set_output_size(args.size)?;
     engine.load_project(&args.project, &args.sets)?;
     let mut k = 0u64;

@@ -141,6 +141,34 @@ fn loops_that_never_end_are_bounded_and_render() {
     }
 }
 
+#[test]
+fn a_pointwise_project_shader_fused_with_a_built_in_is_guarded_too() {
+    // Fused, its text is inlined into a generated pass: that pass is untrusted as well.
+    let point = format!(
+        "//! inputs: 1\n//! pointwise\nfn point(c: vec4<f32>, uv: vec2<f32>) -> vec4<f32> {{\n    var x = 0.0;\n    loop {{ x = x + 1.0; }}\n    return vec4<f32>(c.rgb, select(0.0, 1.0, x == {:.1}));\n}}\n",
+        f64::from(LOOP_BUDGET) - 1.0
+    );
+    let dir = common::project(&[
+        (
+            "chain.toml",
+            "output = \"p\"\nsize = [8, 4]\n[src]\ntype = \"solid\"\ncolor = [0.25, 0.5, 0.75]\n[lv]\ntype = \"levels\"\ninput = \"src\"\n[p]\ntype = \"shader\"\nshader = \"p.wgsl\"\ninput = \"lv\"\n",
+        ),
+        ("p.wgsl", &point),
+    ]);
+    for mode in common::MODES {
+        let mut e = engine_with(mode, Some(Duration::from_secs(60)));
+        e.load_project(dir.path(), &[]).unwrap();
+        let img = frames(&mut e, 2);
+        assert_eq!(
+            e.fused_runs().len(),
+            1,
+            "{mode:?}: levels and p run as one pass"
+        );
+        assert!(e.errors().is_empty(), "{:?}", e.errors());
+        assert_eq!(uniform(&img)[3], 1.0, "{mode:?}: stopped after the budget");
+    }
+}
+
 /// A 64-step sphere march with 4 octaves of value noise per step: a few hundred loop
 /// iterations a pixel.
 const MARCH: &str = "//! A sphere, marched.\n//! category: generator\n//! inputs: 0\n\nfn hash(p: vec3<f32>) -> f32 {\n    return fract(sin(dot(p, vec3<f32>(12.9898, 78.233, 37.719))) * 43758.5453);\n}\n\nfn fbm(p: vec3<f32>) -> f32 {\n    var s = 0.0;\n    var a = 0.5;\n    var q = p;\n    for (var o = 0; o < 4; o++) {\n        s += a * hash(floor(q));\n        q *= 2.03;\n        a *= 0.5;\n    }\n    return s;\n}\n\nfn shade(uv: vec2<f32>) -> vec4<f32> {\n    let p = user_uv(uv) * 2.0 - 1.0;\n    let dir = normalize(vec3<f32>(p, 1.5));\n    var t = 0.0;\n    var hit = 0.0;\n    for (var i = 0; i < 64; i++) {\n        let pos = vec3<f32>(0.0, 0.0, -3.0) + dir * t;\n        let d = length(pos) - 1.0 - 0.1 * fbm(pos * 3.0);\n        if d < 0.001 { hit = 1.0; break; }\n        t += d;\n    }\n    return vec4<f32>(vec3<f32>(hit * (1.0 - t / 4.0)), 1.0);\n}\n";

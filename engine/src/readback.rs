@@ -173,10 +173,16 @@ impl Readback {
         );
     }
 
-    /// Waits for the copy (at most `deadline` from now) and reads the pixels.
-    pub fn read(&self, gpu: &Gpu, deadline: Option<Duration>) -> Result<FloatImage> {
+    /// Waits for the copy and reads the pixels. A wait for the GPU past `deadline` fails,
+    /// unless `excused()` says to wait on.
+    pub fn read(
+        &self,
+        gpu: &Gpu,
+        deadline: Option<Duration>,
+        excused: &dyn Fn() -> bool,
+    ) -> Result<FloatImage> {
         let mut pixels = Vec::with_capacity(self.width as usize * self.height as usize);
-        self.read_rows(gpu, deadline, |_, row| {
+        self.read_rows(gpu, deadline, excused, |_, row| {
             pixels.extend(row.chunks_exact(8).map(f16_pixel));
         })?;
         Ok(FloatImage {
@@ -188,10 +194,15 @@ impl Readback {
 
     /// [`read`](Self::read) into 8-bit straight RGBA ([`to_rgba8`]), without the float
     /// image in between (a quarter of the memory: what `--snapshot` writes).
-    pub fn read_rgba8(&self, gpu: &Gpu, deadline: Option<Duration>) -> Result<image::RgbaImage> {
+    pub fn read_rgba8(
+        &self,
+        gpu: &Gpu,
+        deadline: Option<Duration>,
+        excused: &dyn Fn() -> bool,
+    ) -> Result<image::RgbaImage> {
         let mut img = image::RgbaImage::new(self.width, self.height);
         let row_len = self.width as usize * 4;
-        self.read_rows(gpu, deadline, |y, row| {
+        self.read_rows(gpu, deadline, excused, |y, row| {
             let start = y as usize * row_len;
             if let Some(dst) = img.get_mut(start..start + row_len) {
                 for (d, px) in dst.chunks_exact_mut(4).zip(row.chunks_exact(8)) {
@@ -210,6 +221,7 @@ impl Readback {
         &self,
         gpu: &Gpu,
         deadline: Option<Duration>,
+        excused: &dyn Fn() -> bool,
         mut row: impl FnMut(u32, &[u8]),
     ) -> Result<()> {
         for k in 0..self.tiles() {
@@ -230,7 +242,7 @@ impl Readback {
             }
             let y0 = k * self.tile_rows;
             let rows = self.tile_rows.min(self.height - y0);
-            self.map(gpu, submission, deadline)?;
+            self.map(gpu, submission.as_ref(), deadline, excused)?;
             {
                 let view = self
                     .buffer
@@ -254,14 +266,14 @@ impl Readback {
     }
 
     /// Maps the buffer for reading once `submission` (`None`: everything) is done, waiting
-    /// `deadline` at most.
+    /// `deadline` at most (again while `excused()`).
     fn map(
         &self,
         gpu: &Gpu,
-        submission: Option<wgpu::SubmissionIndex>,
+        submission: Option<&wgpu::SubmissionIndex>,
         deadline: Option<Duration>,
+        excused: &dyn Fn() -> bool,
     ) -> Result<()> {
-        let until = deadline.map(|d| Instant::now() + d);
         let (tx, rx) = std::sync::mpsc::channel();
         self.buffer
             .buffer
@@ -273,15 +285,17 @@ impl Readback {
             context: "reading back the output".into(),
             seconds: deadline.map_or(0.0, |d| d.as_secs_f64()),
         };
-        if wait_until(gpu, submission, until).is_err() {
-            return Err(late());
-        }
         // The map callback runs in a poll once the copy is done.
-        let mapped = if let Ok(r) = rx.try_recv() {
-            r
-        } else {
-            wait_until(gpu, None, until).map_err(|()| late())?;
-            rx.try_recv().map_err(|_| late())?
+        let mapped = loop {
+            let until = deadline.map(|d| Instant::now() + d);
+            let done = wait_until(gpu, submission.cloned(), until).is_ok()
+                && wait_until(gpu, None, until).is_ok();
+            if let Ok(r) = rx.try_recv() {
+                break r;
+            }
+            if done || !excused() {
+                return Err(late());
+            }
         };
         mapped.map_err(|e| EngineError::Gpu {
             context: "mapping the readback buffer".into(),
@@ -363,9 +377,11 @@ mod tests {
         let mut encoder = gpu.create_command_encoder("test");
         r.encode_copy(&mut encoder, &texture.texture);
         let _ = gpu.submit(encoder.finish());
-        let img = r.read(gpu, Some(Duration::from_secs(30))).expect("reads");
+        let img = r
+            .read(gpu, Some(Duration::from_secs(30)), &|| false)
+            .expect("reads");
         let rgba = r
-            .read_rgba8(gpu, Some(Duration::from_secs(30)))
+            .read_rgba8(gpu, Some(Duration::from_secs(30)), &|| false)
             .expect("reads");
         (r, img, rgba)
     }

@@ -501,8 +501,10 @@ impl Engine {
     /// the next [`render`](Self::render)).
     pub fn read_output(&self) -> Result<FloatImage> {
         let r = self.readback()?;
-        r.read(&self.gpu, self.options.frame_deadline)
-            .inspect_err(|e| self.watchdog.note_error(e))
+        r.read(&self.gpu, self.options.frame_deadline, &|| {
+            self.late_frame_excused()
+        })
+        .inspect_err(|e| self.note_error(e))
     }
 
     /// [`read_output`](Self::read_output) as 8-bit straight RGBA (as a PNG stores it,
@@ -510,8 +512,17 @@ impl Engine {
     /// memory, for large snapshots.
     pub fn read_output_rgba8(&self) -> Result<image::RgbaImage> {
         let r = self.readback()?;
-        r.read_rgba8(&self.gpu, self.options.frame_deadline)
-            .inspect_err(|e| self.watchdog.note_error(e))
+        r.read_rgba8(&self.gpu, self.options.frame_deadline, &|| {
+            self.late_frame_excused()
+        })
+        .inspect_err(|e| self.note_error(e))
+    }
+
+    /// A late frame found by a read: handled at the next frame.
+    fn note_error(&self, e: &EngineError) {
+        if matches!(e, EngineError::FrameDeadline { .. }) {
+            self.watchdog.note_late();
+        }
     }
 
     fn readback(&self) -> Result<&Readback> {

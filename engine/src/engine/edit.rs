@@ -99,20 +99,31 @@ impl Engine {
     /// device on the same adapter and everything again from the running chain — operators,
     /// pipelines, textures, uniforms — keeping every parameter, expression and `--set`
     /// value. State kept in GPU memory (a feedback trail) died with the device and starts
-    /// over. The monitor prints the event. Returns whether a recovery happened.
+    /// over. The monitor prints the event. Otherwise it waits for the frame in flight that
+    /// the next frame follows (bounded by the frame deadline): a frame past it replaces the
+    /// device the same way, after quarantining the newest shader
+    /// ([`EngineOptions::frame_deadline`](super::EngineOptions::frame_deadline)). Returns
+    /// whether the device was replaced since the last call (here, or inside a
+    /// [`render`](Self::render)).
     ///
     /// [`render`](Self::render) calls it first; a window runner calls it before acquiring
-    /// a surface texture, so that it can configure the surface on the new device.
+    /// a surface texture, so that it can configure the surface on the new device (and the
+    /// driver has no late frame to wait for while acquiring). A host that renders into its
+    /// own texture without calling it sees [`device_generation`](Self::device_generation)
+    /// move: the frame that replaced the device drew nothing into the target, which
+    /// belongs to the old device.
     pub fn recover_if_lost(&mut self) -> Result<bool> {
-        let Some(reason) = self.gpu.lost() else {
-            return Ok(false);
-        };
-        let (operators, ms) = self.replace_device()?;
-        self.stats.run.device_recoveries += 1;
-        self.stats.monitor.event(&format!(
-            "GPU device lost ({reason}): recreated it and {operators} operators in {ms:.0} ms"
-        ));
-        Ok(true)
+        if let Some(reason) = self.gpu.lost() {
+            let (operators, ms) = self.replace_device()?;
+            self.stats.run.device_recoveries += 1;
+            self.stats.monitor.event(&format!(
+                "GPU device lost ({reason}): recreated it and {operators} operators in {ms:.0} ms"
+            ));
+        } else {
+            self.recover_if_late()?;
+            self.wait_for_frame_in_flight()?;
+        }
+        Ok(self.watchdog.device_replaced(self.generations.device))
     }
 
     /// A new device on the same adapter and everything again from the running chain, as
@@ -400,6 +411,7 @@ impl Engine {
             self.pipelines.invalidate_shader(name);
             self.edits.wgsl_hashes.remove(name);
             self.watchdog.shader_registered(name, hash);
+            self.watchdog.live_edited(name);
         }
         self.watchdog.end_edit();
         for name in &derived {

@@ -31,11 +31,12 @@ impl Engine {
         capture: bool,
         mut pass: Option<&mut dyn FramePass>,
     ) -> Result<FrameReport> {
-        self.recover_if_lost()?;
-        self.recover_if_late()?;
-        // Frames in flight: wait for the GPU here, outside the frame's CPU time — at most
-        // until the frame waited for is past the deadline, which is a fault (`watchdog.rs`).
-        self.wait_for_frame_in_flight()?;
+        // A lost device, or a frame in flight past the deadline (a fault, `watchdog.rs`):
+        // replaced. Frames in flight are waited for here, outside the frame's CPU time.
+        let replaced = self.recover_if_lost()?;
+        // The host's target belongs to the old device: nothing is drawn into it this frame
+        // (the host configures its surface anew, `device_generation` moved).
+        let target = if replaced { Target::None } else { target };
         let started = Instant::now();
         let counts = self.gpu.counts().clone();
         let created_before = counts.total_created();
@@ -82,9 +83,9 @@ impl Engine {
     /// for the last frame: lavapipe would wait for it anyway, inside this frame's submit (its
     /// uniform upload writes a buffer that frame reads), where no deadline reaches. A frame
     /// that finished proves its shaders good; one past the deadline is a fault — unless
-    /// excused while a replaced device's late work still runs, then its deadline starts
-    /// again.
-    fn wait_for_frame_in_flight(&mut self) -> Result<()> {
+    /// excused (nothing to suspect, or a replaced device's late work still runs), then its
+    /// deadline starts again.
+    pub(super) fn wait_for_frame_in_flight(&mut self) -> Result<()> {
         let ago = if self.gpu.adapter_info().device_type == wgpu::DeviceType::Cpu {
             1
         } else {
@@ -97,7 +98,7 @@ impl Engine {
                     return Ok(());
                 }
                 Ok(None) => return Ok(()),
-                Err(_) if self.watchdog.excused() => self.arena.restart_deadline(ago),
+                Err(_) if self.late_frame_excused() => self.arena.restart_deadline(ago),
                 Err(missed) => return self.handle_late_frame(missed),
             }
         }

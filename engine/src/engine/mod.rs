@@ -228,9 +228,9 @@ impl Engine {
     /// at the next [`render`](Self::render).
     pub fn wait_idle(&self) {
         while crate::deadline::wait_idle(&self.gpu, self.options.frame_deadline).is_err() {
-            // A replaced device's late work takes the CPU (on a CPU driver): not this one's
-            // fault, wait on.
-            if !self.watchdog.excused() {
+            // Slow, not hostile (nothing to suspect), or a replaced device's late work takes
+            // the CPU (on a CPU driver): wait on.
+            if !self.late_frame_excused() {
                 self.watchdog.note_late();
                 return;
             }

@@ -5,10 +5,13 @@
 //! reloaded, a device replaced). A frame that finished in time proves the shaders of its edit
 //! and earlier: each project shader's text then becomes its last good version. A frame still
 //! running [`EngineOptions::frame_deadline`](super::EngineOptions::frame_deadline) after its
-//! submit is a fault:
-//! 1. the newest shader — the WGSL operator's shader changed by the latest edit (a project's
-//!    before a built-in in the same edit) — is quarantined in the shader library: refused,
-//!    by device recovery too, until its text changes ([`ShaderLibrary::quarantine`]);
+//! submit is a fault when there is a suspect — a WGSL operator's shader that may not end: an
+//! untrusted one (a project's), or a built-in edited live on disk. Trusted shaders always
+//! end: with no suspect, a late frame is a slow one, waited for (a loaded machine, a CPU
+//! driver compiling). The fault:
+//! 1. the newest suspect — the shader changed by the latest edit (a project's before a
+//!    built-in in the same edit) — is quarantined in the shader library: refused, by device
+//!    recovery too, until its text changes ([`ShaderLibrary::quarantine`]);
 //! 2. the device is replaced ([`Engine::replace_device`], as for a lost one): the late work
 //!    keeps its old device busy until it ends — bounded by the loop guard — on a thread of
 //!    its own ([`reap`]). On a CPU driver (lavapipe) that work keeps burning the CPU the new
@@ -20,7 +23,7 @@
 //!
 //! [`ShaderLibrary::quarantine`]: crate::shaders::ShaderLibrary::quarantine
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -28,7 +31,7 @@ use std::time::{Duration, Instant};
 use super::Engine;
 use super::report::NodeError;
 use crate::deadline::Missed;
-use crate::error::{EngineError, Result};
+use crate::error::Result;
 use crate::gpu::Gpu;
 use crate::operator::WgslShader;
 use crate::shaders::{Quarantine, fxhash};
@@ -63,21 +66,21 @@ pub(super) struct Watchdog {
     notices: BTreeMap<String, String>,
     /// Frames that missed the deadline.
     pub(super) missed: u64,
+    /// The device generation [`Engine::recover_if_lost`] last reported.
+    reported_device: u64,
+    /// Built-in shaders reloaded from disk (a developer edits them live): suspects too.
+    live_edited: HashSet<String>,
 }
 
 impl Watchdog {
-    /// A wait outside a frame reached the deadline (unless [`excused`](Self::excused)).
+    /// A wait outside a frame reached the deadline: the next frame handles it.
     pub(super) fn note_late(&self) {
-        if !self.excused() {
-            self.late.store(true, Ordering::Release);
-        }
+        self.late.store(true, Ordering::Release);
     }
 
-    /// [`note_late`](Self::note_late) if `e` says a frame was late.
-    pub(super) fn note_error(&self, e: &EngineError) {
-        if matches!(e, EngineError::FrameDeadline { .. }) {
-            self.note_late();
-        }
+    /// Built-in shader `name` was reloaded from disk: a suspect from now on.
+    pub(super) fn live_edited(&mut self, name: &str) {
+        self.live_edited.insert(name.to_string());
     }
 
     /// The tag of a frame rendered now.
@@ -104,9 +107,10 @@ impl Watchdog {
         self.changed_in_edit = false;
     }
 
-    /// Whether a late frame is excused: a replaced device's late work still runs (and, on a
-    /// CPU driver, takes the CPU from the new one), within the grace after the replacement.
-    pub(super) fn excused(&self) -> bool {
+    /// Whether a late frame is excused because a replaced device's late work still runs
+    /// (and, on a CPU driver, takes the CPU from the new one), within the grace after the
+    /// replacement.
+    fn reaping(&self) -> bool {
         self.reaping.load(Ordering::Acquire) > 0
             && self.grace_until.is_some_and(|t| Instant::now() < t)
     }
@@ -120,6 +124,13 @@ impl Watchdog {
         reap(old, Some(self.reaping.clone()));
     }
 
+    /// Whether the device generation is not `generation` any more since the last call.
+    pub(super) fn device_replaced(&mut self, generation: u64) -> bool {
+        let replaced = self.reported_device != generation;
+        self.reported_device = generation;
+        replaced
+    }
+
     /// The notice of quarantined shader `name`, if it is.
     pub(super) fn notice(&self, name: &str) -> Option<&str> {
         self.notices.get(name).map(String::as_str)
@@ -127,6 +138,13 @@ impl Watchdog {
 }
 
 impl Engine {
+    /// Whether a frame past the deadline is waited for rather than a fault: a replaced
+    /// device's late work still runs (within the grace), or no shader of the chain is a
+    /// suspect (trusted shaders end: the frame is slow, not hostile).
+    pub(super) fn late_frame_excused(&self) -> bool {
+        self.watchdog.reaping() || self.newest_shader().is_none()
+    }
+
     /// A frame tagged `tag` finished in time: the project shaders of its edit and earlier
     /// are good.
     pub(super) fn frame_finished(&mut self, tag: u64) {
@@ -154,7 +172,7 @@ impl Engine {
     /// If a wait outside a frame found a frame late: handles it now (see
     /// [`handle_late_frame`](Self::handle_late_frame)).
     pub(super) fn recover_if_late(&mut self) -> Result<()> {
-        if self.watchdog.late.swap(false, Ordering::AcqRel) {
+        if self.watchdog.late.swap(false, Ordering::AcqRel) && !self.late_frame_excused() {
             let running = self.options.frame_deadline.unwrap_or_default();
             self.handle_late_frame(Missed { running })?;
         }
@@ -226,13 +244,19 @@ impl Engine {
         Ok(())
     }
 
-    /// The shader of the WGSL operator changed by the latest edit (a project's first when
-    /// several changed together), among those not quarantined already.
+    /// The newest suspect: the shader of a WGSL operator that may not end — untrusted, or a
+    /// built-in edited live — changed by the latest edit (a project's first when several
+    /// changed together), among those not quarantined already.
     fn newest_shader(&self) -> Option<Arc<WgslShader>> {
         let rt = self.chain.as_ref()?;
         rt.nodes
             .iter()
             .filter_map(|n| n.info.shader.clone())
+            .filter(|s| {
+                s.from_file
+                    || self.shaders.is_untrusted(&s.library_name)
+                    || self.watchdog.live_edited.contains(&s.library_name)
+            })
             .filter(|s| self.shaders.quarantine_of(&s.library_name).is_none())
             .max_by_key(|s| {
                 (

@@ -105,6 +105,9 @@ pub struct ShaderLibrary {
     disk_root: Option<PathBuf>,
     /// Shaders refused until their text changes, by library name.
     quarantined: BTreeMap<String, Quarantine>,
+    /// Untrusted shaders are bounded but their loops left as written (to measure what the
+    /// guard costs: `vivid bench --no-loop-guard`).
+    unguarded: bool,
 }
 
 /// Bounds an untrusted shader's module and guards its loops: what every loader of WGSL it
@@ -234,6 +237,13 @@ impl ShaderLibrary {
                 untrusted: true,
             },
         );
+    }
+
+    /// Guards the loops of untrusted shaders (on by default). Off, they are still bounded by
+    /// [`ShaderLimits`] but a loop that never ends hangs the GPU: only to measure what the
+    /// guard costs (`vivid bench --no-loop-guard`). Set it before shaders are composed.
+    pub fn set_loop_guard(&mut self, enabled: bool) {
+        self.unguarded = !enabled;
     }
 
     /// Whether `name` is untrusted: a project's file, a shader registered with
@@ -539,7 +549,13 @@ impl ShaderLibrary {
         }
         let mut module = validate(&out, &segments)?;
         let guarded_loops = if untrusted {
-            let loops = harden(&mut module, text.len(), &ShaderLimits::DEFAULT).map_err(|v| {
+            let limits = ShaderLimits::DEFAULT;
+            let checked = if self.unguarded {
+                limits::check(&module, &limits).map(|()| 0)
+            } else {
+                harden(&mut module, text.len(), &limits)
+            };
+            let loops = checked.map_err(|v| {
                 let d = match v.span.to_range() {
                     Some(r) => diagnostic_at(&segments, r, v.message),
                     None => Diagnostic::file_level(path, v.message),
@@ -811,6 +827,58 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("x.wgsl:1:1"), "{text}");
         assert!(text.contains("did you mean `helper.wgsl`?"), "{text}");
+    }
+
+    #[test]
+    fn untrusted_shaders_are_bounded_and_guarded_and_trusted_ones_are_not() {
+        let src = "fn f() -> f32 {\n    var x = 0.0;\n    loop { x += 1.0; }\n    return x;\n}\n";
+        let mut l = lib();
+        l.register(
+            "trusted.wgsl",
+            "fn f() -> f32 {\n    var x = 0.0;\n    loop { x += 1.0; }\n    return x;\n}\n",
+        );
+        assert_eq!(
+            l.compose("trusted.wgsl").expect("valid").guarded_loops,
+            None
+        );
+        // What an ISF or Shadertoy loader does with its translated text.
+        l.register_untrusted("isf:x", Path::new("x.fs"), src.into(), &[], None);
+        let c = l.compose("isf:x").expect("valid");
+        assert_eq!(c.guarded_loops, Some(1));
+        assert!(
+            c.module
+                .global_variables
+                .iter()
+                .any(|(_, g)| g.name.as_deref() == Some(guard::GUARD_NAME))
+        );
+        l.register_untrusted(
+            "isf:big",
+            Path::new("big.fs"),
+            "var<private> a: array<f32, 5000>;\nfn f() -> f32 { return a[0]; }\n".into(),
+            &[],
+            None,
+        );
+        let e = l
+            .compose("isf:big")
+            .expect_err("over the limits")
+            .to_string();
+        assert!(
+            e.contains("big.fs:1:1") && e.contains("5000 elements"),
+            "{e}"
+        );
+        // A quarantined shader is refused until its text changes.
+        l.quarantine(
+            "isf:x",
+            Quarantine {
+                source_hash: fxhash(src.as_bytes()),
+                reason: "too slow".into(),
+                fallback: None,
+            },
+        );
+        let e = l.compose("isf:x").expect_err("quarantined").to_string();
+        assert!(e.contains("too slow") && e.contains("x.fs"), "{e}");
+        l.register_untrusted("isf:x", Path::new("x.fs"), format!("{src}\n"), &[], None);
+        assert!(l.compose("isf:x").is_ok());
     }
 
     #[test]
