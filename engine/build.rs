@@ -5,7 +5,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shaders");
+    // Read when the script runs, not when it was compiled: a build script binary reused
+    // from another checkout's target/ (a copied warm build) must read this checkout's files.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../shaders");
     let mut files = Vec::new();
     for dir in ["common", "engine"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());

@@ -5,6 +5,11 @@
 //!     cargo run --example embed            # writes embed.png
 //!     cargo run --example embed -- examples/04-compositing
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the host's own device objects (its texture, readback buffer, encoder), not the engine's"
+)]
+
 use std::path::Path;
 
 use vivid::chain::ChainBuilder;

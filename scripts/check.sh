@@ -74,18 +74,26 @@ if [ "${avail_kb:-0}" -lt $((4 * 1024 * 1024)) ]; then
     echo "check.sh: warning: under 4 GB free; the test build may run out of disk" >&2
 fi
 
-if cargo fmt --version >/dev/null 2>&1; then
-    echo "check.sh: cargo fmt --check" >&2
-    cargo fmt --all -- --check
-else
-    echo "check.sh: rustfmt is not installed (rustup component add rustfmt); skipping the format check" >&2
-fi
-if cargo clippy --version >/dev/null 2>&1; then
-    echo "check.sh: cargo clippy --all-targets" >&2
-    cargo clippy --workspace --all-targets -- -D warnings
-else
-    echo "check.sh: clippy is not installed (rustup component add clippy); skipping lints" >&2
-fi
+# Formatting and lints are part of the check: a missing tool is installed (rustup), or the
+# check fails saying how to install it — never skipped.
+need_component() {
+    local tool=$1 component=$2
+    cargo "$tool" --version >/dev/null 2>&1 && return 0
+    if command -v rustup >/dev/null; then
+        echo "check.sh: installing $component (rustup component add $component)" >&2
+        rustup component add "$component" || true
+    fi
+    if ! cargo "$tool" --version >/dev/null 2>&1; then
+        echo "check.sh: cargo $tool is missing; install it with: rustup component add $component" >&2
+        exit 1
+    fi
+}
+need_component fmt rustfmt
+need_component clippy clippy
+echo "check.sh: cargo fmt --check" >&2
+cargo fmt --all -- --check
+echo "check.sh: cargo clippy --all-targets" >&2
+cargo clippy --workspace --all-targets -- -D warnings
 echo "check.sh: cargo test" >&2
 cargo test --workspace
 echo "check.sh: done; target/ holds $(du -sh target 2>/dev/null | cut -f1)" >&2

@@ -253,6 +253,7 @@ fn every_example_runs_headless() {
         "02-hello-noise",
         "03-feedback",
         "04-compositing",
+        "08-kaleido-feedback",
     ] {
         ok(&[
             &format!("examples/{e}"),
@@ -327,13 +328,13 @@ fn wrong_value_type() {
 fn invalid_expression() {
     fails(
         "[n]\ntype = \"noise\"\nscale = \"4 + sin(tme)\"\n",
-        "3:9",
+        "3:18",
         &["unknown variable `tme`", "hint: did you mean `time`?"],
     );
     fails(
         "[n]\ntype = \"noise\"\nscale = \"4 + * 2\"\n",
-        "3:9",
-        &["invalid expression"],
+        "3:14",
+        &["expected a number, a variable, a function or `(`, found `*`"],
     );
 }
 

@@ -678,7 +678,15 @@ fn live_two_hundred_re_exports_leak_nothing() {
     for _ in 0..100 {
         cycle(&mut engine, &mut live);
     }
-    assert_eq!(footprint(&engine), base, "after 200 re-exports");
+    // wgpu's counters by their one rule (`WgpuCounters::diff`: pooled command encoders —
+    // one per submission in flight, more on a loaded machine — within their bound).
+    let now = footprint(&engine);
+    let moved = now.0.diff(&base.0);
+    assert!(
+        moved.is_empty(),
+        "after 200 re-exports: wgpu's counters moved: {moved:?}"
+    );
+    assert_eq!((now.1, now.2), (base.1, base.2), "after 200 re-exports");
     assert_eq!(engine.gpu().errors().count(), 0);
 }
 

@@ -22,6 +22,10 @@ struct Screen {
     buffer: vivid::wgpu::Buffer,
 }
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the host's own texture, buffer and readback encoder, not the engine's"
+)]
 impl Screen {
     fn new(engine: &Engine) -> Self {
         let device = engine.gpu().device();
@@ -162,14 +166,19 @@ fn the_open_inspector_creates_nothing_in_steady_frames() {
     let _ = gpu.device().poll(vivid::wgpu::PollType::Poll);
     let mut now = gpu.wgpu_counters();
     now.textures = 0;
-    now.command_encoders = base.command_encoders;
     assert_eq!(
         gpu.counts().total_created(),
         created,
         "objects created with the inspector open: {:?}",
         gpu.counts().snapshot()
     );
-    assert_eq!(now, base, "wgpu's live objects and bytes moved");
+    // The one rule for wgpu's counters (`WgpuCounters::diff`: pooled command encoders
+    // within their bound).
+    let moved = now.diff(&base);
+    assert!(
+        moved.is_empty(),
+        "wgpu's live objects and bytes moved: {moved:?}"
+    );
     assert!(engine.errors().is_empty(), "{:?}", engine.errors());
     assert_eq!(gpu.errors().count(), 0, "{:?}", gpu.errors().recent());
 }

@@ -433,3 +433,62 @@ fn a_mesh_follows_its_gltf_file() {
     );
     assert!(engine.errors().is_empty(), "{:?}", engine.errors());
 }
+
+#[test]
+fn a_huge_chain_toml_loads_on_the_loading_thread_while_frames_go_on() {
+    let dir = common::project(&[("chain.toml", SOLID)]);
+    let chain = dir.path().join("chain.toml");
+    let (mut engine, mut live) = start(dir.path());
+    // Three expressions of 90,000 terms each (~3 MB of chain.toml): slow to read and
+    // validate, whatever the parser.
+    let big = format!("0.125{}", " + 0 * time".repeat(90_000));
+    let huge = SOLID.replace(
+        "[0.25, 0.5, 0.75]",
+        &format!("[\"{big}\", \"{big}\", \"{big}\"]"),
+    );
+    save(&chain, &huge);
+    // On the calling thread, what the render thread did before: the whole load in one call.
+    let t = Instant::now();
+    assert!(live.apply(&mut engine, &changed(&chain)));
+    let on_this_thread = t.elapsed();
+    assert!(live.errors().is_empty(), "{:?}", live.error_text());
+    save(&chain, SOLID);
+    live.apply(&mut engine, &changed(&chain));
+    assert_eq!(frame(&mut engine, 0, 1, 1), [0.25, 0.5, 0.75, 1.0]);
+
+    // Followed by `poll`, as the window runner does: the loading thread reads it.
+    save(&chain, &huge);
+    live.queue(&mut engine, &changed(&chain));
+    assert!(live.loading());
+    let started = Instant::now();
+    let mut slowest = Duration::ZERO;
+    let mut k = 1;
+    while live.loading() {
+        assert!(started.elapsed() < Duration::from_secs(120), "never loaded");
+        let t = Instant::now();
+        live.poll(&mut engine);
+        slowest = slowest.max(t.elapsed());
+        // Frames go on, on the last good chain until the new one is applied.
+        let report = engine
+            .render(
+                FrameTime {
+                    time: k as f64 / 60.0,
+                    frame: k,
+                },
+                Target::None,
+                false,
+            )
+            .unwrap();
+        assert_eq!(report.submits, 1);
+        k += 1;
+    }
+    assert!(live.errors().is_empty(), "{:?}", live.error_text());
+    assert_eq!(frame(&mut engine, k, 1, 1), [0.125, 0.125, 0.125, 1.0]);
+    assert!(
+        slowest * 4 < on_this_thread,
+        "a poll took {slowest:?}; loading on the calling thread took {on_this_thread:?}"
+    );
+    eprintln!(
+        "load on the calling thread {on_this_thread:?}, slowest poll {slowest:?}, {k} frames"
+    );
+}

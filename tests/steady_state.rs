@@ -21,6 +21,10 @@ struct Host {
     copy_target: bool,
 }
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the host's own texture (a window's frame, an embedder's target), not the engine's"
+)]
 impl Host {
     fn new(engine: &Engine, copy_target: bool) -> Self {
         Self::new_sized(engine, copy_target, (200, 150))
@@ -90,8 +94,17 @@ fn run(engine: &mut Engine, host: &Host, first: u64, frames: u64) {
     engine.read_output().unwrap();
 }
 
-fn assert_steady(engine: &Engine, what: &str) {
+/// The frame model held over the run: one encoder and one submit a frame, nothing created
+/// and wgpu's counters still after warm-up — and at most `max_changes` changes restarted
+/// warm-up (each test knows how many its edits make), so a regression that marks every
+/// frame changed cannot make "nothing created after warm-up" true by having no steady frame.
+fn assert_steady(engine: &Engine, what: &str, max_changes: u64) {
     let s = engine.stats();
+    assert!(
+        s.changes <= max_changes,
+        "{what}: {} changes, at most {max_changes} expected: {s:?}",
+        s.changes
+    );
     assert_eq!(s.max_encoders_per_frame, 1, "{what}");
     assert_eq!(s.max_submits_per_frame, 1, "{what}");
     assert_eq!(
@@ -105,8 +118,10 @@ fn assert_steady(engine: &Engine, what: &str) {
         s.wgpu_counter_changes_after_warmup
     );
     assert!(
-        s.steady_frames + s.changes * s.warmup_frames >= s.frames,
-        "{what}: {s:?}"
+        s.steady_frames + max_changes * s.warmup_frames >= s.frames,
+        "{what}: only {} of {} frames were steady: {s:?}",
+        s.steady_frames,
+        s.frames
     );
     assert_eq!(
         engine.gpu().errors().count(),
@@ -143,7 +158,8 @@ fn every_example_renders_300_steady_frames() {
             let pool = engine.stats().texture_pool;
             run(&mut engine, &host, 4, 296);
             let what = format!("{name} ({mode:?} passes)");
-            assert_steady(&engine, &what);
+            // Changes: the output size, the chain, the target (and its format for a copy).
+            assert_steady(&engine, &what, 3);
             // The pool served everything from its first allocations: no churn.
             let after = engine.stats().texture_pool;
             assert_eq!(
@@ -170,7 +186,8 @@ fn every_fixture_renders_steady_frames() {
         engine.load_project(&dir, &[]).unwrap();
         let host = Host::new(&engine, false);
         run(&mut engine, &host, 0, 60);
-        assert_steady(&engine, &dir.display().to_string());
+        // Changes: the chain, the target (and, for benchmarks, the output size first).
+        assert_steady(&engine, &dir.display().to_string(), 2);
     }
 }
 
@@ -226,7 +243,8 @@ fn an_animated_blur_radius_crossing_every_depth_creates_nothing() {
     let host = Host::new(&engine, false);
     // Frame 0 has radius 0; by frame 31 it has passed 200: every depth of the pyramid.
     run(&mut engine, &host, 0, 130);
-    assert_steady(&engine, "animated blur");
+    // Changes: the chain, the target, the arena growing once.
+    assert_steady(&engine, "animated blur", 3);
 }
 
 #[test]
@@ -295,7 +313,9 @@ fn resizing_the_window_target_is_a_change_not_a_leak() {
         run(&mut engine, &host, i as u64 * 20, 20);
         live.push(engine.gpu().counts().snapshot().live_textures);
     }
-    assert_steady(&engine, "after resizes");
+    // Changes: the chain, the output size, and each of the four targets (one twice:
+    // its readback too).
+    assert_steady(&engine, "after resizes", 7);
     // The old display textures went back to the pool and were freed.
     assert_eq!(live.first(), live.last(), "{live:?}");
 }
@@ -311,7 +331,8 @@ fn memory_does_not_grow_with_chain_length() {
             .unwrap();
         let host = Host::new(&engine, false);
         run(&mut engine, &host, 0, 5);
-        assert_steady(&engine, project);
+        // Changes: the output size, the chain.
+        assert_steady(&engine, project, 2);
         engine.gpu().counts().snapshot().live_textures
     };
     let ten = live_textures("testing-fixtures/bench-10-1080p");
@@ -333,7 +354,8 @@ fn profiling_keeps_frames_steady_and_times_every_operator() {
     engine.set_profiling(true);
     let host = Host::new(&engine, false);
     run(&mut engine, &host, 0, 40);
-    assert_steady(&engine, "profiled");
+    // Changes: the output size, the chain, profiling, the target.
+    assert_steady(&engine, "profiled", 4);
     let profile = engine.profile().unwrap();
     assert_eq!(profile.nodes.len(), 10);
     for n in &profile.nodes {
@@ -341,5 +363,131 @@ fn profiling_keeps_frames_steady_and_times_every_operator() {
         if profile.gpu_timing {
             assert!(n.gpu_us.0 > 0.0, "{n:?}");
         }
+    }
+}
+
+/// Renders `frames` frames of `chain` (with `solo` shown, thumbnails of `thumbs` pixels):
+/// the operators that recorded passes in the last frame, the objects created by the
+/// frames, and the mean CPU time of the frames after the first ten (ms).
+fn run_chain(chain: &str, solo: Option<&str>, thumbs: Option<u32>, frames: u64) -> (u64, u64, f64) {
+    let mut engine = common::engine();
+    engine.set_chain(&common::desc(chain)).unwrap();
+    engine.set_solo(solo).unwrap();
+    engine.set_thumbnails(thumbs);
+    let before = engine.gpu().counts().total_created();
+    let mut last = None;
+    for k in 0..frames {
+        last = Some(
+            engine
+                .render(
+                    FrameTime {
+                        time: k as f64 / 60.0,
+                        frame: k,
+                    },
+                    Target::None,
+                    false,
+                )
+                .unwrap(),
+        );
+    }
+    engine.wait_idle();
+    assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+    let times: Vec<f32> = engine.frame_times().skip(10).collect();
+    let mean = times.iter().map(|&t| f64::from(t)).sum::<f64>() / times.len().max(1) as f64;
+    let created = engine.gpu().counts().total_created() - before;
+    (last.unwrap().operators_run, created, mean)
+}
+
+/// The output is a blur of a noise; a feedback of another noise is shown nowhere, but its
+/// history advances every frame, so it runs with its input.
+const SHOWN: &str = "output = \"b\"\n[n]\ntype = \"noise\"\nsize = [64, 36]\n[b]\ntype = \"blur\"\ninput = \"n\"\nradius = 4\n[n2]\ntype = \"noise\"\nsize = [16, 16]\n[fb]\ntype = \"feedback\"\ninput = \"n2\"\n";
+
+fn with_solids(count: usize) -> String {
+    use std::fmt::Write as _;
+    let mut chain = SHOWN.to_string();
+    for k in 0..count {
+        let _ = write!(
+            chain,
+            "[s{k}]\ntype = \"solid\"\nsize = [64, 36]\ncolor = [0.5, 0.{k}, 0.25]\n"
+        );
+    }
+    chain
+}
+
+#[test]
+fn operators_nothing_shown_needs_do_not_run() {
+    let (run, created, ms) = run_chain(SHOWN, None, None, 40);
+    assert_eq!(run, 4, "noise, blur, and the feedback with its input");
+    let (run_s, created_s, ms_s) = run_chain(&with_solids(1000), None, None, 40);
+    // 1,000 unconnected solids: validated, but they prepare nothing and record nothing.
+    assert_eq!(run_s, run, "operators that recorded passes");
+    assert_eq!(created_s, created, "objects created by the frames");
+    // Same order of magnitude of frame time (their 1,000 passes would be ~100x).
+    assert!(
+        ms_s < ms * 10.0 + 1.0,
+        "{ms:.3} ms a frame without, {ms_s:.3} ms with"
+    );
+    eprintln!("frame CPU time: {ms:.3} ms; with 1,000 unconnected solids {ms_s:.3} ms");
+    // Soloing the second noise: it and the feedback (which advances) run.
+    assert_eq!(run_chain(&with_solids(10), Some("n2"), None, 3).0, 2);
+    // The inspector's thumbnails show every node: everything runs.
+    assert_eq!(run_chain(&with_solids(10), None, Some(16), 3).0, 14);
+}
+
+/// Bind groups the engine has created so far.
+fn bind_groups(engine: &Engine) -> u64 {
+    let c = engine.gpu().counts().snapshot();
+    c.created
+        .iter()
+        .find(|(k, _)| *k == "bind_groups")
+        .map_or(0, |(_, n)| *n)
+}
+
+#[test]
+fn a_changed_input_rebuilds_only_its_operators_bind_groups() {
+    let chain = |inputs: &str| {
+        common::desc(&format!(
+            "output = \"l\"\n[a]\ntype = \"noise\"\nsize = [32, 32]\n[b]\ntype = \"gradient\"\nsize = [32, 32]\n[c]\ntype = \"composite\"\ninputs = {inputs}\nmode = \"screen\"\n[l]\ntype = \"levels\"\ninput = \"c\"\ngamma = 1.3\n[s]\ntype = \"blur\"\ninput = \"l\"\nradius = 3\n"
+        ))
+    };
+    for mode in common::MODES {
+        let mut engine = common::engine_in(mode);
+        engine.set_fusion(false);
+        engine.set_chain(&chain("[\"a\", \"b\"]")).unwrap();
+        let frame = |engine: &mut Engine, k: u64| {
+            engine
+                .render(
+                    FrameTime {
+                        time: k as f64 / 60.0,
+                        frame: k,
+                    },
+                    Target::None,
+                    false,
+                )
+                .unwrap();
+        };
+        for k in 0..5 {
+            frame(&mut engine, k);
+        }
+        // Nothing changes: no bind group is made.
+        let before = bind_groups(&engine);
+        for k in 5..25 {
+            frame(&mut engine, k);
+        }
+        assert_eq!(bind_groups(&engine), before, "{mode:?}: steady frames");
+        // The composite's inputs swap: only its bind group is made again (the others keep
+        // their textures, so their groups).
+        engine.set_chain(&chain("[\"b\", \"a\"]")).unwrap();
+        frame(&mut engine, 25);
+        let rebuilt = bind_groups(&engine) - before;
+        assert_eq!(
+            rebuilt, 1,
+            "{mode:?}: bind groups made for one changed input"
+        );
+        for k in 26..40 {
+            frame(&mut engine, k);
+        }
+        assert_eq!(bind_groups(&engine) - before, 1, "{mode:?}: after");
+        assert!(engine.errors().is_empty(), "{:?}", engine.errors());
     }
 }

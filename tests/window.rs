@@ -1,7 +1,9 @@
 //! The real window, as a person sees it: vivid runs under a virtual X server (Xvfb) on the
 //! software driver; the test takes screenshots of the screen (imagemagick's `import`) and
 //! presses keys (`xdotool`): Tab shows the inspector's panels and hides them again, Esc
-//! quits cleanly, and every frame was one encoder and one submit.
+//! quits cleanly, and every frame was one encoder and one submit. It waits for frames, not
+//! time: vivid writes a line to `VIVID_FRAME_LOG` once frames with the inspector shown (or
+//! hidden) have been presented, and the test looks at the screen then.
 //!
 //! Needs `Xvfb`, `xdotool` and `import` (`scripts/check.sh` installs them: packages xvfb,
 //! xdotool, imagemagick).
@@ -66,6 +68,11 @@ fn screenshot(display: &str, path: &Path) -> image::RgbImage {
     image::open(path).unwrap().to_rgb8()
 }
 
+/// How many times vivid's frame log says `line`.
+fn logged(log: &Path, line: &str) -> usize {
+    std::fs::read_to_string(log).map_or(0, |t| t.lines().filter(|l| *l == line).count())
+}
+
 /// Mean and spread of the red channel over a rectangle.
 fn region(img: &image::RgbImage, x0: u32, y0: u32, x1: u32, y1: u32) -> (f64, f64) {
     let vals: Vec<f64> = (y0..y1)
@@ -107,6 +114,8 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
         Path::new(&socket).exists()
     });
     let stats = dir.path().join("stats.json");
+    let frames_log = shots.join("frames.log");
+    let _ = std::fs::remove_file(&frames_log);
     let log = std::fs::File::create(shots.join("vivid.log")).unwrap();
     let mut vivid = Killed(
         Command::new(env!("CARGO_BIN_EXE_vivid"))
@@ -115,6 +124,7 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
             .arg("--stats-json")
             .arg(&stats)
             .env("DISPLAY", &display)
+            .env("VIVID_FRAME_LOG", &frames_log)
             .env_remove("WAYLAND_DISPLAY")
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -127,35 +137,40 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
         !window.is_empty()
     });
     let window = window.lines().next().unwrap_or_default().to_string();
-    // Frames keep coming: give it a few.
-    std::thread::sleep(Duration::from_secs(3));
-    let before = screenshot(&display, &shots.join("before.png"));
-    // The bar is flat and dark once the inspector draws (its first frame compiles the UI's
-    // pipeline and makes egui's font texture: seconds on a busy software driver). Looked
-    // at every 2 s: a screenshot holds the X server while it reads, which slows vivid's
-    // presentation if taken back to back.
-    let bar_shown = |img: &image::RgbImage| {
-        let (m, s) = region(img, 520, 2, 900, 20);
-        m < 45.0 && s < 4.0
+    // The first frames (the noise, no inspector) have been presented.
+    let settled = |shown: bool| {
+        format!(
+            "presented 3 frames, inspector {}",
+            if shown { "shown" } else { "hidden" }
+        )
     };
-    // Tab, then look until the bar is as wanted. Without a window manager XTEST key events
-    // now and then go nowhere (focus not yet settled on the window): then focus again and
+    wait_for("the first frames", Duration::from_secs(60), || {
+        logged(&frames_log, &settled(false)) > 0
+    });
+    let before = screenshot(&display, &shots.join("before.png"));
+    // Tab, then wait until vivid has presented three frames in the new state (the
+    // inspector's first frame compiles the UI's pipeline and makes egui's font texture:
+    // seconds on a busy software driver). Without a window manager XTEST key events now
+    // and then go nowhere (focus not yet settled on the window): then focus again and
     // press again, as a person would — at most three times.
     let tab_until = |name: &str, want: bool| {
-        let mut img = screenshot(&display, &shots.join(name));
+        let seen = logged(&frames_log, &settled(want));
         for _ in 0..3 {
             xdotool(&display, &["windowfocus", "--sync", &window]);
             xdotool(&display, &["key", "Tab"]);
             let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(12) {
-                std::thread::sleep(Duration::from_secs(2));
-                img = screenshot(&display, &shots.join(name));
-                if bar_shown(&img) == want {
-                    return img;
+            while start.elapsed() < Duration::from_secs(20) {
+                if logged(&frames_log, &settled(want)) > seen {
+                    return screenshot(&display, &shots.join(name));
                 }
+                std::thread::sleep(Duration::from_millis(50));
             }
         }
-        img
+        panic!(
+            "the inspector was not {}: {}",
+            if want { "shown" } else { "hidden" },
+            std::fs::read_to_string(&frames_log).unwrap_or_default()
+        );
     };
     let shown = tab_until("shown.png", true);
     let after = tab_until("after.png", false);

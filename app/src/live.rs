@@ -8,14 +8,20 @@
 //! survives editing another operator). The time from the first file event to the GPU
 //! finishing the first frame that shows the change is measured and logged:
 //! `reloaded wobble.wgsl in 12 ms (3 ms after the debounce)`.
+//!
+//! Followed by [`Live::poll`] (the window runner, each frame), chain.toml is read and
+//! validated — TOML, `--set`, every expression, project shaders' reflection — on a loading
+//! thread of its own (`Loader`); the render thread only applies the validated result, so a
+//! huge chain.toml never stalls frames: they keep coming on the last good chain meanwhile.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::watch::{Change, DEFAULT_DEBOUNCE, Watcher};
-use vivid_engine::Engine;
-use vivid_engine::project::{CHAIN_FILE, apply_set, load_project};
+use vivid_engine::project::CHAIN_FILE;
+use vivid_engine::{ChainLoader, Engine, LoadedChain};
 use vivid_engine::{Diagnostic, Diagnostics, EngineError, Result};
 
 /// How long one reload took to show.
@@ -49,6 +55,78 @@ struct Pending {
     received: Instant,
 }
 
+/// A chain to read and validate on the loading thread.
+struct Request {
+    /// Newer requests supersede older ones.
+    seq: u64,
+    loader: ChainLoader,
+    path: PathBuf,
+    sets: Vec<String>,
+    pending: Pending,
+}
+
+/// What the loading thread made of a [`Request`].
+struct Loaded {
+    seq: u64,
+    result: Result<LoadedChain>,
+    pending: Pending,
+}
+
+/// The loading thread: takes the newest request, reads and validates, sends the result.
+/// It ends when its [`Live`] drops (the request channel closes).
+#[derive(Debug)]
+struct Loader {
+    requests: mpsc::Sender<Request>,
+    results: mpsc::Receiver<Loaded>,
+    /// The newest request sent; 0: none.
+    sent: u64,
+    /// The newest request applied (or superseded by a synchronous load).
+    done: u64,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("seq", &self.seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Loader {
+    fn spawn() -> Option<Self> {
+        let (requests, inbox) = mpsc::channel::<Request>();
+        let (outbox, results) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("vivid-loader".into())
+            // Deeply nested expressions and TOML recurse (both are depth-limited).
+            .stack_size(8 << 20)
+            .spawn(move || {
+                while let Ok(mut req) = inbox.recv() {
+                    // Only the newest matters: a save made while loading supersedes it.
+                    while let Ok(newer) = inbox.try_recv() {
+                        req = newer;
+                    }
+                    let result = req.loader.load(&req.path, &req.sets);
+                    let loaded = Loaded {
+                        seq: req.seq,
+                        result,
+                        pending: req.pending,
+                    };
+                    if outbox.send(loaded).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Self {
+            requests,
+            results,
+            sent: 0,
+            done: 0,
+        })
+    }
+}
+
 /// A project followed on disk.
 #[derive(Debug)]
 pub struct Live {
@@ -61,6 +139,8 @@ pub struct Live {
     shader_errors: BTreeMap<PathBuf, Diagnostics>,
     pending: Vec<Pending>,
     timings: Vec<ReloadTiming>,
+    /// Started at the first chain change [`poll`](Self::poll) sees.
+    loader: Option<Loader>,
 }
 
 fn canonical(p: &Path) -> PathBuf {
@@ -102,6 +182,7 @@ impl Live {
             shader_errors: BTreeMap::new(),
             pending: Vec::new(),
             timings: Vec::new(),
+            loader: None,
         })
     }
 
@@ -114,22 +195,72 @@ impl Live {
             .unwrap_or_default()
     }
 
-    /// Applies what changed on disk since the last call. Returns whether anything was
-    /// reloaded or failed to (then [`errors`](Self::errors) may have changed: show them).
+    /// Applies what changed on disk since the last call: a changed chain.toml (or project
+    /// shader) is handed to the loading thread, and a chain it finished loading is applied.
+    /// Returns whether anything was reloaded or failed to (then [`errors`](Self::errors)
+    /// may have changed: show them).
     pub fn poll(&mut self, engine: &mut Engine) -> bool {
+        let mut acted = self.finish_loads(engine);
         let changes = match &mut self.watcher {
             Some(w) => w.poll(),
-            None => return false,
+            None => return acted,
         };
-        if changes.is_empty() {
-            return false;
+        if !changes.is_empty() {
+            acted |= self.apply_changes(engine, &changes, true);
         }
-        self.apply(engine, &changes)
+        acted
     }
 
     /// Applies `changes` (as the watcher reports them; tests and hosts may call it
-    /// directly). Returns whether anything was reloaded or reported.
+    /// directly), all of them now: a chain.toml is read and validated on the calling
+    /// thread. Returns whether anything was reloaded or reported.
     pub fn apply(&mut self, engine: &mut Engine, changes: &[Change]) -> bool {
+        self.apply_changes(engine, changes, false)
+    }
+
+    /// [`apply`](Self::apply), but a chain.toml is read and validated on the loading
+    /// thread; [`poll`](Self::poll) applies it once it is ready ([`loading`](Self::loading)
+    /// says whether one is on its way). Returns whether anything was reloaded or reported
+    /// now (a chain handed to the loading thread is not yet).
+    pub fn queue(&mut self, engine: &mut Engine, changes: &[Change]) -> bool {
+        self.apply_changes(engine, changes, true)
+    }
+
+    /// Whether a chain is being loaded on the loading thread.
+    #[must_use]
+    pub fn loading(&self) -> bool {
+        self.loader.as_ref().is_some_and(|l| l.done < l.sent)
+    }
+
+    /// Applies the newest chain the loading thread finished, if any. Returns whether one
+    /// was applied or failed.
+    fn finish_loads(&mut self, engine: &mut Engine) -> bool {
+        let Some(loader) = &mut self.loader else {
+            return false;
+        };
+        let mut newest: Option<Loaded> = None;
+        while let Ok(l) = loader.results.try_recv() {
+            newest = Some(l);
+        }
+        let Some(loaded) = newest.filter(|l| l.seq > loader.done) else {
+            return false;
+        };
+        // A newer request is on its way: this one is stale.
+        if loaded.seq < loader.sent {
+            return false;
+        }
+        loader.done = loaded.seq;
+        match loaded.result.and_then(|c| engine.apply_loaded(c)) {
+            Ok(()) => {
+                self.chain_error = None;
+                self.pending.push(loaded.pending);
+            }
+            Err(e) => self.chain_error = Some(to_diagnostics(e, &self.chain_path)),
+        }
+        true
+    }
+
+    fn apply_changes(&mut self, engine: &mut Engine, changes: &[Change], background: bool) -> bool {
         let received = Instant::now();
         let mut chain: Option<&Change> = None;
         let mut builtin: Vec<&Change> = Vec::new();
@@ -188,20 +319,20 @@ impl Live {
             }
         }
         if let Some(c) = chain {
-            acted = true;
-            match self.reload_chain(engine) {
-                Ok(()) => {
-                    self.chain_error = None;
-                    let what = canonical(&c.path)
-                        .file_name()
-                        .map_or_else(String::new, |f| f.to_string_lossy().to_string());
-                    self.pending.push(Pending {
-                        what,
-                        first_seen: c.first_seen,
-                        received,
-                    });
-                }
-                Err(e) => self.chain_error = Some(to_diagnostics(e, &self.chain_path)),
+            // Handed to the loading thread, it is reloaded (or reported) later, by `poll`.
+            acted |= !background;
+            let what = canonical(&c.path)
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().to_string());
+            let pending = Pending {
+                what,
+                first_seen: c.first_seen,
+                received,
+            };
+            if background {
+                self.request_load(engine, pending);
+            } else {
+                self.load_now(engine, pending);
             }
         }
         // After the chain: its nodes are the ones that read the files again.
@@ -226,18 +357,45 @@ impl Live {
         acted
     }
 
-    fn reload_chain(&self, engine: &mut Engine) -> Result<()> {
-        let mut project = load_project(&self.chain_path)?;
-        let mut errs = Vec::new();
-        for s in &self.sets {
-            if let Err(d) = apply_set(&mut project.desc, s) {
-                errs.push(d);
+    /// Reads, validates and applies chain.toml on this thread.
+    fn load_now(&mut self, engine: &mut Engine, pending: Pending) {
+        // Whatever the loading thread is doing is superseded by this.
+        if let Some(l) = &mut self.loader {
+            l.done = l.sent;
+        }
+        let loaded = engine.chain_loader().load(&self.chain_path, &self.sets);
+        match loaded.and_then(|c| engine.apply_loaded(c)) {
+            Ok(()) => {
+                self.chain_error = None;
+                self.pending.push(pending);
             }
+            Err(e) => self.chain_error = Some(to_diagnostics(e, &self.chain_path)),
         }
-        if !errs.is_empty() {
-            return Err(EngineError::Project(Diagnostics(errs)));
+    }
+
+    /// Hands chain.toml to the loading thread (started now if it is not running), with a
+    /// copy of what validating it needs.
+    fn request_load(&mut self, engine: &mut Engine, pending: Pending) {
+        if self.loader.is_none() {
+            self.loader = Loader::spawn();
         }
-        engine.set_chain(&project.desc)
+        let Some(loader) = &mut self.loader else {
+            // No thread could be started: load here.
+            self.load_now(engine, pending);
+            return;
+        };
+        loader.sent += 1;
+        let request = Request {
+            seq: loader.sent,
+            loader: engine.chain_loader(),
+            path: self.chain_path.clone(),
+            sets: self.sets.clone(),
+            pending,
+        };
+        if loader.requests.send(request).is_err() {
+            // The thread is gone (it panicked): start another at the next change.
+            self.loader = None;
+        }
     }
 
     /// Call after each rendered frame. For reloads applied before it, waits for the GPU to

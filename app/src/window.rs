@@ -88,6 +88,58 @@ struct App {
     inspector: Inspector,
     egui_state: Option<egui_winit::State>,
     device_generation: u64,
+    /// `VIVID_FRAME_LOG`: what was presented, for tests that wait for frames, not time.
+    frame_log: Option<FrameLog>,
+}
+
+/// With `VIVID_FRAME_LOG=file`, the window appends a line when the first few frames after
+/// the inspector was shown or hidden (and after the start) have been presented:
+/// `presented 3 frames, inspector shown` — so that a test looks at the screen once what it
+/// waits for is there, instead of sleeping.
+#[derive(Debug)]
+struct FrameLog {
+    file: std::fs::File,
+    /// The inspector's state in the frames counted, and how many were presented.
+    state: Option<bool>,
+    frames: u32,
+}
+
+impl FrameLog {
+    /// Lines for the first this many frames after each change.
+    const FRAMES: u32 = 5;
+
+    fn from_env() -> Option<Self> {
+        let path = std::env::var_os("VIVID_FRAME_LOG")?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()?;
+        Some(Self {
+            file,
+            state: None,
+            frames: 0,
+        })
+    }
+
+    /// A frame was presented with the inspector `shown` or not.
+    fn presented(&mut self, shown: bool) {
+        use std::io::Write as _;
+        if self.state != Some(shown) {
+            self.state = Some(shown);
+            self.frames = 0;
+        }
+        if self.frames < Self::FRAMES {
+            self.frames += 1;
+            let state = if shown { "shown" } else { "hidden" };
+            let _ = writeln!(
+                self.file,
+                "presented {} frames, inspector {state}",
+                self.frames
+            );
+            let _ = self.file.flush();
+        }
+    }
 }
 
 /// What the screen shows: the files' errors, then the operators'.
@@ -126,6 +178,7 @@ pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
         inspector,
         egui_state: None,
         device_generation: 0,
+        frame_log: FrameLog::from_env(),
     };
     event_loop
         .run_app(&mut app)
@@ -389,6 +442,10 @@ impl App {
                 self.warned_view_fallback = true;
             }
             // Deliberately not counted: the acquired frame is the frame's own.
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "a view of the surface's frame, made per frame by the host, not the engine"
+            )]
             let view = frame
                 .texture
                 .create_view(&wgpu::TextureViewDescriptor::default());
@@ -406,6 +463,9 @@ impl App {
         };
         // Every acquired frame is presented, whatever happened.
         engine.gpu().queue().present(frame);
+        if let Some(log) = &mut self.frame_log {
+            log.presented(ui_on);
+        }
         if let Err(e) = result {
             self.fail(event_loop, e);
             return;

@@ -196,7 +196,7 @@ impl FullscreenPass {
         let gpu = cx.gpu;
         let (size, params_size) = (self.uniform_size, self.params_size);
         let label = format!("vivid.{}.bind_group", self.shader.trim_end_matches(".wgsl"));
-        self.bind_group.get_or_create(&self.key, || {
+        self.bind_group.get_or_create_checked(&self.key, || {
             let mut entries = vec![
                 uniform_entry(0, buffer, size),
                 wgpu::BindGroupEntry {
@@ -225,11 +225,15 @@ impl FullscreenPass {
                     resource: wgpu::BindingResource::TextureView(&t.view),
                 });
             }
-            gpu.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(&label),
-                layout: &layout,
-                entries: &entries,
-            })
+            // A failed one is not kept (the prepare fails and is tried again).
+            let (group, failed) = gpu.create_checked(&label, || {
+                gpu.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(&label),
+                    layout: &layout,
+                    entries: &entries,
+                })
+            });
+            (group, failed.is_none())
         });
         self.pipeline = Some(pipeline);
         Ok(())
@@ -333,7 +337,7 @@ impl Blit {
         self.key.clear();
         self.key.extend([uniforms.buffer_id(), source.id()]);
         let size = self.uniform_size;
-        self.bind_group.get_or_create(&self.key, || {
+        self.bind_group.get_or_create_checked(&self.key, || {
             let mut entries = vec![
                 uniform_entry(0, buffer, size),
                 wgpu::BindGroupEntry {
@@ -351,11 +355,14 @@ impl Blit {
                     resource: wgpu::BindingResource::Sampler(s),
                 });
             }
-            gpu.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("vivid.blit.bind_group"),
-                layout: &layout,
-                entries: &entries,
-            })
+            let (group, failed) = gpu.create_checked("vivid.blit.bind_group", || {
+                gpu.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("vivid.blit.bind_group"),
+                    layout: &layout,
+                    entries: &entries,
+                })
+            });
+            (group, failed.is_none())
         });
         self.pipeline = Some(pipeline);
         Ok(())

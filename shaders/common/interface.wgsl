@@ -33,6 +33,21 @@
 // colour, straight RGBA), `bool`, `choice=a|b|c` (the index is passed), `fixed` (not
 // animatable) — and the rest of it is the description.
 //
+// Lists: a field `array<vec4<f32>, N>` is a parameter holding up to N elements, written in
+// chain.toml as an array (each element, or each of its components, may be an expression):
+//
+//     stops: array<vec4<f32>, 8>,     // colors default=["#000000", "#ffffff"] Ramp colours.
+//     positions: array<vec4<f32>, 8>, // floats range=0..1 default=[] Where each stop sits.
+//     stop_count: u32,                // count=stops
+//     position_count: u32,            // count=positions
+//
+//   `colors`   up to N colours (each as a `color`: [r, g, b], [r, g, b, a] or "#rrggbb"),
+//              element i in `params.stops[i]` (straight RGBA);
+//   `floats`   up to N numbers (`range=` applies to each), element i in `params.positions[i].x`;
+//   `count=L`  on a u32/i32 field: not a parameter — vivid sets it to the number of elements
+//              the list field L holds (elements past it are zero).
+// In chain.toml: `stops = ["#000000", "#ff8800", [1, 1, 1]]`, `positions = [0, 0.3, 1]`.
+//
 // Front matter (optional for a project's shader): `//!` lines at the top of the file. The
 // first paragraph is the one-line summary `vivid operators` shows; then
 //     //! category: generator | filter | composite | temporal | custom

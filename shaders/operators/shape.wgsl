@@ -1,4 +1,8 @@
-//! An anti-aliased SDF shape (circle, rect, triangle, star, ring, polygon) on transparent black.
+//! An anti-aliased SDF shape (circle, rect, triangle, star, ring, polygon), filled or outlined, on transparent black.
+//!
+//! With `stroke` > 0 only a band that wide inside the shape's edge is drawn (the outline
+//! keeps the filled shape's outer size). Distances are exact for circles, rects and the
+//! star family at equal width and height; for an ellipse they are approximate.
 //!
 //! category: generator
 //! inputs: 0
@@ -7,11 +11,12 @@ struct Params {
     kind: u32,              // choice=circle|rect|triangle|star|ring|polygon default=circle circle, rect, triangle, star, ring or polygon.
     shape_size: vec2<f32>,  // default=[0.5, 0.5] range=0..100 Width and height of the shape, in units of the image height (0.5: half the height).
     position: vec2<f32>,    // default=[0.5, 0.5] Centre [x, y] in uv (0..1, y up).
-    rotation: f32,          // default=0 range=-36000..36000 Rotation, degrees counter-clockwise.
+    rotate: f32,            // default=0 range=-36000..36000 Rotation, degrees counter-clockwise.
     softness: f32,          // default=0 range=0..10 Edge softness, in units of the image height (0: crisp, one-pixel anti-aliasing).
     color: vec4<f32>,       // default=[1, 1, 1, 1] color Fill colour.
     sides: u32,             // default=5 range=3..64 Points of a star, sides of a polygon.
     inner: f32,             // default=0.5 range=0..1 Inner radius of a star or ring, as a fraction of the outer radius.
+    stroke: f32,            // default=0 range=0..100 Outline width, in units of the image height, inside the edge (0: filled).
 }
 
 const PI: f32 = 3.141592653589793;
@@ -32,37 +37,44 @@ fn sd_star(p: vec2<f32>, n: f32, k: f32) -> f32 {
     return select(d, -d, e.x * w.y - e.y * w.x < 0.0);
 }
 
-fn sd_box(p: vec2<f32>) -> f32 {
-    let d = abs(p) - vec2<f32>(1.0);
+// Signed distance to a box of half-size `half` (exact, in the units of `p`).
+fn sd_box(p: vec2<f32>, half: vec2<f32>) -> f32 {
+    let d = abs(p) - half;
     return length(max(d, vec2<f32>(0.0))) + min(max(d.x, d.y), 0.0);
 }
 
 fn shade(uv: vec2<f32>) -> vec4<f32> {
     let p = user_uv(uv);
     let d = (p - params.position) * vec2<f32>(aspect(vivid), 1.0);
-    let rotate = radians(params.rotation);
+    let rotate = radians(params.rotate);
     let c = cos(rotate);
     let s = sin(rotate);
     let r = vec2<f32>(c * d.x + s * d.y, -s * d.x + c * d.y);
     let half = max(params.shape_size * 0.5, vec2<f32>(1e-6));
     let q = r / half;
+    // Unit-space distance to units of the image height (exact at equal width and height).
+    let unit = min(half.x, half.y);
     var sd = 0.0;
     switch params.kind {
-        case 1u: { sd = sd_box(q); }
-        case 2u: { sd = sd_star(q, 3.0, cos(PI / 3.0)); }
-        case 3u: { sd = sd_star(q, f32(max(params.sides, 2u)), params.inner); }
+        case 1u: { sd = sd_box(r, half); }
+        case 2u: { sd = sd_star(q, 3.0, cos(PI / 3.0)) * unit; }
+        case 3u: { sd = sd_star(q, f32(max(params.sides, 2u)), params.inner) * unit; }
         case 4u: {
             let mid = (1.0 + params.inner) * 0.5;
-            sd = abs(length(q) - mid) - (1.0 - params.inner) * 0.5;
+            sd = (abs(length(q) - mid) - (1.0 - params.inner) * 0.5) * unit;
         }
         case 5u: {
             let n = f32(max(params.sides, 3u));
-            sd = sd_star(q, n, cos(PI / n));
+            sd = sd_star(q, n, cos(PI / n)) * unit;
         }
-        default: { sd = length(q) - 1.0; }
+        default: { sd = (length(q) - 1.0) * unit; }
     }
-    // Unit-space distance to pixels (approximate for non-uniform sizes).
-    let px = sd * min(half.x, half.y) * vivid.resolution.y;
+    // An outline: the band `stroke` wide inside the edge.
+    if params.stroke > 0.0 {
+        let w = 0.5 * params.stroke;
+        sd = abs(sd + w) - w;
+    }
+    let px = sd * vivid.resolution.y;
     let edge = max(params.softness * vivid.resolution.y, 1.0);
     let coverage = clamp(0.5 - px / edge, 0.0, 1.0);
     let color = vec4<f32>(params.color.rgb * params.color.a, params.color.a);

@@ -727,6 +727,10 @@ fn to_raw(spec: &ParamSpec, v: &ParamValue) -> RawValue {
         ),
         ParamValue::Text(t) => RawValue::Str(t.clone()),
         ParamValue::List(l) => RawValue::Array(l.iter().cloned().map(RawValue::Str).collect()),
+        ParamValue::Numbers(n) => match spec.kind.components() {
+            1 => floats(n),
+            w => RawValue::Array(n.chunks(w).map(floats).collect()),
+        },
     }
 }
 
@@ -764,6 +768,16 @@ fn to_toml(spec: &ParamSpec, v: &ParamValue) -> toml_edit::Value {
             }
             toml_edit::Value::Array(a)
         }
+        ParamValue::Numbers(n) => match spec.kind.components() {
+            1 => arr(n),
+            w => {
+                let mut a = toml_edit::Array::new();
+                for element in n.chunks(w) {
+                    a.push(arr(element));
+                }
+                toml_edit::Value::Array(a)
+            }
+        },
     }
 }
 

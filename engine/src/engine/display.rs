@@ -365,7 +365,11 @@ impl Engine {
                 .as_ref()
                 .is_none_or(|r| r.size() != (w, h))
             {
-                self.display.readback = Some(Readback::new(&self.gpu, w, h));
+                // Kept only if it was made; else tried again at the next frame.
+                let (made, failed) = self.gpu.create_checked("making the readback buffer", || {
+                    Readback::new(&self.gpu, w, h)
+                });
+                self.display.readback = failed.is_none().then_some(made);
             }
         }
         let format = match target {

@@ -26,6 +26,10 @@ pub(super) struct Edits {
     pub(super) wgsl_hashes: std::collections::HashMap<String, u64>,
     /// The chain as last set (reloading a built-in WGSL operator validates it again).
     pub(super) desc: Option<ChainDesc>,
+    /// Bumped when the shader library changes in a way that may change a validation (a
+    /// built-in shader reloaded, the library handed out mutably): a chain validated
+    /// before on another thread is validated again ([`Engine::apply_loaded`]).
+    pub(super) library: u64,
 }
 
 impl Engine {
@@ -53,6 +57,7 @@ impl Engine {
         if rt.shown != shown {
             rt.shown = shown;
             rt.fusion_planned = false;
+            rt.update_needed(self.display.thumbs.is_some());
             rt.replan(&self.gpu, &mut self.pool)?;
             self.pool.trim();
             self.stats.mark_changed();
@@ -198,9 +203,15 @@ impl Engine {
     /// type keep their state and textures; removed ones free theirs at once. On error the
     /// running chain is kept.
     pub fn set_chain(&mut self, desc: &ChainDesc) -> Result<()> {
-        let mut spec = desc
+        let spec = desc
             .validate_with(&self.registry, self.gpu.max_texture_side(), &self.shaders)
             .map_err(EngineError::Project)?;
+        self.apply_spec(desc, spec)
+    }
+
+    /// Makes `spec`, validated from `desc` against this engine's registry and shaders, the
+    /// running chain (see [`set_chain`](Self::set_chain)).
+    pub(super) fn apply_spec(&mut self, desc: &ChainDesc, mut spec: ChainSpec) -> Result<()> {
         // Every operator can be made before anything of the running chain is touched.
         if let Some(n) = spec
             .nodes
@@ -239,6 +250,7 @@ impl Engine {
             t.retain(|name| nodes.iter().any(|n| n.name == name));
         }
         let mut rt = ChainRuntime::new(spec, nodes, shown);
+        rt.update_needed(self.display.thumbs.is_some());
         let planned = rt.replan(&self.gpu, &mut self.pool);
         self.pool.trim();
         self.drop_unused_wgsl_shaders(&rt.spec);
@@ -424,6 +436,7 @@ impl Engine {
         }
         let affected: Vec<String> = affected.into_iter().chain(derived).collect();
         if !affected.is_empty() {
+            self.edits.library += 1;
             self.generations.shaders += 1;
             self.stats.mark_changed();
         }
@@ -487,7 +500,7 @@ impl Engine {
         })?;
         let spec = &n.params.specs()[idx];
         let src = spec
-            .parse(&value)
+            .parse_with(&value, self.registry.variables())
             .map_err(|m| EngineError::Param(format!("`{node}`: {m}")))?;
         if let (ParamKind::Node(kind) | ParamKind::Nodes(kind), ParamSource::Const(v)) =
             (spec.kind, &src)

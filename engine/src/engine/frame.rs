@@ -60,7 +60,8 @@ impl Engine {
         self.pool.trim();
         self.prepare_profiler();
         // 6. encode
-        let (commands, encoded) = self.encode(&target, capture, pass.as_deref_mut(), started);
+        let (commands, encoded, operators_run) =
+            self.encode(&target, capture, pass.as_deref_mut(), started);
         // 7. submit
         self.submit(commands, pass);
         // 8. record
@@ -72,6 +73,7 @@ impl Engine {
             objects_created: counts.total_created() - created_before,
             steady: self.stats.steady(),
             counters: encoded,
+            operators_run,
         };
         self.stats
             .record(&self.gpu, &report, &before, &after, started.elapsed());
@@ -104,16 +106,17 @@ impl Engine {
         }
     }
 
-    /// Phase 1, evaluate: expressions of `time` and `frame` give this frame's parameter
-    /// values.
+    /// Phase 1, evaluate: expressions of the variables (`time`, `frame`, `delta`, a host's
+    /// own) give this frame's parameter values. Allocates nothing.
     fn evaluate(&mut self, time: FrameTime) {
-        let vars = crate::params::ExprVars {
-            time: time.time,
-            frame: time.frame as f64,
-        };
+        let delta = self
+            .stats
+            .last_time
+            .map_or(0.0, |t| (time.time - t).max(0.0));
+        self.vars.set_time(time.time, time.frame as f64, delta);
         if let Some(rt) = &mut self.chain {
             for n in &mut rt.nodes {
-                n.params.evaluate(vars);
+                n.params.evaluate(&self.vars);
             }
         }
     }
@@ -126,15 +129,17 @@ impl Engine {
         let unblocked = self
             .fusion
             .unblock(self.stats.run.frames, self.generations.shaders);
-        let Some(rt) = &self.chain else {
+        let everything = self.display.thumbs.is_some();
+        let Some(rt) = &mut self.chain else {
             return Ok(());
         };
+        let needed = rt.update_needed(everything);
         let resized = rt
             .nodes
             .iter()
             .map(|n| n.size)
             .ne(rt.planned.iter().copied());
-        if resized || !rt.fusion_planned || unblocked {
+        if resized || needed || !rt.fusion_planned || unblocked {
             // Runs first: the slot plan keeps each run's input alive until it is drawn.
             self.plan_fusion();
             if let Some(rt) = &mut self.chain {
@@ -151,8 +156,13 @@ impl Engine {
         self.prepare_nodes(true);
         let Some(rt) = &mut self.chain else { return };
         for &i in &rt.spec.order {
+            let needed = rt.is_needed(i);
             let n = &mut rt.nodes[i];
             if n.info.scene.is_none() {
+                continue;
+            }
+            if !needed {
+                rt.scene[i] = None;
                 continue;
             }
             let cx = UniformCx {
@@ -203,8 +213,9 @@ impl Engine {
         let dummy = &self.dummy;
         let Some(rt) = &mut self.chain else { return };
         for &i in &rt.spec.order {
+            let needed = rt.is_needed(i);
             let n = &mut rt.nodes[i];
-            if n.info.scene.is_some() {
+            if n.info.scene.is_some() || !needed {
                 continue;
             }
             // An input without a texture gets the dummy's size: 1×1.
@@ -227,6 +238,9 @@ impl Engine {
                 rt.runs[r].check_uniforms(k, at, w.len());
             }
         }
+        for run in &mut rt.runs {
+            run.push_block(&mut w);
+        }
         self.fusion.block_misplaced(rt, self.generations.shaders);
         let shown = rt.nodes[rt.shown].size;
         self.display.write_uniforms(&mut w, shown, target);
@@ -240,8 +254,10 @@ impl Engine {
         let dummy = &self.dummy;
         let now = self.stats.run.frames;
         for &i in &rt.spec.order {
+            let needed = rt.is_needed(i);
             let n = &mut rt.nodes[i];
-            if n.info.scene.is_some() != scene_nodes {
+            // A node nothing shown needs prepares nothing.
+            if n.info.scene.is_some() != scene_nodes || !needed {
                 continue;
             }
             let ins = rt.slots.inputs(&n.inputs, dummy);
@@ -317,23 +333,25 @@ impl Engine {
         capture: bool,
         pass: Option<&mut (dyn FramePass + '_)>,
         started: Instant,
-    ) -> (wgpu::CommandBuffer, Counters) {
+    ) -> (wgpu::CommandBuffer, Counters, u64) {
         let mut encoder = self.gpu.create_command_encoder("vivid.frame");
         self.arena.upload(&self.gpu, &mut encoder);
-        let encoded = self.encode_nodes(&mut encoder);
+        let (encoded, operators_run) = self.encode_nodes(&mut encoder);
         self.encode_target(&mut encoder, target, capture, pass);
         if let Some(p) = &mut self.profiler {
             p.end_frame(&mut encoder, started.elapsed());
         }
-        (encoder.finish(), encoded)
+        (encoder.finish(), encoded, operators_run)
     }
 
     /// Each operator's passes (a fused run's one pass in place of its members'), with its
-    /// thumbnail and, when profiling, timestamps around it.
-    fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) -> Counters {
+    /// thumbnail and, when profiling, timestamps around it. Returns the operators' counters
+    /// and how many operators (a fused run: one) recorded their passes.
+    fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) -> (Counters, u64) {
         let mut stats = Counters::default();
+        let mut operators_run = 0u64;
         let Some(rt) = &mut self.chain else {
-            return stats;
+            return (stats, operators_run);
         };
         let dummy = &self.dummy;
         let mut profiler = self.profiler.as_mut();
@@ -343,6 +361,7 @@ impl Engine {
             if let Some((run, k)) = rt.drawn_by_run(i) {
                 if k + 1 == run.members.len() {
                     profiled(&mut profiler, encoder, i, |encoder| run.encode(encoder));
+                    operators_run += 1;
                 }
                 continue;
             }
@@ -358,6 +377,7 @@ impl Engine {
                 continue;
             }
             let ins = rt.slots.inputs(&n.inputs, dummy);
+            operators_run += 1;
             profiled(&mut profiler, encoder, i, |encoder| {
                 encoder.push_debug_group(&n.name);
                 let mut cx = EncodeCx {
@@ -376,7 +396,7 @@ impl Engine {
                 encoder.pop_debug_group();
             });
         }
-        stats
+        (stats, operators_run)
     }
 
     /// Phase 7, submit: one `queue.submit`; the staging buffer is mapped again (the frame

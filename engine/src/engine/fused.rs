@@ -11,7 +11,7 @@ use super::runtime::ChainRuntime;
 use crate::fullscreen::FullscreenPass;
 use crate::fusion::RunLayout;
 use crate::operator::PrepareCx;
-use crate::resources::{PipelineCache, UniformSlot};
+use crate::resources::{PipelineCache, UniformSlot, UniformWriter};
 use crate::scene::SceneView;
 use crate::shaders::ShaderLibrary;
 
@@ -50,6 +50,10 @@ pub(super) struct FusedRun {
     /// This frame's offset of the first member's header, when every member's uniforms are
     /// where the shader expects them.
     base: Option<u32>,
+    /// This frame's block of the members' `Params` ([`RunLayout`]), and its bytes (kept
+    /// to make no allocation per frame).
+    block: UniformSlot,
+    block_bytes: Vec<u8>,
 }
 
 impl FusedRun {
@@ -77,20 +81,35 @@ impl FusedRun {
         }
     }
 
-    /// Records its one pass: the first member's header as `vivid`, every member's
-    /// uniforms as the run's struct.
+    /// After every member pushed its uniforms: copies their `Params` into the run's block
+    /// and pushes it (the fused shader reads them there, consecutive).
+    pub(super) fn push_block(&mut self, w: &mut UniformWriter<'_>) {
+        let Some(base) = self.base else { return };
+        self.block_bytes.clear();
+        self.block_bytes.resize(self.layout.block_size(), 0);
+        for (k, at) in self.layout.params.iter().enumerate() {
+            let (Some(at), Some(to)) = (at, self.layout.block[k]) else {
+                continue;
+            };
+            let size = self.layout.sizes[k];
+            let Some(bytes) = w.written(base as usize + at, size) else {
+                self.base = None;
+                return;
+            };
+            self.block_bytes[to..to + size].copy_from_slice(bytes);
+        }
+        self.block = w.push_bytes(&self.block_bytes);
+    }
+
+    /// Records its one pass: the first member's header as `vivid`, the run's block as its
+    /// `Params`.
     pub(super) fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
-        let base = self.base.unwrap_or(0);
         let header = UniformSlot {
-            offset: base,
+            offset: self.base.unwrap_or(0),
             size: size_of::<crate::operator::FrameHeader>() as u32,
         };
-        let uniforms = UniformSlot {
-            offset: base,
-            size: self.layout.span() as u32,
-        };
         self.pass
-            .dispatch_with(encoder, header, uniforms, &self.label);
+            .dispatch_with(encoder, header, self.block, &self.label);
     }
 }
 
@@ -199,7 +218,14 @@ impl Engine {
             let pointwise: Vec<Option<u32>> = rt
                 .nodes
                 .iter()
-                .map(|n| n.info.pointwise().map(|s| s.params_size))
+                .enumerate()
+                // A node that does not run is in no run.
+                .map(|(i, n)| {
+                    n.info
+                        .pointwise()
+                        .filter(|_| rt.is_needed(i))
+                        .map(|s| s.params_size)
+                })
                 .collect();
             let inputs: Vec<Vec<usize>> = rt.nodes.iter().map(|n| n.inputs.clone()).collect();
             let sizes: Vec<[u32; 2]> = rt.nodes.iter().map(|n| n.size).collect();
@@ -255,7 +281,7 @@ impl Engine {
             let label = format!("{}…{}", rt.nodes[first].name, rt.nodes[last].name);
             let pass =
                 FullscreenPass::new(shader.clone(), size_of::<crate::operator::FrameHeader>())
-                    .with_params(layout.span());
+                    .with_params(layout.block_size());
             rt.runs.push(FusedRun {
                 pass,
                 members,
@@ -265,6 +291,8 @@ impl Engine {
                 prepared: None,
                 ready: false,
                 base: None,
+                block: UniformSlot::default(),
+                block_bytes: Vec::new(),
             });
         }
         drop(old);
@@ -333,11 +361,11 @@ impl Engine {
                 }
                 Err(e) => {
                     // Its operators draw one by one (planned again at once); out of memory
-                    // is tried again later.
-                    log::warn!(
+                    // is tried again later. No operator shows it: the GPU's error log does.
+                    self.gpu.report(format!(
                         "fusing `{}`: {e}; drawing its operators one by one",
                         run.label
-                    );
+                    ));
                     let until = e.is_transient().then_some(now + FUSION_RETRY_FRAMES);
                     let first = &rt.nodes[first].name;
                     self.fusion

@@ -3,7 +3,8 @@
 //!
 //! One frame, as [`Engine::render`] runs it (`frame.rs`: `render_with` is the script; see
 //! also ARCHITECTURE.md, "One frame"):
-//! 1. **evaluate** — expressions of `time` and `frame`, clamped to ranges (`frame.rs`);
+//! 1. **evaluate** — expressions of the variables (`time`, `frame`, `delta`, a host's own),
+//!    clamped to ranges (`frame.rs`); only the nodes the shown one needs run (`runtime.rs`);
 //! 2. **outputs** — every node has an output texture of its size: the fused runs are planned
 //!    (`fused.rs`), then the slots, textures shared by nodes that run one after the other
 //!    (`runtime.rs`);
@@ -32,12 +33,14 @@ mod display;
 mod edit;
 mod frame;
 mod fused;
+mod load;
 mod report;
 mod runtime;
 mod views;
 mod watchdog;
 
 pub use display::{FramePass, Target};
+pub use load::{ChainLoader, LoadedChain};
 pub use report::{FrameReport, NodeError, NodeProfile, OperatorCounter, Profile, RunStats};
 pub use views::{NodeView, ParamView};
 
@@ -114,6 +117,9 @@ pub struct Engine {
     /// Frames finished in time, shaders' last good versions, quarantines (`watchdog.rs`).
     watchdog: Watchdog,
     generations: Generations,
+    /// This frame's values of the variables expressions read (slots of the registry's
+    /// [`Variables`](crate::params::Variables)).
+    vars: crate::params::ExprVars,
 }
 
 /// Counters that move when something every node depends on changed.
@@ -153,6 +159,7 @@ impl Engine {
         arena.set_deadline(options.frame_deadline);
         let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
         let stats = Statistics::new(&options);
+        let vars = crate::params::ExprVars::new(registry.variables());
         Self {
             gpu,
             registry,
@@ -170,7 +177,27 @@ impl Engine {
             edits: Edits::default(),
             watchdog: Watchdog::default(),
             generations: Generations::default(),
+            vars,
         }
+    }
+
+    /// Adds a variable expressions may read (`audio.bass`, `osc.fader1`) and returns its
+    /// slot; chains validated from now on may name it. See
+    /// [`Variables::add`](crate::params::Variables::add).
+    pub fn add_variable(
+        &mut self,
+        name: impl Into<std::borrow::Cow<'static, str>>,
+        doc: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> std::result::Result<usize, String> {
+        let slot = self.registry.add_variable(name, doc)?;
+        self.vars.resize(self.registry.variables());
+        Ok(slot)
+    }
+
+    /// Sets the value of the variable at `slot` ([`add_variable`](Self::add_variable)) for
+    /// the next frames (the built-in `time`, `frame` and `delta` are set by each frame).
+    pub fn set_variable(&mut self, slot: usize, value: f64) {
+        self.vars.set(slot, value);
     }
 
     /// How many times a lost device was replaced (a window runner reconfigures its surface
@@ -194,6 +221,7 @@ impl Engine {
 
     /// The shader library (e.g. to read shaders from a source tree).
     pub fn shaders_mut(&mut self) -> &mut ShaderLibrary {
+        self.edits.library += 1;
         &mut self.shaders
     }
 

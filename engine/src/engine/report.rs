@@ -23,6 +23,9 @@ pub struct FrameReport {
     /// What the operators counted in the frame (`render3d`: `shadow_passes`, 0 when no
     /// shadow had to be redrawn).
     pub counters: crate::operator::Counters,
+    /// Operators that recorded their passes (a fused run counts once): those the node
+    /// shown needs and those that advance every frame; every one while thumbnails are on.
+    pub operators_run: u64,
 }
 
 /// A counter of the operators ([`crate::operator::Counters`]) over a run.
@@ -224,13 +227,9 @@ impl Statistics {
             match &self.wgpu_baseline {
                 None => self.wgpu_baseline = Some(now),
                 Some(base) => {
-                    // wgpu-hal's pooled command encoders follow how far the GPU lags (one
-                    // more under load), not what the engine makes: not a change.
-                    for (name, was, is) in now
-                        .diff(base)
-                        .into_iter()
-                        .filter(|(n, ..)| *n != "command_encoders")
-                    {
+                    // wgpu-hal's pooled command encoders within their bound are no change
+                    // (`WgpuCounters::diff`).
+                    for (name, was, is) in now.diff(base) {
                         let e = self.counter_changes.entry(name).or_insert((was, is));
                         if (is - was).abs() > (e.1 - e.0).abs() {
                             *e = (was, is);

@@ -182,6 +182,10 @@ pub(super) struct ChainRuntime {
     pub(super) run_of: Vec<Option<(usize, usize)>>,
     /// Whether `runs` is up to date with the plan, the node shown and the settings.
     pub(super) fusion_planned: bool,
+    /// For each node: whether it runs (see [`update_needed`](Self::update_needed)).
+    pub(super) needed: Vec<bool>,
+    /// What `needed` was computed for: the node shown, and whether every node runs.
+    needed_for: Option<(usize, bool)>,
 }
 
 /// The nodes' output textures, shared by nodes that run one after the other
@@ -258,7 +262,43 @@ impl ChainRuntime {
             runs: Vec::new(),
             run_of: Vec::new(),
             fusion_planned: false,
+            needed: Vec::new(),
+            needed_for: None,
         }
+    }
+
+    /// Which nodes run: the node shown and what it needs (its inputs, theirs, the scene
+    /// nodes they name), and operators whose state advances every frame
+    /// ([`OperatorInfo::advances`]) with what they need — or, with `everything` (the
+    /// inspector's thumbnails show every node), all of them. The others prepare nothing,
+    /// get no texture and record nothing (they were validated all the same). Computed again
+    /// only when the node shown or `everything` changed; returns whether it was.
+    pub(super) fn update_needed(&mut self, everything: bool) -> bool {
+        if self.needed_for == Some((self.shown, everything)) {
+            return false;
+        }
+        self.needed_for = Some((self.shown, everything));
+        let n = self.nodes.len();
+        let mut needed = vec![everything; n];
+        if !everything {
+            let mut stack: Vec<usize> = vec![self.shown];
+            stack.extend((0..n).filter(|&i| self.nodes[i].info.advances));
+            while let Some(i) = stack.pop() {
+                if i >= n || std::mem::replace(&mut needed[i], true) {
+                    continue;
+                }
+                stack.extend(self.nodes[i].inputs.iter().copied());
+                stack.extend(self.nodes[i].refs.iter().flatten().copied());
+            }
+        }
+        let changed = needed != self.needed;
+        self.needed = needed;
+        changed
+    }
+
+    /// Whether node `i` runs this frame.
+    pub(super) fn is_needed(&self, i: usize) -> bool {
+        self.needed.get(i).copied().unwrap_or(true)
     }
 
     /// The device was lost: its textures, fused passes and scene items go (the nodes'
@@ -323,8 +363,8 @@ impl ChainRuntime {
     /// pool, the new ones come from it (same sizes: the same textures, nothing created).
     pub(super) fn replan(&mut self, gpu: &Gpu, pool: &mut TexturePool) -> Result<()> {
         let sizes: Vec<[u32; 2]> = self.nodes.iter().map(|n| n.size).collect();
-        for (n, [w, h]) in self.nodes.iter().zip(&sizes) {
-            if n.info.scene.is_none() {
+        for (i, (n, [w, h])) in self.nodes.iter().zip(&sizes).enumerate() {
+            if n.info.scene.is_none() && self.is_needed(i) {
                 gpu.check_size(&format!("`{}`", n.name), *w, *h)?;
             }
         }
@@ -332,6 +372,12 @@ impl ChainRuntime {
         // A fused run is drawn by its last member from its first member's input: the
         // members before the last get no texture, and that input lives until the last.
         let mut planned_sizes = sizes.clone();
+        // Nodes that do not run get no texture.
+        for (i, s) in planned_sizes.iter_mut().enumerate() {
+            if !self.is_needed(i) {
+                *s = [0, 0];
+            }
+        }
         for run in &self.runs {
             let (first, last) = (run.members[0], run.members[run.members.len() - 1]);
             inputs[last].clone_from(&self.nodes[first].inputs);
@@ -342,13 +388,21 @@ impl ChainRuntime {
         let (of, slot_sizes) =
             crate::chain::plan_slots(&self.spec.order, &inputs, &planned_sizes, self.shown);
         self.slots.release(pool);
-        self.slots = Slots {
-            textures: slot_sizes
+        let (textures, failed) = gpu.create_checked("making the chain's textures", || {
+            slot_sizes
                 .iter()
                 .map(|&[w, h]| pool.acquire(gpu, TextureKey::color(w, h), "vivid.slot"))
-                .collect(),
-            of,
-        };
+                .collect::<Vec<_>>()
+        });
+        if failed.is_some() {
+            // Out of memory (reported): no textures this frame (nothing draws); planned
+            // again at the next frame. Which one failed is not known: none goes back.
+            drop(textures);
+            self.slots = Slots::default();
+            self.planned.clear();
+            return Ok(());
+        }
+        self.slots = Slots { textures, of };
         self.planned = sizes;
         Ok(())
     }

@@ -1,7 +1,8 @@
 //! What an operator written in WGSL says of itself, read from its text: the front matter
 //! (`//!` lines at the top: summary, `category:`, `inputs:`, `pointwise`) and the notes on
 //! the fields of its `struct Params` (`default=`, `range=`, `choice=`, `color`, `bool`,
-//! `fixed`, `alias=`, then the description). The syntax is documented for users in
+//! `fixed`, `alias=`, the list annotations `colors`, `floats` and `count=`, then the
+//! description). The syntax is documented for users in
 //! `shaders/common/interface.wgsl`.
 
 use std::path::Path;
@@ -147,13 +148,40 @@ pub struct Note {
     pub fixed: bool,
     /// `alias=old|older`: names also accepted.
     pub aliases: Vec<String>,
+    /// `colors` or `floats`: an `array<vec4<f32>, N>` holding a list of up to N elements.
+    pub list: Option<ListOf>,
+    /// `count=list`: an integer the engine sets to the number of elements of the list
+    /// field `list` (not a parameter itself).
+    pub count: Option<String>,
     /// The description.
     pub doc: String,
 }
 
+/// What the elements of a list field (`array<vec4<f32>, N>`) are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListOf {
+    /// `colors`: colours, straight RGBA.
+    Colors,
+    /// `floats`: numbers, each in the `.x` of its element.
+    Floats,
+}
+
+impl ListOf {
+    /// The annotation's word.
+    #[must_use]
+    pub const fn word(self) -> &'static str {
+        match self {
+            Self::Colors => "colors",
+            Self::Floats => "floats",
+        }
+    }
+}
+
 /// Annotation keys written `key=value`, and flags.
-const NOTE_KEYS: [&str; 4] = ["default", "range", "choice", "alias"];
-const NOTE_FLAGS: [&str; 5] = ["color", "colour", "bool", "fixed", "int"];
+const NOTE_KEYS: [&str; 5] = ["default", "range", "choice", "count", "alias"];
+const NOTE_FLAGS: [&str; 8] = [
+    "color", "bool", "fixed", "colors", "floats", "colour", "colours", "int",
+];
 
 /// Parses a field's trailing comment: annotations first, then the description.
 pub fn parse_note(comment: &str) -> Result<Note, String> {
@@ -197,6 +225,16 @@ pub fn parse_note(comment: &str) -> Result<Note, String> {
                 }
             }
             ("alias", Some(v)) => note.aliases = v.split('|').map(str::to_string).collect(),
+            ("count", Some(v)) => {
+                if v.is_empty() || !v.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return Err(format!(
+                        "`count={v}`: name the list field it counts, e.g. count=stops"
+                    ));
+                }
+                note.count = Some(v.to_string());
+            }
+            ("colors" | "colours", None) => note.list = Some(ListOf::Colors),
+            ("floats", None) => note.list = Some(ListOf::Floats),
             ("color" | "colour", None) => note.color = true,
             ("bool", None) => note.boolean = true,
             ("fixed", None) => note.fixed = true,
@@ -206,7 +244,7 @@ pub fn parse_note(comment: &str) -> Result<Note, String> {
                     format!(
                         "annotations: {}=…, and {}",
                         NOTE_KEYS.join("=…, "),
-                        NOTE_FLAGS[..4].join(", ")
+                        NOTE_FLAGS[..5].join(", ")
                     )
                 });
                 return Err(format!("unknown annotation `{k}=` ({hint})"));
@@ -222,11 +260,12 @@ pub fn parse_note(comment: &str) -> Result<Note, String> {
 }
 
 /// The end of the annotation token at the start of `s`: a `default=` value may be an array
-/// with spaces (`default=[1, 0.5, 0]`) or a quoted string.
+/// with spaces (`default=[1, 0.5, 0]`), arrays in it (`default=[[1, 0, 0], "#ffffff"]`) or
+/// a quoted string.
 fn token_end(s: &str) -> usize {
     if let Some(v) = s.strip_prefix("default=") {
         let close = match v.chars().next() {
-            Some('[') => v.find(']').map(|i| i + 1),
+            Some('[') => array_end(v),
             Some('"') => v[1..].find('"').map(|i| i + 2),
             _ => None,
         };
@@ -235,6 +274,27 @@ fn token_end(s: &str) -> usize {
         }
     }
     s.find(char::is_whitespace).unwrap_or(s.len())
+}
+
+/// The end of the array `v` starts with (one past its `]`), skipping nested arrays and
+/// brackets inside strings.
+fn array_end(v: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for (i, c) in v.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn to_raw(v: &toml::de::DeValue<'_>) -> Option<RawValue> {
@@ -407,6 +467,22 @@ mod tests {
         assert!(n.boolean && n.fixed && !n.color, "{n:?}");
         assert_eq!(n.aliases, ["a", "b"]);
         assert_eq!(n.doc, "Words color here");
+        // Lists: nested arrays and brackets in strings end where the outer array does.
+        let n = parse_note("colors default=[[1, 0, 0], \"#ff]000\", [0, 0, 1, 0.5]] Ramp").unwrap();
+        assert_eq!(n.list, Some(ListOf::Colors));
+        assert_eq!(n.doc, "Ramp");
+        let Some(RawValue::Array(items)) = &n.default else {
+            panic!("{n:?}")
+        };
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[1], RawValue::Str("#ff]000".into()));
+        let n = parse_note("count=stops").unwrap();
+        assert_eq!(n.count.as_deref(), Some("stops"));
+        assert!(parse_note("count=").is_err());
+        assert_eq!(
+            parse_note("floats range=0..1").unwrap().list,
+            Some(ListOf::Floats)
+        );
         let e = parse_note("defualt=1 x").unwrap_err();
         assert!(e.contains("did you mean `default`"), "{e}");
         assert!(parse_note("range=1").is_err());

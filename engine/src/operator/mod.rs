@@ -127,6 +127,11 @@ pub struct OperatorInfo {
     /// For scene nodes (camera, mesh, lights): their kind. They have no output texture;
     /// see [`crate::scene`].
     pub scene: Option<SceneKind>,
+    /// It keeps state that must advance every frame (`feedback`'s history, a future
+    /// `delay`'s frames): it runs, with what it reads, even while nothing shown depends on
+    /// it. Other operators run only when the node shown needs them (see
+    /// [`OperatorType::ADVANCES`](crate::operator::OperatorType::ADVANCES)).
+    pub advances: bool,
 }
 
 impl OperatorInfo {
@@ -147,6 +152,7 @@ impl OperatorInfo {
             params,
             shader: None,
             scene: None,
+            advances: false,
         }
     }
 

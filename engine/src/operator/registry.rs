@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use super::wgsl;
 use super::{Category, InputSpec, Operator, OperatorInfo};
 use crate::error::{EngineError, Result};
-use crate::params::ParamStruct;
+use crate::params::{ParamStruct, Variables};
 use crate::scene::SceneKind;
 use crate::shaders::{ShaderLibrary, fxhash};
 
@@ -60,6 +60,9 @@ pub trait OperatorType: Operator + Default + 'static {
     type Params: ParamStruct;
     /// Scene nodes: their kind (they then have no output texture).
     const SCENE: Option<SceneKind> = None;
+    /// It keeps state that must advance every frame ([`OperatorInfo::advances`]): it runs
+    /// even when the node shown does not depend on it.
+    const ADVANCES: bool = false;
     /// Uniform structs this type's Rust code packs for its WGSL, checked against naga's
     /// layout by the operators' tests: (library shader, WGSL struct name, Rust size).
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] = &[];
@@ -85,6 +88,8 @@ pub struct Registry {
     entries: BTreeMap<String, Entry>,
     shaders: Vec<(String, &'static str)>,
     reflected: Reflected,
+    /// The variables expressions may read (chains are validated against them too).
+    variables: Variables,
 }
 
 impl std::fmt::Debug for Registry {
@@ -112,6 +117,7 @@ impl Registry {
             entries: BTreeMap::new(),
             shaders: Vec::new(),
             reflected: Arc::default(),
+            variables: Variables::builtin(),
         };
         r.insert(Entry {
             info: Arc::new(wgsl::project_info()),
@@ -127,6 +133,23 @@ impl Registry {
         r
     }
 
+    /// The variables expressions may read: `time`, `frame`, `delta` and those added.
+    #[must_use]
+    pub fn variables(&self) -> &Variables {
+        &self.variables
+    }
+
+    /// Adds a variable expressions may read (`audio.bass`); see [`Variables::add`]. A chain
+    /// naming it validates from now on; its value is set each frame with
+    /// [`Engine::set_variable`](crate::Engine::set_variable).
+    pub fn add_variable(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        doc: impl Into<Cow<'static, str>>,
+    ) -> std::result::Result<usize, String> {
+        self.variables.add(name, doc)
+    }
+
     fn insert(&mut self, entry: Entry) {
         self.entries.insert(entry.info.name.to_string(), entry);
     }
@@ -135,6 +158,7 @@ impl Registry {
     pub fn add<T: OperatorType>(&mut self) {
         let info = OperatorInfo {
             scene: T::SCENE,
+            advances: T::ADVANCES,
             ..OperatorInfo::new(
                 T::NAME,
                 T::CATEGORY,

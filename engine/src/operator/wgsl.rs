@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::declare::{Annotations, FrontMatter, find_code, front_matter};
+use super::declare::{Annotations, FrontMatter, ListOf, find_code, front_matter};
 use super::{
     Category, EncodeCx, InputSpec, MAX_INPUTS, Operator, OperatorInfo, PrepareCx, UniformCx,
 };
@@ -54,8 +54,14 @@ pub struct WgslParam {
     pub spec_index: usize,
     /// Byte offset in `Params`.
     pub offset: u32,
-    /// Components stored (1..4).
+    /// Components stored (1..4); of a list, per element.
     pub components: u32,
+    /// A list parameter: the length of its array (its elements are 16 bytes apart); 0 for
+    /// any other.
+    pub elements: u32,
+    /// A `count=` field: it holds the number of elements of the list parameter
+    /// `spec_index` (whose elements have `components` numbers each), not a value.
+    pub count: bool,
     scalar: Scalar,
 }
 
@@ -436,6 +442,8 @@ fn reflect_params(
         Annotations::find(path, text).map_err(|d| EngineError::Shader(Diagnostics(vec![d])))?;
     let mut specs = Vec::new();
     let mut params = Vec::new();
+    // `count=` fields: (field name, offset, scalar, the list it counts).
+    let mut counts: Vec<(String, u32, Scalar, String)> = Vec::new();
     for m in members {
         let name = m.name.clone().unwrap_or_default();
         let located = |message: String| {
@@ -443,14 +451,47 @@ fn reflect_params(
                 annotations.diag(path, text, &name, message),
             ]))
         };
-        let (scalar, components, kind) = field_type(module, m.ty).ok_or_else(|| {
-            located(format!(
-                "`Params.{name}`: unsupported type; parameters are f32, i32, u32 or vec2/vec3/vec4<f32>"
-            ))
-        })?;
         let note = annotations.get(&name);
+        let (scalar, components, kind) = match field_type(module, m.ty) {
+            Some(FieldType::Value(scalar, components, kind)) => {
+                if let Some(list) = note.list {
+                    return Err(located(format!(
+                        "`Params.{name}`: `{}` is for a list, declared `array<vec4<f32>, N>`",
+                        list.word()
+                    )));
+                }
+                (scalar, components, kind)
+            }
+            Some(FieldType::List(n)) => {
+                let n = u16::try_from(n).unwrap_or(u16::MAX);
+                let kind = match (note.list, note.color) {
+                    (Some(ListOf::Colors), _) | (None, true) => ParamKind::Colors(n),
+                    (Some(ListOf::Floats), false) => ParamKind::Floats(n),
+                    _ => {
+                        return Err(located(format!(
+                            "`Params.{name}`: an array is a list parameter: annotate it `colors` (up to {n} colours) or `floats` (up to {n} numbers, each in `.x`)"
+                        )));
+                    }
+                };
+                (Scalar::F32, kind.components() as u32, kind)
+            }
+            None => {
+                return Err(located(format!(
+                    "`Params.{name}`: unsupported type; parameters are f32, i32, u32, vec2/vec3/vec4<f32>, or array<vec4<f32>, N> for a list"
+                )));
+            }
+        };
         let integer = scalar != Scalar::F32;
-        let kind = if note.color {
+        if let Some(list) = note.count {
+            if !integer || components != 1 {
+                return Err(located(format!(
+                    "`Params.{name}`: `count=` is for a u32 or i32 field"
+                )));
+            }
+            counts.push((name.clone(), m.offset, scalar, list));
+            continue;
+        }
+        let kind = if note.color && kind.element().is_none() {
             if !matches!(kind, ParamKind::Vec3 | ParamKind::Vec4) {
                 return Err(located(format!(
                     "`Params.{name}`: `color` is for a vec3<f32> or vec4<f32>"
@@ -499,17 +540,46 @@ fn reflect_params(
             spec_index: specs.len(),
             offset: m.offset,
             components,
+            elements: kind.max_len().map_or(0, |n| n as u32),
+            count: false,
             scalar,
         });
         specs.push(spec);
     }
+    for (name, offset, scalar, list) in counts {
+        let target = specs
+            .iter()
+            .position(|s| s.name == list)
+            .filter(|&i| specs[i].kind.element().is_some());
+        let Some(spec_index) = target else {
+            return Err(EngineError::Shader(Diagnostics(vec![annotations.diag(
+                path,
+                text,
+                &name,
+                format!("`Params.{name}`: `count={list}` names no list field of `Params`"),
+            )])));
+        };
+        params.push(WgslParam {
+            spec_index,
+            offset,
+            components: specs[spec_index].kind.components() as u32,
+            elements: 0,
+            count: true,
+            scalar,
+        });
+    }
     Ok((specs, params, *span))
 }
 
-fn field_type(
-    module: &naga::Module,
-    ty: naga::Handle<naga::Type>,
-) -> Option<(Scalar, u32, ParamKind)> {
+/// What a `Params` field's type stores.
+enum FieldType {
+    /// A scalar or vector: how, how many components, the parameter kind.
+    Value(Scalar, u32, ParamKind),
+    /// `array<vec4<f32>, N>`: a list of up to N elements.
+    List(u32),
+}
+
+fn field_type(module: &naga::Module, ty: naga::Handle<naga::Type>) -> Option<FieldType> {
     let scalar = |s: naga::Scalar| match (s.kind, s.width) {
         (naga::ScalarKind::Float, 4) => Some(Scalar::F32),
         (naga::ScalarKind::Sint, 4) => Some(Scalar::I32),
@@ -519,7 +589,7 @@ fn field_type(
     match &module.types[ty].inner {
         naga::TypeInner::Scalar(s) => {
             let sc = scalar(*s)?;
-            Some((
+            Some(FieldType::Value(
                 sc,
                 1,
                 if sc == Scalar::F32 {
@@ -536,7 +606,21 @@ fn field_type(
                 3 => ParamKind::Vec3,
                 _ => ParamKind::Vec4,
             };
-            Some((Scalar::F32, n, kind))
+            Some(FieldType::Value(Scalar::F32, n, kind))
+        }
+        naga::TypeInner::Array {
+            base,
+            size: naga::ArraySize::Constant(n),
+            stride: 16,
+        } if matches!(
+            module.types[*base].inner,
+            naga::TypeInner::Vector {
+                size: naga::VectorSize::Quad,
+                scalar: naga::Scalar::F32,
+            }
+        ) =>
+        {
+            Some(FieldType::List(n.get()))
         }
         _ => None,
     }
@@ -551,6 +635,7 @@ fn default_value(kind: ParamKind) -> ParamValue {
         ParamKind::Vec3 => ParamValue::Vec3([0.0; 3]),
         ParamKind::Vec4 => ParamValue::Vec4([0.0; 4]),
         ParamKind::Color => ParamValue::Color([1.0; 4]),
+        ParamKind::Floats(_) | ParamKind::Colors(_) => ParamValue::Numbers(Vec::new()),
         _ => ParamValue::Float(0.0),
     }
 }
@@ -612,6 +697,28 @@ impl WgslOperator {
 
 /// Packs `value` into `bytes` at `p`'s place.
 fn pack(p: &WgslParam, value: &ParamValue, bytes: &mut [u8]) {
+    if p.count {
+        let n = value.components().len() / (p.components as usize).max(1);
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        put(bytes, p.offset as usize, n.to_le_bytes());
+        return;
+    }
+    if p.elements > 0 {
+        // A list: element k at 16 k bytes, the unused ones zero.
+        let width = p.components as usize;
+        let numbers = value.components();
+        for k in 0..p.elements as usize {
+            for c in 0..4 {
+                let x = if c < width {
+                    numbers.get(k * width + c).copied().unwrap_or(0.0)
+                } else {
+                    0.0
+                };
+                put(bytes, p.offset as usize + 16 * k + 4 * c, x.to_le_bytes());
+            }
+        }
+        return;
+    }
     let comps: [f32; 4] = match value {
         ParamValue::Int(i) => [*i as f32, 0.0, 0.0, 0.0],
         ParamValue::Bool(b) => [f32::from(u8::from(*b)), 0.0, 0.0, 0.0],
@@ -622,7 +729,6 @@ fn pack(p: &WgslParam, value: &ParamValue, bytes: &mut [u8]) {
         }
     };
     for (k, &x) in comps.iter().take(p.components as usize).enumerate() {
-        let at = p.offset as usize + 4 * k;
         let word = match (p.scalar, value) {
             (Scalar::F32, _) => x.to_le_bytes(),
             (Scalar::I32, ParamValue::Int(i)) => i.to_le_bytes(),
@@ -631,9 +737,14 @@ fn pack(p: &WgslParam, value: &ParamValue, bytes: &mut [u8]) {
             (Scalar::I32, _) => (x as i32).to_le_bytes(),
             (Scalar::U32, _) => (x.max(0.0) as u32).to_le_bytes(),
         };
-        if let Some(dst) = bytes.get_mut(at..at + 4) {
-            dst.copy_from_slice(&word);
-        }
+        put(bytes, p.offset as usize + 4 * k, word);
+    }
+}
+
+/// Writes one 4-byte word at `at` (nothing if it falls outside `bytes`).
+fn put(bytes: &mut [u8], at: usize, word: [u8; 4]) {
+    if let Some(dst) = bytes.get_mut(at..at + 4) {
+        dst.copy_from_slice(&word);
     }
 }
 
@@ -792,5 +903,80 @@ mod tests {
         assert_eq!(u32::from_le_bytes(word(2)), 1);
         assert_eq!(u32::from_le_bytes(word(3)), 2);
         assert_eq!(f32::from_le_bytes(word(6)).to_bits(), 3.0f32.to_bits());
+    }
+
+    #[test]
+    #[expect(clippy::float_cmp, reason = "the values packed are exact")]
+    fn list_fields_reflect_as_list_parameters_with_their_counts() {
+        let info = reflect_text(
+            "//! R.\n//! category: generator\nstruct Params {\n    n: u32, // count=stops\n    stops: array<vec4<f32>, 4>, // colors default=[\"#ff0000\", [0, 0, 1]] The colours.\n    at: array<vec4<f32>, 3>, // floats range=0..1 default=[0.25]\n    k: i32, // count=at\n}\nfn shade(uv: vec2<f32>) -> vec4<f32> { return params.stops[params.n - 1u] * params.at[0].x; }\n",
+            false,
+        )
+        .unwrap();
+        let p = &info.params;
+        assert_eq!(p.len(), 2, "counts are not parameters");
+        assert_eq!(p[0].kind, ParamKind::Colors(4));
+        assert_eq!(p[0].doc, "The colours.");
+        assert_eq!(
+            p[0].default,
+            ParamValue::Numbers(vec![1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0])
+        );
+        assert_eq!(p[1].kind, ParamKind::Floats(3));
+        assert_eq!(p[1].range, Some((0.0, 1.0)));
+        assert_eq!(p[1].default, ParamValue::Numbers(vec![0.25]));
+        let s = info.shader.as_ref().unwrap();
+        // n at 0, stops at 16 (4 x 16), at at 80 (3 x 16), k at 128.
+        let mut bytes = vec![0xffu8; s.params_size as usize];
+        let stops = ParamValue::Numbers(vec![0.5, 0.25, 1.0, 1.0, 0.0, 1.0, 0.0, 0.5]);
+        let at = ParamValue::Numbers(vec![0.1, 0.9]);
+        for w in &s.params {
+            let v = if w.spec_index == 0 { &stops } else { &at };
+            pack(w, v, &mut bytes);
+        }
+        let f =
+            |i: usize| f32::from_le_bytes(<[u8; 4]>::try_from(&bytes[i * 4..i * 4 + 4]).unwrap());
+        let u =
+            |i: usize| u32::from_le_bytes(<[u8; 4]>::try_from(&bytes[i * 4..i * 4 + 4]).unwrap());
+        assert_eq!(u(0), 2, "stop count");
+        assert_eq!([f(4), f(5), f(6), f(7)], [0.5, 0.25, 1.0, 1.0]);
+        assert_eq!([f(8), f(9), f(10), f(11)], [0.0, 1.0, 0.0, 0.5]);
+        assert!((12..20).all(|i| f(i) == 0.0), "unused elements are zero");
+        assert_eq!([f(20), f(21), f(22), f(23)], [0.1, 0.0, 0.0, 0.0]);
+        assert_eq!(f(24), 0.9);
+        assert!((28..32).all(|i| f(i) == 0.0));
+        assert_eq!(u(32), 2, "position count");
+    }
+
+    #[test]
+    fn list_mistakes_are_located() {
+        let shader = |fields: &str| {
+            reflect_text(
+                &format!("//! R.\n//! category: generator\nstruct Params {{\n{fields}\n}}\nfn shade(uv: vec2<f32>) -> vec4<f32> {{ return vec4<f32>(0.0); }}\n"),
+                false,
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        let e = shader("    a: array<vec4<f32>, 2>,");
+        assert!(
+            e.contains("t.wgsl:4:5") && e.contains("annotate it `colors`"),
+            "{e}"
+        );
+        let e = shader("    a: vec4<f32>, // colors");
+        assert!(
+            e.contains("t.wgsl:4:5") && e.contains("is for a list"),
+            "{e}"
+        );
+        let e = shader("    a: array<vec4<f32>, 2>, // colors\n    n: u32, // count=b");
+        assert!(
+            e.contains("t.wgsl:5:5") && e.contains("names no list field"),
+            "{e}"
+        );
+        let e = shader("    a: array<vec4<f32>, 2>, // colors\n    n: f32, // count=a");
+        assert!(e.contains("t.wgsl:5:5") && e.contains("u32 or i32"), "{e}");
+        let e = shader("    a: array<vec4<f32>, 2>, // colors default=[1, 2]");
+        assert!(e.contains("t.wgsl:4:5") && e.contains("a[0]"), "{e}");
+        let e = shader("    a: array<vec4<f32>, 2>, // floats default=[1, 2, 3]");
+        assert!(e.contains("at most 2 numbers, found 3"), "{e}");
     }
 }

@@ -8,14 +8,15 @@
 //!   [`ParamValues`]) and the [`SceneKind`] a reference parameter names;
 //! - `types`: the Rust types a parameter field may have ([`ParamType`], [`Fixed`], [`Rgba`]);
 //! - `specs`: [`ParamSpec`] and the checking of written values against it;
-//! - `expressions`: [`Expr`], expressions of `time` and `frame`;
+//! - `expr`: [`Expr`], vivid's expression language, and the variables it reads
+//!   ([`Variables`], [`ExprVars`]);
 //! - `set`: [`ParamSet`], one operator instance's parameters, evaluated per frame;
 //! - `macros`: [`params!`](crate::params!), [`choice_enum!`](crate::choice_enum!),
 //!   [`file_param!`](crate::file_param!).
 //!
 //! This module depends on nothing of the scene: [`crate::scene`] builds on it.
 
-mod expressions;
+pub mod expr;
 mod macros;
 mod set;
 mod specs;
@@ -25,8 +26,8 @@ mod values;
 #[cfg(test)]
 mod fixture;
 
-pub use expressions::{EXPR_VARIABLES, Expr, ExprVars};
+pub use expr::{Expr, ExprError, ExprVars, Variables};
 pub use set::ParamSet;
-pub use specs::{Component, ParamError, ParamSource, ParamSpec};
+pub use specs::{Component, ExprAt, ParamError, ParamSource, ParamSpec};
 pub use types::{Fixed, ParamStruct, ParamType, Rgba};
 pub use values::{FileKind, ParamKind, ParamValue, ParamValues, RawValue, SceneKind, image_size};

@@ -14,6 +14,8 @@ pub struct ParamSet {
     animated: Vec<bool>,
     /// Number of evaluations that gave NaN or infinity (the previous value was kept).
     non_finite: u64,
+    /// The components of the value being evaluated.
+    scratch: Vec<f32>,
 }
 
 impl ParamSet {
@@ -32,6 +34,7 @@ impl ParamSet {
             values,
             animated,
             non_finite: 0,
+            scratch: Vec::new(),
         }
     }
 
@@ -66,7 +69,7 @@ impl ParamSet {
     /// or `["cos(time)", 0.5]` for a vector with an animated component.
     #[must_use]
     pub fn expression_text(&self, index: usize) -> Option<String> {
-        let ParamSource::Animated { components, .. } = self.sources.get(index)? else {
+        let ParamSource::Animated { kind, components } = self.sources.get(index)? else {
             return None;
         };
         let parts: Vec<String> = components
@@ -76,10 +79,23 @@ impl ParamSet {
                 Component::Expr(e) => format!("\"{}\"", e.text()),
             })
             .collect();
-        Some(if parts.len() == 1 {
-            parts.concat()
-        } else {
-            format!("[{}]", parts.join(", "))
+        Some(match kind.element() {
+            // A list: its elements, each as written.
+            Some(element) => {
+                let items: Vec<String> = parts
+                    .chunks(element.components())
+                    .map(|c| {
+                        if c.len() == 1 {
+                            c.concat()
+                        } else {
+                            format!("[{}]", c.join(", "))
+                        }
+                    })
+                    .collect();
+                format!("[{}]", items.join(", "))
+            }
+            None if parts.len() == 1 => parts.concat(),
+            None => format!("[{}]", parts.join(", ")),
         })
     }
 
@@ -96,18 +112,21 @@ impl ParamSet {
     }
 
     /// Evaluates every expression for this frame. Returns whether any value changed.
-    pub fn evaluate(&mut self, vars: ExprVars) -> bool {
+    /// Allocates nothing.
+    pub fn evaluate(&mut self, vars: &ExprVars) -> bool {
         let mut changed = false;
         for (i, src) in self.sources.iter().enumerate() {
             let ParamSource::Animated { kind, components } = src else {
                 continue;
             };
             let spec = &self.specs[i];
-            let mut buf = [0f32; 4];
-            let prev = self.values.0[i].components();
+            let value = &mut self.values.0[i];
+            // A list's value is updated in place (no allocation once it has its length).
+            self.scratch.clear();
+            let prev = value.components();
             let mut ok = true;
             for (j, c) in components.iter().enumerate() {
-                buf[j] = match c {
+                self.scratch.push(match c {
                     Component::Const(x) => *x,
                     Component::Expr(e) => {
                         if let Some(x) = e.eval(vars) {
@@ -118,14 +137,22 @@ impl ParamSet {
                             prev.get(j).copied().unwrap_or(0.0)
                         }
                     }
-                };
+                });
             }
             if !ok {
                 self.non_finite += 1;
             }
-            let v = ParamValue::from_components(*kind, &buf[..components.len()]);
-            if v != self.values.0[i] {
-                self.values.0[i] = v;
+            if let ParamValue::Numbers(v) = value {
+                if v[..] != self.scratch[..] {
+                    v.clear();
+                    v.extend_from_slice(&self.scratch);
+                    changed = true;
+                }
+                continue;
+            }
+            let v = ParamValue::from_components(*kind, &self.scratch);
+            if v != *value {
+                *value = v;
                 changed = true;
             }
         }
@@ -162,30 +189,21 @@ mod tests {
             .expect("parses");
         p.set(0, src);
         assert!(p.is_animated());
-        p.evaluate(ExprVars {
-            time: std::f64::consts::FRAC_PI_2,
-            frame: 0.0,
-        });
+        p.evaluate(&ExprVars::at(std::f64::consts::FRAC_PI_2, 0.0));
         assert_eq!(P::read(p.values()).scale, 6.0);
         // Clamped into 0..=10.
         p.set(
             0,
             p.specs()[0].parse(&"frame * 100".into()).expect("parses"),
         );
-        p.evaluate(ExprVars {
-            time: 0.0,
-            frame: 3.0,
-        });
+        p.evaluate(&ExprVars::at(0.0, 3.0));
         assert_eq!(P::read(p.values()).scale, 10.0);
         // A NaN result keeps the last value.
         p.set(
             0,
             p.specs()[0].parse(&"ln(time - 5)".into()).expect("parses"),
         );
-        p.evaluate(ExprVars {
-            time: 0.0,
-            frame: 0.0,
-        });
+        p.evaluate(&ExprVars::at(0.0, 0.0));
         assert_eq!(P::read(p.values()).scale, 10.0);
         assert_eq!(p.non_finite_count(), 1);
     }
@@ -199,10 +217,57 @@ mod tests {
             RawValue::Float(2.5),
         ]));
         p.set(2, src.expect("parses"));
-        p.evaluate(ExprVars {
-            time: 0.0,
-            frame: 7.0,
-        });
+        p.evaluate(&ExprVars::at(0.0, 7.0));
         assert_eq!(P::read(p.values()).offset, glam::Vec3::new(7.0, 1.0, 2.5));
+    }
+
+    #[test]
+    fn list_elements_evaluate_in_place_and_clamp() {
+        use crate::params::{ParamKind, ParamSet, ParamSpec, ParamValue};
+        let spec =
+            ParamSpec::new("at", ParamKind::Floats(4), ParamValue::Numbers(vec![])).range(0.0, 1.0);
+        let mut p = ParamSet::new(vec![spec].into());
+        let src = p.specs()[0]
+            .parse(&RawValue::Array(vec![
+                0.25f32.into(),
+                "frame / 10".into(),
+                "frame".into(),
+            ]))
+            .expect("parses");
+        p.set(0, src);
+        assert_eq!(
+            p.expression_text(0).as_deref(),
+            Some("[0.25, \"frame / 10\", \"frame\"]")
+        );
+        assert!(p.evaluate(&ExprVars::at(0.0, 5.0)));
+        assert_eq!(p.values().0[0], ParamValue::Numbers(vec![0.25, 0.5, 1.0]));
+        assert!(!p.evaluate(&ExprVars::at(1.0, 5.0)));
+    }
+}
+
+#[cfg(test)]
+mod allocation {
+    use crate::params::fixture::set;
+    use crate::params::{ExprVars, RawValue};
+
+    #[test]
+    fn evaluating_a_frame_allocates_nothing() {
+        let mut p = set();
+        let scale = p.specs()[0].parse(&"4 + 2 * sin(time)".into());
+        p.set(0, scale.expect("parses"));
+        let offset = p.specs()[2].parse(&RawValue::Array(vec![
+            "frame % 7".into(),
+            "noise(time)".into(),
+            RawValue::Float(2.5),
+        ]));
+        p.set(2, offset.expect("parses"));
+        let mut vars = ExprVars::default();
+        let info = allocation_counter::measure(|| {
+            for k in 0..100 {
+                vars.set_time(f64::from(k) / 60.0, f64::from(k), 1.0 / 60.0);
+                p.evaluate(&vars);
+            }
+        });
+        assert_eq!(info.count_total, 0, "{info:?}");
     }
 }

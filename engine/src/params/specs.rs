@@ -3,29 +3,71 @@
 use std::borrow::Cow;
 
 use crate::error::did_you_mean;
-use crate::params::{Expr, ParamKind, ParamType, ParamValue, RawValue, SceneKind};
+use crate::params::{
+    Expr, ExprError, ParamKind, ParamType, ParamValue, RawValue, SceneKind, Variables,
+};
 
-/// Why a value does not fit a parameter: a one-line message and, when we can tell, a hint.
+/// Why a value does not fit a parameter: a one-line message and, when we can tell, a hint
+/// and the place inside an expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamError {
     /// What is wrong.
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// For an expression that does not parse: the expression and the place in it.
+    pub at: Option<ExprAt>,
+}
+
+/// A place inside an expression's text (see [`ParamError::at`]): a caller that knows where
+/// the text was written (chain.toml, `--set`) points its diagnostic there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprAt {
+    /// The expression as written.
+    pub text: String,
+    /// Byte range inside `text`.
+    pub span: std::ops::Range<usize>,
 }
 
 impl ParamError {
     pub(super) fn hinted(message: String, hint: Option<String>) -> Self {
-        Self { message, hint }
+        Self {
+            message,
+            hint,
+            at: None,
+        }
+    }
+
+    /// The error of expression `text` of parameter `name`.
+    fn expression(name: &str, text: &str, e: ExprError) -> Self {
+        Self {
+            message: format!(
+                "`{name}`: {} (column {} of \"{}\")",
+                e.message,
+                e.column(text),
+                shorten(text)
+            ),
+            hint: e.hint,
+            at: Some(ExprAt {
+                text: text.to_string(),
+                span: e.span,
+            }),
+        }
+    }
+}
+
+/// `text`, or its start and `…` when it is long (messages of huge expressions stay short).
+fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    const KEEP: usize = 60;
+    match text.char_indices().nth(KEEP) {
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+        None => text.into(),
     }
 }
 
 impl From<String> for ParamError {
     fn from(message: String) -> Self {
-        Self {
-            message,
-            hint: None,
-        }
+        Self::hinted(message, None)
     }
 }
 
@@ -142,6 +184,23 @@ impl ParamSpec {
                     .join(", ")
             ),
             ParamValue::Float(x) => num(*x),
+            ParamValue::Numbers(v) => {
+                let width = self.kind.components().max(1);
+                let items: Vec<String> = v
+                    .chunks(width)
+                    .map(|c| {
+                        if width == 1 {
+                            num(c[0])
+                        } else {
+                            format!(
+                                "[{}]",
+                                c.iter().map(|&x| num(x)).collect::<Vec<_>>().join(", ")
+                            )
+                        }
+                    })
+                    .collect();
+                format!("[{}]", items.join(", "))
+            }
             other => format!(
                 "[{}]",
                 other
@@ -160,11 +219,18 @@ impl ParamSpec {
         self.range.map(|(a, b)| format!("{a}..={b}"))
     }
 
+    /// Checks a user value against this spec and turns it into a [`ParamSource`]; an
+    /// expression may read the built-in variables ([`Variables::builtin`]).
+    pub fn parse(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+        self.parse_with(raw, &Variables::builtin())
+    }
+
     /// Checks a user value against this spec and turns it into a [`ParamSource`].
     ///
-    /// Numbers may be strings holding an expression of `time` and `frame`; in a vector, each
-    /// element may be one. Errors are one-line messages; the caller adds the location.
-    pub fn parse(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+    /// Numbers may be strings holding an expression ([`Expr`]) of the variables `vars`
+    /// names; in a vector, each element may be one. Errors are one-line messages; the
+    /// caller adds the location ([`ParamError::at`] says where inside an expression).
+    pub fn parse_with(&self, raw: &RawValue, vars: &Variables) -> Result<ParamSource, ParamError> {
         match self.kind {
             ParamKind::Bool => match raw {
                 RawValue::Bool(b) => Ok(ParamSource::Const(ParamValue::Bool(*b))),
@@ -177,13 +243,66 @@ impl ParamSpec {
             },
             ParamKind::Choice => self.parse_choice(raw),
             ParamKind::Float | ParamKind::Int => {
-                let c = self.component(raw)?;
+                let c = self.component(raw, vars)?;
                 Ok(ParamSource::from_components(self.kind, vec![c]))
             }
             ParamKind::Vec2 | ParamKind::Vec3 | ParamKind::Vec4 | ParamKind::Color => {
-                self.parse_vector(raw)
+                self.parse_vector(raw, vars)
+            }
+            ParamKind::Floats(_) | ParamKind::Colors(_) => self.parse_list(raw),
+        }
+    }
+
+    /// A list value ([`ParamKind::Floats`], [`ParamKind::Colors`]): an array of elements,
+    /// each checked as a parameter of the element's kind (`stops[2]` in messages); a single
+    /// number is a list of one. Its components, element after element, may be expressions.
+    fn parse_list(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+        let (Some(element), Some(max)) = (self.kind.element(), self.kind.max_len()) else {
+            return Err(format!("`{}` is not a list", self.name).into());
+        };
+        let what = if element == ParamKind::Color {
+            "colours"
+        } else {
+            "numbers"
+        };
+        let items: &[RawValue] = match raw {
+            RawValue::Array(items) => items,
+            RawValue::Float(_) | RawValue::Int(_) | RawValue::Str(_)
+                if element == ParamKind::Float =>
+            {
+                std::slice::from_ref(raw)
+            }
+            other => return Err(self.expected(&format!("an array of {what}"), other)),
+        };
+        if items.len() > max {
+            return Err(ParamError::hinted(
+                format!(
+                    "`{}` takes at most {max} {what}, found {}",
+                    self.name,
+                    items.len()
+                ),
+                Some(format!("the shader holds {max}: remove some")),
+            ));
+        }
+        let mut components = Vec::with_capacity(items.len() * element.components());
+        for (i, item) in items.iter().enumerate() {
+            let spec = Self {
+                name: Cow::Owned(format!("{}[{i}]", self.name)),
+                kind: element,
+                default: ParamValue::from_components(element, &[]),
+                range: self.range,
+                choices: Vec::new(),
+                doc: Cow::Borrowed(""),
+                fixed: self.fixed,
+            };
+            match spec.parse(item)? {
+                ParamSource::Const(v) => {
+                    components.extend(v.components().iter().map(|&x| Component::Const(x)));
+                }
+                ParamSource::Animated { components: c, .. } => components.extend(c),
             }
         }
+        Ok(ParamSource::from_components(self.kind, components))
     }
 
     /// A [`ParamKind::Nodes`] value: one name or an array of names of `kind` nodes.
@@ -225,7 +344,7 @@ impl ParamSpec {
         }
     }
 
-    fn parse_vector(&self, raw: &RawValue) -> Result<ParamSource, ParamError> {
+    fn parse_vector(&self, raw: &RawValue, vars: &Variables) -> Result<ParamSource, ParamError> {
         let n = self.kind.components();
         if self.kind == ParamKind::Color
             && let RawValue::Str(s) = raw
@@ -271,7 +390,7 @@ impl ParamSpec {
         }
         let mut comps = Vec::with_capacity(n);
         for item in &items {
-            comps.push(self.component(item)?);
+            comps.push(self.component(item, vars)?);
         }
         if self.kind == ParamKind::Color && comps.len() == 3 {
             comps.push(Component::Const(1.0));
@@ -279,7 +398,7 @@ impl ParamSpec {
         Ok(ParamSource::from_components(self.kind, comps))
     }
 
-    fn component(&self, raw: &RawValue) -> Result<Component, ParamError> {
+    fn component(&self, raw: &RawValue, vars: &Variables) -> Result<Component, ParamError> {
         match raw {
             RawValue::Float(x) => {
                 if !x.is_finite() {
@@ -311,10 +430,8 @@ impl ParamSpec {
                 )),
             )),
             RawValue::Str(s) => {
-                let expr = Expr::parse(s).map_err(|e| ParamError {
-                    message: format!("`{}`: {}", self.name, e.message),
-                    hint: e.hint,
-                })?;
+                let expr = Expr::parse_with(s, vars)
+                    .map_err(|e| ParamError::expression(&self.name, s, e))?;
                 Ok(Component::Expr(Box::new(expr)))
             }
             other => Err(self.expected("a number or an expression string", other)),
@@ -466,7 +583,61 @@ mod tests {
         assert!(err(4, "be".into()).contains("did you mean `bee`?"));
         assert!(err(0, "sin(tme)".into()).contains("unknown variable `tme`"));
         assert!(err(0, "sin(tme)".into()).contains("did you mean `time`?"));
-        assert!(err(0, "4 + * 2".into()).contains("invalid expression"));
+        assert!(err(0, "4 + * 2".into()).contains("expected a number"));
+        assert!(err(0, "4 + * 2".into()).contains("column 5 of \"4 + * 2\""));
         assert!(err(0, RawValue::Float(f64::NAN)).contains("finite"));
+    }
+
+    #[test]
+    #[expect(clippy::float_cmp, reason = "the values compared are exact")]
+    fn lists_take_elements_checked_one_by_one() {
+        use crate::params::{Component, ParamKind, ParamSpec};
+        let colors = ParamSpec::new("stops", ParamKind::Colors(3), ParamValue::Numbers(vec![]));
+        let ok = |spec: &ParamSpec, raw: RawValue| match spec.parse(&raw) {
+            Ok(ParamSource::Const(v)) => v,
+            other => panic!("{other:?}"),
+        };
+        let raw = RawValue::Array(vec!["#ff0000".into(), [0.0f32, 0.5, 1.0].into()]);
+        assert_eq!(
+            ok(&colors, raw.clone()),
+            ParamValue::Numbers(vec![1.0, 0.0, 0.0, 1.0, 0.0, 0.5, 1.0, 1.0])
+        );
+        assert_eq!(
+            colors.format_value(&ok(&colors, raw)),
+            "[[1.0, 0.0, 0.0, 1.0], [0.0, 0.5, 1.0, 1.0]]"
+        );
+        assert_eq!(
+            ok(&colors, RawValue::Array(vec![])),
+            ParamValue::Numbers(vec![])
+        );
+        // An element's component may be an expression.
+        let animated = colors
+            .parse(&RawValue::Array(vec![
+                "#000000".into(),
+                RawValue::Array(vec!["sin(time)".into(), 0.into(), 1.into()]),
+            ]))
+            .unwrap();
+        let ParamSource::Animated { kind, components } = animated else {
+            panic!("animated")
+        };
+        assert_eq!(kind, ParamKind::Colors(3));
+        assert_eq!(components.len(), 8);
+        assert!(matches!(components[4], Component::Expr(_)));
+        assert!(matches!(components[7], Component::Const(x) if x == 1.0));
+        let err = |spec: &ParamSpec, raw: RawValue| spec.parse(&raw).unwrap_err().to_string();
+        let four = RawValue::Array(vec!["#000000".into(); 4]);
+        assert!(err(&colors, four).contains("at most 3 colours, found 4"));
+        assert!(err(&colors, RawValue::Array(vec![1.0f32.into()])).contains("`stops[0]` expects"));
+        assert!(err(&colors, "#ff0000".into()).contains("expects an array of colours"));
+        let floats =
+            ParamSpec::new("at", ParamKind::Floats(4), ParamValue::Numbers(vec![])).range(0.0, 1.0);
+        assert_eq!(
+            ok(&floats, [0.0f32, 0.25, 1.0].into()),
+            ParamValue::Numbers(vec![0.0, 0.25, 1.0])
+        );
+        assert_eq!(ok(&floats, 0.5f32.into()), ParamValue::Numbers(vec![0.5]));
+        assert!(
+            err(&floats, [0.0f32, 2.0].into()).contains("`at[1]` = 2 is out of its range 0..=1")
+        );
     }
 }

@@ -52,6 +52,12 @@ pub enum ParamKind {
     /// A file of this kind, relative to the project folder (checked when the chain is
     /// validated; the operator gets the resolved path). Empty: none.
     File(FileKind),
+    /// A list of at most this many numbers: `positions = [0, 0.3, 1]`. Each element may be
+    /// an expression; the range applies to every element.
+    Floats(u16),
+    /// A list of at most this many colours, each written as a [`ParamKind::Color`]:
+    /// `stops = ["#000000", "#ff8800", [1, 1, 1]]`. Each component may be an expression.
+    Colors(u16),
 }
 
 /// What a [`ParamKind::File`] parameter names.
@@ -62,6 +68,8 @@ pub enum FileKind {
     /// A PNG or JPEG picture. An operator with one and no `size` takes its pixel size
     /// ([`image_size`]).
     Image,
+    /// A 3D colour lookup table in the `.cube` format (Adobe/Resolve).
+    Cube,
 }
 
 impl FileKind {
@@ -71,6 +79,7 @@ impl FileKind {
         match self {
             Self::Mesh => "glTF file",
             Self::Image => "PNG or JPEG image",
+            Self::Cube => "3D LUT file",
         }
     }
 
@@ -80,6 +89,7 @@ impl FileKind {
         match self {
             Self::Mesh => &["gltf", "glb"],
             Self::Image => &["png", "jpg", "jpeg"],
+            Self::Cube => &["cube"],
         }
     }
 }
@@ -111,14 +121,15 @@ pub fn image_size(path: &std::path::Path) -> Result<(u32, u32), String> {
 }
 
 impl ParamKind {
-    /// Number of numeric components (0 for bool, choice and text).
+    /// Number of numeric components (0 for bool, choice and text); of a list, of each of
+    /// its elements.
     #[must_use]
     pub const fn components(self) -> usize {
         match self {
-            Self::Float | Self::Int => 1,
+            Self::Float | Self::Int | Self::Floats(_) => 1,
             Self::Vec2 => 2,
             Self::Vec3 => 3,
-            Self::Vec4 | Self::Color => 4,
+            Self::Vec4 | Self::Color | Self::Colors(_) => 4,
             Self::Bool
             | Self::Choice
             | Self::Text
@@ -146,6 +157,27 @@ impl ParamKind {
             Self::Nodes(SceneKind::Camera) => "cameras",
             Self::Nodes(SceneKind::Mesh) => "meshes",
             Self::Nodes(SceneKind::Light) => "lights",
+            Self::Floats(_) => "floats",
+            Self::Colors(_) => "colors",
+        }
+    }
+
+    /// The kind of each element of a list ([`ParamKind::Floats`], [`ParamKind::Colors`]).
+    #[must_use]
+    pub const fn element(self) -> Option<Self> {
+        match self {
+            Self::Floats(_) => Some(Self::Float),
+            Self::Colors(_) => Some(Self::Color),
+            _ => None,
+        }
+    }
+
+    /// The most elements a list holds.
+    #[must_use]
+    pub const fn max_len(self) -> Option<usize> {
+        match self {
+            Self::Floats(n) | Self::Colors(n) => Some(n as usize),
+            _ => None,
         }
     }
 }
@@ -173,6 +205,10 @@ pub enum ParamValue {
     Text(String),
     /// See [`ParamKind::Nodes`].
     List(Vec<String>),
+    /// The elements of a list ([`ParamKind::Floats`], [`ParamKind::Colors`]), one after the
+    /// other: one number per element of `Floats`, four (straight RGBA) per element of
+    /// `Colors`.
+    Numbers(Vec<f32>),
 }
 
 impl ParamValue {
@@ -184,7 +220,17 @@ impl ParamValue {
             Self::Vec2(v) => v,
             Self::Vec3(v) => v,
             Self::Vec4(v) | Self::Color(v) => v,
+            Self::Numbers(v) => v,
             _ => &[],
+        }
+    }
+
+    /// The number of elements of a list value of `kind` (0 for anything else).
+    #[must_use]
+    pub fn len_as(&self, kind: ParamKind) -> usize {
+        match self {
+            Self::Numbers(v) => v.len() / kind.components().max(1),
+            _ => 0,
         }
     }
 
@@ -201,6 +247,7 @@ impl ParamValue {
             ParamKind::Choice => Self::Choice(g(0) as u32),
             ParamKind::Text | ParamKind::Node(_) | ParamKind::File(_) => Self::Text(String::new()),
             ParamKind::Nodes(_) => Self::List(Vec::new()),
+            ParamKind::Floats(_) | ParamKind::Colors(_) => Self::Numbers(c.to_vec()),
         }
     }
 }

@@ -33,6 +33,22 @@ impl<T> Keyed<T> {
         self.value.get_or_insert_with(create)
     }
 
+    /// [`get_or_create`](Self::get_or_create) for a `create` that may fail: it gives the
+    /// value and whether it was made. A failed one (an invalid object) is returned this
+    /// time but not kept: the next call builds again, whatever the key.
+    pub fn get_or_create_checked(&mut self, key: &[u64], create: impl FnOnce() -> (T, bool)) -> &T {
+        if self.value.is_none() || self.key != key {
+            self.builds += 1;
+            let (value, ok) = create();
+            self.key.clear();
+            if ok {
+                self.key.extend_from_slice(key);
+            }
+            self.value = Some(value);
+        }
+        self.value.get_or_insert_with(|| unreachable!("set above"))
+    }
+
     /// The current value, if built.
     #[must_use]
     pub fn get(&self) -> Option<&T> {

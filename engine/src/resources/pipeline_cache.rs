@@ -71,7 +71,7 @@ enum Stage {
     Compute,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Layout {
     bind_group: wgpu::BindGroupLayout,
     pipeline: wgpu::PipelineLayout,
@@ -94,46 +94,49 @@ pub struct PipelineCache {
 impl PipelineCache {
     /// The sampler of `kind`.
     pub fn sampler(&mut self, gpu: &Gpu, kind: SamplerKind) -> wgpu::Sampler {
-        self.samplers
-            .entry(kind)
-            .or_insert_with(|| {
-                if kind == SamplerKind::ShadowCompare {
-                    return gpu.create_sampler(&wgpu::SamplerDescriptor {
-                        label: Some("vivid.sampler.shadow"),
-                        address_mode_u: wgpu::AddressMode::ClampToEdge,
-                        address_mode_v: wgpu::AddressMode::ClampToEdge,
-                        address_mode_w: wgpu::AddressMode::ClampToEdge,
-                        mag_filter: wgpu::FilterMode::Linear,
-                        min_filter: wgpu::FilterMode::Linear,
-                        compare: Some(wgpu::CompareFunction::LessEqual),
-                        ..Default::default()
-                    });
-                }
-                let (mode, filter) = match kind {
-                    SamplerKind::LinearClamp => {
-                        (wgpu::AddressMode::ClampToEdge, wgpu::FilterMode::Linear)
-                    }
-                    SamplerKind::LinearRepeat => {
-                        (wgpu::AddressMode::Repeat, wgpu::FilterMode::Linear)
-                    }
-                    SamplerKind::LinearMirror => {
-                        (wgpu::AddressMode::MirrorRepeat, wgpu::FilterMode::Linear)
-                    }
-                    SamplerKind::NearestClamp | SamplerKind::ShadowCompare => {
-                        (wgpu::AddressMode::ClampToEdge, wgpu::FilterMode::Nearest)
-                    }
-                };
-                gpu.create_sampler(&wgpu::SamplerDescriptor {
-                    label: Some("vivid.sampler"),
-                    address_mode_u: mode,
-                    address_mode_v: mode,
-                    address_mode_w: mode,
-                    mag_filter: filter,
-                    min_filter: filter,
+        if let Some(s) = self.samplers.get(&kind) {
+            return s.clone();
+        }
+        // Kept only if it was made (a failure is an invalid sampler: not cached).
+        let (sampler, ok) = gpu.create_checked("creating a sampler", || {
+            if kind == SamplerKind::ShadowCompare {
+                return gpu.create_sampler(&wgpu::SamplerDescriptor {
+                    label: Some("vivid.sampler.shadow"),
+                    address_mode_u: wgpu::AddressMode::ClampToEdge,
+                    address_mode_v: wgpu::AddressMode::ClampToEdge,
+                    address_mode_w: wgpu::AddressMode::ClampToEdge,
+                    mag_filter: wgpu::FilterMode::Linear,
+                    min_filter: wgpu::FilterMode::Linear,
+                    compare: Some(wgpu::CompareFunction::LessEqual),
                     ..Default::default()
-                })
+                });
+            }
+            let (mode, filter) = match kind {
+                SamplerKind::LinearClamp => {
+                    (wgpu::AddressMode::ClampToEdge, wgpu::FilterMode::Linear)
+                }
+                SamplerKind::LinearRepeat => (wgpu::AddressMode::Repeat, wgpu::FilterMode::Linear),
+                SamplerKind::LinearMirror => {
+                    (wgpu::AddressMode::MirrorRepeat, wgpu::FilterMode::Linear)
+                }
+                SamplerKind::NearestClamp | SamplerKind::ShadowCompare => {
+                    (wgpu::AddressMode::ClampToEdge, wgpu::FilterMode::Nearest)
+                }
+            };
+            gpu.create_sampler(&wgpu::SamplerDescriptor {
+                label: Some("vivid.sampler"),
+                address_mode_u: mode,
+                address_mode_v: mode,
+                address_mode_w: mode,
+                mag_filter: filter,
+                min_filter: filter,
+                ..Default::default()
             })
-            .clone()
+        });
+        if ok.is_none() {
+            self.samplers.insert(kind, sampler.clone());
+        }
+        sampler
     }
 
     /// The bind group layout of a render pass with `inputs` textures:
@@ -145,9 +148,7 @@ impl PipelineCache {
         inputs: u32,
         params: bool,
     ) -> wgpu::BindGroupLayout {
-        self.layout(gpu, Stage::Render, inputs, params)
-            .bind_group
-            .clone()
+        self.layout(gpu, Stage::Render, inputs, params).0.bind_group
     }
 
     /// The bind group layout of an operator's compute pass: as [`fullscreen_layout`], plus
@@ -161,23 +162,63 @@ impl PipelineCache {
         params: bool,
     ) -> wgpu::BindGroupLayout {
         self.layout(gpu, Stage::Compute, inputs, params)
+            .0
             .bind_group
-            .clone()
     }
 
-    fn layout(&mut self, gpu: &Gpu, stage: Stage, inputs: u32, params: bool) -> &Layout {
-        self.layouts
-            .entry((stage, inputs, params))
-            .or_insert_with(|| {
-                let (uniform_visibility, visibility) = match stage {
-                    Stage::Render => (
-                        wgpu::ShaderStages::VERTEX_FRAGMENT,
-                        wgpu::ShaderStages::FRAGMENT,
-                    ),
-                    Stage::Compute => (wgpu::ShaderStages::COMPUTE, wgpu::ShaderStages::COMPUTE),
-                };
-                let mut entries = vec![wgpu::BindGroupLayoutEntry {
-                    binding: 0,
+    /// The layouts of a pass (made once), and the error if making them failed now (then
+    /// they are invalid and not kept).
+    fn layout(
+        &mut self,
+        gpu: &Gpu,
+        stage: Stage,
+        inputs: u32,
+        params: bool,
+    ) -> (Layout, Option<crate::error::EngineError>) {
+        if let Some(l) = self.layouts.get(&(stage, inputs, params)) {
+            return (l.clone(), None);
+        }
+        let (layout, ok) = gpu.create_checked("creating a pass layout", || {
+            let (uniform_visibility, visibility) = match stage {
+                Stage::Render => (
+                    wgpu::ShaderStages::VERTEX_FRAGMENT,
+                    wgpu::ShaderStages::FRAGMENT,
+                ),
+                Stage::Compute => (wgpu::ShaderStages::COMPUTE, wgpu::ShaderStages::COMPUTE),
+            };
+            let mut entries = vec![wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: uniform_visibility,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: true,
+                    min_binding_size: None,
+                },
+                count: None,
+            }];
+            for binding in std::iter::once(1).chain(EXTRA_SAMPLERS.map(|(b, _)| b)) {
+                entries.push(wgpu::BindGroupLayoutEntry {
+                    binding,
+                    visibility,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                    count: None,
+                });
+            }
+            for i in 0..inputs {
+                entries.push(wgpu::BindGroupLayoutEntry {
+                    binding: 2 + i,
+                    visibility,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                });
+            }
+            if params {
+                entries.push(wgpu::BindGroupLayoutEntry {
+                    binding: PARAMS_BINDING,
                     visibility: uniform_visibility,
                     ty: wgpu::BindingType::Buffer {
                         ty: wgpu::BufferBindingType::Uniform,
@@ -185,65 +226,39 @@ impl PipelineCache {
                         min_binding_size: None,
                     },
                     count: None,
-                }];
-                for binding in std::iter::once(1).chain(EXTRA_SAMPLERS.map(|(b, _)| b)) {
-                    entries.push(wgpu::BindGroupLayoutEntry {
-                        binding,
-                        visibility,
-                        ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                        count: None,
-                    });
-                }
-                for i in 0..inputs {
-                    entries.push(wgpu::BindGroupLayoutEntry {
-                        binding: 2 + i,
-                        visibility,
-                        ty: wgpu::BindingType::Texture {
-                            sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                            view_dimension: wgpu::TextureViewDimension::D2,
-                            multisampled: false,
-                        },
-                        count: None,
-                    });
-                }
-                if params {
-                    entries.push(wgpu::BindGroupLayoutEntry {
-                        binding: PARAMS_BINDING,
-                        visibility: uniform_visibility,
-                        ty: wgpu::BindingType::Buffer {
-                            ty: wgpu::BufferBindingType::Uniform,
-                            has_dynamic_offset: true,
-                            min_binding_size: None,
-                        },
-                        count: None,
-                    });
-                }
-                if stage == Stage::Compute {
-                    entries.push(wgpu::BindGroupLayoutEntry {
-                        binding: OUTPUT_BINDING,
-                        visibility,
-                        ty: wgpu::BindingType::StorageTexture {
-                            access: wgpu::StorageTextureAccess::WriteOnly,
-                            format: FULLSCREEN_FORMAT,
-                            view_dimension: wgpu::TextureViewDimension::D2,
-                        },
-                        count: None,
-                    });
-                }
-                let bind_group = gpu.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                    label: Some("vivid.pass.layout"),
-                    entries: &entries,
                 });
-                let pipeline = gpu.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                    label: Some("vivid.pass.pipeline_layout"),
-                    bind_group_layouts: &[Some(&bind_group)],
-                    immediate_size: 0,
+            }
+            if stage == Stage::Compute {
+                entries.push(wgpu::BindGroupLayoutEntry {
+                    binding: OUTPUT_BINDING,
+                    visibility,
+                    ty: wgpu::BindingType::StorageTexture {
+                        access: wgpu::StorageTextureAccess::WriteOnly,
+                        format: FULLSCREEN_FORMAT,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                    },
+                    count: None,
                 });
-                Layout {
-                    bind_group,
-                    pipeline,
-                }
-            })
+            }
+            let bind_group = gpu.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("vivid.pass.layout"),
+                entries: &entries,
+            });
+            let pipeline = gpu.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("vivid.pass.pipeline_layout"),
+                bind_group_layouts: &[Some(&bind_group)],
+                immediate_size: 0,
+            });
+            Layout {
+                bind_group,
+                pipeline,
+            }
+        });
+        // Kept only if both were made.
+        if ok.is_none() {
+            self.layouts.insert((stage, inputs, params), layout.clone());
+        }
+        (layout, ok)
     }
 
     /// Forgets the module and pipelines of `shader` (after its source changed).
@@ -261,15 +276,19 @@ impl PipelineCache {
         name: &'static str,
         entries: &[wgpu::BindGroupLayoutEntry],
     ) -> wgpu::BindGroupLayout {
-        self.named_layouts
-            .entry(name)
-            .or_insert_with(|| {
-                gpu.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                    label: Some(name),
-                    entries,
-                })
+        if let Some(l) = self.named_layouts.get(name) {
+            return l.clone();
+        }
+        let (layout, ok) = gpu.create_checked(name, || {
+            gpu.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(name),
+                entries,
             })
-            .clone()
+        });
+        if ok.is_none() {
+            self.named_layouts.insert(name, layout.clone());
+        }
+        layout
     }
 
     /// A pipeline layout known by `name`, of `layouts`, made the first time.
@@ -279,18 +298,22 @@ impl PipelineCache {
         name: &'static str,
         layouts: &[&wgpu::BindGroupLayout],
     ) -> wgpu::PipelineLayout {
-        self.named_pipeline_layouts
-            .entry(name)
-            .or_insert_with(|| {
-                let layouts: Vec<Option<&wgpu::BindGroupLayout>> =
-                    layouts.iter().map(|l| Some(*l)).collect();
-                gpu.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                    label: Some(name),
-                    bind_group_layouts: &layouts,
-                    immediate_size: 0,
-                })
+        if let Some(l) = self.named_pipeline_layouts.get(name) {
+            return l.clone();
+        }
+        let layouts: Vec<Option<&wgpu::BindGroupLayout>> =
+            layouts.iter().map(|l| Some(*l)).collect();
+        let (layout, ok) = gpu.create_checked(name, || {
+            gpu.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(name),
+                bind_group_layouts: &layouts,
+                immediate_size: 0,
             })
-            .clone()
+        });
+        if ok.is_none() {
+            self.named_pipeline_layouts.insert(name, layout.clone());
+        }
+        layout
     }
 
     /// A render pipeline of any shape from library shader `shader`, cached under
@@ -354,10 +377,11 @@ impl PipelineCache {
             return Ok(p.clone());
         }
         let module = self.module(gpu, shaders, &key.shader)?;
-        let layout = self
-            .layout(gpu, Stage::Compute, key.inputs, key.params)
-            .pipeline
-            .clone();
+        let (layout, failed) = self.layout(gpu, Stage::Compute, key.inputs, key.params);
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let layout = layout.pipeline;
         let label = format!("vivid.{}.pipeline", key.shader.trim_end_matches(".wgsl"));
         let pipeline = gpu.scoped(&format!("creating the pipeline of {}", key.shader), || {
             gpu.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
@@ -385,10 +409,11 @@ impl PipelineCache {
             return Ok(p.clone());
         }
         let module = self.module(gpu, shaders, &key.shader)?;
-        let layout = self
-            .layout(gpu, Stage::Render, key.inputs, key.params)
-            .pipeline
-            .clone();
+        let (layout, failed) = self.layout(gpu, Stage::Render, key.inputs, key.params);
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let layout = layout.pipeline;
         let label = format!("vivid.{}.pipeline", key.shader.trim_end_matches(".wgsl"));
         let pipeline = gpu.scoped(&format!("creating the pipeline of {}", key.shader), || {
             gpu.create_render_pipeline(&wgpu::RenderPipelineDescriptor {

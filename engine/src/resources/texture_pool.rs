@@ -155,6 +155,10 @@ impl TexturePool {
 
     /// Gives a texture back for reuse within this prepare phase.
     pub fn release(&mut self, texture: GpuTexture) {
+        // An invalid one (a failed creation) is never handed out again.
+        if !texture.is_valid() {
+            return;
+        }
         let (width, height) = texture.size();
         let t = &texture.texture;
         let key = TextureKey {

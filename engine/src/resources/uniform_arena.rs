@@ -54,6 +54,12 @@ impl UniformWriter<'_> {
         self.push_bytes(bytemuck::bytes_of(value))
     }
 
+    /// The `len` bytes written at `offset` this frame, if that many were.
+    #[must_use]
+    pub fn written(&self, offset: usize, len: usize) -> Option<&[u8]> {
+        self.bytes.get(offset..offset.checked_add(len)?)
+    }
+
     /// Appends raw bytes (a struct laid out at run time) at the next aligned offset.
     pub fn push_bytes(&mut self, data: &[u8]) -> UniformSlot {
         let offset = self.bytes.len().next_multiple_of(self.align);
@@ -183,29 +189,42 @@ impl UniformArena {
         // handle).
         let _ = crate::deadline::wait_idle(gpu, self.deadline);
         let size = needed.next_power_of_two().max(4096);
-        self.buffer = Some(gpu.create_buffer(&wgpu::BufferDescriptor {
-            label: Some(self.label),
-            size,
-            usage: self.usage | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        }));
-        self.ring = (0..RING)
-            .map(|_| Staging {
-                buffer: gpu.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("vivid.uniforms.staging"),
+        // A failed creation is an invalid buffer, never kept: tried again at once (the
+        // frames in flight are done, their memory may be back), then at the next frame,
+        // the old buffers staying meanwhile (that frame's uniforms do not fit: wgpu
+        // reports it, and nothing is drawn wrong).
+        for _ in 0..2 {
+            let (made, failed) = gpu.create_checked("growing the uniform buffer", || {
+                let buffer = gpu.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(self.label),
                     size,
-                    usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
-                    mapped_at_creation: true,
-                }),
-                ready: Arc::new(AtomicBool::new(true)),
-                submission: None,
-                submitted_at: None,
-                tag: 0,
-            })
-            .collect();
-        self.next = 0;
-        self.in_flight = None;
-        true
+                    usage: self.usage | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                let ring: Vec<Staging> = (0..RING)
+                    .map(|_| Staging {
+                        buffer: gpu.create_buffer(&wgpu::BufferDescriptor {
+                            label: Some("vivid.uniforms.staging"),
+                            size,
+                            usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+                            mapped_at_creation: true,
+                        }),
+                        ready: Arc::new(AtomicBool::new(true)),
+                        submission: None,
+                        submitted_at: None,
+                        tag: 0,
+                    })
+                    .collect();
+                (buffer, ring)
+            });
+            if failed.is_none() {
+                (self.buffer, self.ring) = (Some(made.0), made.1);
+                self.next = 0;
+                self.in_flight = None;
+                return true;
+            }
+        }
+        false
     }
 
     /// Waits until the next staging buffer is writable again: with [`RING`] frames in

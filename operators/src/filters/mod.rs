@@ -3,4 +3,6 @@
 
 vivid_engine::operator_modules! {
     blur::Blur,
+    dither::Dither,
+    lut::Lut,
 }

@@ -395,10 +395,7 @@ mod tests {
             .parse(&"1 + sin(time)".into())
             .expect("expression");
         set.set(radius, src);
-        set.evaluate(vivid_engine::params::ExprVars {
-            time: 1.0,
-            frame: 1.0,
-        });
+        set.evaluate(&vivid_engine::params::ExprVars::at(1.0, 1.0));
         assert_eq!(key(&set), k0);
         let kind = set.index_of("kind").expect("kind");
         let src = set.specs()[kind].parse(&"sphere".into()).expect("choice");

@@ -429,8 +429,19 @@ impl Operator for Render3d {
         let samples = if p.antialias { 4 } else { 1 };
         let gpu = cx.gpu;
 
-        // Shared, made once per instance.
-        let fallbacks = self.fallbacks.get_or_insert_with(|| Fallbacks::new(gpu));
+        // Shared, made once per instance (kept only if they were made: a failed creation
+        // is an invalid texture).
+        if self.fallbacks.is_none() {
+            let (made, failed) =
+                gpu.create_checked("render3d's fallback textures", || Fallbacks::new(gpu));
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            self.fallbacks = Some(made);
+        }
+        let Some(fallbacks) = self.fallbacks.as_ref() else {
+            return Ok(());
+        };
         // Shadow maps: kept while the plan (slot, resolution) is the same.
         update_shadow_maps(
             &mut self.shadows,

@@ -183,9 +183,19 @@ pub(super) fn update_shadow_maps(
     for m in maps.drain(..) {
         pool.release(m.texture);
     }
-    for &(slot, resolution) in plan {
-        maps.push(ShadowMap::acquire(gpu, pool, slot, resolution)?);
+    // Kept only if every texture and view was made (a failed one is invalid).
+    let (made, failed) = gpu.create_checked("making the shadow maps", || {
+        plan.iter()
+            .map(|&(slot, resolution)| ShadowMap::acquire(gpu, pool, slot, resolution))
+            .collect::<Result<Vec<_>>>()
+    });
+    if let Some(e) = failed {
+        for m in made.into_iter().flatten() {
+            pool.release(m.texture);
+        }
+        return Err(e);
     }
+    *maps = made?;
     Ok(())
 }
 

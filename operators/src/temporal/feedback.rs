@@ -89,6 +89,8 @@ impl OperatorType for Feedback {
         "The previous frame fed back (decay, zoom, rotate, offset) and combined with the input.";
     const INPUTS: InputSpec = InputSpec::ONE;
     type Params = FeedbackParams;
+    // Its history advances every frame, shown or not.
+    const ADVANCES: bool = true;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] =
         &[("feedback.wgsl", "Feedback", size_of::<FeedbackUniforms>())];
 }

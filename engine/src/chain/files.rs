@@ -1,0 +1,189 @@
+//! The files a node names, found in the project folder: the shader it runs, its file parameters.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{ChainDesc, Loc, NodeDesc, Spanned};
+use crate::error::{Diagnostic, EngineError, did_you_mean};
+use crate::operator::{Interface, OperatorInfo, Registry};
+use crate::params::{FileKind, RawValue};
+use crate::shaders::ShaderLibrary;
+
+impl ChainDesc {
+    /// The interface of node `n` of a type whose registered info is `info`: that info, or
+    /// reflected again from its WGSL (a built-in operator written in WGSL, whose file may
+    /// have been edited), or reflected from the file the node names (a project's shader).
+    pub(super) fn resolve_interface(
+        &self,
+        n: &NodeDesc,
+        info: &Arc<OperatorInfo>,
+        registry: &Registry,
+        shaders: &ShaderLibrary,
+    ) -> Result<Arc<OperatorInfo>, Vec<Diagnostic>> {
+        let name = &n.name.value;
+        let errors = |e: EngineError, loc: Option<&Loc>| match e {
+            EngineError::Shader(d) | EngineError::Project(d) => d.0,
+            other => vec![self.diag(loc, format!("`{name}`: {other}"))],
+        };
+        match registry.interface(&info.name) {
+            None | Some(Interface::Fixed) => Ok(info.clone()),
+            Some(Interface::Library) => match registry.declaring_shader(&info.name) {
+                Some(shader) => registry
+                    .reflect_library(shaders, shader)
+                    .map_err(|e| errors(e, n.name.loc.as_ref())),
+                None => Ok(info.clone()),
+            },
+            Some(Interface::File {
+                param,
+                extensions,
+                resolve,
+            }) => {
+                let path = self.interface_file(n, &info.name, param, extensions)?;
+                let loc = n
+                    .params
+                    .iter()
+                    .find(|(k, _)| k.value == param)
+                    .and_then(|(_, v)| v.loc.as_ref());
+                resolve(shaders, &path).map_err(|e| errors(e, loc))
+            }
+        }
+    }
+
+    /// The file parameter `param` of node `n` names, resolved from the project folder.
+    fn interface_file(
+        &self,
+        n: &NodeDesc,
+        type_name: &str,
+        param: &str,
+        extensions: &[&str],
+    ) -> Result<PathBuf, Vec<Diagnostic>> {
+        let name = &n.name.value;
+        let Some((_, value)) = n.params.iter().find(|(k, _)| k.value == param) else {
+            let example = extensions.first().map_or("file", |e| e);
+            return Err(vec![
+                self.diag(
+                    n.name.loc.as_ref(),
+                    format!("`{name}` ({type_name}) needs the file it runs"),
+                )
+                .with_hint(format!(
+                    "add `{param} = \"my-{type_name}.{example}\"`, a file in the project folder"
+                )),
+            ]);
+        };
+        let RawValue::Str(file) = &value.value else {
+            return Err(vec![self.diag(
+                value.loc.as_ref(),
+                format!("`{name}.{param}` must be a file name (a string)"),
+            )]);
+        };
+        let dir = self.project_dir();
+        let path = dir.join(file);
+        if !path.is_file() {
+            let mut d = self.diag(
+                value.loc.as_ref(),
+                format!("`{name}`: no {type_name} file {}", path.display()),
+            );
+            let files = files_with_extension(&dir, extensions);
+            if let Some(h) = did_you_mean(file, files.iter().map(String::as_str)) {
+                d = d.with_hint(h);
+            }
+            return Err(vec![d]);
+        }
+        Ok(path)
+    }
+
+    /// The path of a file parameter's value, resolved from the project folder, if it is
+    /// there and of the right kind.
+    pub(super) fn resolve_file(
+        &self,
+        n: &NodeDesc,
+        key: &str,
+        value: &Spanned<RawValue>,
+        kind: FileKind,
+        file: &str,
+    ) -> Result<String, Diagnostic> {
+        let name = &n.name.value;
+        let dir = self.project_dir();
+        let path = dir.join(file);
+        let list = kind
+            .extensions()
+            .iter()
+            .map(|e| format!(".{e}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if path.is_dir() {
+            return Err(self
+                .diag(
+                    value.loc.as_ref(),
+                    format!(
+                        "`{name}.{key}`: {} is a folder, not a {}",
+                        path.display(),
+                        kind.name()
+                    ),
+                )
+                .with_hint(format!("name a file in it ({list})")));
+        }
+        if !path.is_file() {
+            let d = self.diag(
+                value.loc.as_ref(),
+                format!("`{name}.{key}`: no {} {}", kind.name(), path.display()),
+            );
+            return Err(missing_file_hint(d, file, &path, &dir, kind));
+        }
+        if !has_extension(&path, kind.extensions()) {
+            return Err(self.diag(
+                value.loc.as_ref(),
+                format!(
+                    "`{name}.{key}`: {} is not a {} ({list})",
+                    path.display(),
+                    kind.name()
+                ),
+            ));
+        }
+        // Canonical: the file watcher reports changes with canonical paths.
+        let path = path.canonicalize().unwrap_or(path);
+        Ok(path.to_string_lossy().to_string())
+    }
+}
+
+/// `d` (a file parameter names `file`, at `path`, which is no file) with a hint: a file of
+/// `kind` with a close name in the folder `path` points into, or else where paths are
+/// resolved from (`dir`, the project folder).
+fn missing_file_hint(
+    d: Diagnostic,
+    file: &str,
+    path: &Path,
+    dir: &Path,
+    kind: FileKind,
+) -> Diagnostic {
+    let files = files_with_extension(path.parent().unwrap_or(dir), kind.extensions());
+    let leaf = Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |f| f.to_string_lossy().to_string());
+    match did_you_mean(&leaf, files.iter().map(String::as_str)) {
+        Some(h) => d.with_hint(h),
+        None => d.with_hint(format!(
+            "paths are relative to the project folder {}",
+            dir.display()
+        )),
+    }
+}
+
+/// Whether `path` ends in one of `extensions` (any case).
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension()
+        .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+/// The names of the files in `dir` that end in one of `extensions` (none when it cannot be
+/// read).
+fn files_with_extension(dir: &Path, extensions: &[&str]) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(std::result::Result::ok)
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|f| has_extension(Path::new(f), extensions))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,30 @@
+//! Chain: named nodes, their inputs, topological order and validation.
+//!
+//! A [`ChainDesc`] is what the user wrote (chain.toml, `--set`, or Rust code through
+//! [`ChainBuilder`]), with the source location of every piece. [`ChainDesc::validate`]
+//! checks it against the [`Registry`](crate::operator::Registry) and gives a [`ChainSpec`]
+//! — or every problem found, each with `file:line:col` and a hint.
+//!
+//! - `desc`: the chain as written ([`ChainDesc`], [`NodeDesc`], [`ChainBuilder`]);
+//! - `validate`: the checks of the chain as a whole (names, output, cycles);
+//! - `node`: the checks of one node (type, inputs, size, parameters, references);
+//! - `files`: the files nodes name, found in the project folder;
+//! - `spec`: the validated chain ([`ChainSpec`]) and its sizes;
+//! - `plan`: the order nodes run in and the texture slots their outputs share;
+//! - `limits`: the largest chain vivid runs ([`MAX_OPERATORS`], [`MAX_TEXTURE_BYTES`],
+//!   [`MAX_EXPRESSION_STEPS`]).
+
+mod desc;
+mod files;
+mod limits;
+mod node;
+mod plan;
+mod spec;
+mod validate;
+
+pub(crate) use desc::{COMMON_KEYS, TOP_LEVEL_KEYS};
+pub use desc::{ChainBuilder, ChainDesc, Loc, NodeDesc, Spanned};
+pub use limits::{MAX_EXPRESSION_STEPS, MAX_OPERATORS, MAX_TEXTURE_BYTES};
+pub(crate) use plan::{NO_SLOT, plan_slots, topological_order};
+pub use spec::{ChainSpec, NodeSpec, parse_size};
+pub(crate) use spec::{DEFAULT_SIZE, image_pixel_size};

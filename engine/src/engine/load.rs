@@ -1,0 +1,94 @@
+//! Loading a chain away from the render thread: [`ChainLoader`] reads and validates
+//! (chain.toml, `--set`, expressions, project shaders' reflection) on any thread;
+//! [`Engine::apply_loaded`] makes the result the running chain.
+
+use std::path::Path;
+
+use super::Engine;
+use crate::chain::{ChainDesc, ChainSpec};
+use crate::error::{Diagnostics, EngineError, Result};
+use crate::operator::Registry;
+use crate::project::{apply_set, load_project};
+use crate::shaders::ShaderLibrary;
+
+/// What validating a chain needs, copied from an [`Engine`]
+/// ([`chain_loader`](Engine::chain_loader)): the operator types, the variables, the shader
+/// library and the GPU's largest texture. `Send`: a host moves it to a loading thread, so
+/// that reading and validating a huge chain.toml never holds up a frame.
+#[derive(Clone, Debug)]
+pub struct ChainLoader {
+    registry: Registry,
+    shaders: ShaderLibrary,
+    max_side: u32,
+    /// The engine's library generation when copied (see [`LoadedChain`]).
+    library: u64,
+}
+
+/// A chain read and validated by a [`ChainLoader`], for [`Engine::apply_loaded`].
+#[derive(Clone, Debug)]
+pub struct LoadedChain {
+    desc: ChainDesc,
+    spec: ChainSpec,
+    library: u64,
+}
+
+impl LoadedChain {
+    /// The chain as written.
+    #[must_use]
+    pub fn desc(&self) -> &ChainDesc {
+        &self.desc
+    }
+}
+
+impl ChainLoader {
+    /// Reads `path` (a project folder or its chain.toml), applies `sets` (`--set`) and
+    /// validates the chain. Nothing of an engine is touched.
+    pub fn load(&self, path: &Path, sets: &[String]) -> Result<LoadedChain> {
+        let mut project = load_project(path)?;
+        let mut errs = Vec::new();
+        for s in sets {
+            if let Err(d) = apply_set(&mut project.desc, s) {
+                errs.push(d);
+            }
+        }
+        if !errs.is_empty() {
+            return Err(EngineError::Project(Diagnostics(errs)));
+        }
+        self.validate(project.desc)
+    }
+
+    /// Validates `desc`.
+    pub fn validate(&self, desc: ChainDesc) -> Result<LoadedChain> {
+        let spec = desc
+            .validate_with(&self.registry, self.max_side, &self.shaders)
+            .map_err(EngineError::Project)?;
+        Ok(LoadedChain {
+            desc,
+            spec,
+            library: self.library,
+        })
+    }
+}
+
+impl Engine {
+    /// A copy of what validating a chain needs, to load one on another thread.
+    #[must_use]
+    pub fn chain_loader(&self) -> ChainLoader {
+        ChainLoader {
+            registry: self.registry.clone(),
+            shaders: self.shaders.clone(),
+            max_side: self.gpu.max_texture_side(),
+            library: self.edits.library,
+        }
+    }
+
+    /// Makes a chain loaded by a [`ChainLoader`] the running chain, as
+    /// [`set_chain`](Self::set_chain) does. If the engine's shaders changed since the
+    /// loader was copied (a built-in shader reloaded meanwhile), it is validated again here.
+    pub fn apply_loaded(&mut self, loaded: LoadedChain) -> Result<()> {
+        if loaded.library != self.edits.library {
+            return self.set_chain(&loaded.desc);
+        }
+        self.apply_spec(&loaded.desc, loaded.spec)
+    }
+}
