@@ -435,7 +435,7 @@ fn bad_set_arguments_point_into_the_argument() {
         ("noise.scal=3", "--set:1:7"),
         ("nosie.scale=3", "--set:1:1"),
         ("noise.scale", "--set:1:1"),
-        ("noise.scale=\"sin(tme)\"", "--set:1:13"),
+        ("noise.scale=\"sin(tme)\"", "--set:1:18"),
     ];
     for (arg, loc) in cases {
         let o = vivid(&["testing-fixtures/hello-noise", "--headless", "--set", arg]);
