@@ -427,6 +427,8 @@ fn a_late_frame_brings_back_the_last_good_version() {
     // A live edit makes it hostile.
     std::fs::write(dir.path().join("s.wgsl"), HOSTILE).unwrap();
     e.load_project(dir.path(), &[]).unwrap();
+    // A loading thread reads the chain meanwhile (the hostile text), to apply it after.
+    let loaded = e.chain_loader().load(dir.path(), &[]).unwrap();
     frame_and_wait(&mut e, 5);
     frame_and_wait(&mut e, 6);
     assert_eq!(e.stats().missed_deadlines, 1);
@@ -437,6 +439,10 @@ fn a_late_frame_brings_back_the_last_good_version() {
         "{errors:?}"
     );
     assert_eq!(uniform(&frames(&mut e, 4)), [0.0, 0.0, 1.0, 1.0]);
+    // The chain loaded before the quarantine is validated again: still the good version.
+    e.apply_loaded(loaded).unwrap();
+    assert_eq!(uniform(&frames(&mut e, 2)), [0.0, 0.0, 1.0, 1.0]);
+    assert_eq!(e.errors().len(), 1, "{:?}", e.errors());
     // Another edit of the chain, the file still hostile: still the good version.
     std::fs::write(dir.path().join("chain.toml"), shader_chain([96, 96], false)).unwrap();
     e.load_project(dir.path(), &[]).unwrap();

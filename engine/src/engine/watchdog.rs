@@ -213,6 +213,9 @@ impl Engine {
                     fallback: good,
                 },
             );
+            // A chain a loading thread validated before this (with the hostile text) is
+            // validated again when applied (`apply_loaded`): with the last good version.
+            self.edits.library += 1;
             let running = if fallback {
                 "; running its last good version"
             } else {
@@ -289,6 +292,7 @@ impl Engine {
     /// Lifts the quarantine of `name` (its file changed).
     pub(super) fn lift_quarantine(&mut self, name: &str) {
         if self.shaders.lift_quarantine(name) {
+            self.edits.library += 1;
             self.watchdog.notices.remove(name);
             self.generations.errors += 1;
         }
