@@ -1,6 +1,7 @@
 //! Hostile shaders and oversized requests through the `vivid` binary: `--duration` is
 //! honoured with a shader that never ends, a snapshot larger than one readback buffer is
-//! read in tiles, and an operator in error that a live edit removes no longer fails the run.
+//! read in tiles, an operator in error that a live edit removes no longer fails the run, and
+//! saving a fix for a shader that never ends brings it back.
 
 #![allow(
     clippy::unwrap_used,
@@ -198,4 +199,57 @@ fn write_atomically(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).unwrap();
     std::fs::rename(&tmp, path).unwrap();
+}
+
+#[test]
+fn saving_a_fix_for_a_shader_that_never_ends_brings_it_back() {
+    let hostile = "fn shade(uv: vec2<f32>) -> vec4<f32> {\n    var x = uv.x;\n    loop { x = fract(x * 1.618 + 0.1); }\n    return vec4<f32>(x, 0.0, 0.0, 1.0);\n}\n";
+    let dir = project(&[
+        (
+            "chain.toml",
+            "output = \"s\"\nsize = [64, 64]\n[s]\ntype = \"shader\"\nshader = \"s.wgsl\"\n",
+        ),
+        ("s.wgsl", hostile),
+    ]);
+    let snapshot = dir.path().join("out.png");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .args([
+            dir.path().to_str().unwrap(),
+            "--headless",
+            "--watch",
+            "--duration",
+            "10",
+            "--frame-deadline",
+            "0.3",
+            "--monitor-interval",
+            "0",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    let mut all = String::new();
+    assert!(wait_for(&rx, "frame deadline", &mut all), "{all}");
+    // The artist saves a fix: the quarantine is lifted, the new version runs.
+    write_atomically(
+        &dir.path().join("s.wgsl"),
+        "fn shade(uv: vec2<f32>) -> vec4<f32> {\n    return vec4<f32>(1.0, 0.0, 0.0, 1.0);\n}\n",
+    );
+    assert!(wait_for(&rx, "all errors fixed", &mut all), "{all}");
+    let status = child.wait().unwrap();
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(5)) {
+        all.push_str(&line);
+        all.push('\n');
+    }
+    assert!(!all.contains("operator(s) failed"), "{all}");
+    assert!(!all.contains("panicked"), "{all}");
+    assert_eq!(status.code(), Some(0), "{all}");
+    // The last frame is the fixed shader's.
+    let img = image::open(&snapshot).unwrap().to_rgba8();
+    assert_eq!(img.dimensions(), (64, 64));
+    assert!(img.pixels().all(|p| p.0 == [255, 0, 0, 255]), "{all}");
 }

@@ -328,10 +328,10 @@ impl UniformArena {
         slot.buffer
             .buffer
             .map_async(wgpu::MapMode::Write, .., move |r| {
-                // An error means the device is gone (the engine then replaces it): the
-                // slot must not be waited for.
+                // An error means the device is gone or was replaced (a late frame): the
+                // slot must not be waited for. The engine reports the loss itself.
                 if r.is_err() {
-                    log::warn!("uniform staging buffer: {r:?}");
+                    log::debug!("uniform staging buffer: {r:?}");
                 }
                 ready.store(true, Ordering::Release);
             });
