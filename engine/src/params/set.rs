@@ -52,8 +52,16 @@ impl ParamSet {
 
     /// Sets a parameter's source; constants take effect at once.
     pub fn set(&mut self, index: usize, source: ParamSource) {
-        if let ParamSource::Const(v) = &source {
-            self.values.0[index] = v.clone();
+        match &source {
+            ParamSource::Const(v) => self.values.0[index] = v.clone(),
+            // Evaluation gathers components in `scratch`: sized here, so frames allocate nothing.
+            // A list's value gets its room here too.
+            ParamSource::Animated { components, .. } => {
+                self.scratch.reserve(components.len());
+                if let ParamValue::Numbers(v) = &mut self.values.0[index] {
+                    v.reserve(components.len().saturating_sub(v.len()));
+                }
+            }
         }
         self.animated[index] = source.is_animated();
         self.sources[index] = source;
