@@ -39,7 +39,7 @@ mod runtime;
 mod views;
 mod watchdog;
 
-pub use display::{FramePass, Target};
+pub use display::{DisplayArea, FramePass, Target};
 pub use load::{ChainLoader, LoadedChain};
 pub use report::{FrameReport, NodeError, NodeProfile, OperatorCounter, Profile, RunStats};
 pub use views::{NodeView, ParamView};

@@ -44,10 +44,13 @@ impl ParamSet {
         &self.specs
     }
 
-    /// Index of the parameter named `name`.
+    /// Index of the parameter named `name` (or once named so: an alias).
     #[must_use]
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.specs.iter().position(|s| s.name == name)
+        self.specs
+            .iter()
+            .position(|s| s.name == name)
+            .or_else(|| self.specs.iter().position(|s| s.answers_to(name)))
     }
 
     /// Sets a parameter's source; constants take effect at once.
