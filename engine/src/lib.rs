@@ -17,6 +17,7 @@ pub mod chain;
 pub mod deadline;
 mod engine;
 mod error;
+pub mod files;
 pub mod fullscreen;
 mod fusion;
 pub mod gpu;
@@ -30,6 +31,7 @@ pub mod readback;
 pub mod resources;
 pub mod scene;
 pub mod shaders;
+pub mod stderr;
 
 pub use engine::{
     ChainLoader, DisplayArea, Engine, EngineOptions, FramePass, FrameReport, LoadedChain,

@@ -97,10 +97,15 @@ impl ChainSpec {
     }
 }
 
-/// The pixel size of the image file at `path` (read from its header), if the GPU can hold
-/// it; otherwise what is wrong, naming the file.
-pub(crate) fn image_pixel_size(path: &Path, max_side: u32) -> Result<[u32; 2], String> {
-    let (w, h) = crate::params::image_size(path).map_err(|m| format!("{}: {m}", path.display()))?;
+/// The pixel size of the image file at `path` (read from its header, by the rules of
+/// `files`), if the GPU can hold it (its sides and vivid's picture budget); otherwise what is
+/// wrong, naming the file.
+pub(crate) fn image_pixel_size(
+    files: &crate::files::FileRules,
+    path: &Path,
+    max_side: u32,
+) -> Result<[u32; 2], String> {
+    let (w, h) = crate::params::image_size(files, path)?;
     crate::resources::budget::check_picture(w, h, max_side)
         .map_err(|m| format!("{} is {m}", path.display()))?;
     Ok([w, h])

@@ -77,6 +77,14 @@ pub struct EngineOptions {
     /// [`DEFAULT_FRAME_DEADLINE`](crate::deadline::DEFAULT_FRAME_DEADLINE) (10 s: a CPU
     /// driver compiles new pipelines inside the first frame that uses them).
     pub frame_deadline: Option<Duration>,
+    /// Folders outside the project folder whose files a project may read (`--allow-path`);
+    /// see [`crate::files`].
+    pub allowed_paths: Vec<std::path::PathBuf>,
+    /// How long a frame may wait for a file an operator reads and decodes on another thread
+    /// ([`crate::files::loader`]). The default, 10 s, makes renders deterministic: the frame
+    /// after a change shows it. Zero (a window, a live run): frames never wait; the last good
+    /// version shows until the new one is ready.
+    pub file_wait: Duration,
 }
 
 impl Default for EngineOptions {
@@ -87,6 +95,8 @@ impl Default for EngineOptions {
             warmup_frames: 3,
             fuse: true,
             frame_deadline: Some(crate::deadline::DEFAULT_FRAME_DEADLINE),
+            allowed_paths: Vec::new(),
+            file_wait: Duration::from_secs(10),
         }
     }
 }
@@ -117,6 +127,9 @@ pub struct Engine {
     /// Frames finished in time, shaders' last good versions, quarantines (`watchdog.rs`).
     watchdog: Watchdog,
     generations: Generations,
+    /// The rules the running chain's files are read by (its project folder, the allowed
+    /// ones), for the operators that read them.
+    files: crate::files::Files,
     /// This frame's values of the variables expressions read (slots of the registry's
     /// [`Variables`](crate::params::Variables)).
     vars: crate::params::ExprVars,
@@ -159,6 +172,10 @@ impl Engine {
         arena.set_deadline(options.frame_deadline);
         let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
         let stats = Statistics::new(&options);
+        let files = crate::files::Files::new(
+            crate::files::FileRules::new(Path::new("."), &options.allowed_paths),
+            options.file_wait,
+        );
         let vars = crate::params::ExprVars::new(registry.variables());
         Self {
             gpu,
@@ -177,6 +194,7 @@ impl Engine {
             edits: Edits::default(),
             watchdog: Watchdog::default(),
             generations: Generations::default(),
+            files,
             vars,
         }
     }
@@ -249,6 +267,12 @@ impl Engine {
     pub fn output_size(&self) -> Option<[u32; 2]> {
         let rt = self.chain.as_ref()?;
         Some(rt.nodes[rt.shown].size)
+    }
+
+    /// The rules the running chain's files are read by ([`crate::files`]).
+    #[must_use]
+    pub fn file_rules(&self) -> &crate::files::FileRules {
+        self.files.rules()
     }
 
     /// Waits until the GPU has finished all submitted work, at most the frame deadline
