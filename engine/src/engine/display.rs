@@ -507,7 +507,7 @@ impl Engine {
         let Some(out) = rt.output(rt.shown) else {
             return;
         };
-        if capture && let Some(r) = &self.display.readback {
+        if capture && let Some(r) = &mut self.display.readback {
             r.encode_copy(encoder, &out.texture);
         }
         if let Some(tap) = &mut self.display.tap {
@@ -580,14 +580,42 @@ impl Engine {
         }
     }
 
-    /// Reads the output copied by the last [`render`](Self::render) with `capture`.
+    /// Reads the output copied by the last [`render`](Self::render) with `capture`. Read it
+    /// right after that frame: an output larger than the readback buffer
+    /// ([`crate::readback::MAX_TILE_BYTES`]) is read in tiles, the first copied in the frame,
+    /// the others now. Waits at most the frame deadline (a late frame is then handled at
+    /// the next [`render`](Self::render)).
     pub fn read_output(&self) -> Result<FloatImage> {
-        let r = self
-            .display
+        let r = self.readback()?;
+        r.read(&self.gpu, self.options.frame_deadline, &|| {
+            self.late_frame_excused()
+        })
+        .inspect_err(|e| self.note_error(e))
+    }
+
+    /// [`read_output`](Self::read_output) as 8-bit straight RGBA (as a PNG stores it,
+    /// [`FloatImage::to_rgba8`]), without the float image in between: a quarter of the
+    /// memory, for large snapshots.
+    pub fn read_output_rgba8(&self) -> Result<image::RgbaImage> {
+        let r = self.readback()?;
+        r.read_rgba8(&self.gpu, self.options.frame_deadline, &|| {
+            self.late_frame_excused()
+        })
+        .inspect_err(|e| self.note_error(e))
+    }
+
+    /// A late frame found by a read: handled at the next frame.
+    fn note_error(&self, e: &EngineError) {
+        if matches!(e, EngineError::FrameDeadline { .. }) {
+            self.watchdog.note_late();
+        }
+    }
+
+    fn readback(&self) -> Result<&Readback> {
+        self.display
             .readback
             .as_ref()
-            .ok_or_else(|| EngineError::Param("no frame was captured".into()))?;
-        r.read(&self.gpu)
+            .ok_or_else(|| EngineError::Param("no frame was captured".into()))
     }
 }
 
