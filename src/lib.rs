@@ -237,6 +237,8 @@
 //!   the `vivid` binary opens), and everything of `app`.
 //! - **`app`** — the app layer without a window: live reload (`vivid::live`,
 //!   `vivid::watch`: notify) and the egui inspector (`vivid::ui`, with `vivid::egui`).
+//! - **`media`** (default) — video files as an operator (`video`) and recording of the
+//!   output, through GStreamer (`vivid::media`, the `vivid-media` crate).
 //!
 //! An installation that only embeds the engine depends on
 //! `vivid = { git = "https://github.com/vivid-render/vivid", default-features = false }`
@@ -262,10 +264,17 @@ pub use vivid_app::{egui, live, ui, watch};
 #[cfg(feature = "window")]
 pub use vivid_app::window;
 
-/// A registry with every built-in operator type.
+#[cfg(feature = "media")]
+pub use vivid_media as media;
+
+/// A registry with every built-in operator type (with feature `media`, `video` too).
 #[must_use]
 pub fn builtin_registry() -> Registry {
-    vivid_operators::builtin_registry()
+    #[cfg_attr(not(feature = "media"), allow(unused_mut))]
+    let mut registry = vivid_operators::builtin_registry();
+    #[cfg(feature = "media")]
+    vivid_media::register(&mut registry);
+    registry
 }
 
 /// An engine on `gpu` with the built-in operators and default options (monitor every 10 s,

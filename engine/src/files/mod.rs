@@ -52,6 +52,9 @@ pub enum Role {
     Environment,
     /// A TrueType or OpenType font (`text`'s `font`): 64 MiB.
     Font,
+    /// A video file (the media layer's `video`): 1 TiB — it is streamed by its decoder,
+    /// never read whole.
+    Video,
 }
 
 const MIB: u64 = 1 << 20;
@@ -65,6 +68,7 @@ impl Role {
             Self::Shader => 16 * MIB,
             Self::Picture | Self::Environment => 256 * MIB,
             Self::Model | Self::ModelBuffer | Self::Lut => 1024 * MIB,
+            Self::Video => 1024 * 1024 * MIB,
         }
     }
 
@@ -80,6 +84,7 @@ impl Role {
             Self::Lut => "LUT",
             Self::Environment => "HDR environment",
             Self::Font => "font",
+            Self::Video => "video file",
         }
     }
 }

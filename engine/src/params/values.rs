@@ -74,6 +74,11 @@ pub enum FileKind {
     Environment,
     /// A TrueType or OpenType font.
     Font,
+    /// A video file (any container and codec the media layer's GStreamer can decode).
+    Video,
+    /// A folder of numbered PNG or JPEG frames (the media layer's `image_sequence`); a
+    /// change to any file in it is a change.
+    Frames,
 }
 
 impl FileKind {
@@ -86,6 +91,8 @@ impl FileKind {
             Self::Cube => "3D LUT file",
             Self::Environment => "Radiance HDR image",
             Self::Font => "font file",
+            Self::Video => "video file",
+            Self::Frames => "folder of PNG or JPEG frames",
         }
     }
 
@@ -94,10 +101,14 @@ impl FileKind {
     pub const fn extensions(self) -> &'static [&'static str] {
         match self {
             Self::Mesh => &["gltf", "glb"],
-            Self::Image => &["png", "jpg", "jpeg"],
+            Self::Image | Self::Frames => &["png", "jpg", "jpeg"],
             Self::Cube => &["cube"],
             Self::Environment => &["hdr"],
             Self::Font => &["ttf", "otf"],
+            Self::Video => &[
+                "mp4", "m4v", "mov", "mkv", "webm", "avi", "mxf", "ogv", "mpg", "mpeg", "ts",
+                "mts", "y4m",
+            ],
         }
     }
 }
@@ -144,10 +155,12 @@ impl FileKind {
     pub const fn role(self) -> crate::files::Role {
         match self {
             Self::Mesh => crate::files::Role::Model,
-            Self::Image => crate::files::Role::Picture,
+            // A folder of frames: each of its frames is a picture.
+            Self::Image | Self::Frames => crate::files::Role::Picture,
             Self::Cube => crate::files::Role::Lut,
             Self::Environment => crate::files::Role::Environment,
             Self::Font => crate::files::Role::Font,
+            Self::Video => crate::files::Role::Video,
         }
     }
 }

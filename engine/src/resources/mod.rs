@@ -3,6 +3,7 @@
 //! samplers, and bind groups rebuilt only when what they reference changes.
 
 mod bind_group;
+pub mod budget;
 mod pipeline_cache;
 mod texture_pool;
 mod uniform_arena;
@@ -13,4 +14,5 @@ pub use pipeline_cache::{
     SamplerKind,
 };
 pub use texture_pool::{Pool, PoolStats, Scratch, ScratchSet, TextureKey, TexturePool};
+pub(crate) use uniform_arena::RING;
 pub use uniform_arena::{UniformArena, UniformSlot, UniformWriter};

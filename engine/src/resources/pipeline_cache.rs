@@ -366,7 +366,9 @@ impl PipelineCache {
         Ok(pipeline)
     }
 
-    /// The shader module of `shader`, compiled (naga-validated first) on a miss.
+    /// The shader module of `shader`, compiled (naga-validated first; an untrusted shader
+    /// bounded and loop-guarded, a quarantined one refused: [`ShaderLibrary::compose`]) on
+    /// a miss.
     fn module(
         &mut self,
         gpu: &Gpu,
@@ -378,10 +380,12 @@ impl PipelineCache {
         }
         let composed = shaders.compose(shader)?;
         let label = format!("vivid.{}", shader.trim_end_matches(".wgsl"));
+        // The module naga validated — for an untrusted shader, bounded and loop-guarded
+        // (`shaders::harden`) — goes to wgpu as IR: what runs is what was checked.
         let module = gpu.scoped(&format!("compiling {shader}"), || {
             gpu.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(&label),
-                source: wgpu::ShaderSource::Wgsl(composed.text.clone().into()),
+                source: wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(composed.module)),
             })
         })?;
         self.modules.insert(shader.to_string(), module.clone());
