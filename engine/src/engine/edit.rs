@@ -182,6 +182,9 @@ impl Engine {
     /// type keep their state and textures; removed ones free theirs at once. On error the
     /// running chain is kept.
     pub fn set_chain(&mut self, desc: &ChainDesc) -> Result<()> {
+        if self.registry.declare_variables_of(desc) > 0 {
+            self.vars.resize(self.registry.variables());
+        }
         let spec = desc
             .validate_with(&self.registry, self.gpu.max_texture_side(), &self.shaders)
             .map_err(EngineError::Project)?;
@@ -427,6 +430,9 @@ impl Engine {
     /// Sets a parameter of a running operator (same value syntax as chain.toml).
     pub fn set_param(&mut self, node: &str, param: &str, value: impl Into<RawValue>) -> Result<()> {
         let value = value.into();
+        if self.registry.declare_variables_in(&value) > 0 {
+            self.vars.resize(self.registry.variables());
+        }
         let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
         let i = rt
             .spec

@@ -56,6 +56,11 @@ impl ParamSet {
             self.values.0[index] = v.clone();
         }
         self.animated[index] = source.is_animated();
+        // Room for its components, so that evaluating never grows the scratch space.
+        if let ParamSource::Animated { components, .. } = &source {
+            self.scratch
+                .reserve(components.len().saturating_sub(self.scratch.len()));
+        }
         self.sources[index] = source;
     }
 
@@ -239,15 +244,9 @@ mod tests {
             p.expression_text(0).as_deref(),
             Some("[0.25, \"frame / 10\", \"frame\"]")
         );
-        assert!(p.evaluate(ExprVars {
-            time: 0.0,
-            frame: 5.0,
-        }));
+        assert!(p.evaluate(&ExprVars::at(0.0, 5.0)));
         assert_eq!(p.values().0[0], ParamValue::Numbers(vec![0.25, 0.5, 1.0]));
-        assert!(!p.evaluate(ExprVars {
-            time: 1.0,
-            frame: 5.0,
-        }));
+        assert!(!p.evaluate(&ExprVars::at(1.0, 5.0)));
     }
 }
 
