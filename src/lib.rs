@@ -96,6 +96,9 @@ pub use vivid_app::{egui, live, ui, watch};
 #[cfg(feature = "window")]
 pub use vivid_app::window;
 
+#[cfg(feature = "control")]
+pub use vivid_control as control;
+
 /// A registry with every built-in operator type.
 #[must_use]
 pub fn builtin_registry() -> Registry {

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+mod control_flags;
+
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use vivid::live::Live;
@@ -135,6 +137,8 @@ struct RunArgs {
     /// half-float textures skipped between them.
     #[arg(long)]
     no_fuse: bool,
+    #[command(flatten)]
+    control: control_flags::ControlArgs,
 }
 
 /// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
@@ -248,8 +252,10 @@ fn setup_engine(
     args: &RunArgs,
     project: &Path,
     watch: bool,
+    host: &control_flags::Host,
 ) -> Result<(Engine, Option<Live>), EngineError> {
     let mut engine = Engine::new(gpu, vivid::builtin_registry(), engine_options(args));
+    host.register(&mut engine)?;
     if engine.shader_root().is_none()
         && let Some(dir) = source_tree_shaders()
     {
@@ -292,9 +298,10 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
 fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     // Check the project before touching the GPU: errors come fast and need no driver.
     let _ = vivid::project::load_project(project)?;
+    let host = control_flags::Host::start(&args.control)?;
     let gpu = Gpu::headless(&GpuOptions::default())?;
     let adapter = gpu.describe();
-    let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch)?;
+    let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch, &host)?;
     let mut shown_errors: Option<String> = None;
     let default_frames = if args.duration.is_some() { u64::MAX } else { 1 };
     let frames = args.frames.unwrap_or(default_frames).max(1);
@@ -326,14 +333,12 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
         }
         let last = k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d);
         let capture = args.snapshot.is_some() && last;
-        engine.render(
-            FrameTime {
-                time: k as f64 / fps,
-                frame: k,
-            },
-            Target::None,
-            capture,
-        )?;
+        let time = FrameTime {
+            time: k as f64 / fps,
+            frame: k,
+        };
+        host.before_frame(&mut engine, time);
+        engine.render(time, Target::None, capture)?;
         if let Some(l) = &mut live {
             for t in l.frame_done(&engine) {
                 eprintln!("vivid: {}", t.line());
@@ -400,7 +405,9 @@ fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     let setup_args = args.clone();
     let project = project.to_path_buf();
     let watch = !args.no_watch;
-    let run = vivid::window::run(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch)))
+    let host = control_flags::Host::start(&args.control)?;
+    let hook = Some(host.hook());
+    let run = vivid::window::run_with(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch, &host)), hook)
         .map_err(|e| match e {
             EngineError::Surface(m) => anyhow::anyhow!("{m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
             other => other.into(),
