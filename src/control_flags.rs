@@ -13,6 +13,35 @@ pub struct ControlArgs {
     /// (`/fader1` → `osc.fader1`) expressions read.
     #[arg(long, value_name = "PORT|HOST:PORT")]
     pub osc: Option<String>,
+    /// Analyse an audio file (WAV, FLAC) at each frame's time — with --fps every run gives
+    /// the same values: audio.level, audio.peak, audio.bass, audio.mid, audio.high,
+    /// audio.band0…7, audio.beat, audio.bpm. Loops unless --audio-once.
+    #[arg(long, value_name = "FILE", conflicts_with = "audio_in")]
+    pub audio: Option<std::path::PathBuf>,
+    /// Analyse a capture device instead (`default`, or a name as listed in the error for
+    /// an unknown one): the same variables.
+    #[arg(long, value_name = "DEVICE")]
+    pub audio_in: Option<String>,
+    /// Silence after the end of the --audio file (default: it loops).
+    #[arg(long, requires = "audio")]
+    pub audio_once: bool,
+    /// Seconds a rising audio value takes to follow (smoothing; 0: at once).
+    #[arg(long, value_name = "SECS", default_value_t = 0.01)]
+    pub audio_attack: f64,
+    /// Seconds a falling audio value takes to follow (smoothing; 0: at once).
+    #[arg(long, value_name = "SECS", default_value_t = 0.15)]
+    pub audio_release: f64,
+}
+
+impl ControlArgs {
+    /// Whether any source is asked for.
+    #[cfg_attr(
+        feature = "control",
+        expect(dead_code, reason = "used without `control`")
+    )]
+    fn any(&self) -> bool {
+        self.osc.is_some() || self.audio.is_some() || self.audio_in.is_some()
+    }
 }
 
 #[cfg(feature = "control")]
@@ -29,19 +58,47 @@ mod imp {
 
     impl Host {
         pub fn start(args: &ControlArgs) -> anyhow::Result<Self> {
+            let check = |name: &str, v: f64| {
+                if v.is_finite() && (0.0..=60.0).contains(&v) {
+                    Ok(v)
+                } else {
+                    Err(anyhow::anyhow!(
+                        "--{name}: {v} is not a number of seconds in 0..60"
+                    ))
+                }
+            };
             let options = ControlOptions {
                 osc: args.osc.clone(),
+                audio: args.audio.clone(),
+                audio_in: args.audio_in.clone(),
+                audio_once: args.audio_once,
+                analysis: vivid::control::audio::AnalysisSettings {
+                    attack: check("audio-attack", args.audio_attack)?,
+                    release: check("audio-release", args.audio_release)?,
+                    ..Default::default()
+                },
             };
             let controls = Controls::start(&options)?;
             if let Some(osc) = controls.osc() {
                 eprintln!("vivid: OSC in on udp {}", osc.local_addr());
+            }
+            if let Some(f) = controls.audio_file() {
+                eprintln!(
+                    "vivid: audio from {} ({:.1} s at {} Hz)",
+                    f.path().display(),
+                    f.seconds(),
+                    f.rate()
+                );
+            }
+            if let Some(c) = controls.capture() {
+                eprintln!("vivid: audio from capture device `{}`", c.device_name());
             }
             Ok(Self(Rc::new(RefCell::new(controls))))
         }
 
         pub fn register(&self, engine: &mut Engine) -> Result<(), EngineError> {
             self.0
-                .borrow()
+                .borrow_mut()
                 .register(engine)
                 .map_err(|e| EngineError::Param(e.to_string()))
         }
@@ -68,9 +125,9 @@ mod imp {
 
     impl Host {
         pub fn start(args: &ControlArgs) -> anyhow::Result<Self> {
-            if args.osc.is_some() {
+            if args.any() {
                 anyhow::bail!(
-                    "this vivid was built without the `control` feature: --osc is not available"
+                    "this vivid was built without the `control` feature: --osc, --audio and --audio-in are not available"
                 );
             }
             Ok(Self)

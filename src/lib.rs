@@ -102,7 +102,18 @@ pub use vivid_control as control;
 /// A registry with every built-in operator type.
 #[must_use]
 pub fn builtin_registry() -> Registry {
-    vivid_operators::builtin_registry()
+    #[cfg_attr(
+        not(feature = "control"),
+        expect(unused_mut, reason = "declared with `control`")
+    )]
+    let mut r = vivid_operators::builtin_registry();
+    // The variables `vivid-control` sets (`osc.*`, `audio.*`): chains reading them are
+    // valid in every host, whether or not a source runs (they read 0).
+    #[cfg(feature = "control")]
+    if let Err(e) = vivid_control::declare(&mut r) {
+        log::error!("control variables: {e}");
+    }
+    r
 }
 
 /// An engine on `gpu` with the built-in operators and default options (monitor every 10 s,

@@ -1,27 +1,60 @@
-//! [`Controls`]: the sources a run asked for (`--osc`, …), registered with the engine once
-//! and applied before each frame.
+//! [`Controls`]: the sources a run asked for (`--osc`, `--audio`, `--audio-in`), registered
+//! with the engine once and applied before each frame.
+
+use std::path::PathBuf;
 
 use vivid_engine::{Engine, FrameTime};
 
 use crate::ControlError;
+use crate::audio::{AnalysisSettings, AudioSlots, CaptureSource, FileSource};
 use crate::osc::{OscConfig, OscInput, parse_listen};
+
+/// Declares every variable and namespace [`Controls`] sets in `registry`: `osc.*` and the
+/// audio variables (8 bands). A registry with them validates chains that read them, whether
+/// or not a source runs (`vivid::builtin_registry` does this when built with `control`).
+pub fn declare(registry: &mut vivid_engine::Registry) -> Result<(), String> {
+    registry.add_namespace("osc", OSC_DOC)?;
+    for (name, doc) in crate::audio::variables(AnalysisSettings::default().bands) {
+        registry.add_variable(name, doc)?;
+    }
+    Ok(())
+}
+
+const OSC_DOC: &str = "OSC: `/fader1 0.5` sets osc.fader1 (see README, Control)";
 
 /// What to start, as the command line gives it.
 #[derive(Clone, Debug, Default)]
 pub struct ControlOptions {
     /// `--osc`: a port (on 127.0.0.1) or `host:port`.
     pub osc: Option<String>,
+    /// `--audio`: a file analysed at each frame's time.
+    pub audio: Option<PathBuf>,
+    /// `--audio-in`: a capture device (`default` or a name).
+    pub audio_in: Option<String>,
+    /// How the audio is analysed.
+    pub analysis: AnalysisSettings,
+    /// `--audio-once`: silence after the file's end (else it loops).
+    pub audio_once: bool,
 }
 
 /// The running sources.
 #[derive(Debug, Default)]
 pub struct Controls {
     osc: Option<OscInput>,
+    file: Option<FileSource>,
+    capture: Option<CaptureSource>,
+    bands: usize,
+    audio_slots: Option<AudioSlots>,
 }
 
 impl Controls {
     /// Starts every source `options` names (none: a `Controls` that does nothing).
     pub fn start(options: &ControlOptions) -> Result<Self, ControlError> {
+        if options.audio.is_some() && options.audio_in.is_some() {
+            return Err(ControlError::Config(
+                "--audio and --audio-in: give one source of audio".into(),
+            ));
+        }
         let osc = match &options.osc {
             Some(s) => {
                 let addr =
@@ -32,19 +65,37 @@ impl Controls {
             }
             None => None,
         };
-        Ok(Self { osc })
+        let file = match &options.audio {
+            Some(p) => Some(FileSource::open(p, options.analysis, !options.audio_once)?),
+            None => None,
+        };
+        let capture = match &options.audio_in {
+            Some(name) => Some(CaptureSource::open(Some(name), options.analysis)?),
+            None => None,
+        };
+        Ok(Self {
+            osc,
+            file,
+            capture,
+            bands: options.analysis.bands,
+            audio_slots: None,
+        })
     }
 
-    /// Declares the variables and namespaces the sources set (call before loading a chain).
-    pub fn register(&self, engine: &mut Engine) -> Result<(), ControlError> {
-        // `osc.*` is always open: a chain may read OSC variables before --osc is given
-        // (they stay 0), so that adding the flag never makes a chain invalid.
+    /// Declares the variables and namespaces the sources set (call before loading a
+    /// chain). All of them, whichever sources run: a chain reading `audio.bass` or
+    /// `osc.fader1` is valid without `--audio` or `--osc` (they stay 0).
+    pub fn register(&mut self, engine: &mut Engine) -> Result<(), ControlError> {
         engine
-            .add_namespace(
-                "osc",
-                "OSC: `/fader1 0.5` sets osc.fader1 (see README, Control)",
-            )
-            .map_err(ControlError::Config)
+            .add_namespace("osc", OSC_DOC)
+            .map_err(ControlError::Config)?;
+        let bands = if self.bands == 0 {
+            AnalysisSettings::default().bands
+        } else {
+            self.bands
+        };
+        self.audio_slots = Some(AudioSlots::register(engine, bands).map_err(ControlError::Config)?);
+        Ok(())
     }
 
     /// OSC in, if started.
@@ -53,10 +104,31 @@ impl Controls {
         self.osc.as_ref()
     }
 
-    /// Applies what arrived since the last frame; call before rendering frame `time`.
-    pub fn before_frame(&mut self, engine: &mut Engine, _time: FrameTime) {
+    /// The audio file, if one is analysed.
+    #[must_use]
+    pub fn audio_file(&self) -> Option<&FileSource> {
+        self.file.as_ref()
+    }
+
+    /// The capture device, if one is analysed.
+    #[must_use]
+    pub fn capture(&self) -> Option<&CaptureSource> {
+        self.capture.as_ref()
+    }
+
+    /// Applies what arrived since the last frame and the audio at `time`; call before
+    /// rendering that frame.
+    pub fn before_frame(&mut self, engine: &mut Engine, time: FrameTime) {
         if let Some(osc) = &mut self.osc {
             osc.apply(engine);
+        }
+        let features = if let Some(f) = &mut self.file {
+            Some(f.features_at(time.time))
+        } else {
+            self.capture.as_mut().map(CaptureSource::features)
+        };
+        if let (Some(f), Some(slots)) = (features, &self.audio_slots) {
+            slots.set(engine, &f);
         }
     }
 }

@@ -9,12 +9,15 @@
 //! bounded inbox, so a flood of input never grows memory nor holds up a frame.
 //!
 //! - `osc`: OSC in ([`osc::OscInput`]);
+//! - `audio`: analysis of a file or a capture device ([`audio::FileSource`],
+//!   [`audio::CaptureSource`]);
 //! - `host`: [`Controls`], every source a run asked for, applied once per frame.
 
+pub mod audio;
 mod host;
 pub mod osc;
 
-pub use host::{ControlOptions, Controls};
+pub use host::{ControlOptions, Controls, declare};
 
 /// Why a control source could not start.
 #[derive(Debug, thiserror::Error)]
@@ -35,4 +38,15 @@ pub enum ControlError {
     /// A setting is wrong.
     #[error("{0}")]
     Config(String),
+    /// An audio file could not be read.
+    #[error("{}: {message}", path.display())]
+    Audio {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A capture device could not be opened.
+    #[error("audio: {0}")]
+    Device(String),
 }

@@ -1,0 +1,144 @@
+//! `--audio` end to end through the real binary: a WAV file written here (a sine of known
+//! amplitude and frequency) drives a chain's colour through `audio.bass` and `audio.level`
+//! — the value the formula gives (A/√2), the same PNG every run with `--fps`.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+/// A mono 16-bit PCM WAV file of `samples` at `rate`.
+fn write_wav(path: &Path, rate: u32, samples: &[f32]) {
+    let data_len = (samples.len() * 2) as u32;
+    let mut b = Vec::new();
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(36 + data_len).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    for v in [16u32] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [1u16, 1] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.extend_from_slice(&rate.to_le_bytes());
+    b.extend_from_slice(&(rate * 2).to_le_bytes());
+    for v in [2u16, 16] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        b.extend_from_slice(&((s * 32767.0).round() as i16).to_le_bytes());
+    }
+    std::fs::write(path, b).unwrap();
+}
+
+fn snapshot(dir: &Path, name: &str, extra: &[&str]) -> image::RgbaImage {
+    let shot = dir.join(name);
+    let out = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg(dir)
+        .args(["--headless", "--monitor-interval", "0", "--snapshot"])
+        .arg(&shot)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    image::open(&shot).unwrap().to_rgba8()
+}
+
+#[test]
+fn a_sine_file_drives_bass_and_level_with_their_formula_the_same_every_run() {
+    let dir = common::project(&[(
+        "chain.toml",
+        "output = \"s\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\ncolor = [\"audio.bass * 2\", \"audio.level * 2\", \"audio.high * 2\", 1]\n",
+    )]);
+    let rate = 22_050;
+    let sine: Vec<f32> = (0..rate)
+        .map(|n| 0.5 * (std::f32::consts::TAU * 80.0 * n as f32 / rate as f32).sin())
+        .collect();
+    let wav = dir.path().join("sine.wav");
+    write_wav(&wav, rate, &sine);
+    let args = [
+        "--audio",
+        wav.to_str().unwrap(),
+        "--fps",
+        "30",
+        "--frames",
+        "12",
+        "--audio-attack",
+        "0",
+        "--audio-release",
+        "0",
+    ];
+    let a = snapshot(dir.path(), "a.png", &args);
+    let b = snapshot(dir.path(), "b.png", &args);
+    assert_eq!(a.as_raw(), b.as_raw(), "the same every run");
+    // What the formula says: A/√2 · 2 = 0.707 for bass and level, 0 for high — the same
+    // pixel as a constant chain of those values.
+    std::fs::write(
+        dir.path().join("chain.toml"),
+        "output = \"s\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\ncolor = [0.7071, 0.7071, 0, 1]\n",
+    )
+    .unwrap();
+    let want = snapshot(dir.path(), "want.png", &[]);
+    let (p, q) = (a.get_pixel(4, 4).0, want.get_pixel(4, 4).0);
+    for c in 0..4 {
+        assert!(p[c].abs_diff(q[c]) <= 3, "{p:?} vs {q:?}");
+    }
+    // Without --audio the same chain is valid: the variables read 0.
+    std::fs::write(
+        dir.path().join("chain.toml"),
+        "output = \"s\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\ncolor = [\"audio.bass\", \"audio.beat\", \"osc.x\", 1]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        snapshot(dir.path(), "zero.png", &[]).get_pixel(4, 4).0,
+        [0, 0, 0, 255]
+    );
+    // A file that is not audio: an error naming it, no panic.
+    std::fs::write(dir.path().join("bad.wav"), "hello").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg(dir.path())
+        .args(["--headless", "--audio"])
+        .arg(dir.path().join("bad.wav"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("bad.wav") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_audio_example_runs_with_its_loop() {
+    let ex = common::repo().join("examples/11-audio-reactive");
+    let out = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg(&ex)
+        .args([
+            "--headless",
+            "--frames",
+            "40",
+            "--fps",
+            "30",
+            "--size",
+            "96x54",
+        ])
+        .arg("--audio")
+        .arg(ex.join("loop.wav"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("audio from"), "{err}");
+}
