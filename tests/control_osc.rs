@@ -27,7 +27,7 @@ fn setup() -> (Engine, OscInput, UdpSocket) {
 
 fn setup_with(max_addresses: usize) -> (Engine, OscInput, UdpSocket) {
     let mut e = common::engine();
-    let controls = vivid::control::Controls::default();
+    let mut controls = vivid::control::Controls::default();
     controls.register(&mut e).unwrap();
     e.set_chain(&common::desc(CHAIN)).unwrap();
     let config = OscConfig {
@@ -281,13 +281,15 @@ fn a_flood_holds_no_more_than_its_bounds_and_does_not_hold_up_frames() {
         "{}",
         osc.remembered()
     );
-    // Applying a full inbox (1024 addresses, half of them failing parameters) stays far
-    // under a frame even in a debug build on a loaded machine.
+    // Applying a full inbox (half of it failing parameters) stays far under a frame even
+    // in a debug build on a loaded machine.
     assert!(worst < Duration::from_millis(100), "{worst:?}");
-    // Still responsive afterwards.
-    tx.send(&msg("/red", vec![OscType::Float(0.9)])).unwrap();
+    // Still responsive afterwards (sent again while waiting: the kernel may still drop
+    // datagrams while the receiving thread catches up with the flood — UDP is lossy).
     let start = Instant::now();
     while var(&e, "osc.red") != f64::from(0.9f32) {
+        tx.send(&msg("/red", vec![OscType::Float(0.9)])).unwrap();
+        std::thread::sleep(Duration::from_millis(2));
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "{:?}",

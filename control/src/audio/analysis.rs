@@ -92,7 +92,7 @@ pub struct Analyzer {
     scratch: Vec<Complex<f32>>,
     mags: Vec<f32>,
     prev_mags: Vec<f32>,
-    /// Flux of the last hops, circular (BPM_SECONDS of them).
+    /// Flux of the last hops, circular (`BPM_SECONDS` of them).
     flux: Vec<f32>,
     hops: u64,
     /// Samples pushed since the start.
@@ -274,7 +274,7 @@ impl Analyzer {
         self.onset(flux);
         self.hops += 1;
         self.smooth_step();
-        if self.hops % 8 == 0 {
+        if self.hops.is_multiple_of(8) {
             self.raw.bpm = self.estimate_bpm().unwrap_or(self.raw.bpm);
         }
     }
@@ -327,42 +327,43 @@ impl Analyzer {
     /// the flux above its mean over the last seconds), refined between lags.
     fn estimate_bpm(&mut self) -> Option<f32> {
         let len = self.flux.len();
-        let n = (self.hops as usize).min(len);
-        if n < len / 2 || self.raw.onsets < 4 {
+        let count = (self.hops as usize).min(len);
+        if count < len / 2 || self.raw.onsets < 4 {
             return None;
         }
         let hop_s = HOP as f64 / self.rate;
         let lag_min = (60.0 / BPM_RANGE.1 / hop_s).floor() as usize;
-        let lag_max = ((60.0 / BPM_RANGE.0 / hop_s).ceil() as usize).min(n / 2);
+        let lag_max = ((60.0 / BPM_RANGE.0 / hop_s).ceil() as usize).min(count / 2);
         if lag_min < 2 || lag_max <= lag_min + 1 {
             return None;
         }
-        let (flux, hops, ac) = (&self.flux, self.hops as usize, &mut self.ac);
-        let series = |i: usize| f64::from(flux[(hops + len - n + i) % len]);
-        let mean = (0..n).map(series).sum::<f64>() / n as f64;
-        for lag in lag_min - 1..=lag_max + 1 {
-            ac[lag] = (0..n - lag)
+        let (flux, hops) = (&self.flux, self.hops as usize);
+        let series = |i: usize| f64::from(flux[(hops + len - count + i) % len]);
+        let mean = (0..count).map(series).sum::<f64>() / count as f64;
+        let lags = lag_min - 1..=lag_max + 1;
+        for (lag, slot) in lags.clone().zip(&mut self.ac[lags]) {
+            *slot = (0..count - lag)
                 .map(|i| (series(i) - mean).max(0.0) * (series(i + lag) - mean).max(0.0))
                 .sum::<f64>()
-                / (n - lag) as f64;
+                / (count - lag) as f64;
         }
-        let mut best = (0.0, 0usize);
-        for lag in lag_min..=lag_max {
-            if ac[lag] > best.0 {
-                best = (ac[lag], lag);
-            }
-        }
-        if best.0 <= 0.0 {
+        let (best_lag, best) = (lag_min..=lag_max)
+            .map(|lag| (lag, self.ac[lag]))
+            .fold((0, 0.0), |acc, x| if x.1 > acc.1 { x } else { acc });
+        if best <= 0.0 {
             return None;
         }
-        let l = best.1;
-        let (a, b, c) = (ac[l - 1], ac[l], ac[l + 1]);
-        let d = a - 2.0 * b + c;
-        let shift = if d.abs() > 1e-12 {
-            (0.5 * (a - c) / d).clamp(-0.5, 0.5)
+        let (before, at, after) = (
+            self.ac[best_lag - 1],
+            self.ac[best_lag],
+            self.ac[best_lag + 1],
+        );
+        let curvature = before - 2.0 * at + after;
+        let shift = if curvature.abs() > 1e-12 {
+            (0.5 * (before - after) / curvature).clamp(-0.5, 0.5)
         } else {
             0.0
         };
-        Some((60.0 / ((l as f64 + shift) * hop_s)) as f32)
+        Some((60.0 / ((best_lag as f64 + shift) * hop_s)) as f32)
     }
 }

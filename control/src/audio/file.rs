@@ -125,7 +125,10 @@ pub fn decode(path: &Path) -> Result<(Vec<f32>, u32), ControlError> {
         message: m,
     };
     let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mss = MediaSourceStream::new(
+        Box::new(file),
+        symphonia::core::io::MediaSourceStreamOptions::default(),
+    );
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
