@@ -79,10 +79,10 @@
 //! `vivid-operators` directly) and compiles no winit, egui or notify.
 
 pub use vivid_engine::{
-    ChainLoader, Diagnostic, Diagnostics, Engine, EngineError, EngineOptions, FloatImage,
-    FramePass, FrameReport, FrameTime, Gpu, GpuOptions, LoadedChain, MemoryMonitor, MonitorSample,
-    NodeError, NodeProfile, NodeView, Operator, OperatorInfo, ParamView, PassMode, Profile,
-    Registry, Result, RunStats, Target, rss_bytes,
+    ChainLoader, Diagnostic, Diagnostics, DisplayArea, Engine, EngineError, EngineOptions,
+    FloatImage, FramePass, FrameReport, FrameTime, Gpu, GpuOptions, LoadedChain, MemoryMonitor,
+    MonitorSample, NodeError, NodeProfile, NodeView, Operator, OperatorInfo, ParamView, PassMode,
+    Profile, Registry, Result, RunStats, Target, rss_bytes,
 };
 pub use vivid_engine::{bytemuck, glam, wgpu};
 pub use vivid_engine::{

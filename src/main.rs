@@ -1,5 +1,6 @@
 //! The `vivid` command: run a project folder in a window or headless, list operators.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -121,6 +122,9 @@ struct RunArgs {
     /// Start fullscreen (window; F toggles).
     #[arg(long)]
     fullscreen: bool,
+    /// The window's size (default: the output's size, fitted to the monitor).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    window_size: Option<[u32; 2]>,
     /// Start with the inspector shown (window; Tab toggles): chain view with thumbnails,
     /// parameters, timings, memory, errors.
     #[arg(long)]
@@ -401,6 +405,7 @@ fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
             project.to_path_buf()
         }),
         inspector: args.inspector,
+        window_size: args.window_size,
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();
@@ -543,12 +548,19 @@ fn print_info(info: &vivid::OperatorInfo) {
             } else {
                 format!("{} (fixed)", p.kind.name())
             };
+            let mut doc = p.doc.to_string();
+            if let Some(w) = &p.when {
+                let _ = write!(doc, " (only when {} is {})", w.param, w.values.join(" or "));
+            }
+            if !p.aliases.is_empty() {
+                let _ = write!(doc, " (formerly `{}`)", p.aliases.join("`, `"));
+            }
             [
                 p.name.to_string(),
                 kind,
                 format!("default {}", p.format_value(&p.default)),
                 domain,
-                p.doc.to_string(),
+                doc,
             ]
         })
         .collect();

@@ -82,6 +82,7 @@ fn help_documents_every_flag() {
         "--set",
         "--monitor-interval",
         "--stats-json",
+        "--window-size",
         "operators",
     ] {
         assert!(t.contains(flag), "--help lacks {flag}:\n{t}");
@@ -435,7 +436,7 @@ fn bad_set_arguments_point_into_the_argument() {
         ("noise.scal=3", "--set:1:7"),
         ("nosie.scale=3", "--set:1:1"),
         ("noise.scale", "--set:1:1"),
-        ("noise.scale=\"sin(tme)\"", "--set:1:13"),
+        ("noise.scale=\"sin(tme)\"", "--set:1:18"),
     ];
     for (arg, loc) in cases {
         let o = vivid(&["testing-fixtures/hello-noise", "--headless", "--set", arg]);
@@ -897,4 +898,48 @@ fn the_shader_api_is_printed() {
     let t = ok(&["operators", "--shader-api"]);
     assert!(t.contains("fn shade(uv: vec2<f32>) -> vec4<f32>"), "{t}");
     assert!(t.contains("samp_repeat") && t.contains("choice="), "{t}");
+}
+
+#[test]
+fn a_former_parameter_name_still_works_with_a_hint() {
+    // `shape.rotation` is now `rotate`: same picture, one hint at the old name's place.
+    let old = project("[s]\ntype = \"shape\"\nkind = \"rect\"\nsize = [64, 64]\nrotation = 30\n");
+    let new = project("[s]\ntype = \"shape\"\nkind = \"rect\"\nsize = [64, 64]\nrotate = 30\n");
+    let render = |dir: &tempfile::TempDir, extra: &[&str]| {
+        let out = dir.path().join("out.png");
+        let mut args = vec![
+            dir.path().to_str().unwrap(),
+            "--headless",
+            "--monitor-interval",
+            "0",
+            "--snapshot",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let t = ok(&args);
+        (png(&out), t)
+    };
+    let (a, said) = render(&old, &[]);
+    let (b, quiet) = render(&new, &[]);
+    assert_eq!(a, b, "the alias must set the same parameter");
+    let at = format!("{}:5:1", old.path().join("chain.toml").display());
+    assert!(
+        said.contains(&at) && said.contains("`s.rotation` is now `rotate`"),
+        "{said}"
+    );
+    assert!(!quiet.contains("is now"), "{quiet}");
+    // `--set` takes it too, over the file's value.
+    let (c, said) = render(&new, &["--set", "s.rotation=0"]);
+    assert_ne!(c, b, "--set s.rotation must override rotate");
+    assert!(said.contains("is now `rotate`"), "{said}");
+    // Both names in one file: an error at the second.
+    fails(
+        "[s]\ntype = \"shape\"\nrotate = 10\nrotation = 20\n",
+        "4:1",
+        &["gives `rotate` twice"],
+    );
+    // `vivid operators` says when a parameter applies, and its former name.
+    let t = ok(&["operators"]);
+    assert!(t.contains("(only when kind is star or polygon)"), "{t}");
+    assert!(t.contains("(formerly `rotation`)"), "{t}");
 }

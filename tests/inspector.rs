@@ -1,6 +1,8 @@
 //! The inspector, headless: egui driven with synthetic input, drawn into a texture this test
 //! owns through `Engine::render_with` — one encoder a frame, nothing created in steady frames
-//! with the overlay open, and the panels where they should be.
+//! with the overlay open, the panels where they should be and the output letterboxed in the
+//! space they leave; sliders, typed values and expressions, reset, undo and redo as a person
+//! would use them.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,6 +11,8 @@
 
 mod common;
 
+use vivid::egui::{Event, Key, Modifiers, PointerButton, Pos2, vec2};
+use vivid::params::ParamValue;
 use vivid::ui::Inspector;
 use vivid::{Engine, FrameTime, Target};
 
@@ -104,6 +108,145 @@ fn input() -> vivid::egui::RawInput {
     }
 }
 
+/// An engine, a shown inspector and a screen, driven frame by frame with synthetic input as
+/// a person's mouse and keyboard would give it.
+struct Person {
+    engine: Engine,
+    inspector: Inspector,
+    screen: Screen,
+    k: u64,
+}
+
+impl Person {
+    /// `project` (a folder) loaded at a small output size, `node` selected.
+    fn new(project: &std::path::Path, node: &str) -> Self {
+        let mut engine = common::engine();
+        engine.set_output_size(Some([320, 180])).unwrap();
+        engine.load_project(project, &[]).unwrap();
+        let screen = Screen::new(&engine);
+        let mut inspector = Inspector::new(None);
+        inspector.set_visible(&mut engine, true);
+        inspector.select(Some(node));
+        let mut p = Self {
+            engine,
+            inspector,
+            screen,
+            k: 0,
+        };
+        for _ in 0..3 {
+            p.frame(Vec::new(), Modifiers::NONE);
+        }
+        p
+    }
+
+    /// One frame with `events` (and `modifiers` held).
+    fn frame(&mut self, events: Vec<Event>, modifiers: Modifiers) {
+        let mut raw = input();
+        raw.events = std::iter::once(Event::ModifiersChanged(modifiers))
+            .chain(events)
+            .collect();
+        raw.time = Some(self.k as f64 / 60.0);
+        self.inspector.run(&mut self.engine, None, raw, (W, H));
+        let target = Target::View {
+            view: &self.screen.view,
+            format: vivid::wgpu::TextureFormat::Bgra8Unorm,
+            size: (W, H),
+            opaque: true,
+        };
+        let time = FrameTime {
+            time: self.k as f64 / 60.0,
+            frame: self.k,
+        };
+        let report = self
+            .engine
+            .render_with(time, target, false, Some(self.inspector.painter()))
+            .unwrap();
+        assert_eq!((report.encoders, report.submits), (1, 1));
+        self.k += 1;
+    }
+
+    fn press(at: Pos2, pressed: bool, modifiers: Modifiers) -> Event {
+        Event::PointerButton {
+            pos: at,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers,
+        }
+    }
+
+    /// Presses at `from`, moves `dx` points right, releases.
+    fn drag(&mut self, from: Pos2, dx: f32, modifiers: Modifiers) {
+        let to = from + vec2(dx, 0.0);
+        self.frame(vec![Event::PointerMoved(from)], modifiers);
+        self.frame(vec![Self::press(from, true, modifiers)], modifiers);
+        self.frame(vec![Event::PointerMoved(to)], modifiers);
+        self.frame(vec![Self::press(to, false, modifiers)], modifiers);
+        self.frame(Vec::new(), Modifiers::NONE);
+    }
+
+    fn click(&mut self, at: Pos2) {
+        self.frame(vec![Event::PointerMoved(at)], Modifiers::NONE);
+        self.frame(
+            vec![Self::press(at, true, Modifiers::NONE)],
+            Modifiers::NONE,
+        );
+        self.frame(
+            vec![Self::press(at, false, Modifiers::NONE)],
+            Modifiers::NONE,
+        );
+    }
+
+    fn key(&mut self, key: Key, modifiers: Modifiers) {
+        let event = |pressed| Event::Key {
+            key,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers,
+        };
+        self.frame(vec![event(true)], modifiers);
+        self.frame(vec![event(false)], modifiers);
+    }
+
+    /// Clicks `param`'s text field, replaces its text by `text` and presses Enter.
+    fn type_into(&mut self, param: &str, text: &str) {
+        let field = self.inspector.widget_rect(param, "text").unwrap();
+        self.click(field.center());
+        self.key(Key::A, Modifiers::COMMAND);
+        self.frame(vec![Event::Text(text.to_string())], Modifiers::NONE);
+        self.key(Key::Enter, Modifiers::NONE);
+        self.frame(Vec::new(), Modifiers::NONE);
+    }
+
+    /// `node.param` now: (value, expression).
+    fn param(&self, node: &str, param: &str) -> (ParamValue, Option<String>) {
+        let p = self
+            .engine
+            .param_views(node)
+            .unwrap()
+            .into_iter()
+            .find(|p| p.spec.name == param)
+            .unwrap();
+        (p.value, p.expression)
+    }
+
+    fn float(&self, node: &str, param: &str) -> f32 {
+        match self.param(node, param).0 {
+            ParamValue::Float(x) => x,
+            other => panic!("{node}.{param} = {other:?}"),
+        }
+    }
+
+    /// A point on `param`'s slider: a drag moves the value from where it is, by how far
+    /// the pointer moves, wherever it starts on the rail.
+    fn handle(&self, param: &str) -> Pos2 {
+        self.inspector
+            .widget_rect(param, "slider")
+            .unwrap()
+            .center()
+    }
+}
+
 /// One frame: egui runs, then the engine renders with the inspector's pass (if shown).
 fn frame(engine: &mut Engine, inspector: &mut Inspector, screen: &Screen, k: u64) {
     let target = Target::View {
@@ -149,8 +292,9 @@ fn the_open_inspector_creates_nothing_in_steady_frames() {
     let mut inspector = Inspector::new(None);
     inspector.set_visible(&mut engine, true);
     inspector.select(Some("clouds"));
-    // Warm-up: egui's font atlas, thumbnails, the UI's buffers reach their sizes.
-    for k in 0..60 {
+    // Warm-up: egui's font atlas, thumbnails, the UI's buffers reach their sizes — once
+    // the frame-time graph holds its 240 frames (until then it draws more each frame).
+    for k in 0..240 {
         frame(&mut engine, &mut inspector, &screen, k);
     }
     engine.wait_idle();
@@ -159,7 +303,7 @@ fn the_open_inspector_creates_nothing_in_steady_frames() {
     let mut base = gpu.wgpu_counters();
     // wgpu 30.0.1 on Vulkan never counts textures up (only down): bytes tell instead.
     base.textures = 0;
-    for k in 60..240 {
+    for k in 240..320 {
         frame(&mut engine, &mut inspector, &screen, k);
     }
     engine.wait_idle();
@@ -208,7 +352,7 @@ fn the_panels_are_drawn_where_they_belong_and_go_with_tab() {
     for (name, (x0, y0, x1, y1)) in [
         ("top bar", (520, 2, 900, 20)),
         ("chain view", (8, 300, 140, 500)),
-        ("inspector", (1080, 420, 1270, 540)),
+        ("inspector", (1080, 300, 1270, 500)),
     ] {
         let (m0, s0) = region(&hidden, x0, y0, x1, y1);
         let (m1, s1) = region(&shown, x0, y0, x1, y1);
@@ -341,4 +485,183 @@ fn edits_apply_at_once_and_save_into_chain_toml_keeping_its_comments() {
             .iter()
             .any(|p| p.spec.name == "scale" && p.value == vivid::params::ParamValue::Float(7.5))
     );
+}
+
+#[test]
+fn a_wide_range_slider_moves_by_a_bounded_factor_and_shift_is_finer() {
+    let mut p = Person::new(&common::repo().join("examples/02-hello-noise"), "noise");
+    // `scale` is 0.001..10000 and 13.3 in the file: seven decades on one slider.
+    let before = p.float("noise", "scale");
+    assert!((before - 13.3).abs() < 1e-4, "{before}");
+    let at = p.handle("scale");
+    p.drag(at, 10.0, Modifiers::NONE);
+    let after = p.float("noise", "scale");
+    let factor = after / before;
+    // Linear, 10 px of a ~130 px rail over 0.001..10000 would add ~770; log multiplies by
+    // 10^(7 * 10/130) ≈ 3.5 at most.
+    assert!(
+        (1.2..4.0).contains(&factor),
+        "a 10 px drag took scale from {before} to {after} (×{factor:.2})"
+    );
+    // With Shift: ten times finer.
+    let at = p.handle("scale");
+    p.drag(at, 10.0, Modifiers::SHIFT);
+    let fine = p.float("noise", "scale") / after;
+    assert!(
+        (1.01..1.2).contains(&fine),
+        "a 10 px Shift-drag: ×{fine:.3}"
+    );
+    // One drag, one undo step each.
+    assert_eq!(p.inspector.history_depth(), (2, 0));
+    assert_eq!(p.inspector.unsaved(), 1);
+}
+
+#[test]
+fn typed_values_and_expressions_apply_and_a_bad_one_says_why() {
+    let mut p = Person::new(&common::repo().join("examples/02-hello-noise"), "noise");
+    p.type_into("scale", "4.5");
+    assert!((p.float("noise", "scale") - 4.5).abs() < 1e-6);
+    // An expression: the parameter is animated, its field shows the expression.
+    p.type_into("scale", "4 + 2 * sin(time)");
+    let (_, expr) = p.param("noise", "scale");
+    assert!(
+        expr.as_deref().is_some_and(|e| e.contains("sin(time)")),
+        "{expr:?}"
+    );
+    // A typo: the error shows under the row, the expression stays.
+    p.type_into("scale", "4 + sin(tme)");
+    let (_, still) = p.param("noise", "scale");
+    assert_eq!(still, expr, "a bad expression must keep the last one");
+    let (node, param, message) = p.inspector.edit_error().unwrap();
+    assert_eq!((node, param), ("noise", "scale"));
+    // The expression language's own error: where in the text, and what was meant.
+    assert!(
+        message.contains("unknown variable `tme`") && message.contains("column 9"),
+        "{message}"
+    );
+    assert!(message.contains("did you mean `time`"), "{message}");
+    // Fixed: the error goes.
+    p.type_into("scale", "3 + time");
+    assert!(p.inspector.edit_error().is_none());
+}
+
+#[test]
+fn reset_undo_and_redo() {
+    let mut p = Person::new(&common::repo().join("examples/02-hello-noise"), "noise");
+    p.inspector
+        .edit(&mut p.engine, "noise", "scale", &ParamValue::Float(50.0));
+    p.frame(Vec::new(), Modifiers::NONE);
+    // The reset button puts the default back (4, from noise.wgsl).
+    let reset = p.inspector.widget_rect("scale", "reset").unwrap();
+    p.click(reset.center());
+    assert!((p.float("noise", "scale") - 4.0).abs() < 1e-6);
+    assert_eq!(p.inspector.history_depth(), (2, 0));
+    // Ctrl+Z twice: 50, then the file's 13.3 (nothing left to save).
+    p.key(Key::Z, Modifiers::COMMAND);
+    assert!((p.float("noise", "scale") - 50.0).abs() < 1e-6);
+    p.key(Key::Z, Modifiers::COMMAND);
+    assert!((p.float("noise", "scale") - 13.3).abs() < 1e-4);
+    assert_eq!(p.inspector.unsaved(), 0);
+    // Ctrl+Shift+Z: forward again.
+    p.key(Key::Z, Modifiers::COMMAND | Modifiers::SHIFT);
+    assert!((p.float("noise", "scale") - 50.0).abs() < 1e-6);
+    assert_eq!(p.inspector.history_depth(), (1, 1));
+    assert_eq!(p.inspector.unsaved(), 1);
+    // A new edit forgets what was undone.
+    p.inspector
+        .edit(&mut p.engine, "noise", "scale", &ParamValue::Float(7.0));
+    assert_eq!(p.inspector.history_depth(), (2, 0));
+}
+
+#[test]
+fn parameters_that_do_not_apply_are_not_shown() {
+    let dir = common::project(&[(
+        "chain.toml",
+        "[s]\ntype = \"shape\"\nkind = \"circle\"\nrotation = 30\n",
+    )]);
+    let mut p = Person::new(dir.path(), "s");
+    // A circle has no sides and no inner radius; `rotation` is now `rotate`.
+    assert!(p.inspector.widget_rect("sides", "slider").is_none());
+    assert!(p.inspector.widget_rect("inner", "slider").is_none());
+    assert!(p.inspector.widget_rect("rotate", "slider").is_some());
+    assert!((p.float("s", "rotate") - 30.0).abs() < 1e-6);
+    // A star has both.
+    p.inspector
+        .edit(&mut p.engine, "s", "kind", &ParamValue::Choice(3));
+    p.frame(Vec::new(), Modifiers::NONE);
+    assert!(p.inspector.widget_rect("sides", "slider").is_some());
+    assert!(p.inspector.widget_rect("inner", "slider").is_some());
+}
+
+#[test]
+fn the_output_is_letterboxed_in_the_space_the_panels_leave() {
+    // A 16:9 noise (textured everywhere) and the panels around it.
+    let mut person = Person::new(&common::repo().join("examples/02-hello-noise"), "noise");
+    person.frame(Vec::new(), Modifiers::NONE);
+    let area = person.inspector.picture_area().unwrap();
+    let px = person.screen.read(&person.engine);
+    // Where a 16:9 picture fits the free area, centred: computed here, independently.
+    let fit = (area.width / 16.0).min(area.height / 9.0);
+    let (w, h) = (16.0 * fit, 9.0 * fit);
+    let x0 = area.x + (area.width - w) / 2.0;
+    let y0 = area.y + (area.height - h) / 2.0;
+    let (x1, y1) = (x0 + w, y0 + h);
+    assert!(w > 100.0 && h > 50.0, "the picture is a sliver: {w}x{h}");
+    // The picture is inside (textured, all of it, not cropped)...
+    let inner = |a: f32, b: f32| (a + 3.0) as u32..(b - 3.0) as u32;
+    let (_, s_in) = region(
+        &px,
+        inner(x0, x1).start,
+        inner(y0, y1).start,
+        inner(x0, x1).end,
+        inner(y0, y1).end,
+    );
+    assert!(
+        s_in > 10.0,
+        "no picture in {x0},{y0}..{x1},{y1} (± {s_in:.1})"
+    );
+    // ... and the free area around it is black.
+    let bars: Vec<(u32, u32, u32, u32)> = if w + 4.0 < area.width {
+        vec![
+            (
+                area.x as u32 + 1,
+                y0 as u32 + 2,
+                x0 as u32 - 1,
+                y1 as u32 - 2,
+            ),
+            (
+                x1 as u32 + 2,
+                y0 as u32 + 2,
+                (area.x + area.width) as u32 - 1,
+                y1 as u32 - 2,
+            ),
+        ]
+    } else {
+        vec![
+            (
+                x0 as u32 + 2,
+                area.y as u32 + 1,
+                x1 as u32 - 2,
+                y0 as u32 - 1,
+            ),
+            (
+                x0 as u32 + 2,
+                y1 as u32 + 2,
+                x1 as u32 - 2,
+                (area.y + area.height) as u32 - 1,
+            ),
+        ]
+    };
+    for (bx0, by0, bx1, by1) in bars {
+        if bx1 > bx0 + 2 && by1 > by0 + 2 {
+            let (m, s) = region(&px, bx0, by0, bx1, by1);
+            assert!(
+                m < 3.0 && s < 2.0,
+                "not black beside the picture: {m:.1} ± {s:.1}"
+            );
+        }
+    }
+    // Hidden: the output fills the screen again.
+    person.inspector.set_visible(&mut person.engine, false);
+    assert!(person.engine.display_area().is_none());
 }

@@ -332,14 +332,14 @@ fn a_moving_light_or_caster_redraws_its_cube_every_frame() {
     let (passes, created) = shadow_passes(&["light.position=[\"0.5 * sin(time)\", 3, 0]"], 30);
     assert!(passes.iter().all(|&p| p == 6), "{passes:?}");
     assert_eq!(created, 0, "shadow passes create nothing");
-    let (passes, created) = shadow_passes(&["box_px.rotation=[0, \"time * 40\", 0]"], 30);
+    let (passes, created) = shadow_passes(&["box_px.rotate=[0, \"time * 40\", 0]"], 30);
     assert!(passes.iter().all(|&p| p == 6), "{passes:?}");
     assert_eq!(created, 0);
     // A mesh that casts no shadow moving does not redraw.
     let (passes, _) = shadow_passes(
         &[
             "box_px.cast_shadows=false",
-            "box_px.rotation=[0, \"time * 40\", 0]",
+            "box_px.rotate=[0, \"time * 40\", 0]",
         ],
         30,
     );

@@ -1,9 +1,10 @@
 //! The real window, as a person sees it: vivid runs under a virtual X server (Xvfb) on the
 //! software driver; the test takes screenshots of the screen (imagemagick's `import`) and
 //! presses keys (`xdotool`): Tab shows the inspector's panels and hides them again, Esc
-//! quits cleanly, and every frame was one encoder and one submit. It waits for frames, not
-//! time: vivid writes a line to `VIVID_FRAME_LOG` once frames with the inspector shown (or
-//! hidden) have been presented, and the test looks at the screen then.
+//! quits cleanly (again and again, with nothing logged), every frame was one encoder and
+//! one submit, and the window opens at the output's size. It waits for frames, not time:
+//! vivid writes a line to `VIVID_FRAME_LOG` once frames with the inspector shown (or hidden)
+//! have been presented, and the test looks at the screen then.
 //!
 //! Needs `Xvfb`, `xdotool` and `import` (`scripts/check.sh` installs them: packages xvfb,
 //! xdotool, imagemagick).
@@ -120,7 +121,8 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
     let mut vivid = Killed(
         Command::new(env!("CARGO_BIN_EXE_vivid"))
             .arg(common::repo().join("examples/02-hello-noise"))
-            .args(["--size", "640x360", "--monitor-interval", "0", "--no-watch"])
+            .args(["--size", "640x360", "--window-size", "1280x720"])
+            .args(["--monitor-interval", "0", "--no-watch"])
             .arg("--stats-json")
             .arg(&stats)
             .env("DISPLAY", &display)
@@ -213,4 +215,191 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
     assert_eq!(s["max_encoders_per_frame"], 1, "{s}");
     assert_eq!(s["max_submits_per_frame"], 1, "{s}");
     assert!(s["frames"].as_u64().unwrap() > 10, "{s}");
+}
+
+/// A virtual X server of `size` (`WxH`) on a display number no other X server (nor another
+/// test of this file) uses; killed when dropped.
+fn xvfb(size: &str) -> (Killed, String) {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    for t in ["Xvfb", "xdotool", "import"] {
+        tool(t);
+    }
+    // Other X servers come and go on a shared machine: a number found free may be taken
+    // before our server starts (it then exits), so a few tries, each until the server
+    // answers (not only until its socket exists).
+    for _ in 0..5 {
+        let n = (0..200)
+            .map(|_| {
+                let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                300 + (std::process::id() * 7 + k * 13) % 400
+            })
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
+            .unwrap();
+        let display = format!(":{n}");
+        let mut server = Killed(
+            Command::new("Xvfb")
+                .args([
+                    &display,
+                    "-screen",
+                    "0",
+                    &format!("{size}x24"),
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if server.0.try_wait().unwrap().is_some() {
+                break;
+            }
+            let answers = Command::new("xdotool")
+                .arg("getdisplaygeometry")
+                .env("DISPLAY", &display)
+                .stderr(Stdio::null())
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if answers {
+                return (server, display);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    panic!("no virtual X server could be started");
+}
+
+/// vivid on `display` with `args` (stderr into `log`, its frame log beside it: see
+/// [`frames_log`]), and its window's id once it shows.
+fn vivid_window(display: &str, args: &[&str], log: &Path) -> (Killed, String) {
+    let out = std::fs::File::create(log).unwrap();
+    let vivid = Killed(
+        Command::new(env!("CARGO_BIN_EXE_vivid"))
+            .arg(common::repo().join("examples/02-hello-noise"))
+            .args(["--monitor-interval", "0", "--no-watch"])
+            .args(args)
+            .env("DISPLAY", display)
+            .env("VIVID_FRAME_LOG", frames_log(log))
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("RUST_LOG")
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap(),
+    );
+    let mut vivid = vivid;
+    let mut window = String::new();
+    wait_for("the window", Duration::from_secs(90), || {
+        if let Some(code) = vivid.0.try_wait().unwrap() {
+            panic!(
+                "vivid exited ({code:?}) before its window showed:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        // Only a mapped (shown) window: it is sized before it is shown.
+        window = xdotool(display, &["search", "--onlyvisible", "--name", "vivid"]);
+        !window.is_empty()
+    });
+    let window = window.lines().next().unwrap_or_default().to_string();
+    (vivid, window)
+}
+
+/// Where [`vivid_window`] has vivid write its frame log (`VIVID_FRAME_LOG`) for `log`.
+fn frames_log(log: &Path) -> std::path::PathBuf {
+    log.with_extension("frames")
+}
+
+/// Presses Esc in `window` until vivid exits (XTEST keys can go nowhere before focus
+/// settles); its exit status.
+fn quit_with_esc(display: &str, window: &str, vivid: &mut Killed) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        xdotool(display, &["windowfocus", "--sync", window]);
+        xdotool(display, &["key", "Escape"]);
+        let pressed = Instant::now();
+        while pressed.elapsed() < Duration::from_secs(5) {
+            if let Some(code) = vivid.0.try_wait().unwrap() {
+                return code;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "vivid did not quit on Esc"
+        );
+    }
+}
+
+#[test]
+fn the_window_opens_at_the_output_size_or_the_size_asked() {
+    let (_x, display) = xvfb("1280x720");
+    let dir = tempfile::tempdir().unwrap();
+    // (arguments, the window's size): the output's; the one asked; an output larger than
+    // the screen fitted into it, keeping its aspect.
+    for (args, want) in [
+        (&["--size", "640x360"][..], "640x360"),
+        (
+            &["--size", "640x360", "--window-size", "500x400"][..],
+            "500x400",
+        ),
+        (&["--size", "1920x1080"][..], "1280x720"),
+    ] {
+        let log = dir.path().join("vivid.log");
+        let (mut vivid, window) = vivid_window(&display, args, &log);
+        let geometry = xdotool(&display, &["getwindowgeometry", &window]);
+        assert!(
+            geometry.contains(&format!("Geometry: {want}")),
+            "{args:?}: {geometry}"
+        );
+        let code = quit_with_esc(&display, &window, &mut vivid);
+        assert!(
+            code.success(),
+            "{args:?}: {code:?}\n{}",
+            std::fs::read_to_string(&log).unwrap()
+        );
+    }
+}
+
+#[test]
+fn esc_quits_cleanly_again_and_again() {
+    // A map of a staging buffer may still be pending when Esc comes: it must be dropped
+    // quietly. Quitting at different moments (right away, after a few frames, with the
+    // inspector's own staging ring busy) several times in a row.
+    let (_x, display) = xvfb("1280x720");
+    let dir = tempfile::tempdir().unwrap();
+    // Esc right away (None), or once vivid has presented that many frames.
+    for (i, after) in [None, Some(1), None, Some(5), Some(2)]
+        .into_iter()
+        .enumerate()
+    {
+        let log = dir.path().join(format!("vivid-{i}.log"));
+        let inspector = i % 2 == 0;
+        let args: &[&str] = if inspector {
+            &["--size", "320x180", "--inspector"]
+        } else {
+            &["--size", "320x180"]
+        };
+        let (mut vivid, window) = vivid_window(&display, args, &log);
+        if let Some(n) = after {
+            let line = format!(
+                "presented {n} frames, inspector {}",
+                if inspector { "shown" } else { "hidden" }
+            );
+            wait_for(&line, Duration::from_secs(60), || {
+                logged(&frames_log(&log), &line) > 0
+            });
+        }
+        let code = quit_with_esc(&display, &window, &mut vivid);
+        let stderr = std::fs::read_to_string(&log).unwrap();
+        assert!(code.success(), "run {i}: {code:?}\n{stderr}");
+        assert!(
+            !stderr.contains("WARN") && !stderr.contains("ERROR"),
+            "run {i} logged on the way out:\n{stderr}"
+        );
+    }
 }

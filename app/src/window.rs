@@ -3,7 +3,9 @@
 //!
 //! The surface is configured with `COPY_DST` where the adapter allows it: the engine blits
 //! into a display texture of its own and copies that into the acquired frame, so a steady
-//! frame creates no texture view. Esc quits; resizing and minimising (0×0) never crash;
+//! frame creates no texture view. The window opens at the output's size (fitted to the
+//! monitor) unless a size is given. Esc quits (waiting for the GPU, so that nothing in
+//! flight is dropped half-way); resizing and minimising (0×0) never crash;
 //! an outdated, lost or timed-out surface is reconfigured; every acquired frame is presented; a lost
 //! device is recreated by the engine and the surface configured on the new one.
 
@@ -47,6 +49,8 @@ pub struct WindowOptions {
     pub chain_file: Option<PathBuf>,
     /// Start with the inspector shown.
     pub inspector: bool,
+    /// The window's inner size in pixels; none: the output's size, fitted to the monitor.
+    pub window_size: Option<[u32; 2]>,
 }
 
 /// What the runner reports when the window closes.
@@ -220,9 +224,13 @@ impl App {
     }
 
     fn init(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
+        // Hidden until it has its size: the output's is known once the engine is built,
+        // and the engine needs the surface's adapter.
+        let [w, h] = self.options.window_size.unwrap_or([1280, 720]);
         let mut attrs = Window::default_attributes()
             .with_title(self.options.title.clone())
-            .with_inner_size(PhysicalSize::new(1280u32, 720u32));
+            .with_inner_size(PhysicalSize::new(w, h))
+            .with_visible(false);
         if self.options.fullscreen {
             attrs = attrs.with_fullscreen(Some(winit::window::Fullscreen::Borderless(None)));
         }
@@ -247,7 +255,8 @@ impl App {
             .ok_or_else(|| EngineError::Surface("initialised twice".into()))?;
         let (engine, live) = setup(gpu)?;
         self.live = live;
-        let size = window.inner_size();
+        let size = self.size_window(event_loop, &window, &engine);
+        window.set_visible(true);
         let caps = surface.get_capabilities(&adapter);
         let format = caps
             .formats
@@ -313,6 +322,32 @@ impl App {
         self.adapter = Some(adapter);
         self.start = Instant::now();
         Ok(())
+    }
+
+    /// Gives the window its size — the one asked for, else the output's fitted to the
+    /// monitor — and returns its inner size.
+    fn size_window(
+        &self,
+        event_loop: &ActiveEventLoop,
+        window: &Window,
+        engine: &Engine,
+    ) -> PhysicalSize<u32> {
+        if self.options.fullscreen || self.options.window_size.is_some() {
+            return window.inner_size();
+        }
+        let Some(output) = engine.output_size() else {
+            return window.inner_size();
+        };
+        let monitor = window
+            .current_monitor()
+            .or_else(|| event_loop.primary_monitor())
+            .map(|m| m.size());
+        let [w, h] = fit_to(output, monitor.map(|m| [m.width, m.height]));
+        match window.request_inner_size(PhysicalSize::new(w, h)) {
+            Some(size) => size,
+            // Applied later (a Resized event follows); until then, the size asked for.
+            None => PhysicalSize::new(w, h),
+        }
     }
 
     fn resize(&mut self, size: PhysicalSize<u32>) {
@@ -510,6 +545,21 @@ impl App {
     }
 }
 
+/// `output` scaled down (keeping its aspect ratio) to fit `monitor`, if there is one.
+fn fit_to(output: [u32; 2], monitor: Option<[u32; 2]>) -> [u32; 2] {
+    let [w, h] = output.map(|x| x.max(1));
+    let Some([mw, mh]) = monitor.filter(|m| m[0] > 0 && m[1] > 0) else {
+        return [w, h];
+    };
+    let s = (f64::from(mw) / f64::from(w))
+        .min(f64::from(mh) / f64::from(h))
+        .min(1.0);
+    [
+        ((f64::from(w) * s).round() as u32).max(1),
+        ((f64::from(h) * s).round() as u32).max(1),
+    ]
+}
+
 impl ApplicationHandler for App {
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
         if self.surface.is_none()
@@ -585,11 +635,32 @@ impl ApplicationHandler for App {
         }
     }
 
+    fn exiting(&mut self, _event_loop: &ActiveEventLoop) {
+        // What the last frame left in flight (its staging maps) finishes before the
+        // surface and the engine go.
+        if let Some(engine) = &self.engine {
+            engine.wait_idle();
+        }
+    }
+
     fn about_to_wait(&mut self, _event_loop: &ActiveEventLoop) {
         if let Some(s) = &self.surface {
             s.window.request_redraw();
         } else {
             std::thread::sleep(Duration::from_millis(1));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_to;
+
+    #[test]
+    fn the_window_fits_the_output_to_the_monitor() {
+        assert_eq!(fit_to([640, 360], Some([1920, 1080])), [640, 360]);
+        assert_eq!(fit_to([3840, 2160], Some([1600, 900])), [1600, 900]);
+        assert_eq!(fit_to([1000, 2000], Some([1600, 900])), [450, 900]);
+        assert_eq!(fit_to([640, 360], None), [640, 360]);
     }
 }

@@ -31,8 +31,8 @@ pub mod scene;
 pub mod shaders;
 
 pub use engine::{
-    ChainLoader, Engine, EngineOptions, FramePass, FrameReport, LoadedChain, NodeError,
-    NodeProfile, NodeView, OperatorCounter, ParamView, Profile, RunStats, Target,
+    ChainLoader, DisplayArea, Engine, EngineOptions, FramePass, FrameReport, LoadedChain,
+    NodeError, NodeProfile, NodeView, OperatorCounter, ParamView, Profile, RunStats, Target,
 };
 pub use error::{Diagnostic, Diagnostics, EngineError, Result, did_you_mean};
 pub use gpu::{Gpu, GpuOptions, PassMode};

@@ -69,4 +69,35 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn conditions_and_former_names_fit_each_operator() {
+        let r = builtin_registry();
+        for info in r.infos() {
+            for p in info.params.iter() {
+                if let Some(c) = &p.when {
+                    assert_eq!(c.check(&info.params), Ok(()), "{}.{}", info.name, p.name);
+                }
+                for alias in &p.aliases {
+                    assert!(
+                        !info.params.iter().any(|q| q.name == *alias),
+                        "{}.{}: alias `{alias}` is another parameter's name",
+                        info.name,
+                        p.name
+                    );
+                }
+            }
+        }
+        // The rename that made aliases: one word for one idea.
+        for (op, old, new) in [
+            ("shape", "rotation", "rotate"),
+            ("mesh", "rotation", "rotate"),
+        ] {
+            let info = r.info(op).map(|i| i.params.clone()).unwrap_or_default();
+            assert!(
+                info.iter().any(|p| p.name == new && p.answers_to(old)),
+                "{op}.{new} should accept `{old}`"
+            );
+        }
+    }
 }

@@ -31,7 +31,10 @@
 // inspector), read here as `params.amount`. Types: f32, i32, u32, vec2/3/4<f32>. The comment
 // after a field starts with annotations — `default=`, `range=lo..hi`, `color` (a vec3/vec4
 // colour, straight RGBA), `bool`, `choice=a|b|c` (the index is passed), `fixed` (not
-// animatable) — and the rest of it is the description.
+// animatable), `alias=old` (a former name, still accepted with a hint), `when=mode:a|b`
+// (it applies only when parameter `mode` is `a` or `b`: the inspector hides it otherwise;
+// `mode` is a choice, a bool — `when=on:true` — or an integer), `group=Name` (the
+// inspector's section) — and the rest of it is the description.
 //
 // Lists: a field `array<vec4<f32>, N>` is a parameter holding up to N elements, written in
 // chain.toml as an array (each element, or each of its components, may be an expression):

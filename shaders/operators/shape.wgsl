@@ -8,15 +8,15 @@
 //! inputs: 0
 
 struct Params {
-    kind: u32,              // choice=circle|rect|triangle|star|ring|polygon default=circle circle, rect, triangle, star, ring or polygon.
-    shape_size: vec2<f32>,  // default=[0.5, 0.5] range=0..100 Width and height of the shape, in units of the image height (0.5: half the height).
-    position: vec2<f32>,    // default=[0.5, 0.5] Centre [x, y] in uv (0..1, y up).
-    rotate: f32,            // default=0 range=-36000..36000 Rotation, degrees counter-clockwise.
-    softness: f32,          // default=0 range=0..10 Edge softness, in units of the image height (0: crisp, one-pixel anti-aliasing).
-    color: vec4<f32>,       // default=[1, 1, 1, 1] color Fill colour.
-    sides: u32,             // default=5 range=3..64 Points of a star, sides of a polygon.
-    inner: f32,             // default=0.5 range=0..1 Inner radius of a star or ring, as a fraction of the outer radius.
-    stroke: f32,            // default=0 range=0..100 Outline width, in units of the image height, inside the edge (0: filled).
+    kind: u32,              // choice=circle|rect|triangle|star|ring|polygon default=circle group=Shape circle, rect, triangle, star, ring or polygon.
+    shape_size: vec2<f32>,  // default=[0.5, 0.5] range=0..100 group=Shape Width and height of the shape, in units of the image height (0.5: half the height).
+    position: vec2<f32>,    // default=[0.5, 0.5] group=Place Centre [x, y] in uv (0..1, y up).
+    rotate: f32,            // default=0 range=-36000..36000 alias=rotation group=Place Rotation, degrees counter-clockwise.
+    softness: f32,          // default=0 range=0..10 group=Look Edge softness, in units of the image height (0: crisp, one-pixel anti-aliasing).
+    color: vec4<f32>,       // default=[1, 1, 1, 1] color group=Look Fill colour.
+    sides: u32,             // default=5 range=3..64 when=kind:star|polygon group=Shape Points of a star, sides of a polygon.
+    inner: f32,             // default=0.5 range=0..1 when=kind:star|ring group=Shape Inner radius of a star or ring, as a fraction of the outer radius.
+    stroke: f32,            // default=0 range=0..100 group=Look Outline width, in units of the image height, inside the edge (0: filled).
 }
 
 const PI: f32 = 3.141592653589793;

@@ -2,34 +2,50 @@
 //!
 //! - **chain view** (left): every operator as a node with a live thumbnail, edges from its
 //!   inputs; click selects; "solo" shows the selected operator full-window;
-//! - **inspector** (right): the selected operator's parameters as sliders, colour pickers,
-//!   dropdowns and checkboxes made from their metadata (range, default, choices); edits
-//!   apply at once; "save" writes them into chain.toml keeping its comments and layout;
+//! - **inspector** (right): the selected operator's parameters that apply (a circle has no
+//!   `sides`), in their groups: sliders (logarithmic over wide ranges, Shift for fine
+//!   steps), colour pickers, dropdowns and checkboxes made from their metadata, a text
+//!   field beside each number for typed values and expressions, a reset button; edits
+//!   apply at once, undo and redo (Ctrl+Z, Ctrl+Shift+Z), and "save" writes them into
+//!   chain.toml keeping its comments and layout;
 //! - **performance** (bottom): fps, a frame-time graph, per-operator CPU and GPU times;
 //! - **memory** (bottom): the monitor's RSS and GPU memory as a plot;
 //! - **errors**: shader and chain errors with `file:line:col`.
 //!
+//! The output is letterboxed into the space the panels leave ([`Engine::set_display_area`]).
 //! [`Inspector::run`] runs egui for a frame against the [`Engine`] and hands the tessellated
-//! result to its [`EguiPainter`], which the caller passes to
-//! [`Engine::render_with`]. It does not know about windows: the winit runner feeds it
-//! input, and tests feed it synthetic input headless.
+//! result to its [`EguiPainter`], which the caller passes to [`Engine::render_with`]. It
+//! does not know about windows: the winit runner feeds it input, and tests feed it
+//! synthetic input headless.
 
+mod chain_view;
+mod history;
 mod painter;
+mod params;
+mod save;
+mod slider;
+mod stats;
 
-use std::collections::{BTreeMap, VecDeque};
-use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
 use std::time::Instant;
 
 pub use painter::EguiPainter;
+pub use save::{SaveEdit, apply_edits, save_edits};
 
-use vivid_engine::params::{ParamKind, ParamSpec, ParamValue, RawValue};
-use vivid_engine::{Engine, NodeView, ParamView};
+use chain_view::thumb_id;
+use history::{Change, History};
+use vivid_engine::params::{ParamValue, RawValue};
+use vivid_engine::{DisplayArea, Engine, NodeView};
 
 /// Thumbnails' longest side, in pixels.
 const THUMB: u32 = 128;
 /// Frame intervals kept for the graph.
 const GRAPH: usize = 240;
+/// The side panels' widths: at most this part of the window, and at most these points.
+const SIDE_SHARE: f32 = 0.3;
+const CHAIN_MAX: f32 = 420.0;
+const INSPECTOR_MAX: f32 = 460.0;
 
 /// The overlay's state across frames.
 pub struct Inspector {
@@ -37,8 +53,8 @@ pub struct Inspector {
     painter: EguiPainter,
     visible: bool,
     selected: Option<String>,
-    /// Edited values not yet saved: (node, parameter) → chain.toml text of the value.
-    edits: BTreeMap<(String, String), toml_edit::Value>,
+    /// Edited values not yet saved, by (node, parameter).
+    edits: BTreeMap<(String, String), SaveEdit>,
     chain_file: Option<PathBuf>,
     status: Option<String>,
     intervals: VecDeque<f32>,
@@ -46,6 +62,20 @@ pub struct Inspector {
     device_generation: u64,
     show_performance: bool,
     show_memory: bool,
+    history: History,
+    /// What is being typed into a parameter's text field, by (node, parameter).
+    text_buffers: HashMap<(String, String), String>,
+    /// Parameters edited as text although they have widgets (chosen in their menu).
+    text_mode: HashSet<(String, String)>,
+    /// The last edit that failed: (node, parameter, message), shown under its row.
+    row_error: Option<(String, String, String)>,
+    /// The height the statistics panel was given for the chain's operators (once, when they
+    /// are first known; after that it keeps the size it has or is dragged to).
+    stats_fitted: Option<f32>,
+    /// Where the selected operator's widgets were last frame: (parameter, part).
+    rects: HashMap<(String, &'static str), egui::Rect>,
+    /// Where the output is shown (pixels), the space the panels leave.
+    picture: Option<DisplayArea>,
 }
 
 impl std::fmt::Debug for Inspector {
@@ -55,13 +85,6 @@ impl std::fmt::Debug for Inspector {
             .field("selected", &self.selected)
             .finish_non_exhaustive()
     }
-}
-
-/// egui's id of a node's thumbnail.
-fn thumb_id(name: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    name.hash(&mut h);
-    h.finish()
 }
 
 impl Inspector {
@@ -83,6 +106,13 @@ impl Inspector {
             device_generation: 0,
             show_performance: true,
             show_memory: true,
+            history: History::default(),
+            text_buffers: HashMap::new(),
+            text_mode: HashSet::new(),
+            row_error: None,
+            stats_fitted: None,
+            rects: HashMap::new(),
+            picture: None,
         }
     }
 
@@ -98,11 +128,16 @@ impl Inspector {
         self.visible
     }
 
-    /// Shows or hides it. Hidden, it costs nothing: no thumbnails, no profiling, no pass.
+    /// Shows or hides it. Hidden, it costs nothing: no thumbnails, no profiling, no pass,
+    /// and the output fills the target again.
     pub fn set_visible(&mut self, engine: &mut Engine, visible: bool) {
         self.visible = visible;
         engine.set_thumbnails(visible.then_some(THUMB));
         engine.set_profiling(visible);
+        if !visible {
+            engine.set_display_area(None);
+            self.picture = None;
+        }
     }
 
     /// Selects an operator (as a click in the chain view does).
@@ -120,6 +155,39 @@ impl Inspector {
     #[must_use]
     pub fn unsaved(&self) -> usize {
         self.edits.len()
+    }
+
+    /// (edits that can be undone, edits that can be redone).
+    #[must_use]
+    pub fn history_depth(&self) -> (usize, usize) {
+        self.history.depth()
+    }
+
+    /// Where the output was shown in the last frame, in pixels (the space the panels
+    /// leave), while the inspector is shown.
+    #[must_use]
+    pub fn picture_area(&self) -> Option<DisplayArea> {
+        self.picture
+    }
+
+    /// Where a widget of the selected operator's parameter `param` was in the last frame, in
+    /// points: `part` is "slider", "text" (its text field) or "reset". For tests and
+    /// automation that drive the panel with input events.
+    #[must_use]
+    pub fn widget_rect(&self, param: &str, part: &str) -> Option<egui::Rect> {
+        self.rects
+            .iter()
+            .find(|((p, k), _)| p == param && *k == part)
+            .map(|(_, r)| *r)
+    }
+
+    /// The error of the last edit that failed, shown under its parameter: (node, parameter,
+    /// message).
+    #[must_use]
+    pub fn edit_error(&self) -> Option<(&str, &str, &str)> {
+        self.row_error
+            .as_ref()
+            .map(|(n, p, m)| (n.as_str(), p.as_str(), m.as_str()))
     }
 
     /// The pass to give [`Engine::render_with`] this frame (after [`run`](Self::run)).
@@ -168,6 +236,8 @@ impl Inspector {
         {
             self.selected = None;
         }
+        self.history
+            .forget(|node| nodes.iter().any(|n| n.name == node));
         let ctx = self.ctx.clone();
         let output = ctx.run_ui(input, |ui| self.ui(ui, engine, &nodes, errors));
         let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
@@ -187,39 +257,65 @@ impl Inspector {
         nodes: &[NodeView],
         errors: Option<&str>,
     ) {
+        self.shortcuts(ui.ctx(), engine);
+        let screen = ui.available_rect_before_wrap();
         egui::Panel::top("vivid.bar").show(ui, |ui| self.bar(ui, engine));
         if self.show_performance || self.show_memory {
-            egui::Panel::bottom("vivid.stats")
-                .default_size(170.0)
-                .resizable(true)
-                .show(ui, |ui| {
-                    ui.columns(2, |cols| {
-                        if self.show_performance {
-                            self.performance(&mut cols[0], engine);
-                        }
-                        if self.show_memory {
-                            memory(&mut cols[1], engine);
-                        }
-                    });
+            // Room for the plots and the table's rows (one per operator) where the window
+            // has it; beyond that the table scrolls.
+            let fit = (110.0 + 22.0 * (nodes.len() + 1) as f32)
+                .clamp(180.0, (screen.height() * 0.4).max(180.0));
+            let mut panel = egui::Panel::bottom("vivid.stats")
+                .default_size(fit)
+                .size_range(180.0..=(screen.height() * 0.5).max(180.0));
+            if self.stats_fitted.is_none() && !nodes.is_empty() {
+                // The chain arrives from the loading thread after the first frames.
+                self.stats_fitted = Some(fit);
+                panel = panel.exact_size(fit);
+            }
+            panel.resizable(true).show(ui, |ui| {
+                // The panel keeps its height (its contents would shrink it).
+                ui.set_min_height(ui.available_height());
+                let intervals: Vec<f32> = self.intervals.iter().copied().collect();
+                ui.columns(2, |cols| {
+                    if self.show_performance {
+                        stats::performance(&mut cols[0], &intervals, engine, screen.bottom());
+                    }
+                    if self.show_memory {
+                        stats::memory(&mut cols[1], engine);
+                    }
                 });
+            });
         }
+        let side = |max: f32| (screen.width() * SIDE_SHARE).clamp(160.0, max);
         egui::Panel::left("vivid.chain")
-            .default_size(400.0)
+            .default_size(side(300.0))
+            .size_range(140.0..=side(CHAIN_MAX))
             .resizable(true)
             .show(ui, |ui| {
                 ui.heading("Chain");
                 egui::ScrollArea::both()
                     .id_salt("vivid.chain.scroll")
-                    .show(ui, |ui| self.chain_view(ui, engine, nodes));
+                    .show(ui, |ui| {
+                        chain_view::show(ui, engine, nodes, &mut self.selected);
+                    });
             });
         egui::Panel::right("vivid.inspector")
-            .default_size(330.0)
+            .default_size(side(360.0))
+            .size_range(220.0..=side(INSPECTOR_MAX))
             .resizable(true)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .id_salt("vivid.inspector.scroll")
-                    .show(ui, |ui| self.inspector(ui, engine, nodes));
-            });
+            .show(ui, |ui| self.inspector(ui, engine, nodes));
+        // The output goes where the panels leave room.
+        let free = ui.available_rect_before_wrap();
+        let ppp = ui.ctx().pixels_per_point();
+        let area = DisplayArea {
+            x: free.left() * ppp,
+            y: free.top() * ppp,
+            width: free.width().max(1.0) * ppp,
+            height: free.height().max(1.0) * ppp,
+        };
+        engine.set_display_area(Some(area));
+        self.picture = Some(area);
         let mut all_errors: Vec<String> = errors.into_iter().map(str::to_string).collect();
         all_errors.extend(
             nodes
@@ -249,6 +345,23 @@ impl Inspector {
         }
     }
 
+    /// Ctrl+Z undoes, Ctrl+Shift+Z (or Ctrl+Y) redoes — unless a text field has the keys
+    /// (it undoes its own typing).
+    fn shortcuts(&mut self, ctx: &egui::Context, engine: &mut Engine) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let shortcut = |m: egui::Modifiers, k: egui::Key| {
+            ctx.input_mut(|i| i.consume_shortcut(&egui::KeyboardShortcut::new(m, k)))
+        };
+        let redo_mods = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
+        if shortcut(redo_mods, egui::Key::Z) || shortcut(egui::Modifiers::COMMAND, egui::Key::Y) {
+            self.redo(engine);
+        } else if shortcut(egui::Modifiers::COMMAND, egui::Key::Z) {
+            self.undo(engine);
+        }
+    }
+
     fn bar(&mut self, ui: &mut egui::Ui, engine: &Engine) {
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new("vivid").strong());
@@ -274,136 +387,12 @@ impl Inspector {
         });
     }
 
-    /// The operators in columns by depth (sources left), edges from inputs, thumbnails.
-    fn chain_view(&mut self, ui: &mut egui::Ui, engine: &mut Engine, nodes: &[NodeView]) {
-        let index: std::collections::HashMap<&str, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.name.as_str(), i))
-            .collect();
-        // Nodes come in topological order: a node's column is one past its deepest input.
-        let mut column = vec![0usize; nodes.len()];
-        for (i, n) in nodes.iter().enumerate() {
-            column[i] = n
-                .inputs
-                .iter()
-                .filter_map(|s| index.get(s.as_str()))
-                .map(|&j| column[j] + 1)
-                .max()
-                .unwrap_or(0);
-        }
-        let columns = column.iter().max().map_or(0, |m| m + 1);
-        let mut row = vec![0usize; columns];
-        let mut place = vec![(0usize, 0usize); nodes.len()];
-        for (i, &c) in column.iter().enumerate() {
-            place[i] = (c, row[c]);
-            row[c] += 1;
-        }
-        let rows = row.iter().copied().max().unwrap_or(0);
-        let (cell_w, cell_h, box_w, box_h) = (128.0, 110.0, 112.0, 96.0);
-        let size = egui::vec2(columns as f32 * cell_w + 10.0, rows as f32 * cell_h + 10.0);
-        let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
-        let origin = rect.min + egui::vec2(5.0, 5.0);
-        let boxes: Vec<egui::Rect> = place
-            .iter()
-            .map(|&(c, r)| {
-                egui::Rect::from_min_size(
-                    origin + egui::vec2(c as f32 * cell_w, r as f32 * cell_h),
-                    egui::vec2(box_w, box_h),
-                )
-            })
-            .collect();
-        let painter = ui.painter_at(rect);
-        let edge = egui::Stroke::new(1.5, egui::Color32::from_gray(150));
-        for (i, n) in nodes.iter().enumerate() {
-            for s in &n.inputs {
-                let Some(&j) = index.get(s.as_str()) else {
-                    continue;
-                };
-                let (a, b) = (boxes[j].right_center(), boxes[i].left_center());
-                let dx = ((b.x - a.x) * 0.5).max(20.0);
-                painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
-                    [a, a + egui::vec2(dx, 0.0), b - egui::vec2(dx, 0.0), b],
-                    false,
-                    egui::Color32::TRANSPARENT,
-                    edge,
-                ));
-            }
-        }
-        let output = engine.output_name().map(str::to_string);
-        for (i, n) in nodes.iter().enumerate() {
-            let r = boxes[i];
-            let selected = self.selected.as_deref() == Some(n.name.as_str());
-            let response = ui.interact(
-                r,
-                egui::Id::unique(("vivid.node", &n.name)),
-                egui::Sense::click(),
-            );
-            let fill = if selected {
-                egui::Color32::from_rgb(40, 70, 110)
-            } else if response.hovered() {
-                egui::Color32::from_gray(55)
-            } else {
-                egui::Color32::from_gray(38)
-            };
-            let stroke = if n.error.is_some() {
-                egui::Stroke::new(2.0, egui::Color32::from_rgb(230, 80, 70))
-            } else if output.as_deref() == Some(n.name.as_str()) {
-                egui::Stroke::new(2.0, egui::Color32::from_rgb(120, 200, 120))
-            } else {
-                egui::Stroke::new(1.0, egui::Color32::from_gray(90))
-            };
-            painter.rect(r, 4.0, fill, stroke, egui::StrokeKind::Inside);
-            let thumb_area = egui::Rect::from_min_size(
-                r.min + egui::vec2(4.0, 4.0),
-                egui::vec2(box_w - 8.0, 60.0),
-            );
-            if n.scene {
-                painter.text(
-                    thumb_area.center(),
-                    egui::Align2::CENTER_CENTER,
-                    "scene",
-                    egui::FontId::proportional(12.0),
-                    egui::Color32::from_gray(140),
-                );
-            } else if engine.thumbnail(&n.name).is_some() {
-                let [w, h] = n.size;
-                let s = (thumb_area.width() / w.max(1) as f32)
-                    .min(thumb_area.height() / h.max(1) as f32);
-                let img = egui::Rect::from_center_size(
-                    thumb_area.center(),
-                    egui::vec2(w as f32 * s, h as f32 * s),
-                );
-                painter.rect_filled(img, 0.0, egui::Color32::BLACK);
-                painter.image(
-                    egui::TextureId::User(thumb_id(&n.name)),
-                    img,
-                    egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-                    egui::Color32::WHITE,
-                );
-            }
-            painter.text(
-                r.left_bottom() + egui::vec2(6.0, -18.0),
-                egui::Align2::LEFT_CENTER,
-                &n.name,
-                egui::FontId::proportional(13.0),
-                egui::Color32::WHITE,
-            );
-            painter.text(
-                r.left_bottom() + egui::vec2(6.0, -5.0),
-                egui::Align2::LEFT_CENTER,
-                &n.type_name,
-                egui::FontId::proportional(10.0),
-                egui::Color32::from_gray(160),
-            );
-            if response.clicked() {
-                self.selected = Some(n.name.clone());
-            }
-        }
-    }
-
     fn inspector(&mut self, ui: &mut egui::Ui, engine: &mut Engine, nodes: &[NodeView]) {
+        // The panel keeps its width (the default, or where it was dragged to) whatever it
+        // shows: its rows fit into it instead of widening it.
+        ui.set_min_width(ui.available_width());
         ui.heading("Inspector");
+        self.rects.clear();
         let Some(name) = self.selected.clone() else {
             ui.label("Click an operator in the chain view.");
             return;
@@ -411,7 +400,20 @@ impl Inspector {
         let Some(node) = nodes.iter().find(|n| n.name == name) else {
             return;
         };
-        ui.label(egui::RichText::new(&node.name).strong().size(16.0));
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new(&node.name).strong().size(16.0));
+            if !node.scene {
+                let soloed = engine.solo() == Some(name.as_str());
+                let mut solo = soloed;
+                if ui
+                    .toggle_value(&mut solo, "Solo")
+                    .on_hover_text("Show this operator's output full-window")
+                    .changed()
+                {
+                    let _ = engine.set_solo(solo.then_some(name.as_str()));
+                }
+            }
+        });
         ui.label(format!(
             "{}{}",
             node.type_name,
@@ -421,38 +423,29 @@ impl Inspector {
                 format!(" · {}×{}", node.size[0], node.size[1])
             }
         ));
-        if !node.scene {
-            let soloed = engine.solo() == Some(name.as_str());
-            let mut solo = soloed;
-            if ui
-                .toggle_value(&mut solo, "Solo")
-                .on_hover_text("Show this operator's output full-window")
-                .changed()
-            {
-                let _ = engine.set_solo(solo.then_some(name.as_str()));
-            }
-        }
         if let Some(e) = &node.error {
             ui.colored_label(egui::Color32::from_rgb(255, 120, 110), e);
         }
         ui.separator();
+        // Save, undo and redo stay at the bottom; the parameters scroll above them.
+        egui::Panel::bottom("vivid.inspector.actions")
+            .show_separator_line(true)
+            .show(ui, |ui| self.actions(ui, engine));
         let Some(params) = engine.param_views(&name) else {
             return;
         };
-        egui::Grid::new("vivid.params")
-            .num_columns(2)
-            .striped(true)
-            .show(ui, |ui| {
-                for p in &params {
-                    ui.label(p.spec.name.as_ref())
-                        .on_hover_text(p.spec.doc.as_ref());
-                    if let Some(value) = param_widget(ui, p) {
-                        self.edit(engine, &name, &p.spec.name, &value);
-                    }
-                    ui.end_row();
-                }
-            });
-        ui.separator();
+        let edits = egui::ScrollArea::vertical()
+            .id_salt("vivid.inspector.scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| self.param_rows(ui, &name, &params))
+            .inner;
+        for e in edits {
+            self.apply(engine, &name, &e.param, e.value, e.merge);
+        }
+    }
+
+    /// Save, undo, redo, and what the last of them said.
+    fn actions(&mut self, ui: &mut egui::Ui, engine: &mut Engine) {
         ui.horizontal(|ui| {
             let can_save = !self.edits.is_empty() && self.chain_file.is_some();
             if ui
@@ -465,26 +458,160 @@ impl Inspector {
             {
                 self.save();
             }
+            let (undo, redo) = self.history.depth();
+            if ui
+                .add_enabled(undo > 0, egui::Button::new("Undo"))
+                .on_hover_text("Ctrl+Z")
+                .clicked()
+            {
+                self.undo(engine);
+            }
+            if ui
+                .add_enabled(redo > 0, egui::Button::new("Redo"))
+                .on_hover_text("Ctrl+Shift+Z")
+                .clicked()
+            {
+                self.redo(engine);
+            }
         });
         if let Some(s) = &self.status {
-            ui.label(s);
+            ui.add(egui::Label::new(s.as_str()).wrap());
         }
     }
 
-    /// Sets `node.param` to `value` now (as a widget does) and remembers it for "save".
+    /// Sets `node.param` to `value` now (as a widget does) and remembers it for "save" and
+    /// undo.
     pub fn edit(&mut self, engine: &mut Engine, node: &str, param: &str, value: &ParamValue) {
         let Some(spec) = engine
             .param_views(node)
-            .and_then(|ps| ps.into_iter().find(|p| p.spec.name == param))
+            .and_then(|ps| ps.into_iter().find(|p| p.spec.answers_to(param)))
             .map(|p| p.spec)
         else {
             self.status = Some(format!("no parameter `{node}.{param}`"));
             return;
         };
-        match engine.set_param(node, param, to_raw(&spec, value)) {
+        self.apply(engine, node, param, save::to_raw(&spec, value), false);
+    }
+
+    /// Sets `node.param` from text as typed into its field (a value in chain.toml's syntax,
+    /// or an expression such as `4 + sin(time)`). Returns whether it applied; when not, the
+    /// error shows under the parameter and the value stays as it was.
+    pub fn edit_text(&mut self, engine: &mut Engine, node: &str, param: &str, text: &str) -> bool {
+        self.apply(engine, node, param, save::parse_typed(text), false)
+    }
+
+    /// Sets `node.param` back to its default.
+    pub fn reset(&mut self, engine: &mut Engine, node: &str, param: &str) {
+        if let Some(p) = engine
+            .param_views(node)
+            .and_then(|ps| ps.into_iter().find(|p| p.spec.answers_to(param)))
+        {
+            let default = save::to_raw(&p.spec, &p.spec.default);
+            self.apply(engine, node, param, default, false);
+        }
+    }
+
+    /// Applies an edit; `merge`: it continues the last one (a drag).
+    fn apply(
+        &mut self,
+        engine: &mut Engine,
+        node: &str,
+        param: &str,
+        value: RawValue,
+        merge: bool,
+    ) -> bool {
+        let Some(view) = engine
+            .param_views(node)
+            .and_then(|ps| ps.into_iter().find(|p| p.spec.answers_to(param)))
+        else {
+            self.status = Some(format!("no parameter `{node}.{param}`"));
+            return false;
+        };
+        let name = view.spec.name.to_string();
+        let before = params::current_raw(&view);
+        if let Err(e) = engine.set_param(node, &name, value.clone()) {
+            let message = e.to_string();
+            self.status = Some(message.clone());
+            self.row_error = Some((node.to_string(), name, message));
+            return false;
+        }
+        let key = (node.to_string(), name.clone());
+        let unsaved_before = self.edits.get(&key).map(|e| e.value.clone());
+        let unsaved_after = Some(save::to_toml(&value));
+        self.set_unsaved(node, &name, &view.spec.aliases, unsaved_after.clone());
+        self.history.push(
+            Change {
+                node: node.to_string(),
+                param: name,
+                before,
+                after: value,
+                unsaved_before,
+                unsaved_after,
+            },
+            merge,
+        );
+        self.row_error = None;
+        self.status = None;
+        true
+    }
+
+    fn set_unsaved(
+        &mut self,
+        node: &str,
+        param: &str,
+        aliases: &[std::borrow::Cow<'static, str>],
+        value: Option<toml_edit::Value>,
+    ) {
+        let key = (node.to_string(), param.to_string());
+        match value {
+            Some(value) => {
+                self.edits.insert(
+                    key,
+                    SaveEdit {
+                        node: node.to_string(),
+                        param: param.to_string(),
+                        aliases: aliases.iter().map(ToString::to_string).collect(),
+                        value,
+                    },
+                );
+            }
+            None => {
+                self.edits.remove(&key);
+            }
+        }
+    }
+
+    /// Undoes the last edit of this session (Ctrl+Z).
+    pub fn undo(&mut self, engine: &mut Engine) {
+        if let Some(c) = self.history.undo() {
+            self.restore(engine, &c.node, &c.param, c.before, c.unsaved_before);
+        }
+    }
+
+    /// Redoes the last edit undone (Ctrl+Shift+Z).
+    pub fn redo(&mut self, engine: &mut Engine) {
+        if let Some(c) = self.history.redo() {
+            self.restore(engine, &c.node, &c.param, c.after, c.unsaved_after);
+        }
+    }
+
+    fn restore(
+        &mut self,
+        engine: &mut Engine,
+        node: &str,
+        param: &str,
+        value: RawValue,
+        unsaved: Option<toml_edit::Value>,
+    ) {
+        match engine.set_param(node, param, value) {
             Ok(()) => {
-                self.edits
-                    .insert((node.to_string(), param.to_string()), to_toml(&spec, value));
+                let aliases = engine
+                    .param_views(node)
+                    .and_then(|ps| ps.into_iter().find(|p| p.spec.name == param))
+                    .map(|p| p.spec.aliases)
+                    .unwrap_or_default();
+                self.set_unsaved(node, param, &aliases, unsaved);
+                self.row_error = None;
                 self.status = None;
             }
             Err(e) => self.status = Some(e.to_string()),
@@ -502,11 +629,7 @@ impl Inspector {
         let Some(path) = self.chain_file.clone() else {
             return;
         };
-        let edits: Vec<(String, String, toml_edit::Value)> = self
-            .edits
-            .iter()
-            .map(|((n, p), v)| (n.clone(), p.clone(), v.clone()))
-            .collect();
+        let edits: Vec<SaveEdit> = self.edits.values().cloned().collect();
         match save_edits(&path, &edits) {
             Ok(()) => {
                 self.status = Some(format!(
@@ -515,334 +638,10 @@ impl Inspector {
                     path.display()
                 ));
                 self.edits.clear();
+                // Undoing what was saved makes it an unsaved edit again.
+                self.history.saved(save::to_toml);
             }
             Err(e) => self.status = Some(format!("not saved: {e}")),
         }
-    }
-
-    fn performance(&self, ui: &mut egui::Ui, engine: &Engine) {
-        ui.label(egui::RichText::new("Performance").strong());
-        let intervals: Vec<f32> = self.intervals.iter().copied().collect();
-        let max = intervals.iter().copied().fold(1.0f32, f32::max);
-        plot(
-            ui,
-            &[(&intervals, egui::Color32::from_rgb(120, 200, 255))],
-            max,
-            "ms",
-        );
-        let Some(profile) = engine.profile_now() else {
-            return;
-        };
-        egui::ScrollArea::vertical()
-            .id_salt("vivid.perf.scroll")
-            .max_height(90.0)
-            .show(ui, |ui| {
-                egui::Grid::new("vivid.perf")
-                    .num_columns(4)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        ui.label("operator");
-                        ui.label("type");
-                        ui.label("CPU µs");
-                        ui.label(if profile.gpu_timing {
-                            "GPU µs"
-                        } else {
-                            "GPU µs (n/a)"
-                        });
-                        ui.end_row();
-                        for n in &profile.nodes {
-                            ui.label(&n.name);
-                            ui.label(&n.type_name);
-                            ui.label(format!("{:.1}", n.cpu_us.0));
-                            ui.label(if profile.gpu_timing {
-                                format!("{:.1}", n.gpu_us.0)
-                            } else {
-                                "–".to_string()
-                            });
-                            ui.end_row();
-                        }
-                    });
-            });
-    }
-}
-
-fn memory(ui: &mut egui::Ui, engine: &Engine) {
-    let samples: Vec<_> = engine.monitor().samples().copied().collect();
-    let mb = |b: u64| b as f32 / (1024.0 * 1024.0);
-    let rss: Vec<f32> = samples.iter().map(|s| mb(s.rss_bytes)).collect();
-    let gpu: Vec<f32> = samples.iter().map(|s| mb(s.gpu_bytes)).collect();
-    let last = engine.memory_sample();
-    ui.label(
-        egui::RichText::new(format!(
-            "Memory  RSS {:.1} MB · GPU {:.1} MB in {} textures, {} buffers",
-            mb(last.rss_bytes),
-            mb(last.gpu_bytes),
-            last.textures,
-            last.buffers
-        ))
-        .strong(),
-    );
-    let max = rss.iter().chain(&gpu).copied().fold(1.0f32, f32::max) * 1.1;
-    plot(
-        ui,
-        &[
-            (&rss, egui::Color32::from_rgb(255, 180, 80)),
-            (&gpu, egui::Color32::from_rgb(140, 230, 140)),
-        ],
-        max,
-        "MB",
-    );
-    if samples.is_empty() {
-        ui.label("(the monitor samples every --monitor-interval seconds)");
-    }
-}
-
-/// A small line plot of `series` from 0 to `max`.
-fn plot(ui: &mut egui::Ui, series: &[(&[f32], egui::Color32)], max: f32, unit: &str) {
-    let width = ui.available_width().max(50.0);
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 60.0), egui::Sense::hover());
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 2.0, egui::Color32::from_gray(20));
-    for (values, color) in series {
-        if values.len() < 2 {
-            continue;
-        }
-        let n = values.len() - 1;
-        let points: Vec<egui::Pos2> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                egui::pos2(
-                    rect.left() + rect.width() * i as f32 / n as f32,
-                    rect.bottom() - rect.height() * (v / max).clamp(0.0, 1.0),
-                )
-            })
-            .collect();
-        painter.add(egui::Shape::line(points, egui::Stroke::new(1.5, *color)));
-    }
-    painter.text(
-        rect.left_top() + egui::vec2(4.0, 2.0),
-        egui::Align2::LEFT_TOP,
-        format!("{max:.1} {unit}"),
-        egui::FontId::monospace(10.0),
-        egui::Color32::from_gray(170),
-    );
-}
-
-/// The widget for one parameter; returns the new value when the user changed it.
-fn param_widget(ui: &mut egui::Ui, p: &ParamView) -> Option<ParamValue> {
-    if let Some(expr) = &p.expression {
-        ui.label(egui::RichText::new(format!("= {expr}")).monospace())
-            .on_hover_text("animated: an expression of time and frame (edit it in chain.toml)");
-        return None;
-    }
-    let range = p.spec.range;
-    let mut value = p.value.clone();
-    let changed = match (&mut value, &p.spec.kind) {
-        (ParamValue::Float(v), _) => match range {
-            Some((lo, hi)) if hi - lo < 1e6 => ui
-                .add(egui::Slider::new(v, lo as f32..=hi as f32))
-                .changed(),
-            _ => ui.add(egui::DragValue::new(v).speed(0.01)).changed(),
-        },
-        (ParamValue::Int(v), _) => match range {
-            Some((lo, hi)) if hi - lo < 1e6 => ui
-                .add(egui::Slider::new(v, lo as i32..=hi as i32))
-                .changed(),
-            _ => ui.add(egui::DragValue::new(v)).changed(),
-        },
-        (ParamValue::Bool(v), _) => ui.checkbox(v, "").changed(),
-        (ParamValue::Color(c), _) => {
-            let mut srgba = c.map(|x| (x.clamp(0.0, 1.0) * 255.0).round() as u8);
-            let changed = ui
-                .color_edit_button_srgba_unmultiplied(&mut srgba)
-                .changed();
-            if changed {
-                *c = srgba.map(|b| f32::from(b) / 255.0);
-            }
-            changed
-        }
-        (ParamValue::Vec2(v), _) => drag_components(ui, v, range),
-        (ParamValue::Vec3(v), _) => drag_components(ui, v, range),
-        (ParamValue::Vec4(v), _) => drag_components(ui, v, range),
-        (ParamValue::Choice(i), ParamKind::Choice) => {
-            let mut changed = false;
-            let current = p.spec.choices.get(*i as usize).map_or("?", |c| c.as_ref());
-            egui::ComboBox::from_id_salt(("vivid.choice", p.spec.name.as_ref()))
-                .selected_text(current)
-                .show_ui(ui, |ui| {
-                    for (k, c) in p.spec.choices.iter().enumerate() {
-                        changed |= ui.selectable_value(i, k as u32, c.as_ref()).changed();
-                    }
-                });
-            changed
-        }
-        (ParamValue::Text(t), _) => {
-            ui.label(egui::RichText::new(t.as_str()).monospace());
-            false
-        }
-        (ParamValue::List(l), _) => {
-            ui.label(egui::RichText::new(l.join(", ")).monospace());
-            false
-        }
-        _ => {
-            ui.label(p.spec.format_value(&p.value));
-            false
-        }
-    };
-    changed.then_some(value)
-}
-
-fn drag_components(ui: &mut egui::Ui, v: &mut [f32], range: Option<(f64, f64)>) -> bool {
-    ui.horizontal(|ui| {
-        let mut changed = false;
-        for x in v.iter_mut() {
-            let mut d = egui::DragValue::new(x).speed(0.01).max_decimals(3);
-            if let Some((lo, hi)) = range {
-                d = d.range(lo as f32..=hi as f32);
-            }
-            changed |= ui.add(d).changed();
-        }
-        changed
-    })
-    .inner
-}
-
-/// A parameter value as `--set`/chain.toml would give it.
-fn to_raw(spec: &ParamSpec, v: &ParamValue) -> RawValue {
-    let floats =
-        |c: &[f32]| RawValue::Array(c.iter().map(|&x| RawValue::Float(f64::from(x))).collect());
-    match v {
-        ParamValue::Float(x) => RawValue::Float(f64::from(*x)),
-        ParamValue::Int(x) => RawValue::Int(i64::from(*x)),
-        ParamValue::Bool(b) => RawValue::Bool(*b),
-        ParamValue::Vec2(c) => floats(c),
-        ParamValue::Vec3(c) => floats(c),
-        ParamValue::Vec4(c) | ParamValue::Color(c) => floats(c),
-        ParamValue::Choice(i) => RawValue::Str(
-            spec.choices
-                .get(*i as usize)
-                .map(std::string::ToString::to_string)
-                .unwrap_or_default(),
-        ),
-        ParamValue::Text(t) => RawValue::Str(t.clone()),
-        ParamValue::List(l) => RawValue::Array(l.iter().cloned().map(RawValue::Str).collect()),
-        ParamValue::Numbers(n) => match spec.kind.components() {
-            1 => floats(n),
-            w => RawValue::Array(n.chunks(w).map(floats).collect()),
-        },
-    }
-}
-
-/// The same value as TOML (floats rounded to what a person would type).
-fn to_toml(spec: &ParamSpec, v: &ParamValue) -> toml_edit::Value {
-    fn num(x: f32) -> toml_edit::Value {
-        let r = (f64::from(x) * 10_000.0).round() / 10_000.0;
-        toml_edit::Value::from(r)
-    }
-    let arr = |c: &[f32]| {
-        let mut a = toml_edit::Array::new();
-        for &x in c {
-            a.push(num(x));
-        }
-        toml_edit::Value::Array(a)
-    };
-    match v {
-        ParamValue::Float(x) => num(*x),
-        ParamValue::Int(x) => toml_edit::Value::from(i64::from(*x)),
-        ParamValue::Bool(b) => toml_edit::Value::from(*b),
-        ParamValue::Vec2(c) => arr(c),
-        ParamValue::Vec3(c) => arr(c),
-        ParamValue::Vec4(c) | ParamValue::Color(c) => arr(c),
-        ParamValue::Choice(i) => toml_edit::Value::from(
-            spec.choices
-                .get(*i as usize)
-                .map(std::string::ToString::to_string)
-                .unwrap_or_default(),
-        ),
-        ParamValue::Text(t) => toml_edit::Value::from(t.as_str()),
-        ParamValue::List(l) => {
-            let mut a = toml_edit::Array::new();
-            for s in l {
-                a.push(s.as_str());
-            }
-            toml_edit::Value::Array(a)
-        }
-        ParamValue::Numbers(n) => match spec.kind.components() {
-            1 => arr(n),
-            w => {
-                let mut a = toml_edit::Array::new();
-                for element in n.chunks(w) {
-                    a.push(arr(element));
-                }
-                toml_edit::Value::Array(a)
-            }
-        },
-    }
-}
-
-/// Writes `edits` (node, parameter, value) into the chain file at `path`, keeping everything
-/// else — comments, order, spacing, the comment after a value — as it was.
-pub fn save_edits(path: &Path, edits: &[(String, String, toml_edit::Value)]) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let out = apply_edits(&text, edits)?;
-    // Written beside and renamed over, as editors do: a reader never sees half a file.
-    let tmp = path.with_extension("toml.vivid-save");
-    std::fs::write(&tmp, out).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// [`save_edits`] on text.
-pub fn apply_edits(
-    text: &str,
-    edits: &[(String, String, toml_edit::Value)],
-) -> Result<String, String> {
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
-    for (node, param, value) in edits {
-        let table = doc
-            .get_mut(node)
-            .and_then(toml_edit::Item::as_table_like_mut)
-            .ok_or_else(|| format!("no table [{node}]"))?;
-        let mut new = value.clone();
-        if let Some(old) = table.get(param).and_then(toml_edit::Item::as_value) {
-            *new.decor_mut() = old.decor().clone();
-        } else {
-            new.decor_mut().set_prefix(" ");
-        }
-        table.insert(param, toml_edit::Item::Value(new));
-    }
-    Ok(doc.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn saving_keeps_comments_order_and_layout() {
-        let text = "# my piece\noutput = \"n\"\n\n[n]  # the noise\ntype = \"noise\"\nscale = 13.3   # big\nspeed = \"0.5 + sin(time)\"\n\n[l]\ntype = \"levels\"\ninput = \"n\"\n";
-        let edits = vec![
-            (
-                "n".to_string(),
-                "scale".to_string(),
-                toml_edit::Value::from(4.25),
-            ),
-            (
-                "l".to_string(),
-                "gamma".to_string(),
-                toml_edit::Value::from(1.5),
-            ),
-            (
-                "n".to_string(),
-                "kind".to_string(),
-                toml_edit::Value::from("simplex"),
-            ),
-        ];
-        let out = apply_edits(text, &edits).unwrap_or_default();
-        assert_eq!(
-            out,
-            "# my piece\noutput = \"n\"\n\n[n]  # the noise\ntype = \"noise\"\nscale = 4.25   # big\nspeed = \"0.5 + sin(time)\"\nkind = \"simplex\"\n\n[l]\ntype = \"levels\"\ninput = \"n\"\ngamma = 1.5\n"
-        );
-        assert!(apply_edits(text, &[("x".into(), "y".into(), 1.into())]).is_err());
     }
 }

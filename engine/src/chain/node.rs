@@ -204,11 +204,49 @@ impl ChainDesc {
     ) -> Params {
         let size_param = own_size_param(n, info);
         let mut out = Params::default();
+        // Where each parameter was given (a former name and the new one may both be).
+        let mut given_at: Vec<Option<&Spanned<String>>> = vec![None; info.params.len()];
         for (key, value) in n.params.iter().chain(size_param.as_ref()) {
-            let Some(i) = info.params.iter().position(|p| p.name == key.value) else {
+            let Some(i) = info
+                .params
+                .iter()
+                .position(|p| p.name == key.value)
+                .or_else(|| info.params.iter().position(|p| p.answers_to(&key.value)))
+            else {
                 errs.push(self.unknown_param(n, info, key));
                 continue;
             };
+            let name = info.params[i].name.as_ref();
+            if name != key.value {
+                let d = self.diag(key.loc.as_ref(), "");
+                log::warn!(
+                    "{}:{}:{}: `{}.{}` is now `{name}` (the old name still works; write `{name}`)",
+                    d.file.display(),
+                    d.line,
+                    d.col,
+                    n.name.value,
+                    key.value,
+                );
+            }
+            if let Some(first) = given_at[i].replace(key) {
+                let same_source =
+                    first.loc.as_ref().map(|l| l.source) == key.loc.as_ref().map(|l| l.source);
+                if same_source {
+                    errs.push(
+                        self.diag(
+                            key.loc.as_ref(),
+                            format!(
+                                "`{}` gives `{name}` twice (as `{}` and `{}`)",
+                                n.name.value, first.value, key.value
+                            ),
+                        )
+                        .with_hint(format!("keep one `{name} = ...`")),
+                    );
+                    continue;
+                }
+                // A later source (`--set`) overrides the file.
+                out.given.retain(|(j, _)| *j != i);
+            }
             match (
                 info.params[i].parse_with(&value.value, cx.registry.variables()),
                 info.params[i].kind,

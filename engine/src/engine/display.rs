@@ -50,6 +50,23 @@ pub(super) struct Display {
     pub(super) overlay: OverlayText,
     /// Small copies of every operator's output (the inspector's chain view).
     pub(super) thumbs: Option<Thumbnails>,
+    /// The part of the target the output is letterboxed into ([`Engine::set_display_area`]);
+    /// none: all of it.
+    pub(super) area: Option<DisplayArea>,
+}
+
+/// A rectangle of the target, in its pixels: where the output is letterboxed into when a
+/// host's UI covers the rest ([`Engine::set_display_area`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DisplayArea {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
 }
 
 /// Display blit state.
@@ -256,7 +273,7 @@ impl Display {
             } => (*size, format.is_srgb(), *opaque),
             Target::Copy { texture } => ((texture.width(), texture.height()), false, true),
         };
-        let (scale, offset) = letterbox(shown, tsize);
+        let (scale, offset) = letterbox(shown, tsize, self.area);
         self.blit.slot = w.push(&BlitUniforms {
             scale,
             offset,
@@ -271,13 +288,37 @@ impl Display {
 }
 
 /// Letterbox: the scale and offset (in target UV) that fit an output of `out` pixels inside
-/// a target of `target` pixels, keeping its aspect ratio.
-fn letterbox(out: [u32; 2], target: (u32, u32)) -> ([f32; 2], [f32; 2]) {
-    let (ow, oh) = (out[0] as f32, out[1] as f32);
+/// `area` of a target of `target` pixels (all of it without one), centred, keeping its
+/// aspect ratio.
+fn letterbox(out: [u32; 2], target: (u32, u32), area: Option<DisplayArea>) -> ([f32; 2], [f32; 2]) {
+    let (ow, oh) = (out[0].max(1) as f32, out[1].max(1) as f32);
     let (tw, th) = (target.0.max(1) as f32, target.1.max(1) as f32);
-    let s = (tw / ow).min(th / oh);
-    let scale = [ow * s / tw, oh * s / th];
-    let offset = [(1.0 - scale[0]) * 0.5, (1.0 - scale[1]) * 0.5];
+    let a = area.map_or(
+        DisplayArea {
+            x: 0.0,
+            y: 0.0,
+            width: tw,
+            height: th,
+        },
+        |a| {
+            // Kept inside the target, at least a pixel.
+            let x = a.x.clamp(0.0, tw - 1.0);
+            let y = a.y.clamp(0.0, th - 1.0);
+            DisplayArea {
+                x,
+                y,
+                width: a.width.clamp(1.0, tw - x),
+                height: a.height.clamp(1.0, th - y),
+            }
+        },
+    );
+    let s = (a.width / ow).min(a.height / oh);
+    let (w, h) = (ow * s, oh * s);
+    let scale = [w / tw, h / th];
+    let offset = [
+        (a.x + (a.width - w) * 0.5) / tw,
+        (a.y + (a.height - h) * 0.5) / th,
+    ];
     (scale, offset)
 }
 
@@ -303,6 +344,20 @@ impl Engine {
         self.display.overlay.grid = grid;
         self.display.overlay.dirty = true;
         self.stats.mark_changed();
+    }
+
+    /// Letterboxes the output into `area` of the target (its pixels) instead of all of it —
+    /// the part a host's UI leaves free, as the inspector's panels do — or into all of it
+    /// with `None`. The rest of the target is black. Costs nothing per frame: the blit's
+    /// uniforms change, no object.
+    pub fn set_display_area(&mut self, area: Option<DisplayArea>) {
+        self.display.area = area;
+    }
+
+    /// The area set by [`set_display_area`](Self::set_display_area).
+    #[must_use]
+    pub fn display_area(&self) -> Option<DisplayArea> {
+        self.display.area
     }
 
     /// Keeps a readback buffer ready so that [`render`](Self::render) with `capture` adds no
@@ -506,5 +561,63 @@ impl Engine {
             .as_ref()
             .ok_or_else(|| EngineError::Param("no frame was captured".into()))?;
         r.read(&self.gpu)
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::float_cmp,
+    reason = "the placements compared are exact (halves of small integers)"
+)]
+mod tests {
+    use super::{DisplayArea, letterbox};
+
+    /// Where the blit puts the output, in target pixels: (x0, y0, x1, y1).
+    fn placed(out: [u32; 2], target: (u32, u32), area: Option<DisplayArea>) -> [f32; 4] {
+        let (scale, offset) = letterbox(out, target, area);
+        let (tw, th) = (target.0 as f32, target.1 as f32);
+        [
+            offset[0] * tw,
+            offset[1] * th,
+            (offset[0] + scale[0]) * tw,
+            (offset[1] + scale[1]) * th,
+        ]
+    }
+
+    #[test]
+    fn the_output_is_letterboxed_into_the_area() {
+        // All of a 16:9 target: all of it.
+        assert_eq!(
+            placed([640, 360], (1280, 720), None),
+            [0.0, 0.0, 1280.0, 720.0]
+        );
+        // A 16:9 output in a 400x600 area at (100, 50): as wide as the area, centred in it.
+        assert_eq!(
+            placed(
+                [640, 360],
+                (1280, 720),
+                Some(DisplayArea {
+                    x: 100.0,
+                    y: 50.0,
+                    width: 400.0,
+                    height: 600.0
+                })
+            ),
+            [100.0, 237.5, 500.0, 462.5]
+        );
+        // An area wider than the output's aspect: as high as the area.
+        assert_eq!(
+            placed(
+                [100, 100],
+                (1280, 720),
+                Some(DisplayArea {
+                    x: 0.0,
+                    y: 20.0,
+                    width: 900.0,
+                    height: 500.0
+                })
+            ),
+            [200.0, 20.0, 700.0, 520.0]
+        );
     }
 }

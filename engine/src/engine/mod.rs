@@ -37,7 +37,7 @@ mod report;
 mod runtime;
 mod views;
 
-pub use display::{FramePass, Target};
+pub use display::{DisplayArea, FramePass, Target};
 pub use load::{ChainLoader, LoadedChain};
 pub use report::{FrameReport, NodeError, NodeProfile, OperatorCounter, Profile, RunStats};
 pub use views::{NodeView, ParamView};

@@ -1,15 +1,15 @@
 //! What an operator written in WGSL says of itself, read from its text: the front matter
 //! (`//!` lines at the top: summary, `category:`, `inputs:`, `pointwise`) and the notes on
 //! the fields of its `struct Params` (`default=`, `range=`, `choice=`, `color`, `bool`,
-//! `fixed`, `alias=`, the list annotations `colors`, `floats` and `count=`, then the
-//! description). The syntax is documented for users in
+//! `fixed`, `alias=`, `when=`, `group=`, the list annotations `colors`, `floats` and
+//! `count=`, then the description). The syntax is documented for users in
 //! `shaders/common/interface.wgsl`.
 
 use std::path::Path;
 
 use super::{Category, InputSpec, MAX_INPUTS};
 use crate::error::{Diagnostic, did_you_mean};
-use crate::params::RawValue;
+use crate::params::{ParamCondition, RawValue};
 
 /// The front matter of a WGSL operator file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -148,6 +148,10 @@ pub struct Note {
     pub fixed: bool,
     /// `alias=old|older`: names also accepted.
     pub aliases: Vec<String>,
+    /// `when=other:a|b`: it applies only when parameter `other` is `a` or `b`.
+    pub when: Option<ParamCondition>,
+    /// `group=Name`: the inspector's group.
+    pub group: Option<String>,
     /// `colors` or `floats`: an `array<vec4<f32>, N>` holding a list of up to N elements.
     pub list: Option<ListOf>,
     /// `count=list`: an integer the engine sets to the number of elements of the list
@@ -178,7 +182,9 @@ impl ListOf {
 }
 
 /// Annotation keys written `key=value`, and flags.
-const NOTE_KEYS: [&str; 5] = ["default", "range", "choice", "count", "alias"];
+const NOTE_KEYS: [&str; 7] = [
+    "default", "range", "choice", "count", "alias", "when", "group",
+];
 const NOTE_FLAGS: [&str; 8] = [
     "color", "bool", "fixed", "colors", "floats", "colour", "colours", "int",
 ];
@@ -224,7 +230,19 @@ pub fn parse_note(comment: &str) -> Result<Note, String> {
                     ));
                 }
             }
-            ("alias", Some(v)) => note.aliases = v.split('|').map(str::to_string).collect(),
+            ("alias", Some(v)) => {
+                note.aliases = v.split('|').map(str::to_string).collect();
+                let name = |a: &String| {
+                    !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || c == '_')
+                };
+                if !note.aliases.iter().all(name) {
+                    return Err(format!(
+                        "`alias={v}`: former names separated by `|`, e.g. alias=rotation"
+                    ));
+                }
+            }
+            ("when", Some(v)) => note.when = Some(ParamCondition::parse(v)?),
+            ("group", Some(v)) if !v.is_empty() => note.group = Some(v.replace('_', " ")),
             ("count", Some(v)) => {
                 if v.is_empty() || !v.chars().all(|c| c.is_alphanumeric() || c == '_') {
                     return Err(format!(
@@ -467,6 +485,24 @@ mod tests {
         assert!(n.boolean && n.fixed && !n.color, "{n:?}");
         assert_eq!(n.aliases, ["a", "b"]);
         assert_eq!(n.doc, "Words color here");
+        let n =
+            parse_note("default=5 when=kind:star|polygon group=Shape Points of a star").unwrap();
+        assert_eq!(
+            n.when.map(|w| w.to_string()).as_deref(),
+            Some("kind:star|polygon")
+        );
+        assert_eq!(n.group.as_deref(), Some("Shape"));
+        assert_eq!(n.doc, "Points of a star");
+        assert!(
+            parse_note("when=kind")
+                .unwrap_err()
+                .contains("when=param:value")
+        );
+        assert!(
+            parse_note("wehn=kind:a")
+                .unwrap_err()
+                .contains("did you mean `when`")
+        );
         // Lists: nested arrays and brackets in strings end where the outer array does.
         let n = parse_note("colors default=[[1, 0, 0], \"#ff]000\", [0, 0, 1, 0.5]] Ramp").unwrap();
         assert_eq!(n.list, Some(ListOf::Colors));

@@ -471,6 +471,9 @@ fn reflect_params(
             ParamSpec::new(name.clone(), kind, default_value(kind)).doc(note.doc.clone());
         spec.choices = note.choices.iter().cloned().map(Cow::Owned).collect();
         spec.fixed = note.fixed;
+        spec.aliases = note.aliases.iter().cloned().map(Cow::Owned).collect();
+        spec.group = note.group.clone().map(Cow::Owned);
+        spec.when.clone_from(&note.when);
         if scalar == Scalar::U32 && kind == ParamKind::Int {
             spec = spec.range(0.0, f64::from(u32::MAX));
         }
@@ -521,6 +524,20 @@ fn reflect_params(
             count: true,
             scalar,
         });
+    }
+    // A condition names another field of the struct and values it can have.
+    for spec in &specs {
+        if let Some(c) = &spec.when
+            && let Err(m) = c.check(&specs)
+        {
+            let name = spec.name.as_ref();
+            return Err(EngineError::Shader(Diagnostics(vec![annotations.diag(
+                path,
+                text,
+                name,
+                format!("`Params.{name}`: {m}"),
+            )])));
+        }
     }
     Ok((specs, params, *span))
 }

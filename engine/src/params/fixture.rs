@@ -14,6 +14,7 @@ crate::params! {
         /// Second line.
         scale: f32 [0.0, 10.0] = 4.0,
         /// Count.
+        #[param(alias = "number", when = "mode:bee", group = "More")]
         count: u32 [1, 8] = 2,
         /// Offset.
         offset: glam::Vec3 = glam::Vec3::ZERO,

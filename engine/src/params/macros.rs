@@ -34,11 +34,17 @@ macro_rules! file_param {
 /// Defines an operator's parameter struct and derives its
 /// [`ParamSpec`](crate::params::ParamSpec)s from it.
 ///
+/// A field may carry `#[param(...)]` after its doc lines, with the spec's builder methods:
+/// `alias = "old_name"` (a former name, still accepted), `when = "other:a|b"` (it applies
+/// only when parameter `other` is `a` or `b`; the inspector hides it otherwise) and
+/// `group = "Name"` (the inspector's group).
+///
 /// ```
 /// vivid_engine::params! {
 ///     /// Parameters of a blur.
 ///     pub struct BlurParams {
 ///         /// Gaussian sigma in pixels.
+///         #[param(alias = "sigma", group = "Blur")]
 ///         radius: f32 [0.0, 256.0] = 4.0,
 ///         /// Repeat the blur this many times.
 ///         passes: u32 [1, 8] = 1,
@@ -47,6 +53,7 @@ macro_rules! file_param {
 /// use vivid_engine::params::ParamStruct;
 /// let specs = BlurParams::specs();
 /// assert_eq!(specs[0].name, "radius");
+/// assert!(specs[0].answers_to("sigma"));
 /// assert_eq!(specs[0].range, Some((0.0, 256.0)));
 /// assert_eq!(BlurParams::default().passes, 1);
 /// ```
@@ -57,6 +64,7 @@ macro_rules! params {
         $vis:vis struct $name:ident {
             $(
                 $(#[doc = $doc:literal])*
+                $(#[param($($key:ident = $val:expr),* $(,)?)])?
                 $field:ident : $ty:ty $([$min:expr, $max:expr])? = $default:expr
             ),* $(,)?
         }
@@ -80,7 +88,8 @@ macro_rules! params {
                         stringify!($field),
                         &$default,
                         concat!($($doc, "\n",)* ""),
-                    )$(.range(f64::from($min), f64::from($max)))?,
+                    )$(.range(f64::from($min), f64::from($max)))?
+                    $($(.$key($val))*)?,
                 )*]
             }
 
@@ -153,5 +162,38 @@ mod tests {
         assert_eq!(s[4].choices, vec!["a", "bee"]);
         assert_eq!(s[4].default, ParamValue::Choice(1));
         assert_eq!(P::read(set().values()), P::default());
+    }
+
+    #[test]
+    fn param_attributes_give_aliases_conditions_and_groups() {
+        let s = P::specs();
+        assert!(s[1].answers_to("count") && s[1].answers_to("number"));
+        assert!(!s[0].answers_to("number"));
+        assert_eq!(s[1].group.as_deref(), Some("More"));
+        assert_eq!(
+            s[1].when.as_ref().map(ToString::to_string).as_deref(),
+            Some("mode:bee")
+        );
+        assert_eq!(s[1].when.as_ref().map(|c| c.check(&s)), Some(Ok(())));
+        assert_eq!(set().index_of("number"), Some(1));
+        // `count` applies while `mode` is "bee" (its default), not when it is "a".
+        let mut values = set().values().0.clone();
+        assert!(s[1].applies(&s, &values));
+        values[4] = ParamValue::Choice(0);
+        assert!(!s[1].applies(&s, &values));
+        assert!(s[0].applies(&s, &values), "no condition: always");
+    }
+
+    #[test]
+    fn conditions_are_checked_against_the_parameters() {
+        use crate::params::ParamCondition;
+        let s = P::specs();
+        let check = |t: &str| ParamCondition::parse(t).and_then(|c| c.check(&s));
+        assert_eq!(check("mode:a|bee"), Ok(()));
+        assert_eq!(check("flag:true"), Ok(()));
+        assert!(check("mode:c").unwrap_err().contains("cannot be `c`"));
+        assert!(check("mdoe:a").unwrap_err().contains("did you mean `mode`"));
+        assert!(check("scale:1").unwrap_err().contains("needs a choice"));
+        assert!(check("mode").unwrap_err().contains("when=param:value"));
     }
 }

@@ -28,6 +28,6 @@ mod fixture;
 
 pub use expr::{Expr, ExprError, ExprVars, MAX_VARIABLES, Variables};
 pub use set::ParamSet;
-pub use specs::{Component, ExprAt, ParamError, ParamSource, ParamSpec};
+pub use specs::{Component, ExprAt, ParamCondition, ParamError, ParamSource, ParamSpec};
 pub use types::{Fixed, ParamStruct, ParamType, Rgba};
 pub use values::{FileKind, ParamKind, ParamValue, ParamValues, RawValue, SceneKind, image_size};

@@ -44,16 +44,27 @@ impl ParamSet {
         &self.specs
     }
 
-    /// Index of the parameter named `name`.
+    /// Index of the parameter named `name` (or once named so: an alias).
     #[must_use]
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.specs.iter().position(|s| s.name == name)
+        self.specs
+            .iter()
+            .position(|s| s.name == name)
+            .or_else(|| self.specs.iter().position(|s| s.answers_to(name)))
     }
 
     /// Sets a parameter's source; constants take effect at once.
     pub fn set(&mut self, index: usize, source: ParamSource) {
-        if let ParamSource::Const(v) = &source {
-            self.values.0[index] = v.clone();
+        match &source {
+            ParamSource::Const(v) => self.values.0[index] = v.clone(),
+            // Evaluation gathers components in `scratch`: sized here, so frames allocate nothing.
+            // A list's value gets its room here too.
+            ParamSource::Animated { components, .. } => {
+                self.scratch.reserve(components.len());
+                if let ParamValue::Numbers(v) = &mut self.values.0[index] {
+                    v.reserve(components.len().saturating_sub(v.len()));
+                }
+            }
         }
         self.animated[index] = source.is_animated();
         // Room for its components, so that evaluating never grows the scratch space.

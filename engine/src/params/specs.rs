@@ -100,6 +100,12 @@ pub struct ParamSpec {
     /// Numeric, but not animatable: it sizes GPU objects (a shadow map's resolution), so an
     /// expression is refused with a message instead of reallocating every frame.
     pub fixed: bool,
+    /// Former names, still accepted (chain.toml and `--set` print a hint to use the new one).
+    pub aliases: Vec<Cow<'static, str>>,
+    /// When it applies: the inspector hides it otherwise (a circle's `sides`).
+    pub when: Option<ParamCondition>,
+    /// The group the inspector shows it in (`Shape`, `Place`...); none: at the top.
+    pub group: Option<Cow<'static, str>>,
 }
 
 impl ParamSpec {
@@ -113,6 +119,9 @@ impl ParamSpec {
             range: T::DEFAULT_RANGE,
             fixed: T::FIXED,
             choices: T::choices().iter().map(|c| Cow::Borrowed(*c)).collect(),
+            aliases: Vec::new(),
+            when: None,
+            group: None,
             doc: Cow::Owned(
                 doc.lines()
                     .map(str::trim)
@@ -135,7 +144,50 @@ impl ParamSpec {
             choices: Vec::new(),
             doc: Cow::Borrowed(""),
             fixed: false,
+            aliases: Vec::new(),
+            when: None,
+            group: None,
         }
+    }
+
+    /// Also accepts `old` as its name (a parameter that was renamed).
+    #[must_use]
+    pub fn alias(mut self, old: impl Into<Cow<'static, str>>) -> Self {
+        self.aliases.push(old.into());
+        self
+    }
+
+    /// Applies only when another parameter has one of some values: `"kind:star|polygon"`
+    /// (see [`ParamCondition::parse`]). A malformed text gives a condition that names no
+    /// parameter, which the registry's tests report.
+    #[must_use]
+    pub fn when(mut self, condition: &str) -> Self {
+        self.when = Some(
+            ParamCondition::parse(condition).unwrap_or_else(|_| ParamCondition {
+                param: Cow::Owned(condition.to_string()),
+                values: Vec::new(),
+            }),
+        );
+        self
+    }
+
+    /// Shows it in the inspector's group `name`.
+    #[must_use]
+    pub fn group(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.group = Some(name.into());
+        self
+    }
+
+    /// Whether `name` is this parameter's name or one of its former names.
+    #[must_use]
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.name == name || self.aliases.iter().any(|a| a == name)
+    }
+
+    /// Whether it applies with the operator's current `values` (in `specs` order).
+    #[must_use]
+    pub fn applies(&self, specs: &[ParamSpec], values: &[ParamValue]) -> bool {
+        self.when.as_ref().is_none_or(|c| c.holds(specs, values))
     }
 
     /// Limits every numeric component to `min..=max`.
@@ -294,6 +346,9 @@ impl ParamSpec {
                 choices: Vec::new(),
                 doc: Cow::Borrowed(""),
                 fixed: self.fixed,
+                aliases: Vec::new(),
+                when: None,
+                group: None,
             };
             match spec.parse(item)? {
                 ParamSource::Const(v) => {
@@ -481,6 +536,99 @@ impl ParamSpec {
             Some((lo, hi)) => x.clamp(lo as f32, hi as f32),
             None => x,
         }
+    }
+}
+
+/// When a parameter applies: another parameter — a choice, a bool or an integer — has one
+/// of some values. Written `other:value|value` (`kind:star|polygon`, `shadows:true`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamCondition {
+    /// The parameter it depends on.
+    pub param: Cow<'static, str>,
+    /// The values of that parameter for which it applies (choice names, `true`/`false`,
+    /// integers).
+    pub values: Vec<Cow<'static, str>>,
+}
+
+impl ParamCondition {
+    /// Reads `other:a|b`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!("`when={text}`: write `when=param:value|value`, e.g. when=kind:star|polygon")
+        };
+        let (param, values) = text.split_once(':').ok_or_else(bad)?;
+        let values: Vec<Cow<'static, str>> = values
+            .split('|')
+            .map(|v| Cow::Owned(v.trim().to_string()))
+            .collect();
+        let word = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        };
+        if !word(param.trim()) || !values.iter().all(|v| word(v)) {
+            return Err(bad());
+        }
+        Ok(Self {
+            param: Cow::Owned(param.trim().to_string()),
+            values,
+        })
+    }
+
+    /// Checks it against `specs` (the operator's parameters): the parameter exists, is a
+    /// choice, a bool or an integer, and each value is one it can have.
+    pub fn check(&self, specs: &[ParamSpec]) -> Result<(), String> {
+        let Some(other) = specs.iter().find(|s| s.name == self.param) else {
+            let names = specs.iter().map(|s| s.name.as_ref());
+            return Err(format!(
+                "`when`: no parameter `{}`{}",
+                self.param,
+                did_you_mean(&self.param, names).map_or(String::new(), |h| format!(" ({h})"))
+            ));
+        };
+        for v in &self.values {
+            let ok = match other.kind {
+                ParamKind::Choice => other.choices.iter().any(|c| c == v),
+                ParamKind::Bool => v == "true" || v == "false",
+                ParamKind::Int => v.parse::<i64>().is_ok(),
+                _ => {
+                    return Err(format!(
+                        "`when`: `{}` is a {}; a condition needs a choice, a bool or an integer",
+                        self.param,
+                        other.kind.name()
+                    ));
+                }
+            };
+            if !ok {
+                return Err(format!("`when`: `{}` cannot be `{v}`", self.param));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether it holds for the operator's current `values` (in `specs` order); true when
+    /// the parameter it names is missing.
+    #[must_use]
+    pub fn holds(&self, specs: &[ParamSpec], values: &[ParamValue]) -> bool {
+        let Some(i) = specs.iter().position(|s| s.name == self.param) else {
+            return true;
+        };
+        let now = match values.get(i) {
+            Some(ParamValue::Choice(c)) => specs[i]
+                .choices
+                .get(*c as usize)
+                .map_or_else(String::new, ToString::to_string),
+            Some(ParamValue::Bool(b)) => b.to_string(),
+            Some(ParamValue::Int(n)) => n.to_string(),
+            _ => return true,
+        };
+        self.values.iter().any(|v| *v == now)
+    }
+}
+
+impl std::fmt::Display for ParamCondition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.param, self.values.join("|"))
     }
 }
 

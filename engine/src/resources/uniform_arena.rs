@@ -91,6 +91,9 @@ pub struct UniformArena {
     next: usize,
     /// Ring slot written this frame, waiting for `after_submit`.
     in_flight: Option<usize>,
+    /// Set when the ring is dropped or replaced: a map still pending then fails, and its
+    /// callback must say nothing (see [`after_submit`](Self::after_submit)).
+    retired: Arc<AtomicBool>,
     label: &'static str,
     usage: wgpu::BufferUsages,
 }
@@ -118,6 +121,7 @@ impl UniformArena {
             ring: Vec::new(),
             next: 0,
             in_flight: None,
+            retired: Arc::new(AtomicBool::new(false)),
             label,
             usage,
         }
@@ -199,6 +203,9 @@ impl UniformArena {
                 (buffer, ring)
             });
             if failed.is_none() {
+                // The old ring's pending maps fail as it drops: quietly.
+                self.retired.store(true, Ordering::Release);
+                self.retired = Arc::new(AtomicBool::new(false));
                 (self.buffer, self.ring) = (Some(made.0), made.1);
                 self.next = 0;
                 self.in_flight = None;
@@ -258,16 +265,26 @@ impl UniformArena {
         let slot = &mut self.ring[i];
         slot.submission = submission;
         let ready = slot.ready.clone();
+        let retired = self.retired.clone();
         slot.buffer
             .buffer
             .map_async(wgpu::MapMode::Write, .., move |r| {
-                // An error means the device is gone (the engine then replaces it): the
-                // slot must not be waited for.
-                if r.is_err() {
+                // An error while the ring is in use means the device is gone (the engine
+                // then replaces it): the slot must not be waited for. A ring dropped with a
+                // map pending (the window closed mid-frame, the ring grew) fails its map
+                // too: that is expected and says nothing.
+                if r.is_err() && !retired.load(Ordering::Acquire) {
                     log::warn!("uniform staging buffer: {r:?}");
                 }
                 ready.store(true, Ordering::Release);
             });
         self.next = (i + 1) % self.ring.len();
+    }
+}
+
+impl Drop for UniformArena {
+    fn drop(&mut self) {
+        // Before the staging buffers go: their pending maps fail quietly.
+        self.retired.store(true, Ordering::Release);
     }
 }

@@ -51,35 +51,50 @@ vivid_engine::params! {
     /// Parameters of `mesh`.
     pub struct MeshParams {
         /// plane, box, sphere, cylinder, cone or torus (ignored with `path`).
+        #[param(group = "Shape")]
         kind: MeshKind = MeshKind::Box,
         /// A glTF 2.0 file (.gltf or .glb) relative to the project folder: its meshes (node
         /// transforms applied), base colours and base colour textures.
+        #[param(group = "Shape")]
         path: MeshFile = MeshFile::default(),
         /// Box [x, y, z]; plane [x, _, z].
+        #[param(when = "kind:box|plane", group = "Shape")]
         size: Vec3 = Vec3::ONE,
         /// Sphere, cylinder and cone radius; torus ring radius.
+        #[param(when = "kind:sphere|cylinder|cone|torus", group = "Shape")]
         radius: f32 [0.0, 1.0e6] = 0.5,
         /// Cylinder and cone height.
+        #[param(when = "kind:cylinder|cone", group = "Shape")]
         height: f32 [0.0, 1.0e6] = 1.0,
         /// Torus tube radius.
+        #[param(when = "kind:torus", group = "Shape")]
         tube: f32 [0.0, 1.0e6] = 0.15,
         /// Position [x, y, z].
+        #[param(group = "Transform")]
         position: Vec3 = Vec3::ZERO,
         /// Rotation [x, y, z] in degrees, applied about X, then Y, then Z.
-        rotation: Vec3 = Vec3::ZERO,
+        #[param(alias = "rotation", group = "Transform")]
+        rotate: Vec3 = Vec3::ZERO,
         /// Scale [x, y, z] along the object's own axes.
+        #[param(group = "Transform")]
         scale: Vec3 = Vec3::ONE,
         /// Base colour (display-referred; multiplies a glTF file's own colour and texture).
+        #[param(group = "Material")]
         color: Rgba = Rgba::WHITE,
         /// 0: dielectric (plastic, wood) .. 1: metal.
+        #[param(group = "Material")]
         metallic: f32 [0.0, 1.0] = 0.0,
         /// 0: mirror-smooth .. 1: matte.
+        #[param(group = "Material")]
         roughness: f32 [0.0, 1.0] = 0.5,
         /// Emitted colour (display-referred; black: none). Shows even in the dark.
+        #[param(group = "Material")]
         emissive: Rgba = Rgba::BLACK,
         /// Whether it casts shadows.
+        #[param(group = "Shadows")]
         cast_shadows: bool = true,
         /// Whether shadows fall on it.
+        #[param(group = "Shadows")]
         receive_shadows: bool = true,
     }
 }
@@ -349,7 +364,7 @@ impl Operator for Mesh {
         let base = linear_rgb(p.color.0);
         Some(SceneItem::Mesh(MeshItem {
             geometry,
-            model: model_matrix(p.position, p.rotation, p.scale),
+            model: model_matrix(p.position, p.rotate, p.scale),
             shape,
             material: Material {
                 base_color: [base.x, base.y, base.z, p.color.0[3]],
