@@ -31,6 +31,14 @@ pub struct ControlArgs {
     /// Seconds a falling audio value takes to follow (smoothing; 0: at once).
     #[arg(long, value_name = "SECS", default_value_t = 0.15)]
     pub audio_release: f64,
+    /// MIDI in from a port (a part of its name, or `default` for the first): `midi.cc1_7`
+    /// (channel 1, controller 7, 0..1), `midi.note1_60` (velocity while held), `midi.bend1`.
+    #[arg(long, value_name = "PORT")]
+    pub midi: Option<String>,
+    /// Play a MIDI file at the frames' time (with --fps the same every run): the same
+    /// variables as --midi.
+    #[arg(long, value_name = "FILE")]
+    pub midi_file: Option<std::path::PathBuf>,
 }
 
 impl ControlArgs {
@@ -40,7 +48,11 @@ impl ControlArgs {
         expect(dead_code, reason = "used without `control`")
     )]
     fn any(&self) -> bool {
-        self.osc.is_some() || self.audio.is_some() || self.audio_in.is_some()
+        self.osc.is_some()
+            || self.audio.is_some()
+            || self.audio_in.is_some()
+            || self.midi.is_some()
+            || self.midi_file.is_some()
     }
 }
 
@@ -72,6 +84,8 @@ mod imp {
                 audio: args.audio.clone(),
                 audio_in: args.audio_in.clone(),
                 audio_once: args.audio_once,
+                midi: args.midi.clone(),
+                midi_file: args.midi_file.clone(),
                 analysis: vivid::control::audio::AnalysisSettings {
                     attack: check("audio-attack", args.audio_attack)?,
                     release: check("audio-release", args.audio_release)?,
@@ -92,6 +106,16 @@ mod imp {
             }
             if let Some(c) = controls.capture() {
                 eprintln!("vivid: audio from capture device `{}`", c.device_name());
+            }
+            if let Some(m) = controls.midi_in() {
+                eprintln!("vivid: MIDI in from `{}`", m.port_name());
+            }
+            if let Some(m) = controls.midi_file() {
+                eprintln!(
+                    "vivid: MIDI from {} ({} events)",
+                    m.path().display(),
+                    m.len()
+                );
             }
             Ok(Self(Rc::new(RefCell::new(controls))))
         }
@@ -127,7 +151,7 @@ mod imp {
         pub fn start(args: &ControlArgs) -> anyhow::Result<Self> {
             if args.any() {
                 anyhow::bail!(
-                    "this vivid was built without the `control` feature: --osc, --audio and --audio-in are not available"
+                    "this vivid was built without the `control` feature: --osc, --audio, --audio-in, --midi and --midi-file are not available"
                 );
             }
             Ok(Self)

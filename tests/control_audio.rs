@@ -1,6 +1,7 @@
-//! `--audio` end to end through the real binary: a WAV file written here (a sine of known
-//! amplitude and frequency) drives a chain's colour through `audio.bass` and `audio.level`
-//! — the value the formula gives (A/√2), the same PNG every run with `--fps`.
+//! `--audio` and `--midi-file` end to end through the real binary: a WAV file written here
+//! (a sine of known amplitude and frequency) drives a chain's colour through `audio.bass`
+//! and `audio.level` — the value the formula gives (A/√2), the same PNG every run with
+//! `--fps`; a MIDI file written here sets `midi.cc1_7` and `midi.note2_60` by its events.
 
 #![allow(
     clippy::unwrap_used,
@@ -139,4 +140,77 @@ fn the_audio_example_runs_with_its_loop() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("audio from"), "{err}");
+}
+
+#[test]
+fn a_midi_file_drives_cc_and_note_variables_at_the_frames_time() {
+    use midly::num::{u4, u7, u15, u28};
+    use midly::{Format, Header, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
+    let ev = |delta: u32, channel: u8, message: MidiMessage| TrackEvent {
+        delta: u28::new(delta),
+        kind: TrackEventKind::Midi {
+            channel: u4::new(channel),
+            message,
+        },
+    };
+    // 480 ticks a beat at the default 120 BPM: tick 480 is 0.5 s, tick 960 is 1 s.
+    let track = vec![
+        ev(
+            480,
+            0,
+            MidiMessage::Controller {
+                controller: u7::new(7),
+                value: u7::new(127),
+            },
+        ),
+        ev(
+            480,
+            1,
+            MidiMessage::NoteOn {
+                key: u7::new(60),
+                vel: u7::new(64),
+            },
+        ),
+    ];
+    let smf = Smf {
+        header: Header::new(Format::SingleTrack, Timing::Metrical(u15::new(480))),
+        tracks: vec![track],
+    };
+    let dir = common::project(&[(
+        "chain.toml",
+        "output = \"s\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\ncolor = [\"midi.cc1_7\", \"midi.note2_60\", 0, 1]\n",
+    )]);
+    let mid = dir.path().join("song.mid");
+    let mut bytes = Vec::new();
+    smf.write_std(&mut bytes).unwrap();
+    std::fs::write(&mid, bytes).unwrap();
+    let at = |frames: &str, name: &str| {
+        snapshot(
+            dir.path(),
+            name,
+            &[
+                "--midi-file",
+                mid.to_str().unwrap(),
+                "--fps",
+                "10",
+                "--frames",
+                frames,
+            ],
+        )
+        .get_pixel(4, 4)
+        .0
+    };
+    // Frame 4 (0.4 s): nothing yet; frame 7 (0.7 s): the CC; frame 11 (1.1 s): the note.
+    let (before, cc, both) = (at("5", "a.png"), at("8", "b.png"), at("12", "c.png"));
+    std::fs::write(
+        dir.path().join("chain.toml"),
+        "output = \"s\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\ncolor = [1, 0.503937, 0, 1]\n",
+    )
+    .unwrap();
+    let want = snapshot(dir.path(), "want.png", &[]).get_pixel(4, 4).0;
+    assert_eq!(before, [0, 0, 0, 255]);
+    assert_eq!((cc[0], cc[1]), (255, 0));
+    for c in 0..4 {
+        assert!(both[c].abs_diff(want[c]) <= 2, "{both:?} vs {want:?}");
+    }
 }

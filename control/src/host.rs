@@ -7,6 +7,9 @@ use vivid_engine::{Engine, FrameTime};
 
 use crate::ControlError;
 use crate::audio::{AnalysisSettings, AudioSlots, CaptureSource, FileSource};
+use crate::midi::file::MidiFile;
+use crate::midi::live::MidiInput;
+use crate::midi::{Latest, MidiApplier};
 use crate::osc::{OscConfig, OscInput, parse_listen};
 
 /// Declares every variable and namespace [`Controls`] sets in `registry`: `osc.*` and the
@@ -14,12 +17,14 @@ use crate::osc::{OscConfig, OscInput, parse_listen};
 /// or not a source runs (`vivid::builtin_registry` does this when built with `control`).
 pub fn declare(registry: &mut vivid_engine::Registry) -> Result<(), String> {
     registry.add_namespace("osc", OSC_DOC)?;
+    registry.add_namespace("midi", MIDI_DOC)?;
     for (name, doc) in crate::audio::variables(AnalysisSettings::default().bands) {
         registry.add_variable(name, doc)?;
     }
     Ok(())
 }
 
+const MIDI_DOC: &str = "MIDI: midi.cc1_7 (channel 1, controller 7), midi.note1_60, midi.bend1";
 const OSC_DOC: &str = "OSC: `/fader1 0.5` sets osc.fader1 (see README, Control)";
 
 /// What to start, as the command line gives it.
@@ -35,6 +40,10 @@ pub struct ControlOptions {
     pub analysis: AnalysisSettings,
     /// `--audio-once`: silence after the file's end (else it loops).
     pub audio_once: bool,
+    /// `--midi`: an input port (a part of its name, or `default` for the first).
+    pub midi: Option<String>,
+    /// `--midi-file`: a MIDI file played at each frame's time.
+    pub midi_file: Option<PathBuf>,
 }
 
 /// The running sources.
@@ -45,6 +54,10 @@ pub struct Controls {
     capture: Option<CaptureSource>,
     bands: usize,
     audio_slots: Option<AudioSlots>,
+    midi_in: Option<MidiInput>,
+    midi_file: Option<MidiFile>,
+    midi_latest: Latest,
+    midi_applier: MidiApplier,
 }
 
 impl Controls {
@@ -73,12 +86,24 @@ impl Controls {
             Some(name) => Some(CaptureSource::open(Some(name), options.analysis)?),
             None => None,
         };
+        let midi_in = match &options.midi {
+            Some(name) => Some(MidiInput::open(name)?),
+            None => None,
+        };
+        let midi_file = match &options.midi_file {
+            Some(p) => Some(MidiFile::open(p)?),
+            None => None,
+        };
         Ok(Self {
             osc,
             file,
             capture,
             bands: options.analysis.bands,
             audio_slots: None,
+            midi_in,
+            midi_file,
+            midi_latest: Latest::default(),
+            midi_applier: MidiApplier::default(),
         })
     }
 
@@ -88,6 +113,9 @@ impl Controls {
     pub fn register(&mut self, engine: &mut Engine) -> Result<(), ControlError> {
         engine
             .add_namespace("osc", OSC_DOC)
+            .map_err(ControlError::Config)?;
+        engine
+            .add_namespace("midi", MIDI_DOC)
             .map_err(ControlError::Config)?;
         let bands = if self.bands == 0 {
             AnalysisSettings::default().bands
@@ -116,6 +144,18 @@ impl Controls {
         self.capture.as_ref()
     }
 
+    /// The MIDI port, if one is connected.
+    #[must_use]
+    pub fn midi_in(&self) -> Option<&MidiInput> {
+        self.midi_in.as_ref()
+    }
+
+    /// The MIDI file, if one plays.
+    #[must_use]
+    pub fn midi_file(&self) -> Option<&MidiFile> {
+        self.midi_file.as_ref()
+    }
+
     /// Applies what arrived since the last frame and the audio at `time`; call before
     /// rendering that frame.
     pub fn before_frame(&mut self, engine: &mut Engine, time: FrameTime) {
@@ -129,6 +169,14 @@ impl Controls {
         };
         if let (Some(f), Some(slots)) = (features, &self.audio_slots) {
             slots.set(engine, &f);
+        }
+        if let Some(f) = &mut self.midi_file {
+            f.play_to(time.time, &mut self.midi_latest);
+            self.midi_applier.apply(engine, &mut self.midi_latest);
+        }
+        if let Some(m) = &self.midi_in {
+            let applier = &mut self.midi_applier;
+            m.with_latest(|latest| applier.apply(engine, latest));
         }
     }
 }

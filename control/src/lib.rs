@@ -9,12 +9,15 @@
 //! bounded inbox, so a flood of input never grows memory nor holds up a frame.
 //!
 //! - `osc`: OSC in ([`osc::OscInput`]);
+//! - `midi`: MIDI in from a port or a file ([`midi::live::MidiInput`],
+//!   [`midi::file::MidiFile`]);
 //! - `audio`: analysis of a file or a capture device ([`audio::FileSource`],
 //!   [`audio::CaptureSource`]);
 //! - `host`: [`Controls`], every source a run asked for, applied once per frame.
 
 pub mod audio;
 mod host;
+pub mod midi;
 pub mod osc;
 
 pub use host::{ControlOptions, Controls, declare};
@@ -49,4 +52,7 @@ pub enum ControlError {
     /// A capture device could not be opened.
     #[error("audio: {0}")]
     Device(String),
+    /// A MIDI port or file could not be opened.
+    #[error("midi: {0}")]
+    Midi(String),
 }
