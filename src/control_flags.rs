@@ -39,6 +39,10 @@ pub struct ControlArgs {
     /// variables as --midi.
     #[arg(long, value_name = "FILE")]
     pub midi_file: Option<std::path::PathBuf>,
+    /// A fixed tempo for `tempo.bpm`, `tempo.beat` (whole beats since the start) and
+    /// `tempo.phase` (0..1 within the beat); without it they follow the audio's estimate.
+    #[arg(long, value_name = "BPM")]
+    pub bpm: Option<f64>,
 }
 
 impl ControlArgs {
@@ -53,6 +57,7 @@ impl ControlArgs {
             || self.audio_in.is_some()
             || self.midi.is_some()
             || self.midi_file.is_some()
+            || self.bpm.is_some()
     }
 }
 
@@ -86,6 +91,12 @@ mod imp {
                 audio_once: args.audio_once,
                 midi: args.midi.clone(),
                 midi_file: args.midi_file.clone(),
+                bpm: match args.bpm {
+                    Some(b) if !(b.is_finite() && (1.0..=1000.0).contains(&b)) => {
+                        anyhow::bail!("--bpm: {b} is not a tempo in 1..1000")
+                    }
+                    b => b,
+                },
                 analysis: vivid::control::audio::AnalysisSettings {
                     attack: check("audio-attack", args.audio_attack)?,
                     release: check("audio-release", args.audio_release)?,

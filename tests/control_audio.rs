@@ -214,3 +214,28 @@ fn a_midi_file_drives_cc_and_note_variables_at_the_frames_time() {
         assert!(both[c].abs_diff(want[c]) <= 2, "{both:?} vs {want:?}");
     }
 }
+
+#[test]
+fn a_fixed_tempo_gives_beat_and_phase_at_the_frames_time() {
+    let dir = common::project(&[(
+        "chain.toml",
+        "output = \"s\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\ncolor = [\"tempo.phase\", \"tempo.beat / 4\", \"tempo.bpm / 240\", 1]\n",
+    )]);
+    // Frame 7 at 10 fps is 0.7 s: 1.4 beats at 120 BPM.
+    let got = snapshot(
+        dir.path(),
+        "a.png",
+        &["--bpm", "120", "--fps", "10", "--frames", "8"],
+    )
+    .get_pixel(4, 4)
+    .0;
+    std::fs::write(
+        dir.path().join("chain.toml"),
+        "output = \"s\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\ncolor = [0.4, 0.25, 0.5, 1]\n",
+    )
+    .unwrap();
+    let want = snapshot(dir.path(), "want.png", &[]).get_pixel(4, 4).0;
+    for c in 0..4 {
+        assert!(got[c].abs_diff(want[c]) <= 2, "{got:?} vs {want:?}");
+    }
+}

@@ -18,6 +18,9 @@ use crate::osc::{OscConfig, OscInput, parse_listen};
 pub fn declare(registry: &mut vivid_engine::Registry) -> Result<(), String> {
     registry.add_namespace("osc", OSC_DOC)?;
     registry.add_namespace("midi", MIDI_DOC)?;
+    for (name, doc) in crate::tempo::VARIABLES {
+        registry.add_variable(name, doc)?;
+    }
     for (name, doc) in crate::audio::variables(AnalysisSettings::default().bands) {
         registry.add_variable(name, doc)?;
     }
@@ -44,6 +47,8 @@ pub struct ControlOptions {
     pub midi: Option<String>,
     /// `--midi-file`: a MIDI file played at each frame's time.
     pub midi_file: Option<PathBuf>,
+    /// `--bpm`: a fixed tempo (else `tempo.*` follows the audio's estimate).
+    pub bpm: Option<f64>,
 }
 
 /// The running sources.
@@ -58,6 +63,8 @@ pub struct Controls {
     midi_file: Option<MidiFile>,
     midi_latest: Latest,
     midi_applier: MidiApplier,
+    tempo: crate::tempo::Tempo,
+    tempo_slots: Vec<usize>,
 }
 
 impl Controls {
@@ -104,6 +111,8 @@ impl Controls {
             midi_file,
             midi_latest: Latest::default(),
             midi_applier: MidiApplier::default(),
+            tempo: crate::tempo::Tempo::new(options.bpm),
+            tempo_slots: Vec::new(),
         })
     }
 
@@ -123,6 +132,11 @@ impl Controls {
             self.bands
         };
         self.audio_slots = Some(AudioSlots::register(engine, bands).map_err(ControlError::Config)?);
+        self.tempo_slots = crate::tempo::VARIABLES
+            .iter()
+            .map(|(n, d)| engine.add_variable(*n, *d))
+            .collect::<Result<_, _>>()
+            .map_err(ControlError::Config)?;
         Ok(())
     }
 
@@ -167,8 +181,14 @@ impl Controls {
         } else {
             self.capture.as_mut().map(CaptureSource::features)
         };
+        let estimate = features.as_ref().map(|f| f64::from(f.bpm));
         if let (Some(f), Some(slots)) = (features, &self.audio_slots) {
             slots.set(engine, &f);
+        }
+        self.tempo.step(time.time, estimate);
+        let (bpm, beat, phase) = self.tempo.values();
+        for (slot, v) in self.tempo_slots.iter().zip([bpm, beat, phase]) {
+            engine.set_variable(*slot, v);
         }
         if let Some(f) = &mut self.midi_file {
             f.play_to(time.time, &mut self.midi_latest);

@@ -19,6 +19,7 @@ pub mod audio;
 mod host;
 pub mod midi;
 pub mod osc;
+pub mod tempo;
 
 pub use host::{ControlOptions, Controls, declare};
 
