@@ -43,6 +43,10 @@ pub struct ControlArgs {
     /// `tempo.phase` (0..1 within the beat); without it they follow the audio's estimate.
     #[arg(long, value_name = "BPM")]
     pub bpm: Option<f64>,
+    /// Send events over OSC to PORT (on 127.0.0.1) or HOST:PORT: `/vivid/tempo/beat <beat>
+    /// <bpm>` at each whole beat, `/vivid/audio/onset <count>` at each onset of the audio.
+    #[arg(long, value_name = "PORT|HOST:PORT")]
+    pub osc_out: Option<String>,
 }
 
 impl ControlArgs {
@@ -58,6 +62,7 @@ impl ControlArgs {
             || self.midi.is_some()
             || self.midi_file.is_some()
             || self.bpm.is_some()
+            || self.osc_out.is_some()
     }
 }
 
@@ -91,6 +96,7 @@ mod imp {
                 audio_once: args.audio_once,
                 midi: args.midi.clone(),
                 midi_file: args.midi_file.clone(),
+                osc_out: args.osc_out.clone(),
                 bpm: match args.bpm {
                     Some(b) if !(b.is_finite() && (1.0..=1000.0).contains(&b)) => {
                         anyhow::bail!("--bpm: {b} is not a tempo in 1..1000")

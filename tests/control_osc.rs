@@ -398,3 +398,42 @@ fn the_command_line_listens_on_loopback_and_osc_drives_a_headless_run() {
     assert!(!out.status.success());
     assert!(err.contains("--osc"), "{err}");
 }
+
+#[test]
+fn osc_out_sends_each_beat_of_the_tempo() {
+    let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let options = vivid::control::ControlOptions {
+        bpm: Some(120.0),
+        osc_out: Some(rx.local_addr().unwrap().to_string()),
+        ..Default::default()
+    };
+    let mut controls = vivid::control::Controls::start(&options).unwrap();
+    let mut e = common::engine();
+    controls.register(&mut e).unwrap();
+    e.set_chain(&common::desc(CHAIN)).unwrap();
+    // 2.05 s at 20 fps: whole beats 1, 2, 3 and 4 (at 0.5, 1.0, 1.5, 2.0 s).
+    for k in 0..=41u64 {
+        controls.before_frame(
+            &mut e,
+            FrameTime {
+                time: k as f64 / 20.0,
+                frame: k,
+            },
+        );
+    }
+    let mut buf = [0u8; 1024];
+    let mut beats = Vec::new();
+    for _ in 0..4 {
+        let n = rx.recv(&mut buf).unwrap();
+        let (_, packet) = rosc::decoder::decode_udp(&buf[..n]).unwrap();
+        let OscPacket::Message(m) = packet else {
+            panic!("{packet:?}")
+        };
+        assert_eq!(m.addr, "/vivid/tempo/beat");
+        assert_eq!(m.args[1], OscType::Double(120.0));
+        beats.push(m.args[0].clone());
+    }
+    assert_eq!(beats, [1.0, 2.0, 3.0, 4.0].map(OscType::Double));
+    assert_eq!(controls.osc_out().unwrap().sent, 4);
+}

@@ -49,6 +49,8 @@ pub struct ControlOptions {
     pub midi_file: Option<PathBuf>,
     /// `--bpm`: a fixed tempo (else `tempo.*` follows the audio's estimate).
     pub bpm: Option<f64>,
+    /// `--osc-out`: where beats and onsets are sent (`host:port`, or a port on 127.0.0.1).
+    pub osc_out: Option<String>,
 }
 
 /// The running sources.
@@ -65,6 +67,10 @@ pub struct Controls {
     midi_applier: MidiApplier,
     tempo: crate::tempo::Tempo,
     tempo_slots: Vec<usize>,
+    osc_out: Option<crate::osc::out::OscOutput>,
+    /// The last whole beat and onset count sent.
+    sent_beat: f64,
+    sent_onsets: u64,
 }
 
 impl Controls {
@@ -113,6 +119,14 @@ impl Controls {
             midi_applier: MidiApplier::default(),
             tempo: crate::tempo::Tempo::new(options.bpm),
             tempo_slots: Vec::new(),
+            osc_out: match &options.osc_out {
+                Some(s) => Some(crate::osc::out::OscOutput::new(
+                    parse_listen(s).map_err(|m| ControlError::Config(format!("--osc-out: {m}")))?,
+                )?),
+                None => None,
+            },
+            sent_beat: 0.0,
+            sent_onsets: 0,
         })
     }
 
@@ -158,6 +172,12 @@ impl Controls {
         self.capture.as_ref()
     }
 
+    /// OSC out, if sending.
+    #[must_use]
+    pub fn osc_out(&self) -> Option<&crate::osc::out::OscOutput> {
+        self.osc_out.as_ref()
+    }
+
     /// The MIDI port, if one is connected.
     #[must_use]
     pub fn midi_in(&self) -> Option<&MidiInput> {
@@ -182,6 +202,7 @@ impl Controls {
             self.capture.as_mut().map(CaptureSource::features)
         };
         let estimate = features.as_ref().map(|f| f64::from(f.bpm));
+        let onsets = features.as_ref().map_or(0, |f| f.onsets);
         if let (Some(f), Some(slots)) = (features, &self.audio_slots) {
             slots.set(engine, &f);
         }
@@ -190,6 +211,22 @@ impl Controls {
         for (slot, v) in self.tempo_slots.iter().zip([bpm, beat, phase]) {
             engine.set_variable(*slot, v);
         }
+        if let Some(out) = &mut self.osc_out {
+            if bpm > 0.0 && (beat - self.sent_beat).abs() >= 1.0 {
+                out.send(
+                    "/vivid/tempo/beat",
+                    vec![rosc::OscType::Double(beat), rosc::OscType::Double(bpm)],
+                );
+            }
+            if onsets > self.sent_onsets {
+                out.send(
+                    "/vivid/audio/onset",
+                    vec![rosc::OscType::Long(onsets as i64)],
+                );
+            }
+        }
+        self.sent_beat = beat;
+        self.sent_onsets = onsets;
         if let Some(f) = &mut self.midi_file {
             f.play_to(time.time, &mut self.midi_latest);
             self.midi_applier.apply(engine, &mut self.midi_latest);

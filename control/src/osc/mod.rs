@@ -10,6 +10,7 @@
 mod apply;
 pub mod decode;
 mod inbox;
+pub mod out;
 
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
