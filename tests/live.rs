@@ -402,7 +402,7 @@ fn a_shader_naga_accepts_but_the_driver_rejects_keeps_the_last_good_version_runn
 fn a_mesh_follows_its_gltf_file() {
     let source = common::repo().join("testing-fixtures/assets/BoxTextured.gltf");
     let gltf = std::fs::read_to_string(&source).unwrap();
-    let chain = "output = \"r\"\n[cam]\ntype = \"camera\"\nposition = [0, 0, 3]\n[box]\ntype = \"mesh\"\npath = \"box.gltf\"\n[sun]\ntype = \"directional_light\"\ncast_shadows = false\n[r]\ntype = \"render3d\"\nsize = [48, 48]\ncamera = \"cam\"\nmeshes = [\"box\"]\nlights = [\"sun\"]\nambient = [1, 1, 1]\nclear_color = [0, 0, 0]\nantialias = false\n";
+    let chain = "output = \"r\"\n[cam]\ntype = \"camera\"\nposition = [0, 0, 3]\n[box]\ntype = \"mesh\"\npath = \"box.gltf\"\n[sun]\ntype = \"directional_light\"\ncast_shadows = false\n[r]\ntype = \"render3d\"\nsize = [48, 48]\ncamera = \"cam\"\nmeshes = [\"box\"]\nlights = [\"sun\"]\nambient = [1, 1, 1]\nenvironment_intensity = 0\nclear_color = [0, 0, 0]\nantialias = false\n";
     let dir = common::project(&[("chain.toml", chain), ("box.gltf", &gltf)]);
     let file = dir.path().join("box.gltf");
     let (mut engine, mut live) = start(dir.path());

@@ -370,6 +370,7 @@ camera = "cam"
 meshes = ["ground"]
 shading = "{shading}"
 ambient = {ambient}
+environment_intensity = 0
 "#
         )
     };
@@ -513,6 +514,7 @@ meshes = ["floor", "block"]
 lights = ["l0", "l1", "l2", "l3"]
 antialias = false
 ambient = [0.05, 0.05, 0.05]
+environment_intensity = 0
 "#,
     );
     for (i, l) in lights.iter().enumerate() {

@@ -111,6 +111,9 @@ pub struct LightItem {
     pub shadow_bias: f32,
     /// Side of the shadow map (of each cube face for point lights), pixels.
     pub shadow_resolution: u32,
+    /// Radius of the shadow's filter, in shadow-map texels: 1 is a 3×3 kernel; larger
+    /// values widen the penumbra (more taps, spread over the radius).
+    pub shadow_softness: f32,
 }
 
 /// A material (metallic-roughness, the glTF model).
@@ -137,19 +140,117 @@ pub enum ShapeMode {
     Torus = 1,
 }
 
+/// How a texture of a [`GeometryPart`] is sampled (a glTF sampler).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TextureRef {
+    /// Index into [`Geometry::textures`].
+    pub texture: usize,
+    /// Wrap along u and v.
+    pub address: [wgpu::AddressMode; 2],
+    /// Magnification filter.
+    pub mag: wgpu::FilterMode,
+    /// Minification filter.
+    pub min: wgpu::FilterMode,
+    /// Filter between mip levels.
+    pub mipmap: wgpu::MipmapFilterMode,
+    /// Whether mip levels are used (false: the full-size level only).
+    pub mipmapped: bool,
+}
+
+impl TextureRef {
+    /// Texture `texture`, repeating, trilinear (glTF's default sampler).
+    #[must_use]
+    pub const fn repeat(texture: usize) -> Self {
+        Self {
+            texture,
+            address: [wgpu::AddressMode::Repeat; 2],
+            mag: wgpu::FilterMode::Linear,
+            min: wgpu::FilterMode::Linear,
+            mipmap: wgpu::MipmapFilterMode::Linear,
+            mipmapped: true,
+        }
+    }
+}
+
+/// How a part's alpha is used (glTF `alphaMode`).
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub enum AlphaMode {
+    /// Alpha ignored: fully opaque.
+    #[default]
+    Opaque,
+    /// Drawn where alpha ≥ the cutoff, dropped elsewhere.
+    Mask(f32),
+    /// Blended over what is behind it (drawn after the opaque parts, back to front).
+    Blend,
+}
+
+/// A part's material as its file gives it (glTF metallic-roughness): factors multiplied
+/// with the mesh node's own material, and texture maps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PartMaterial {
+    /// Linear RGBA factor (a glTF material's base colour).
+    pub base_color: [f32; 4],
+    /// The file's metallic and roughness factors (× the texture's), used instead of the
+    /// mesh node's `metallic` and `roughness`; `None` (the primitives): the node's.
+    pub metallic_roughness: Option<[f32; 2]>,
+    /// Linear emitted colour factor (× the emissive texture), added to the node's.
+    pub emissive: [f32; 3],
+    /// Scale of the normal map's x and y.
+    pub normal_scale: f32,
+    /// How much of the occlusion map applies (0 none, 1 all).
+    pub occlusion_strength: f32,
+    /// Alpha mode.
+    pub alpha: AlphaMode,
+    /// Whether back faces are drawn (and lit with the normal flipped); culled otherwise.
+    pub double_sided: bool,
+    /// sRGB colour (× `base_color`).
+    pub base_color_texture: Option<TextureRef>,
+    /// Linear: roughness in green, metallic in blue.
+    pub metallic_roughness_texture: Option<TextureRef>,
+    /// Linear tangent-space normals.
+    pub normal_texture: Option<TextureRef>,
+    /// Linear: ambient occlusion in red.
+    pub occlusion_texture: Option<TextureRef>,
+    /// sRGB emitted colour (× `emissive`).
+    pub emissive_texture: Option<TextureRef>,
+}
+
+impl Default for PartMaterial {
+    /// What leaves the mesh node's material as it is: white, the node's metallic and
+    /// roughness, no emission, no maps, opaque, double-sided (the built-in primitives).
+    fn default() -> Self {
+        Self {
+            base_color: [1.0; 4],
+            metallic_roughness: None,
+            emissive: [0.0; 3],
+            normal_scale: 1.0,
+            occlusion_strength: 1.0,
+            alpha: AlphaMode::Opaque,
+            double_sided: true,
+            base_color_texture: None,
+            metallic_roughness_texture: None,
+            normal_texture: None,
+            occlusion_texture: None,
+            emissive_texture: None,
+        }
+    }
+}
+
 /// A part of a geometry drawn with one material.
 #[derive(Debug)]
 pub struct GeometryPart {
     /// Index range.
     pub indices: std::ops::Range<u32>,
-    /// Linear RGBA factor (a glTF material's base colour).
-    pub base_color: [f32; 4],
-    /// Index into [`Geometry::textures`] of its base colour texture.
-    pub texture: Option<usize>,
+    /// Its material (factors and maps).
+    pub material: PartMaterial,
+    /// Centre of its vertices' bounds (before the shape scale): blended parts are drawn
+    /// back to front by it.
+    pub centre: Vec3,
 }
 
-/// A mesh's GPU data: a vertex buffer (`position: vec3, normal: vec3, uv: vec2`, 32 bytes),
-/// a `u32` index buffer, parts, base colour textures (sRGB). Built by a mesh node in its
+/// A mesh's GPU data: a vertex buffer (`position: vec3, normal: vec3, uv: vec2, tangent:
+/// vec4`, 48 bytes), a `u32` index buffer, parts, textures (colour maps sRGB, data maps
+/// linear). Built by a mesh node in its
 /// prepare; its buffers and textures are destroyed when the last `Arc` goes.
 #[derive(Debug)]
 pub struct Geometry {
@@ -161,7 +262,7 @@ pub struct Geometry {
     pub indices: GpuBuffer,
     /// Parts.
     pub parts: Vec<GeometryPart>,
-    /// Base colour textures of the parts.
+    /// Textures of the parts' maps.
     pub textures: Vec<GpuTexture>,
     /// Bounds of the vertices' positions (before the shape scale).
     pub bounds: (Vec3, Vec3),

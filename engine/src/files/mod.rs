@@ -48,6 +48,8 @@ pub enum Role {
     /// A 3D colour lookup table (`.cube`): 1 GiB (a 256³ table written with many digits is
     /// about 700 MB).
     Lut,
+    /// An equirectangular Radiance HDR picture (`render3d`'s `environment`): 256 MiB.
+    Environment,
     /// A TrueType or OpenType font (`text`'s `font`): 64 MiB.
     Font,
     /// A video file (the media layer's `video`): 1 TiB — it is streamed by its decoder,
@@ -64,7 +66,7 @@ impl Role {
         match self {
             Self::Chain | Self::Font => 64 * MIB,
             Self::Shader => 16 * MIB,
-            Self::Picture => 256 * MIB,
+            Self::Picture | Self::Environment => 256 * MIB,
             Self::Model | Self::ModelBuffer | Self::Lut => 1024 * MIB,
             Self::Video => 1024 * 1024 * MIB,
         }
@@ -80,6 +82,7 @@ impl Role {
             Self::Model => "glTF file",
             Self::ModelBuffer => "glTF buffer",
             Self::Lut => "LUT",
+            Self::Environment => "HDR environment",
             Self::Font => "font",
             Self::Video => "video file",
         }

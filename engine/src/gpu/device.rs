@@ -119,7 +119,13 @@ impl Gpu {
     }
 
     fn request_device(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue)> {
-        let limits = wgpu::Limits::default().using_resolution(adapter.limits());
+        let mut limits = wgpu::Limits::default().using_resolution(adapter.limits());
+        // render3d's main pass samples 21 textures (shadow maps, environment, a part's
+        // maps): ask for what the adapter has, up to 32 (Vulkan drivers give far more).
+        limits.max_sampled_textures_per_shader_stage = adapter
+            .limits()
+            .max_sampled_textures_per_shader_stage
+            .clamp(limits.max_sampled_textures_per_shader_stage, 32);
         let desc = wgpu::DeviceDescriptor {
             label: Some("vivid.device"),
             // Timestamps inside the frame's encoder, for `vivid bench`, where the adapter

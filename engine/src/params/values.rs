@@ -70,6 +70,8 @@ pub enum FileKind {
     Image,
     /// A 3D colour lookup table in the `.cube` format (Adobe/Resolve).
     Cube,
+    /// An equirectangular HDR picture (Radiance `.hdr`): a 3D environment.
+    Environment,
     /// A TrueType or OpenType font.
     Font,
     /// A video file (any container and codec the media layer's GStreamer can decode).
@@ -87,6 +89,7 @@ impl FileKind {
             Self::Mesh => "glTF file",
             Self::Image => "PNG or JPEG image",
             Self::Cube => "3D LUT file",
+            Self::Environment => "Radiance HDR image",
             Self::Font => "font file",
             Self::Video => "video file",
             Self::Frames => "folder of PNG or JPEG frames",
@@ -100,6 +103,7 @@ impl FileKind {
             Self::Mesh => &["gltf", "glb"],
             Self::Image | Self::Frames => &["png", "jpg", "jpeg"],
             Self::Cube => &["cube"],
+            Self::Environment => &["hdr"],
             Self::Font => &["ttf", "otf"],
             Self::Video => &[
                 "mp4", "m4v", "mov", "mkv", "webm", "avi", "mxf", "ogv", "mpg", "mpeg", "ts",
@@ -154,6 +158,7 @@ impl FileKind {
             // A folder of frames: each of its frames is a picture.
             Self::Image | Self::Frames => crate::files::Role::Picture,
             Self::Cube => crate::files::Role::Lut,
+            Self::Environment => crate::files::Role::Environment,
             Self::Font => crate::files::Role::Font,
             Self::Video => crate::files::Role::Video,
         }

@@ -25,10 +25,12 @@
 
 use std::ops::Range;
 
+pub use vivid_engine::scene::PartMaterial;
+
 #[cfg(doc)]
 use super::primitives::Primitive;
 
-/// One vertex as the GPU reads it: 32 bytes.
+/// One vertex as the GPU reads it: 48 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct Vertex {
@@ -38,24 +40,32 @@ pub struct Vertex {
     pub normal: [f32; 3],
     /// Texture coordinate: (0, 0) is the image's top-left; values outside 0..1 repeat.
     pub uv: [f32; 2],
+    /// Unit tangent along +u (xyz) and the bitangent's sign (w = ±1: the bitangent along
+    /// +v is w·(normal × tangent)); glTF's convention. Only normal maps read it.
+    pub tangent: [f32; 4],
 }
 
-const _: () = assert!(std::mem::size_of::<Vertex>() == 32);
+const _: () = assert!(std::mem::size_of::<Vertex>() == 48);
+
+/// The tangent of vertices that have none (primitives): +X, right-handed.
+pub const NO_TANGENT: [f32; 4] = [1.0, 0.0, 0.0, 1.0];
 
 /// A range of indices drawn with one material.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MeshPart {
     /// The indices this part draws, a range into [`MeshData::indices`] (a multiple of 3 long).
     pub indices: Range<u32>,
-    /// glTF `baseColorFactor` (linear RGBA); `[1, 1, 1, 1]` for primitives and for glTF
-    /// primitives without a material.
-    pub base_color: [f32; 4],
-    /// The base colour texture: an index into [`MeshData::images`], multiplied by
-    /// `base_color`.
-    pub image: Option<usize>,
+    /// Its material: factors, alpha mode, sidedness, and maps whose
+    /// [`TextureRef::texture`](vivid_engine::scene::TextureRef) index
+    /// [`MeshData::images`]. The default for primitives and for glTF primitives without a
+    /// material (then with glTF's default metallic and roughness factors of 1).
+    pub material: PartMaterial,
+    /// Centre of the bounding box of the part's vertices (to sort transparent parts).
+    pub centre: [f32; 3],
 }
 
-/// A decoded base-colour image: sRGB-encoded RGBA8, straight alpha, rows top to bottom.
+/// A decoded texture image: RGBA8, straight alpha, rows top to bottom; sRGB-encoded colour
+/// (base colour, emissive) or linear data (normals, metallic-roughness, occlusion).
 #[derive(Clone, Debug, PartialEq)]
 pub struct MeshImage {
     /// Width in pixels (at least 1).
@@ -64,6 +74,8 @@ pub struct MeshImage {
     pub height: u32,
     /// `width * height * 4` bytes, row-major, top row first, no padding.
     pub rgba8: Vec<u8>,
+    /// Whether the values are sRGB-encoded colour (else linear data).
+    pub srgb: bool,
 }
 
 /// A mesh ready for upload: vertices, a triangle list, and the parts that draw it.
@@ -75,7 +87,7 @@ pub struct MeshData {
     pub indices: Vec<u32>,
     /// The draw calls: consecutive, non-overlapping ranges covering `indices` in order.
     pub parts: Vec<MeshPart>,
-    /// Base-colour images referenced by [`MeshPart::image`], each file image once.
+    /// Images the parts' maps reference, each file image once per colour space.
     pub images: Vec<MeshImage>,
     /// Minimum corner of the axis-aligned bounding box of the positions (for the torus,
     /// see [`Primitive::Torus`]).

@@ -391,8 +391,11 @@ mod tests {
         assert_eq!(m.indices.len(), 36);
         assert_eq!(m.parts.len(), 1);
         assert_eq!(m.parts[0].indices, 0..36);
-        assert_eq!(m.parts[0].base_color, [1.0; 4]);
-        assert_eq!(m.parts[0].image, Some(0));
+        assert_eq!(m.parts[0].material.base_color, [1.0; 4]);
+        assert_eq!(
+            m.parts[0].material.base_color_texture.map(|t| t.texture),
+            Some(0)
+        );
         assert_eq!(m.images.len(), 1);
         let img = &m.images[0];
         assert!(img.width > 0 && img.height > 0);

@@ -1,12 +1,16 @@
 //! A glTF scene flattened into one [`MeshData`]: the node tree walked with its transforms,
-//! each triangle primitive appended as a part with its material's base colour factor and
-//! base colour texture (decoded to RGBA8 once per file image).
+//! each triangle primitive appended as a part with its material (factors, alpha mode,
+//! sidedness, and its maps with their samplers; images decoded to RGBA8 once per file
+//! image and colour space), tangents generated (MikkTSpace) where a normal map needs them
+//! and the file gives none.
 
 use std::collections::HashMap;
 
 use glam::{Mat4, Vec3};
 
-use super::geometry::{MeshData, MeshImage, MeshPart, Vertex};
+use vivid_engine::scene::{AlphaMode, PartMaterial, TextureRef};
+
+use super::geometry::{MeshData, MeshImage, MeshPart, NO_TANGENT, Vertex};
 use super::gltf::{Problem, check_size, invalid};
 use super::gltf_primitive::PrimitiveData;
 
@@ -59,8 +63,8 @@ fn roots(document: &gltf::Document) -> Vec<gltf::Node<'_>> {
 struct Flattener<'a> {
     buffers: &'a [gltf::buffer::Data],
     file_images: &'a [gltf::image::Data],
-    /// glTF image index → index in `out.images`.
-    image_slots: HashMap<usize, usize>,
+    /// (glTF image index, sRGB) → index in `out.images`.
+    image_slots: HashMap<(usize, bool), usize>,
     out: MeshData,
 }
 
@@ -111,29 +115,104 @@ impl Flattener<'_> {
         let Some(data) = PrimitiveData::read(primitive, self.buffers, world)? else {
             return Ok(());
         };
+        let material = self.material(&primitive.material())?;
         let start = self.out.indices.len() as u32;
-        self.append(&data)?;
+        self.append(&data, material.normal_texture.is_some())?;
         let end = self.out.indices.len() as u32;
-
-        let pbr = primitive.material().pbr_metallic_roughness();
-        let image = match pbr.base_color_texture() {
-            Some(info) => Some(self.image(info.texture().source().index())?),
-            None => None,
-        };
+        let (lo, hi) = data.positions.iter().fold(
+            (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY)),
+            |(lo, hi), p| (lo.min(*p), hi.max(*p)),
+        );
         self.out.parts.push(MeshPart {
             indices: start..end,
-            base_color: pbr.base_color_factor(),
-            image,
+            material,
+            centre: ((lo + hi) * 0.5).to_array(),
         });
         Ok(())
     }
 
+    /// A glTF material as a part's: factors, alpha mode, sidedness and maps. A primitive
+    /// without a material keeps the mesh node's metallic and roughness.
+    fn material(&mut self, m: &gltf::Material<'_>) -> Result<PartMaterial, Problem> {
+        let pbr = m.pbr_metallic_roughness();
+        let mut out = PartMaterial {
+            base_color: pbr.base_color_factor(),
+            metallic_roughness: m
+                .index()
+                .map(|_| [pbr.metallic_factor(), pbr.roughness_factor()]),
+            emissive: m.emissive_factor(),
+            alpha: match m.alpha_mode() {
+                gltf::material::AlphaMode::Opaque => AlphaMode::Opaque,
+                gltf::material::AlphaMode::Mask => AlphaMode::Mask(m.alpha_cutoff().unwrap_or(0.5)),
+                gltf::material::AlphaMode::Blend => AlphaMode::Blend,
+            },
+            double_sided: m.double_sided(),
+            ..PartMaterial::default()
+        };
+        if let Some(info) = pbr.base_color_texture() {
+            out.base_color_texture = Some(self.texture(&info.texture(), true)?);
+        }
+        if let Some(info) = pbr.metallic_roughness_texture() {
+            out.metallic_roughness_texture = Some(self.texture(&info.texture(), false)?);
+        }
+        if let Some(info) = m.normal_texture() {
+            out.normal_texture = Some(self.texture(&info.texture(), false)?);
+            out.normal_scale = info.scale();
+        }
+        if let Some(info) = m.occlusion_texture() {
+            out.occlusion_texture = Some(self.texture(&info.texture(), false)?);
+            out.occlusion_strength = info.strength();
+        }
+        if let Some(info) = m.emissive_texture() {
+            out.emissive_texture = Some(self.texture(&info.texture(), true)?);
+        }
+        Ok(out)
+    }
+
+    /// A glTF texture as a map: its image (decoded once per colour space) and its sampler.
+    fn texture(&mut self, t: &gltf::Texture<'_>, srgb: bool) -> Result<TextureRef, Problem> {
+        use gltf::texture::{MagFilter, MinFilter, WrappingMode};
+        let texture = self.image(t.source().index(), srgb)?;
+        let s = t.sampler();
+        let wrap = |w: WrappingMode| match w {
+            WrappingMode::ClampToEdge => wgpu::AddressMode::ClampToEdge,
+            WrappingMode::MirroredRepeat => wgpu::AddressMode::MirrorRepeat,
+            WrappingMode::Repeat => wgpu::AddressMode::Repeat,
+        };
+        let (nearest, linear) = (wgpu::FilterMode::Nearest, wgpu::FilterMode::Linear);
+        let (mip_nearest, mip_linear) = (
+            wgpu::MipmapFilterMode::Nearest,
+            wgpu::MipmapFilterMode::Linear,
+        );
+        let (min, mipmap, mipmapped) = match s.min_filter() {
+            None | Some(MinFilter::LinearMipmapLinear) => (linear, mip_linear, true),
+            Some(MinFilter::Nearest) => (nearest, mip_nearest, false),
+            Some(MinFilter::Linear) => (linear, mip_nearest, false),
+            Some(MinFilter::NearestMipmapNearest) => (nearest, mip_nearest, true),
+            Some(MinFilter::LinearMipmapNearest) => (linear, mip_nearest, true),
+            Some(MinFilter::NearestMipmapLinear) => (nearest, mip_linear, true),
+        };
+        Ok(TextureRef {
+            texture,
+            address: [wrap(s.wrap_s()), wrap(s.wrap_t())],
+            mag: match s.mag_filter() {
+                Some(MagFilter::Nearest) => nearest,
+                _ => linear,
+            },
+            min,
+            mipmap,
+            mipmapped,
+        })
+    }
+
     /// Appends the vertices and triangles of `data`: as they are when it has normals, else
-    /// flat (each triangle its own three vertices with its face normal).
-    fn append(&mut self, data: &PrimitiveData) -> Result<(), Problem> {
+    /// flat (each triangle its own three vertices with its face normal). Tangents: the
+    /// file's, else generated if `tangents` (a normal map reads them), else a stand-in.
+    fn append(&mut self, data: &PrimitiveData, tangents: bool) -> Result<(), Problem> {
         let PrimitiveData {
             positions,
             normals,
+            tangents: file_tangents,
             uvs,
             triangles,
         } = data;
@@ -149,23 +228,20 @@ impl Flattener<'_> {
             self.out.indices.len().saturating_add(triangles.len() * 3),
         )?;
         let base = base as u32;
+        let mut part_triangles: Vec<[u32; 3]>;
         if let Some(normals) = normals {
+            let file_tangent = |i: usize| file_tangents.as_ref().and_then(|t| t.get(i)).copied();
             self.out
                 .vertices
-                .extend(
-                    positions
-                        .iter()
-                        .zip(normals)
-                        .zip(uvs)
-                        .map(|((p, n), uv)| Vertex {
-                            position: p.to_array(),
-                            normal: n.to_array(),
-                            uv: *uv,
-                        }),
-                );
-            self.out
-                .indices
-                .extend(triangles.iter().flatten().map(|&i| base + i));
+                .extend(positions.iter().zip(normals).zip(uvs).enumerate().map(
+                    |(i, ((p, n), uv))| Vertex {
+                        position: p.to_array(),
+                        normal: n.to_array(),
+                        uv: *uv,
+                        tangent: file_tangent(i).unwrap_or(NO_TANGENT),
+                    },
+                ));
+            part_triangles = triangles.iter().map(|t| t.map(|i| base + i)).collect();
         } else {
             let uv_at = |i: u32| uvs.get(i as usize).copied().unwrap_or([0.0; 2]);
             let position_at = |i: u32| positions.get(i as usize).copied().unwrap_or(Vec3::ZERO);
@@ -177,31 +253,40 @@ impl Flattener<'_> {
                         position: position_at(i).to_array(),
                         normal: n.to_array(),
                         uv: uv_at(i),
+                        tangent: NO_TANGENT,
                     });
                 }
             }
-            let end = base + vertex_count as u32;
-            self.out.indices.extend(base..end);
+            part_triangles = (0..triangles.len() as u32)
+                .map(|t| [0, 1, 2].map(|k| base + 3 * t + k))
+                .collect();
         }
+        if tangents && (normals.is_none() || file_tangents.is_none()) {
+            super::tangents::generate(&mut self.out.vertices, &mut part_triangles);
+            check_size("vertices", self.out.vertices.len())?;
+        }
+        self.out.indices.extend(part_triangles.iter().flatten());
         Ok(())
     }
 
-    /// The index in `out.images` of glTF image `index`, converting it the first time.
-    fn image(&mut self, index: usize) -> Result<usize, Problem> {
-        if let Some(&slot) = self.image_slots.get(&index) {
+    /// The index in `out.images` of glTF image `index` as colour (`srgb`) or data,
+    /// converting it the first time.
+    fn image(&mut self, index: usize, srgb: bool) -> Result<usize, Problem> {
+        if let Some(&slot) = self.image_slots.get(&(index, srgb)) {
             return Ok(slot);
         }
         let data = self
             .file_images
             .get(index)
             .ok_or_else(|| invalid(format!("image {index} does not exist")))?;
-        let image = to_rgba8(data).map_err(|p| match p {
+        let mut image = to_rgba8(data).map_err(|p| match p {
             Problem::Invalid(what) => invalid(format!("image {index}: {what}")),
             other => other,
         })?;
+        image.srgb = srgb;
         let slot = self.out.images.len();
         self.out.images.push(image);
-        self.image_slots.insert(index, slot);
+        self.image_slots.insert((index, srgb), slot);
         Ok(slot)
     }
 }
@@ -295,6 +380,7 @@ fn to_rgba8(data: &gltf::image::Data) -> Result<MeshImage, Problem> {
         width: data.width,
         height: data.height,
         rgba8,
+        srgb: true,
     })
 }
 
@@ -372,22 +458,20 @@ mod tests {
         assert_eq!(m.parts[0].indices, 0..3);
         assert_eq!(m.parts[1].indices, 3..6);
         assert_eq!(m.parts[2].indices, 6..9);
-        assert_eq!(m.parts[0].base_color, [1.0, 0.0, 0.0, 1.0]);
-        assert_eq!(m.parts[1].base_color, [0.0, 1.0, 0.0, 0.5]);
-        assert_eq!(m.parts[2].base_color, [1.0; 4], "no material");
-        assert_eq!(m.parts[0].image, Some(0));
-        assert_eq!(
-            m.parts[1].image,
-            Some(0),
-            "the same glTF image is stored once"
-        );
-        assert_eq!(m.parts[2].image, None);
+        let image = |i: usize| m.parts[i].material.base_color_texture.map(|t| t.texture);
+        assert_eq!(m.parts[0].material.base_color, [1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(m.parts[1].material.base_color, [0.0, 1.0, 0.0, 0.5]);
+        assert_eq!(m.parts[2].material.base_color, [1.0; 4], "no material");
+        assert_eq!(image(0), Some(0));
+        assert_eq!(image(1), Some(0), "the same glTF image is stored once");
+        assert_eq!(image(2), None);
         assert_eq!(
             m.images,
             vec![MeshImage {
                 width: 2,
                 height: 1,
                 rgba8: vec![255, 0, 0, 255, 0, 0, 255, 128],
+                srgb: true,
             }]
         );
         assert_eq!(m.bounds_min, [0.0; 3]);

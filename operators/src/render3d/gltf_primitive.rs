@@ -86,6 +86,7 @@ struct Layout {
     /// Vertices: the POSITION count (at least 1).
     count: usize,
     has_normals: bool,
+    has_tangents: bool,
     has_indices: bool,
 }
 
@@ -120,6 +121,14 @@ impl Layout {
                 count,
             )?;
         }
+        let tangent_accessor = primitive.get(&Semantic::Tangents);
+        if let Some(a) = &tangent_accessor {
+            same_count(
+                "TANGENT",
+                check_accessor("TANGENT", a, Dimensions::Vec4, &[DataType::F32])?,
+                count,
+            )?;
+        }
         if let Some(a) = &primitive.get(&Semantic::TexCoords(0)) {
             let n = check_accessor(
                 "TEXCOORD_0",
@@ -146,6 +155,7 @@ impl Layout {
             mode,
             count,
             has_normals: normal_accessor.is_some(),
+            has_tangents: tangent_accessor.is_some(),
             has_indices: index_accessor.is_some(),
         }))
     }
@@ -172,6 +182,10 @@ pub(super) struct PrimitiveData {
     pub positions: Vec<Vec3>,
     /// Unit normals; `None` when the file has none (or unusable ones): compute them flat.
     pub normals: Option<Vec<Vec3>>,
+    /// Unit tangents and bitangent signs (glTF `TANGENT`, under the node transform); `None`
+    /// when the file has none or unusable ones (then generated where a normal map needs
+    /// them).
+    pub tangents: Option<Vec<[f32; 4]>>,
     /// `TEXCOORD_0`, or (0, 0) for every vertex without one.
     pub uvs: Vec<[f32; 2]>,
     /// Indices into the vertices, counter-clockwise seen from outside (also under a
@@ -228,9 +242,14 @@ impl PrimitiveData {
             (true, None) => return Err(missing("NORMAL")),
             (true, Some(read)) => world_normals(read, linear, count)?,
         };
+        let tangents = match (layout.has_tangents, reader.read_tangents()) {
+            (true, Some(read)) => world_tangents(read, linear, count),
+            _ => None,
+        };
         Ok(Some(PrimitiveData {
             positions,
             normals,
+            tangents,
             uvs,
             triangles,
         }))
@@ -302,6 +321,33 @@ fn world_normals(
         .iter()
         .all(|n| n.is_finite() && (n.length_squared() - 1.0).abs() < 1e-3)
         .then_some(normals))
+}
+
+/// The tangents `read` (`count` of them) under the node transform's linear part `linear`:
+/// directions transformed and renormalised, the bitangent sign flipped by a mirroring
+/// transform; `None` if any is zero, non-finite or degenerate.
+fn world_tangents(
+    read: impl Iterator<Item = [f32; 4]>,
+    linear: Mat3,
+    count: usize,
+) -> Option<Vec<[f32; 4]>> {
+    let flip = if linear.determinant() < 0.0 {
+        -1.0
+    } else {
+        1.0
+    };
+    let tangents: Vec<[f32; 4]> = read
+        .map(|[x, y, z, w]| {
+            let t = (linear * Vec3::new(x, y, z)).normalize_or_zero();
+            let sign = if w < 0.0 { -flip } else { flip };
+            [t.x, t.y, t.z, sign]
+        })
+        .collect();
+    (tangents.len() == count
+        && tangents.iter().all(|t| {
+            t.iter().all(|c| c.is_finite()) && t[0] * t[0] + t[1] * t[1] + t[2] * t[2] > 0.5
+        }))
+    .then_some(tangents)
 }
 
 /// Turns a triangle list, strip or fan into a list (glTF spec §3.7.2.1); a list's leftover
@@ -383,7 +429,7 @@ mod tests {
         assert_eq!(m.indices, vec![0, 1, 2]);
         assert_eq!(m.vertices[1].uv, [1.0, 0.0]);
         assert_eq!(m.vertices[2].position, [0.0, 1.0, 0.0]);
-        assert_eq!(m.parts[0].image, None);
+        assert_eq!(m.parts[0].material.base_color_texture, None);
     }
 
     #[test]

@@ -32,6 +32,9 @@ vivid_engine::params! {
         shadow_bias: f32 [0.0, 10.0] = 0.02,
         /// Side of each cube face of the shadow map, pixels (not animatable).
         shadow_resolution: Fixed<u32> [16, 8192] = Fixed(1024),
+        /// Radius of the shadow's soft edge, in shadow-map texels: 1 filters 3×3 texels (the
+        /// default look), larger values widen the penumbra (up to 7×7 taps), 0 is hard.
+        shadow_softness: f32 [0.0, 64.0] = 1.0,
     }
 }
 
@@ -59,6 +62,9 @@ vivid_engine::params! {
         shadow_bias: f32 [0.0, 10.0] = 0.02,
         /// Side of the shadow map, pixels (not animatable).
         shadow_resolution: Fixed<u32> [16, 8192] = Fixed(1024),
+        /// Radius of the shadow's soft edge, in shadow-map texels: 1 filters 3×3 texels (the
+        /// default look), larger values widen the penumbra (up to 7×7 taps), 0 is hard.
+        shadow_softness: f32 [0.0, 64.0] = 1.0,
     }
 }
 
@@ -77,6 +83,9 @@ vivid_engine::params! {
         shadow_bias: f32 [0.0, 10.0] = 0.02,
         /// Side of the shadow map, pixels (not animatable).
         shadow_resolution: Fixed<u32> [16, 8192] = Fixed(2048),
+        /// Radius of the shadow's soft edge, in shadow-map texels: 1 filters 3×3 texels (the
+        /// default look), larger values widen the penumbra (up to 7×7 taps), 0 is hard.
+        shadow_softness: f32 [0.0, 64.0] = 1.0,
     }
 }
 
@@ -135,6 +144,7 @@ scene_node!(PointLight, PointLightParams, |p| SceneItem::Light(
         cast_shadows: p.cast_shadows,
         shadow_bias: p.shadow_bias,
         shadow_resolution: p.shadow_resolution.0,
+        shadow_softness: p.shadow_softness,
     }
 ));
 
@@ -151,6 +161,7 @@ scene_node!(SpotLight, SpotLightParams, |p| SceneItem::Light(
         cast_shadows: p.cast_shadows,
         shadow_bias: p.shadow_bias,
         shadow_resolution: p.shadow_resolution.0,
+        shadow_softness: p.shadow_softness,
     }
 ));
 
@@ -167,5 +178,6 @@ scene_node!(DirectionalLight, DirectionalLightParams, |p| {
         cast_shadows: p.cast_shadows,
         shadow_bias: p.shadow_bias,
         shadow_resolution: p.shadow_resolution.0,
+        shadow_softness: p.shadow_softness,
     })
 });

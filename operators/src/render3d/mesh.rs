@@ -57,7 +57,8 @@ vivid_engine::params! {
         #[param(group = "Shape")]
         kind: MeshKind = MeshKind::Box,
         /// A glTF 2.0 file (.gltf or .glb) relative to the project folder: its meshes (node
-        /// transforms applied), base colours and base colour textures.
+        /// transforms applied) and materials (colour, metallic-roughness, normal,
+        /// occlusion and emissive maps, alpha modes, sidedness, samplers).
         #[param(group = "Shape")]
         path: MeshFile = MeshFile::default(),
         /// Box [x, y, z]; plane [x, _, z].
@@ -84,13 +85,15 @@ vivid_engine::params! {
         /// Base colour (display-referred; multiplies a glTF file's own colour and texture).
         #[param(group = "Material")]
         color: Rgba = Rgba::WHITE,
-        /// 0: dielectric (plastic, wood) .. 1: metal.
+        /// 0: dielectric (plastic, wood) .. 1: metal (a glTF file's materials give their
+        /// own).
         #[param(group = "Material")]
         metallic: f32 [0.0, 1.0] = 0.0,
-        /// 0: mirror-smooth .. 1: matte.
+        /// 0: mirror-smooth .. 1: matte (a glTF file's materials give their own).
         #[param(group = "Material")]
         roughness: f32 [0.0, 1.0] = 0.5,
-        /// Emitted colour (display-referred; black: none). Shows even in the dark.
+        /// Emitted colour (display-referred; black: none), added to a glTF file's own.
+        /// Shows even in the dark.
         #[param(group = "Material")]
         emissive: Rgba = Rgba::BLACK,
         /// Whether it casts shadows.
@@ -166,8 +169,8 @@ fn buffer_with(
     buffer
 }
 
-/// Halves an sRGB RGBA8 image (box filter in linear light; odd sides keep their last row
-/// or column).
+/// Halves an RGBA8 image (box filter in linear light: an sRGB image's colour is decoded
+/// first; odd sides keep their last row or column).
 fn half(image: &MeshImage) -> MeshImage {
     let (width, height) = ((image.width / 2).max(1), (image.height / 2).max(1));
     let mut out = vec![0u8; (width * height * 4) as usize];
@@ -176,7 +179,7 @@ fn half(image: &MeshImage) -> MeshImage {
         let row = row.min(image.height - 1);
         let byte = image.rgba8[((row * image.width + col) * 4) as usize + channel];
         let value = f32::from(byte) / 255.0;
-        if channel == 3 {
+        if channel == 3 || !image.srgb {
             value
         } else {
             srgb_to_linear(value)
@@ -190,7 +193,7 @@ fn half(image: &MeshImage) -> MeshImage {
                     + texel(2 * col, 2 * row + 1, channel)
                     + texel(2 * col + 1, 2 * row + 1, channel);
                 let mean = sum / 4.0;
-                let encoded = if channel == 3 {
+                let encoded = if channel == 3 || !image.srgb {
                     mean
                 } else {
                     linear_to_srgb(mean)
@@ -204,6 +207,7 @@ fn half(image: &MeshImage) -> MeshImage {
         width,
         height,
         rgba8: out,
+        srgb: image.srgb,
     }
 }
 
@@ -215,7 +219,8 @@ fn linear_to_srgb(c: f32) -> f32 {
     }
 }
 
-/// An sRGB texture with a full mip chain (made on the CPU) of `image`.
+/// A texture with a full mip chain (made on the CPU) of `image`: `Rgba8UnormSrgb` for
+/// colour, `Rgba8Unorm` for data.
 fn upload_image(gpu: &Gpu, image: &MeshImage) -> GpuTexture {
     let mut level = image.clone();
     while level.width.max(level.height) > MAX_TEXTURE_SIDE {
@@ -232,7 +237,11 @@ fn upload_image(gpu: &Gpu, image: &MeshImage) -> GpuTexture {
         mip_level_count: mips,
         sample_count: 1,
         dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rgba8UnormSrgb,
+        format: if image.srgb {
+            wgpu::TextureFormat::Rgba8UnormSrgb
+        } else {
+            wgpu::TextureFormat::Rgba8Unorm
+        },
         usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
         view_formats: &[],
     });
@@ -301,8 +310,8 @@ fn upload(gpu: &Gpu, data: &MeshData, mode: ShapeMode) -> Result<Geometry> {
         .iter()
         .map(|p| GeometryPart {
             indices: p.indices.clone(),
-            base_color: p.base_color,
-            texture: p.image,
+            material: p.material,
+            centre: Vec3::from(p.centre),
         })
         .collect();
     Ok(Geometry {
@@ -450,6 +459,7 @@ mod tests {
             rgba8: vec![
                 255, 255, 255, 255, 0, 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 255,
             ],
+            srgb: true,
         };
         let h = half(&image);
         assert_eq!((h.width, h.height), (1, 1));

@@ -7,11 +7,13 @@
 //!
 //! A mesh's CPU-side data is [`geometry::MeshData`], built by `primitives` (the built-in
 //! shapes) or by `gltf` (a glTF 2.0 file: `gltf_flatten` walks its scene, `gltf_primitive`
-//! reads each primitive). `render3d` fills the blocks of `uniforms` and draws with the
-//! pipelines and bind groups of `pipelines`, the textures of `targets` and the shadow
-//! matrices of `shadow`.
+//! reads each primitive, `tangents` makes MikkTSpace tangents for normal maps).
+//! `render3d` fills the blocks of `uniforms` and draws with the pipelines and bind groups
+//! of `pipelines`, the textures of `targets`, the shadow matrices of `shadow` and the
+//! image-based light of `environment` (prefiltered cubes, the split-sum table).
 
 pub mod camera;
+pub mod environment;
 pub mod geometry;
 pub mod gltf;
 mod gltf_flatten;
@@ -26,6 +28,7 @@ pub mod primitives;
 pub mod render3d;
 mod scene_node;
 pub mod shadow;
+mod tangents;
 mod targets;
 pub mod uniforms;
 

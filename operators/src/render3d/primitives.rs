@@ -1,7 +1,7 @@
 //! The built-in primitive meshes of `mesh` (plane, box, sphere, cylinder, cone, torus),
 //! built procedurally at unit size; the renderer scales them.
 
-use super::geometry::{MeshData, MeshPart, Vertex, cross};
+use super::geometry::{MeshData, MeshPart, NO_TANGENT, PartMaterial, Vertex, cross};
 
 /// A built-in mesh of unit size; the renderer scales it.
 ///
@@ -94,8 +94,8 @@ impl MeshData {
             indices: builder.indices,
             parts: vec![MeshPart {
                 indices: 0..count,
-                base_color: [1.0; 4],
-                image: None,
+                material: PartMaterial::default(),
+                centre: [0.0; 3],
             }],
             images: Vec::new(),
             bounds_min: min,
@@ -129,6 +129,7 @@ impl Builder {
             position: p.map(|c| c as f32),
             normal: n.map(|c| c as f32),
             uv: uv.map(|c| c as f32),
+            tangent: NO_TANGENT,
         });
         index
     }
@@ -361,8 +362,8 @@ mod tests {
                 m.parts,
                 vec![MeshPart {
                     indices: 0..m.indices.len() as u32,
-                    base_color: [1.0; 4],
-                    image: None,
+                    material: PartMaterial::default(),
+                    centre: [0.0; 3],
                 }],
                 "{kind:?}"
             );

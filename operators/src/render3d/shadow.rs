@@ -223,6 +223,7 @@ mod tests {
                 cast_shadows: true,
                 shadow_bias: 0.01,
                 shadow_resolution: 64,
+                shadow_softness: 1.0,
             };
             11
         ];
@@ -258,6 +259,7 @@ mod tests {
             cast_shadows: true,
             shadow_bias: 0.01,
             shadow_resolution: 512,
+            shadow_softness: 1.0,
         };
         let (m, texel) = spot_view_proj(&spot);
         // A point at the edge of the cone, 3 units below.

@@ -2,8 +2,9 @@
 //! `Mesh`, `Face`) and how a scene's lights and meshes fill them.
 
 use vivid_engine::glam::{Mat3, Mat4, Vec3};
-use vivid_engine::scene::{LightItem, LightKind, MeshItem, ShapeMode};
+use vivid_engine::scene::{AlphaMode, LightItem, LightKind, MeshItem, PartMaterial, ShapeMode};
 
+use super::environment::SkyUniform;
 use super::shadow::{SHADOW_NEAR, ShadowSlot, directional_view_proj, spot_view_proj};
 
 /// Most lights in the uniform block (`MAX_LIGHTS` in `render3d.wgsl`).
@@ -18,7 +19,9 @@ pub struct LightUniform {
     color: [f32; 4],
     cone_shadow: [f32; 4],
     shadow_params: [f32; 4],
+    shadow_soft: [f32; 4],
     view_proj: [[f32; 4]; 4],
+    inv_view_proj: [[f32; 4]; 4],
 }
 
 /// The `Scene` block of `render3d.wgsl`.
@@ -26,10 +29,14 @@ pub struct LightUniform {
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct SceneUniforms {
     pub(super) view_proj: [[f32; 4]; 4],
+    pub(super) inv_view_proj: [[f32; 4]; 4],
     pub(super) camera_position: [f32; 4],
     pub(super) ambient: [f32; 4],
     /// Light count, shading, tone map, 0.
     pub(super) settings: [u32; 4],
+    /// Environment intensity, cos and sin of its rotation, 1 if it is the background.
+    pub(super) environment: [f32; 4],
+    pub(super) sky: SkyUniform,
     pub(super) lights: [LightUniform; MAX_LIGHTS],
 }
 
@@ -43,6 +50,8 @@ pub struct MeshUniforms {
     emissive_metallic: [f32; 4],
     shape: [f32; 4],
     material: [f32; 4],
+    emissive_map: [f32; 4],
+    alpha: [f32; 4],
 }
 
 /// The `Face` block of `render3d_shadow.wgsl`.
@@ -108,20 +117,45 @@ pub(super) fn light_uniform(
         color: (l.color * l.intensity).extend(0.0).to_array(),
         cone_shadow: [cos_outer, cos_inner, slot_index, l.shadow_bias],
         shadow_params: [SHADOW_NEAR, far, texel, scaled],
+        shadow_soft: [l.shadow_softness.max(0.0), 0.0, 0.0, 0.0],
         view_proj: cols(view_proj),
+        inv_view_proj: cols({
+            let inverse = view_proj.inverse();
+            if inverse.is_finite() {
+                inverse
+            } else {
+                Mat4::IDENTITY
+            }
+        }),
     };
     (u, view_proj)
 }
 
-/// The uniform of `m` drawing a part of colour `part_color` (multiplied by its material's).
-pub(super) fn mesh_uniform(m: &MeshItem, part_color: [f32; 4]) -> MeshUniforms {
-    let normal = Mat3::from_mat4(m.model).inverse().transpose();
+/// The uniform of `m` drawing a part of material `part` (its factors multiplied with the
+/// mesh node's material; its metallic and roughness instead of the node's, if it has them).
+pub(super) fn mesh_uniform(m: &MeshItem, part: &PartMaterial) -> MeshUniforms {
+    let linear = Mat3::from_mat4(m.model);
+    let normal = linear.inverse().transpose();
     let normal = if normal.is_finite() {
         normal
     } else {
         Mat3::IDENTITY
     };
     let c = m.material.base_color;
+    let p = part.base_color;
+    let [metallic, roughness] = part
+        .metallic_roughness
+        .unwrap_or([m.material.metallic, m.material.roughness]);
+    let (mode, cutoff) = match part.alpha {
+        AlphaMode::Opaque => (0.0, 0.0),
+        AlphaMode::Mask(cutoff) => (1.0, cutoff),
+        AlphaMode::Blend => (2.0, 0.0),
+    };
+    let normal_scale = if part.normal_texture.is_some() {
+        part.normal_scale
+    } else {
+        0.0
+    };
     MeshUniforms {
         model: cols(m.model),
         normal_matrix: [
@@ -129,13 +163,8 @@ pub(super) fn mesh_uniform(m: &MeshItem, part_color: [f32; 4]) -> MeshUniforms {
             normal.y_axis.extend(0.0).to_array(),
             normal.z_axis.extend(0.0).to_array(),
         ],
-        base_color: [
-            c[0] * part_color[0],
-            c[1] * part_color[1],
-            c[2] * part_color[2],
-            c[3] * part_color[3],
-        ],
-        emissive_metallic: m.material.emissive.extend(m.material.metallic).to_array(),
+        base_color: [c[0] * p[0], c[1] * p[1], c[2] * p[2], c[3] * p[3]],
+        emissive_metallic: m.material.emissive.extend(metallic).to_array(),
         shape: m
             .shape
             .extend(match m.geometry.mode {
@@ -144,9 +173,20 @@ pub(super) fn mesh_uniform(m: &MeshItem, part_color: [f32; 4]) -> MeshUniforms {
             })
             .to_array(),
         material: [
-            m.material.roughness,
+            roughness,
             if m.receive_shadows { 1.0 } else { 0.0 },
-            0.0,
+            normal_scale,
+            part.occlusion_strength,
+        ],
+        emissive_map: [part.emissive[0], part.emissive[1], part.emissive[2], 0.0],
+        alpha: [
+            mode,
+            cutoff,
+            if linear.determinant() < 0.0 {
+                -1.0
+            } else {
+                1.0
+            },
             0.0,
         ],
     }
@@ -158,8 +198,8 @@ mod tests {
 
     #[test]
     fn uniform_blocks_are_multiples_of_16() {
-        assert_eq!(size_of::<LightUniform>(), 144);
-        assert_eq!(size_of::<MeshUniforms>(), 176);
+        assert_eq!(size_of::<LightUniform>(), 224);
+        assert_eq!(size_of::<MeshUniforms>(), 208);
         assert_eq!(size_of::<SceneUniforms>() % 16, 0);
     }
 }
