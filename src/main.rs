@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "isf")]
+mod isf_check;
+
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use vivid::live::Live;
@@ -41,6 +44,13 @@ enum Command {
         /// built-in): bindings, coordinates, parameter annotations, front matter.
         #[arg(long, conflicts_with_all = ["project", "markdown"])]
         shader_api: bool,
+    },
+    /// Check every ISF file (`.fs`) of a folder: translate and validate each, one line per
+    /// file (ok, or its errors at their file:line:col). Exits non-zero if any failed.
+    #[cfg(feature = "isf")]
+    IsfCheck {
+        /// The folder of ISF files.
+        dir: PathBuf,
     },
     /// Benchmark a project headless: time per frame, and per operator the GPU time
     /// (timestamp queries) and CPU encode time, median and p99, with GPU memory in use.
@@ -211,6 +221,12 @@ fn main() -> ExitCode {
         }
         Some(Command::Operators { project, .. }) => print_operators(project.as_deref()),
         Some(Command::Bench(args)) => bench(&args),
+        #[cfg(feature = "isf")]
+        Some(Command::IsfCheck { dir }) => match isf_check::isf_check(&dir) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
         None => run(&cli.run),
     };
     match result {

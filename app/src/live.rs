@@ -268,6 +268,10 @@ impl Live {
         for c in changes {
             let path = canonical(&c.path);
             let is_wgsl = path.extension().is_some_and(|e| e == "wgsl");
+            // A project's shaders: WGSL, and ISF/Shadertoy GLSL (`.fs` with its `.vs`).
+            let is_project_shader = path.extension().is_some_and(|e| {
+                matches!(e.to_str(), Some("wgsl" | "fs" | "vs" | "frag" | "glsl"))
+            });
             if self
                 .shader_root
                 .as_ref()
@@ -275,7 +279,8 @@ impl Live {
                 && is_wgsl
             {
                 builtin.push(c);
-            } else if path == self.chain_path || (is_wgsl && path.starts_with(&self.dir)) {
+            } else if path == self.chain_path || (is_project_shader && path.starts_with(&self.dir))
+            {
                 // A project shader reloads with the chain: its parameters may have changed.
                 if chain.is_none_or(|first| c.first_seen < first.first_seen) {
                     chain = Some(c);
