@@ -246,3 +246,93 @@ fn an_audio_input_is_a_located_not_yet_supported_error() {
         "{err}"
     );
 }
+
+/// A project of the repository's own ISF test files (testing-fixtures/isf/own/).
+fn own(toml: &str) -> vivid::chain::ChainDesc {
+    desc_in(&dir().join("own"), toml)
+}
+
+#[test]
+fn a_persistent_buffer_counts_frames_in_both_modes() {
+    for mode in MODES {
+        let mut e = engine_in(mode);
+        e.set_chain(&own(
+            "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"counter.fs\"\nsize = [8, 4]\n",
+        ))
+        .unwrap();
+        let img = render(&mut e, 5, 60.0);
+        for p in &img.pixels {
+            // Five frames of +1/64 in a 1×1 target (RENDERSIZE of that pass: 1×1).
+            common::assert_close(*p, [5.0 / 64.0, 1.0 / 64.0, 1.0 / 64.0, 1.0], 1e-3, "counter");
+        }
+        // Shown or not, it advances; and steady frames create nothing.
+        render(&mut e, 10, 60.0);
+        let s = e.stats();
+        assert_eq!(s.max_encoders_per_frame, 1);
+        assert_eq!(s.max_submits_per_frame, 1);
+        assert_eq!(s.gpu_objects_created_after_warmup, 0, "{mode:?}: {s:?}");
+    }
+}
+
+#[test]
+fn every_input_kind_reaches_the_shader() {
+    let mut e = engine_in(MODES[1]);
+    let base = "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"inputs.fs\"\nsize = [4, 4]\n";
+    e.set_chain(&own(base)).unwrap();
+    let img = render(&mut e, 1, 60.0);
+    // Defaults: amount 0.25, mode 7 (the value, not its index), flag on → tint.b, point (30, 40).
+    common::assert_close(img.pixels[0], [0.25, 0.7, 0.3, 0.34], 2e-3, "defaults");
+    e.set_chain(&own(&format!(
+        "{base}amount = 0.5\nmode = \"two\"\nflag = false\nwhere = [50, 0]\n"
+    )))
+    .unwrap();
+    let img = render(&mut e, 1, 60.0);
+    common::assert_close(img.pixels[0], [0.5, 0.2, 0.0, 0.5], 2e-3, "set");
+}
+
+#[test]
+fn the_vertex_shader_runs_and_the_origin_is_the_bottom_left() {
+    for mode in MODES {
+        let mut e = engine_in(mode);
+        e.set_chain(&own(
+            "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"coords.fs\"\nsize = [8, 4]\n",
+        ))
+        .unwrap();
+        let img = render(&mut e, 1, 60.0);
+        let (w, h) = (img.width as usize, img.height as usize);
+        for (i, p) in img.pixels.iter().enumerate() {
+            let (x, y) = (i % w, i / w);
+            let u = (x as f32 + 0.5) / w as f32;
+            let v = 1.0 - (y as f32 + 0.5) / h as f32;
+            common::assert_close(*p, [u, v, v, u], 2e-3, &format!("{mode:?} pixel ({x}, {y})"));
+        }
+    }
+}
+
+#[test]
+fn isf_check_prints_a_line_per_file_and_fails_on_a_bad_one() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .args(["isf-check"])
+        .arg(dir())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("ok ")).count(), 54, "{text}");
+    assert!(text.contains("54/54 ok"), "{text}");
+
+    let bad = common::project(&[
+        ("good.fs", "/*{}*/\nvoid main() { gl_FragColor = vec4(1.0); }\n"),
+        ("bad.fs", "/*{}*/\nvoid main() {\n  gl_FragColor = nope;\n}\n"),
+    ]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .args(["isf-check"])
+        .arg(bad.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("ok    good.fs"), "{text}");
+    assert!(text.contains("FAIL  bad.fs") && text.contains("bad.fs:3:"), "{text}");
+    assert!(text.contains("1/2 ok"), "{text}");
+}
