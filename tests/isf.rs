@@ -336,3 +336,27 @@ fn isf_check_prints_a_line_per_file_and_fails_on_a_bad_one() {
     assert!(text.contains("FAIL  bad.fs") && text.contains("bad.fs:3:"), "{text}");
     assert!(text.contains("1/2 ok"), "{text}");
 }
+
+#[test]
+fn a_shadertoy_main_image_sees_its_coordinates_and_channel() {
+    let chain = |out: &str| {
+        format!(
+            "output = \"{out}\"\n{SOURCES}[x]\ntype = \"shadertoy\"\npath = \"uv.glsl\"\ninput = \"g\"\nsize = [24, 16]\n"
+        )
+    };
+    for mode in MODES {
+        let mut e = engine_in(mode);
+        e.set_chain(&own(&chain("x"))).unwrap();
+        let img = render(&mut e, 1, 60.0);
+        e.set_chain(&own(&chain("g"))).unwrap();
+        let input = render(&mut e, 1, 60.0);
+        let (w, h) = (img.width as usize, img.height as usize);
+        for (i, p) in img.pixels.iter().enumerate() {
+            let (x, y) = (i % w, i / w);
+            let u = (x as f32 + 0.5) / w as f32;
+            let v = 1.0 - (y as f32 + 0.5) / h as f32;
+            let want = [u, v, input.pixels[i][0], 1.0];
+            common::assert_close(*p, want, 3e-3, &format!("{mode:?} pixel ({x}, {y})"));
+        }
+    }
+}

@@ -28,7 +28,7 @@ pub const ISF_TYPE: &str = "isf";
 pub const ISF_PATH_PARAM: &str = "path";
 
 /// Extensions of ISF fragment shaders.
-pub const ISF_EXTENSIONS: &[&str] = &["fs", "frag", "isf", "glsl"];
+pub const ISF_EXTENSIONS: &[&str] = &["fs", "isf"];
 
 /// The registry's entry for `type = "isf"` (its fixed part; the file adds the rest).
 #[must_use]
@@ -62,6 +62,33 @@ pub fn sibling_vs(fs: &Path) -> Option<PathBuf> {
     vs.is_file().then_some(vs)
 }
 
+/// The `type` of a Shadertoy image shader.
+pub const SHADERTOY_TYPE: &str = "shadertoy";
+
+/// Extensions of Shadertoy files.
+pub const SHADERTOY_EXTENSIONS: &[&str] = &["glsl", "frag"];
+
+/// The registry's entry for `type = "shadertoy"`.
+#[must_use]
+pub fn shadertoy_info() -> OperatorInfo {
+    OperatorInfo::new(
+        SHADERTOY_TYPE,
+        Category::Custom,
+        "A Shadertoy image shader: `path = \"effect.glsl\"` defines mainImage(out vec4, in vec2); iChannel0..3 are its inputs.",
+        InputSpec { min: 0, max: 4 },
+        vec![path_spec()].into(),
+    )
+}
+
+/// Reads, translates and validates Shadertoy file `path` (the registry's `resolve`).
+pub fn resolve_shadertoy(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>> {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let text = std::fs::read_to_string(&path).map_err(|e| EngineError::io(&path, e))?;
+    let t = translate::translate_shadertoy(&path, &text).map_err(|d| errors(vec![d]))?;
+    let wgsl = t.to_wgsl().map_err(errors)?;
+    finish(library, &path, &header::Header::default(), &t, &wgsl, SHADERTOY_TYPE)
+}
+
 /// Translates ISF file `path` to WGSL: the header, the translation and the WGSL text.
 pub fn to_wgsl(path: &Path) -> Result<(header::Header, translate::Translated, String)> {
     let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
@@ -87,10 +114,23 @@ pub fn to_wgsl(path: &Path) -> Result<(header::Header, translate::Translated, St
 pub fn resolve(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>> {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let (head, t, wgsl) = to_wgsl(&path)?;
-    let library_name = format!("project:isf:{}", path.display());
+    finish(library, &path, &head, &t, &wgsl, ISF_TYPE)
+}
+
+/// The operator info of a translated file.
+fn finish(
+    library: &ShaderLibrary,
+    path: &Path,
+    head: &header::Header,
+    t: &translate::Translated,
+    wgsl: &str,
+    type_name: &'static str,
+) -> Result<Arc<OperatorInfo>> {
+    let path = path.to_path_buf();
+    let library_name = format!("project:{type_name}:{}", path.display());
     let composed = library.compose_parts(
         &library_name,
-        &wgsl,
+        wgsl,
         &path,
         &[GENERATED_INTERFACE.to_string()],
         None,
@@ -131,7 +171,7 @@ pub fn resolve(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>
         pointwise: false,
         appendix: String::new(),
         hash: composed.hash,
-        generated: Some(Arc::from(wgsl.as_str())),
+        generated: Some(Arc::from(wgsl)),
     };
     let advances = head
         .passes
@@ -158,7 +198,9 @@ pub fn resolve(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>
     let file = path
         .file_name()
         .map_or_else(String::new, |f| f.to_string_lossy().to_string());
-    let summary = if head.description.is_empty() {
+    let summary = if type_name == SHADERTOY_TYPE {
+        format!("Shadertoy shader {file}")
+    } else if head.description.is_empty() {
         format!("ISF shader {file}")
     } else {
         format!("ISF {file}: {}", head.description)
@@ -167,7 +209,7 @@ pub fn resolve(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>
         shader: Some(Arc::new(shader)),
         advances,
         ..OperatorInfo::new(
-            Cow::Borrowed(ISF_TYPE),
+            Cow::Borrowed(type_name),
             Category::Custom,
             summary,
             InputSpec {

@@ -113,6 +113,36 @@ pub fn translate(
     fs: &str,
     vs: Option<(&Path, &str)>,
 ) -> Result<Translated, Diagnostic> {
+    translate_as(header, fs_path, fs, vs, false)
+}
+
+/// Translates a Shadertoy image shader (`mainImage(out vec4, in vec2)`, `iTime`,
+/// `iChannel0..3`, …) at `path`.
+pub fn translate_shadertoy(path: &Path, text: &str) -> Result<Translated, Diagnostic> {
+    let header = Header {
+        inputs: (0..4)
+            .map(|i| super::header::Input {
+                name: format!("iChannel{i}"),
+                kind: InputKind::Image,
+                default: Vec::new(),
+                range: None,
+                label: String::new(),
+                values: Vec::new(),
+                labels: Vec::new(),
+            })
+            .collect(),
+        ..Header::default()
+    };
+    translate_as(&header, path, text, None, true)
+}
+
+fn translate_as(
+    header: &Header,
+    fs_path: &Path,
+    fs: &str,
+    vs: Option<(&Path, &str)>,
+    shadertoy: bool,
+) -> Result<Translated, Diagnostic> {
     let mut fs_body = fs.to_string();
     blank(&mut fs_body, header.span.clone());
     strip_stage_io(&mut fs_body, &["varying", "in"], vs.is_some());
@@ -261,6 +291,14 @@ pub fn translate(
          #define gl_Position isf_Position\n\
          #define vv_FragNormCoord isf_FragNormCoord\n#define vv_vertShaderInit isf_vertShaderInit\n",
     );
+    if shadertoy {
+        p.push_str(
+            "vec3 iResolution; float iTime; float iTimeDelta; float iFrameRate; int iFrame;\n\
+             vec4 iMouse; vec4 iDate; vec3 iChannelResolution[4]; float iChannelTime[4];\n\
+             #define texture isf_sample\n#define textureLod(i, c, l) isf_sample(i, c)\n\
+             #define texelFetch(i, c, l) isf_sample_rect(i, vec2(c) + 0.5)\n",
+        );
+    }
     let mut segments = Vec::new();
     if let Some((path, text)) = &vs_body {
         p.push_str("#define main isf_vs_main\n");
@@ -318,7 +356,18 @@ pub fn translate(
     if vs_body.is_some() {
         p.push_str("isf_vs_main();\n");
     }
-    p.push_str("isf_main();\nreturn isf_FragColor;\n}\nvoid main() {}\n");
+    if shadertoy {
+        p.push_str(
+            "iResolution = vec3(RENDERSIZE, 1.0); iTime = TIME; iTimeDelta = TIMEDELTA;\n\
+             iFrameRate = TIMEDELTA > 0.0 ? 1.0 / TIMEDELTA : 60.0; iFrame = FRAMEINDEX;\n\
+             iMouse = vec4(0.0); iDate = DATE;\n\
+             for (int k = 0; k < 4; k++) { iChannelResolution[k] = vec3(isf_size(k), 1.0); iChannelTime[k] = TIME; }\n\
+             mainImage(isf_FragColor, isf_FragCoord.xy);\n",
+        );
+    } else {
+        p.push_str("isf_main();\n");
+    }
+    p.push_str("return isf_FragColor;\n}\nvoid main() {}\n");
     Ok(Translated {
         glsl: p,
         segments,
