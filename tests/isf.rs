@@ -263,7 +263,12 @@ fn a_persistent_buffer_counts_frames_in_both_modes() {
         let img = render(&mut e, 5, 60.0);
         for p in &img.pixels {
             // Five frames of +1/64 in a 1×1 target (RENDERSIZE of that pass: 1×1).
-            common::assert_close(*p, [5.0 / 64.0, 1.0 / 64.0, 1.0 / 64.0, 1.0], 1e-3, "counter");
+            common::assert_close(
+                *p,
+                [5.0 / 64.0, 1.0 / 64.0, 1.0 / 64.0, 1.0],
+                1e-3,
+                "counter",
+            );
         }
         // Shown or not, it advances; and steady frames create nothing.
         render(&mut e, 10, 60.0);
@@ -304,7 +309,12 @@ fn the_vertex_shader_runs_and_the_origin_is_the_bottom_left() {
             let (x, y) = (i % w, i / w);
             let u = (x as f32 + 0.5) / w as f32;
             let v = 1.0 - (y as f32 + 0.5) / h as f32;
-            common::assert_close(*p, [u, v, v, u], 2e-3, &format!("{mode:?} pixel ({x}, {y})"));
+            common::assert_close(
+                *p,
+                [u, v, v, u],
+                2e-3,
+                &format!("{mode:?} pixel ({x}, {y})"),
+            );
         }
     }
 }
@@ -318,12 +328,22 @@ fn isf_check_prints_a_line_per_file_and_fails_on_a_bad_one() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert_eq!(text.lines().filter(|l| l.starts_with("ok ")).count(), 54, "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("ok ")).count(),
+        54,
+        "{text}"
+    );
     assert!(text.contains("54/54 ok"), "{text}");
 
     let bad = common::project(&[
-        ("good.fs", "/*{}*/\nvoid main() { gl_FragColor = vec4(1.0); }\n"),
-        ("bad.fs", "/*{}*/\nvoid main() {\n  gl_FragColor = nope;\n}\n"),
+        (
+            "good.fs",
+            "/*{}*/\nvoid main() { gl_FragColor = vec4(1.0); }\n",
+        ),
+        (
+            "bad.fs",
+            "/*{}*/\nvoid main() {\n  gl_FragColor = nope;\n}\n",
+        ),
     ]);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_vivid"))
         .args(["isf-check"])
@@ -333,7 +353,10 @@ fn isf_check_prints_a_line_per_file_and_fails_on_a_bad_one() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("ok    good.fs"), "{text}");
-    assert!(text.contains("FAIL  bad.fs") && text.contains("bad.fs:3:"), "{text}");
+    assert!(
+        text.contains("FAIL  bad.fs") && text.contains("bad.fs:3:"),
+        "{text}"
+    );
     assert!(text.contains("1/2 ok"), "{text}");
 }
 
@@ -359,4 +382,50 @@ fn a_shadertoy_main_image_sees_its_coordinates_and_channel() {
             common::assert_close(*p, want, 3e-3, &format!("{mode:?} pixel ({x}, {y})"));
         }
     }
+}
+
+#[test]
+fn an_edit_reloads_and_a_broken_edit_keeps_the_last_good_version() {
+    let dir = common::project(&[(
+        "e.fs",
+        "/*{}*/\nvoid main() { gl_FragColor = vec4(0.25, 0.5, 0.75, 1.0); }\n",
+    )]);
+    let toml = "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"e.fs\"\nsize = [4, 4]\n";
+    let mut e = engine_in(MODES[1]);
+    e.set_chain(&desc_in(dir.path(), toml)).unwrap();
+    common::assert_close(
+        render(&mut e, 1, 60.0).pixels[0],
+        [0.25, 0.5, 0.75, 1.0],
+        2e-3,
+        "first",
+    );
+    std::fs::write(
+        dir.path().join("e.fs"),
+        "/*{}*/\nvoid main() {\n    gl_FragColor = vec4(0.25, 0.5, 0.75, 1.0) * broken;\n}\n",
+    )
+    .unwrap();
+    let err = e
+        .set_chain(&desc_in(dir.path(), toml))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("e.fs:3:"), "{err}");
+    // The last good version keeps running.
+    common::assert_close(
+        render(&mut e, 1, 60.0).pixels[0],
+        [0.25, 0.5, 0.75, 1.0],
+        2e-3,
+        "kept",
+    );
+    std::fs::write(
+        dir.path().join("e.fs"),
+        "/*{}*/\nvoid main() { gl_FragColor = vec4(1.0, 0.5, 0.0, 1.0); }\n",
+    )
+    .unwrap();
+    e.set_chain(&desc_in(dir.path(), toml)).unwrap();
+    common::assert_close(
+        render(&mut e, 1, 60.0).pixels[0],
+        [1.0, 0.5, 0.0, 1.0],
+        2e-3,
+        "reloaded",
+    );
 }

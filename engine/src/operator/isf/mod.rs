@@ -86,7 +86,14 @@ pub fn resolve_shadertoy(library: &ShaderLibrary, path: &Path) -> Result<Arc<Ope
     let text = std::fs::read_to_string(&path).map_err(|e| EngineError::io(&path, e))?;
     let t = translate::translate_shadertoy(&path, &text).map_err(|d| errors(vec![d]))?;
     let wgsl = t.to_wgsl().map_err(errors)?;
-    finish(library, &path, &header::Header::default(), &t, &wgsl, SHADERTOY_TYPE)
+    finish(
+        library,
+        &path,
+        &header::Header::default(),
+        &t,
+        &wgsl,
+        SHADERTOY_TYPE,
+    )
 }
 
 /// Translates ISF file `path` to WGSL: the header, the translation and the WGSL text.
