@@ -86,7 +86,8 @@ pub use vivid_engine::{
 };
 pub use vivid_engine::{bytemuck, glam, wgpu};
 pub use vivid_engine::{
-    chain, fullscreen, gpu, operator, params, project, readback, resources, scene, shaders,
+    chain, files, fullscreen, gpu, operator, params, project, readback, resources, scene, shaders,
+    stderr, stderr_line,
 };
 pub use vivid_operators as operators;
 

@@ -11,7 +11,13 @@ mod isf_check;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use vivid::live::Live;
+use vivid::stderr_line;
 use vivid::{Engine, EngineError, EngineOptions, FrameTime, Gpu, GpuOptions, Target};
+
+mod cli;
+
+use cli::snapshot::{Snapshot, parse_color};
+use cli::stop::Stop;
 
 /// vivid renders a project folder's chain.toml — a chain of texture operators — every frame,
 /// in a window or headless into PNGs.
@@ -61,8 +67,8 @@ enum Command {
 struct BenchArgs {
     /// Project folder (holding chain.toml).
     project: PathBuf,
-    /// Frames measured (after warm-up).
-    #[arg(long, value_name = "N", default_value_t = 300)]
+    /// Frames measured (after warm-up), at least 1.
+    #[arg(long, value_name = "N", default_value_t = 300, value_parser = parse_frames)]
     frames: u64,
     /// Frames rendered first and not measured.
     #[arg(long, value_name = "N", default_value_t = 30)]
@@ -75,7 +81,7 @@ struct BenchArgs {
     sets: Vec<String>,
     /// Memory bandwidth of the GPU in GB/s (bytes read + written): adds each operator's
     /// floor — its inputs read once and its output written once — and its time over it.
-    #[arg(long, value_name = "GB/S")]
+    #[arg(long, value_name = "GB/S", value_parser = parse_bandwidth)]
     bandwidth: Option<f64>,
     /// Write the results as JSON to this file (`-` for stdout, instead of the table).
     #[arg(long, value_name = "PATH")]
@@ -96,16 +102,22 @@ struct RunArgs {
     /// Render without a window.
     #[arg(long)]
     headless: bool,
-    /// Stop after N frames (default: until the window closes; headless: 1).
-    #[arg(long, value_name = "N")]
+    /// Stop after N frames, at least 1 (default: until the window closes; headless: 1).
+    #[arg(long, value_name = "N", value_parser = parse_frames)]
     frames: Option<u64>,
-    /// Stop after this many seconds of wall-clock time (headless: frames run back to back
-    /// until then, unless --frames stops them first). For soak runs.
-    #[arg(long, value_name = "SECS", value_parser = parse_interval)]
+    /// Stop after this many seconds of wall-clock time, at most 1e9 (headless: frames run
+    /// back to back until then, unless --frames stops them first). For soak runs.
+    #[arg(long, value_name = "SECS", value_parser = parse_duration)]
     duration: Option<f64>,
-    /// Write the output of the last frame rendered as a PNG.
+    /// Write the output of the last frame rendered: `.png` (with its alpha) or `.jpg`
+    /// (flattened over --background, black by default). The folder must exist; the name is
+    /// checked before the run starts.
     #[arg(long, value_name = "PATH")]
     snapshot: Option<PathBuf>,
+    /// Flatten the snapshot over this colour (#rrggbb, #rgb or r,g,b in 0..1) instead of
+    /// keeping its alpha.
+    #[arg(long, value_name = "COLOR", value_parser = parse_color)]
+    background: Option<[f32; 3]>,
     /// Override the output size; every size in the chain is scaled to match.
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     size: Option<[u32; 2]>,
@@ -117,8 +129,9 @@ struct RunArgs {
     /// --set noise.scale=4, --set camera.position=[0,3,5], --set noise.kind=simplex.
     #[arg(long = "set", value_name = "NAME.PARAM=VALUE")]
     sets: Vec<String>,
-    /// Seconds between memory monitor lines on stderr (0 turns the monitor off).
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_interval)]
+    /// Seconds between memory monitor lines on stderr, 0.001..=1e9 (0 turns the monitor
+    /// off).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_monitor_interval)]
     monitor_interval: f64,
     /// At exit, write run statistics as JSON (frames, encoders and submits per frame,
     /// objects created after warm-up, RSS, monitor samples).
@@ -149,6 +162,10 @@ struct RunArgs {
     /// half-float textures skipped between them.
     #[arg(long)]
     no_fuse: bool,
+    /// Also read files from this folder (repeatable): a project's files (pictures, models,
+    /// shaders) must otherwise be inside its own folder, links resolved.
+    #[arg(long = "allow-path", value_name = "DIR", value_parser = parse_folder)]
+    allow_paths: Vec<PathBuf>,
 }
 
 /// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
@@ -166,9 +183,13 @@ fn stdout_failed(e: &std::io::Error) -> ! {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(0);
     }
-    eprintln!("error: writing to stdout: {e}");
+    stderr_line!("error: writing to stdout: {e}");
     std::process::exit(1);
 }
+
+/// The most seconds `--duration` and `--monitor-interval` take: about 31 years (a
+/// `Duration` or an `Instant` plus it cannot overflow).
+const MAX_SECONDS: f64 = 1e9;
 
 fn parse_size(s: &str) -> Result<[u32; 2], String> {
     let (w, h) = s
@@ -189,18 +210,53 @@ fn parse_size(s: &str) -> Result<[u32; 2], String> {
 }
 
 fn parse_fps(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(f) if f.is_finite() && f > 0.0 => Ok(f),
+    match s.trim().parse::<f64>() {
+        Ok(f) if (1e-3..=1e6).contains(&f) => Ok(f),
         _ => Err(format!(
-            "`{s}` is not a positive number of frames per second"
+            "`{s}` is not a number of frames per second in 0.001..=1000000"
         )),
     }
 }
 
-fn parse_interval(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(f) if f.is_finite() && f >= 0.0 => Ok(f),
-        _ => Err(format!("`{s}` is not a number of seconds")),
+fn parse_duration(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if (0.0..=MAX_SECONDS).contains(&f) => Ok(f),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds in 0..={MAX_SECONDS:e}"
+        )),
+    }
+}
+
+fn parse_monitor_interval(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if f == 0.0 || (1e-3..=MAX_SECONDS).contains(&f) => Ok(f),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds in 0.001..={MAX_SECONDS:e} (or 0: no monitor)"
+        )),
+    }
+}
+
+fn parse_frames(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("0 frames: nothing to render (give at least 1)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number of frames")),
+    }
+}
+
+fn parse_bandwidth(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if f.is_finite() && f > 0.0 => Ok(f),
+        _ => Err(format!("`{s}` is not a positive number of GB/s")),
+    }
+}
+
+fn parse_folder(s: &str) -> Result<PathBuf, String> {
+    let p = PathBuf::from(s);
+    if p.is_dir() {
+        Ok(p)
+    } else {
+        Err(format!("`{s}` is not a folder"))
     }
 }
 
@@ -234,21 +290,36 @@ fn main() -> ExitCode {
         Err(e) => {
             // User errors (chain.toml, WGSL) carry their own `error:` lines and locations.
             match e.downcast_ref::<EngineError>() {
-                Some(EngineError::Project(d) | EngineError::Shader(d)) => eprintln!("{d}"),
-                _ => eprintln!("error: {e:#}"),
+                Some(EngineError::Project(d) | EngineError::Shader(d)) => stderr_line!("{d}"),
+                _ => stderr_line!("error: {e:#}"),
             }
             ExitCode::FAILURE
         }
     }
 }
 
-fn engine_options(args: &RunArgs) -> EngineOptions {
+/// A usage error found after parsing (clap's own exit status: 2).
+fn usage_error(message: &str) -> ! {
+    stderr_line!("error: {message}");
+    std::process::exit(2);
+}
+
+/// The engine's settings for a run; `live`: a window or `--watch`, where frames never wait
+/// for a file being read (the last good version shows until the new one is ready).
+fn engine_options(args: &RunArgs, live: bool) -> EngineOptions {
+    let defaults = EngineOptions::default();
     EngineOptions {
         monitor_interval: (args.monitor_interval > 0.0)
-            .then(|| Duration::from_secs_f64(args.monitor_interval)),
+            .then(|| Duration::from_secs_f64(args.monitor_interval.min(MAX_SECONDS))),
         monitor_print: true,
         fuse: !args.no_fuse,
-        ..EngineOptions::default()
+        allowed_paths: args.allow_paths.clone(),
+        file_wait: if live {
+            Duration::ZERO
+        } else {
+            defaults.file_wait
+        },
+        ..defaults
     }
 }
 
@@ -263,13 +334,17 @@ fn source_tree_shaders() -> Option<PathBuf> {
     (built_here && shaders.is_dir()).then_some(shaders)
 }
 
+/// The engine for a run, with its project loaded; with `watch`, a [`Live`] following its
+/// files. A project that does not load is an error — unless `watch`: then the run waits
+/// showing the error (a black picture behind it in a window) until a save fixes it
+/// ([`Live::chain_in_error`]).
 fn setup_engine(
     gpu: Gpu,
     args: &RunArgs,
     project: &Path,
     watch: bool,
 ) -> Result<(Engine, Option<Live>), EngineError> {
-    let mut engine = Engine::new(gpu, vivid::builtin_registry(), engine_options(args));
+    let mut engine = Engine::new(gpu, vivid::builtin_registry(), engine_options(args, watch));
     if engine.shader_root().is_none()
         && let Some(dir) = source_tree_shaders()
     {
@@ -277,23 +352,88 @@ fn setup_engine(
         engine.shaders_mut().set_disk_root(Some(dir));
     }
     engine.set_output_size(args.size)?;
-    engine.load_project(project, &args.sets)?;
+    let loaded = engine.load_project(project, &args.sets);
     if args.snapshot.is_some() {
         engine.set_capture(true);
     }
-    let live = if watch {
-        let live = Live::new(&engine, project, args.sets.clone(), true)?;
-        let dirs: Vec<String> = live
-            .watched()
-            .iter()
-            .map(|d| d.display().to_string())
-            .collect();
-        eprintln!("vivid: watching {}", dirs.join(" and "));
-        Some(live)
-    } else {
-        None
+    if !watch {
+        loaded?;
+        return Ok((engine, None));
+    }
+    let live = match Live::new(&engine, project, args.sets.clone(), true) {
+        Ok(live) => live,
+        Err(e) => {
+            // Without a watcher the show goes on, not following files.
+            stderr_line!("vivid: {e}; running without following file changes");
+            loaded?;
+            let live = Live::new(&engine, project, args.sets.clone(), false)?;
+            return Ok((engine, Some(live)));
+        }
     };
-    Ok((engine, live))
+    let mut live = live;
+    if let Err(e) = loaded {
+        // Something to show the error over until the project loads.
+        engine.set_chain(&waiting_chain())?;
+        live.chain_failed(e);
+    }
+    let dirs = live.watched();
+    let shown: Vec<String> = dirs
+        .iter()
+        .take(3)
+        .map(|d| d.display().to_string())
+        .collect();
+    let more = dirs.len().saturating_sub(shown.len());
+    stderr_line!(
+        "vivid: watching {}{}",
+        shown.join(" and "),
+        if more > 0 {
+            format!(" and {more} more folders")
+        } else {
+            String::new()
+        }
+    );
+    Ok((engine, Some(live)))
+}
+
+/// What a run that waits for its project to be fixed shows meanwhile: black.
+fn waiting_chain() -> vivid::chain::ChainDesc {
+    vivid::chain::ChainBuilder::new()
+        .node("vivid-waiting", "solid")
+        .param("color", [0.0f32, 0.0, 0.0, 1.0])
+        .build()
+}
+
+/// Checks what can be checked before anything runs: the snapshot's name and folder. A bad
+/// one is a usage error (exit 2), not something found at the end of a soak.
+fn check_snapshot(args: &RunArgs) -> Option<Snapshot> {
+    let path = args.snapshot.as_ref()?;
+    match Snapshot::check(path, args.background) {
+        Ok(s) => Some(s),
+        Err(m) => usage_error(&m),
+    }
+}
+
+/// How long a headless run goes: frames, the wall-clock deadline, the time step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Plan {
+    frames: u64,
+    deadline: Option<Instant>,
+    fps: f64,
+}
+
+impl Plan {
+    /// From the arguments; `start` is when the run starts. Never panics, whatever the
+    /// arguments the parsers let through.
+    fn new(args: &RunArgs, start: Instant) -> Self {
+        let default_frames = if args.duration.is_some() { u64::MAX } else { 1 };
+        Self {
+            frames: args.frames.unwrap_or(default_frames).max(1),
+            deadline: args.duration.and_then(|s| {
+                start.checked_add(Duration::try_from_secs_f64(s.clamp(0.0, MAX_SECONDS)).ok()?)
+            }),
+            fps: args.fps.unwrap_or(60.0),
+        }
+    }
 }
 
 fn run(args: &RunArgs) -> anyhow::Result<()> {
@@ -302,27 +442,69 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
             "no project folder given\n\nusage: vivid <PROJECT> [OPTIONS]   (e.g. vivid examples/02-hello-noise)\n       vivid operators\n       vivid --help"
         );
     };
+    let snapshot = check_snapshot(args);
+    let stop = cli::stop::install();
     if args.headless {
-        run_headless(args, &project)
+        run_headless(args, &project, snapshot.as_ref(), &stop)
     } else {
-        run_window(args, &project)
+        run_window(args, &project, snapshot.as_ref(), &stop)
     }
 }
 
-fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
-    // Check the project before touching the GPU: errors come fast and need no driver.
-    let _ = vivid::project::load_project(project)?;
+/// Headless with `--watch`, a project that did not load: waits, polling its files, until a
+/// save fixes it (`Ok(true)`) or a signal ends the run (`Ok(false)`).
+fn wait_for_fix(engine: &mut Engine, live: &mut Live, stop: &Stop) -> bool {
+    if let Some(t) = live.error_text() {
+        stderr_line!("{t}");
+    }
+    stderr_line!("vivid: waiting for the project to be fixed (save it to try again)");
+    let mut shown = live.error_text();
+    while !stop.requested() {
+        if live.poll(engine) {
+            if !live.chain_in_error() {
+                stderr_line!("vivid: the project loads: running");
+                return true;
+            }
+            let text = live.error_text();
+            if text != shown {
+                if let Some(t) = &text {
+                    stderr_line!("{t}");
+                }
+                shown = text;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn run_headless(
+    args: &RunArgs,
+    project: &Path,
+    snapshot: Option<&Snapshot>,
+    stop: &Stop,
+) -> anyhow::Result<()> {
+    // Check the project before touching the GPU: errors come fast and need no driver (with
+    // --watch a broken project is waited for instead).
+    if !args.watch {
+        let _ = vivid::project::load_project(project)?;
+    }
     let gpu = Gpu::headless(&GpuOptions::default())?;
     let adapter = gpu.describe();
     let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch)?;
+    if let Some(l) = &mut live
+        && l.chain_in_error()
+        && !wait_for_fix(&mut engine, l, stop)
+    {
+        bail!("stopped before the project loaded");
+    }
     let mut shown_errors: Option<String> = None;
-    let default_frames = if args.duration.is_some() { u64::MAX } else { 1 };
-    let frames = args.frames.unwrap_or(default_frames).max(1);
-    let fps = args.fps.unwrap_or(60.0);
     let start = Instant::now();
-    let deadline = args
-        .duration
-        .map(|s| start + std::time::Duration::from_secs_f64(s));
+    let Plan {
+        frames,
+        deadline,
+        fps,
+    } = Plan::new(args, start);
     // Timing excludes the first frames (pipeline compilation, first-use allocations).
     let warmup = if frames >= 40 { 10 } else { 0 };
     let mut steady_start = start;
@@ -338,14 +520,15 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
             let text = live.as_ref().and_then(Live::error_text);
             if text != shown_errors {
                 match &text {
-                    Some(t) => eprintln!("{t}"),
-                    None => eprintln!("vivid: all errors fixed"),
+                    Some(t) => stderr_line!("{t}"),
+                    None => stderr_line!("vivid: all errors fixed"),
                 }
                 shown_errors = text;
             }
         }
-        let last = k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d);
-        let capture = args.snapshot.is_some() && last;
+        let last =
+            k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
+        let capture = snapshot.is_some() && last;
         engine.render(
             FrameTime {
                 time: k as f64 / fps,
@@ -356,14 +539,14 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
         )?;
         if let Some(l) = &mut live {
             for t in l.frame_done(&engine) {
-                eprintln!("vivid: {}", t.line());
+                stderr_line!("vivid: {}", t.line());
             }
         }
         if engine.errors_generation() != errors_seen {
             errors_seen = engine.errors_generation();
             last_errors = engine.errors();
             for e in &last_errors {
-                eprintln!("error in `{}`: {}", e.node, e.message);
+                stderr_line!("error in `{}`: {}", e.node, e.message);
             }
         }
         rendered = k + 1;
@@ -388,11 +571,11 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     } else {
         format!("{per_frame:.3} ms/frame")
     };
-    eprintln!(
+    stderr_line!(
         "vivid: {frames} frame{} of {w}x{h} in {elapsed:.3} s, {timing}, on {adapter}",
         if frames == 1 { "" } else { "s" },
     );
-    finish(&engine, args, frames, elapsed, Some(per_frame))?;
+    finish(&engine, args, snapshot, frames, elapsed, Some(per_frame))?;
     if !last_errors.is_empty() {
         bail!("{} operator(s) failed", last_errors.len());
     }
@@ -400,12 +583,24 @@ fn run_headless(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "window")]
-fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
-    let _ = vivid::project::load_project(project)?;
+fn run_window(
+    args: &RunArgs,
+    project: &Path,
+    snapshot: Option<&Snapshot>,
+    stop: &Stop,
+) -> anyhow::Result<()> {
+    if args.no_watch {
+        let _ = vivid::project::load_project(project)?;
+    } else if !project.exists() {
+        // Nothing to watch: the same error as without watching.
+        let _ = vivid::project::load_project(project)?;
+    }
     let options = vivid::window::WindowOptions {
         title: format!("vivid — {}", project.display()),
         frames: args.frames,
-        duration: args.duration.map(std::time::Duration::from_secs_f64),
+        duration: args
+            .duration
+            .and_then(|s| Duration::try_from_secs_f64(s.clamp(0.0, MAX_SECONDS)).ok()),
         fps: args.fps,
         snapshot: args.snapshot.clone(),
         no_vsync: args.no_vsync,
@@ -416,6 +611,7 @@ fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
             project.to_path_buf()
         }),
         inspector: args.inspector,
+        stop: Some(stop.flag()),
         window_size: args.window_size,
     };
     let setup_args = args.clone();
@@ -423,20 +619,41 @@ fn run_window(args: &RunArgs, project: &Path) -> anyhow::Result<()> {
     let watch = !args.no_watch;
     let run = vivid::window::run(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch)))
         .map_err(|e| match e {
-            EngineError::Surface(m) => anyhow::anyhow!("{m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
+            EngineError::Surface(m) => anyhow::anyhow!("window surface: {m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
             other => other.into(),
         })?;
-    finish(&run.engine, args, run.frames, run.seconds, None)
+    finish(&run.engine, args, snapshot, run.frames, run.seconds, None)
 }
 
 #[cfg(not(feature = "window"))]
-fn run_window(_args: &RunArgs, _project: &Path) -> anyhow::Result<()> {
+fn run_window(
+    _args: &RunArgs,
+    _project: &Path,
+    _snapshot: Option<&Snapshot>,
+    _stop: &Stop,
+) -> anyhow::Result<()> {
     bail!("this vivid was built without the window feature: use --headless")
+}
+
+/// Writes `bytes` to `path`: write, flush and sync, every failure an error naming it.
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file =
+        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.flush())
+        .with_context(|| format!("writing {}", path.display()))?;
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        file.sync_all()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn finish(
     engine: &Engine,
     args: &RunArgs,
+    snapshot: Option<&Snapshot>,
     frames: u64,
     seconds: f64,
     ms_per_frame: Option<f64>,
@@ -449,12 +666,10 @@ fn finish(
             gpu_errors.recent().last().map_or("", String::as_str)
         );
     }
-    if let Some(path) = &args.snapshot {
-        if args.headless {
-            let img = engine.read_output()?;
-            vivid::readback::save_png(&img.to_rgba8(), path)?;
-        }
-        eprintln!("vivid: wrote {}", path.display());
+    if let Some(snapshot) = snapshot {
+        let img = engine.read_output()?;
+        snapshot.write(&img).map_err(anyhow::Error::msg)?;
+        stderr_line!("vivid: wrote {}", snapshot.path.display());
     }
     if let Some(path) = &args.stats_json {
         let stats = engine.stats();
@@ -470,8 +685,7 @@ fn finish(
             );
             obj.insert("project".into(), serde_json::json!(args.project));
         }
-        std::fs::write(path, serde_json::to_string_pretty(&value)?)
-            .with_context(|| format!("writing {}", path.display()))?;
+        write_file(path, serde_json::to_string_pretty(&value)?.as_bytes())?;
     }
     Ok(())
 }
@@ -664,7 +878,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         if path.as_os_str() == "-" {
             out!("{text}");
         } else {
-            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            write_file(path, text.as_bytes())?;
         }
         return Ok(());
     }
@@ -739,4 +953,83 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text that looks like a number, or does not.
+    fn numberish() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<f64>().prop_map(|f| f.to_string()),
+            any::<f64>().prop_map(|f| format!("{f:e}")),
+            any::<i64>().prop_map(|i| i.to_string()),
+            any::<u64>().prop_map(|i| i.to_string()),
+            "[-+]?[0-9]{0,25}(\\.[0-9]{0,6})?([eE][-+]?[0-9]{1,4})?",
+            prop::sample::select(vec![
+                "inf", "-inf", "nan", "-0", "1e19", "1e300", "0x10", ""
+            ])
+            .prop_map(str::to_string),
+            ".{0,12}",
+        ]
+    }
+
+    const RUN_FLAGS: [&str; 5] = [
+        "--duration",
+        "--monitor-interval",
+        "--fps",
+        "--frames",
+        "--size",
+    ];
+
+    proptest! {
+        /// Whatever a numeric flag is given, parsing either refuses it as a usage error
+        /// (exit 2) or yields values that plan a run without panicking.
+        #[test]
+        fn numeric_flags_are_usage_errors_or_plan_a_run(
+            value in numberish(),
+            flag in prop::sample::select(RUN_FLAGS.to_vec()),
+        ) {
+            match Cli::try_parse_from(["vivid", "p", "--headless", flag, &value]) {
+                Ok(cli) => {
+                    let plan = Plan::new(&cli.run, Instant::now());
+                    prop_assert!(plan.frames >= 1);
+                    prop_assert!(plan.fps.is_finite() && plan.fps > 0.0);
+                    let options = engine_options(&cli.run, false);
+                    if let Some(d) = cli.run.duration {
+                        prop_assert!(plan.deadline.is_some(), "{d}");
+                    }
+                    let _ = options.monitor_interval;
+                }
+                Err(e) => prop_assert_eq!(e.exit_code(), 2, "{}", e),
+            }
+        }
+
+        #[test]
+        fn bench_flags_are_usage_errors_or_accepted(
+            value in numberish(),
+            flag in prop::sample::select(vec!["--frames", "--warmup", "--bandwidth", "--size"]),
+        ) {
+            if let Err(e) = Cli::try_parse_from(["vivid", "bench", "p", flag, &value]) {
+                prop_assert_eq!(e.exit_code(), 2, "{}", e);
+            }
+        }
+    }
+
+    #[test]
+    fn the_numbers_that_used_to_panic_are_refused() {
+        for (flag, value) in [
+            ("--duration", "1e300"),
+            ("--duration", "1e19"),
+            ("--monitor-interval", "1e300"),
+            ("--frames", "0"),
+        ] {
+            let e = Cli::try_parse_from(["vivid", "p", flag, value]).expect_err(value);
+            assert_eq!(e.exit_code(), 2, "{flag} {value}");
+        }
+        let cli = Cli::try_parse_from(["vivid", "p", "--duration", "1e9"]).expect("the largest");
+        assert!(Plan::new(&cli.run, Instant::now()).deadline.is_some());
+    }
 }

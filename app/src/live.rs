@@ -9,6 +9,13 @@
 //! finishing the first frame that shows the change is measured and logged:
 //! `reloaded wobble.wgsl in 12 ms (3 ms after the debounce)`.
 //!
+//! What is watched: chain.toml's folder and the folders of the files the chain uses
+//! ([`Engine::files_in_use`]: its shaders and the files its operators name — inside the
+//! project folder or an allowed one, by the file rule), each on its own, plus the built-in
+//! shaders' folder tree when they are read from disk. Never a folder through a link, never a
+//! whole tree of the project: a project folder holding a link to `/usr` or a subfolder that
+//! cannot be read starts and runs like any other. The set is updated after each reload.
+//!
 //! Followed by [`Live::poll`] (the window runner, each frame), chain.toml is read and
 //! validated — TOML, `--set`, every expression, project shaders' reflection — on a loading
 //! thread of its own (`Loader`); the render thread only applies the validated result, so a
@@ -19,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::watch::{Change, DEFAULT_DEBOUNCE, Watcher};
+use crate::watch::{Change, DEFAULT_DEBOUNCE, Watcher, folders_under};
 use vivid_engine::project::CHAIN_FILE;
 use vivid_engine::{ChainLoader, Engine, LoadedChain};
 use vivid_engine::{Diagnostic, Diagnostics, EngineError, Result};
@@ -135,6 +142,8 @@ pub struct Live {
     sets: Vec<String>,
     shader_root: Option<PathBuf>,
     watcher: Option<Watcher>,
+    /// The files the running chain uses (resolved), as of the last load.
+    in_use: Vec<PathBuf>,
     chain_error: Option<Diagnostics>,
     shader_errors: BTreeMap<PathBuf, Diagnostics>,
     pending: Vec<Pending>,
@@ -149,8 +158,10 @@ fn canonical(p: &Path) -> PathBuf {
 
 impl Live {
     /// Follows `project` (a folder or its chain.toml), re-applying `sets` on every reload.
-    /// With `watch`, starts a file watcher on the project folder and on the engine's shader
-    /// folder (if it reads shaders from disk); without, call [`apply`](Self::apply).
+    /// With `watch`, starts a file watcher on the folders of chain.toml and of the files the
+    /// running chain uses, and on the engine's shader folder (if it reads shaders from disk);
+    /// without, call [`apply`](Self::apply). Fails only if file watching cannot start at all
+    /// (`EngineError::Watch`).
     pub fn new(engine: &Engine, project: &Path, sets: Vec<String>, watch: bool) -> Result<Self> {
         let (dir, chain_path) = if project.is_file() {
             (
@@ -163,27 +174,33 @@ impl Live {
             (project.to_path_buf(), project.join(CHAIN_FILE))
         };
         let dir = canonical(&dir);
-        let chain_path = canonical(&chain_path);
+        // A chain.toml that does not exist yet (a run waiting for it) is named as the
+        // watcher will report it once written: in the resolved folder.
+        let chain_path = match chain_path.canonicalize() {
+            Ok(p) => p,
+            Err(_) => dir.join(chain_path.file_name().unwrap_or(CHAIN_FILE.as_ref())),
+        };
         let shader_root = engine.shader_root().map(canonical);
         let watcher = if watch {
-            let mut dirs = vec![dir.clone()];
-            dirs.extend(shader_root.iter().filter(|r| !r.starts_with(&dir)).cloned());
-            Some(Watcher::new(&dirs, DEFAULT_DEBOUNCE)?)
+            Some(Watcher::new(DEFAULT_DEBOUNCE)?)
         } else {
             None
         };
-        Ok(Self {
+        let mut live = Self {
             dir,
             chain_path,
             sets,
             shader_root,
             watcher,
+            in_use: Vec::new(),
             chain_error: None,
             shader_errors: BTreeMap::new(),
             pending: Vec::new(),
             timings: Vec::new(),
             loader: None,
-        })
+        };
+        live.follow(engine);
+        Ok(live)
     }
 
     /// The folders watched.
@@ -191,8 +208,51 @@ impl Live {
     pub fn watched(&self) -> Vec<PathBuf> {
         self.watcher
             .as_ref()
-            .map(|w| w.roots().to_vec())
+            .map(Watcher::folders)
             .unwrap_or_default()
+    }
+
+    /// The project folder (resolved).
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The chain could not be loaded (at start): `e` is shown as its error (
+    /// [`errors`](Self::errors)) until a save of chain.toml, or of a file it names, loads.
+    pub fn chain_failed(&mut self, e: EngineError) {
+        self.chain_error = Some(to_diagnostics(e, &self.chain_path));
+    }
+
+    /// Whether the chain is in error (it did not load, or its last edit did not).
+    #[must_use]
+    pub fn chain_in_error(&self) -> bool {
+        self.chain_error.is_some()
+    }
+
+    /// Watches what the running chain uses now: chain.toml's folder, the folders of its
+    /// files ([`Engine::files_in_use`]), and the built-in shaders' tree if read from disk.
+    fn follow(&mut self, engine: &Engine) {
+        self.in_use = engine.files_in_use().iter().map(|p| canonical(p)).collect();
+        let Some(watcher) = &mut self.watcher else {
+            return;
+        };
+        let chain_dir = self
+            .chain_path
+            .parent()
+            .map_or_else(|| self.dir.clone(), Path::to_path_buf);
+        let mut folders = vec![chain_dir];
+        folders.extend(
+            self.in_use
+                .iter()
+                .filter_map(|f| f.parent().map(Path::to_path_buf)),
+        );
+        if let Some(root) = &self.shader_root {
+            folders.extend(folders_under(root));
+        }
+        folders.sort();
+        folders.dedup();
+        watcher.watch_folders(&folders);
     }
 
     /// Applies what changed on disk since the last call: a changed chain.toml (or project
@@ -253,6 +313,8 @@ impl Live {
         match loaded.result.and_then(|c| engine.apply_loaded(c)) {
             Ok(()) => {
                 self.chain_error = None;
+                // The chain may use other files now.
+                self.follow(engine);
                 self.pending.push(loaded.pending);
             }
             Err(e) => self.chain_error = Some(to_diagnostics(e, &self.chain_path)),
@@ -279,14 +341,20 @@ impl Live {
                 && is_wgsl
             {
                 builtin.push(c);
-            } else if path == self.chain_path || (is_project_shader && path.starts_with(&self.dir))
+            } else if path == self.chain_path
+                || (is_project_shader
+                    && (path.starts_with(&self.dir) || self.in_use.contains(&path)))
+                || (self.chain_error.is_some() && path.starts_with(&self.dir))
             {
                 // A project shader reloads with the chain: its parameters may have changed.
+                // While the chain is in error, any file of the project may be what fixes it
+                // (a picture it names that was missing).
                 if chain.is_none_or(|first| c.first_seen < first.first_seen) {
                     chain = Some(c);
                 }
-            } else if path.starts_with(&self.dir) {
-                // Maybe a file an operator names (a picture, a glTF model).
+            } else {
+                // Maybe a file an operator names (a picture, a glTF model): the engine
+                // knows which (inside the project or an allowed folder).
                 other.push(c);
             }
         }
@@ -372,6 +440,7 @@ impl Live {
         match loaded.and_then(|c| engine.apply_loaded(c)) {
             Ok(()) => {
                 self.chain_error = None;
+                self.follow(engine);
                 self.pending.push(pending);
             }
             Err(e) => self.chain_error = Some(to_diagnostics(e, &self.chain_path)),

@@ -1,9 +1,13 @@
 //! `Watcher`: notify (debounced) → the set of files that changed, with when they changed.
 //!
-//! Directories are watched, not files: editors save by writing a temporary file and
-//! renaming it over the old one, which a watch on the file itself would lose.
+//! Folders are watched, not files: editors save by writing a temporary file and renaming it
+//! over the old one, which a watch on the file itself would lose. Each folder is watched on
+//! its own, not recursively, and never through a link: the runner watches the folders of
+//! the files the chain uses ([`Live`](crate::live::Live)), so a link in the project to
+//! `/usr` adds nothing, and a subfolder that cannot be read is no reason not to start. A
+//! folder that cannot be watched is logged once and skipped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, Instant};
@@ -11,13 +15,16 @@ use std::time::{Duration, Instant};
 use notify::RecursiveMode;
 use notify::event::EventKind;
 use notify_debouncer_full::{
-    DebounceEventResult, Debouncer, RecommendedCache, new_debouncer, notify::RecommendedWatcher,
+    DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt, notify::RecommendedWatcher,
 };
 
 use vivid_engine::{EngineError, Result};
 
 /// How long after the last event of a burst the change is reported.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(30);
+
+/// The most folders [`folders_under`] lists (a tree of built-in shaders has a handful).
+pub const MAX_TREE_FOLDERS: usize = 256;
 
 /// A file that changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,47 +35,81 @@ pub struct Change {
     pub first_seen: Instant,
 }
 
-/// Watches folders and reports changed files.
+/// Watches folders (each on its own, not recursively) and reports changed files.
 pub struct Watcher {
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     rx: Receiver<DebounceEventResult>,
-    roots: Vec<PathBuf>,
+    /// Watched now.
+    folders: BTreeSet<PathBuf>,
+    /// Could not be watched (logged once each).
+    refused: BTreeSet<PathBuf>,
 }
 
 impl std::fmt::Debug for Watcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Watcher")
-            .field("roots", &self.roots)
+            .field("folders", &self.folders)
             .finish_non_exhaustive()
     }
 }
 
 impl Watcher {
-    /// Watches `dirs` (recursively) with the given debounce time.
-    pub fn new(dirs: &[PathBuf], debounce: Duration) -> Result<Self> {
+    /// A watcher (watching nothing yet: [`watch_folders`](Self::watch_folders)) reporting
+    /// after the given debounce time. Fails only if the system's file watching cannot start
+    /// at all (`EngineError::Watch`).
+    pub fn new(debounce: Duration) -> Result<Self> {
         let (tx, rx) = channel();
         let tick = (debounce / 4).max(Duration::from_millis(2));
-        let mut debouncer =
-            new_debouncer(debounce, Some(tick), tx).map_err(|e| watch_error(None, &e))?;
-        let mut roots = Vec::new();
-        for dir in dirs {
-            let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-            debouncer
-                .watch(&dir, RecursiveMode::Recursive)
-                .map_err(|e| watch_error(Some(&dir), &e))?;
-            roots.push(dir);
-        }
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let debouncer =
+            new_debouncer_opt(debounce, Some(tick), tx, RecommendedCache::new(), config)
+                .map_err(|e| EngineError::Watch(format!("cannot start watching files: {e}")))?;
         Ok(Self {
             debouncer,
             rx,
-            roots,
+            folders: BTreeSet::new(),
+            refused: BTreeSet::new(),
         })
     }
 
-    /// The watched folders.
+    /// Watches exactly `folders` (each resolved, on its own): starts the watches that are
+    /// new, stops those no longer asked for. A folder that cannot be watched (it cannot be
+    /// read, it is gone) is logged once and skipped; it is tried again at the next call.
+    pub fn watch_folders(&mut self, folders: &[PathBuf]) {
+        let wanted: BTreeSet<PathBuf> = folders
+            .iter()
+            .map(|d| d.canonicalize().unwrap_or_else(|_| d.clone()))
+            .collect();
+        let gone: Vec<PathBuf> = self.folders.difference(&wanted).cloned().collect();
+        for dir in gone {
+            let _ = self.debouncer.unwatch(&dir);
+            self.folders.remove(&dir);
+        }
+        for dir in wanted {
+            if self.folders.contains(&dir) {
+                continue;
+            }
+            match self.debouncer.watch(&dir, RecursiveMode::NonRecursive) {
+                Ok(()) => {
+                    self.refused.remove(&dir);
+                    self.folders.insert(dir);
+                }
+                Err(e) => {
+                    if self.refused.insert(dir.clone()) {
+                        log::warn!(
+                            "not following changes in {}: {e} (vivid keeps running; saves there are not seen)",
+                            dir.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The folders watched now.
     #[must_use]
-    pub fn roots(&self) -> &[PathBuf] {
-        &self.roots
+    pub fn folders(&self) -> Vec<PathBuf> {
+        self.folders.iter().cloned().collect()
     }
 
     /// Changes reported since the last call (never blocks). Several events about one file
@@ -111,12 +152,28 @@ impl Watcher {
     }
 }
 
-fn watch_error(dir: Option<&Path>, e: &notify::Error) -> EngineError {
-    let what = dir.map_or_else(
-        || "starting the file watcher".to_string(),
-        |d| format!("watching {}", d.display()),
-    );
-    EngineError::Surface(format!("{what}: {e}"))
+/// `root` and the folders under it, resolved, without following links and skipping what
+/// cannot be read (at most [`MAX_TREE_FOLDERS`]): the folders to watch for a tree such as
+/// the built-in shaders' `shaders/`.
+#[must_use]
+pub fn folders_under(root: &Path) -> Vec<PathBuf> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut out = vec![root.clone()];
+    let mut next = 0;
+    while next < out.len() && out.len() < MAX_TREE_FOLDERS {
+        let Ok(entries) = std::fs::read_dir(&out[next]) else {
+            next += 1;
+            continue;
+        };
+        next += 1;
+        for entry in entries.flatten() {
+            // `file_type` does not follow links: a link to a folder is not a folder here.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) && out.len() < MAX_TREE_FOLDERS {
+                out.push(entry.path());
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -142,8 +199,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("chain.toml");
         std::fs::write(&file, "a").expect("write");
-        let mut w =
-            Watcher::new(&[dir.path().to_path_buf()], Duration::from_millis(20)).expect("watch");
+        let mut w = Watcher::new(Duration::from_millis(20)).expect("watch");
+        w.watch_folders(&[dir.path().to_path_buf()]);
         // What editors do: write a temporary file, rename it over the original.
         let tmp = dir.path().join(".chain.toml.swp");
         std::fs::write(&tmp, "b").expect("write");
@@ -151,5 +208,18 @@ mod tests {
         let target = file.canonicalize().expect("exists");
         let seen = wait_for(&mut w, |c| c.iter().any(|c| c.path == target));
         assert!(seen.iter().any(|c| c.path == target));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_tree_is_listed_without_following_links_and_a_missing_folder_is_skipped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("a/b")).expect("mkdir");
+        std::os::unix::fs::symlink("/usr", dir.path().join("usr")).expect("link");
+        let folders = folders_under(dir.path());
+        assert_eq!(folders.len(), 3, "{folders:?}");
+        let mut w = Watcher::new(Duration::from_millis(20)).expect("watch");
+        w.watch_folders(&[dir.path().to_path_buf(), dir.path().join("gone")]);
+        assert_eq!(w.folders().len(), 1);
     }
 }

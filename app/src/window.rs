@@ -7,10 +7,13 @@
 //! monitor) unless a size is given. Esc quits (waiting for the GPU, so that nothing in
 //! flight is dropped half-way); resizing and minimising (0×0) never crash;
 //! an outdated, lost or timed-out surface is reconfigured; every acquired frame is presented; a lost
-//! device is recreated by the engine and the surface configured on the new one.
+//! device is recreated by the engine and the surface configured on the new one. A stop
+//! request ([`WindowOptions::stop`]: SIGINT, SIGTERM, SIGHUP in the `vivid` binary) ends
+//! the run like Esc, after one more frame captured when a snapshot is asked for.
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use winit::application::ApplicationHandler;
@@ -24,7 +27,6 @@ use crate::live::Live;
 use crate::ui::Inspector;
 use vivid_engine::gpu::{Gpu, GpuOptions, new_instance, request_adapter};
 use vivid_engine::operator::FrameTime;
-use vivid_engine::readback::save_png;
 use vivid_engine::{Engine, FramePass, Target};
 use vivid_engine::{EngineError, Result};
 
@@ -39,7 +41,8 @@ pub struct WindowOptions {
     pub duration: Option<Duration>,
     /// Fixed time step (frame k has time k / fps); wall-clock time without it.
     pub fps: Option<f64>,
-    /// Write the last frame's output here (PNG).
+    /// Capture the last frame's output (the host reads it with `Engine::read_output`
+    /// once the window closed; the `vivid` binary writes it to this file).
     pub snapshot: Option<PathBuf>,
     /// Present without waiting for vertical sync.
     pub no_vsync: bool,
@@ -49,6 +52,9 @@ pub struct WindowOptions {
     pub chain_file: Option<PathBuf>,
     /// Start with the inspector shown.
     pub inspector: bool,
+    /// Set (by a signal handler, another thread) to end the run as if the window were
+    /// closed: checked between frames.
+    pub stop: Option<Arc<AtomicBool>>,
     /// The window's inner size in pixels; none: the output's size, fitted to the monitor.
     pub window_size: Option<[u32; 2]>,
 }
@@ -177,7 +183,8 @@ pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
         frame: 0,
         start: Instant::now(),
         warned_view_fallback: false,
-        errors_seen: 0,
+        // Anything to show (a project that failed to load) is shown at the first frame.
+        errors_seen: u64::MAX,
         shown_errors: None,
         inspector,
         egui_state: None,
@@ -372,8 +379,10 @@ impl App {
             let text = error_text(self.live.as_ref(), engine);
             if text != self.shown_errors {
                 match &text {
-                    Some(t) => eprintln!("{t}"),
-                    None if self.shown_errors.is_some() => eprintln!("vivid: all errors fixed"),
+                    Some(t) => vivid_engine::stderr_line!("{t}"),
+                    None if self.shown_errors.is_some() => {
+                        vivid_engine::stderr_line!("vivid: all errors fixed");
+                    }
                     None => {}
                 }
                 if !self.inspector.visible() {
@@ -507,22 +516,43 @@ impl App {
         }
         if let Some(live) = &mut self.live {
             for t in live.frame_done(engine) {
-                eprintln!("vivid: {}", t.line());
+                vivid_engine::stderr_line!("vivid: {}", t.line());
             }
         }
         self.frame += 1;
         if last {
-            if let Some(path) = self.options.snapshot.clone() {
-                let saved = engine
-                    .read_output()
-                    .and_then(|img| save_png(&img.to_rgba8(), &path));
-                if let Err(e) = saved {
-                    self.fail(event_loop, e);
-                    return;
-                }
-            }
+            // The frame was captured: the host reads it once the window closed.
             event_loop.exit();
         }
+    }
+
+    /// Whether a stop was requested (a signal).
+    fn stop_requested(&self) -> bool {
+        self.options
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// Ends the run (Esc, the window closed, a stop request): one more frame, captured
+    /// off-screen when a snapshot is asked for (the window may be hidden or minimised), then
+    /// the loop exits.
+    fn stop(&mut self, event_loop: &ActiveEventLoop) {
+        if let (Some(engine), Some(_)) = (&mut self.engine, &self.options.snapshot) {
+            let time = match self.options.fps {
+                Some(fps) => self.frame as f64 / fps,
+                None => self.start.elapsed().as_secs_f64(),
+            };
+            let ft = FrameTime {
+                time,
+                frame: self.frame,
+            };
+            match engine.render(ft, Target::None, true) {
+                Ok(_) => self.frame += 1,
+                Err(e) => self.error = Some(e),
+            }
+        }
+        event_loop.exit();
     }
 }
 
@@ -608,8 +638,8 @@ impl ApplicationHandler for App {
                         ..
                     },
                 ..
-            } if !typing => event_loop.exit(),
-            WindowEvent::CloseRequested => event_loop.exit(),
+            } if !typing => self.stop(event_loop),
+            WindowEvent::CloseRequested => self.stop(event_loop),
             WindowEvent::Resized(size) => self.resize(size),
             WindowEvent::RedrawRequested => self.redraw(event_loop),
             _ => {}
@@ -624,7 +654,11 @@ impl ApplicationHandler for App {
         }
     }
 
-    fn about_to_wait(&mut self, _event_loop: &ActiveEventLoop) {
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        if self.stop_requested() {
+            self.stop(event_loop);
+            return;
+        }
         if let Some(s) = &self.surface {
             s.window.request_redraw();
         } else {

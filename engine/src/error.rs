@@ -27,13 +27,23 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when we can tell.
     pub hint: Option<String>,
-    /// The offending source line, when there is one.
+    /// The offending source line, when there is one — around the problem only, with `…`
+    /// where it is cut, when the line is longer than [`Diagnostic::MAX_LINE`] characters.
     pub source_line: Option<String>,
-    /// Number of characters to underline from `col`.
-    pub underline: usize,
+    /// 1-based column, in characters, of the problem within `source_line` (`col`, unless a
+    /// long line is shown in part).
+    pub caret: u32,
+    /// Number of characters to underline from `caret`.
+    pub underline: u32,
 }
 
 impl Diagnostic {
+    /// The longest source line shown whole; a longer one is shown around its problem.
+    pub const MAX_LINE: usize = 160;
+    /// The longest message or hint kept whole (they may quote what the user wrote); a
+    /// longer one is cut in the middle.
+    pub const MAX_MESSAGE: usize = 1000;
+
     /// A diagnostic about a whole file (no line or column).
     #[must_use]
     pub fn file_level(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
@@ -41,9 +51,10 @@ impl Diagnostic {
             file: file.into(),
             line: 0,
             col: 0,
-            message: message.into(),
+            message: shorten(message.into(), Self::MAX_MESSAGE),
             hint: None,
             source_line: None,
+            caret: 0,
             underline: 0,
         }
     }
@@ -57,20 +68,23 @@ impl Diagnostic {
         message: impl Into<String>,
     ) -> Self {
         let (line, col) = line_col(source, span.start);
-        let line_text = source.lines().nth(line - 1).unwrap_or("").to_string();
+        let line_text = source.lines().nth(line - 1).unwrap_or("");
         let end = span.end.clamp(span.start, source.len());
         let start = span.start.min(source.len());
         // Underline within the first line of the span only.
         let underline = source.get(start..end).map_or(1, |s| {
             s.lines().next().map_or(1, |l| l.chars().count().max(1))
         });
+        let (shown, caret, underline) = line_window(line_text, col, underline, Self::MAX_LINE);
+        let (caret, underline) = (to_u32(caret), to_u32(underline));
         Self {
             file: file.into(),
             line,
             col,
-            message: message.into(),
+            message: shorten(message.into(), Self::MAX_MESSAGE),
             hint: None,
-            source_line: Some(line_text),
+            source_line: Some(shown),
+            caret,
             underline,
         }
     }
@@ -78,7 +92,7 @@ impl Diagnostic {
     /// Adds a hint.
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(shorten(hint.into(), Self::MAX_MESSAGE));
         self
     }
 
@@ -102,13 +116,13 @@ impl fmt::Display for Diagnostic {
             let pad = " ".repeat(num.len());
             let caret_pad: String = src
                 .chars()
-                .take(self.col.saturating_sub(1))
+                .take(self.caret.saturating_sub(1) as usize)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             write!(
                 f,
                 "\n {pad} |\n {num} | {src}\n {pad} | {caret_pad}{}",
-                "^".repeat(self.underline.max(1))
+                "^".repeat(self.underline.max(1) as usize)
             )?;
             if let Some(h) = &self.hint {
                 write!(f, "\n {pad} = hint: {h}")?;
@@ -149,6 +163,51 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// The part of `line` shown for a problem at 1-based character column `col` underlined
+/// over `underline` characters: the whole line if it has at most `max` characters, else
+/// `max` characters around the column with `…` where it is cut. Returns the text, the
+/// column within it and the underline within it.
+fn line_window(line: &str, col: usize, underline: usize, max: usize) -> (String, usize, usize) {
+    let count = line.chars().count();
+    if count <= max {
+        return (line.to_string(), col, underline);
+    }
+    let at = col.saturating_sub(1).min(count);
+    let start = at.saturating_sub(max / 3);
+    let end = (start + max).min(count);
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(start).take(end - start));
+    if end < count {
+        shown.push('…');
+    }
+    let caret = at - start + 1 + usize::from(start > 0);
+    let underline = underline.min(end.saturating_sub(at)).max(1);
+    (shown, caret, underline)
+}
+
+/// `n`, or `u32::MAX` if it does not fit.
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// `text` if it has at most `max` characters, else its start and end with `…` between.
+fn shorten(text: String, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text;
+    }
+    let keep = max / 2;
+    let head: String = text.chars().take(keep).collect();
+    let tail: String = text.chars().skip(count - keep).collect();
+    format!(
+        "{head} … ({} characters left out) … {tail}",
+        count - 2 * keep
+    )
+}
 
 /// 1-based line and column (in characters) of byte offset `offset` in `source`.
 #[must_use]
@@ -262,6 +321,9 @@ pub enum EngineError {
     /// A surface (window) error.
     #[error("window surface: {0}")]
     Surface(String),
+    /// Following the project's files failed (the file watcher could not start).
+    #[error("file watcher: {0}")]
+    Watch(String),
 }
 
 impl EngineError {
@@ -321,5 +383,34 @@ mod tests {
         assert!(text.contains("2 | scal = 3"), "{text}");
         assert!(text.contains("^^^^"), "{text}");
         assert!(text.contains("hint: did you mean `scale`?"), "{text}");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_its_caret() {
+        let long = format!(
+            "key = \"{}\"  bad = 1 {}",
+            "x".repeat(100_000),
+            "y".repeat(100_000)
+        );
+        let at = long.find("bad").unwrap_or_default();
+        let src = format!("[a]\n{long}\n");
+        let d = Diagnostic::at_span("chain.toml", &src, 4 + at..4 + at + 3, "here");
+        assert_eq!((d.line, d.col), (2, at + 1), "the location is the real one");
+        let text = d.to_string();
+        assert!(text.len() < 1000, "{} bytes shown", text.len());
+        // The caret is under `bad`.
+        let shown = text.lines().nth(3).unwrap_or_default();
+        let carets = text.lines().nth(4).unwrap_or_default();
+        let caret_at = carets.find('^').unwrap_or_default();
+        let bad_at = shown.find("bad").unwrap_or_default();
+        assert_eq!(
+            shown[..bad_at].chars().count(),
+            carets[..caret_at].chars().count(),
+            "{text}"
+        );
+        assert!(carets.ends_with("^^^"), "{text}");
+        // A message quoting a huge key is cut too.
+        let d = Diagnostic::file_level("f", "z".repeat(50_000)).with_hint("h".repeat(50_000));
+        assert!(d.to_string().len() < 3 * Diagnostic::MAX_MESSAGE, "cut");
     }
 }

@@ -16,6 +16,7 @@
 pub mod chain;
 mod engine;
 mod error;
+pub mod files;
 pub mod fullscreen;
 mod fusion;
 pub mod gpu;
@@ -29,6 +30,7 @@ pub mod readback;
 pub mod resources;
 pub mod scene;
 pub mod shaders;
+pub mod stderr;
 
 pub use engine::{
     ChainLoader, DisplayArea, Engine, EngineOptions, FramePass, FrameReport, LoadedChain,

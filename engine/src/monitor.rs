@@ -1,5 +1,5 @@
 //! `MemoryMonitor`: process RSS and GPU memory/object counts, sampled every N seconds,
-//! printed as one line on stderr and kept (bounded) for the API and `--stats-json`.
+//! printed as one line on stderr (never panicking on a closed pipe) and kept (bounded) for the API and `--stats-json`.
 //!
 //! ```text
 //! [10.0s] Memory: 109 MB (total: +0.0 MB, last 10s: +0.0 MB) | GPU: 48 MB in 12 textures, 9 buffers (total: +0.0 MB)
@@ -72,7 +72,7 @@ impl MemoryMonitor {
     pub fn event(&mut self, what: &str) -> String {
         let line = format!("[{:.1}s] {what}", self.elapsed());
         if self.print {
-            eprintln!("{line}");
+            crate::stderr_line!("{line}");
         }
         if self.events.len() == Self::EVENTS_KEPT {
             self.events.pop_front();
@@ -122,7 +122,7 @@ impl MemoryMonitor {
         if let Some(l) = &line
             && self.print
         {
-            eprintln!("{l}");
+            crate::stderr_line!("{l}");
         }
         line
     }

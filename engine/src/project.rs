@@ -7,6 +7,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::chain::{ChainDesc, Loc, NodeDesc, Spanned, TOP_LEVEL_KEYS};
 use crate::error::{Diagnostic, Diagnostics, EngineError, Result, did_you_mean};
+use crate::files::{FileRules, Role};
 use crate::params::RawValue;
 
 /// The file name of a project's chain.
@@ -40,7 +41,7 @@ pub fn load_project(path: &Path) -> Result<Project> {
     } else {
         (path.to_path_buf(), path.join(CHAIN_FILE))
     };
-    if !chain_path.is_file() {
+    if !chain_path.exists() {
         return Err(fail(
             Diagnostic::file_level(
                 &chain_path,
@@ -51,7 +52,17 @@ pub fn load_project(path: &Path) -> Result<Project> {
             ),
         ));
     }
-    let text = std::fs::read_to_string(&chain_path).map_err(|e| EngineError::io(&chain_path, e))?;
+    // The file the user named: any folder, but a regular file of a sane size, read without
+    // blocking (a FIFO named chain.toml must not hang the start).
+    let text = FileRules::anywhere()
+        .read_text(&chain_path, Role::Chain)
+        .map_err(|e| {
+            let mut d = Diagnostic::file_level(&chain_path, e.to_string());
+            if let Some(h) = e.hint() {
+                d = d.with_hint(h);
+            }
+            fail(d)
+        })?;
     let desc = parse_chain(&chain_path, &text);
     Ok(Project {
         dir,
@@ -226,6 +237,9 @@ fn to_raw(v: &DeValue<'_>) -> std::result::Result<RawValue, String> {
 
 /// Applies `--set NAME.PARAM=VALUE` (or `--set output=NAME`, `--set size=[W,H]`).
 ///
+/// NAME and PARAM are split at the last dot before `=`: parameter names have no dots, an
+/// operator's name may (`["a.b"]` in chain.toml: `--set a.b.scale=2`).
+///
 /// VALUE uses chain.toml's syntax; text that is not valid TOML is taken as a string, so
 /// `--set noise.kind=simplex` and `--set noise.scale="4 + sin(time)"` both work.
 /// Errors point into the argument itself (file `--set`).
@@ -248,7 +262,7 @@ pub fn apply_set(desc: &mut ChainDesc, arg: &str) -> std::result::Result<(), Dia
         Err(_) => RawValue::Str(value_text.trim().to_string()),
     };
     let value = Spanned::at(raw, at(value_range));
-    let Some(dot) = lhs.find('.') else {
+    let Some(dot) = lhs.rfind('.') else {
         return match lhs.trim() {
             "output" => match value.value {
                 RawValue::Str(s) => {
@@ -348,5 +362,19 @@ mod tests {
         assert_eq!((e.line, e.col), (1, 1));
         assert_eq!(e.hint.as_deref(), Some("did you mean `noise`?"));
         assert!(apply_set(&mut d, "noise.scale").is_err());
+    }
+
+    #[test]
+    fn an_operator_name_with_dots_is_reached_by_the_last_dot() {
+        let mut d = parse_chain(
+            Path::new("c.toml"),
+            "[\"a.b\"]\ntype = \"noise\"\nscale = 3\n",
+        );
+        assert!(d.early.is_empty(), "{:?}", d.early);
+        assert_eq!(d.nodes[0].name.value, "a.b");
+        apply_set(&mut d, "a.b.scale=2").expect("ok");
+        assert_eq!(d.nodes[0].params[0].1.value, RawValue::Int(2));
+        let e = apply_set(&mut d, "a.scale=2").expect_err("no operator `a`");
+        assert!(e.message.contains("no operator named `a`"), "{e}");
     }
 }

@@ -290,13 +290,15 @@ impl ShaderLibrary {
     fn read(&self, name: &str) -> Result<(String, PathBuf)> {
         let f = self.files.get(name);
         if let Some(Source::File(path)) = f.map(|f| &f.source) {
-            let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
+            // Checked against the project folder when the chain was validated; read by the
+            // file rule (a regular file, not too large, never blocking).
+            let text = read_shader(path)?;
             return Ok((text, path.clone()));
         }
         if let Some(root) = &self.disk_root {
             let path = root.join(name);
             if path.is_file() {
-                let text = std::fs::read_to_string(&path).map_err(|e| EngineError::io(&path, e))?;
+                let text = read_shader(&path)?;
                 return Ok((text, path));
             }
         }
@@ -537,6 +539,18 @@ pub(crate) fn fxhash(bytes: &[u8]) -> u64 {
         h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
     h
+}
+
+/// The text of the shader file at `path`, by the file rule ([`crate::files`]).
+fn read_shader(path: &Path) -> Result<String> {
+    crate::files::FileRules::anywhere()
+        .read_text(path, crate::files::Role::Shader)
+        .map_err(|e| {
+            EngineError::Shader(Diagnostics(vec![Diagnostic::file_level(
+                path,
+                e.to_string(),
+            )]))
+        })
 }
 
 #[cfg(test)]

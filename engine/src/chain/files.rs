@@ -1,10 +1,13 @@
-//! The files a node names, found in the project folder: the shader it runs, its file parameters.
+//! The files a node names, found in the project folder: the shader it runs, its file
+//! parameters — each checked by the file rule ([`crate::files`]: inside the project folder
+//! or an allowed one, a regular file, not too large) and stored resolved.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{ChainDesc, Loc, NodeDesc, Spanned};
 use crate::error::{Diagnostic, EngineError, did_you_mean};
+use crate::files::{FileError, FileRules, Role};
 use crate::operator::{Interface, OperatorInfo, Registry};
 use crate::params::{FileKind, RawValue};
 use crate::shaders::ShaderLibrary;
@@ -19,6 +22,7 @@ impl ChainDesc {
         info: &Arc<OperatorInfo>,
         registry: &Registry,
         shaders: &ShaderLibrary,
+        files: &FileRules,
     ) -> Result<Arc<OperatorInfo>, Vec<Diagnostic>> {
         let name = &n.name.value;
         let errors = |e: EngineError, loc: Option<&Loc>| match e {
@@ -38,7 +42,7 @@ impl ChainDesc {
                 extensions,
                 resolve,
             }) => {
-                let path = self.interface_file(n, &info.name, param, extensions)?;
+                let path = self.interface_file(n, &info.name, param, extensions, files)?;
                 let loc = n
                     .params
                     .iter()
@@ -56,6 +60,7 @@ impl ChainDesc {
         type_name: &str,
         param: &str,
         extensions: &[&str],
+        files: &FileRules,
     ) -> Result<PathBuf, Vec<Diagnostic>> {
         let name = &n.name.value;
         let Some((_, value)) = n.params.iter().find(|(k, _)| k.value == param) else {
@@ -78,18 +83,24 @@ impl ChainDesc {
         };
         let dir = self.project_dir();
         let path = dir.join(file);
-        if !path.is_file() {
-            let mut d = self.diag(
-                value.loc.as_ref(),
-                format!("`{name}`: no {type_name} file {}", path.display()),
-            );
-            let files = files_with_extension(&dir, extensions);
-            if let Some(h) = did_you_mean(file, files.iter().map(String::as_str)) {
-                d = d.with_hint(h);
+        match files.check(&path, Role::Shader) {
+            Ok(checked) => Ok(checked.path),
+            Err(FileError::Missing { .. }) => {
+                let mut d = self.diag(
+                    value.loc.as_ref(),
+                    format!("`{name}`: no {type_name} file {}", path.display()),
+                );
+                let names = files_with_extension(&dir, extensions);
+                if let Some(h) = did_you_mean(file, names.iter().map(String::as_str)) {
+                    d = d.with_hint(h);
+                }
+                Err(vec![d])
             }
-            return Err(vec![d]);
+            Err(e) => Err(vec![file_diag(
+                self.diag(value.loc.as_ref(), format!("`{name}.{param}`: {e}")),
+                &e,
+            )]),
         }
-        Ok(path)
     }
 
     /// The path of a file parameter's value, resolved from the project folder, if it is
@@ -101,6 +112,7 @@ impl ChainDesc {
         value: &Spanned<RawValue>,
         kind: FileKind,
         file: &str,
+        files: &FileRules,
     ) -> Result<String, Diagnostic> {
         let name = &n.name.value;
         let dir = self.project_dir();
@@ -123,13 +135,22 @@ impl ChainDesc {
                 )
                 .with_hint(format!("name a file in it ({list})")));
         }
-        if !path.is_file() {
-            let d = self.diag(
-                value.loc.as_ref(),
-                format!("`{name}.{key}`: no {} {}", kind.name(), path.display()),
-            );
-            return Err(missing_file_hint(d, file, &path, &dir, kind));
-        }
+        let checked = match files.check(&path, kind.role()) {
+            Ok(checked) => checked,
+            Err(FileError::Missing { .. }) => {
+                let d = self.diag(
+                    value.loc.as_ref(),
+                    format!("`{name}.{key}`: no {} {}", kind.name(), path.display()),
+                );
+                return Err(missing_file_hint(d, file, &path, &dir, kind));
+            }
+            Err(e) => {
+                return Err(file_diag(
+                    self.diag(value.loc.as_ref(), format!("`{name}.{key}`: {e}")),
+                    &e,
+                ));
+            }
+        };
         if !has_extension(&path, kind.extensions()) {
             return Err(self.diag(
                 value.loc.as_ref(),
@@ -140,9 +161,16 @@ impl ChainDesc {
                 ),
             ));
         }
-        // Canonical: the file watcher reports changes with canonical paths.
-        let path = path.canonicalize().unwrap_or(path);
-        Ok(path.to_string_lossy().to_string())
+        // Resolved: the file watcher reports changes with canonical paths.
+        Ok(checked.path.to_string_lossy().to_string())
+    }
+}
+
+/// `d` (about a file the rules refused with `e`) with the rule's hint, if it has one.
+fn file_diag(d: Diagnostic, e: &FileError) -> Diagnostic {
+    match e.hint() {
+        Some(h) => d.with_hint(h),
+        None => d,
     }
 }
 

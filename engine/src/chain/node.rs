@@ -8,6 +8,7 @@ use super::{
     COMMON_KEYS, ChainDesc, Loc, NodeDesc, NodeSpec, Spanned, image_pixel_size, parse_size,
 };
 use crate::error::{Diagnostic, did_you_mean};
+use crate::files::FileRules;
 use crate::operator::{MAX_INPUTS, OperatorInfo, Registry};
 use crate::params::{FileKind, ParamKind, ParamSource, ParamValue, RawValue};
 use crate::scene::SceneKind;
@@ -26,6 +27,8 @@ pub(super) struct NodeCx<'a> {
     pub(super) kinds: &'a HashMap<&'a str, Option<SceneKind>>,
     pub(super) max_side: u32,
     pub(super) shaders: &'a ShaderLibrary,
+    /// Where the files nodes name may be ([`crate::files`]).
+    pub(super) files: &'a FileRules,
 }
 
 /// A node's parameters, validated.
@@ -100,7 +103,7 @@ impl ChainDesc {
             errs.push(d);
             return None;
         };
-        match self.resolve_interface(n, info, registry, cx.shaders) {
+        match self.resolve_interface(n, info, registry, cx.shaders, cx.files) {
             Ok(info) => Some(info),
             Err(ds) => {
                 errs.extend(ds);
@@ -254,10 +257,10 @@ impl ChainDesc {
                 (Ok(ParamSource::Const(ParamValue::Text(file))), ParamKind::File(kind))
                     if !file.is_empty() =>
                 {
-                    match self.resolve_file(n, &key.value, value, kind, &file) {
+                    match self.resolve_file(n, &key.value, value, kind, &file, cx.files) {
                         Ok(path) => {
                             if kind == FileKind::Image {
-                                let size = self.image_size(n, key, value, &path, cx.max_side, errs);
+                                let size = self.image_size(n, key, value, &path, cx, errs);
                                 out.natural_size = out.natural_size.or(size);
                             }
                             out.given
@@ -335,10 +338,10 @@ impl ChainDesc {
         key: &Spanned<String>,
         value: &Spanned<RawValue>,
         path: &str,
-        max_side: u32,
+        cx: &NodeCx<'_>,
         errs: &mut Vec<Diagnostic>,
     ) -> Option<[u32; 2]> {
-        match image_pixel_size(Path::new(path), max_side) {
+        match image_pixel_size(cx.files, Path::new(path), cx.max_side) {
             Ok(s) => Some(s),
             Err(m) => {
                 errs.push(self.diag(

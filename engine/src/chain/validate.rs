@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::node::NodeCx;
 use super::{ChainDesc, ChainSpec, DEFAULT_SIZE, NodeSpec, parse_size, topological_order};
 use crate::error::{Diagnostic, Diagnostics, did_you_mean};
+use crate::files::FileRules;
 use crate::operator::Registry;
 use crate::scene::SceneKind;
 use crate::shaders::ShaderLibrary;
@@ -23,6 +24,19 @@ impl ChainDesc {
         max_side: u32,
         shaders: &ShaderLibrary,
     ) -> Result<ChainSpec, Diagnostics> {
+        self.validate_allowing(registry, max_side, shaders, &[])
+    }
+
+    /// [`validate_with`](Self::validate_with), the files nodes name read from the project
+    /// folder or one of `allowed` ([`crate::files`]: `--allow-path`).
+    pub fn validate_allowing(
+        &self,
+        registry: &Registry,
+        max_side: u32,
+        shaders: &ShaderLibrary,
+        allowed: &[std::path::PathBuf],
+    ) -> Result<ChainSpec, Diagnostics> {
+        let files = FileRules::new(&self.project_dir(), allowed);
         let mut errs: Vec<Diagnostic> = self.early.clone();
         if self.nodes.is_empty() {
             if errs.is_empty() {
@@ -49,6 +63,7 @@ impl ChainDesc {
             kinds: &kinds,
             max_side,
             shaders,
+            files: &files,
         };
         let nodes: Vec<NodeSpec> = self
             .nodes
@@ -122,12 +137,14 @@ impl ChainDesc {
     /// image operator in the file. `None` when `output` names no image operator (reported).
     fn output_index(&self, cx: &NodeCx<'_>, errs: &mut Vec<Diagnostic>) -> Option<usize> {
         let Some(o) = &self.output else {
-            return Some(
-                self.nodes
-                    .iter()
-                    .rposition(|n| !matches!(cx.kinds.get(n.name.value.as_str()), Some(Some(_))))
-                    .unwrap_or(self.nodes.len() - 1),
-            );
+            let last_image = self
+                .nodes
+                .iter()
+                .rposition(|n| !matches!(cx.kinds.get(n.name.value.as_str()), Some(Some(_))));
+            if last_image.is_none() {
+                errs.push(self.no_image_error(cx));
+            }
+            return last_image;
         };
         if let Some(Some(k)) = cx.kinds.get(o.value.as_str()) {
             errs.push(
@@ -158,6 +175,28 @@ impl ChainDesc {
         }
         errs.push(d);
         None
+    }
+
+    /// The error for a chain of scene objects only (a camera, meshes, lights): nothing in it
+    /// makes an image to show.
+    fn no_image_error(&self, cx: &NodeCx<'_>) -> Diagnostic {
+        let first = &self.nodes[0];
+        let what = match cx.kinds.get(first.name.value.as_str()) {
+            Some(Some(k)) => format!("`{}` is a {}", first.name.value, k.name()),
+            _ => format!("`{}` is a scene object", first.name.value),
+        };
+        let others = if self.nodes.len() > 1 {
+            " (like every operator in it)"
+        } else {
+            ""
+        };
+        self.diag(
+            first.name.loc.as_ref(),
+            format!("the chain makes no image: {what}{others}, which makes none"),
+        )
+        .with_hint(
+            "add a `render3d` that draws the scene, e.g. `[render]` with `type = \"render3d\"`, `camera = \"cam\"`, `meshes = [...]`, `lights = [...]`",
+        )
     }
 
     /// The error for a cycle (node indices in data-flow order), at the input that closes it.

@@ -183,7 +183,12 @@ impl Engine {
     /// running chain is kept.
     pub fn set_chain(&mut self, desc: &ChainDesc) -> Result<()> {
         let spec = desc
-            .validate_with(&self.registry, self.gpu.max_texture_side(), &self.shaders)
+            .validate_allowing(
+                &self.registry,
+                self.gpu.max_texture_side(),
+                &self.shaders,
+                &self.options.allowed_paths,
+            )
             .map_err(EngineError::Project)?;
         self.apply_spec(desc, spec)
     }
@@ -231,6 +236,10 @@ impl Engine {
         self.pool.trim();
         self.drop_unused_wgsl_shaders(&rt.spec);
         self.edits.desc = Some(desc.clone());
+        self.files = crate::files::Files::new(
+            crate::files::FileRules::new(&desc.project_dir(), &self.options.allowed_paths),
+            self.options.file_wait,
+        );
         // A new chain: runs left unfused after a failure get another try.
         self.fusion.unblock_all();
         self.chain = Some(rt);
@@ -509,6 +518,7 @@ impl Engine {
         let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
         let changed: Vec<_> = paths.iter().map(|p| canonical(p)).collect();
         let max_side = self.gpu.max_texture_side();
+        let rules = self.files.rules();
         let Some(rt) = &mut self.chain else {
             return Vec::new();
         };
@@ -534,7 +544,8 @@ impl Engine {
                 }
                 // An unreadable file keeps the old size; its prepare reports the problem.
                 if kind == crate::params::FileKind::Image
-                    && let Ok(size) = crate::chain::image_pixel_size(Path::new(file), max_side)
+                    && let Ok(size) =
+                        crate::chain::image_pixel_size(rules, Path::new(file), max_side)
                     && spec.natural_size != Some(size)
                 {
                     spec.natural_size = Some(size);
@@ -555,23 +566,63 @@ impl Engine {
         affected
     }
 
+    /// The files the running chain reads, resolved: those its nodes' file parameters name
+    /// and its nodes' own shaders (a project's `.wgsl`). A runner that follows files watches
+    /// the folders these are in.
+    #[must_use]
+    pub fn files_in_use(&self) -> Vec<std::path::PathBuf> {
+        let Some(rt) = &self.chain else {
+            return Vec::new();
+        };
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        for n in &rt.nodes {
+            for (p, value) in n.params.specs().iter().zip(&n.params.values().0) {
+                if let (ParamKind::File(_), ParamValue::Text(file)) = (p.kind, value)
+                    && !file.is_empty()
+                {
+                    files.push(file.into());
+                }
+            }
+            if let Some(shader) = n.info.shader.as_ref().filter(|s| s.from_file) {
+                files.push(shader.path.clone());
+            }
+        }
+        files.sort();
+        files.dedup();
+        files
+    }
+
     /// [`set_param`](Self::set_param) of a file parameter (a path as given: relative to
-    /// the working directory, not the project). A picture must be readable (its header)
-    /// before it is set, and it gives its node its size.
+    /// the working directory, not the project). The file must pass the file rule
+    /// ([`crate::files`]: inside the project folder or an allowed one, a regular file); a
+    /// picture must be readable (its header) before it is set, and it gives its node its
+    /// size. The resolved path is stored.
     fn set_file_param(&mut self, node: usize, idx: usize, src: ParamSource) -> Result<()> {
         let max_side = self.gpu.max_texture_side();
+        let rules = self.files.rules().clone();
         let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
         let (n, spec) = (&mut rt.nodes[node], &mut rt.spec.nodes[node]);
         let p = &n.params.specs()[idx];
-        let natural = match (p.kind, &src) {
-            (
-                ParamKind::File(crate::params::FileKind::Image),
-                ParamSource::Const(ParamValue::Text(file)),
-            ) if !file.is_empty() => Some(
-                crate::chain::image_pixel_size(Path::new(file), max_side)
-                    .map_err(|m| EngineError::Param(format!("`{}.{}`: {m}", n.name, p.name)))?,
-            ),
-            _ => None,
+        let fail = |m: String| EngineError::Param(format!("`{}.{}`: {m}", n.name, p.name));
+        let (src, natural) = match (p.kind, src) {
+            (ParamKind::File(kind), ParamSource::Const(ParamValue::Text(file)))
+                if !file.is_empty() =>
+            {
+                let checked = rules
+                    .check(Path::new(&file), kind.role())
+                    .map_err(|e| fail(e.to_string()))?;
+                let natural = if kind == crate::params::FileKind::Image {
+                    Some(
+                        crate::chain::image_pixel_size(&rules, &checked.path, max_side)
+                            .map_err(fail)?,
+                    )
+                } else {
+                    None
+                };
+                let resolved = checked.path.to_string_lossy().to_string();
+                (ParamSource::Const(ParamValue::Text(resolved)), natural)
+            }
+            (_, src) => (src, None),
         };
         n.params.set(idx, src);
         if natural != spec.natural_size {

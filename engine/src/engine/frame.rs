@@ -265,11 +265,14 @@ impl Engine {
                 scene,
                 files_generation: n.files_generation,
                 still_bound: false,
+                files: &self.files,
+                pending: false,
             };
             let op = &mut n.op;
             let result = self
                 .gpu
                 .scoped(&format!("preparing `{}`", n.name), || op.prepare(&mut cx));
+            let pending = cx.pending;
             let error_changed = match result.and_then(|r| r) {
                 Ok(()) => n.prepare_succeeded(key),
                 Err(e) => n.prepare_failed(&e, key, cx.still_bound, now),
@@ -277,6 +280,12 @@ impl Engine {
             if error_changed {
                 self.generations.errors += 1;
             }
+            // A file read on another thread: prepared again next frame until it arrives,
+            // and the frame it arrives in is a change (it may make objects).
+            if pending || n.pending {
+                self.stats.mark_changed();
+            }
+            n.pending = pending;
         }
     }
 

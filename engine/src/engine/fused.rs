@@ -344,6 +344,8 @@ impl Engine {
                 scene: SceneView::EMPTY,
                 files_generation: 0,
                 still_bound: false,
+                files: &self.files,
+                pending: false,
             };
             let pass = &mut run.pass;
             let result = self.gpu.scoped(&format!("preparing `{}`", run.label), || {

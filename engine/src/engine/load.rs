@@ -13,13 +13,15 @@ use crate::shaders::ShaderLibrary;
 
 /// What validating a chain needs, copied from an [`Engine`]
 /// ([`chain_loader`](Engine::chain_loader)): the operator types, the variables, the shader
-/// library and the GPU's largest texture. `Send`: a host moves it to a loading thread, so
+/// library, the GPU's largest texture and the folders files may be read from. `Send`: a host moves it to a loading thread, so
 /// that reading and validating a huge chain.toml never holds up a frame.
 #[derive(Clone, Debug)]
 pub struct ChainLoader {
     registry: Registry,
     shaders: ShaderLibrary,
     max_side: u32,
+    /// Folders outside the project whose files the chain may read (`--allow-path`).
+    allowed: Vec<std::path::PathBuf>,
     /// The engine's library generation when copied (see [`LoadedChain`]).
     library: u64,
 }
@@ -60,7 +62,7 @@ impl ChainLoader {
     /// Validates `desc`.
     pub fn validate(&self, desc: ChainDesc) -> Result<LoadedChain> {
         let spec = desc
-            .validate_with(&self.registry, self.max_side, &self.shaders)
+            .validate_allowing(&self.registry, self.max_side, &self.shaders, &self.allowed)
             .map_err(EngineError::Project)?;
         Ok(LoadedChain {
             desc,
@@ -78,6 +80,7 @@ impl Engine {
             registry: self.registry.clone(),
             shaders: self.shaders.clone(),
             max_side: self.gpu.max_texture_side(),
+            allowed: self.options.allowed_paths.clone(),
             library: self.edits.library,
         }
     }

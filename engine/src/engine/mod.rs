@@ -66,6 +66,14 @@ pub struct EngineOptions {
     pub warmup_frames: u64,
     /// Fuse runs of pointwise operators into one pass each ([`crate::fusion`]).
     pub fuse: bool,
+    /// Folders outside the project folder whose files a project may read (`--allow-path`);
+    /// see [`crate::files`].
+    pub allowed_paths: Vec<std::path::PathBuf>,
+    /// How long a frame may wait for a file an operator reads and decodes on another thread
+    /// ([`crate::files::loader`]). The default, 10 s, makes renders deterministic: the frame
+    /// after a change shows it. Zero (a window, a live run): frames never wait; the last good
+    /// version shows until the new one is ready.
+    pub file_wait: Duration,
 }
 
 impl Default for EngineOptions {
@@ -75,6 +83,8 @@ impl Default for EngineOptions {
             monitor_print: true,
             warmup_frames: 3,
             fuse: true,
+            allowed_paths: Vec::new(),
+            file_wait: Duration::from_secs(10),
         }
     }
 }
@@ -103,6 +113,9 @@ pub struct Engine {
     /// What edits set that outlives a chain, and the WGSL operators' shaders in use (`edit.rs`).
     edits: Edits,
     generations: Generations,
+    /// The rules the running chain's files are read by (its project folder, the allowed
+    /// ones), for the operators that read them.
+    files: crate::files::Files,
     /// This frame's values of the variables expressions read (slots of the registry's
     /// [`Variables`](crate::params::Variables)).
     vars: crate::params::ExprVars,
@@ -144,6 +157,10 @@ impl Engine {
         let arena = UniformArena::new(&gpu);
         let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
         let stats = Statistics::new(&options);
+        let files = crate::files::Files::new(
+            crate::files::FileRules::new(Path::new("."), &options.allowed_paths),
+            options.file_wait,
+        );
         let vars = crate::params::ExprVars::new(registry.variables());
         Self {
             gpu,
@@ -161,6 +178,7 @@ impl Engine {
             stats,
             edits: Edits::default(),
             generations: Generations::default(),
+            files,
             vars,
         }
     }
@@ -233,6 +251,12 @@ impl Engine {
     pub fn output_size(&self) -> Option<[u32; 2]> {
         let rt = self.chain.as_ref()?;
         Some(rt.nodes[rt.shown].size)
+    }
+
+    /// The rules the running chain's files are read by ([`crate::files`]).
+    #[must_use]
+    pub fn file_rules(&self) -> &crate::files::FileRules {
+        self.files.rules()
     }
 
     /// Waits until the GPU has finished all submitted work.

@@ -40,6 +40,9 @@ pub(super) struct Node {
     /// See [`PrepareCx::files_generation`](crate::operator::PrepareCx::files_generation)
     /// and [`Engine::files_changed`](super::Engine::files_changed).
     pub(super) files_generation: u64,
+    /// Its last prepare left a file being read on another thread
+    /// ([`PrepareCx::pending`](crate::operator::PrepareCx::pending)): it prepares again.
+    pub(super) pending: bool,
 }
 
 /// The longest wait between two attempts to prepare an operator that ran out of memory.
@@ -71,6 +74,7 @@ impl Node {
             prepared_bound: 0,
             error: None,
             files_generation: 0,
+            pending: false,
         }
     }
 
@@ -81,6 +85,7 @@ impl Node {
         self.retry_at = None;
         self.attempts = 0;
         self.error = None;
+        self.pending = false;
     }
 
     /// What its bind groups point at, and its prepare key. `binds`: its input and output
@@ -117,10 +122,12 @@ impl Node {
     }
 
     /// Whether it prepares for `key` at frame `now`: not if it already did, nor if it
-    /// failed for it (unless a transient failure's back-off is over).
+    /// failed for it (unless a transient failure's back-off is over) — unless a file it
+    /// reads is still pending.
     pub(super) fn needs_prepare(&self, key: u64, now: u64) -> bool {
-        !(self.prepared == Some(key)
-            || (self.failed == Some(key) && self.retry_at.is_none_or(|at| now < at)))
+        self.pending
+            || !(self.prepared == Some(key)
+                || (self.failed == Some(key) && self.retry_at.is_none_or(|at| now < at)))
     }
 
     /// After a prepare for `key` succeeded. Returns whether an error cleared.

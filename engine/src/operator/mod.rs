@@ -20,6 +20,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::error::Result;
+use crate::files::Files;
 use crate::gpu::{Gpu, GpuTexture};
 use crate::params::{ParamSpec, ParamStruct, ParamValues};
 use crate::resources::{PipelineCache, TexturePool, UniformArena, UniformWriter};
@@ -273,6 +274,14 @@ pub struct PrepareCx<'a> {
     /// failed prepare for new textures stops the node drawing until one succeeds, since its
     /// old bind groups may name textures that are gone or another node's.
     pub still_bound: bool,
+    /// How files are read: the rules (the project folder, the allowed ones; see
+    /// [`crate::files`]) and how long a frame may wait for a file read on another thread.
+    pub files: &'a Files,
+    /// Set by an operator whose file is still being read on another thread
+    /// ([`crate::files::Loading`]): it is prepared again at the next frame, with the same
+    /// key, until it leaves this unset — meanwhile it draws what it has (its last good
+    /// version, bound to this prepare's textures).
+    pub pending: bool,
 }
 
 /// Counters the operators of a frame report by name (`render3d` counts `shadow_passes`):

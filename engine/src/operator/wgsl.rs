@@ -215,7 +215,10 @@ pub fn markdown_table(registry: &super::Registry) -> String {
 
 /// Reads, composes, validates and reflects a project's shader file at `path`.
 pub fn resolve_project(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>> {
-    let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
+    // Checked against the project folder by validation; read by the file rule.
+    let text = crate::files::FileRules::anywhere()
+        .read_text(path, crate::files::Role::Shader)
+        .map_err(|e| EngineError::Param(e.to_string()))?;
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     reflect(
         library,

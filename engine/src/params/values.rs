@@ -95,20 +95,30 @@ impl FileKind {
 }
 
 /// The pixel size of the picture in an image file as it is shown (an EXIF orientation that
-/// turns it by 90° swaps the sides), from its header: the file is not decoded. The error
-/// says what is wrong with the file, not which file it is.
-pub fn image_size(path: &std::path::Path) -> Result<(u32, u32), String> {
+/// turns it by 90° swaps the sides), from its header: the file is not decoded. It is opened
+/// by the rules of `files` ([`crate::files`]: inside the project, a regular file, not too
+/// large). The error names the file and says what is wrong with it.
+pub fn image_size(
+    files: &crate::files::FileRules,
+    path: &std::path::Path,
+) -> Result<(u32, u32), String> {
     use image::ImageDecoder;
+    let (file, _) = files
+        .open(path, crate::files::Role::Picture)
+        .map_err(|e| e.to_string())?;
+    let shown = path.display();
     // The content tells the format, not the name.
-    let reader = std::fs::File::open(path)
-        .and_then(|f| image::ImageReader::new(std::io::BufReader::new(f)).with_guessed_format())
-        .map_err(|e| format!("cannot read it ({e})"))?;
+    let reader = image::ImageReader::new(std::io::BufReader::new(file))
+        .with_guessed_format()
+        .map_err(|e| format!("{shown}: cannot read it ({e})"))?;
     if reader.format().is_none() {
-        return Err("not a PNG or JPEG image (unknown content)".into());
+        return Err(format!(
+            "{shown}: not a PNG or JPEG image (unknown content)"
+        ));
     }
     let mut decoder = reader
         .into_decoder()
-        .map_err(|e| format!("not a readable PNG or JPEG image ({e})"))?;
+        .map_err(|e| format!("{shown}: not a readable PNG or JPEG image ({e})"))?;
     let (w, h) = decoder.dimensions();
     let turned = matches!(
         decoder.orientation(),
@@ -118,6 +128,18 @@ pub fn image_size(path: &std::path::Path) -> Result<(u32, u32), String> {
             | image::metadata::Orientation::Rotate270FlipH)
     );
     Ok(if turned { (h, w) } else { (w, h) })
+}
+
+impl FileKind {
+    /// What a file of this kind is read as ([`crate::files::Role`]: its size limit).
+    #[must_use]
+    pub const fn role(self) -> crate::files::Role {
+        match self {
+            Self::Mesh => crate::files::Role::Model,
+            Self::Image => crate::files::Role::Picture,
+            Self::Cube => crate::files::Role::Lut,
+        }
+    }
 }
 
 impl ParamKind {

@@ -1,8 +1,9 @@
 //! `lut`: a 3D colour lookup table from a `.cube` file (a grade exported from Resolve,
 //! Premiere, Photoshop…), applied with trilinear interpolation.
 //!
-//! The file is parsed ([`cube`]: every mistake located at its `file:line:col`) and
-//! uploaded once, in `prepare`, into a texture of its own; it is read again only when it
+//! The file is read by the file rule and parsed ([`cube`]: every mistake located at its
+//! `file:line:col`) on a loading thread ([`Loading`], polled in `prepare`; the last good
+//! table stays in use meanwhile) and uploaded once, into a texture of its own; it is read again only when it
 //! may have changed — another `path`, another size or modification time, or the engine saw
 //! the file change ([`PrepareCx::files_generation`]) — and a file that fails to load leaves
 //! the last good table in use. `amount` is a uniform.
@@ -36,6 +37,7 @@ use vivid_engine::resources::{SamplerKind, TexturePool, UniformSlot, UniformWrit
 use vivid_engine::{Diagnostics, EngineError, Result};
 
 use cube::Cube;
+use vivid_engine::files::{FileRules, Loading, Poll, Role};
 
 vivid_engine::file_param! {
     /// A `.cube` file parameter (`path`).
@@ -62,10 +64,6 @@ pub struct LutUniforms {
     _pad: [u32; 3],
 }
 
-/// Files larger than this are refused before they are read (a 256³ table written with
-/// many digits is about 700 MB).
-const MAX_FILE_BYTES: u64 = 1 << 30;
-
 /// What a loaded table was read from: reading again is needed when any of it differs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Source {
@@ -82,12 +80,24 @@ struct Table {
     generation: u64,
 }
 
+/// A version of the file being read and parsed on another thread.
+#[derive(Debug)]
+struct Load {
+    source: Source,
+    generation: u64,
+    loading: Loading<Cube>,
+}
+
 /// `lut`.
 #[derive(Debug)]
 pub struct Lut {
     pass: FullscreenPass,
     slot: UniformSlot,
     table: Option<Table>,
+    load: Option<Load>,
+    /// The pass is bound to this prepare's textures and a table (not while the first
+    /// table is still being read: then it does not draw, as a node that failed to prepare).
+    bound: bool,
 }
 
 impl Default for Lut {
@@ -96,6 +106,8 @@ impl Default for Lut {
             pass: FullscreenPass::new("lut.wgsl", size_of::<LutUniforms>()),
             slot: UniformSlot::default(),
             table: None,
+            load: None,
+            bound: false,
         }
     }
 }
@@ -115,27 +127,17 @@ fn file_error(path: &Path, what: impl std::fmt::Display) -> EngineError {
     EngineError::Param(format!("{}: {what}", path.display()))
 }
 
-/// The file's size and time, or why it cannot be read.
-fn source_of(path: &Path) -> Result<Source> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| file_error(path, format!("cannot read it ({e})")))?;
-    if meta.is_dir() {
-        return Err(file_error(path, "is a folder, not a .cube file"));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(file_error(
-            path,
-            format!(
-                "{} MB: too large for a 3D LUT (at most {} MB)",
-                meta.len() >> 20,
-                MAX_FILE_BYTES >> 20
-            ),
-        ));
-    }
+/// The file's size and time by the file rule ([`vivid_engine::files`]: inside the
+/// project or an allowed folder, a regular file, at most [`Role::Lut`]'s size), or why it
+/// cannot be read.
+fn source_of(rules: &FileRules, path: &Path) -> Result<Source> {
+    let checked = rules
+        .check(path, Role::Lut)
+        .map_err(|e| file_error(path, format!("cannot read it ({e})")))?;
     Ok(Source {
         path: path.to_string_lossy().to_string(),
-        len: meta.len(),
-        modified: meta.modified().ok(),
+        len: checked.len,
+        modified: checked.modified,
     })
 }
 
@@ -239,22 +241,30 @@ fn upload(gpu: &Gpu, cube: &Cube, path: &Path) -> Result<GpuTexture> {
     Ok(texture)
 }
 
-/// Reads, parses and uploads the table at `path`.
-fn load(cx: &PrepareCx<'_>, path: &Path, source: Source) -> Result<Table> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| file_error(path, format!("cannot read it ({e})")))?;
-    let cube = cube::parse(path, &text).map_err(|d| EngineError::Project(Diagnostics(vec![d])))?;
-    Ok(Table {
-        texture: upload(cx.gpu, &cube, path)?,
-        source,
-        generation: cx.files_generation,
-    })
+/// Reads and parses the table at `path` (on a loading thread); the error names the file
+/// and, for a malformed table, the `file:line:col` of the mistake.
+fn read_and_parse(rules: &FileRules, path: &Path) -> std::result::Result<Cube, String> {
+    let text = rules
+        .read_text(path, Role::Lut)
+        .map_err(|e| file_error(path, format!("cannot read it ({e})")).to_string())?;
+    cube::parse(path, &text).map_err(|d| Diagnostics(vec![d]).to_string())
+}
+
+/// Where the table stands at a prepare.
+enum Got {
+    /// The loaded table is the file's current version.
+    Current,
+    /// A new version, read, parsed and uploaded.
+    New(Box<Table>),
+    /// Still being read; a message once a frame waited the whole time it may.
+    Pending(Option<String>),
 }
 
 impl Lut {
-    /// The table at `path` if it is not the one loaded (another path, length, time, or
-    /// the engine saw the file change); `None` when the loaded one is current.
-    fn read_if_changed(&self, cx: &PrepareCx<'_>, path: &str) -> Result<Option<Table>> {
+    /// The table is current (same path, length and time, and the engine saw no change
+    /// since), or a new version is read and parsed on another thread — started now if not
+    /// yet — and polled, uploaded once it is there.
+    fn advance(&mut self, cx: &PrepareCx<'_>, path: &str) -> Result<Got> {
         if path.is_empty() {
             return Err(EngineError::Param(format!(
                 "`{}` (lut) has no `path`: give it a .cube file in the project folder",
@@ -262,15 +272,53 @@ impl Lut {
             )));
         }
         let path = Path::new(path);
-        let source = source_of(path)?;
-        let current = self
+        let source = source_of(cx.files.rules(), path)?;
+        let current =
+            |s: &Source, generation: u64| *s == source && generation >= cx.files_generation;
+        if self
             .table
             .as_ref()
-            .is_some_and(|t| t.source == source && t.generation >= cx.files_generation);
-        if current {
-            return Ok(None);
+            .is_some_and(|t| current(&t.source, t.generation))
+        {
+            // A load of another version is moot now.
+            self.load = None;
+            return Ok(Got::Current);
         }
-        load(cx, path, source).map(Some)
+        if !self
+            .load
+            .as_ref()
+            .is_some_and(|l| current(&l.source, l.generation))
+        {
+            let rules = cx.files.rules().clone();
+            let owned = path.to_path_buf();
+            let loading = Loading::start(path, move || read_and_parse(&rules, &owned))
+                .map_err(EngineError::Param)?;
+            self.load = Some(Load {
+                source,
+                generation: cx.files_generation,
+                loading,
+            });
+        }
+        let Some(load) = &mut self.load else {
+            return Ok(Got::Pending(None));
+        };
+        match load.loading.poll(cx.files.wait()) {
+            Poll::Ready(cube) => {
+                let Some(load) = self.load.take() else {
+                    return Ok(Got::Pending(None));
+                };
+                Ok(Got::New(Box::new(Table {
+                    texture: upload(cx.gpu, &cube, path)?,
+                    source: load.source,
+                    generation: load.generation,
+                })))
+            }
+            Poll::Failed(message) => {
+                self.load = None;
+                Err(EngineError::Param(message))
+            }
+            Poll::Pending { late } => Ok(Got::Pending(late)),
+        }
     }
 }
 
@@ -294,10 +342,11 @@ impl Operator for Lut {
         let p = LutParams::read(cx.params);
         let input = cx.inputs.first().copied().unwrap_or(cx.dummy);
         let output = cx.output;
-        // Built into a local: on error the last good table stays in use, bound to this
-        // prepare's input and output (which may be new textures).
-        let loaded = match self.read_if_changed(cx, &p.path.0) {
-            Ok(loaded) => loaded,
+        self.bound = false;
+        // On error the last good table stays in use, bound to this prepare's input and
+        // output (which may be new textures).
+        let got = match self.advance(cx, &p.path.0) {
+            Ok(got) => got,
             Err(e) => {
                 if let Some(old) = &self.table {
                     self.pass.prepare(
@@ -306,29 +355,59 @@ impl Operator for Lut {
                         output,
                         SamplerKind::LinearClamp,
                     )?;
+                    self.bound = true;
                     cx.still_bound = true;
                 }
                 return Err(e);
             }
         };
-        let Some(texture) = loaded
-            .as_ref()
-            .or(self.table.as_ref())
-            .map(|t| &t.texture)
-        else {
-            return Ok(());
-        };
-        self.pass
-            .prepare(cx, &[input, texture], output, SamplerKind::LinearClamp)?;
-        if let Some(table) = loaded {
-            // The previous table's texture is freed here.
-            self.table = Some(table);
+        match got {
+            Got::New(table) => {
+                self.pass
+                    .prepare(cx, &[input, &table.texture], output, SamplerKind::LinearClamp)?;
+                self.bound = true;
+                // The previous table's texture is freed here.
+                self.table = Some(*table);
+                Ok(())
+            }
+            Got::Current => match &self.table {
+                Some(t) => {
+                    self.pass
+                        .prepare(cx, &[input, &t.texture], output, SamplerKind::LinearClamp)?;
+                    self.bound = true;
+                    Ok(())
+                }
+                None => Ok(()),
+            },
+            Got::Pending(late) => {
+                // Prepared again next frame; meanwhile the last good table (none before the
+                // first: the node draws nothing yet).
+                cx.pending = true;
+                let Some(t) = &self.table else {
+                    // Nothing to draw with yet: the node does not draw until it is read.
+                    return match late {
+                        Some(message) => Err(EngineError::Param(message)),
+                        None => Ok(()),
+                    };
+                };
+                self.pass
+                    .prepare(cx, &[input, &t.texture], output, SamplerKind::LinearClamp)?;
+                self.bound = true;
+                match late {
+                    Some(message) => {
+                        cx.still_bound = true;
+                        Err(EngineError::Param(message))
+                    }
+                    None => Ok(()),
+                }
+            }
         }
-        Ok(())
     }
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
-        self.pass.dispatch(cx.encoder, self.slot, cx.name);
+        if self.bound {
+            self.pass.dispatch(cx.encoder, self.slot, cx.name);
+        }
     }
 
     fn chain_changed(&mut self, params: &ParamValues, _pool: &mut TexturePool) {

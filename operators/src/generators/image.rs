@@ -1,18 +1,26 @@
 //! `image`: a PNG or JPEG picture from the project folder.
 //!
-//! The file is decoded on the CPU and uploaded once, in `prepare`, into a texture of its own:
-//! premultiplied display values in `Rgba16Float` — the chain's convention, so an 8-bit pixel
-//! (128, 64, 255) comes out of `--snapshot` as (128, 64, 255) — with a mip chain made on the
-//! CPU, so that a picture shown smaller does not shimmer. It is read again only when it may
-//! have changed: another `path`, another size or modification time of the file, or the
-//! engine saw the file change on disk ([`PrepareCx::files_generation`]); a prepare for any
-//! other reason (a new output texture, a reloaded shader) reuses the texture. `fit` and
-//! `flip_y` are uniforms. If a new version fails to load, the last good one keeps showing.
+//! The file is read and decoded on a thread of its own ([`Loading`]), by the file rule
+//! ([`vivid_engine::files`]: inside the project folder, a regular file, at most 256 MiB):
+//! premultiplied display values in `f16` — the chain's convention, so an 8-bit pixel
+//! (128, 64, 255) comes out of `--snapshot` as (128, 64, 255) — with a mip chain made on
+//! the CPU, so that a picture shown smaller does not shimmer. `prepare` starts the load,
+//! polls it (waiting at most what the engine allows: [`Files::wait`]) and, once it is
+//! there, uploads it into a texture of its own; until then the last good picture keeps
+//! showing (transparent before the first). It is read again only when it may have
+//! changed: another `path`, another size or modification time of the file, or the engine
+//! saw the file change on disk ([`PrepareCx::files_generation`]); a prepare for any other
+//! reason (a new output texture, a reloaded shader) reuses the texture. `fit` and `flip_y`
+//! are uniforms. If a new version fails to load, the last good one keeps showing.
+//!
+//! [`Files::wait`]: vivid_engine::files::Files::wait
 
 use std::hash::{Hash, Hasher};
 use std::io::Cursor;
 use std::path::Path;
 use std::time::SystemTime;
+
+use vivid_engine::files::{FileRules, Loading, Poll, Role};
 
 use half::f16;
 use half::slice::HalfFloatSliceExt;
@@ -84,12 +92,31 @@ struct Picture {
     generation: u64,
 }
 
+/// A version of the file being read and decoded on another thread.
+#[derive(Debug)]
+struct Load {
+    source: Source,
+    generation: u64,
+    loading: Loading<Decoded>,
+}
+
+/// Where the picture stands at a prepare.
+enum Got {
+    /// The loaded picture is the file's current version.
+    Current,
+    /// A new version, read, decoded and uploaded.
+    New(Box<Picture>),
+    /// Still being read; a message once a frame waited the whole time it may.
+    Pending(Option<String>),
+}
+
 /// `image`.
 #[derive(Debug)]
 pub struct Image {
     pass: FullscreenPass,
     slot: UniformSlot,
     picture: Option<Picture>,
+    load: Option<Load>,
 }
 
 impl Default for Image {
@@ -98,6 +125,7 @@ impl Default for Image {
             pass: FullscreenPass::new("image.wgsl", size_of::<ImageUniforms>()),
             slot: UniformSlot::default(),
             picture: None,
+            load: None,
         }
     }
 }
@@ -112,23 +140,30 @@ impl OperatorType for Image {
         &[("image.wgsl", "Image", size_of::<ImageUniforms>())];
 }
 
-/// A problem with the file at `path`, in a message that names it.
-fn file_error(path: &Path, what: impl std::fmt::Display) -> EngineError {
-    EngineError::Param(format!("{}: {what}", path.display()))
-}
-
-/// The file's size and time, or why it cannot be read.
-fn source_of(path: &Path) -> Result<Source> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| file_error(path, format!("cannot read it ({e})")))?;
-    if meta.is_dir() {
-        return Err(file_error(path, "is a folder, not a PNG or JPEG image"));
-    }
+/// The file's size and time, if the file rule lets it be read (a regular file inside the
+/// project, not too large: a few system calls, no read).
+fn source_of(rules: &FileRules, path: &Path) -> Result<Source> {
+    let checked = rules
+        .check(path, Role::Picture)
+        .map_err(|e| EngineError::Param(e.to_string()))?;
     Ok(Source {
         path: path.to_string_lossy().to_string(),
-        len: meta.len(),
-        modified: meta.modified().ok(),
+        len: checked.len,
+        modified: checked.modified,
     })
+}
+
+/// Reads (by the file rule) and decodes the picture at `path`: the job of a [`Load`], on
+/// its own thread. The message names the file.
+fn read_and_decode(
+    rules: &FileRules,
+    path: &Path,
+    max_side: u32,
+) -> std::result::Result<Decoded, String> {
+    let bytes = rules
+        .read(path, Role::Picture)
+        .map_err(|e| e.to_string())?;
+    decode(&bytes, max_side).map_err(|m| format!("{}: {m}", path.display()))
 }
 
 /// A picture decoded into premultiplied RGBA `f16` (row 0 at the top) and its mip chain.
@@ -290,22 +325,11 @@ fn upload(gpu: &Gpu, decoded: &Decoded) -> GpuTexture {
     texture
 }
 
-/// Reads, decodes and uploads the picture at `path`.
-fn load(cx: &PrepareCx<'_>, path: &Path, source: Source) -> Result<Picture> {
-    let bytes =
-        std::fs::read(path).map_err(|e| file_error(path, format!("cannot read it ({e})")))?;
-    let decoded = decode(&bytes, cx.gpu.max_texture_side()).map_err(|m| file_error(path, m))?;
-    Ok(Picture {
-        texture: upload(cx.gpu, &decoded),
-        source,
-        generation: cx.files_generation,
-    })
-}
-
 impl Image {
-    /// The picture at `path` if it is not the one loaded (another path, length, time, or
-    /// the engine saw the file change); `None` when the loaded one is current.
-    fn read_if_changed(&self, cx: &PrepareCx<'_>, path: &str) -> Result<Option<Picture>> {
+    /// Where the picture at `path` stands: the loaded one is current (same path, length,
+    /// time, and the engine saw no change since), or a new version is read on another
+    /// thread — started now if not yet — and polled, uploaded once it is there.
+    fn advance(&mut self, cx: &PrepareCx<'_>, path: &str) -> Result<Got> {
         if path.is_empty() {
             return Err(EngineError::Param(format!(
                 "`{}` (image) has no `path`: give it a PNG or JPEG file in the project folder",
@@ -313,15 +337,55 @@ impl Image {
             )));
         }
         let path = Path::new(path);
-        let source = source_of(path)?;
-        let current = self
+        let source = source_of(cx.files.rules(), path)?;
+        let current = |s: &Source, generation: u64| {
+            *s == source && generation >= cx.files_generation
+        };
+        if self
             .picture
             .as_ref()
-            .is_some_and(|pic| pic.source == source && pic.generation >= cx.files_generation);
-        if current {
-            return Ok(None);
+            .is_some_and(|pic| current(&pic.source, pic.generation))
+        {
+            // A load of another version is moot now.
+            self.load = None;
+            return Ok(Got::Current);
         }
-        load(cx, path, source).map(Some)
+        if !self
+            .load
+            .as_ref()
+            .is_some_and(|l| current(&l.source, l.generation))
+        {
+            let rules = cx.files.rules().clone();
+            let max_side = cx.gpu.max_texture_side();
+            let owned = path.to_path_buf();
+            let loading = Loading::start(path, move || read_and_decode(&rules, &owned, max_side))
+                .map_err(EngineError::Param)?;
+            self.load = Some(Load {
+                source,
+                generation: cx.files_generation,
+                loading,
+            });
+        }
+        let Some(load) = &mut self.load else {
+            return Ok(Got::Pending(None));
+        };
+        match load.loading.poll(cx.files.wait()) {
+            Poll::Ready(decoded) => {
+                let Some(load) = self.load.take() else {
+                    return Ok(Got::Pending(None));
+                };
+                Ok(Got::New(Box::new(Picture {
+                    texture: upload(cx.gpu, &decoded),
+                    source: load.source,
+                    generation: load.generation,
+                })))
+            }
+            Poll::Failed(message) => {
+                self.load = None;
+                Err(EngineError::Param(message))
+            }
+            Poll::Pending { late } => Ok(Got::Pending(late)),
+        }
     }
 }
 
@@ -347,8 +411,8 @@ impl Operator for Image {
         let output = cx.output;
         // Built into a local: on error the last good picture stays, and keeps showing — bound
         // to this prepare's output, which may be a new texture (the node was resized).
-        let loaded = match self.read_if_changed(cx, &p.path.0) {
-            Ok(loaded) => loaded,
+        let got = match self.advance(cx, &p.path.0) {
+            Ok(got) => got,
             Err(e) => {
                 if let Some(old) = &self.picture {
                     self.pass
@@ -358,20 +422,37 @@ impl Operator for Image {
                 return Err(e);
             }
         };
-        let Some(texture) = loaded
-            .as_ref()
-            .or(self.picture.as_ref())
-            .map(|pic| &pic.texture)
-        else {
-            return Ok(());
-        };
-        self.pass
-            .prepare(cx, &[texture], output, SamplerKind::LinearClamp)?;
-        if let Some(pic) = loaded {
-            // The previous picture's texture is freed here.
-            self.picture = Some(pic);
+        match got {
+            Got::New(pic) => {
+                self.pass
+                    .prepare(cx, &[&pic.texture], output, SamplerKind::LinearClamp)?;
+                // The previous picture's texture is freed here.
+                self.picture = Some(*pic);
+                Ok(())
+            }
+            Got::Current => match &self.picture {
+                Some(pic) => {
+                    self.pass
+                        .prepare(cx, &[&pic.texture], output, SamplerKind::LinearClamp)
+                }
+                None => Ok(()),
+            },
+            Got::Pending(late) => {
+                // Prepared again next frame; meanwhile the last good picture (transparent
+                // before the first).
+                cx.pending = true;
+                let shown = self.picture.as_ref().map_or(cx.dummy, |pic| &pic.texture);
+                self.pass
+                    .prepare(cx, &[shown], output, SamplerKind::LinearClamp)?;
+                match late {
+                    Some(message) => {
+                        cx.still_bound = true;
+                        Err(EngineError::Param(message))
+                    }
+                    None => Ok(()),
+                }
+            }
         }
-        Ok(())
     }
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
@@ -387,6 +468,13 @@ impl Operator for Image {
             .is_some_and(|pic| pic.source.path != path.0)
         {
             self.picture = None;
+        }
+        if self
+            .load
+            .as_ref()
+            .is_some_and(|l| l.source.path != path.0)
+        {
+            self.load = None;
         }
     }
 }

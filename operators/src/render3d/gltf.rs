@@ -2,10 +2,17 @@
 //! what the gltf crate would otherwise panic on, and hands the document to
 //! `gltf_flatten`, which turns its scene into one [`MeshData`].
 //!
+//! Every file — the glTF itself, an external buffer (`.bin`), an external texture — is read
+//! by the file rule ([`vivid_engine::files`]): inside the project folder (or an allowed one)
+//! after resolving links, `..` and `file://` URIs, a regular file, not too large. The gltf
+//! crate's own importer reads any path it is given, so external URIs are resolved here.
+//!
 //! Every error names the file ([`MeshError`]); inside the loader it is a `Problem` until
 //! the path is attached.
 
 use std::path::{Path, PathBuf};
+
+use vivid_engine::files::{FileError, FileRules, Role};
 
 use super::geometry::MeshData;
 use super::gltf_flatten::flatten;
@@ -17,13 +24,20 @@ const MAX_ELEMENTS: usize = 1 << 26;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MeshError {
-    /// The file could not be read (missing, unreadable).
-    #[error("{path}: {source}")]
-    Read {
-        /// The file.
+    /// The file could not be read: missing, unreadable, outside the project folder, not a
+    /// regular file, too large (the file rule's error, which names it).
+    #[error("{0}")]
+    Read(FileError),
+    /// A file the glTF refers to (an external buffer or texture) could not be read: the
+    /// error names the glTF, what in it refers to the file, and the file.
+    #[error("{}: {what}: {source}", path.display())]
+    Reference {
+        /// The glTF file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// What refers to it: `buffer 0 ("scene.bin")`.
+        what: String,
+        /// The file rule's error, naming the file referred to.
+        source: FileError,
     },
     /// The file is not valid glTF 2.0, or a buffer or image it references could not be
     /// loaded or decoded (gltf's error, which says which).
@@ -76,7 +90,16 @@ pub enum MeshError {
 
 impl MeshData {
     /// Loads a glTF 2.0 file (`.gltf` with embedded `data:` URIs or external files next to
-    /// it, or `.glb`) and flattens its scene into one mesh.
+    /// it, or `.glb`) and flattens its scene into one mesh; the file and what it refers to
+    /// must be inside the glTF's own folder ([`load_gltf_with`](Self::load_gltf_with) for
+    /// a project's rules).
+    pub fn load_gltf(path: &Path) -> Result<MeshData, MeshError> {
+        let folder = path.parent().unwrap_or_else(|| Path::new("."));
+        Self::load_gltf_with(&FileRules::new(folder, &[]), path)
+    }
+
+    /// Loads a glTF 2.0 file, reading it and every file it refers to by `rules`, and
+    /// flattens its scene into one mesh.
     ///
     /// The default scene is used (else the first scene, else every root node). Each node's
     /// world transform is applied to positions and (inverse-transpose) to normals; every
@@ -92,20 +115,18 @@ impl MeshData {
     /// an extension (quantization, Draco, meshopt) are refused.
     ///
     /// Never panics on malformed input: every index and offset is checked.
-    pub fn load_gltf(path: &Path) -> Result<MeshData, MeshError> {
-        let bytes = std::fs::read(path).map_err(|source| MeshError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    pub fn load_gltf_with(rules: &FileRules, path: &Path) -> Result<MeshData, MeshError> {
+        let bytes = rules.read(path, Role::Model).map_err(MeshError::Read)?;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         // The checks in `load` keep the gltf crate off its own panics (it has a few on
         // malformed input); catching an unwind is the last line of defence.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(&bytes, base)))
-            .unwrap_or_else(|_| {
-                Err(Problem::Invalid(
-                    "internal error: the glTF reader panicked on this file".to_string(),
-                ))
-            });
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(rules, &bytes, base)))
+                .unwrap_or_else(|_| {
+                    Err(Problem::Invalid(
+                        "internal error: the glTF reader panicked on this file".to_string(),
+                    ))
+                });
         result.map_err(|problem| problem.at(path))
     }
 }
@@ -118,6 +139,7 @@ pub(super) enum Problem {
     Unsupported(String),
     NoTriangles,
     TooLarge { what: &'static str, count: usize },
+    Reference { what: String, source: FileError },
 }
 
 impl Problem {
@@ -134,6 +156,7 @@ impl Problem {
                 count,
                 limit: MAX_ELEMENTS,
             },
+            Problem::Reference { what, source } => MeshError::Reference { path, what, source },
         }
     }
 }
@@ -152,16 +175,148 @@ pub(super) fn check_size(what: &'static str, count: usize) -> Result<(), Problem
     }
 }
 
-/// Parses, loads the buffers and images (resolving relative URIs against `base`), and
-/// flattens the scene.
-fn load(bytes: &[u8], base: &Path) -> Result<MeshData, Problem> {
+/// Parses, loads the buffers and images (resolving relative URIs against `base`, reading
+/// files by `rules`), and flattens the scene.
+fn load(rules: &FileRules, bytes: &[u8], base: &Path) -> Result<MeshData, Problem> {
     check_glb_header(bytes)?;
     let gltf::Gltf { document, blob } = gltf::Gltf::from_slice(bytes).map_err(Problem::Parse)?;
-    let buffers = gltf::import_buffers(&document, Some(base), blob).map_err(Problem::Parse)?;
+    let buffers = import_buffers(rules, &document, base, blob)?;
     check_views(&document, &buffers)?;
     check_image_sources(&document)?;
-    let images = gltf::import_images(&document, Some(base), &buffers).map_err(Problem::Parse)?;
+    let images = import_images(rules, &document, base, &buffers)?;
     flatten(&document, &buffers, &images)
+}
+
+/// Where a URI that is not a `data:` URI points: `file:` URIs and relative references
+/// (percent-decoded, from `base`). Other schemes are unsupported.
+fn uri_path(base: &Path, uri: &str, what: &str) -> Result<PathBuf, Problem> {
+    if let Some(rest) = uri
+        .strip_prefix("file://")
+        .or_else(|| uri.strip_prefix("file:"))
+    {
+        return Ok(PathBuf::from(decode_uri(rest)));
+    }
+    if uri.contains(':') {
+        return Err(Problem::Unsupported(format!(
+            "{what}: the URI {uri:?} (only relative paths, file: and data: URIs are read)"
+        )));
+    }
+    Ok(base.join(decode_uri(uri)))
+}
+
+/// A URI reference percent-decoded (left as it is if that does not give UTF-8).
+fn decode_uri(uri: &str) -> String {
+    urlencoding::decode(uri).map_or_else(|_| uri.to_string(), std::borrow::Cow::into_owned)
+}
+
+/// The bytes of the file `uri` refers to, by the file rule.
+fn read_reference(
+    rules: &FileRules,
+    base: &Path,
+    uri: &str,
+    what: String,
+    role: Role,
+) -> Result<Vec<u8>, Problem> {
+    let path = uri_path(base, uri, &what)?;
+    rules
+        .read(&path, role)
+        .map_err(|source| Problem::Reference { what, source })
+}
+
+/// The document's buffers: the GLB's binary chunk, `data:` URIs, and external files read by
+/// the file rule; each at least as long as the document says.
+fn import_buffers(
+    rules: &FileRules,
+    document: &gltf::Document,
+    base: &Path,
+    mut blob: Option<Vec<u8>>,
+) -> Result<Vec<gltf::buffer::Data>, Problem> {
+    let mut buffers = Vec::new();
+    for buffer in document.buffers() {
+        let data = match buffer.source() {
+            gltf::buffer::Source::Uri(uri) if !uri.starts_with("data:") => {
+                let what = format!("buffer {} ({uri:?})", buffer.index());
+                let mut bytes = read_reference(rules, base, uri, what, Role::ModelBuffer)?;
+                while !bytes.len().is_multiple_of(4) {
+                    bytes.push(0);
+                }
+                gltf::buffer::Data(bytes)
+            }
+            // The binary chunk, or a `data:` URI: no file is read.
+            source => gltf::buffer::Data::from_source_and_blob(source, None, &mut blob)
+                .map_err(Problem::Parse)?,
+        };
+        if data.len() < buffer.length() {
+            return Err(Problem::Parse(gltf::Error::BufferLength {
+                buffer: buffer.index(),
+                expected: buffer.length(),
+                actual: data.len(),
+            }));
+        }
+        buffers.push(data);
+    }
+    Ok(buffers)
+}
+
+/// The document's images, decoded: from buffer views, `data:` URIs, and external files
+/// read by the file rule.
+fn import_images(
+    rules: &FileRules,
+    document: &gltf::Document,
+    base: &Path,
+    buffers: &[gltf::buffer::Data],
+) -> Result<Vec<gltf::image::Data>, Problem> {
+    let mut images = Vec::new();
+    for image in document.images() {
+        let data = match image.source() {
+            gltf::image::Source::Uri { uri, mime_type } if !uri.starts_with("data:") => {
+                let what = format!("image {} ({uri:?})", image.index());
+                let bytes = read_reference(rules, base, uri, what.clone(), Role::Picture)?;
+                decode_image(&bytes, mime_type, uri).map_err(|e| invalid(format!("{what}: {e}")))?
+            }
+            // A buffer view or a `data:` URI: no file is read.
+            source => gltf::image::Data::from_source(source, Some(base), buffers)
+                .map_err(Problem::Parse)?,
+        };
+        images.push(data);
+    }
+    Ok(images)
+}
+
+/// Decodes an external texture's bytes (PNG or JPEG: the MIME type, else the extension,
+/// else the content tells which) as the gltf crate would.
+fn decode_image(
+    bytes: &[u8],
+    mime_type: Option<&str>,
+    uri: &str,
+) -> Result<gltf::image::Data, String> {
+    use gltf::image::Format;
+    use image::{DynamicImage, ImageFormat};
+    let ext = Path::new(uri)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let format = match (mime_type, ext.as_deref()) {
+        (Some("image/png"), _) | (None, Some("png")) => Some(ImageFormat::Png),
+        (Some("image/jpeg"), _) | (None, Some("jpg" | "jpeg")) => Some(ImageFormat::Jpeg),
+        _ => image::guess_format(bytes).ok(),
+    }
+    .ok_or_else(|| "not a PNG or JPEG image".to_string())?;
+    let decoded = image::load_from_memory_with_format(bytes, format)
+        .map_err(|e| format!("not a readable image ({e})"))?;
+    let (width, height) = (decoded.width(), decoded.height());
+    let (format, pixels) = match decoded {
+        DynamicImage::ImageLuma8(i) => (Format::R8, i.into_raw()),
+        DynamicImage::ImageLumaA8(i) => (Format::R8G8, i.into_raw()),
+        DynamicImage::ImageRgb8(i) => (Format::R8G8B8, i.into_raw()),
+        DynamicImage::ImageRgba8(i) => (Format::R8G8B8A8, i.into_raw()),
+        other => (Format::R8G8B8A8, other.into_rgba8().into_raw()),
+    };
+    Ok(gltf::image::Data {
+        pixels,
+        format,
+        width,
+        height,
+    })
 }
 
 /// The gltf crate subtracts 12 from a GLB's declared length unchecked.

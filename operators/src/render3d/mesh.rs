@@ -2,13 +2,16 @@
 //! torus) or a glTF 2.0 file — with its transform and material (a scene node: no image).
 //!
 //! The geometry (vertex and index buffers, base colour textures) is built in `prepare`,
-//! only when `kind` or `path` changes. Sizes (`size`, `radius`, `height`, `tube`) are not
+//! only when `kind` or `path` changes (or the file, seen by the engine). A glTF file is read
+//! and flattened on a thread of its own ([`Loading`], by the file rule of
+//! [`vivid_engine::files`]); until it is there the last good geometry keeps drawing. Sizes (`size`, `radius`, `height`, `tube`) are not
 //! geometry: the vertex shader applies them (see `shaders/common/scene.wgsl`), so they
 //! animate freely without creating anything.
 
 use std::sync::Arc;
 
 use vivid_engine::Result;
+use vivid_engine::files::{Loading, Poll};
 use vivid_engine::glam::Vec3;
 use vivid_engine::gpu::{Gpu, GpuTexture, next_resource_id};
 use vivid_engine::operator::{
@@ -103,6 +106,16 @@ vivid_engine::params! {
 #[derive(Debug, Default)]
 pub struct Mesh {
     geometry: Option<Arc<Geometry>>,
+    load: Option<MeshLoad>,
+}
+
+/// A glTF file being read and flattened on another thread.
+#[derive(Debug)]
+struct MeshLoad {
+    path: String,
+    /// [`PrepareCx::files_generation`] when it started.
+    generation: u64,
+    loading: Loading<MeshData>,
 }
 
 impl OperatorType for Mesh {
@@ -303,6 +316,51 @@ fn upload(gpu: &Gpu, data: &MeshData, mode: ShapeMode) -> Result<Geometry> {
     })
 }
 
+impl Mesh {
+    /// The glTF file at `path`, read and flattened on another thread: started now if no load
+    /// of this version runs, then polled. `None` while it is still being read (the node is
+    /// prepared again next frame; the last good geometry keeps drawing).
+    fn poll_file(&mut self, cx: &mut PrepareCx<'_>, path: &str) -> Result<Option<MeshData>> {
+        let running = self
+            .load
+            .as_ref()
+            .is_some_and(|l| l.path == path && l.generation >= cx.files_generation);
+        if !running {
+            let rules = cx.files.rules().clone();
+            let file = std::path::PathBuf::from(path);
+            let loading = Loading::start(&file.clone(), move || {
+                MeshData::load_gltf_with(&rules, &file).map_err(|e| e.to_string())
+            })
+            .map_err(vivid_engine::EngineError::Param)?;
+            self.load = Some(MeshLoad {
+                path: path.to_string(),
+                generation: cx.files_generation,
+                loading,
+            });
+        }
+        let Some(load) = &mut self.load else {
+            return Ok(None);
+        };
+        match load.loading.poll(cx.files.wait()) {
+            Poll::Ready(data) => {
+                self.load = None;
+                Ok(Some(data))
+            }
+            Poll::Failed(message) => {
+                self.load = None;
+                Err(vivid_engine::EngineError::Param(message))
+            }
+            Poll::Pending { late } => {
+                cx.pending = true;
+                match late {
+                    Some(message) => Err(vivid_engine::EngineError::Param(message)),
+                    None => Ok(None),
+                }
+            }
+        }
+    }
+}
+
 impl Operator for Mesh {
     fn write_uniforms(&mut self, _cx: &UniformCx<'_>, _out: &mut UniformWriter<'_>) {}
 
@@ -321,6 +379,7 @@ impl Operator for Mesh {
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
         let p = MeshParams::read(cx.params);
         let (data, mode) = if p.path.0.is_empty() {
+            self.load = None;
             let mode = if p.kind == MeshKind::Torus {
                 ShapeMode::Torus
             } else {
@@ -328,9 +387,10 @@ impl Operator for Mesh {
             };
             (MeshData::primitive(p.kind.primitive()), mode)
         } else {
-            let data = MeshData::load_gltf(std::path::Path::new(&p.path.0))
-                .map_err(|e| vivid_engine::EngineError::Param(e.to_string()))?;
-            (data, ShapeMode::Scaled)
+            match self.poll_file(cx, &p.path.0)? {
+                Some(data) => (data, ShapeMode::Scaled),
+                None => return Ok(()),
+            }
         };
         // Built into a local: on error the previous geometry stays.
         let geometry = upload(cx.gpu, &data, mode)?;
