@@ -52,7 +52,7 @@ enum Command {
         shader_api: bool,
     },
     /// Check every ISF file (`.fs`) of a folder: translate and validate each, one line per
-    /// file (ok, or its errors at their file:line:col). Exits non-zero if any failed.
+    /// file (ok, or its errors at their `file:line:col`). Exits non-zero if any failed.
     #[cfg(feature = "isf")]
     IsfCheck {
         /// The folder of ISF files.

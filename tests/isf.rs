@@ -3,6 +3,13 @@
 //! answers known independently (Color Controls' brightness, Flip H's mirror), steady
 //! frames, and errors located in the `.fs` itself.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::many_single_char_names,
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "tests: a failed unwrap is a failed test; pixel loops use x, y, w, h, u, v; the collection's files are all `.fs`"
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -184,7 +184,7 @@ fn unary(t: &[Tok], at: &mut usize, vars: Vars<'_>) -> Option<f64> {
 fn number(v: &ParamValue) -> f64 {
     match v {
         ParamValue::Float(f) => f64::from(*f),
-        ParamValue::Int(i) => *i as f64,
+        ParamValue::Int(i) => f64::from(*i),
         ParamValue::Bool(b) => f64::from(u8::from(*b)),
         ParamValue::Choice(c) => f64::from(*c),
         other => other.components().first().copied().map_or(0.0, f64::from),
@@ -267,7 +267,7 @@ impl IsfOperator {
             e.as_deref()
                 .and_then(|e| eval_size(e, &vars))
                 .filter(|v| v.is_finite())
-                .map_or(full, |v| (v.max(1.0).min(16384.0)) as u32)
+                .map_or(full, |v| v.clamp(1.0, 16384.0) as u32)
         };
         (dim(&pass.width, size.0), dim(&pass.height, size.1))
     }

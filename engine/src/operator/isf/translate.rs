@@ -91,7 +91,7 @@ fn strip_stage_io(text: &mut String, keywords: &[&str], whole: bool) {
         }
         let Some(word) = keywords.iter().find(|k| {
             rest.starts_with(**k)
-                && rest[k.len()..].starts_with(|c: char| c == ' ' || c == '\t')
+                && rest[k.len()..].starts_with([' ', '\t'])
                 && rest.trim_end().ends_with(';')
                 && !rest.contains('(')
         }) else {
