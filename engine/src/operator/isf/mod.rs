@@ -194,11 +194,21 @@ fn finish(
             },
             targets: t.images[t.inputs..].to_vec(),
             images: t.inputs,
+            // Inputs that WIDTH/HEIGHT expressions name (their values select the targets'
+            // sizes; the others must not make a new prepare when they are animated).
             names: t
                 .uniforms
                 .iter()
                 .enumerate()
                 .map(|(k, u)| (head.inputs[u.input].name.clone(), k + 1))
+                .filter(|(name, _)| {
+                    head.passes.iter().any(|p| {
+                        [&p.width, &p.height]
+                            .into_iter()
+                            .flatten()
+                            .any(|e| e.contains(name.as_str()))
+                    })
+                })
                 .collect(),
         },
     );
