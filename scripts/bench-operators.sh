@@ -6,13 +6,20 @@
 #
 #   scripts/bench-operators.sh [path/to/vivid] [bandwidth GB/s] [frames]
 #
+# The default binary is the `profiling` build (cargo build --profile profiling): the release
+# build's code with symbols and line tables, for profilers attached to a run.
+#
 # The bandwidth is the device's measured copy rate, bytes read + written (~3000 GB/s on the
 # lent H100). Full tables go to $BENCH_OUT (default: a temporary folder); a summary is
 # printed: per frame, then per operator (frame GPU time / operators), and the median pass's
 # time over its floor (its inputs read once and its output written once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VIVID=${1:-target/release/vivid}
+VIVID=${1:-target/profiling/vivid}
+if [ ! -x "$VIVID" ]; then
+    echo "bench-operators.sh: no $VIVID: build it with \`cargo build --profile profiling\` (or pass a vivid binary)" >&2
+    exit 1
+fi
 BW=${2:-3000}
 FRAMES=${3:-300}
 OUT=${BENCH_OUT:-$(mktemp -d)}

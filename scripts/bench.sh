@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Headless frame times of the examples at 1920x1080 (and 3840x2160), as a table.
 #
-#   scripts/bench.sh                       # target/release/vivid, 300 frames
+#   scripts/bench.sh                       # target/profiling/vivid, 300 frames
 #   scripts/bench.sh path/to/vivid 600     # another binary, more frames
+#
+# The default binary is the `profiling` build (cargo build --profile profiling): the release
+# build's code with symbols and line tables, so a profiler (perf record, samply) attached to
+# a run can name what it sees.
 #
 # Each run renders with a fixed time step, so animated parameters move as they would live;
 # the time per frame excludes the first 10 frames (pipeline compilation, first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VIVID=${1:-target/release/vivid}
+VIVID=${1:-target/profiling/vivid}
+if [ ! -x "$VIVID" ]; then
+    echo "bench.sh: no $VIVID: build it with \`cargo build --profile profiling\` (or pass a vivid binary)" >&2
+    exit 1
+fi
 FRAMES=${2:-300}
 OUT=${BENCH_OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
@@ -20,6 +28,7 @@ cases=(
     "examples/04-compositing 3840x2160"
     "examples/06-3d-shadows 1920x1080"
     "examples/07-3d-into-2d 1920x1080"
+    "examples/10-vj-set 1920x1080"
     "testing-fixtures/shadow-point 1920x1080"
 )
 printf '%-26s %-10s %8s %12s %10s %9s %9s\n' project size frames "ms/frame" fps objects* encoders

@@ -66,6 +66,31 @@ install_x11_tools() {
 
 install_x11_tools
 
+# Media (vivid-media, the `media` feature: video, --record): GStreamer's libraries and
+# headers to build, and the plugins the tests use — videotestsrc, videoconvert, decodebin,
+# appsrc/appsink (base), matroska/mp4/png (good), x264enc (ugly), FFV1 (libav). Debian 12
+# ships GStreamer 1.22, what vivid-media is built against (the crates' `v1_22` feature).
+install_gstreamer() {
+    local wanted=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
+        gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+        gstreamer1.0-libav gstreamer1.0-tools pkg-config)
+    local missing=()
+    for pkg in "${wanted[@]}"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! command -v apt-get >/dev/null; then
+        echo "check.sh: install GStreamer >= 1.22 with its development files and the base, good, bad, ugly and libav plugins (${missing[*]} on Debian)" >&2
+        return 0
+    fi
+    echo "check.sh: installing ${missing[*]} (media)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -q
+    as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+install_gstreamer
+
 # A clean build of the tests needs about 3 GB under target/ (see [profile.dev] in Cargo.toml).
 # A linker killed by SIGBUS is almost always a full disk: say how much there is up front.
 avail_kb=$(df -Pk . | awk 'NR==2 {print $4}')

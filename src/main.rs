@@ -1,5 +1,8 @@
 //! The `vivid` command: run a project folder in a window or headless, list operators.
 
+#[cfg(feature = "media")]
+mod recording;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,6 +18,7 @@ use vivid::stderr_line;
 use vivid::{Engine, EngineError, EngineOptions, FrameTime, Gpu, GpuOptions, Target};
 
 mod cli;
+mod new;
 
 use cli::snapshot::{Snapshot, parse_color};
 use cli::stop::Stop;
@@ -26,7 +30,7 @@ use cli::stop::Stop;
     name = "vivid",
     version,
     args_conflicts_with_subcommands = true,
-    after_help = "EXAMPLES:\n  vivid examples/02-hello-noise\n  vivid examples/02-hello-noise --headless --frames 120 --fps 60 --snapshot out.png\n  vivid examples/04-compositing --set clouds.scale=4 --set 'clouds.speed=\"1 + sin(time)\"'\n  vivid operators\n\nIn the window: Tab shows the inspector, F toggles fullscreen, Esc quits.\nParameters take numbers or expressions of `time` (seconds) and `frame`, e.g. scale = \"4 + 2 * sin(time)\".\nEnvironment: RUST_LOG=info (or debug) for logs; WGPU_BACKEND=vulkan and WGPU_ADAPTER_NAME=llvmpipe pick the adapter;\nVIVID_PASSES=compute|render forces how operators run (default: render passes on CPU drivers, compute elsewhere)."
+    after_help = "EXAMPLES:\n  vivid new my-project\n  vivid examples/02-hello-noise\n  vivid examples/02-hello-noise --headless --frames 120 --fps 60 --snapshot out.png\n  vivid examples/04-compositing --set clouds.scale=4 --set 'clouds.speed=\"1 + sin(time)\"'\n  vivid operators\n\nIn the window: Tab shows the inspector, F toggles fullscreen, Esc quits.\nParameters take numbers or expressions of `time` (seconds) and `frame`, e.g. scale = \"4 + 2 * sin(time)\".\nEnvironment: RUST_LOG=info (or debug) for logs; WGPU_BACKEND=vulkan and WGPU_ADAPTER_NAME=llvmpipe pick the adapter;\nVIVID_PASSES=compute|render forces how operators run (default: render passes on CPU drivers, compute elsewhere)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -56,6 +60,13 @@ enum Command {
     #[cfg(feature = "isf")]
     IsfCheck {
         /// The folder of ISF files.
+        dir: PathBuf,
+    },
+    /// Make a new project folder from the template: a commented chain.toml and a starter
+    /// shader (never overwrites: DIR must not exist, or be empty).
+    New {
+        /// The folder to make, e.g. my-project.
+        #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
     /// Benchmark a project headless: time per frame, and per operator the GPU time
@@ -89,6 +100,10 @@ struct BenchArgs {
     /// Draw every operator on its own: no fusion of pointwise operators (to compare).
     #[arg(long)]
     no_fuse: bool,
+    /// Leave the loops of the project's shaders unguarded (to measure what the loop guard
+    /// costs; a loop that never ends then hangs the GPU).
+    #[arg(long)]
+    no_loop_guard: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -162,10 +177,29 @@ struct RunArgs {
     /// half-float textures skipped between them.
     #[arg(long)]
     no_fuse: bool,
+    /// Seconds the GPU may take to finish a frame (0: no limit). A frame still running then
+    /// quarantines the newest shader (until its file changes), replaces the GPU device and
+    /// keeps rendering with that shader's last good version, or without it.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_frame_deadline)]
+    frame_deadline: f64,
     /// Also read files from this folder (repeatable): a project's files (pictures, models,
     /// shaders) must otherwise be inside its own folder, links resolved.
     #[arg(long = "allow-path", value_name = "DIR", value_parser = parse_folder)]
     allow_paths: Vec<PathBuf>,
+    /// Record the output: a video file (.mp4 H.264, .mov `ProRes`, .mkv, .webm) or a PNG
+    /// sequence (frames/%06d.png). Headless with --fps: every frame, exactly; in a window:
+    /// what is shown, in real time.
+    #[cfg(feature = "media")]
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
+    /// The recording's codec: h264 (default), h265, prores (default for .mov), ffv1, vp9.
+    #[cfg(feature = "media")]
+    #[arg(long, value_name = "CODEC", requires = "record")]
+    record_codec: Option<String>,
+    /// The recording's bit rate in kbit/s (default: constant quality).
+    #[cfg(feature = "media")]
+    #[arg(long, value_name = "KBPS", requires = "record")]
+    record_bitrate: Option<u32>,
 }
 
 /// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
@@ -236,6 +270,15 @@ fn parse_monitor_interval(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_frame_deadline(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if f == 0.0 || (1e-3..=MAX_SECONDS).contains(&f) => Ok(f),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds in 0.001..={MAX_SECONDS:e} (or 0: no deadline)"
+        )),
+    }
+}
+
 fn parse_frames(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
         Ok(0) => Err("0 frames: nothing to render (give at least 1)".into()),
@@ -276,6 +319,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Operators { project, .. }) => print_operators(project.as_deref()),
+        Some(Command::New { dir }) => new::new_project(&dir, source_tree_shaders().is_some()),
         Some(Command::Bench(args)) => bench(&args),
         #[cfg(feature = "isf")]
         Some(Command::IsfCheck { dir }) => match isf_check::isf_check(&dir) {
@@ -313,6 +357,8 @@ fn engine_options(args: &RunArgs, live: bool) -> EngineOptions {
             .then(|| Duration::from_secs_f64(args.monitor_interval.min(MAX_SECONDS))),
         monitor_print: true,
         fuse: !args.no_fuse,
+        frame_deadline: (args.frame_deadline > 0.0)
+            .then(|| Duration::from_secs_f64(args.frame_deadline.min(MAX_SECONDS))),
         allowed_paths: args.allow_paths.clone(),
         file_wait: if live {
             Duration::ZERO
@@ -321,6 +367,18 @@ fn engine_options(args: &RunArgs, live: bool) -> EngineOptions {
         },
         ..defaults
     }
+}
+
+/// What the terminal shows of the run's problems: the files' errors, then the operators'.
+fn error_text(live: Option<&Live>, engine: &Engine) -> Option<String> {
+    let mut parts: Vec<String> = live.and_then(Live::error_text).into_iter().collect();
+    parts.extend(
+        engine
+            .errors()
+            .into_iter()
+            .map(|e| format!("error in `{}`: {}", e.node, e.message)),
+    );
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
 /// The source tree's `shaders/`, when this binary was built in (and runs from) that tree:
@@ -355,6 +413,18 @@ fn setup_engine(
     let loaded = engine.load_project(project, &args.sets);
     if args.snapshot.is_some() {
         engine.set_capture(true);
+    }
+    #[cfg(feature = "media")]
+    if let Some(path) = &args.record {
+        let options = vivid::media::record::RecordOptions {
+            path: path.clone(),
+            codec: args.record_codec.clone(),
+            bitrate_kbps: args.record_bitrate,
+            fps: args.fps,
+            exact: args.headless,
+        };
+        recording::start(&mut engine, &options)
+            .map_err(|e| EngineError::Param(format!("--record: {e:#}")))?;
     }
     if !watch {
         loaded?;
@@ -498,7 +568,7 @@ fn run_headless(
     {
         bail!("stopped before the project loaded");
     }
-    let mut shown_errors: Option<String> = None;
+    let mut shown_errors: Option<String> = error_text(live.as_ref(), &engine);
     let start = Instant::now();
     let Plan {
         frames,
@@ -508,23 +578,26 @@ fn run_headless(
     // Timing excludes the first frames (pipeline compilation, first-use allocations).
     let warmup = if frames >= 40 { 10 } else { 0 };
     let mut steady_start = start;
-    let mut last_errors = Vec::new();
     let mut errors_seen = engine.errors_generation();
     let mut rendered = 0;
+    // The files' and the operators' errors, printed when they change.
+    let mut show_errors = |live: Option<&Live>, engine: &Engine| {
+        let text = error_text(live, engine);
+        if text != shown_errors {
+            match &text {
+                Some(t) => stderr_line!("{t}"),
+                None => stderr_line!("vivid: all errors fixed"),
+            }
+            shown_errors = text;
+        }
+    };
     for k in 0..frames {
         if k == warmup && warmup > 0 {
             engine.wait_idle();
             steady_start = Instant::now();
         }
         if live.as_mut().is_some_and(|l| l.poll(&mut engine)) {
-            let text = live.as_ref().and_then(Live::error_text);
-            if text != shown_errors {
-                match &text {
-                    Some(t) => stderr_line!("{t}"),
-                    None => stderr_line!("vivid: all errors fixed"),
-                }
-                shown_errors = text;
-            }
+            show_errors(live.as_ref(), &engine);
         }
         let last =
             k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
@@ -544,10 +617,7 @@ fn run_headless(
         }
         if engine.errors_generation() != errors_seen {
             errors_seen = engine.errors_generation();
-            last_errors = engine.errors();
-            for e in &last_errors {
-                stderr_line!("error in `{}`: {}", e.node, e.message);
-            }
+            show_errors(live.as_ref(), &engine);
         }
         rendered = k + 1;
         if last {
@@ -575,9 +645,12 @@ fn run_headless(
         "vivid: {frames} frame{} of {w}x{h} in {elapsed:.3} s, {timing}, on {adapter}",
         if frames == 1 { "" } else { "s" },
     );
+    #[cfg(feature = "media")]
+    recording::finish(&mut engine)?;
     finish(&engine, args, snapshot, frames, elapsed, Some(per_frame))?;
-    if !last_errors.is_empty() {
-        bail!("{} operator(s) failed", last_errors.len());
+    let failed = engine.errors().len();
+    if failed > 0 {
+        bail!("{failed} operator(s) failed");
     }
     Ok(())
 }
@@ -595,6 +668,10 @@ fn run_window(
         // Nothing to watch: the same error as without watching.
         let _ = vivid::project::load_project(project)?;
     }
+    // Media plays in real time in a window (frames dropped or repeated to keep sync),
+    // unless the time step is fixed.
+    #[cfg(feature = "media")]
+    vivid::media::set_realtime(args.fps.is_none());
     let options = vivid::window::WindowOptions {
         title: format!("vivid — {}", project.display()),
         frames: args.frames,
@@ -622,6 +699,12 @@ fn run_window(
             EngineError::Surface(m) => anyhow::anyhow!("window surface: {m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
             other => other.into(),
         })?;
+    #[cfg(feature = "media")]
+    let run = {
+        let mut run = run;
+        recording::finish(&mut run.engine)?;
+        run
+    };
     finish(&run.engine, args, snapshot, run.frames, run.seconds, None)
 }
 
@@ -812,6 +895,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         ..EngineOptions::default()
     };
     let mut engine = Engine::new(gpu, vivid::builtin_registry(), options);
+    engine.shaders_mut().set_loop_guard(!args.no_loop_guard);
     engine.set_output_size(args.size)?;
     engine.load_project(&args.project, &args.sets)?;
     let mut k = 0u64;
@@ -976,9 +1060,10 @@ mod tests {
         ]
     }
 
-    const RUN_FLAGS: [&str; 5] = [
+    const RUN_FLAGS: [&str; 6] = [
         "--duration",
         "--monitor-interval",
+        "--frame-deadline",
         "--fps",
         "--frames",
         "--size",
@@ -1002,6 +1087,7 @@ mod tests {
                         prop_assert!(plan.deadline.is_some(), "{d}");
                     }
                     let _ = options.monitor_interval;
+                    prop_assert!(options.frame_deadline.is_none_or(|d| d > Duration::ZERO));
                 }
                 Err(e) => prop_assert_eq!(e.exit_code(), 2, "{}", e),
             }
@@ -1024,6 +1110,8 @@ mod tests {
             ("--duration", "1e300"),
             ("--duration", "1e19"),
             ("--monitor-interval", "1e300"),
+            ("--frame-deadline", "1e300"),
+            ("--frame-deadline", "-1"),
             ("--frames", "0"),
         ] {
             let e = Cli::try_parse_from(["vivid", "p", flag, value]).expect_err(value);

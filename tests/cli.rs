@@ -901,6 +901,109 @@ fn the_shader_api_is_printed() {
 }
 
 #[test]
+fn new_makes_a_project_from_the_template_that_runs() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("my show");
+    let dir_text = dir.to_str().unwrap();
+    let t = ok(&["new", dir_text]);
+    // It says how to run it (the test binary runs from the source tree: `cargo run`),
+    // quoting the path with its space.
+    assert!(
+        t.contains(&format!("cargo run --release -- '{dir_text}'")),
+        "{t}"
+    );
+    // Every file of the template, as it is in examples/01-template.
+    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/01-template");
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(&template).unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_owned();
+        assert_eq!(
+            std::fs::read_to_string(dir.join(&name)).unwrap_or_default(),
+            std::fs::read_to_string(&path).unwrap(),
+            "{}: the template's {name:?} (src/new.rs lists the template's files)",
+            dir.display()
+        );
+        names.push(name);
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), names.len());
+    // A commented chain with the project's own shader.
+    let chain = std::fs::read_to_string(dir.join("chain.toml")).unwrap();
+    assert!(chain.lines().filter(|l| l.starts_with('#')).count() > 10);
+    assert!(chain.contains("type = \"shader\"") && dir.join("look.wgsl").is_file());
+    // It runs, its shader's parameters listed like any other.
+    ok(&[dir_text, "--headless", "--frames", "3", "--size", "96x54"]);
+    let listing = ok(&["operators", "--project", dir_text]);
+    assert!(
+        listing.contains("reach") && listing.contains("center"),
+        "{listing}"
+    );
+}
+
+#[test]
+fn new_never_overwrites() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("show");
+    let dir_text = dir.to_str().unwrap();
+    ok(&["new", dir_text]);
+    std::fs::write(dir.join("chain.toml"), "# mine\n").unwrap();
+    let o = vivid(&["new", dir_text]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("already exists") && t.contains("hint:"), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("chain.toml")).unwrap(),
+        "# mine\n"
+    );
+    // A file in the way, too.
+    let file = parent.path().join("notes.txt");
+    std::fs::write(&file, "x").unwrap();
+    let o = vivid(&["new", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+    // An empty folder is fine.
+    let empty = parent.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    ok(&["new", empty.to_str().unwrap()]);
+    assert!(empty.join("chain.toml").is_file());
+}
+
+#[test]
+fn set_output_and_size_are_top_level_overrides() {
+    // `--set output=NAME` shows another operator (the README documents it): the template's
+    // background alone is dark everywhere, its full picture has the bright dot.
+    let brightest = |args: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("out.png");
+        let mut all = vec![
+            "examples/01-template",
+            "--headless",
+            "--snapshot",
+            png.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        ok(&all);
+        let img = image::open(&png).unwrap().to_rgba8();
+        (
+            img.dimensions(),
+            img.pixels().map(|p| p.0[0]).max().unwrap(),
+        )
+    };
+    let (size, full) = brightest(&["--set", "size=[128,72]"]);
+    assert_eq!(size, (128, 72));
+    let (_, bg) = brightest(&["--set", "size=[128,72]", "--set", "output=bg"]);
+    assert!(full > 200 && bg < 80, "full {full}, bg {bg}");
+    let o = vivid(&[
+        "examples/01-template",
+        "--headless",
+        "--set",
+        "output=nothing",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
+
+#[test]
 fn a_former_parameter_name_still_works_with_a_hint() {
     // `shape.rotation` is now `rotate`: same picture, one hint at the old name's place.
     let old = project("[s]\ntype = \"shape\"\nkind = \"rect\"\nsize = [64, 64]\nrotation = 30\n");

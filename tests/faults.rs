@@ -142,6 +142,55 @@ const CHAIN_CUSTOM: &str =
 /// Frames each run of [`sweep`] renders.
 const FRAMES: u64 = 12;
 
+/// The multi-pass, time and text operators: rings, scratch pyramids, a coverage texture.
+/// The sources stand still, so a ring made a frame late holds the same pictures by the
+/// last frame.
+const CHAIN_TIME_TEXT: &str = r#"
+output = "out"
+[src]
+type = "shape"
+size = [32, 24]
+kind = "star"
+[map]
+type = "solid"
+size = [32, 24]
+color = [0.5, 0.5, 0.5]
+[late]
+type = "delay"
+input = "src"
+frames = 3
+[trail]
+type = "echo"
+input = "src"
+taps = 3
+spacing = 2
+[tm]
+type = "time_machine"
+inputs = ["src", "map"]
+frames = 4
+[flash]
+type = "strobe"
+input = "tm"
+rate = 10
+[glow]
+type = "bloom"
+input = "trail"
+threshold = 0.2
+[soft]
+type = "blur"
+input = "late"
+radius = 6
+[mix]
+type = "composite"
+inputs = ["glow", "flash", "soft"]
+mode = "add"
+[out]
+type = "text"
+input = "mix"
+text = "{frame}"
+font_size = 0.5
+"#;
+
 /// For every object the chain's loading and first frames create, a run where that one
 /// creation fails — the constructor gives an invalid object, as wgpu does, so code that
 /// ignores the failure draws nothing right: the failure is reported in that very run (or,
@@ -244,6 +293,12 @@ fn sweep(dir: &Path) {
 #[test]
 fn every_creation_of_a_2d_chain_may_fail() {
     let dir = common::project(&[("chain.toml", CHAIN_2D)]);
+    sweep(dir.path());
+}
+
+#[test]
+fn every_creation_of_the_time_and_text_operators_may_fail() {
+    let dir = common::project(&[("chain.toml", CHAIN_TIME_TEXT)]);
     sweep(dir.path());
 }
 

@@ -201,12 +201,14 @@ fn changing_parameters_that_are_uniforms_creates_nothing() {
     let host = Host::new(&engine, false);
     // The example animates the glow's radius; make it a constant first (that edit may
     // re-prepare the blur for one depth only).
-    engine.set_param("glow", "radius", 33.0).unwrap();
+    engine.set_param("glow", "radius", 26.0).unwrap();
     run(&mut engine, &host, 0, 5);
     let before = engine.gpu().counts().total_created();
     for k in 0..30 {
-        // Within one pyramid depth of the blur (radius 32..64 is depth 4).
-        engine.set_param("glow", "radius", 33.0 + k as f32).unwrap();
+        // Within one pyramid depth of the blur (radius 25..49.7 is depth 4: factor 16).
+        engine
+            .set_param("glow", "radius", 26.0 + 0.7 * k as f32)
+            .unwrap();
         engine.set_param("sky", "angle", k * 3).unwrap();
         engine
             .set_param(
@@ -342,6 +344,44 @@ fn memory_does_not_grow_with_chain_length() {
         "10 filters: {ten} textures, 100 filters: {hundred}"
     );
     assert!(hundred <= 4, "{hundred} textures for a linear chain");
+}
+
+/// Live textures and their bytes after a few frames of `project` (at `size`, if given).
+fn memory_of(project: &str, size: Option<[u32; 2]>, frames: u64) -> (i64, i64) {
+    let mut engine = common::engine();
+    engine.set_output_size(size).unwrap();
+    engine
+        .load_project(&common::repo().join(project), &[])
+        .unwrap();
+    let host = Host::new(&engine, false);
+    run(&mut engine, &host, 0, frames);
+    assert_steady(&engine, project, 2);
+    let now = engine.gpu().counts().snapshot();
+    (now.live_textures, now.texture_bytes)
+}
+
+#[test]
+fn blur_chains_hold_the_same_memory_whatever_their_length() {
+    // Blurs' small images are scratch textures shared by every operator: 30 blurs (radii 2,
+    // 12 and 50 in turn: the direct path and two pyramid depths) hold what 10 hold.
+    let ten = memory_of("testing-fixtures/bench-blur-10-1080p", Some([320, 180]), 3);
+    let thirty = memory_of("testing-fixtures/bench-blur-30-1080p", Some([320, 180]), 3);
+    assert_eq!(ten, thirty, "10 blurs: {ten:?}, 30 blurs: {thirty:?}");
+}
+
+#[test]
+fn thirty_blurs_at_1080p_fit_in_70_mb() {
+    // The target: three 1080p output slots (50 MB) and the blurs' scratch textures.
+    let (textures, bytes) = memory_of("testing-fixtures/bench-blur-30-1080p", None, 1);
+    eprintln!(
+        "30 blurs at 1080p: {textures} textures, {:.1} MB",
+        bytes as f64 / 1e6
+    );
+    assert!(
+        bytes <= 70_000_000,
+        "{textures} textures, {:.1} MB",
+        bytes as f64 / 1e6
+    );
 }
 
 #[test]

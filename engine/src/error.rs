@@ -279,6 +279,16 @@ pub enum EngineError {
         /// wgpu's message.
         message: String,
     },
+    /// The GPU did not finish a frame within the frame deadline
+    /// ([`EngineOptions::frame_deadline`](crate::EngineOptions::frame_deadline)): the next
+    /// frame quarantines the newest shader and replaces the device.
+    #[error("{context}: the GPU did not finish the frame within the {seconds:.1} s frame deadline")]
+    FrameDeadline {
+        /// What the engine was waiting for.
+        context: String,
+        /// The deadline, in seconds.
+        seconds: f64,
+    },
     /// A texture size is zero or beyond what the device supports.
     #[error(
         "{what}: size {width}x{height} is not allowed (each side must be 1..={limit}, the device's max_texture_dimension_2d)"

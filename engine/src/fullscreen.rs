@@ -79,6 +79,9 @@ enum Pipeline {
 #[derive(Debug)]
 pub struct FullscreenPass {
     shader: Cow<'static, str>,
+    /// Compute entry point: `cs_main` (16×16 workgroups over the output), or a shader's own
+    /// ([`with_compute_entry`](Self::with_compute_entry)).
+    compute_entry: &'static str,
     uniform_size: u64,
     /// Size of the second uniform struct at binding 10, if the shader has one.
     params_size: Option<u64>,
@@ -93,6 +96,7 @@ impl FullscreenPass {
     pub fn new(shader: impl Into<Cow<'static, str>>, uniform_size: usize) -> Self {
         Self {
             shader: shader.into(),
+            compute_entry: "cs_main",
             uniform_size: uniform_size as u64,
             params_size: None,
             pipeline: None,
@@ -109,6 +113,15 @@ impl FullscreenPass {
         self
     }
 
+    /// Runs compute entry point `entry` of the shader instead of `cs_main` (a pass with its
+    /// own workgroup size and shared memory; dispatch it with
+    /// [`dispatch_groups`](Self::dispatch_groups)). Render mode still draws `fs_main`.
+    #[must_use]
+    pub fn with_compute_entry(mut self, entry: &'static str) -> Self {
+        self.compute_entry = entry;
+        self
+    }
+
     /// Builds (and caches) the pipeline for `inputs` input textures without binding
     /// anything: to find out, before swapping an operator in, whether its shader builds.
     pub fn compile(
@@ -122,7 +135,7 @@ impl FullscreenPass {
         let key = PipelineKey {
             shader: self.shader.to_string(),
             entry: match mode {
-                PassMode::Compute => "cs_main",
+                PassMode::Compute => self.compute_entry,
                 PassMode::Render => "fs_main",
             },
             inputs,
@@ -150,7 +163,7 @@ impl FullscreenPass {
         let key = PipelineKey {
             shader: self.shader.to_string(),
             entry: match mode {
-                PassMode::Compute => "cs_main",
+                PassMode::Compute => self.compute_entry,
                 PassMode::Render => "fs_main",
             },
             inputs: inputs.len() as u32,
@@ -255,12 +268,35 @@ impl FullscreenPass {
         self.dispatch_offsets(encoder, &[uniforms.offset, params.offset], label);
     }
 
+    /// [`dispatch`](Self::dispatch) with `groups` workgroups in compute mode (a pass
+    /// [`with_compute_entry`](Self::with_compute_entry)); render mode draws as usual.
+    pub fn dispatch_groups(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        uniforms: UniformSlot,
+        groups: (u32, u32),
+        label: &str,
+    ) {
+        self.record(encoder, &[uniforms.offset], Some(groups), label);
+    }
+
     fn dispatch_offsets(&self, encoder: &mut wgpu::CommandEncoder, offsets: &[u32], label: &str) {
+        self.record(encoder, offsets, None, label);
+    }
+
+    fn record(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        offsets: &[u32],
+        own_groups: Option<(u32, u32)>,
+        label: &str,
+    ) {
         let (Some(pipeline), Some(bind_group)) = (&self.pipeline, self.bind_group.get()) else {
             return;
         };
         match pipeline {
             Pipeline::Compute { pipeline, groups } => {
+                let groups = own_groups.unwrap_or(*groups);
                 let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                     label: Some(label),
                     timestamp_writes: None,

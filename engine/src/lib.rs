@@ -14,6 +14,7 @@
 //! one command encoder → one submit → the memory monitor ([`MemoryMonitor`]).
 
 pub mod chain;
+pub mod deadline;
 mod engine;
 mod error;
 pub mod files;
@@ -31,6 +32,7 @@ pub mod resources;
 pub mod scene;
 pub mod shaders;
 pub mod stderr;
+pub mod tap;
 
 pub use engine::{
     ChainLoader, DisplayArea, Engine, EngineOptions, FramePass, FrameReport, LoadedChain,
@@ -41,6 +43,7 @@ pub use gpu::{Gpu, GpuOptions, PassMode};
 pub use monitor::{MemoryMonitor, MonitorSample, rss_bytes};
 pub use operator::{FrameTime, Operator, OperatorInfo, Registry};
 pub use readback::FloatImage;
+pub use tap::OutputTap;
 
 // Re-exported so that operator crates and hosts use the same versions.
 pub use bytemuck;

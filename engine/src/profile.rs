@@ -113,8 +113,9 @@ impl Profiler {
         if !self.supported || needed <= self.capacity {
             return false;
         }
-        // Wait for frames in flight before dropping buffers they use.
-        let _ = gpu.device().poll(wgpu::PollType::wait_indefinitely());
+        // Wait for frames in flight before dropping buffers they use (bounded: wgpu keeps
+        // what a late frame uses alive until it ends).
+        let _ = crate::deadline::wait_idle(gpu, Some(crate::deadline::DEFAULT_FRAME_DEADLINE));
         let capacity = needed.next_power_of_two();
         let bytes = u64::from(capacity) * 8;
         self.query_set = Some(gpu.create_query_set(&wgpu::QuerySetDescriptor {
@@ -257,7 +258,7 @@ impl Profiler {
 
     /// Waits for and collects every frame in flight (before reading the results).
     pub(crate) fn flush(&mut self, gpu: &Gpu) {
-        let _ = gpu.device().poll(wgpu::PollType::wait_indefinitely());
+        let _ = crate::deadline::wait_idle(gpu, Some(crate::deadline::DEFAULT_FRAME_DEADLINE));
         self.begin_frame();
     }
 

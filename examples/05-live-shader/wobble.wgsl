@@ -1,8 +1,10 @@
 // A wobble: every row of the input slides sideways along a sine wave.
 // Edit it while vivid runs (`vivid examples/05-live-shader`) and save.
 //
-// The interface is in shaders/common/custom.wgsl: `vivid.time`, `vivid.resolution`,
-// `samp`, `input0`..`input3`, and `params` (the struct below).
+// The interface (`vivid operators --shader-api`, or shaders/common/interface.wgsl):
+// `vivid.time`, `vivid.resolution`, `samp`, `input0`..`input3`, and `params` (the struct
+// below). `uv` is texture space, (0,0) top-left and y down: sample with it. Parameters that
+// are positions are written y up; `user_uv(uv)` converts.
 
 struct Params {
     amount: f32,     // default=0.02 range=0..0.5 How far rows slide, as a fraction of the width

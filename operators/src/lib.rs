@@ -12,6 +12,7 @@ pub mod filters;
 pub mod generators;
 pub mod render3d;
 pub mod temporal;
+pub mod text;
 
 use vivid_engine::operator::Registry;
 
@@ -22,6 +23,7 @@ pub fn register_builtin(registry: &mut Registry) {
     generators::register(registry);
     filters::register(registry);
     temporal::register(registry);
+    text::register(registry);
     render3d::register(registry);
     // The single-pass operators: one per file of shaders/operators/ (embedded, reflected).
     for e in registry.add_shaders(SHADERS) {

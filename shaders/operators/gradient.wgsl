@@ -9,7 +9,7 @@ struct Params {
     color_b: vec4<f32>,   // default=[1, 1, 1, 1] color Colour at the end.
     angle: f32,           // default=0 range=-36000..36000 Direction of a linear gradient / start of an angular one, degrees counter-clockwise (0: left to right).
     center: vec2<f32>,    // default=[0.5, 0.5] Centre [x, y] in uv (0..1, y up).
-    scale: f32,           // default=1 range=0.001..1000 Gradient repetitions across its span (1: one ramp edge to edge / centre to half the image height).
+    scale: f32,           // default=1 range=0.001..1000 Gradient repetitions across its span (1: one ramp edge to edge, centre to half the image height, or once around the centre; an angular gradient with extend = mirror and an even scale has no seam).
     extend: u32,          // choice=clamp|repeat|mirror default=clamp Past the ends: clamp, repeat or mirror.
 }
 
@@ -24,7 +24,7 @@ fn shade(uv: vec2<f32>) -> vec4<f32> {
     var t = 0.0;
     switch params.mode {
         case 1u: { t = length(q) * 2.0 * params.scale; }
-        case 2u: { t = fract((atan2(q.y, q.x) - angle) / TAU + 1.0); }
+        case 2u: { t = fract((atan2(q.y, q.x) - angle) / TAU + 1.0) * params.scale; }
         case 3u: { t = (abs(q.x) + abs(q.y)) * 2.0 * params.scale; }
         default: {
             // Across the image: colour_a at one edge, colour_b at the other (angle 0: left to right).

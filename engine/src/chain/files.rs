@@ -123,6 +123,9 @@ impl ChainDesc {
             .map(|e| format!(".{e}"))
             .collect::<Vec<_>>()
             .join(", ");
+        if kind == FileKind::Frames {
+            return self.resolve_frames(n, key, value, &path, &list, files);
+        }
         if path.is_dir() {
             return Err(self
                 .diag(
@@ -171,6 +174,53 @@ fn file_diag(d: Diagnostic, e: &FileError) -> Diagnostic {
     match e.hint() {
         Some(h) => d.with_hint(h),
         None => d,
+    }
+}
+
+impl ChainDesc {
+    /// A folder of frames: it must be one and hold at least one frame file.
+    fn resolve_frames(
+        &self,
+        n: &NodeDesc,
+        key: &str,
+        value: &Spanned<RawValue>,
+        path: &Path,
+        list: &str,
+        files: &FileRules,
+    ) -> Result<String, Diagnostic> {
+        let name = &n.name.value;
+        if !path.is_dir() {
+            return Err(self
+                .diag(
+                    value.loc.as_ref(),
+                    format!("`{name}.{key}`: {} is not a folder", path.display()),
+                )
+                .with_hint(format!(
+                    "name a folder of numbered frames ({list}), relative to the project folder"
+                )));
+        }
+        if files_with_extension(path, FileKind::Frames.extensions()).is_empty() {
+            return Err(self.diag(
+                value.loc.as_ref(),
+                format!("`{name}.{key}`: no frames ({list}) in {}", path.display()),
+            ));
+        }
+        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        // The file rule: inside the project folder or an allowed one, links resolved.
+        if !files.allows(&path) {
+            return Err(self
+                .diag(
+                    value.loc.as_ref(),
+                    format!(
+                        "`{name}.{key}`: {} is outside the project folder",
+                        path.display()
+                    ),
+                )
+                .with_hint(
+                    "move the frames into the project, or allow the folder with --allow-path",
+                ));
+        }
+        Ok(path.to_string_lossy().to_string())
     }
 }
 

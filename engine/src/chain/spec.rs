@@ -98,19 +98,16 @@ impl ChainSpec {
 }
 
 /// The pixel size of the image file at `path` (read from its header, by the rules of
-/// `files`), if the GPU can hold it; otherwise what is wrong, naming the file.
+/// `files`), if the GPU can hold it (its sides and vivid's picture budget); otherwise what is
+/// wrong, naming the file.
 pub(crate) fn image_pixel_size(
     files: &crate::files::FileRules,
     path: &Path,
     max_side: u32,
 ) -> Result<[u32; 2], String> {
     let (w, h) = crate::params::image_size(files, path)?;
-    if w == 0 || h == 0 || w > max_side || h > max_side {
-        return Err(format!(
-            "{} is {w}x{h} pixels: too large for this GPU (each side must be 1..={max_side}, the device's max_texture_dimension_2d)",
-            path.display()
-        ));
-    }
+    crate::resources::budget::check_picture(w, h, max_side)
+        .map_err(|m| format!("{} is {m}", path.display()))?;
     Ok([w, h])
 }
 

@@ -50,6 +50,8 @@ pub(super) struct Display {
     pub(super) overlay: OverlayText,
     /// Small copies of every operator's output (the inspector's chain view).
     pub(super) thumbs: Option<Thumbnails>,
+    /// A host's copy of every frame's output ([`Engine::set_output_tap`]: a recorder).
+    pub(super) tap: Option<Box<dyn crate::tap::OutputTap>>,
     /// The part of the target the output is letterboxed into ([`Engine::set_display_area`]);
     /// none: all of it.
     pub(super) area: Option<DisplayArea>,
@@ -505,8 +507,11 @@ impl Engine {
         let Some(out) = rt.output(rt.shown) else {
             return;
         };
-        if capture && let Some(r) = &self.display.readback {
+        if capture && let Some(r) = &mut self.display.readback {
             r.encode_copy(encoder, &out.texture);
+        }
+        if let Some(tap) = &mut self.display.tap {
+            tap.encode(encoder, &out.texture);
         }
         let Some(pass) = &self.display.blit.pass else {
             return;
@@ -553,14 +558,64 @@ impl Engine {
         }
     }
 
-    /// Reads the output copied by the last [`render`](Self::render) with `capture`.
+    /// Installs `tap` (or none): from the next frame on, it copies every frame's output in
+    /// the frame's encoder (a recorder). Returns the one it replaces, after its
+    /// [`finish`](crate::tap::OutputTap::finish): its copies in flight are handed on.
+    pub fn set_output_tap(
+        &mut self,
+        tap: Option<Box<dyn crate::tap::OutputTap>>,
+    ) -> Option<Box<dyn crate::tap::OutputTap>> {
+        let mut old = std::mem::replace(&mut self.display.tap, tap);
+        if let Some(t) = &mut old {
+            t.finish(&self.gpu);
+        }
+        old
+    }
+
+    /// Phase 5, the tap's part: prepares it for this frame's output.
+    pub(super) fn prepare_tap(&mut self, time: crate::operator::FrameTime) {
+        let size = self.output_size();
+        if let (Some(tap), Some(size)) = (&mut self.display.tap, size) {
+            tap.prepare(&self.gpu, time, size);
+        }
+    }
+
+    /// Reads the output copied by the last [`render`](Self::render) with `capture`. Read it
+    /// right after that frame: an output larger than the readback buffer
+    /// ([`crate::readback::MAX_TILE_BYTES`]) is read in tiles, the first copied in the frame,
+    /// the others now. Waits at most the frame deadline (a late frame is then handled at
+    /// the next [`render`](Self::render)).
     pub fn read_output(&self) -> Result<FloatImage> {
-        let r = self
-            .display
+        let r = self.readback()?;
+        r.read(&self.gpu, self.options.frame_deadline, &|| {
+            self.late_frame_excused()
+        })
+        .inspect_err(|e| self.note_error(e))
+    }
+
+    /// [`read_output`](Self::read_output) as 8-bit straight RGBA (as a PNG stores it,
+    /// [`FloatImage::to_rgba8`]), without the float image in between: a quarter of the
+    /// memory, for large snapshots.
+    pub fn read_output_rgba8(&self) -> Result<image::RgbaImage> {
+        let r = self.readback()?;
+        r.read_rgba8(&self.gpu, self.options.frame_deadline, &|| {
+            self.late_frame_excused()
+        })
+        .inspect_err(|e| self.note_error(e))
+    }
+
+    /// A late frame found by a read: handled at the next frame.
+    fn note_error(&self, e: &EngineError) {
+        if matches!(e, EngineError::FrameDeadline { .. }) {
+            self.watchdog.note_late();
+        }
+    }
+
+    fn readback(&self) -> Result<&Readback> {
+        self.display
             .readback
             .as_ref()
-            .ok_or_else(|| EngineError::Param("no frame was captured".into()))?;
-        r.read(&self.gpu)
+            .ok_or_else(|| EngineError::Param("no frame was captured".into()))
     }
 }
 

@@ -104,14 +104,38 @@ impl Engine {
     /// device on the same adapter and everything again from the running chain — operators,
     /// pipelines, textures, uniforms — keeping every parameter, expression and `--set`
     /// value. State kept in GPU memory (a feedback trail) died with the device and starts
-    /// over. The monitor prints the event. Returns whether a recovery happened.
+    /// over. The monitor prints the event. Otherwise it waits for the frame in flight that
+    /// the next frame follows (bounded by the frame deadline): a frame past it replaces the
+    /// device the same way, after quarantining the newest shader
+    /// ([`EngineOptions::frame_deadline`](super::EngineOptions::frame_deadline)). Returns
+    /// whether the device was replaced since the last call (here, or inside a
+    /// [`render`](Self::render)).
     ///
     /// [`render`](Self::render) calls it first; a window runner calls it before acquiring
-    /// a surface texture, so that it can configure the surface on the new device.
+    /// a surface texture, so that it can configure the surface on the new device (and the
+    /// driver has no late frame to wait for while acquiring). A host that renders into its
+    /// own texture without calling it sees [`device_generation`](Self::device_generation)
+    /// move: the frame that replaced the device drew nothing into the target, which
+    /// belongs to the old device.
     pub fn recover_if_lost(&mut self) -> Result<bool> {
-        let Some(reason) = self.gpu.lost() else {
-            return Ok(false);
-        };
+        if let Some(reason) = self.gpu.lost() {
+            let (operators, ms) = self.replace_device()?;
+            self.stats.run.device_recoveries += 1;
+            self.stats.monitor.event(&format!(
+                "GPU device lost ({reason}): recreated it and {operators} operators in {ms:.0} ms"
+            ));
+        } else {
+            self.recover_if_late()?;
+            self.wait_for_frame_in_flight()?;
+        }
+        Ok(self.watchdog.device_replaced(self.generations.device))
+    }
+
+    /// A new device on the same adapter and everything again from the running chain, as
+    /// [`recover_if_lost`](Self::recover_if_lost) describes; the old device is released on a
+    /// thread of its own (its work may still run: a late frame). Returns the operators made
+    /// again and the milliseconds it took.
+    pub(super) fn replace_device(&mut self) -> Result<(usize, f64)> {
         let started = Instant::now();
         let gpu = self.gpu.recreate()?;
         // What lived on the old device goes first (dropping destroys it there).
@@ -121,8 +145,10 @@ impl Engine {
         self.pipelines = PipelineCache::default();
         self.pool = TexturePool::default();
         self.edits.wgsl_hashes.clear();
-        self.gpu = gpu;
+        let old = std::mem::replace(&mut self.gpu, gpu);
+        self.watchdog.retire(old, self.options.frame_deadline);
         self.arena = UniformArena::new(&self.gpu);
+        self.arena.set_deadline(self.options.frame_deadline);
         self.dummy = self
             .gpu
             .create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
@@ -151,15 +177,10 @@ impl Engine {
             self.chain = Some(rt);
         }
         self.generations.device += 1;
-        self.stats.run.device_recoveries += 1;
         self.generations.errors += 1;
         self.generations.shaders += 1;
         self.stats.mark_changed();
-        self.stats.monitor.event(&format!(
-            "GPU device lost ({reason}): recreated it and {operators} operators in {:.0} ms",
-            started.elapsed().as_secs_f64() * 1000.0
-        ));
-        Ok(true)
+        Ok((operators, started.elapsed().as_secs_f64() * 1000.0))
     }
 
     /// Loads a project folder (or its chain.toml), applies `--set` overrides and makes it
@@ -211,6 +232,9 @@ impl Engine {
         if let Some(size) = self.edits.size_override {
             spec.fit_output_to(size);
         }
+        // An operator in error that the edit removes takes its error with it: the errors
+        // change (hosts follow `errors_generation`).
+        let errors_before = self.errors();
         let (mut old, mut old_slots) = match self.chain.take() {
             Some(rt) => (rt.nodes, rt.slots),
             None => (Vec::new(), Slots::default()),
@@ -243,6 +267,9 @@ impl Engine {
         // A new chain: runs left unfused after a failure get another try.
         self.fusion.unblock_all();
         self.chain = Some(rt);
+        if self.errors() != errors_before {
+            self.generations.errors += 1;
+        }
         self.stats.mark_changed();
         // wgpu frees destroyed resources in `poll`: do it now, not at a next frame that may
         // not come soon (a minimised window, a paused host).
@@ -286,6 +313,13 @@ impl Engine {
     /// builds the new one inside an error scope, so that a shader naga accepts but the
     /// driver does not fails here, before anything running is replaced.
     fn register_wgsl_shaders(&mut self, spec: &ChainSpec) -> Result<()> {
+        let result = self.register_wgsl_shaders_of(spec);
+        self.watchdog.end_edit();
+        result
+    }
+
+    /// [`register_wgsl_shaders`](Self::register_wgsl_shaders), one edit of the watchdog's.
+    fn register_wgsl_shaders_of(&mut self, spec: &ChainSpec) -> Result<()> {
         for n in &spec.nodes {
             let Some(shader) = &n.info.shader else {
                 continue;
@@ -299,6 +333,11 @@ impl Engine {
             // New text: whatever is cached (even a module whose pipeline failed) is stale.
             self.pipelines.invalidate_shader(name);
             self.generations.shaders += 1;
+            self.watchdog.shader_registered(name, shader.hash);
+            // Quarantined and unchanged: not built (its operator's prepare is refused).
+            if self.check_quarantine(shader) {
+                continue;
+            }
             if let Err(e) = WgslOperator::new(shader.clone()).compile(
                 &self.gpu,
                 &mut self.pipelines,
@@ -376,9 +415,12 @@ impl Engine {
         let (derived, affected): (Vec<String>, Vec<String>) = affected
             .into_iter()
             .partition(|name| self.shaders.is_derived(name));
+        let mut hashes = Vec::with_capacity(affected.len());
         for name in &affected {
+            // Its file changed: a quarantine ends (or the compose below refuses it again).
+            self.lift_quarantine(name);
             match self.shaders.compose(name) {
-                Ok(_) => {}
+                Ok(c) => hashes.push(c.hash),
                 Err(EngineError::Shader(d)) => diagnostics.extend(d.0),
                 Err(other) => return Err(other),
             }
@@ -386,10 +428,13 @@ impl Engine {
         if !diagnostics.is_empty() {
             return Err(EngineError::Shader(crate::error::Diagnostics(diagnostics)));
         }
-        for name in &affected {
+        for (name, hash) in affected.iter().zip(hashes) {
             self.pipelines.invalidate_shader(name);
             self.edits.wgsl_hashes.remove(name);
+            self.watchdog.shader_registered(name, hash);
+            self.watchdog.live_edited(name);
         }
+        self.watchdog.end_edit();
         for name in &derived {
             self.shaders.unregister(name);
             self.pipelines.invalidate_shader(name);
@@ -535,7 +580,10 @@ impl Engine {
                     continue;
                 }
                 let path = canonical(Path::new(file));
-                if !changed.contains(&path) {
+                // A folder of frames changes with any file in it.
+                let inside = kind == crate::params::FileKind::Frames
+                    && changed.iter().any(|c| c.starts_with(&path));
+                if !changed.contains(&path) && !inside {
                     continue;
                 }
                 named = true;

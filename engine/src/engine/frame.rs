@@ -31,9 +31,12 @@ impl Engine {
         capture: bool,
         mut pass: Option<&mut dyn FramePass>,
     ) -> Result<FrameReport> {
-        self.recover_if_lost()?;
-        // Frames in flight: wait for the GPU here, outside the frame's CPU time.
-        self.arena.wait_for_staging(&self.gpu);
+        // A lost device, or a frame in flight past the deadline (a fault, `watchdog.rs`):
+        // replaced. Frames in flight are waited for here, outside the frame's CPU time.
+        let replaced = self.recover_if_lost()?;
+        // The host's target belongs to the old device: nothing is drawn into it this frame
+        // (the host configures its surface anew, `device_generation` moved).
+        let target = if replaced { Target::None } else { target };
         let started = Instant::now();
         let counts = self.gpu.counts().clone();
         let created_before = counts.total_created();
@@ -54,6 +57,7 @@ impl Engine {
         self.prepare_thumbnails();
         self.prepare_target(&target)?;
         self.prepare_frame_pass(&target, pass.as_deref_mut())?;
+        self.prepare_tap(time);
         self.pool.trim();
         self.prepare_profiler();
         // 6. encode
@@ -76,6 +80,31 @@ impl Engine {
             .record(&self.gpu, &report, &before, &after, started.elapsed());
         self.stats.last_time = Some(time.time);
         Ok(report)
+    }
+
+    /// Waits for the frame in flight whose staging buffer this frame uses — on a CPU driver
+    /// for the last frame: lavapipe would wait for it anyway, inside this frame's submit (its
+    /// uniform upload writes a buffer that frame reads), where no deadline reaches. A frame
+    /// that finished proves its shaders good; one past the deadline is a fault — unless
+    /// excused (nothing to suspect, or a replaced device's late work still runs), then its
+    /// deadline starts again.
+    pub(super) fn wait_for_frame_in_flight(&mut self) -> Result<()> {
+        let ago = if self.gpu.adapter_info().device_type == wgpu::DeviceType::Cpu {
+            1
+        } else {
+            crate::resources::RING
+        };
+        loop {
+            match self.arena.wait_for_frame(&self.gpu, ago) {
+                Ok(Some(tag)) => {
+                    self.frame_finished(tag);
+                    return Ok(());
+                }
+                Ok(None) => return Ok(()),
+                Err(_) if self.late_frame_excused() => self.arena.restart_deadline(ago),
+                Err(missed) => return self.handle_late_frame(missed),
+            }
+        }
     }
 
     /// Phase 1, evaluate: expressions of the variables (`time`, `frame`, `delta`, a host's
@@ -144,6 +173,8 @@ impl Engine {
                 size: (0, 0),
                 input_sizes: &[],
                 scene: SceneView::EMPTY,
+                variables: self.registry.variables(),
+                vars: &self.vars,
             };
             rt.scene[i] = if n.prepared.is_some() {
                 n.op.scene(&cx)
@@ -203,6 +234,8 @@ impl Engine {
                 size: (n.size[0], n.size[1]),
                 input_sizes: &input_sizes[..ins.as_slice().len()],
                 scene: SceneView::new(&rt.scene, &n.refs),
+                variables: self.registry.variables(),
+                vars: &self.vars,
             };
             let at = w.next_offset();
             n.op.write_uniforms(&cx, &mut w);
@@ -347,14 +380,16 @@ impl Engine {
                 continue;
             }
             let n = &mut rt.nodes[i];
-            // Not prepared, or prepared for textures it no longer has (the prepare for its
-            // new ones failed): it does not draw this frame.
-            if n.prepared.is_none() || n.prepared_bound != n.bound {
-                continue;
-            }
             let Some(output) = rt.slots.output(i) else {
                 continue;
             };
+            // Not prepared, or prepared for textures it no longer has (the prepare for its
+            // new ones failed): it does not draw this frame. Its output reads transparent,
+            // not whatever its texture (shared with other nodes) held.
+            if n.prepared.is_none() || n.prepared_bound != n.bound {
+                clear(encoder, &output.view);
+                continue;
+            }
             let ins = rt.slots.inputs(&n.inputs, dummy);
             operators_run += 1;
             profiled(&mut profiler, encoder, i, |encoder| {
@@ -378,19 +413,43 @@ impl Engine {
         (stats, operators_run)
     }
 
-    /// Phase 7, submit: one `queue.submit`; the staging buffer is mapped again;
-    /// `device.poll(Poll)` (nothing waits for the GPU here).
+    /// Phase 7, submit: one `queue.submit`; the staging buffer is mapped again (the frame
+    /// tagged with the watchdog's edit); `device.poll(Poll)` (nothing waits for the GPU here).
     fn submit(&mut self, commands: wgpu::CommandBuffer, pass: Option<&mut dyn FramePass>) {
         let submission = self.gpu.submit(commands);
         if let Some(p) = pass {
             p.after_submit(&submission);
         }
-        self.arena.after_submit(Some(submission));
+        if let Some(t) = &mut self.display.tap {
+            t.after_submit(&self.gpu);
+        }
+        self.arena
+            .after_submit_tagged(Some(submission), self.watchdog.tag());
         if let Some(p) = &mut self.profiler {
             p.after_submit();
         }
         let _ = self.gpu.device().poll(wgpu::PollType::Poll);
     }
+}
+
+/// Clears `view` to transparent black (the output of an operator that cannot draw).
+fn clear(encoder: &mut wgpu::CommandEncoder, view: &wgpu::TextureView) {
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some("vivid.clear"),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        depth_stencil_attachment: None,
+        timestamp_writes: None,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    });
 }
 
 /// Records node `i`'s passes with `draw`, between the profiler's timestamps when it is on

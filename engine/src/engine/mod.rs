@@ -24,9 +24,10 @@
 //! 8. **record** — the frame's counts, warm-up, the memory monitor (`report.rs`).
 //!
 //! Between frames the host edits (`edit.rs`): a new chain, parameters, sizes, the node shown,
-//! thumbnails, fusion, shaders and files changed on disk, and a lost device is replaced. It
-//! reads back statistics, profiles and errors (`report.rs`) and what the inspector shows
-//! of nodes and parameters (`views.rs`).
+//! thumbnails, fusion, shaders and files changed on disk, and a lost device is replaced. A
+//! frame that misses its deadline quarantines the newest shader and replaces the device too
+//! (`watchdog.rs`). The host reads back statistics, profiles and errors (`report.rs`) and
+//! what the inspector shows of nodes and parameters (`views.rs`).
 
 mod display;
 mod edit;
@@ -36,6 +37,7 @@ mod load;
 mod report;
 mod runtime;
 mod views;
+mod watchdog;
 
 pub use display::{DisplayArea, FramePass, Target};
 pub use load::{ChainLoader, LoadedChain};
@@ -54,6 +56,7 @@ use edit::Edits;
 use fused::Fusion;
 use report::Statistics;
 use runtime::ChainRuntime;
+use watchdog::Watchdog;
 
 /// Engine settings.
 #[derive(Clone, Debug)]
@@ -66,6 +69,14 @@ pub struct EngineOptions {
     pub warmup_frames: u64,
     /// Fuse runs of pointwise operators into one pass each ([`crate::fusion`]).
     pub fuse: bool,
+    /// How long the GPU may take to finish a frame, from its submit (`None`: without end).
+    /// A frame still running then is a fault: the newest shader is quarantined (not built
+    /// again, by device recovery either, until its file changes), the device is replaced,
+    /// and the chain keeps rendering with that shader's last good version, or without it.
+    /// Every wait of the engine for the GPU ends by it. Default
+    /// [`DEFAULT_FRAME_DEADLINE`](crate::deadline::DEFAULT_FRAME_DEADLINE) (10 s: a CPU
+    /// driver compiles new pipelines inside the first frame that uses them).
+    pub frame_deadline: Option<Duration>,
     /// Folders outside the project folder whose files a project may read (`--allow-path`);
     /// see [`crate::files`].
     pub allowed_paths: Vec<std::path::PathBuf>,
@@ -83,6 +94,7 @@ impl Default for EngineOptions {
             monitor_print: true,
             warmup_frames: 3,
             fuse: true,
+            frame_deadline: Some(crate::deadline::DEFAULT_FRAME_DEADLINE),
             allowed_paths: Vec::new(),
             file_wait: Duration::from_secs(10),
         }
@@ -112,6 +124,8 @@ pub struct Engine {
     stats: Statistics,
     /// What edits set that outlives a chain, and the WGSL operators' shaders in use (`edit.rs`).
     edits: Edits,
+    /// Frames finished in time, shaders' last good versions, quarantines (`watchdog.rs`).
+    watchdog: Watchdog,
     generations: Generations,
     /// The rules the running chain's files are read by (its project folder, the allowed
     /// ones), for the operators that read them.
@@ -154,7 +168,8 @@ impl Engine {
         if let Some(dir) = std::env::var_os("VIVID_SHADER_DIR") {
             shaders.set_disk_root(Some(dir.into()));
         }
-        let arena = UniformArena::new(&gpu);
+        let mut arena = UniformArena::new(&gpu);
+        arena.set_deadline(options.frame_deadline);
         let dummy = gpu.create_texture(&TextureKey::color(1, 1).descriptor("vivid.dummy"));
         let stats = Statistics::new(&options);
         let files = crate::files::Files::new(
@@ -177,6 +192,7 @@ impl Engine {
             profiler: None,
             stats,
             edits: Edits::default(),
+            watchdog: Watchdog::default(),
             generations: Generations::default(),
             files,
             vars,
@@ -259,8 +275,28 @@ impl Engine {
         self.files.rules()
     }
 
-    /// Waits until the GPU has finished all submitted work.
+    /// Waits until the GPU has finished all submitted work, at most the frame deadline
+    /// ([`EngineOptions::frame_deadline`]): work still running then is a late frame, handled
+    /// at the next [`render`](Self::render).
     pub fn wait_idle(&self) {
-        let _ = self.gpu.device().poll(wgpu::PollType::wait_indefinitely());
+        while crate::deadline::wait_idle(&self.gpu, self.options.frame_deadline).is_err() {
+            // Slow, not hostile (nothing to suspect), or a replaced device's late work takes
+            // the CPU (on a CPU driver): wait on.
+            if !self.late_frame_excused() {
+                self.watchdog.note_late();
+                return;
+            }
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // Dropping the last handle of a queue waits for its work: work that is late (a
+        // hostile shader, bounded by its loop guard but maybe long on a CPU driver) ends on
+        // a thread of its own, not in the host's.
+        if crate::deadline::wait_idle(&self.gpu, Some(Duration::ZERO)).is_err() {
+            watchdog::reap(self.gpu.clone(), None);
+        }
     }
 }

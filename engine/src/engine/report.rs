@@ -79,6 +79,9 @@ pub struct RunStats {
     pub non_finite_expression_results: u64,
     /// Times the GPU device was lost and recreated.
     pub device_recoveries: u64,
+    /// Frames the GPU did not finish within the frame deadline (each quarantined the newest
+    /// shader and replaced the device).
+    pub missed_deadlines: u64,
     /// Events the monitor reported (device losses), with their time.
     pub events: Vec<String>,
     /// The engine's creation counts.
@@ -337,10 +340,13 @@ impl Engine {
         })
     }
 
-    /// Current errors of operators.
+    /// Current errors of operators, and the operators running the last good version of a
+    /// quarantined shader (a frame missed its deadline: see
+    /// [`EngineOptions::frame_deadline`](super::EngineOptions::frame_deadline)).
     #[must_use]
     pub fn errors(&self) -> Vec<NodeError> {
-        self.chain
+        let mut errors: Vec<NodeError> = self
+            .chain
             .as_ref()
             .map(|rt| {
                 rt.nodes
@@ -353,7 +359,9 @@ impl Engine {
                     })
                     .collect()
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        self.quarantine_errors(&mut errors);
+        errors
     }
 
     /// Changes whenever an operator's error appears, changes or clears: poll this each frame

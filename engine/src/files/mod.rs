@@ -48,6 +48,11 @@ pub enum Role {
     /// A 3D colour lookup table (`.cube`): 1 GiB (a 256³ table written with many digits is
     /// about 700 MB).
     Lut,
+    /// A TrueType or OpenType font (`text`'s `font`): 64 MiB.
+    Font,
+    /// A video file (the media layer's `video`): 1 TiB — it is streamed by its decoder,
+    /// never read whole.
+    Video,
 }
 
 const MIB: u64 = 1 << 20;
@@ -57,10 +62,11 @@ impl Role {
     #[must_use]
     pub const fn limit(self) -> u64 {
         match self {
-            Self::Chain => 64 * MIB,
+            Self::Chain | Self::Font => 64 * MIB,
             Self::Shader => 16 * MIB,
             Self::Picture => 256 * MIB,
             Self::Model | Self::ModelBuffer | Self::Lut => 1024 * MIB,
+            Self::Video => 1024 * 1024 * MIB,
         }
     }
 
@@ -74,6 +80,8 @@ impl Role {
             Self::Model => "glTF file",
             Self::ModelBuffer => "glTF buffer",
             Self::Lut => "LUT",
+            Self::Font => "font",
+            Self::Video => "video file",
         }
     }
 }

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::files::Files;
 use crate::gpu::{Gpu, GpuTexture};
-use crate::params::{ParamSpec, ParamStruct, ParamValues};
+use crate::params::{ExprVars, ParamSpec, ParamStruct, ParamValues, Variables};
 use crate::resources::{PipelineCache, TexturePool, UniformArena, UniformWriter};
 use crate::scene::{SceneItem, SceneKind, SceneView};
 use crate::shaders::ShaderLibrary;
@@ -211,6 +211,10 @@ pub struct UniformCx<'a> {
     pub input_sizes: &'a [(u32, u32)],
     /// The scene nodes this operator references (see [`crate::scene`]).
     pub scene: SceneView<'a>,
+    /// The variables expressions may read (`time`, `frame`, a host's `audio.bass`)...
+    pub variables: &'a Variables,
+    /// ...and their values this frame, by slot (`text` formats them into its string).
+    pub vars: &'a ExprVars,
 }
 
 impl UniformCx<'_> {
@@ -243,7 +247,9 @@ pub struct PrepareCx<'a> {
     pub pipelines: &'a mut PipelineCache,
     /// WGSL sources.
     pub shaders: &'a ShaderLibrary,
-    /// Texture pool for intermediate and state textures.
+    /// Texture pool: [`TexturePool::scratch`] for textures used only within the operator's
+    /// own passes (shared with every other operator: a chain of 30 blurs holds one set of
+    /// levels), [`TexturePool::acquire`] for state kept across frames (feedback's history).
     pub pool: &'a mut TexturePool,
     /// The frame's uniform arena (bind it with dynamic offsets).
     pub uniforms: &'a UniformArena,

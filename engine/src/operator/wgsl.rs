@@ -112,6 +112,12 @@ pub struct WgslShader {
     /// the library holds this text, composed with `common/operator.wgsl` only (it declares
     /// its own bindings).
     pub generated: Option<Arc<str>>,
+    /// The file's text as it was reflected (a project's file is composed from it, not read
+    /// again: what runs is what was reflected).
+    pub source: Arc<str>,
+    /// Reflected from the last good version of a quarantined file, not from the file
+    /// ([`resolve_project`]).
+    pub fallback: bool,
 }
 
 impl WgslShader {
@@ -120,9 +126,10 @@ impl WgslShader {
         if let Some(text) = &self.generated {
             library.register_text(&self.library_name, text, &self.path, &[GENERATED_INTERFACE]);
         } else if self.from_file {
-            library.register_file(
+            library.register_file_text(
                 &self.library_name,
                 &self.path,
+                self.source.clone(),
                 &[INTERFACE],
                 Some(self.appendix.clone()),
             );
@@ -214,22 +221,40 @@ pub fn markdown_table(registry: &super::Registry) -> String {
 }
 
 /// Reads, composes, validates and reflects a project's shader file at `path`.
+///
+/// A file still holding the text that was quarantined ([`ShaderLibrary::quarantine`]: it
+/// made a frame miss its deadline) is reflected from its last good version instead, when
+/// there is one ([`WgslShader::fallback`]); without one it is reflected as it is, and
+/// refused when its pipeline is built.
 pub fn resolve_project(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>> {
     // Checked against the project folder by validation; read by the file rule.
     let text = crate::files::FileRules::anywhere()
         .read_text(path, crate::files::Role::Shader)
         .map_err(|e| EngineError::Param(e.to_string()))?;
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    reflect(
+    let library_name = format!("project:{}", path.display());
+    let fallback = library
+        .quarantine_of(&library_name)
+        .filter(|q| q.source_hash == crate::shaders::fxhash(text.as_bytes()))
+        .and_then(|q| q.fallback.clone());
+    let info = reflect(
         library,
         &Source {
-            library_name: format!("project:{}", path.display()),
+            library_name,
             type_name: Cow::Borrowed(PROJECT_TYPE),
             path,
-            text,
+            text: fallback.as_deref().map_or(text, str::to_string),
             from_file: true,
         },
-    )
+    )?;
+    if fallback.is_none() {
+        return Ok(info);
+    }
+    let mut info = Arc::unwrap_or_clone(info);
+    if let Some(shader) = &mut info.shader {
+        Arc::make_mut(shader).fallback = true;
+    }
+    Ok(Arc::new(info))
 }
 
 /// The generated WGSL appended to an operator's file: `inputs` textures, the `params`
@@ -320,12 +345,15 @@ pub fn reflect(library: &ShaderLibrary, src: &Source) -> Result<Arc<OperatorInfo
     }
     let declares_params = find_code(text, "struct Params").is_some();
     let appendix = appendix(inputs.max as u32, declares_params, fm.pointwise);
+    // A project's file is untrusted: bounded and loop-guarded (`shaders::harden`), its
+    // limits refused here, at validation, with their place.
     let composed = library.compose_parts(
         &src.library_name,
         text,
         path,
         &[INTERFACE.to_string()],
         Some(&appendix),
+        src.from_file,
     )?;
     let module = &composed.module;
     if !module
@@ -367,6 +395,8 @@ pub fn reflect(library: &ShaderLibrary, src: &Source) -> Result<Arc<OperatorInfo
         appendix,
         hash: composed.hash,
         generated: None,
+        source: Arc::from(text.as_str()),
+        fallback: false,
     };
     let summary = if fm.summary.is_empty() {
         if !project {
@@ -422,6 +452,22 @@ fn reflect_params(
     let naga::TypeInner::Struct { members, span } = &ty.inner else {
         return Err(shader_error("`Params` must be a struct".into()));
     };
+    let limit = crate::shaders::ShaderLimits::DEFAULT.max_params_bytes;
+    if u64::from(*span) > limit {
+        let at = find_code(text, "struct Params").unwrap_or(0);
+        return Err(EngineError::Shader(Diagnostics(vec![
+            Diagnostic::at_span(
+                path,
+                text,
+                at..at + "struct Params".len(),
+                format!("`Params` is {span} bytes: more than one uniform binding holds"),
+            )
+            .with_hint(format!(
+                "`Params` may be at most {} KiB (the GPU's max_uniform_buffer_binding_size)",
+                limit / 1024
+            )),
+        ])));
+    }
     let annotations =
         Annotations::find(path, text).map_err(|d| EngineError::Shader(Diagnostics(vec![d])))?;
     let mut specs = Vec::new();

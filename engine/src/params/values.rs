@@ -70,6 +70,13 @@ pub enum FileKind {
     Image,
     /// A 3D colour lookup table in the `.cube` format (Adobe/Resolve).
     Cube,
+    /// A TrueType or OpenType font.
+    Font,
+    /// A video file (any container and codec the media layer's GStreamer can decode).
+    Video,
+    /// A folder of numbered PNG or JPEG frames (the media layer's `image_sequence`); a
+    /// change to any file in it is a change.
+    Frames,
 }
 
 impl FileKind {
@@ -80,6 +87,9 @@ impl FileKind {
             Self::Mesh => "glTF file",
             Self::Image => "PNG or JPEG image",
             Self::Cube => "3D LUT file",
+            Self::Font => "font file",
+            Self::Video => "video file",
+            Self::Frames => "folder of PNG or JPEG frames",
         }
     }
 
@@ -88,8 +98,13 @@ impl FileKind {
     pub const fn extensions(self) -> &'static [&'static str] {
         match self {
             Self::Mesh => &["gltf", "glb"],
-            Self::Image => &["png", "jpg", "jpeg"],
+            Self::Image | Self::Frames => &["png", "jpg", "jpeg"],
             Self::Cube => &["cube"],
+            Self::Font => &["ttf", "otf"],
+            Self::Video => &[
+                "mp4", "m4v", "mov", "mkv", "webm", "avi", "mxf", "ogv", "mpg", "mpeg", "ts",
+                "mts", "y4m",
+            ],
         }
     }
 }
@@ -136,8 +151,11 @@ impl FileKind {
     pub const fn role(self) -> crate::files::Role {
         match self {
             Self::Mesh => crate::files::Role::Model,
-            Self::Image => crate::files::Role::Picture,
+            // A folder of frames: each of its frames is a picture.
+            Self::Image | Self::Frames => crate::files::Role::Picture,
             Self::Cube => crate::files::Role::Lut,
+            Self::Font => crate::files::Role::Font,
+            Self::Video => crate::files::Role::Video,
         }
     }
 }

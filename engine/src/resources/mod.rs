@@ -3,6 +3,7 @@
 //! samplers, and bind groups rebuilt only when what they reference changes.
 
 mod bind_group;
+pub mod budget;
 mod pipeline_cache;
 mod texture_pool;
 mod uniform_arena;
@@ -12,5 +13,6 @@ pub use pipeline_cache::{
     EXTRA_SAMPLERS, FULLSCREEN_FORMAT, OUTPUT_BINDING, PARAMS_BINDING, PipelineCache, PipelineKey,
     SamplerKind,
 };
-pub use texture_pool::{Pool, PoolStats, TextureKey, TexturePool};
+pub use texture_pool::{Pool, PoolStats, Scratch, ScratchSet, TextureKey, TexturePool};
+pub(crate) use uniform_arena::RING;
 pub use uniform_arena::{UniformArena, UniformSlot, UniformWriter};

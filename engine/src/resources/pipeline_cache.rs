@@ -89,6 +89,8 @@ pub struct PipelineCache {
     named_pipeline_layouts: HashMap<&'static str, wgpu::PipelineLayout>,
     /// Pipelines of any shape: (shader, variant).
     custom: HashMap<(String, u64), wgpu::RenderPipeline>,
+    /// Compute pipelines of any shape: (shader, variant).
+    custom_compute: HashMap<(String, u64), wgpu::ComputePipeline>,
 }
 
 impl PipelineCache {
@@ -267,6 +269,7 @@ impl PipelineCache {
         self.pipelines.retain(|k, _| k.shader != shader);
         self.compute.retain(|k, _| k.shader != shader);
         self.custom.retain(|k, _| k.0 != shader);
+        self.custom_compute.retain(|k, _| k.0 != shader);
     }
 
     /// A bind group layout known by `name`, made by `build` the first time.
@@ -339,7 +342,33 @@ impl PipelineCache {
         Ok(pipeline)
     }
 
-    /// The shader module of `shader`, compiled (naga-validated first) on a miss.
+    /// A compute pipeline of any shape (its own layout, entry point and workgroup size) from
+    /// library shader `shader`, cached under (`shader`, `variant`) and made by `build`
+    /// (given the compiled module) on a miss, inside an error scope. Dropped by
+    /// [`invalidate_shader`](Self::invalidate_shader).
+    pub fn compute_pipeline_with(
+        &mut self,
+        gpu: &Gpu,
+        shaders: &ShaderLibrary,
+        shader: &str,
+        variant: u64,
+        build: impl FnOnce(&wgpu::ShaderModule) -> wgpu::ComputePipeline,
+    ) -> Result<wgpu::ComputePipeline> {
+        let key = (shader.to_string(), variant);
+        if let Some(p) = self.custom_compute.get(&key) {
+            return Ok(p.clone());
+        }
+        let module = self.module(gpu, shaders, shader)?;
+        let pipeline = gpu.scoped(&format!("creating a pipeline of {shader}"), || {
+            build(&module)
+        })?;
+        self.custom_compute.insert(key, pipeline.clone());
+        Ok(pipeline)
+    }
+
+    /// The shader module of `shader`, compiled (naga-validated first; an untrusted shader
+    /// bounded and loop-guarded, a quarantined one refused: [`ShaderLibrary::compose`]) on
+    /// a miss.
     fn module(
         &mut self,
         gpu: &Gpu,
@@ -351,10 +380,12 @@ impl PipelineCache {
         }
         let composed = shaders.compose(shader)?;
         let label = format!("vivid.{}", shader.trim_end_matches(".wgsl"));
+        // The module naga validated — for an untrusted shader, bounded and loop-guarded
+        // (`shaders::harden`) — goes to wgpu as IR: what runs is what was checked.
         let module = gpu.scoped(&format!("compiling {shader}"), || {
             gpu.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(&label),
-                source: wgpu::ShaderSource::Wgsl(composed.text.clone().into()),
+                source: wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(composed.module)),
             })
         })?;
         self.modules.insert(shader.to_string(), module.clone());

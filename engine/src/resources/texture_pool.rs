@@ -1,12 +1,25 @@
-//! `TexturePool`: textures keyed by their full, normalised descriptor.
+//! `TexturePool`: textures keyed by their full, normalised descriptor, and the operators'
+//! scratch textures, shared by every operator of the frame.
 //!
 //! `acquire` reuses a free texture of the same key or creates one; `release` gives it back;
 //! `trim` destroys what nobody took back. The engine trims at the end of every prepare
 //! phase and right after removing operators, so memory is freed at once and never waits for
-//! a frame that may not come. The bookkeeping is generic ([`Pool`]) and tested without a GPU.
+//! a frame that may not come. The bookkeeping is generic ([`Pool`], [`ScratchSet`]) and
+//! tested without a GPU.
+//!
+//! **Scratch textures** ([`TexturePool::scratch`]) are what an operator needs only while its
+//! own passes run — a blur's small levels, a bloom's pyramid. Operators encode one after
+//! the other into the frame's one encoder, so one texture can serve every operator that
+//! asks for the same key and index: the `k`-th scratch texture of a key is the same texture
+//! for all of them, each handle an `Arc` of it. A chain of 30 blurs of one size holds one
+//! set of levels, not 30 (like node outputs, which `chain::plan_slots` aliases). A texture
+//! no operator holds any more goes back at the next `trim`. Operators never rely on what a
+//! scratch texture holds when their passes start. State kept across frames (feedback's
+//! history, a delay's ring) is not scratch: operators acquire it for themselves.
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use crate::gpu::{Gpu, GpuTexture};
 
@@ -140,10 +153,81 @@ impl<K: Hash + Eq + Copy, T> Pool<K, T> {
     }
 }
 
+/// Items shared by key and index, each handed out as an `Arc`: the same `(key, index)`
+/// gives the same item to everyone until nobody holds it ([`ScratchSet::sweep`]).
+#[derive(Debug)]
+pub struct ScratchSet<K, T> {
+    items: HashMap<(K, u32), Arc<T>>,
+}
+
+impl<K, T> Default for ScratchSet<K, T> {
+    fn default() -> Self {
+        Self {
+            items: HashMap::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Copy, T> ScratchSet<K, T> {
+    /// The item `(key, index)`: the one handed out before, or a new one from `create`.
+    pub fn get(&mut self, key: K, index: u32, create: impl FnOnce() -> T) -> Arc<T> {
+        self.items
+            .entry((key, index))
+            .or_insert_with(|| Arc::new(create()))
+            .clone()
+    }
+
+    /// Drops the item `(key, index)` from the set (those who hold it keep their handle);
+    /// the next [`get`](Self::get) makes a new one.
+    pub fn forget(&mut self, key: K, index: u32) {
+        self.items.remove(&(key, index));
+    }
+
+    /// Takes out the items nobody else holds, giving each to `free` with its key.
+    pub fn sweep(&mut self, mut free: impl FnMut(K, T)) {
+        let unused: Vec<(K, u32)> = self
+            .items
+            .iter()
+            .filter(|(_, item)| Arc::strong_count(item) == 1)
+            .map(|(k, _)| *k)
+            .collect();
+        for k in unused {
+            if let Some(item) = self.items.remove(&k).and_then(Arc::into_inner) {
+                free(k.0, item);
+            }
+        }
+    }
+
+    /// Items held now.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether none is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// A scratch texture ([`TexturePool::scratch`]): shared with every operator that asked for
+/// the same key and index; valid while held. Dereferences to the texture.
+#[derive(Clone, Debug)]
+pub struct Scratch(Arc<GpuTexture>);
+
+impl std::ops::Deref for Scratch {
+    type Target = GpuTexture;
+    fn deref(&self) -> &GpuTexture {
+        &self.0
+    }
+}
+
 /// The engine's texture pool.
 #[derive(Debug, Default)]
 pub struct TexturePool {
     pool: Pool<TextureKey, GpuTexture>,
+    scratch: ScratchSet<TextureKey, GpuTexture>,
 }
 
 impl TexturePool {
@@ -153,28 +237,44 @@ impl TexturePool {
             .acquire(key, || gpu.create_texture(&key.descriptor(label)))
     }
 
+    /// Scratch texture number `index` of `key`, for an operator's passes within the frame
+    /// (see the module docs): the same texture for every operator that asks for this key
+    /// and index, made (or taken from the free textures) the first time. Hold the handle as
+    /// long as bind groups use it, drop it when they go; nothing survives in it from one
+    /// frame, or one operator, to the next.
+    ///
+    /// A texture whose creation failed (an invalid object) is handed out this once — the
+    /// operator's prepare fails — and forgotten: the next call makes one again.
+    pub fn scratch(&mut self, gpu: &Gpu, key: TextureKey, index: u32, label: &str) -> Scratch {
+        let pool = &mut self.pool;
+        let texture = self.scratch.get(key, index, || {
+            pool.acquire(key, || gpu.create_texture(&key.descriptor(label)))
+        });
+        if !texture.is_valid() {
+            self.scratch.forget(key, index);
+        }
+        Scratch(texture)
+    }
+
     /// Gives a texture back for reuse within this prepare phase.
     pub fn release(&mut self, texture: GpuTexture) {
         // An invalid one (a failed creation) is never handed out again.
         if !texture.is_valid() {
             return;
         }
-        let (width, height) = texture.size();
-        let t = &texture.texture;
-        let key = TextureKey {
-            width,
-            height,
-            layers: t.depth_or_array_layers(),
-            mip_level_count: t.mip_level_count(),
-            sample_count: t.sample_count(),
-            format: t.format(),
-            usage: t.usage(),
-        };
+        let key = key_of(&texture);
         self.pool.release(key, texture);
     }
 
-    /// Destroys the textures nobody took back.
+    /// Destroys the textures nobody took back, scratch textures no operator holds included.
     pub fn trim(&mut self) -> usize {
+        let pool = &mut self.pool;
+        self.scratch.sweep(|key, t| {
+            // An invalid one (a failed creation) is dropped, never handed out again.
+            if t.is_valid() {
+                pool.release(key, t);
+            }
+        });
         self.pool.trim()
     }
 
@@ -183,11 +283,42 @@ impl TexturePool {
     pub fn stats(&self) -> PoolStats {
         self.pool.stats()
     }
+
+    /// Scratch textures held by operators now.
+    #[must_use]
+    pub fn scratch_count(&self) -> usize {
+        self.scratch.len()
+    }
+}
+
+/// The full key of a texture.
+fn key_of(texture: &GpuTexture) -> TextureKey {
+    let (width, height) = texture.size();
+    let t = &texture.texture;
+    TextureKey {
+        width,
+        height,
+        layers: t.depth_or_array_layers(),
+        mip_level_count: t.mip_level_count(),
+        sample_count: t.sample_count(),
+        format: t.format(),
+        usage: t.usage(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forgotten_scratch_item_is_made_again_and_the_holder_keeps_it() {
+        let mut set: ScratchSet<u32, String> = ScratchSet::default();
+        let bad = set.get(1, 0, || "invalid".into());
+        set.forget(1, 0);
+        let again = set.get(1, 0, || "new".into());
+        assert_eq!((bad.as_str(), again.as_str()), ("invalid", "new"));
+        assert_eq!(set.len(), 1);
+    }
 
     #[test]
     fn same_key_is_reused_and_different_keys_are_not() {
@@ -240,6 +371,31 @@ mod tests {
 
     #[derive(Clone, Copy, PartialEq, Eq, Hash)]
     struct TextureKeyLike(u32);
+
+    #[test]
+    fn scratch_is_shared_by_key_and_index_and_freed_when_nobody_holds_it() {
+        let mut s: ScratchSet<u32, String> = ScratchSet::default();
+        let mut made = 0;
+        let mut make = |name: &str| {
+            made += 1;
+            name.to_string()
+        };
+        // Thirty operators asking for the same two scratch items share two.
+        let held: Vec<_> = (0..30)
+            .flat_map(|_| [s.get(7, 0, || make("a")), s.get(7, 1, || make("b"))])
+            .collect();
+        assert_eq!(made, 2);
+        assert_eq!(s.len(), 2);
+        assert!(std::sync::Arc::ptr_eq(&held[0], &held[2]));
+        let mut freed = Vec::new();
+        s.sweep(|k, t| freed.push((k, t)));
+        assert!(freed.is_empty(), "still held");
+        drop(held);
+        s.sweep(|k, t| freed.push((k, t)));
+        freed.sort();
+        assert_eq!(freed, vec![(7, "a".to_string()), (7, "b".to_string())]);
+        assert!(s.is_empty());
+    }
 
     #[test]
     fn texture_key_normalises_the_descriptor() {

@@ -9,7 +9,9 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
+use crate::deadline::{Missed, wait_until};
 use crate::gpu::{Gpu, GpuBuffer};
 
 /// Where an operator's uniforms are in the arena this frame.
@@ -76,10 +78,14 @@ struct Staging {
     /// Set by the map callback once the buffer is mapped (writable) again.
     ready: Arc<AtomicBool>,
     submission: Option<wgpu::SubmissionIndex>,
+    /// When the frame using it was submitted (its deadline runs from there).
+    submitted_at: Option<Instant>,
+    /// What the engine tagged that frame with ([`UniformArena::after_submit_tagged`]).
+    tag: u64,
 }
 
 /// Frames whose uniforms can be in flight at once.
-const RING: usize = 3;
+pub(crate) const RING: usize = 3;
 
 /// The per-frame uniform buffer and its staging ring.
 #[derive(Debug)]
@@ -96,13 +102,21 @@ pub struct UniformArena {
     retired: Arc<AtomicBool>,
     label: &'static str,
     usage: wgpu::BufferUsages,
+    /// How long a frame may run on the GPU before waiting for it is given up.
+    deadline: Option<Duration>,
 }
 
 impl UniformArena {
     /// An empty arena for `gpu`'s alignment.
     #[must_use]
     pub fn new(gpu: &Gpu) -> Self {
-        Self::with_usage(gpu, "vivid.uniforms", wgpu::BufferUsages::UNIFORM)
+        // COPY_SRC: operators upload texture data through it too (`text`'s raster: bytes
+        // pushed like uniforms, then `copy_buffer_to_texture` in their encode).
+        Self::with_usage(
+            gpu,
+            "vivid.uniforms",
+            wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_SRC,
+        )
     }
 
     /// An arena whose buffer is also usable as `usage` (e.g. vertices and indices next to
@@ -124,7 +138,14 @@ impl UniformArena {
             retired: Arc::new(AtomicBool::new(false)),
             label,
             usage,
+            deadline: None,
         }
+    }
+
+    /// Waits for a frame in flight at most `deadline` after its submit (`None`: without
+    /// end): past it, [`wait_for_staging`](Self::wait_for_staging) reports the frame late.
+    pub fn set_deadline(&mut self, deadline: Option<Duration>) {
+        self.deadline = deadline;
     }
 
     /// Starts this frame's bytes.
@@ -173,8 +194,10 @@ impl UniformArena {
         if needed <= have {
             return false;
         }
-        // Wait for in-flight frames before dropping staging buffers they use.
-        let _ = gpu.device().poll(wgpu::PollType::wait_indefinitely());
+        // Wait for in-flight frames before dropping staging buffers they use (bounded: a late
+        // frame keeps what it uses alive in wgpu until it ends, and is the engine's fault to
+        // handle).
+        let _ = crate::deadline::wait_idle(gpu, self.deadline);
         let size = needed.next_power_of_two().max(4096);
         // A failed creation is an invalid buffer, never kept: tried again at once (the
         // frames in flight are done, their memory may be back), then at the next frame,
@@ -198,6 +221,8 @@ impl UniformArena {
                         }),
                         ready: Arc::new(AtomicBool::new(true)),
                         submission: None,
+                        submitted_at: None,
+                        tag: 0,
                     })
                     .collect();
                 (buffer, ring)
@@ -217,21 +242,53 @@ impl UniformArena {
 
     /// Waits until the next staging buffer is writable again: with [`RING`] frames in
     /// flight, this is where the CPU waits for the GPU. [`upload`](Self::upload) calls it
-    /// too; the engine calls it first so that its CPU timings leave the wait out.
-    pub(crate) fn wait_for_staging(&self, gpu: &Gpu) {
-        let Some(slot) = self.ring.get(self.next) else {
-            return;
+    /// too; the engine calls [`wait_for_frame`](Self::wait_for_frame) first so that its CPU
+    /// timings leave the wait out. `Err` for a frame still running
+    /// [`set_deadline`](Self::set_deadline) after its submit: not waited for any longer.
+    pub(crate) fn wait_for_staging(&self, gpu: &Gpu) -> Result<Option<u64>, Missed> {
+        self.wait_for_frame(gpu, RING)
+    }
+
+    /// Waits for the frame submitted `ago` frames before the next (1: the last one; [`RING`]:
+    /// the one whose staging buffer the next frame writes) — at most until it is [`set_deadline`](Self::set_deadline)
+    /// past its submit: `Err` then. Returns the tag it was given
+    /// ([`after_submit_tagged`](Self::after_submit_tagged)), `None` before the ring exists
+    /// or with a lost device. Frames finish in order: the older ones are done too.
+    pub(crate) fn wait_for_frame(&self, gpu: &Gpu, ago: usize) -> Result<Option<u64>, Missed> {
+        let n = self.ring.len();
+        if n == 0 {
+            return Ok(None);
+        }
+        let Some(slot) = self.ring.get((self.next + n - ago.clamp(1, n)) % n) else {
+            return Ok(None);
         };
+        let until = slot.submitted_at.zip(self.deadline).map(|(t, d)| t + d);
         while !slot.ready.load(Ordering::Acquire) {
             // A lost device never finishes the frame: the engine replaces the device.
             if gpu.lost().is_some() {
-                return;
+                return Ok(None);
             }
-            // The ring is full: wait for the frame that used this slot.
-            let _ = gpu.device().poll(wgpu::PollType::Wait {
-                submission_index: slot.submission.clone(),
-                timeout: Some(std::time::Duration::from_secs(5)),
-            });
+            let late = wait_until(gpu, slot.submission.clone(), until).is_err()
+                || until.is_some_and(|u| Instant::now() >= u);
+            if late && !slot.ready.load(Ordering::Acquire) {
+                return Err(Missed {
+                    running: slot.submitted_at.map_or(Duration::ZERO, |t| t.elapsed()),
+                });
+            }
+        }
+        Ok(Some(slot.tag))
+    }
+
+    /// Starts the deadline of the frame [`wait_for_frame`](Self::wait_for_frame) waits for
+    /// `ago` frames back again from now (it was excused: another device's work took the GPU).
+    pub(crate) fn restart_deadline(&mut self, ago: usize) {
+        let n = self.ring.len();
+        if n == 0 {
+            return;
+        }
+        let i = (self.next + n - ago.clamp(1, n)) % n;
+        if let Some(slot) = self.ring.get_mut(i) {
+            slot.submitted_at = Some(Instant::now());
         }
     }
 
@@ -240,9 +297,13 @@ impl UniformArena {
         if self.bytes.is_empty() || self.ring.is_empty() {
             return;
         }
-        self.wait_for_staging(gpu);
+        let _ = self.wait_for_staging(gpu);
         let i = self.next;
         let slot = &self.ring[i];
+        // Still in use by a late frame (the engine replaces the device): nothing to write.
+        if !slot.ready.load(Ordering::Acquire) {
+            return;
+        }
         let len = (self.bytes.len() as u64).next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
         self.bytes.resize(len as usize, 0);
         if let Ok(mut view) = slot.buffer.buffer.get_mapped_range_mut(0..len) {
@@ -259,10 +320,22 @@ impl UniformArena {
     /// After the frame's submit: map the staging buffer again once the GPU is done with it.
     /// Also call this when a frame is abandoned, with `None`.
     pub fn after_submit(&mut self, submission: Option<wgpu::SubmissionIndex>) {
+        self.after_submit_tagged(submission, 0);
+    }
+
+    /// [`after_submit`](Self::after_submit), tagging the frame with `tag` (given back by
+    /// [`wait_for_staging`](Self::wait_for_staging) once the frame is done).
+    pub(crate) fn after_submit_tagged(
+        &mut self,
+        submission: Option<wgpu::SubmissionIndex>,
+        tag: u64,
+    ) {
         let Some(i) = self.in_flight.take() else {
             return;
         };
         let slot = &mut self.ring[i];
+        slot.submitted_at = submission.is_some().then(Instant::now);
+        slot.tag = tag;
         slot.submission = submission;
         let ready = slot.ready.clone();
         let retired = self.retired.clone();
@@ -271,8 +344,9 @@ impl UniformArena {
             .map_async(wgpu::MapMode::Write, .., move |r| {
                 // An error while the ring is in use means the device is gone (the engine
                 // then replaces it): the slot must not be waited for. A ring dropped with a
-                // map pending (the window closed mid-frame, the ring grew) fails its map
-                // too: that is expected and says nothing.
+                // map pending (the window closed mid-frame, the ring grew, the device was
+                // replaced after a late frame) fails its map too: that is expected and says
+                // nothing.
                 if r.is_err() && !retired.load(Ordering::Acquire) {
                     log::warn!("uniform staging buffer: {r:?}");
                 }

@@ -1,22 +1,35 @@
-//! `blur`: separable Gaussian blur, all passes in the frame's one encoder.
+//! `blur`: separable Gaussian blur whose cost does not grow with the radius; all passes in
+//! the frame's one encoder, scratch textures shared with every other operator.
 //!
-//! Small radii (sigma < 4 px) are exact: horizontal into a pooled texture, then vertical
-//! into the output. Larger radii go through a pyramid — `k` 2× downsamples, the separable
-//! blur at 1/2^k resolution, `k` 2× bilinear upsamples — so the cost stays flat as the
-//! radius grows. The variance the resampling adds, `(4^k − 1) / 3` px², is taken out of the
-//! blur at the small level, so `radius` stays the Gaussian's sigma in output pixels.
-//! Every pass is a convex combination with mirrored edges: a uniform image stays uniform
-//! exactly, and the mean is kept (exactly on the direct path, to resampling error on the
-//! pyramid).
+//! `radius` is the Gaussian's sigma in output pixels, exactly: every stage's variance is
+//! accounted for.
+//! - **Direct** (sigma < ~3.1 px): a horizontal and a vertical pass, each a sampled
+//!   Gaussian (its parameter solved so that the discrete kernel's variance is sigma²), two
+//!   taps per bilinear fetch.
+//! - **Pyramid** (larger): a factor `f = 2^k` per blurred axis. The image is averaged over
+//!   f×f boxes (variance `(f² − 1) / 12`), blurred at 1/f with integer taps (variance `v`,
+//!   at least [`V_MIN`] small texels², so the small image is smooth), and brought back with
+//!   a cubic B-spline (variance `f² / 3` at every phase): `(f² − 1) / 12 + f² v + f² / 3 =
+//!   sigma²`. On GPUs that is **two compute passes at any radius** (`cs_down_h`: boxes into
+//!   shared memory and horizontal taps; `cs_v_up`: vertical taps and the B-spline, in
+//!   shared memory), plus a box-8 pre-pass for `f ≥ 64` (sigma ≥ ~100). On CPU drivers the
+//!   same arithmetic as four fragment passes. The small image has an apron of
+//!   [`APRON`] texels so that its edges see the mirrored image: the whole blur is the
+//!   convolution of the mirror-extended input.
+//!
+//! Every pass is a convex combination with mirrored edges: a uniform image stays uniform,
+//! and the mean is kept (to resampling error at the borders on the pyramid path).
+//! The small images are scratch textures (`TexturePool::scratch`): a chain of any number
+//! of blurs of one size holds one set.
 
 use vivid_engine::Result;
 use vivid_engine::fullscreen::FullscreenPass;
-use vivid_engine::gpu::GpuTexture;
+use vivid_engine::gpu::{GpuTexture, PassMode};
 use vivid_engine::operator::{
     Category, EncodeCx, FrameHeader, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
 };
 use vivid_engine::params::{ParamStruct, ParamValues};
-use vivid_engine::resources::{SamplerKind, TextureKey, UniformSlot, UniformWriter};
+use vivid_engine::resources::{SamplerKind, Scratch, TextureKey, UniformSlot, UniformWriter};
 
 vivid_engine::choice_enum! {
     /// Which directions to blur.
@@ -40,77 +53,210 @@ vivid_engine::params! {
     }
 }
 
-/// The uniform block of the shader (same layout as its WGSL struct).
+/// The uniform block of every blur pass (same layout as `Blur` in `shaders/blur.wgsl`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct BlurUniforms {
     header: FrameHeader,
     direction: [f32; 2],
-    /// Weight of the centre tap.
+    /// Weight of the centre tap (mode 0).
     center: f32,
-    /// Number of tap pairs used.
+    /// Number of tap pairs used (mode 0).
     pairs: u32,
-    /// Pairs of (texel offset, weight), two per vec4.
+    /// Pairs of (texel offset, weight), two per vec4 (mode 0).
     taps: [[f32; 4]; MAX_PAIRS / 2],
+    mode: u32,
+    radius_x: u32,
+    radius_y: u32,
+    apron: u32,
+    factor: [u32; 2],
+    small: [u32; 2],
+    weights_x: [[f32; 4]; WEIGHT_VECS],
+    weights_y: [[f32; 4]; WEIGHT_VECS],
 }
 
-/// Most 2× levels of the pyramid (1/128 resolution): enough that the level sigma stays
-/// under 4 px for the largest radius.
-const MAX_LEVELS: usize = 7;
+/// Most factors of 2 (1/128): the small-image kernel then stays within [`RMAX`] taps for
+/// the largest radius.
+const KMAX: usize = 7;
 
-/// Most bilinear tap pairs per side: ±4 sigma with sigma < 4 is at most 16 taps.
+/// From this depth on (factor 64) a box-8 pre-pass shrinks the input first, so that no
+/// thread averages more than 8×8 bilinear fetches for one box.
+const PRE_DEPTH: usize = 6;
+
+/// The smallest variance of the blur at the small level, in small texels²: below it the
+/// next factor down is not taken (the small image must be smooth for the B-spline to
+/// bring it back without aliasing).
+pub const V_MIN: f64 = 2.0;
+
+/// Most integer taps on a side (the shader's `RMAX`).
+const RMAX: usize = 16;
+
+/// Texels of the small images' textures around them: the B-spline reads 2 beyond the
+/// edge, the vertical taps `RMAX` more.
+pub const APRON: u32 = RMAX as u32 + 2;
+
+/// vec4s holding `RMAX + 1` weights.
+const WEIGHT_VECS: usize = (RMAX + 1).div_ceil(4);
+
+/// Most bilinear tap pairs per side on the direct path.
 const MAX_PAIRS: usize = 8;
 
-/// Levels for `sigma`: the blur at the small level has a sigma in 2..4 px.
-fn levels_for(sigma: f32) -> usize {
-    if sigma < 4.0 {
-        return 0;
+/// Variance (small texels²) left for the small level at depth `k`: sigma² less the boxes'
+/// and the B-spline's, in small texels.
+fn small_variance(sigma: f64, k: usize) -> f64 {
+    let f = f64::from(1u32 << k);
+    (sigma * sigma - (f * f - 1.0) / 12.0) / (f * f) - 1.0 / 3.0
+}
+
+/// The depth for `sigma`: the deepest whose small level still blurs by [`V_MIN`], or 0
+/// (direct).
+fn depth_for(sigma: f64) -> usize {
+    (1..=KMAX)
+        .rev()
+        .find(|&k| small_variance(sigma, k) >= V_MIN)
+        .unwrap_or(0)
+}
+
+/// The variance of the symmetric kernel `w` (centre first, one side).
+fn variance(w: &[f64]) -> f64 {
+    let total: f64 = w[0] + 2.0 * w[1..].iter().sum::<f64>();
+    2.0 * w
+        .iter()
+        .enumerate()
+        .map(|(t, x)| (t * t) as f64 * x)
+        .sum::<f64>()
+        / total
+}
+
+/// The normalised symmetric kernel (centre first) on ±ceil(4 sqrt(v)) taps whose variance
+/// is `v` exactly: the sampled Gaussian whose parameter gives that variance (for small
+/// `v` it is narrower than sqrt(v): the sampled Gaussian of sigma 0.5 has variance 0.21).
+fn kernel(v: f64, rmax: usize) -> Vec<f32> {
+    if v <= 1e-9 {
+        return vec![1.0];
     }
-    ((sigma / 2.0).log2().floor() as usize).min(MAX_LEVELS)
+    let r = ((4.0 * v.sqrt()).ceil() as usize).clamp(1, rmax);
+    let sampled =
+        |s: f64| -> Vec<f64> { (0..=r).map(|t| (-((t * t) as f64) / (2.0 * s * s)).exp()).collect() };
+    // Variance grows with s, from 0 to that of the flat kernel: bisect.
+    let (mut lo, mut hi) = (1e-3, v.sqrt() * 4.0 + 1.0);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if variance(&sampled(mid)) < v {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let w = sampled(0.5 * (lo + hi));
+    let total: f64 = w[0] + 2.0 * w[1..].iter().sum::<f64>();
+    w.iter().map(|x| (x / total) as f32).collect()
 }
 
-/// Sigma to apply at level `k` so that the whole chain has `sigma` (output pixels).
-fn level_sigma(sigma: f32, k: usize) -> f32 {
-    let scale = 4f32.powi(k as i32);
-    ((sigma * sigma - (scale - 1.0) / 3.0).max(0.0) / scale).sqrt()
-}
-
-/// The sampled Gaussian of `sigma` on ±ceil(4 sigma) taps, normalised to sum 1, as a
-/// centre weight and pairs of taps that share one bilinear fetch: (offset, weight).
-fn kernel(sigma: f32) -> (f32, u32, [[f32; 4]; MAX_PAIRS / 2]) {
+/// A kernel as a centre weight and pairs of taps that share one bilinear fetch: (offset,
+/// weight). Bilinear filtering between texels i and i + 1 reproduces both weights exactly.
+fn pairs(w: &[f32]) -> (f32, u32, [[f32; 4]; MAX_PAIRS / 2]) {
     let mut taps = [[0.0; 4]; MAX_PAIRS / 2];
-    if sigma <= 0.0 {
-        return (1.0, 0, taps);
-    }
-    // ±4 sigma keeps 99.9% of the variance (±3 sigma only 97.3%).
-    let n = ((4.0 * sigma).ceil() as usize).min(2 * MAX_PAIRS);
-    let w = |i: usize| (-((i * i) as f32) / (2.0 * sigma * sigma)).exp();
-    let total = 1.0 + 2.0 * (1..=n).map(w).sum::<f32>();
-    let mut pairs = 0;
-    for (j, i) in (1..=n).step_by(2).enumerate() {
-        let (w0, w1) = (w(i), if i < n { w(i + 1) } else { 0.0 });
-        let offset = (i as f32 * w0 + (i + 1) as f32 * w1) / (w0 + w1);
+    let mut n = 0;
+    for (j, i) in (1..w.len()).step_by(2).enumerate().take(MAX_PAIRS) {
+        let (w0, w1) = (w[i], w.get(i + 1).copied().unwrap_or(0.0));
+        let offset = if w0 + w1 > 0.0 {
+            (i as f32 * w0 + (i + 1) as f32 * w1) / (w0 + w1)
+        } else {
+            i as f32
+        };
         taps[j / 2][2 * (j % 2)] = offset;
-        taps[j / 2][2 * (j % 2) + 1] = (w0 + w1) / total;
-        pairs = j + 1;
+        taps[j / 2][2 * (j % 2) + 1] = w0 + w1;
+        n = j + 1;
     }
-    (1.0 / total, pairs as u32, taps)
+    (w[0], n as u32, taps)
+}
+
+/// Weights in the uniform layout (zeros past the kernel).
+fn weight_vecs(w: &[f32]) -> [[f32; 4]; WEIGHT_VECS] {
+    let mut out = [[0.0; 4]; WEIGHT_VECS];
+    for (t, x) in w.iter().enumerate().take(RMAX + 1) {
+        out[t / 4][t % 4] = *x;
+    }
+    out
+}
+
+/// What one depth does, per axis.
+#[derive(Clone, Debug, PartialEq)]
+struct Plan {
+    depth: usize,
+    /// Factor per axis (1 on an axis not blurred, or on the direct path).
+    factor: [u32; 2],
+    /// Integer-tap (pyramid) or pair (direct) kernel per axis, centre first.
+    kernel: [Vec<f32>; 2],
+}
+
+impl Plan {
+    fn new(sigma: f32, axes: Axes) -> Self {
+        let sigma = f64::from(sigma.max(0.0));
+        let depth = depth_for(sigma);
+        let blurred = [axes != Axes::Vertical, axes != Axes::Horizontal];
+        let factor = blurred.map(|b| if b { 1u32 << depth } else { 1 });
+        let kernel = blurred.map(|b| {
+            if !b {
+                vec![1.0]
+            } else if depth == 0 {
+                kernel(sigma * sigma, 2 * MAX_PAIRS)
+            } else {
+                kernel(small_variance(sigma, depth), RMAX)
+            }
+        });
+        Self {
+            depth,
+            factor,
+            kernel,
+        }
+    }
+
+    /// Whether this depth starts with the box-8 pre-pass.
+    fn pre(&self) -> bool {
+        self.depth >= PRE_DEPTH
+    }
+}
+
+/// The factor of each axis at `depth`.
+fn factors(depth: usize, axes: Axes) -> [u32; 2] {
+    [axes != Axes::Vertical, axes != Axes::Horizontal].map(|b| if b { 1 << depth } else { 1 })
+}
+
+/// Size of the pre-pass image (box 8 along the blurred axes).
+fn pre_size(size: (u32, u32), axes: Axes) -> (u32, u32) {
+    let f = factors(3, axes);
+    (size.0.div_ceil(f[0]), size.1.div_ceil(f[1]))
+}
+
+/// The small image's size at `depth` (without the apron).
+fn small_size(size: (u32, u32), depth: usize, axes: Axes) -> (u32, u32) {
+    let f = factors(depth, axes);
+    (size.0.div_ceil(f[0]), size.1.div_ceil(f[1]))
+}
+
+/// One pass of a depth: its uniform block (index into [`pass_uniforms`]) and, for a
+/// compute pass of its own entry point, its workgroups.
+#[derive(Debug)]
+struct Step {
+    pass: FullscreenPass,
+    block: usize,
+    groups: Option<(u32, u32)>,
+}
+
+/// The passes of one depth, prepared.
+#[derive(Debug, Default)]
+struct Depth {
+    steps: Vec<Step>,
+    /// Its scratch textures, held while its bind groups use them.
+    scratch: Vec<Scratch>,
 }
 
 /// `blur`.
 #[derive(Debug)]
 pub struct Blur {
-    /// `down[i]` writes level i + 1 from level i (level 0 is the input).
-    down: Vec<FullscreenPass>,
-    /// `up[i]` writes level i from level i + 1 (level 0 is the output).
-    up: Vec<FullscreenPass>,
-    /// `horizontal[k]` reads level k into `temps[k]`; `vertical[k]` reads `temps[k]` back
-    /// into level k: one pair per depth, so switching depth creates nothing.
-    horizontal: Vec<FullscreenPass>,
-    vertical: Vec<FullscreenPass>,
-    /// `levels[i]` is level i + 1.
-    levels: Vec<GpuTexture>,
-    temps: Vec<Option<GpuTexture>>,
+    depths: Vec<Depth>,
     /// Depths prepared (none before the first successful prepare).
     prepared: Option<std::ops::RangeInclusive<usize>>,
     /// This frame's depth.
@@ -120,17 +266,11 @@ pub struct Blur {
 
 impl Default for Blur {
     fn default() -> Self {
-        let pass = |_| FullscreenPass::new("blur.wgsl", size_of::<BlurUniforms>());
         Self {
-            down: (0..MAX_LEVELS).map(pass).collect(),
-            up: (0..MAX_LEVELS).map(pass).collect(),
-            horizontal: (0..=MAX_LEVELS).map(pass).collect(),
-            vertical: (0..=MAX_LEVELS).map(pass).collect(),
-            levels: Vec::new(),
-            temps: (0..=MAX_LEVELS).map(|_| None).collect(),
+            depths: (0..=KMAX).map(|_| Depth::default()).collect(),
             prepared: None,
             depth: 0,
-            slots: Vec::with_capacity(2 * MAX_LEVELS + 2),
+            slots: Vec::with_capacity(6),
         }
     }
 }
@@ -145,142 +285,200 @@ impl OperatorType for Blur {
         &[("blur.wgsl", "Blur", size_of::<BlurUniforms>())];
 }
 
-/// Size of level `k`: halved `k` times along the blurred axes.
-fn level_size(size: (u32, u32), k: usize, axes: Axes) -> (u32, u32) {
-    let mut s = size;
-    for _ in 0..k {
-        if axes != Axes::Vertical {
-            s.0 = s.0.div_ceil(2);
-        }
-        if axes != Axes::Horizontal {
-            s.1 = s.1.div_ceil(2);
-        }
-    }
-    s
-}
-
 /// The depths to prepare: all of them when the radius is animated, else the current one.
 fn depths(params: &ParamValues, animated: &[bool]) -> std::ops::RangeInclusive<usize> {
     let p = BlurParams::read(params);
     if animated.first().copied().unwrap_or(false) {
-        0..=MAX_LEVELS
+        0..=KMAX
     } else {
-        let k = levels_for(p.radius.max(0.0));
+        let k = depth_for(f64::from(p.radius.max(0.0)));
         k..=k
     }
+}
+
+/// A blank uniform block of `mode` for a pass writing `size`.
+fn uniforms(header: FrameHeader, size: (u32, u32), mode: u32) -> BlurUniforms {
+    BlurUniforms {
+        header: FrameHeader {
+            resolution: [size.0 as f32, size.1 as f32],
+            ..header
+        },
+        direction: [1.0, 0.0],
+        center: 1.0,
+        pairs: 0,
+        taps: [[0.0; 4]; MAX_PAIRS / 2],
+        mode,
+        radius_x: 0,
+        radius_y: 0,
+        apron: 0,
+        factor: [1, 1],
+        small: [size.0, size.1],
+        weights_x: weight_vecs(&[1.0]),
+        weights_y: weight_vecs(&[1.0]),
+    }
+}
+
+/// The uniform blocks of depth `plan.depth`'s passes, in the order they run: direct, the
+/// horizontal and vertical pass; pyramid, the pre-pass (deep levels), boxes, horizontal
+/// taps, vertical taps and the B-spline. Compute passes use some of them: `cs_down_h` the
+/// boxes' block (which has the horizontal taps too), `cs_v_up` the B-spline's (which has
+/// the vertical taps too).
+fn pass_uniforms(plan: &Plan, header: FrameHeader, size: (u32, u32), axes: Axes) -> Vec<BlurUniforms> {
+    let [kx, ky] = &plan.kernel;
+    if plan.depth == 0 {
+        let pass = |direction: [f32; 2], w: &[f32]| {
+            let (center, pairs, taps) = pairs(w);
+            BlurUniforms {
+                direction,
+                center,
+                pairs,
+                taps,
+                ..uniforms(header, size, 0)
+            }
+        };
+        return vec![pass([1.0, 0.0], kx), pass([0.0, 1.0], ky)];
+    }
+    let mut out = Vec::with_capacity(5);
+    let f = plan.factor;
+    let mut stage_f = f;
+    if plan.pre() {
+        let f8 = factors(3, axes);
+        out.push(BlurUniforms {
+            factor: f8,
+            ..uniforms(header, pre_size(size, axes), 1)
+        });
+        stage_f = [f[0] / f8[0], f[1] / f8[1]];
+    }
+    let small = small_size(size, plan.depth, axes);
+    let ext = (small.0 + 2 * APRON, small.1 + 2 * APRON);
+    let common = |s: (u32, u32), mode: u32, factor: [u32; 2]| BlurUniforms {
+        radius_x: (kx.len() - 1) as u32,
+        radius_y: (ky.len() - 1) as u32,
+        apron: APRON,
+        factor,
+        small: [small.0, small.1],
+        weights_x: weight_vecs(kx),
+        weights_y: weight_vecs(ky),
+        ..uniforms(header, s, mode)
+    };
+    out.push(common(ext, 1, stage_f));
+    out.push(BlurUniforms {
+        direction: [1.0, 0.0],
+        ..common(ext, 2, stage_f)
+    });
+    out.push(BlurUniforms {
+        direction: [0.0, 1.0],
+        ..common(ext, 2, stage_f)
+    });
+    out.push(common(size, 3, f));
+    out
 }
 
 impl Operator for Blur {
     fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
         let params: BlurParams = cx.params();
-        let sigma = params.radius.max(0.0);
-        let axes = params.axes;
-        let depth = levels_for(sigma);
-        self.depth = depth;
-        let blur = kernel(level_sigma(sigma, depth));
-        let copy = kernel(0.0);
-        let header = |level: usize| {
-            let (w, h) = level_size(cx.size, level, axes);
-            FrameHeader {
-                resolution: [w as f32, h as f32],
-                ..cx.header()
-            }
-        };
-        let pass = |level: usize, direction: [f32; 2], (center, pairs, taps): (f32, u32, _)| {
-            BlurUniforms {
-                header: header(level),
-                direction,
-                center,
-                pairs,
-                taps,
-            }
-        };
+        let plan = Plan::new(params.radius, params.axes);
+        self.depth = plan.depth;
         self.slots.clear();
-        for level in 1..=depth {
-            self.slots.push(out.push(&pass(level, [1.0, 0.0], copy)));
-        }
-        let (h, v) = match axes {
-            Axes::Both => (blur, blur),
-            Axes::Horizontal => (blur, copy),
-            Axes::Vertical => (copy, blur),
-        };
-        self.slots.push(out.push(&pass(depth, [1.0, 0.0], h)));
-        self.slots.push(out.push(&pass(depth, [0.0, 1.0], v)));
-        for level in (0..depth).rev() {
-            self.slots.push(out.push(&pass(level, [1.0, 0.0], copy)));
+        for u in pass_uniforms(&plan, cx.header(), cx.size, params.axes) {
+            self.slots.push(out.push(&u));
         }
     }
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
         let wanted = depths(cx.params, cx.animated);
         let axes = BlurParams::read(cx.params).axes;
-        let deepest = *wanted.end();
         let size = cx.output.size();
-        // Reuse what has the right size; give the rest back to the pool.
-        let mut spare: Vec<GpuTexture> = std::mem::take(&mut self.levels)
-            .into_iter()
-            .chain(self.temps.iter_mut().filter_map(Option::take))
-            .collect();
-        let mut take = |cx: &mut PrepareCx<'_>, (w, h): (u32, u32), label: &str| match spare
-            .iter()
-            .position(|t| t.size() == (w, h))
-        {
-            Some(j) => spare.swap_remove(j),
-            None => cx.pool.acquire(cx.gpu, TextureKey::color(w, h), label),
-        };
-        let levels: Vec<GpuTexture> = (1..=deepest)
-            .map(|l| take(cx, level_size(size, l, axes), "vivid.blur.level"))
-            .collect();
-        let mut temps: Vec<Option<GpuTexture>> = (0..=MAX_LEVELS).map(|_| None).collect();
-        for k in wanted.clone() {
-            temps[k] = Some(take(cx, level_size(size, k, axes), "vivid.blur.temp"));
-        }
-        for t in spare {
-            cx.pool.release(t);
-        }
-        let sampler = SamplerKind::LinearMirror;
+        let mode = cx.gpu.pass_mode();
         let (input, output) = (cx.inputs[0], cx.output);
-        // Level 0 is read from the input and written to the output.
-        let src = |l: usize| if l == 0 { input } else { &levels[l - 1] };
-        let dst = |l: usize| if l == 0 { output } else { &levels[l - 1] };
-        let mut result = Ok(());
-        for l in 1..=deepest {
-            result =
-                result.and_then(|()| self.down[l - 1].prepare(cx, &[src(l - 1)], dst(l), sampler));
-        }
-        for l in 0..deepest {
-            result = result.and_then(|()| self.up[l].prepare(cx, &[src(l + 1)], dst(l), sampler));
-        }
+        let color = |(w, h): (u32, u32)| TextureKey::color(w, h);
+        let sampler = SamplerKind::LinearMirror;
+        let mut made: Vec<(usize, Depth)> = Vec::new();
         for k in wanted.clone() {
-            let Some(temp) = temps[k].as_ref() else {
-                continue;
+            let mut d = Depth::default();
+            let pass = || FullscreenPass::new("blur.wgsl", size_of::<BlurUniforms>());
+            let mut step = |cx: &mut PrepareCx<'_>,
+                            pass: FullscreenPass,
+                            block: usize,
+                            groups: Option<(u32, u32)>,
+                            from: &GpuTexture,
+                            to: &GpuTexture|
+             -> Result<()> {
+                let mut pass = pass;
+                pass.prepare(cx, &[from], to, sampler)?;
+                d.steps.push(Step {
+                    pass,
+                    block,
+                    groups,
+                });
+                Ok(())
             };
-            // The vertical pass writes the output directly, or back into the smallest level.
-            result = result
-                .and_then(|()| self.horizontal[k].prepare(cx, &[src(k)], temp, sampler))
-                .and_then(|()| self.vertical[k].prepare(cx, &[temp], dst(k), sampler));
+            if k == 0 {
+                let temp = cx.pool.scratch(cx.gpu, color(size), 0, "vivid.blur.temp");
+                step(cx, pass(), 0, None, input, &temp)?;
+                step(cx, pass(), 1, None, &temp, output)?;
+                d.scratch = vec![temp];
+                made.push((k, d));
+                continue;
+            }
+            let small = small_size(size, k, axes);
+            let ext = (small.0 + 2 * APRON, small.1 + 2 * APRON);
+            let pre = (k >= PRE_DEPTH).then(|| {
+                cx.pool
+                    .scratch(cx.gpu, color(pre_size(size, axes)), 2, "vivid.blur.pre")
+            });
+            let base = usize::from(pre.is_some());
+            if let Some(p) = &pre {
+                step(cx, pass(), 0, None, input, p)?;
+            }
+            let src: &GpuTexture = pre.as_deref().unwrap_or(input);
+            let a = cx.pool.scratch(cx.gpu, color(ext), 0, "vivid.blur.small");
+            match mode {
+                PassMode::Compute => {
+                    let groups = ((small.0 + 4).div_ceil(128), ext.1.div_ceil(2));
+                    let down = pass().with_compute_entry("cs_down_h");
+                    step(cx, down, base, Some(groups), src, &a)?;
+                    let groups = (size.0.div_ceil(16), size.1.div_ceil(16));
+                    let up = pass().with_compute_entry("cs_v_up");
+                    step(cx, up, base + 3, Some(groups), &a, output)?;
+                    d.scratch.push(a);
+                }
+                PassMode::Render => {
+                    let b = cx.pool.scratch(cx.gpu, color(ext), 1, "vivid.blur.small");
+                    step(cx, pass(), base, None, src, &a)?;
+                    step(cx, pass(), base + 1, None, &a, &b)?;
+                    step(cx, pass(), base + 2, None, &b, &a)?;
+                    step(cx, pass(), base + 3, None, &a, output)?;
+                    d.scratch.extend([a, b]);
+                }
+            }
+            d.scratch.extend(pre);
+            made.push((k, d));
         }
-        self.levels = levels;
-        self.temps = temps;
-        self.prepared = result.is_ok().then_some(wanted);
-        result
+        // All prepared: swap in (what else was held goes back at the pool's next trim).
+        for d in &mut self.depths {
+            *d = Depth::default();
+        }
+        for (k, d) in made {
+            self.depths[k] = d;
+        }
+        self.prepared = Some(wanted);
+        Ok(())
     }
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
         let k = self.depth;
-        if !self.prepared.as_ref().is_some_and(|r| r.contains(&k)) || self.slots.len() != 2 * k + 2
-        {
+        if !self.prepared.as_ref().is_some_and(|r| r.contains(&k)) {
             return;
         }
-        let mut slot = self.slots.iter().copied();
-        let mut next = || slot.next().unwrap_or_default();
-        for level in 1..=k {
-            self.down[level - 1].dispatch(cx.encoder, next(), "vivid.blur.down");
-        }
-        self.horizontal[k].dispatch(cx.encoder, next(), "vivid.blur.horizontal");
-        self.vertical[k].dispatch(cx.encoder, next(), "vivid.blur.vertical");
-        for level in (0..k).rev() {
-            self.up[level].dispatch(cx.encoder, next(), "vivid.blur.up");
+        for step in &self.depths[k].steps {
+            let Some(slot) = self.slots.get(step.block).copied() else {
+                return;
+            };
+            match step.groups {
+                Some(g) => step.pass.dispatch_groups(cx.encoder, slot, g, "vivid.blur"),
+                None => step.pass.dispatch(cx.encoder, slot, "vivid.blur"),
+            }
         }
     }
 
@@ -296,53 +494,108 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_radii_are_direct_and_large_ones_use_levels() {
-        assert_eq!(levels_for(0.0), 0);
-        assert_eq!(levels_for(3.9), 0);
-        assert_eq!(levels_for(4.0), 1);
-        assert_eq!(levels_for(28.0), 3);
-        assert_eq!(levels_for(500.0), MAX_LEVELS);
-        // Every radius in range fits the fixed kernel at its level.
+    fn every_radius_fits_the_fixed_kernels() {
+        assert_eq!(depth_for(0.0), 0);
+        assert_eq!(depth_for(3.0), 0);
+        assert!(depth_for(12.0) >= 1);
+        assert_eq!(depth_for(500.0), KMAX);
         for r in 0..=5000 {
-            let sigma = r as f32 * 0.1;
-            let s = level_sigma(sigma, levels_for(sigma));
-            assert!(s < 4.0, "radius {sigma}: level sigma {s}");
+            let sigma = f64::from(r) * 0.1;
+            let k = depth_for(sigma);
+            if k == 0 {
+                let w = kernel(sigma * sigma, 2 * MAX_PAIRS);
+                assert!(w.len() <= 2 * MAX_PAIRS + 1, "radius {sigma}: {} taps", w.len());
+            } else {
+                let v = small_variance(sigma, k);
+                assert!(v >= V_MIN, "radius {sigma}");
+                assert!(kernel(v, RMAX).len() <= RMAX + 1, "radius {sigma}");
+                assert!((4.0 * v.sqrt()).ceil() as usize <= RMAX, "radius {sigma}: v {v}");
+            }
         }
     }
 
     #[test]
-    fn kernel_weights_sum_to_one_and_have_variance_sigma_squared() {
-        // (Below sigma 1 the sampled Gaussian itself is narrower: 0.214 px² at sigma 0.5.)
-        for sigma in [1.0f32, 1.7, 2.5, 3.99] {
-            let (center, pairs, taps) = kernel(sigma);
-            let pair = |j: usize| (taps[j / 2][2 * (j % 2)], taps[j / 2][2 * (j % 2) + 1]);
-            let sum = center + (0..pairs as usize).map(|j| 2.0 * pair(j).1).sum::<f32>();
-            assert!((sum - 1.0).abs() < 1e-5, "sigma {sigma}: sum {sum}");
-            // A bilinear pair at offset o with weight w contributes the variance of its two
-            // taps: w * (o² + f(1 - f)) per side, f = o - floor(o).
-            let var: f32 = (0..pairs as usize)
-                .map(|j| {
-                    let (o, w) = pair(j);
-                    let f = o - o.floor();
-                    2.0 * w * (o * o + f * (1.0 - f))
-                })
+    fn kernels_sum_to_one_and_have_the_variance_asked() {
+        for v in [0.05f64, 0.3, 1.0, 2.0, 5.3, 9.0, 14.8] {
+            let w: Vec<f64> = kernel(v, RMAX).iter().map(|&x| f64::from(x)).collect();
+            let sum = w[0] + 2.0 * w[1..].iter().sum::<f64>();
+            assert!((sum - 1.0).abs() < 1e-5, "v {v}: sum {sum}");
+            assert!((variance(&w) - v).abs() < 1e-4 * v.max(1.0), "v {v}: {}", variance(&w));
+        }
+        assert_eq!(kernel(0.0, RMAX), vec![1.0]);
+    }
+
+    #[test]
+    fn bilinear_pairs_keep_the_kernel() {
+        // A pair at offset o with weight w stands for taps floor(o) and floor(o) + 1.
+        let w = kernel(2.5 * 2.5, 2 * MAX_PAIRS);
+        let (center, n, taps) = pairs(&w);
+        let mut back = vec![0.0f32; w.len() + 1];
+        back[0] = center;
+        for j in 0..n as usize {
+            let (o, weight) = (taps[j / 2][2 * (j % 2)], taps[j / 2][2 * (j % 2) + 1]);
+            let i = o.floor() as usize;
+            back[i] += weight * (1.0 - (o - i as f32));
+            back[i + 1] += weight * (o - i as f32);
+        }
+        for (t, x) in w.iter().enumerate() {
+            assert!((back[t] - x).abs() < 1e-6, "tap {t}: {} vs {x}", back[t]);
+        }
+    }
+
+    /// The shader's B-spline weights at phase t (`spline` in blur.wgsl).
+    fn bspline(t: f64) -> [f64; 4] {
+        let (t2, t3) = (t * t, t * t * t);
+        [
+            (1.0 - t).powi(3) / 6.0,
+            (4.0 - 6.0 * t2 + 3.0 * t3) / 6.0,
+            (1.0 + 3.0 * t + 3.0 * t2 - 3.0 * t3) / 6.0,
+            t3 / 6.0,
+        ]
+    }
+
+    #[test]
+    fn the_bspline_has_variance_one_third_at_every_phase_and_keeps_the_position() {
+        for i in 0..100 {
+            let t = f64::from(i) / 100.0;
+            let w = bspline(t);
+            let sum: f64 = w.iter().sum();
+            // Texels at -1, 0, 1, 2 from floor(s); the pixel is at t.
+            let mean: f64 = w.iter().enumerate().map(|(k, x)| (k as f64 - 1.0) * x).sum();
+            let var: f64 = w
+                .iter()
+                .enumerate()
+                .map(|(k, x)| (k as f64 - 1.0 - t).powi(2) * x)
                 .sum();
-            assert!(
-                (var - sigma * sigma).abs() / (sigma * sigma) < 0.01,
-                "sigma {sigma}: variance {var}"
-            );
+            assert!((sum - 1.0).abs() < 1e-12);
+            assert!((mean - t).abs() < 1e-12, "t {t}: mean {mean}");
+            assert!((var - 1.0 / 3.0).abs() < 1e-12, "t {t}: var {var}");
         }
-        assert_eq!(kernel(0.0).1, 0);
     }
 
     #[test]
-    fn level_sigma_restores_the_total_variance() {
-        for &(sigma, k) in &[(4.0f32, 1usize), (28.0, 3), (100.0, 5)] {
-            let s = level_sigma(sigma, k);
-            let scale = 4f32.powi(k as i32);
-            let total = s * s * scale + (scale - 1.0) / 3.0;
-            assert!((total - sigma * sigma).abs() < 1e-2, "{sigma} {k}: {total}");
-            assert!(s >= 1.5, "{sigma} {k}: {s}");
+    fn the_stages_add_up_to_sigma_squared() {
+        for sigma in [3.5f64, 12.0, 50.0, 180.0, 500.0] {
+            let k = depth_for(sigma);
+            let f = f64::from(1u32 << k);
+            let total = (f * f - 1.0) / 12.0 + f * f * small_variance(sigma, k) + f * f / 3.0;
+            assert!((total - sigma * sigma).abs() < 1e-9, "{sigma}: {total}");
         }
+    }
+
+    #[test]
+    fn uniform_blocks_follow_the_plan() {
+        let h = FrameHeader::default();
+        let direct = pass_uniforms(&Plan::new(2.0, Axes::Both), h, (64, 32), Axes::Both);
+        assert_eq!(direct.len(), 2);
+        let deep = pass_uniforms(&Plan::new(300.0, Axes::Both), h, (640, 360), Axes::Both);
+        assert_eq!(deep.len(), 5, "pre-pass, boxes, two tap passes, B-spline");
+        assert_eq!(deep[0].factor, [8, 8]);
+        let f = 1u32 << depth_for(300.0);
+        assert_eq!(deep[1].factor, [f / 8, f / 8]);
+        assert_eq!(deep[4].factor, [f, f]);
+        let one = pass_uniforms(&Plan::new(20.0, Axes::Horizontal), h, (64, 32), Axes::Horizontal);
+        assert_eq!(one[0].factor[1], 1);
+        assert_eq!(one[0].radius_y, 0);
     }
 }

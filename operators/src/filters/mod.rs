@@ -3,6 +3,7 @@
 
 vivid_engine::operator_modules! {
     blur::Blur,
+    bloom::Bloom,
     dither::Dither,
     lut::Lut,
 }

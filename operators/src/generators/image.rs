@@ -31,7 +31,7 @@ use vivid_engine::operator::{
     Category, EncodeCx, FrameHeader, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
 };
 use vivid_engine::params::{ParamStruct, ParamValues};
-use vivid_engine::resources::{SamplerKind, TexturePool, UniformSlot, UniformWriter};
+use vivid_engine::resources::{SamplerKind, TexturePool, UniformSlot, UniformWriter, budget};
 use vivid_engine::{EngineError, Result};
 
 vivid_engine::choice_enum! {
@@ -178,7 +178,8 @@ pub struct Decoded {
 }
 
 /// Decodes `bytes` (PNG or JPEG, told by their content) into premultiplied `f16` levels,
-/// refusing pictures with a side over `max_side` before decoding them.
+/// refusing before decoding them pictures with a side over `max_side` or a texture over
+/// vivid's budget ([`budget::check_picture`]).
 pub fn decode(bytes: &[u8], max_side: u32) -> std::result::Result<Decoded, String> {
     let reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -190,11 +191,7 @@ pub fn decode(bytes: &[u8], max_side: u32) -> std::result::Result<Decoded, Strin
         .into_decoder()
         .map_err(|e| format!("not a readable PNG or JPEG image ({e})"))?;
     let (w, h) = decoder.dimensions();
-    if w == 0 || h == 0 || w > max_side || h > max_side {
-        return Err(format!(
-            "{w}x{h} pixels: too large for this GPU (each side must be 1..={max_side}, the device's max_texture_dimension_2d)"
-        ));
-    }
+    budget::check_picture(w, h, max_side)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
@@ -282,6 +279,9 @@ fn half_level(level: &[f16], w: u32, h: u32) -> Vec<f16> {
     out
 }
 
+/// The most bytes one `write_texture` of a picture stages (a band of rows).
+const UPLOAD_BAND_BYTES: u64 = 64 << 20;
+
 /// The texture of `decoded`, every level written (once, here in prepare).
 fn upload(gpu: &Gpu, decoded: &Decoded) -> GpuTexture {
     let texture = gpu.create_texture(&wgpu::TextureDescriptor {
@@ -300,25 +300,35 @@ fn upload(gpu: &Gpu, decoded: &Decoded) -> GpuTexture {
     });
     let (mut w, mut h) = (decoded.width, decoded.height);
     for (mip, level) in decoded.levels.iter().enumerate() {
-        gpu.queue().write_texture(
-            wgpu::TexelCopyTextureInfo {
-                texture: &texture.texture,
-                mip_level: mip as u32,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
-            bytemuck::cast_slice(level.reinterpret_cast()),
-            wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(w * 8),
-                rows_per_image: None,
-            },
-            wgpu::Extent3d {
-                width: w,
-                height: h,
-                depth_or_array_layers: 1,
-            },
-        );
+        // In bands of rows: each write stages its bytes in a buffer of their size.
+        let bytes: &[u8] = bytemuck::cast_slice(level.reinterpret_cast());
+        let band = (UPLOAD_BAND_BYTES / (u64::from(w) * 8)).clamp(1, u64::from(h)) as u32;
+        for y in (0..h).step_by(band as usize) {
+            let rows = band.min(h - y);
+            let start = y as usize * w as usize * 8;
+            let Some(data) = bytes.get(start..start + rows as usize * w as usize * 8) else {
+                break;
+            };
+            gpu.queue().write_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &texture.texture,
+                    mip_level: mip as u32,
+                    origin: wgpu::Origin3d { x: 0, y, z: 0 },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                data,
+                wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(w * 8),
+                    rows_per_image: None,
+                },
+                wgpu::Extent3d {
+                    width: w,
+                    height: rows,
+                    depth_or_array_layers: 1,
+                },
+            );
+        }
         w = (w / 2).max(1);
         h = (h / 2).max(1);
     }

@@ -141,6 +141,7 @@ fn finish(
         &path,
         &[GENERATED_INTERFACE.to_string()],
         None,
+        true,
     )?;
     // The params block's layout, as naga laid it out.
     let (offsets, params_size) = composed
@@ -179,6 +180,8 @@ fn finish(
         appendix: String::new(),
         hash: composed.hash,
         generated: Some(Arc::from(wgsl)),
+        source: Arc::from(wgsl),
+        fallback: false,
     };
     let advances = head
         .passes

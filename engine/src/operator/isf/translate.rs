@@ -432,9 +432,9 @@ impl Translated {
         })?;
         // vivid's entry points (compute on GPUs, fragment on CPU drivers) call `shade`.
         module.entry_points.clear();
-        // LOOP GUARD: the guard for untrusted shaders (a function taking a naga Module,
-        // being written on the WGSL path) belongs here, on `module`, before it is written
-        // out and reaches the driver. Not landed when this was written.
+        // The loop guard: the WGSL written here is registered untrusted
+        // (`ShaderLibrary::register_text`), so composing it bounds the module and guards
+        // its loops (`shaders::harden`) before anything reaches the driver.
         let info = naga::valid::Validator::new(
             naga::valid::ValidationFlags::all(),
             naga::valid::Capabilities::all(),

@@ -5,20 +5,40 @@
 //! is blanked and the helper's text appended after the shader (WGSL declarations may come in
 //! any order), so line numbers inside the shader stay exact and errors inside a helper are
 //! mapped back to the helper's file.
+//!
+//! Shaders are *trusted* (the engine's and the operators' own, `shaders/`) or *untrusted*
+//! (a project's file, and whatever a loader of foreign shaders registers with
+//! [`ShaderLibrary::register_untrusted`]). An untrusted shader is bounded ([`limits`]: source
+//! size, arrays, memory per pixel, constants) and its loops guarded ([`guard`]) when it is
+//! composed — [`harden`] is that step, for any loader — so what reaches the driver always
+//! ends. A shader quarantined after it made a frame miss its deadline
+//! ([`ShaderLibrary::quarantine`]) is refused until its text changes.
+
+pub mod guard;
+pub mod limits;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Diagnostic, Diagnostics, EngineError, Result};
+pub use guard::{LOOP_BUDGET, guard_loops};
+pub use limits::{ShaderLimits, Violation};
 
 /// Where a library shader's text comes from.
 #[derive(Clone, Debug)]
 enum Source {
     /// Built into the binary (or read from the disk root when set).
     Embedded(Cow<'static, str>),
-    /// A file read at every compose (a project's own shader).
-    File(PathBuf),
+    /// A file: read at every compose, or (`text`) the version read when it was reflected
+    /// (a project's own shader: what runs is what was reflected).
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Its text, when kept.
+        text: Option<Arc<str>>,
+    },
 }
 
 /// A WGSL file known to the library.
@@ -34,6 +54,8 @@ struct ShaderFile {
     /// Library shaders whose text a generated shader inlines (a fused pass's members): a
     /// change to their files changes it.
     derived: Vec<String>,
+    /// Not the engine's own: bounded and loop-guarded when composed ([`harden`]).
+    untrusted: bool,
 }
 
 /// A part of a composed shader: which file the bytes `start..end` came from.
@@ -59,6 +81,20 @@ pub struct ComposedShader {
     pub module: naga::Module,
     /// Hash of `text`: pipelines are cached against it.
     pub hash: u64,
+    /// Loops guarded ([`harden`]): `Some` for an untrusted shader, whose `module` is the
+    /// guarded one (what wgpu gets).
+    pub guarded_loops: Option<usize>,
+}
+
+/// A shader refused until its text changes: it made a frame miss its deadline.
+#[derive(Clone, Debug)]
+pub struct Quarantine {
+    /// [`fxhash`] of the text refused (the file's own, before imports).
+    pub source_hash: u64,
+    /// Why, for the diagnostic.
+    pub reason: String,
+    /// The last version of it known good (its text), run instead while it is refused.
+    pub fallback: Option<Arc<str>>,
 }
 
 /// The WGSL sources of the engine and the operators.
@@ -67,6 +103,27 @@ pub struct ShaderLibrary {
     files: BTreeMap<String, ShaderFile>,
     /// When set, files are read from here first (the source tree's `shaders/`).
     disk_root: Option<PathBuf>,
+    /// Shaders refused until their text changes, by library name.
+    quarantined: BTreeMap<String, Quarantine>,
+    /// Untrusted shaders are bounded but their loops left as written (to measure what the
+    /// guard costs: `vivid bench --no-loop-guard`).
+    unguarded: bool,
+}
+
+/// Bounds an untrusted shader's module and guards its loops: what every loader of WGSL it
+/// does not trust (a project's shader, ISF, Shadertoy) does after naga validated it and
+/// before anything reaches the driver. `source_len` is the size of the user's text.
+/// Checks [`limits::check_source`] and [`limits::check`] against `limits`, then rewrites
+/// every loop with [`guard_loops`] and [`LOOP_BUDGET`]. Returns the loops guarded; the
+/// module should be validated again (the engine does, [`ShaderLibrary::compose`]).
+pub fn harden(
+    module: &mut naga::Module,
+    source_len: usize,
+    limits: &ShaderLimits,
+) -> std::result::Result<usize, Violation> {
+    limits::check_source(source_len, limits)?;
+    limits::check(module, limits)?;
+    Ok(guard_loops(module, LOOP_BUDGET))
 }
 
 // The engine's own WGSL, every file of `shaders/common/` and `shaders/engine/` (the display
@@ -99,12 +156,39 @@ impl ShaderLibrary {
                 implicit: Vec::new(),
                 appendix: None,
                 derived: Vec::new(),
+                untrusted: false,
+            },
+        );
+    }
+
+    /// Adds (or replaces) an untrusted shader given as text (a loader of foreign shaders:
+    /// ISF, Shadertoy, after translating them to WGSL), its diagnostics pointing at
+    /// `display_path`, with `implicit` imports and a generated `appendix`. It is bounded and
+    /// loop-guarded when composed ([`harden`]).
+    pub fn register_untrusted(
+        &mut self,
+        name: &str,
+        display_path: &Path,
+        text: String,
+        implicit: &[&str],
+        appendix: Option<String>,
+    ) {
+        self.files.insert(
+            name.to_string(),
+            ShaderFile {
+                source: Source::Embedded(Cow::Owned(text)),
+                display_path: display_path.to_path_buf(),
+                implicit: implicit.iter().map(|s| (*s).to_string()).collect(),
+                appendix,
+                derived: Vec::new(),
+                untrusted: true,
             },
         );
     }
 
     /// Adds (or replaces) a shader read from `path` at every compose, with `implicit`
-    /// imports and a generated `appendix`.
+    /// imports and a generated `appendix`. A file is untrusted (a project's): it is bounded
+    /// and loop-guarded when composed.
     pub fn register_file(
         &mut self,
         name: &str,
@@ -115,13 +199,102 @@ impl ShaderLibrary {
         self.files.insert(
             name.to_string(),
             ShaderFile {
-                source: Source::File(path.to_path_buf()),
+                source: Source::File {
+                    path: path.to_path_buf(),
+                    text: None,
+                },
                 display_path: path.to_path_buf(),
                 implicit: implicit.iter().map(|s| (*s).to_string()).collect(),
                 appendix,
                 derived: Vec::new(),
+                untrusted: true,
             },
         );
+    }
+
+    /// Like [`register_file`](Self::register_file), with the file's `text` as it was read
+    /// (a project's shader when it was reflected): composed from that text, not the disk,
+    /// so what runs is what was reflected; diagnostics and file matching use `path`.
+    pub fn register_file_text(
+        &mut self,
+        name: &str,
+        path: &Path,
+        text: Arc<str>,
+        implicit: &[&str],
+        appendix: Option<String>,
+    ) {
+        self.files.insert(
+            name.to_string(),
+            ShaderFile {
+                source: Source::File {
+                    path: path.to_path_buf(),
+                    text: Some(text),
+                },
+                display_path: path.to_path_buf(),
+                implicit: implicit.iter().map(|s| (*s).to_string()).collect(),
+                appendix,
+                derived: Vec::new(),
+                untrusted: true,
+            },
+        );
+    }
+
+    /// Guards the loops of untrusted shaders (on by default). Off, they are still bounded by
+    /// [`ShaderLimits`] but a loop that never ends hangs the GPU: only to measure what the
+    /// guard costs (`vivid bench --no-loop-guard`). Set it before shaders are composed.
+    pub fn set_loop_guard(&mut self, enabled: bool) {
+        self.unguarded = !enabled;
+    }
+
+    /// Whether `name` is untrusted: a project's file, a shader registered with
+    /// [`register_untrusted`](Self::register_untrusted), or one generated from any such
+    /// (a fused pass inlining a project's pointwise shader).
+    #[must_use]
+    pub fn is_untrusted(&self, name: &str) -> bool {
+        self.files.get(name).is_some_and(|f| {
+            f.untrusted || f.derived.iter().any(|d| d != name && self.is_untrusted(d))
+        })
+    }
+
+    /// Refuses shader `name` while its text is the one `q` names (it made a frame miss its
+    /// deadline): [`compose`](Self::compose) fails with `q.reason` until the text changes,
+    /// and so does any shader generated from it (a fused pass). A project's shader whose
+    /// file is still that text is reflected from `q.fallback` instead, when there is one
+    /// ([`crate::operator::wgsl::resolve_project`]).
+    pub fn quarantine(&mut self, name: &str, q: Quarantine) {
+        self.quarantined.insert(name.to_string(), q);
+    }
+
+    /// Lifts the quarantine of `name` (its file changed). Returns whether it was quarantined.
+    pub fn lift_quarantine(&mut self, name: &str) -> bool {
+        self.quarantined.remove(name).is_some()
+    }
+
+    /// The quarantine of `name`, if it is quarantined.
+    #[must_use]
+    pub fn quarantine_of(&self, name: &str) -> Option<&Quarantine> {
+        self.quarantined.get(name)
+    }
+
+    /// Names quarantined now.
+    pub fn quarantined(&self) -> impl Iterator<Item = &str> {
+        self.quarantined.keys().map(String::as_str)
+    }
+
+    /// Why `name`, whose text is `text`, is refused (or a shader generated from it), if it is.
+    fn refusal(&self, name: &str, text: &str) -> Option<&Quarantine> {
+        if let Some(q) = self
+            .quarantined
+            .get(name)
+            .filter(|q| q.source_hash == fxhash(text.as_bytes()))
+        {
+            return Some(q);
+        }
+        let derived = &self.files.get(name)?.derived;
+        derived.iter().filter(|d| *d != name).find_map(|d| {
+            let (t, _) = self.read(d).ok()?;
+            self.refusal(d, &t)
+        })
     }
 
     /// Gives embedded shader `name` (a WGSL operator's file) its `implicit` imports and a
@@ -178,6 +351,7 @@ impl ShaderLibrary {
     /// `derived` (so that [`files_of`](Self::files_of) follows them). Its diagnostics point
     /// at `shaders/<name>`.
     pub(crate) fn register_generated(&mut self, name: &str, text: String, derived: Vec<String>) {
+        let untrusted = derived.iter().any(|d| self.is_untrusted(d));
         self.files.insert(
             name.to_string(),
             ShaderFile {
@@ -186,12 +360,14 @@ impl ShaderLibrary {
                 implicit: Vec::new(),
                 appendix: None,
                 derived,
+                untrusted,
             },
         );
     }
 
     /// Adds (or replaces) WGSL generated from a file in another language (an ISF file):
-    /// `text`, shown as `path` in diagnostics, composed with `implicit` imports.
+    /// `text`, shown as `path` in diagnostics, composed with `implicit` imports; untrusted
+    /// (bounded and loop-guarded when composed).
     pub fn register_text(&mut self, name: &str, text: &str, path: &Path, implicit: &[&str]) {
         self.files.insert(
             name.to_string(),
@@ -201,6 +377,8 @@ impl ShaderLibrary {
                 implicit: implicit.iter().map(|s| (*s).to_string()).collect(),
                 appendix: None,
                 derived: Vec::new(),
+                // A foreign file's: bounded and loop-guarded when composed ([`harden`]).
+                untrusted: true,
             },
         );
     }
@@ -261,7 +439,7 @@ impl ShaderLibrary {
     #[must_use]
     pub fn file_path(&self, name: &str) -> Option<PathBuf> {
         match &self.files.get(name)?.source {
-            Source::File(p) => Some(p.clone()),
+            Source::File { path, .. } => Some(path.clone()),
             Source::Embedded(_) => self
                 .disk_root
                 .as_ref()
@@ -289,10 +467,13 @@ impl ShaderLibrary {
     /// The current text of `name` and the path to show for it.
     fn read(&self, name: &str) -> Result<(String, PathBuf)> {
         let f = self.files.get(name);
-        if let Some(Source::File(path)) = f.map(|f| &f.source) {
+        if let Some(Source::File { path, text }) = f.map(|f| &f.source) {
             // Checked against the project folder when the chain was validated; read by the
             // file rule (a regular file, not too large, never blocking).
-            let text = read_shader(path)?;
+            let text = match text {
+                Some(t) => t.to_string(),
+                None => read_shader(path)?,
+            };
             return Ok((text, path.clone()));
         }
         if let Some(root) = &self.disk_root {
@@ -318,21 +499,37 @@ impl ShaderLibrary {
     }
 
     /// Resolves imports of library shader `name` and validates it with naga.
+    /// An untrusted shader is also bounded and its loops guarded ([`harden`]); a
+    /// quarantined one ([`quarantine`](Self::quarantine)) is refused.
     pub fn compose(&self, name: &str) -> Result<ComposedShader> {
         let (text, path) = self.read(name)?;
         let (implicit, appendix) = self.files.get(name).map_or((&[][..], None), |f| {
             (&f.implicit[..], f.appendix.as_deref())
         });
-        self.compose_parts(name, &text, &path, implicit, appendix)
+        if let Some(q) = self.refusal(name, &text) {
+            return Err(EngineError::Shader(Diagnostics(vec![
+                Diagnostic::file_level(&path, q.reason.clone())
+                    .with_hint("save a change to the file to try it again"),
+            ])));
+        }
+        self.compose_parts(
+            name,
+            &text,
+            &path,
+            implicit,
+            appendix,
+            self.is_untrusted(name),
+        )
     }
 
-    /// Like [`compose`](Self::compose) for a shader that is not in the library (a project's
-    /// custom shader): `text` read from `path`; its imports come from the library.
+    /// Like [`compose`](Self::compose) for an untrusted shader that is not in the library (a
+    /// project's custom shader): `text` read from `path`; its imports come from the library.
     pub fn compose_text(&self, name: &str, text: &str, path: &Path) -> Result<ComposedShader> {
-        self.compose_parts(name, text, path, &[], None)
+        self.compose_parts(name, text, path, &[], None, true)
     }
 
-    /// `text` from `path`, then its imports, the `implicit` imports, and `appendix`.
+    /// `text` from `path`, then its imports, the `implicit` imports, and `appendix`;
+    /// `untrusted`: bounded and loop-guarded ([`harden`]).
     pub(crate) fn compose_parts(
         &self,
         name: &str,
@@ -340,7 +537,13 @@ impl ShaderLibrary {
         path: &Path,
         implicit: &[String],
         appendix: Option<&str>,
+        untrusted: bool,
     ) -> Result<ComposedShader> {
+        if untrusted && let Err(v) = limits::check_source(text.len(), &ShaderLimits::DEFAULT) {
+            return Err(EngineError::Shader(Diagnostics(vec![
+                Diagnostic::file_level(path, v.message).with_hint(v.hint),
+            ])));
+        }
         let mut out = String::with_capacity(text.len() * 2);
         let mut segments = Vec::new();
         let mut imported = Vec::<String>::new();
@@ -364,13 +567,47 @@ impl ShaderLibrary {
                 file_offset: 0,
             });
         }
-        let module = validate(&out, &segments)?;
+        let mut module = validate(&out, &segments)?;
+        let guarded_loops = if untrusted {
+            let limits = ShaderLimits::DEFAULT;
+            let checked = if self.unguarded {
+                limits::check(&module, &limits).map(|()| 0)
+            } else {
+                harden(&mut module, text.len(), &limits)
+            };
+            let loops = checked.map_err(|v| {
+                let d = match v.span.to_range() {
+                    Some(r) => diagnostic_at(&segments, r, v.message),
+                    None => Diagnostic::file_level(path, v.message),
+                };
+                EngineError::Shader(Diagnostics(vec![d.with_hint(v.hint)]))
+            })?;
+            // The guard's `break`s make control flow non-uniform: a barrier after a loop
+            // is refused here, with its place, rather than by the driver.
+            if loops > 0 {
+                check_module(&module, &segments).map_err(|e| match e {
+                    EngineError::Shader(mut d) => {
+                        for x in &mut d.0 {
+                            x.hint = Some(format!(
+                                "vivid bounds every loop of a project's shader ({LOOP_BUDGET} iterations a pixel), which makes what follows a loop non-uniform"
+                            ));
+                        }
+                        EngineError::Shader(d)
+                    }
+                    other => other,
+                })?;
+            }
+            Some(loops)
+        } else {
+            None
+        };
         let hash = fxhash(out.as_bytes());
         Ok(ComposedShader {
             name: name.to_string(),
             text: out,
             module,
             hash,
+            guarded_loops,
         })
     }
 
@@ -499,11 +736,17 @@ fn validate(text: &str, segments: &[Segment]) -> Result<naga::Module> {
         };
         EngineError::Shader(Diagnostics(vec![d]))
     })?;
+    check_module(&module, segments)?;
+    Ok(module)
+}
+
+/// Validates `module` (parsed from the text `segments` describe) with naga.
+fn check_module(module: &naga::Module, segments: &[Segment]) -> Result<()> {
     let mut validator = naga::valid::Validator::new(
         naga::valid::ValidationFlags::all(),
         naga::valid::Capabilities::default(),
     );
-    validator.validate(&module).map_err(|e| {
+    validator.validate(module).map_err(|e| {
         let mut message = e.as_inner().to_string();
         let mut source = std::error::Error::source(e.as_inner());
         while let Some(s) = source {
@@ -526,7 +769,7 @@ fn validate(text: &str, segments: &[Segment]) -> Result<naga::Module> {
         };
         EngineError::Shader(Diagnostics(vec![d]))
     })?;
-    Ok(module)
+    Ok(())
 }
 
 /// A small, stable, non-cryptographic hash (`FxHash`) for cache keys.
@@ -616,6 +859,58 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("x.wgsl:1:1"), "{text}");
         assert!(text.contains("did you mean `helper.wgsl`?"), "{text}");
+    }
+
+    #[test]
+    fn untrusted_shaders_are_bounded_and_guarded_and_trusted_ones_are_not() {
+        let src = "fn f() -> f32 {\n    var x = 0.0;\n    loop { x += 1.0; }\n    return x;\n}\n";
+        let mut l = lib();
+        l.register(
+            "trusted.wgsl",
+            "fn f() -> f32 {\n    var x = 0.0;\n    loop { x += 1.0; }\n    return x;\n}\n",
+        );
+        assert_eq!(
+            l.compose("trusted.wgsl").expect("valid").guarded_loops,
+            None
+        );
+        // What an ISF or Shadertoy loader does with its translated text.
+        l.register_untrusted("isf:x", Path::new("x.fs"), src.into(), &[], None);
+        let c = l.compose("isf:x").expect("valid");
+        assert_eq!(c.guarded_loops, Some(1));
+        assert!(
+            c.module
+                .global_variables
+                .iter()
+                .any(|(_, g)| g.name.as_deref() == Some(guard::GUARD_NAME))
+        );
+        l.register_untrusted(
+            "isf:big",
+            Path::new("big.fs"),
+            "var<private> a: array<f32, 5000>;\nfn f() -> f32 { return a[0]; }\n".into(),
+            &[],
+            None,
+        );
+        let e = l
+            .compose("isf:big")
+            .expect_err("over the limits")
+            .to_string();
+        assert!(
+            e.contains("big.fs:1:1") && e.contains("5000 elements"),
+            "{e}"
+        );
+        // A quarantined shader is refused until its text changes.
+        l.quarantine(
+            "isf:x",
+            Quarantine {
+                source_hash: fxhash(src.as_bytes()),
+                reason: "too slow".into(),
+                fallback: None,
+            },
+        );
+        let e = l.compose("isf:x").expect_err("quarantined").to_string();
+        assert!(e.contains("too slow") && e.contains("x.fs"), "{e}");
+        l.register_untrusted("isf:x", Path::new("x.fs"), format!("{src}\n"), &[], None);
+        assert!(l.compose("isf:x").is_ok());
     }
 
     #[test]

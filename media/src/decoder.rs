@@ -1,0 +1,249 @@
+//! A video file decoded on its own thread: `filesrc ! decodebin ! videoconvert ! appsink`,
+//! stepped to the position the render thread asks for.
+//!
+//! The app sink does not sync to a clock and holds at most two frames, so GStreamer decodes
+//! only as far as the thread pulls. For each request the thread pulls forward until the
+//! frame whose display time holds the position; a position behind the current frame, or
+//! more than [`SEEK_AHEAD`] past it, is a flushing, accurate seek. `videoconvert` passes
+//! I420, NV12, A420 and RGBA-like frames through untouched (the GPU converts them with the
+//! stream's colorimetry) and converts anything else into one of them.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+use gstreamer_video as gst_video;
+
+use crate::frame::{Format, Frame, Pixels, SINK_FORMATS};
+use crate::gst::{make, poll_bus, wait_async_done};
+use crate::source::{Shared, SourceThread};
+
+/// Positions this far past the current frame are reached by seeking, not decoding forward.
+const SEEK_AHEAD: u64 = 1_000_000_000;
+/// Slack for frame times: positions computed in floating point, and containers that round
+/// timestamps (Matroska to 1 ms: frame 2 of a 30 fps clip is at 67 ms, not 66.67).
+const TOLERANCE: u64 = 1_000_000;
+/// How long opening a file may take.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Starts decoding `path` on a thread of its own.
+pub fn open(path: &Path) -> SourceThread {
+    let path = path.to_path_buf();
+    SourceThread::spawn("vivid-video", move |shared| {
+        let result = Pipeline::open(&path, shared).and_then(|mut p| {
+            let r = p.run(shared);
+            p.close();
+            r
+        });
+        if let Err(e) = result
+            && !shared.stopped()
+        {
+            shared.fail(e);
+        }
+    })
+}
+
+/// The app sink's caps: our layouts only.
+pub fn sink_caps() -> Result<gst::Caps, String> {
+    format!("video/x-raw, format=(string){SINK_FORMATS}")
+        .parse::<gst::Caps>()
+        .map_err(|e| format!("bad caps ({e})"))
+}
+
+/// A frame of `sample` (its buffer shared, not copied), with the info of its caps.
+pub fn frame_of(sample: &gst::Sample) -> Result<Arc<Frame>, String> {
+    let caps = sample.caps().ok_or("a frame without caps")?;
+    let info = gst_video::VideoInfo::from_caps(caps).map_err(|e| format!("bad caps ({e})"))?;
+    let format = Format::from_info(&info)
+        .ok_or_else(|| format!("unexpected pixel format {:?}", info.format()))?;
+    let buffer = sample.buffer_owned().ok_or("a frame without pixels")?;
+    let pts = buffer.pts().map_or(0, gst::ClockTime::nseconds);
+    let duration = buffer.duration().map_or_else(
+        || format.fps().map_or(0, |f| (1e9 / f) as u64),
+        gst::ClockTime::nseconds,
+    );
+    Ok(Frame::new(
+        format,
+        Pixels::Buffer(buffer, info),
+        pts,
+        duration,
+    ))
+}
+
+struct Pipeline {
+    pipeline: gst::Pipeline,
+    sink: gst_app::AppSink,
+}
+
+impl Pipeline {
+    /// Builds the pipeline for `path` and prerolls it: the format and length are known.
+    fn open(path: &Path, shared: &Shared) -> Result<Self, String> {
+        crate::gst::init()?;
+        let pipeline = gst::Pipeline::new();
+        let src = make("filesrc")?;
+        src.set_property("location", path.to_string_lossy().to_string());
+        let decode = make("decodebin")?;
+        let convert = make("videoconvert")?;
+        let sink = gst_app::AppSink::builder()
+            .caps(&sink_caps()?)
+            .sync(false)
+            .max_buffers(2)
+            .drop(false)
+            .build();
+        pipeline
+            .add_many([&src, &decode, &convert, sink.upcast_ref()])
+            .map_err(|e| e.to_string())?;
+        src.link(&decode).map_err(|e| e.to_string())?;
+        convert.link(&sink).map_err(|e| e.to_string())?;
+        let convert_sink = convert
+            .static_pad("sink")
+            .ok_or("videoconvert has no sink pad")?;
+        // The first video stream goes to the sink; audio and others are not linked (and
+        // decodebin drops them).
+        decode.connect_pad_added(move |_, pad| {
+            let is_video = pad
+                .current_caps()
+                .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
+                .unwrap_or(false);
+            if is_video && !convert_sink.is_linked() {
+                let _ = pad.link(&convert_sink);
+            }
+        });
+        let this = Self { pipeline, sink };
+        if let Err(e) = this.preroll(shared) {
+            this.close();
+            return Err(e);
+        }
+        Ok(this)
+    }
+
+    fn preroll(&self, shared: &Shared) -> Result<(), String> {
+        self.pipeline
+            .set_state(gst::State::Paused)
+            .map_err(|_| "GStreamer cannot open it".to_string())
+            .or_else(|e| {
+                // The bus says why.
+                poll_bus(&self.pipeline).map_or(Err(e), |r| r.and(Err("cannot open it".into())))
+            })?;
+        wait_async_done(&self.pipeline, OPEN_TIMEOUT, || shared.stopped())?;
+        let sample = self
+            .sink
+            .try_pull_preroll(gst::ClockTime::from_seconds(5))
+            .ok_or("no video stream in it")?;
+        let first = frame_of(&sample)?;
+        let duration = self
+            .pipeline
+            .query_duration::<gst::ClockTime>()
+            .map(gst::ClockTime::nseconds)
+            .filter(|d| *d > 0);
+        shared.opened(first.format, duration);
+        self.pipeline
+            .set_state(gst::State::Playing)
+            .map_err(|_| "GStreamer cannot play it".to_string())?;
+        Ok(())
+    }
+
+    fn close(&self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+
+    /// Answers requests until stopped.
+    fn run(&mut self, shared: &Shared) -> Result<(), String> {
+        let mut current: Option<Arc<Frame>> = None;
+        let mut published = 0u64;
+        let mut eos = false;
+        let mut seen = 0;
+        // A frame pulled that starts after the position asked for: the next one to show.
+        let mut ahead: Option<Arc<Frame>> = None;
+        loop {
+            if let Some(Err(e)) = poll_bus(&self.pipeline) {
+                return Err(e);
+            }
+            let Some((id, target)) = shared.next_request(seen, Duration::from_millis(200)) else {
+                if shared.stopped() {
+                    return Ok(());
+                }
+                continue;
+            };
+            seen = id;
+            let behind = current.as_ref().is_some_and(|c| target + TOLERANCE < c.pts);
+            let far = current
+                .as_ref()
+                .map_or(target > SEEK_AHEAD, |c| target > c.end() + SEEK_AHEAD);
+            let mut seeked = false;
+            if behind || far || (eos && current.as_ref().is_none_or(|c| target < c.pts)) {
+                self.pipeline
+                    .seek_simple(
+                        gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE,
+                        gst::ClockTime::from_nseconds(target),
+                    )
+                    .map_err(|e| format!("cannot seek to {:.3} s ({e})", target as f64 / 1e9))?;
+                current = None;
+                ahead = None;
+                eos = false;
+                seeked = true;
+            }
+            while !eos && !current.as_ref().is_some_and(|c| covers(c, target)) {
+                if shared.stopped() {
+                    return Ok(());
+                }
+                let next = match ahead.take() {
+                    Some(f) => Some(f),
+                    None => self
+                        .sink
+                        .try_pull_sample(gst::ClockTime::from_mseconds(100))
+                        .map(|s| frame_of(&s))
+                        .transpose()?,
+                };
+                match next {
+                    Some(frame) => {
+                        // It starts after the position: the current frame is the one shown
+                        // there (the stream has a gap, or durations that do not add up).
+                        if !seeked
+                            && frame.pts > target + TOLERANCE
+                            && current
+                                .as_ref()
+                                .is_some_and(|c| c.pts <= target + TOLERANCE)
+                        {
+                            ahead = Some(frame);
+                            break;
+                        }
+                        if let Some(old) = current.replace(frame)
+                            && old.id != published
+                        {
+                            shared.update(|s| s.skipped += 1);
+                        }
+                        // (After an accurate seek the first frame is the one holding the
+                        // position, or one a rounded timestamp makes end just after it:
+                        // `covers` decides, as without a seek.)
+                    }
+                    None if self.sink.is_eos() => eos = true,
+                    None => {
+                        if let Some(Err(e)) = poll_bus(&self.pipeline) {
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+            match &current {
+                Some(frame) => {
+                    published = frame.id;
+                    shared.publish(frame.clone(), id);
+                }
+                // Past the end with nothing decoded since the seek: the last frame shown
+                // stays.
+                None => shared.answer(id),
+            }
+        }
+    }
+}
+
+/// Whether `frame` is the one shown at `position`: a frame that starts within
+/// [`TOLERANCE`] after it counts as started.
+fn covers(frame: &Frame, position: u64) -> bool {
+    let p = position + TOLERANCE;
+    frame.pts <= p && (p < frame.end() || frame.duration == 0)
+}

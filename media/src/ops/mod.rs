@@ -1,0 +1,19 @@
+//! The media operators: `video` (a file), `image_sequence` (a folder of numbered frames).
+//! One line each registers them.
+
+vivid_engine::choice_enum! {
+    /// How a frame maps onto an output of another aspect ratio (as `image`'s `fit`).
+    pub enum Fit {
+        /// All of the output, the frame distorted.
+        Stretch = "stretch",
+        /// All of the frame, its aspect kept: transparent borders.
+        Contain = "contain",
+        /// All of the output, its aspect kept: what overflows is cropped.
+        Cover = "cover",
+    }
+}
+
+vivid_engine::operator_modules! {
+    video::Video,
+    image_sequence::ImageSequence,
+}

@@ -1,0 +1,707 @@
+//! Recording the output (`--record`): a ring of readback buffers copied in the frame's own
+//! encoder and mapped asynchronously (made once per output size: a steady frame creates
+//! nothing), handed to an encoder thread that feeds GStreamer (H.264/H.265/ProRes/FFV1/VP9
+//! in MP4, MOV, MKV or WebM) or writes a PNG sequence.
+//!
+//! Frame-exact (headless `--fps`): every frame is recorded — when the ring is full the
+//! render thread waits for the oldest copy, and a full queue to the encoder holds it back
+//! (an offline render runs at the encoder's pace). Real time (a window): nothing waits; a
+//! frame that finds no free buffer or a full queue is left out and counted.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+use gstreamer_video as gst_video;
+use half::f16;
+use vivid_engine::gpu::{Gpu, GpuBuffer};
+use vivid_engine::operator::FrameTime;
+use vivid_engine::tap::OutputTap;
+
+use crate::gst::{failure, make};
+
+/// Readback buffers: frames whose copy may be in flight at once.
+const RING: usize = 4;
+/// Frames queued for the encoder thread.
+const QUEUE: usize = 8;
+
+/// What to record and how.
+#[derive(Clone, Debug, Default)]
+pub struct RecordOptions {
+    /// A video file (`.mp4`, `.mov`, `.mkv`, `.webm`) or a PNG sequence pattern with a
+    /// printf-style number (`frames/%06d.png`).
+    pub path: PathBuf,
+    /// `h264` (default; `.mov`: `prores`), `h265`, `prores`, `ffv1`, `vp9`.
+    pub codec: Option<String>,
+    /// Target bit rate in kbit/s (default: constant quality).
+    pub bitrate_kbps: Option<u32>,
+    /// The render's frame rate, when fixed (`--fps`): the file's.
+    pub fps: Option<f64>,
+    /// Record every frame, waiting when needed (headless); otherwise leave frames out.
+    pub exact: bool,
+}
+
+/// Where frames go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Sink {
+    /// A GStreamer launch string of converter, encoder and muxer (the app source before it,
+    /// the file sink after it).
+    Video(String),
+    /// PNG files named by the pattern.
+    Png(String),
+}
+
+/// The launch string or PNG pattern for `options`, or why not.
+fn sink_of(options: &RecordOptions) -> Result<Sink, String> {
+    let path = options.path.to_string_lossy().to_string();
+    let ext = options
+        .path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext == "png" {
+        if !path.contains('%') {
+            return Err(format!(
+                "{path}: a PNG sequence needs a frame number in its name, e.g. frames/%06d.png"
+            ));
+        }
+        return Ok(Sink::Png(path));
+    }
+    let mux = match ext.as_str() {
+        "mp4" | "m4v" => "mp4mux",
+        "mov" => "qtmux",
+        "mkv" => "matroskamux",
+        "webm" => "webmmux",
+        _ => {
+            return Err(format!(
+                "{path}: record into .mp4, .mov, .mkv, .webm or a PNG sequence (frames/%06d.png)"
+            ));
+        }
+    };
+    let default = if ext == "mov" {
+        "prores"
+    } else if ext == "webm" {
+        "vp9"
+    } else {
+        "h264"
+    };
+    let codec = options
+        .codec
+        .as_deref()
+        .unwrap_or(default)
+        .to_ascii_lowercase();
+    let rate = options.bitrate_kbps;
+    let encoder = match codec.as_str() {
+        "h264" => match rate {
+            Some(k) => format!("x264enc speed-preset=veryfast bitrate={k}"),
+            None => "x264enc speed-preset=veryfast pass=qual quantizer=20".into(),
+        },
+        "h265" | "hevc" => match rate {
+            Some(k) => format!("x265enc speed-preset=veryfast bitrate={k}"),
+            None => "x265enc speed-preset=veryfast".into(),
+        },
+        "prores" => "avenc_prores_ks".into(),
+        "ffv1" => "avenc_ffv1".into(),
+        "vp9" => match rate {
+            Some(k) => format!("vp9enc deadline=1 target-bitrate={}", u64::from(k) * 1000),
+            None => "vp9enc deadline=1".into(),
+        },
+        other => {
+            return Err(format!(
+                "unknown codec `{other}` (h264, h265, prores, ffv1, vp9)"
+            ));
+        }
+    };
+    // H.264 and H.265 in 4:2:0 for players; the others take what they like best.
+    let convert = if matches!(codec.as_str(), "h264" | "h265" | "hevc") {
+        "videoconvert ! video/x-raw,format=I420"
+    } else {
+        "videoconvert"
+    };
+    Ok(Sink::Video(format!("{convert} ! {encoder} ! {mux}")))
+}
+
+/// A frame read back, on its way to the encoder: `Rgba16Float` premultiplied, rows packed.
+struct Readback {
+    width: u32,
+    height: u32,
+    pixels: Vec<u8>,
+    /// Nanoseconds from the first frame recorded.
+    pts: u64,
+    /// Its number in the recording.
+    index: u64,
+}
+
+/// What the tap and the handle share.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Frames written.
+    written: AtomicU64,
+    /// Frames left out (real time).
+    dropped: AtomicU64,
+    /// The first error; recording has stopped then (the show goes on).
+    error: Mutex<Option<String>>,
+    failed: AtomicBool,
+}
+
+impl Shared {
+    fn fail(&self, message: String) {
+        let mut e = self
+            .error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if e.is_none() {
+            log::error!("recording: {message}");
+            *e = Some(message);
+        }
+        self.failed.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A recording in progress: its encoder thread and counts. [`finish`](Self::finish) after
+/// the tap is taken out of the engine (`Engine::set_output_tap(None)`).
+#[derive(Debug)]
+pub struct Recording {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+    path: PathBuf,
+}
+
+/// What a finished recording wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordSummary {
+    /// Frames written.
+    pub frames: u64,
+    /// Frames left out (real time only).
+    pub dropped: u64,
+}
+
+impl Recording {
+    /// The error that stopped the recording, if one did (it is logged when it happens).
+    #[must_use]
+    pub fn error(&self) -> Option<String> {
+        self.shared
+            .error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Waits for the encoder to write everything and close the file.
+    pub fn finish(mut self) -> Result<RecordSummary, String> {
+        if let Some(t) = self.thread.take()
+            && t.join().is_err()
+        {
+            self.shared.fail("the encoder thread panicked".into());
+        }
+        match self.error() {
+            Some(e) => Err(format!("recording {}: {e}", self.path.display())),
+            None => Ok(RecordSummary {
+                frames: self.shared.written.load(Ordering::Relaxed),
+                dropped: self.shared.dropped.load(Ordering::Relaxed),
+            }),
+        }
+    }
+}
+
+/// Starts a recording: the tap to install into the engine, and its handle. Fails for a path
+/// or codec it cannot record (checked before the first frame).
+pub fn start(options: &RecordOptions) -> Result<(RecordTap, Recording), String> {
+    crate::gst::init()?;
+    let sink = sink_of(options)?;
+    if let Some(dir) = options.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: cannot make the folder ({e})", dir.display()))?;
+    }
+    if let Sink::Video(launch) = &sink {
+        // Every element exists (a missing plugin is said now, with its package).
+        for factory in launch
+            .split('!')
+            .filter_map(|e| e.split_whitespace().next())
+        {
+            if !factory.contains('/') {
+                make(factory)?;
+            }
+        }
+    }
+    let shared = Arc::new(Shared::default());
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Readback>(QUEUE);
+    let theirs = shared.clone();
+    let path = options.path.clone();
+    let fps = options.fps;
+    let thread = std::thread::Builder::new()
+        .name("vivid-record".into())
+        .spawn(move || encode_thread(&sink, &path, fps, &rx, &theirs))
+        .map_err(|e| format!("cannot start the encoder thread ({e})"))?;
+    let tap = RecordTap {
+        ring: Vec::new(),
+        size: [0, 0],
+        tx: Some(tx),
+        shared: shared.clone(),
+        exact: options.exact,
+        current: None,
+        first: None,
+        next_index: 0,
+        next_seq: 0,
+        pending_time: 0,
+    };
+    Ok((
+        tap,
+        Recording {
+            shared,
+            thread: Some(thread),
+            path: options.path.clone(),
+        },
+    ))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SlotState {
+    Free,
+    /// Its copy is recorded in this frame's encoder.
+    Copied,
+    /// Mapping for reading, after the submit.
+    Mapping,
+}
+
+#[derive(Debug)]
+struct Slot {
+    buffer: GpuBuffer,
+    state: SlotState,
+    mapped: Arc<AtomicBool>,
+    /// Order of the frame it holds.
+    seq: u64,
+    pts: u64,
+    index: u64,
+}
+
+/// The engine's side of a recording (`vivid_engine::tap::OutputTap`).
+#[derive(Debug)]
+pub struct RecordTap {
+    ring: Vec<Slot>,
+    size: [u32; 2],
+    tx: Option<SyncSender<Readback>>,
+    shared: Arc<Shared>,
+    exact: bool,
+    /// The slot this frame copies into (none: left out).
+    current: Option<usize>,
+    /// The time of the first frame recorded.
+    first: Option<f64>,
+    next_index: u64,
+    next_seq: u64,
+    pending_time: u64,
+}
+
+fn bytes_per_row(width: u32) -> u32 {
+    (width * 8).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+}
+
+impl RecordTap {
+    /// Reads every mapped slot, oldest first, and hands it to the encoder.
+    fn harvest(&mut self) {
+        loop {
+            let oldest = self
+                .ring
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.state == SlotState::Mapping)
+                .min_by_key(|(_, s)| s.seq)
+                .map(|(i, _)| i);
+            let Some(i) = oldest else { return };
+            if !self.ring[i].mapped.load(Ordering::Acquire) {
+                return;
+            }
+            let [w, h] = self.size;
+            let slot = &mut self.ring[i];
+            let row = w as usize * 8;
+            let mut pixels = Vec::with_capacity(row * h as usize);
+            match slot.buffer.buffer.get_mapped_range(..) {
+                Ok(view) => {
+                    for y in 0..h as usize {
+                        let from = y * bytes_per_row(w) as usize;
+                        if let Some(r) = view.get(from..from + row) {
+                            pixels.extend_from_slice(r);
+                        }
+                    }
+                }
+                Err(e) => self.shared.fail(format!("reading back a frame ({e})")),
+            }
+            slot.buffer.buffer.unmap();
+            slot.state = SlotState::Free;
+            let frame = Readback {
+                width: w,
+                height: h,
+                pixels,
+                pts: slot.pts,
+                index: slot.index,
+            };
+            self.send(frame);
+        }
+    }
+
+    fn send(&mut self, frame: Readback) {
+        let Some(tx) = &self.tx else { return };
+        if self.shared.failed.load(Ordering::Relaxed) {
+            return;
+        }
+        if self.exact {
+            if tx.send(frame).is_err() {
+                self.tx = None;
+            }
+        } else {
+            match tx.try_send(frame) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => {
+                    self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Disconnected(_)) => self.tx = None,
+            }
+        }
+    }
+
+    /// Waits (polling the device) until every mapping in flight is done, then harvests.
+    fn drain(&mut self, gpu: &Gpu) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self
+            .ring
+            .iter()
+            .any(|s| s.state == SlotState::Mapping && !s.mapped.load(Ordering::Acquire))
+            && Instant::now() < deadline
+        {
+            let _ = gpu.device().poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: Some(Duration::from_millis(100)),
+            });
+        }
+        self.harvest();
+    }
+}
+
+impl OutputTap for RecordTap {
+    fn prepare(&mut self, gpu: &Gpu, time: FrameTime, size: [u32; 2]) {
+        self.current = None;
+        if self.tx.is_none() || self.shared.failed.load(Ordering::Relaxed) {
+            return;
+        }
+        if size != self.size {
+            // A new output size: what is in flight goes first, then a ring of the new size.
+            // (The encoder thread starts a new file section; see `encode_thread`.)
+            self.drain(gpu);
+            self.size = size;
+            let bytes = u64::from(bytes_per_row(size[0])) * u64::from(size[1]);
+            self.ring = (0..RING)
+                .map(|_| Slot {
+                    buffer: gpu.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some("vivid.record.readback"),
+                        size: bytes,
+                        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                        mapped_at_creation: false,
+                    }),
+                    state: SlotState::Free,
+                    mapped: Arc::new(AtomicBool::new(false)),
+                    seq: 0,
+                    pts: 0,
+                    index: 0,
+                })
+                .collect();
+        }
+        self.harvest();
+        let mut free = self.ring.iter().position(|s| s.state == SlotState::Free);
+        if free.is_none() && self.exact {
+            self.drain(gpu);
+            free = self.ring.iter().position(|s| s.state == SlotState::Free);
+        }
+        let Some(i) = free else {
+            self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        };
+        let first = *self.first.get_or_insert(time.time);
+        self.pending_time = ((time.time - first).max(0.0) * 1e9).round() as u64;
+        self.current = Some(i);
+    }
+
+    fn encode(&mut self, encoder: &mut wgpu::CommandEncoder, output: &wgpu::Texture) {
+        let Some(i) = self.current else { return };
+        let [w, h] = self.size;
+        if (output.width(), output.height()) != (w, h) {
+            self.current = None;
+            return;
+        }
+        let slot = &mut self.ring[i];
+        encoder.copy_texture_to_buffer(
+            output.as_image_copy(),
+            wgpu::TexelCopyBufferInfo {
+                buffer: &slot.buffer.buffer,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(bytes_per_row(w)),
+                    rows_per_image: Some(h),
+                },
+            },
+            wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
+        );
+        slot.state = SlotState::Copied;
+        slot.seq = self.next_seq;
+        slot.pts = self.pending_time;
+        slot.index = self.next_index;
+        self.next_seq += 1;
+        self.next_index += 1;
+    }
+
+    fn after_submit(&mut self, _gpu: &Gpu) {
+        let Some(i) = self.current.take() else { return };
+        let slot = &mut self.ring[i];
+        if slot.state != SlotState::Copied {
+            return;
+        }
+        slot.state = SlotState::Mapping;
+        slot.mapped.store(false, Ordering::Release);
+        let mapped = slot.mapped.clone();
+        let shared = self.shared.clone();
+        slot.buffer
+            .buffer
+            .map_async(wgpu::MapMode::Read, .., move |r| {
+                if let Err(e) = r {
+                    shared.fail(format!("mapping a readback buffer ({e})"));
+                }
+                mapped.store(true, Ordering::Release);
+            });
+    }
+
+    fn finish(&mut self, gpu: &Gpu) {
+        self.drain(gpu);
+        // The encoder thread sees the end and closes the file.
+        self.tx = None;
+    }
+}
+
+impl Drop for RecordTap {
+    fn drop(&mut self) {
+        self.tx = None;
+    }
+}
+
+/// `n` in the printf-style `pattern` (`%d`, `%06d`).
+fn numbered(pattern: &str, n: u64) -> String {
+    let Some(at) = pattern.find('%') else {
+        return pattern.to_string();
+    };
+    let rest = &pattern[at + 1..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let after = &rest[digits.len()..];
+    let Some(after) = after.strip_prefix('d') else {
+        return pattern.to_string();
+    };
+    let width: usize = digits.parse().unwrap_or(0);
+    format!("{}{n:0width$}{after}", &pattern[..at])
+}
+
+/// Straight 8-bit RGBA of a read-back frame.
+fn to_rgba8(frame: &Readback) -> Vec<u8> {
+    let mut out = Vec::with_capacity(frame.pixels.len() / 2);
+    for px in frame.pixels.chunks_exact(8) {
+        let c = |i: usize| f16::from_le_bytes([px[2 * i], px[2 * i + 1]]).to_f32();
+        out.extend_from_slice(&vivid_engine::readback::to_rgba8([c(0), c(1), c(2), c(3)]));
+    }
+    out
+}
+
+/// The encoder thread: frames in until the tap is gone, then the file is closed.
+fn encode_thread(
+    sink: &Sink,
+    path: &Path,
+    fps: Option<f64>,
+    rx: &Receiver<Readback>,
+    shared: &Shared,
+) {
+    let mut video: Option<(gst::Pipeline, gst_app::AppSrc, [u32; 2])> = None;
+    while let Ok(frame) = rx.recv() {
+        if shared.failed.load(Ordering::Relaxed) {
+            continue;
+        }
+        let rgba = to_rgba8(&frame);
+        let result = match sink {
+            Sink::Png(pattern) => {
+                let name = numbered(pattern, frame.index);
+                image::RgbaImage::from_raw(frame.width, frame.height, rgba)
+                    .ok_or_else(|| "a frame of the wrong size".to_string())
+                    .and_then(|img| {
+                        img.save_with_format(&name, image::ImageFormat::Png)
+                            .map_err(|e| format!("{name}: {e}"))
+                    })
+            }
+            Sink::Video(launch) => {
+                let size = [frame.width, frame.height];
+                if video.as_ref().is_some_and(|v| v.2 != size) {
+                    // The output size changed: the file keeps its first size (a new
+                    // one would need a new file).
+                    shared.fail(format!(
+                        "the output size changed to {}x{} while recording (the file is {}x{})",
+                        size[0],
+                        size[1],
+                        video.as_ref().map_or(0, |v| v.2[0]),
+                        video.as_ref().map_or(0, |v| v.2[1])
+                    ));
+                    continue;
+                }
+                if video.is_none() {
+                    match open_video(launch, path, fps, size) {
+                        Ok((p, s)) => video = Some((p, s, size)),
+                        Err(e) => {
+                            shared.fail(e);
+                            continue;
+                        }
+                    }
+                }
+                video
+                    .as_ref()
+                    .map_or(Ok(()), |(p, src, _)| push(p, src, rgba, frame.pts, fps))
+            }
+        };
+        match result {
+            Ok(()) => {
+                shared.written.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => shared.fail(e),
+        }
+    }
+    if let Some((pipeline, src, _)) = video {
+        if let Err(e) = close_video(&pipeline, &src) {
+            shared.fail(e);
+        }
+        let _ = pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// `appsrc ! launch ! filesink` for `size` frames, playing.
+fn open_video(
+    launch: &str,
+    path: &Path,
+    fps: Option<f64>,
+    size: [u32; 2],
+) -> Result<(gst::Pipeline, gst_app::AppSrc), String> {
+    let bin = gst::parse::bin_from_description(launch, true)
+        .map_err(|e| format!("cannot make the encoder ({e})"))?;
+    let rate = match fps {
+        Some(f) if f.fract() == 0.0 => gst::Fraction::new(f as i32, 1),
+        Some(f) => gst::Fraction::new((f * 1000.0).round() as i32, 1000),
+        None => gst::Fraction::new(0, 1),
+    };
+    let info = gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgba, size[0], size[1])
+        .fps(rate)
+        .build()
+        .map_err(|e| format!("bad frame size ({e})"))?;
+    let caps = info.to_caps().map_err(|e| e.to_string())?;
+    let src = gst_app::AppSrc::builder()
+        .caps(&caps)
+        .format(gst::Format::Time)
+        .block(true)
+        .max_bytes(u64::from(size[0]) * u64::from(size[1]) * 4 * 4)
+        .build();
+    let file = make("filesink")?;
+    file.set_property("location", path.to_string_lossy().to_string());
+    let pipeline = gst::Pipeline::new();
+    pipeline
+        .add_many([src.upcast_ref(), bin.upcast_ref(), &file])
+        .map_err(|e| e.to_string())?;
+    gst::Element::link_many([src.upcast_ref(), bin.upcast_ref(), &file])
+        .map_err(|e| format!("cannot link the encoder ({e})"))?;
+    if pipeline.set_state(gst::State::Playing).is_err() {
+        let why = bus_error(&pipeline).unwrap_or_else(|| "cannot start the encoder".into());
+        let _ = pipeline.set_state(gst::State::Null);
+        return Err(why);
+    }
+    Ok((pipeline, src))
+}
+
+/// The first error on `pipeline`'s bus, without waiting.
+fn bus_error(pipeline: &gst::Pipeline) -> Option<String> {
+    let bus = pipeline.bus()?;
+    while let Some(msg) = bus.pop() {
+        if let Some(f) = failure(&msg) {
+            return Some(f);
+        }
+    }
+    None
+}
+
+/// Pushes one frame.
+fn push(
+    pipeline: &gst::Pipeline,
+    src: &gst_app::AppSrc,
+    rgba: Vec<u8>,
+    pts: u64,
+    fps: Option<f64>,
+) -> Result<(), String> {
+    let mut buffer = gst::Buffer::from_mut_slice(rgba);
+    if let Some(b) = buffer.get_mut() {
+        b.set_pts(gst::ClockTime::from_nseconds(pts));
+        if let Some(f) = fps {
+            b.set_duration(gst::ClockTime::from_nseconds((1e9 / f).round() as u64));
+        }
+    }
+    src.push_buffer(buffer).map_err(|e| {
+        bus_error(pipeline).unwrap_or_else(|| format!("the encoder stopped ({e:?})"))
+    })?;
+    bus_error(pipeline).map_or(Ok(()), Err)
+}
+
+/// Ends the stream and waits for the file to be closed.
+fn close_video(pipeline: &gst::Pipeline, src: &gst_app::AppSrc) -> Result<(), String> {
+    let _ = src.end_of_stream();
+    let bus = pipeline.bus().ok_or("the pipeline has no bus")?;
+    let msg = bus
+        .timed_pop_filtered(
+            gst::ClockTime::from_seconds(60),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        )
+        .ok_or("the encoder did not finish in 60 s")?;
+    match failure(&msg) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_names() {
+        assert_eq!(numbered("f/%06d.png", 42), "f/000042.png");
+        assert_eq!(numbered("%d.png", 7), "7.png");
+    }
+
+    #[test]
+    fn sinks_by_extension_and_codec() {
+        let o = |p: &str, c: Option<&str>| RecordOptions {
+            path: p.into(),
+            codec: c.map(str::to_string),
+            ..RecordOptions::default()
+        };
+        assert!(
+            matches!(sink_of(&o("a.mp4", None)), Ok(Sink::Video(s)) if s.contains("x264enc") && s.ends_with("mp4mux"))
+        );
+        assert!(matches!(sink_of(&o("a.mov", None)), Ok(Sink::Video(s)) if s.contains("prores")));
+        assert!(
+            matches!(sink_of(&o("a.mkv", Some("ffv1"))), Ok(Sink::Video(s)) if s.contains("avenc_ffv1 ! matroskamux"))
+        );
+        assert_eq!(
+            sink_of(&o("f/%04d.png", None)),
+            Ok(Sink::Png("f/%04d.png".into()))
+        );
+        assert!(sink_of(&o("f/x.png", None)).is_err());
+        assert!(sink_of(&o("a.gif", None)).is_err());
+        assert!(sink_of(&o("a.mp4", Some("divx"))).is_err());
+    }
+}
