@@ -90,6 +90,23 @@ install_gstreamer() {
 }
 
 install_gstreamer
+# vivid-control captures audio through cpal, which links ALSA on Linux (alsa-sys finds it
+# with pkg-config): the headers and pkg-config to build, the library to run.
+install_alsa() {
+    if pkg-config --exists alsa 2>/dev/null; then
+        return 0
+    fi
+    if ! command -v apt-get >/dev/null; then
+        echo "check.sh: install ALSA's development files (libasound2-dev) and pkg-config for vivid-control" >&2
+        return 0
+    fi
+    echo "check.sh: installing libasound2-dev and pkg-config (audio capture, vivid-control)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -q
+    as_root apt-get install -y -q --no-install-recommends libasound2-dev pkg-config
+}
+
+install_alsa
 
 # A clean build of the tests needs about 3 GB under target/ (see [profile.dev] in Cargo.toml).
 # A linker killed by SIGBUS is almost always a full disk: say how much there is up front.

@@ -267,14 +267,27 @@ pub use vivid_app::window;
 #[cfg(feature = "media")]
 pub use vivid_media as media;
 
-/// A registry with every built-in operator type (with feature `media`, `video` too).
+#[cfg(feature = "control")]
+pub use vivid_control as control;
+
+/// A registry with every built-in operator type (with feature `media`, `video` and
+/// `image_sequence` too), and with feature `control` the variables it sets.
 #[must_use]
 pub fn builtin_registry() -> Registry {
-    #[cfg_attr(not(feature = "media"), allow(unused_mut))]
-    let mut registry = vivid_operators::builtin_registry();
+    #[cfg_attr(
+        not(any(feature = "media", feature = "control")),
+        expect(unused_mut, reason = "declared with `media` or `control`")
+    )]
+    let mut r = vivid_operators::builtin_registry();
     #[cfg(feature = "media")]
-    vivid_media::register(&mut registry);
-    registry
+    vivid_media::register(&mut r);
+    // The variables `vivid-control` sets (`osc.*`, `audio.*`): chains reading them are
+    // valid in every host, whether or not a source runs (they read 0).
+    #[cfg(feature = "control")]
+    if let Err(e) = vivid_control::declare(&mut r) {
+        log::error!("control variables: {e}");
+    }
+    r
 }
 
 /// An engine on `gpu` with the built-in operators and default options (monitor every 10 s,

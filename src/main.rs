@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+mod control_flags;
 #[cfg(feature = "isf")]
 mod isf_check;
 
@@ -200,6 +201,8 @@ struct RunArgs {
     #[cfg(feature = "media")]
     #[arg(long, value_name = "KBPS", requires = "record")]
     record_bitrate: Option<u32>,
+    #[command(flatten)]
+    control: control_flags::ControlArgs,
 }
 
 /// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
@@ -401,8 +404,10 @@ fn setup_engine(
     args: &RunArgs,
     project: &Path,
     watch: bool,
+    host: &control_flags::Host,
 ) -> Result<(Engine, Option<Live>), EngineError> {
     let mut engine = Engine::new(gpu, vivid::builtin_registry(), engine_options(args, watch));
+    host.register(&mut engine)?;
     if engine.shader_root().is_none()
         && let Some(dir) = source_tree_shaders()
     {
@@ -559,9 +564,10 @@ fn run_headless(
     if !args.watch {
         let _ = vivid::project::load_project(project)?;
     }
+    let host = control_flags::Host::start(&args.control)?;
     let gpu = Gpu::headless(&GpuOptions::default())?;
     let adapter = gpu.describe();
-    let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch)?;
+    let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch, &host)?;
     if let Some(l) = &mut live
         && l.chain_in_error()
         && !wait_for_fix(&mut engine, l, stop)
@@ -602,14 +608,12 @@ fn run_headless(
         let last =
             k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
         let capture = snapshot.is_some() && last;
-        engine.render(
-            FrameTime {
-                time: k as f64 / fps,
-                frame: k,
-            },
-            Target::None,
-            capture,
-        )?;
+        let time = FrameTime {
+            time: k as f64 / fps,
+            frame: k,
+        };
+        host.before_frame(&mut engine, time);
+        engine.render(time, Target::None, capture)?;
         if let Some(l) = &mut live {
             for t in l.frame_done(&engine) {
                 stderr_line!("vivid: {}", t.line());
@@ -694,7 +698,9 @@ fn run_window(
     let setup_args = args.clone();
     let project = project.to_path_buf();
     let watch = !args.no_watch;
-    let run = vivid::window::run(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch)))
+    let host = control_flags::Host::start(&args.control)?;
+    let hook = Some(host.hook());
+    let run = vivid::window::run_with(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch, &host)), hook)
         .map_err(|e| match e {
             EngineError::Surface(m) => anyhow::anyhow!("window surface: {m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
             other => other.into(),

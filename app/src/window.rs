@@ -73,6 +73,10 @@ pub struct WindowRun {
 /// Builds the engine (and, to follow the project's files, a [`Live`]) once the GPU exists.
 pub type Setup = Box<dyn FnOnce(Gpu) -> Result<(Engine, Option<Live>)>>;
 
+/// Called before each frame is rendered, with its time: where a host sets its variables and
+/// parameters (OSC, audio, MIDI: `vivid-control`).
+pub type FrameHook = Box<dyn FnMut(&mut Engine, vivid_engine::FrameTime)>;
+
 struct Surface {
     window: Arc<Window>,
     surface: wgpu::Surface<'static>,
@@ -100,6 +104,8 @@ struct App {
     device_generation: u64,
     /// `VIVID_FRAME_LOG`: what was presented, for tests that wait for frames, not time.
     frame_log: Option<FrameLog>,
+    /// The host's per-frame hook ([`run_with`]).
+    hook: Option<FrameHook>,
 }
 
 /// With `VIVID_FRAME_LOG=file`, the window appends a line when the first few frames after
@@ -166,6 +172,15 @@ fn error_text(live: Option<&Live>, engine: &Engine) -> Option<String> {
 
 /// Opens a window and renders until it is closed (or `options.frames` are done).
 pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
+    run_with(options, setup, None)
+}
+
+/// [`run`], calling `hook` before each frame is rendered.
+pub fn run_with(
+    options: WindowOptions,
+    setup: Setup,
+    hook: Option<FrameHook>,
+) -> Result<WindowRun> {
     let event_loop =
         EventLoop::new().map_err(|e| EngineError::Surface(format!("cannot open a window: {e}")))?;
     event_loop.set_control_flow(ControlFlow::Poll);
@@ -190,6 +205,7 @@ pub fn run(options: WindowOptions, setup: Setup) -> Result<WindowRun> {
         egui_state: None,
         device_generation: 0,
         frame_log: FrameLog::from_env(),
+        hook,
     };
     event_loop
         .run_app(&mut app)
@@ -464,6 +480,9 @@ impl App {
             time,
             frame: self.frame,
         };
+        if let Some(hook) = &mut self.hook {
+            hook(engine, ft);
+        }
         let ui = if ui_on {
             Some(self.inspector.painter() as &mut dyn FramePass)
         } else {

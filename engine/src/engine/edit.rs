@@ -203,6 +203,9 @@ impl Engine {
     /// type keep their state and textures; removed ones free theirs at once. On error the
     /// running chain is kept.
     pub fn set_chain(&mut self, desc: &ChainDesc) -> Result<()> {
+        if self.registry.declare_variables_of(desc) > 0 {
+            self.vars.resize(self.registry.variables());
+        }
         let spec = desc
             .validate_allowing(
                 &self.registry,
@@ -478,9 +481,52 @@ impl Engine {
         Ok(())
     }
 
+    /// [`set_param`](Self::set_param), numbers outside the parameter's range brought to its
+    /// nearest end first (what a controller sends: a fader past its end is the end) — the
+    /// value is typed as chain.toml's; only the range check differs.
+    pub fn set_param_clamped(
+        &mut self,
+        node: &str,
+        param: &str,
+        value: impl Into<RawValue>,
+    ) -> Result<()> {
+        fn clamp(v: RawValue, lo: f64, hi: f64) -> RawValue {
+            match v {
+                RawValue::Float(x) => RawValue::Float(x.clamp(lo, hi)),
+                RawValue::Int(i) => {
+                    let (lo, hi) = (lo.ceil(), hi.floor());
+                    if (i as f64) < lo {
+                        RawValue::Int(lo as i64)
+                    } else if (i as f64) > hi {
+                        RawValue::Int(hi as i64)
+                    } else {
+                        RawValue::Int(i)
+                    }
+                }
+                RawValue::Array(items) => {
+                    RawValue::Array(items.into_iter().map(|v| clamp(v, lo, hi)).collect())
+                }
+                other => other,
+            }
+        }
+        let value = value.into();
+        let range = self.chain.as_ref().and_then(|rt| {
+            let n = &rt.nodes[rt.spec.index_of(node)?];
+            n.params.specs()[n.params.index_of(param)?].range
+        });
+        let value = match range {
+            Some((lo, hi)) if lo <= hi => clamp(value, lo, hi),
+            _ => value,
+        };
+        self.set_param(node, param, value)
+    }
+
     /// Sets a parameter of a running operator (same value syntax as chain.toml).
     pub fn set_param(&mut self, node: &str, param: &str, value: impl Into<RawValue>) -> Result<()> {
         let value = value.into();
+        if self.registry.declare_variables_in(&value) > 0 {
+            self.vars.resize(self.registry.variables());
+        }
         let rt = self.chain.as_mut().ok_or(EngineError::NoChain)?;
         let i = rt
             .spec

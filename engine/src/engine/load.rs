@@ -32,6 +32,9 @@ pub struct LoadedChain {
     desc: ChainDesc,
     spec: ChainSpec,
     library: u64,
+    /// The variables it was validated against, when it declared namespaced ones
+    /// ([`Variables::declare_in`](crate::params::Variables::declare_in)).
+    variables: Option<crate::params::Variables>,
 }
 
 impl LoadedChain {
@@ -61,13 +64,23 @@ impl ChainLoader {
 
     /// Validates `desc`.
     pub fn validate(&self, desc: ChainDesc) -> Result<LoadedChain> {
+        // Variables of open namespaces (`osc.fader1`) the chain reads are added to a copy.
+        let mut declared = None;
+        if self.registry.variables().namespaces().next().is_some() {
+            let mut registry = self.registry.clone();
+            if registry.declare_variables_of(&desc) > 0 {
+                declared = Some(registry);
+            }
+        }
+        let registry = declared.as_ref().unwrap_or(&self.registry);
         let spec = desc
-            .validate_allowing(&self.registry, self.max_side, &self.shaders, &self.allowed)
+            .validate_allowing(registry, self.max_side, &self.shaders, &self.allowed)
             .map_err(EngineError::Project)?;
         Ok(LoadedChain {
             desc,
             spec,
             library: self.library,
+            variables: declared.map(|r| r.variables().clone()),
         })
     }
 }
@@ -91,6 +104,13 @@ impl Engine {
     pub fn apply_loaded(&mut self, loaded: LoadedChain) -> Result<()> {
         if loaded.library != self.edits.library {
             return self.set_chain(&loaded.desc);
+        }
+        if let Some(vars) = &loaded.variables {
+            // Declared on the loading thread: taken if the engine added none meanwhile.
+            if !self.registry.extend_variables(vars) {
+                return self.set_chain(&loaded.desc);
+            }
+            self.vars.resize(self.registry.variables());
         }
         self.apply_spec(&loaded.desc, loaded.spec)
     }

@@ -212,10 +212,44 @@ impl Engine {
         Ok(slot)
     }
 
-    /// Sets the value of the variable at `slot` ([`add_variable`](Self::add_variable)) for
-    /// the next frames (the built-in `time`, `frame` and `delta` are set by each frame).
+    /// Opens a namespace of variables (`osc`, `midi`): any `osc.name` a chain reads is
+    /// added when the chain is loaded, at 0 until set. See
+    /// [`Variables::add_namespace`](crate::params::Variables::add_namespace).
+    pub fn add_namespace(
+        &mut self,
+        prefix: impl Into<std::borrow::Cow<'static, str>>,
+        doc: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> std::result::Result<(), String> {
+        self.registry.add_namespace(prefix, doc)
+    }
+
+    /// Sets the value of the variable at `slot` ([`add_variable`](Self::add_variable),
+    /// [`variable_slot`](Self::variable_slot)) for the next frames (the built-in `time`,
+    /// `frame` and `delta` are set by each frame). Allocates nothing; a slot beyond the
+    /// registry's is ignored.
     pub fn set_variable(&mut self, slot: usize, value: f64) {
         self.vars.set(slot, value);
+    }
+
+    /// The slot of variable `name`, if the registry has it (namespaced names appear once a
+    /// chain reading them was loaded). Hosts look slots up when the chain changes
+    /// ([`variables_generation`](Self::variables_generation)), not every frame.
+    #[must_use]
+    pub fn variable_slot(&self, name: &str) -> Option<usize> {
+        self.registry.variables().slot(name)
+    }
+
+    /// The value the variable at `slot` has now.
+    #[must_use]
+    pub fn variable(&self, slot: usize) -> f64 {
+        self.vars.get(slot)
+    }
+
+    /// How many variables there are: it grows when a chain declares namespaced names, and
+    /// a host holding name → slot maps looks them up again when it changed.
+    #[must_use]
+    pub fn variables_generation(&self) -> usize {
+        self.registry.variables().len()
     }
 
     /// How many times a lost device was replaced (a window runner reconfigures its surface

@@ -174,6 +174,63 @@ impl Registry {
         self.variables.add(name, doc)
     }
 
+    /// Opens a namespace of variables (`osc`): see [`Variables::add_namespace`].
+    pub fn add_namespace(
+        &mut self,
+        prefix: impl Into<Cow<'static, str>>,
+        doc: impl Into<Cow<'static, str>>,
+    ) -> std::result::Result<(), String> {
+        self.variables.add_namespace(prefix, doc)
+    }
+
+    /// Adds the variables of open namespaces that `desc`'s expressions read (see
+    /// [`Variables::declare_in`]); returns how many were added.
+    pub fn declare_variables_of(&mut self, desc: &crate::chain::ChainDesc) -> usize {
+        fn walk(vars: &mut Variables, raw: &crate::params::RawValue) -> usize {
+            match raw {
+                crate::params::RawValue::Str(s) => vars.declare_in(s),
+                crate::params::RawValue::Array(items) => items.iter().map(|r| walk(vars, r)).sum(),
+                _ => 0,
+            }
+        }
+        if self.variables.namespaces().next().is_none() {
+            return 0;
+        }
+        desc.nodes
+            .iter()
+            .flat_map(|n| n.params.iter())
+            .map(|(_, v)| walk(&mut self.variables, &v.value))
+            .sum()
+    }
+
+    /// Adds the variables of open namespaces that a parameter's new value reads.
+    pub(crate) fn declare_variables_in(&mut self, raw: &crate::params::RawValue) -> usize {
+        match raw {
+            crate::params::RawValue::Str(s) => self.variables.declare_in(s),
+            crate::params::RawValue::Array(items) => {
+                items.iter().map(|r| self.declare_variables_in(r)).sum()
+            }
+            _ => 0,
+        }
+    }
+
+    /// Takes `vars` if it extends this registry's variables (the same names at the same
+    /// slots, more after): what a loading thread declared. Returns whether it did.
+    pub(crate) fn extend_variables(&mut self, vars: &Variables) -> bool {
+        let ours = self.variables.len();
+        if vars.len() < ours
+            || !self
+                .variables
+                .names()
+                .zip(vars.names())
+                .all(|(a, b)| a == b)
+        {
+            return false;
+        }
+        self.variables = vars.clone();
+        true
+    }
+
     fn insert(&mut self, entry: Entry) {
         self.entries.insert(entry.info.name.to_string(), entry);
     }

@@ -26,7 +26,7 @@ mod values;
 #[cfg(test)]
 mod fixture;
 
-pub use expr::{Expr, ExprError, ExprVars, Variables};
+pub use expr::{Expr, ExprError, ExprVars, MAX_VARIABLES, Variables};
 pub use set::ParamSet;
 pub use specs::{Component, ExprAt, ParamCondition, ParamError, ParamSource, ParamSpec};
 pub use types::{Fixed, ParamStruct, ParamType, Rgba};

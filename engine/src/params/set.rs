@@ -67,6 +67,11 @@ impl ParamSet {
             }
         }
         self.animated[index] = source.is_animated();
+        // Room for its components, so that evaluating never grows the scratch space.
+        if let ParamSource::Animated { components, .. } = &source {
+            self.scratch
+                .reserve(components.len().saturating_sub(self.scratch.len()));
+        }
         self.sources[index] = source;
     }
 

@@ -29,7 +29,7 @@ mod vars;
 use std::fmt;
 use std::ops::Range;
 
-pub use vars::{ExprVars, Variables};
+pub use vars::{ExprVars, MAX_VARIABLES, Variables};
 
 /// The longest expression text, in bytes (1 MiB).
 pub const MAX_LEN: usize = 1 << 20;

@@ -310,3 +310,26 @@ fn evaluation_allocates_nothing() {
     assert_eq!(info.count_total, 0, "{info:?}");
     assert!(sum > 0.0);
 }
+
+#[test]
+fn open_namespaces_declare_the_names_an_expression_reads() {
+    let mut names = Variables::builtin();
+    assert_eq!(names.declare_in("osc.a + 1"), 0, "no namespace open yet");
+    names.add_namespace("osc", "OSC addresses").expect("opened");
+    names.add_namespace("midi", "").expect("opened");
+    assert!(names.add_namespace("9x", "").is_err());
+    assert_eq!(names.namespace_of("osc.fader1"), Some("osc"));
+    assert_eq!(names.namespace_of("osc"), None);
+    assert_eq!(names.namespace_of("oscx.a"), None);
+    let text = "osc.fader1 * 1.5e3 + sin(osc.x.y) + midi.cc1_7 + audio.bass + osc.fader1 + osc. + 2.5osc.z";
+    // fader1, x.y, cc1_7: `audio.bass` is no namespace's, `osc.` no name, `2.5osc.z` a
+    // malformed number.
+    assert_eq!(names.declare_in(text), 3);
+    assert_eq!(names.declare_in(text), 0, "already there");
+    let e = Expr::parse_with("osc.fader1 + osc.x.y * midi.cc1_7", &names).expect("parses");
+    let mut vars = ExprVars::new(&names);
+    vars.set(names.slot("osc.fader1").expect("declared"), 1.0);
+    vars.set(names.slot("osc.x.y").expect("declared"), 2.0);
+    vars.set(names.slot("midi.cc1_7").expect("declared"), 3.0);
+    assert_eq!(e.eval(&vars), Some(7.0));
+}

@@ -13,7 +13,14 @@ use std::borrow::Cow;
 pub struct Variables {
     /// (name, one-line documentation), by slot.
     names: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// Open namespaces, (prefix, documentation): any `prefix.name` a chain reads is added
+    /// when the chain is loaded ([`declare_in`](Self::declare_in)), `osc.fader1` before
+    /// the first packet for `/fader1` arrives.
+    namespaces: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
+
+/// The most variables a registry holds (namespaced names a chain declares included).
+pub const MAX_VARIABLES: usize = 1 << 16;
 
 impl Default for Variables {
     fn default() -> Self {
@@ -44,6 +51,7 @@ impl Variables {
                     "seconds since the previous frame (0 at the first)".into(),
                 ),
             ],
+            namespaces: Vec::new(),
         }
     }
 
@@ -69,8 +77,70 @@ impl Variables {
                 "`{name}` is a function or a constant of expressions"
             ));
         }
+        if self.names.len() >= MAX_VARIABLES {
+            return Err(format!(
+                "`{name}`: there are already {MAX_VARIABLES} variables, the most there can be"
+            ));
+        }
         self.names.push((name, doc.into()));
         Ok(self.names.len() - 1)
+    }
+
+    /// Opens namespace `prefix` (`osc`, `midi`): every variable `prefix.anything` a chain
+    /// reads is added when the chain is loaded ([`declare_in`](Self::declare_in)), at 0
+    /// until the host sets it. Refuses a prefix that is not a variable name.
+    pub fn add_namespace(
+        &mut self,
+        prefix: impl Into<Cow<'static, str>>,
+        doc: impl Into<Cow<'static, str>>,
+    ) -> Result<(), String> {
+        let prefix = prefix.into();
+        if !is_variable_name(&prefix) {
+            return Err(format!(
+                "`{prefix}` is not a namespace: write it as `osc` or `audio.fx`"
+            ));
+        }
+        if !self.namespaces.iter().any(|(p, _)| *p == prefix) {
+            self.namespaces.push((prefix, doc.into()));
+        }
+        Ok(())
+    }
+
+    /// The namespace `name` is in, if any (`osc` for `osc.fader1`).
+    #[must_use]
+    pub fn namespace_of(&self, name: &str) -> Option<&str> {
+        self.namespaces.iter().map(|(p, _)| p.as_ref()).find(|p| {
+            name.len() > p.len() + 1 && name.starts_with(p) && name.as_bytes()[p.len()] == b'.'
+        })
+    }
+
+    /// Every open namespace, (prefix, documentation).
+    pub fn namespaces(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.namespaces
+            .iter()
+            .map(|(n, d)| (n.as_ref(), d.as_ref()))
+    }
+
+    /// Adds every name of an open namespace that expression `text` reads and that is not
+    /// there yet; returns how many were added. Text that does not parse adds what it can
+    /// (the parser reports the rest).
+    pub fn declare_in(&mut self, text: &str) -> usize {
+        if self.namespaces.is_empty() {
+            return 0;
+        }
+        let mut added = 0;
+        for word in identifiers(text) {
+            if self.slot(word).is_none()
+                && is_variable_name(word)
+                && let Some(ns) = self.namespace_of(word)
+            {
+                let doc = format!("in namespace `{ns}`");
+                if self.add(word.to_string(), doc).is_ok() {
+                    added += 1;
+                }
+            }
+        }
+        added
     }
 
     /// The slot of variable `name`.
@@ -106,6 +176,31 @@ impl Variables {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
+}
+
+/// The words of expression text that may be names: runs of letters, digits, `_` and `.`
+/// that start with a letter or `_` (numbers such as `1.5e3` are skipped whole).
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let start = i;
+            let c = bytes[i];
+            let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'.';
+            if word(c) {
+                while i < bytes.len() && word(bytes[i]) {
+                    i += 1;
+                }
+                if c.is_ascii_alphabetic() || c == b'_' {
+                    return text.get(start..i);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        None
+    })
 }
 
 /// Whether `s` is `ident(.ident)*`, each `ident` a letter or `_` then letters, digits, `_`.

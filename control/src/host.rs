@@ -1,0 +1,239 @@
+//! [`Controls`]: the sources a run asked for (`--osc`, `--audio`, `--audio-in`), registered
+//! with the engine once and applied before each frame.
+
+use std::path::PathBuf;
+
+use vivid_engine::{Engine, FrameTime};
+
+use crate::ControlError;
+use crate::audio::{AnalysisSettings, AudioSlots, CaptureSource, FileSource};
+use crate::midi::file::MidiFile;
+use crate::midi::live::MidiInput;
+use crate::midi::{Latest, MidiApplier};
+use crate::osc::{OscConfig, OscInput, parse_listen};
+
+/// Declares every variable and namespace [`Controls`] sets in `registry`: `osc.*` and the
+/// audio variables (8 bands). A registry with them validates chains that read them, whether
+/// or not a source runs (`vivid::builtin_registry` does this when built with `control`).
+pub fn declare(registry: &mut vivid_engine::Registry) -> Result<(), String> {
+    registry.add_namespace("osc", OSC_DOC)?;
+    registry.add_namespace("midi", MIDI_DOC)?;
+    for (name, doc) in crate::tempo::VARIABLES {
+        registry.add_variable(name, doc)?;
+    }
+    for (name, doc) in crate::audio::variables(AnalysisSettings::default().bands) {
+        registry.add_variable(name, doc)?;
+    }
+    Ok(())
+}
+
+const MIDI_DOC: &str = "MIDI: midi.cc1_7 (channel 1, controller 7), midi.note1_60, midi.bend1";
+const OSC_DOC: &str = "OSC: `/fader1 0.5` sets osc.fader1 (see README, Control)";
+
+/// What to start, as the command line gives it.
+#[derive(Clone, Debug, Default)]
+pub struct ControlOptions {
+    /// `--osc`: a port (on 127.0.0.1) or `host:port`.
+    pub osc: Option<String>,
+    /// `--audio`: a file analysed at each frame's time.
+    pub audio: Option<PathBuf>,
+    /// `--audio-in`: a capture device (`default` or a name).
+    pub audio_in: Option<String>,
+    /// How the audio is analysed.
+    pub analysis: AnalysisSettings,
+    /// `--audio-once`: silence after the file's end (else it loops).
+    pub audio_once: bool,
+    /// `--midi`: an input port (a part of its name, or `default` for the first).
+    pub midi: Option<String>,
+    /// `--midi-file`: a MIDI file played at each frame's time.
+    pub midi_file: Option<PathBuf>,
+    /// `--bpm`: a fixed tempo (else `tempo.*` follows the audio's estimate).
+    pub bpm: Option<f64>,
+    /// `--osc-out`: where beats and onsets are sent (`host:port`, or a port on 127.0.0.1).
+    pub osc_out: Option<String>,
+}
+
+/// The running sources.
+#[derive(Debug, Default)]
+pub struct Controls {
+    osc: Option<OscInput>,
+    file: Option<FileSource>,
+    capture: Option<CaptureSource>,
+    bands: usize,
+    audio_slots: Option<AudioSlots>,
+    midi_in: Option<MidiInput>,
+    midi_file: Option<MidiFile>,
+    midi_latest: Latest,
+    midi_applier: MidiApplier,
+    tempo: crate::tempo::Tempo,
+    tempo_slots: Vec<usize>,
+    osc_out: Option<crate::osc::out::OscOutput>,
+    /// The last whole beat and onset count sent.
+    sent_beat: f64,
+    sent_onsets: u64,
+}
+
+impl Controls {
+    /// Starts every source `options` names (none: a `Controls` that does nothing).
+    pub fn start(options: &ControlOptions) -> Result<Self, ControlError> {
+        if options.audio.is_some() && options.audio_in.is_some() {
+            return Err(ControlError::Config(
+                "--audio and --audio-in: give one source of audio".into(),
+            ));
+        }
+        let osc = match &options.osc {
+            Some(s) => {
+                let addr =
+                    parse_listen(s).map_err(|m| ControlError::Config(format!("--osc: {m}")))?;
+                let input = OscInput::start(&OscConfig::new(addr))?;
+                log::info!("osc: listening on udp {}", input.local_addr());
+                Some(input)
+            }
+            None => None,
+        };
+        let file = match &options.audio {
+            Some(p) => Some(FileSource::open(p, options.analysis, !options.audio_once)?),
+            None => None,
+        };
+        let capture = match &options.audio_in {
+            Some(name) => Some(CaptureSource::open(Some(name), options.analysis)?),
+            None => None,
+        };
+        let midi_in = match &options.midi {
+            Some(name) => Some(MidiInput::open(name)?),
+            None => None,
+        };
+        let midi_file = match &options.midi_file {
+            Some(p) => Some(MidiFile::open(p)?),
+            None => None,
+        };
+        Ok(Self {
+            osc,
+            file,
+            capture,
+            bands: options.analysis.bands,
+            audio_slots: None,
+            midi_in,
+            midi_file,
+            midi_latest: Latest::default(),
+            midi_applier: MidiApplier::default(),
+            tempo: crate::tempo::Tempo::new(options.bpm),
+            tempo_slots: Vec::new(),
+            osc_out: match &options.osc_out {
+                Some(s) => Some(crate::osc::out::OscOutput::new(
+                    parse_listen(s).map_err(|m| ControlError::Config(format!("--osc-out: {m}")))?,
+                )?),
+                None => None,
+            },
+            sent_beat: 0.0,
+            sent_onsets: 0,
+        })
+    }
+
+    /// Declares the variables and namespaces the sources set (call before loading a
+    /// chain). All of them, whichever sources run: a chain reading `audio.bass` or
+    /// `osc.fader1` is valid without `--audio` or `--osc` (they stay 0).
+    pub fn register(&mut self, engine: &mut Engine) -> Result<(), ControlError> {
+        engine
+            .add_namespace("osc", OSC_DOC)
+            .map_err(ControlError::Config)?;
+        engine
+            .add_namespace("midi", MIDI_DOC)
+            .map_err(ControlError::Config)?;
+        let bands = if self.bands == 0 {
+            AnalysisSettings::default().bands
+        } else {
+            self.bands
+        };
+        self.audio_slots = Some(AudioSlots::register(engine, bands).map_err(ControlError::Config)?);
+        self.tempo_slots = crate::tempo::VARIABLES
+            .iter()
+            .map(|(n, d)| engine.add_variable(*n, *d))
+            .collect::<Result<_, _>>()
+            .map_err(ControlError::Config)?;
+        Ok(())
+    }
+
+    /// OSC in, if started.
+    #[must_use]
+    pub fn osc(&self) -> Option<&OscInput> {
+        self.osc.as_ref()
+    }
+
+    /// The audio file, if one is analysed.
+    #[must_use]
+    pub fn audio_file(&self) -> Option<&FileSource> {
+        self.file.as_ref()
+    }
+
+    /// The capture device, if one is analysed.
+    #[must_use]
+    pub fn capture(&self) -> Option<&CaptureSource> {
+        self.capture.as_ref()
+    }
+
+    /// OSC out, if sending.
+    #[must_use]
+    pub fn osc_out(&self) -> Option<&crate::osc::out::OscOutput> {
+        self.osc_out.as_ref()
+    }
+
+    /// The MIDI port, if one is connected.
+    #[must_use]
+    pub fn midi_in(&self) -> Option<&MidiInput> {
+        self.midi_in.as_ref()
+    }
+
+    /// The MIDI file, if one plays.
+    #[must_use]
+    pub fn midi_file(&self) -> Option<&MidiFile> {
+        self.midi_file.as_ref()
+    }
+
+    /// Applies what arrived since the last frame and the audio at `time`; call before
+    /// rendering that frame.
+    pub fn before_frame(&mut self, engine: &mut Engine, time: FrameTime) {
+        if let Some(osc) = &mut self.osc {
+            osc.apply(engine);
+        }
+        let features = if let Some(f) = &mut self.file {
+            Some(f.features_at(time.time))
+        } else {
+            self.capture.as_mut().map(CaptureSource::features)
+        };
+        let estimate = features.as_ref().map(|f| f64::from(f.bpm));
+        let onsets = features.as_ref().map_or(0, |f| f.onsets);
+        if let (Some(f), Some(slots)) = (features, &self.audio_slots) {
+            slots.set(engine, &f);
+        }
+        self.tempo.step(time.time, estimate);
+        let (bpm, beat, phase) = self.tempo.values();
+        for (slot, v) in self.tempo_slots.iter().zip([bpm, beat, phase]) {
+            engine.set_variable(*slot, v);
+        }
+        if let Some(out) = &mut self.osc_out {
+            if bpm > 0.0 && (beat - self.sent_beat).abs() >= 1.0 {
+                out.send(
+                    "/vivid/tempo/beat",
+                    vec![rosc::OscType::Double(beat), rosc::OscType::Double(bpm)],
+                );
+            }
+            if onsets > self.sent_onsets {
+                out.send(
+                    "/vivid/audio/onset",
+                    vec![rosc::OscType::Long(onsets as i64)],
+                );
+            }
+        }
+        self.sent_beat = beat;
+        self.sent_onsets = onsets;
+        if let Some(f) = &mut self.midi_file {
+            f.play_to(time.time, &mut self.midi_latest);
+            self.midi_applier.apply(engine, &mut self.midi_latest);
+        }
+        if let Some(m) = &self.midi_in {
+            let applier = &mut self.midi_applier;
+            m.with_latest(|latest| applier.apply(engine, latest));
+        }
+    }
+}

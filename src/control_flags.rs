@@ -1,0 +1,197 @@
+//! The command line's control flags (`--osc`, …) and the host part that applies them each
+//! frame: `vivid-control` when built with the `control` feature.
+
+use clap::Args;
+use vivid::{Engine, EngineError, FrameTime};
+
+/// Control from the world: OSC, … as expression variables and parameters.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ControlArgs {
+    /// OSC in over UDP: a port (listens on 127.0.0.1) or HOST:PORT (0.0.0.0:9000 listens on
+    /// every interface, with a warning). `/vivid/<node>/<param> value…` sets a parameter
+    /// (typed and clamped as --set); any other address sets the variable `osc.<name>`
+    /// (`/fader1` → `osc.fader1`) expressions read.
+    #[arg(long, value_name = "PORT|HOST:PORT")]
+    pub osc: Option<String>,
+    /// Analyse an audio file (WAV, FLAC) at each frame's time — with --fps every run gives
+    /// the same values: audio.level, audio.peak, audio.bass, audio.mid, audio.high,
+    /// audio.band0…7, audio.beat, audio.bpm. Loops unless --audio-once.
+    #[arg(long, value_name = "FILE", conflicts_with = "audio_in")]
+    pub audio: Option<std::path::PathBuf>,
+    /// Analyse a capture device instead (`default`, or a name as listed in the error for
+    /// an unknown one): the same variables.
+    #[arg(long, value_name = "DEVICE")]
+    pub audio_in: Option<String>,
+    /// Silence after the end of the --audio file (default: it loops).
+    #[arg(long, requires = "audio")]
+    pub audio_once: bool,
+    /// Seconds a rising audio value takes to follow (smoothing; 0: at once).
+    #[arg(long, value_name = "SECS", default_value_t = 0.01)]
+    pub audio_attack: f64,
+    /// Seconds a falling audio value takes to follow (smoothing; 0: at once).
+    #[arg(long, value_name = "SECS", default_value_t = 0.15)]
+    pub audio_release: f64,
+    /// MIDI in from a port (a part of its name, or `default` for the first): `midi.cc1_7`
+    /// (channel 1, controller 7, 0..1), `midi.note1_60` (velocity while held), `midi.bend1`.
+    #[arg(long, value_name = "PORT")]
+    pub midi: Option<String>,
+    /// Play a MIDI file at the frames' time (with --fps the same every run): the same
+    /// variables as --midi.
+    #[arg(long, value_name = "FILE")]
+    pub midi_file: Option<std::path::PathBuf>,
+    /// A fixed tempo for `tempo.bpm`, `tempo.beat` (whole beats since the start) and
+    /// `tempo.phase` (0..1 within the beat); without it they follow the audio's estimate.
+    #[arg(long, value_name = "BPM")]
+    pub bpm: Option<f64>,
+    /// Send events over OSC to PORT (on 127.0.0.1) or HOST:PORT: `/vivid/tempo/beat <beat>
+    /// <bpm>` at each whole beat, `/vivid/audio/onset <count>` at each onset of the audio.
+    #[arg(long, value_name = "PORT|HOST:PORT")]
+    pub osc_out: Option<String>,
+}
+
+impl ControlArgs {
+    /// Whether any source is asked for.
+    #[cfg_attr(
+        feature = "control",
+        expect(dead_code, reason = "used without `control`")
+    )]
+    fn any(&self) -> bool {
+        self.osc.is_some()
+            || self.audio.is_some()
+            || self.audio_in.is_some()
+            || self.midi.is_some()
+            || self.midi_file.is_some()
+            || self.bpm.is_some()
+            || self.osc_out.is_some()
+    }
+}
+
+#[cfg(feature = "control")]
+mod imp {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::{ControlArgs, Engine, EngineError, FrameTime};
+    use vivid::control::{ControlOptions, Controls};
+
+    /// The running control sources, shared by the engine's setup and the frame loop.
+    #[derive(Clone)]
+    pub struct Host(Rc<RefCell<Controls>>);
+
+    impl Host {
+        pub fn start(args: &ControlArgs) -> anyhow::Result<Self> {
+            let check = |name: &str, v: f64| {
+                if v.is_finite() && (0.0..=60.0).contains(&v) {
+                    Ok(v)
+                } else {
+                    Err(anyhow::anyhow!(
+                        "--{name}: {v} is not a number of seconds in 0..60"
+                    ))
+                }
+            };
+            let options = ControlOptions {
+                osc: args.osc.clone(),
+                audio: args.audio.clone(),
+                audio_in: args.audio_in.clone(),
+                audio_once: args.audio_once,
+                midi: args.midi.clone(),
+                midi_file: args.midi_file.clone(),
+                osc_out: args.osc_out.clone(),
+                bpm: match args.bpm {
+                    Some(b) if !(b.is_finite() && (1.0..=1000.0).contains(&b)) => {
+                        anyhow::bail!("--bpm: {b} is not a tempo in 1..1000")
+                    }
+                    b => b,
+                },
+                analysis: vivid::control::audio::AnalysisSettings {
+                    attack: check("audio-attack", args.audio_attack)?,
+                    release: check("audio-release", args.audio_release)?,
+                    ..Default::default()
+                },
+            };
+            let controls = Controls::start(&options)?;
+            if let Some(osc) = controls.osc() {
+                eprintln!("vivid: OSC in on udp {}", osc.local_addr());
+            }
+            if let Some(f) = controls.audio_file() {
+                eprintln!(
+                    "vivid: audio from {} ({:.1} s at {} Hz)",
+                    f.path().display(),
+                    f.seconds(),
+                    f.rate()
+                );
+            }
+            if let Some(c) = controls.capture() {
+                eprintln!("vivid: audio from capture device `{}`", c.device_name());
+            }
+            if let Some(m) = controls.midi_in() {
+                eprintln!("vivid: MIDI in from `{}`", m.port_name());
+            }
+            if let Some(m) = controls.midi_file() {
+                eprintln!(
+                    "vivid: MIDI from {} ({} events)",
+                    m.path().display(),
+                    m.len()
+                );
+            }
+            Ok(Self(Rc::new(RefCell::new(controls))))
+        }
+
+        pub fn register(&self, engine: &mut Engine) -> Result<(), EngineError> {
+            self.0
+                .borrow_mut()
+                .register(engine)
+                .map_err(|e| EngineError::Param(e.to_string()))
+        }
+
+        pub fn before_frame(&self, engine: &mut Engine, time: FrameTime) {
+            self.0.borrow_mut().before_frame(engine, time);
+        }
+
+        #[cfg(feature = "window")]
+        pub fn hook(&self) -> vivid::window::FrameHook {
+            let host = self.clone();
+            Box::new(move |engine, time| host.before_frame(engine, time))
+        }
+    }
+}
+
+#[cfg(not(feature = "control"))]
+mod imp {
+    use super::{ControlArgs, Engine, EngineError, FrameTime};
+
+    /// Built without `control`: no source can start.
+    #[derive(Clone)]
+    pub struct Host;
+
+    impl Host {
+        pub fn start(args: &ControlArgs) -> anyhow::Result<Self> {
+            if args.any() {
+                anyhow::bail!(
+                    "this vivid was built without the `control` feature: --osc, --audio, --audio-in, --midi and --midi-file are not available"
+                );
+            }
+            Ok(Self)
+        }
+
+        #[expect(
+            clippy::unused_self,
+            clippy::unnecessary_wraps,
+            reason = "the same API as with `control`"
+        )]
+        pub fn register(&self, _engine: &mut Engine) -> Result<(), EngineError> {
+            Ok(())
+        }
+
+        #[expect(clippy::unused_self, reason = "the same API as with `control`")]
+        pub fn before_frame(&self, _engine: &mut Engine, _time: FrameTime) {}
+
+        #[cfg(feature = "window")]
+        #[expect(clippy::unused_self, reason = "the same API as with `control`")]
+        pub fn hook(&self) -> vivid::window::FrameHook {
+            Box::new(|_, _| {})
+        }
+    }
+}
+
+pub use imp::Host;
