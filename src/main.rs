@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 mod control_flags;
+#[cfg(feature = "isf")]
+mod isf_check;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -53,6 +55,13 @@ enum Command {
         /// built-in): bindings, coordinates, parameter annotations, front matter.
         #[arg(long, conflicts_with_all = ["project", "markdown"])]
         shader_api: bool,
+    },
+    /// Check every ISF file (`.fs`) of a folder: translate and validate each, one line per
+    /// file (ok, or its errors at their `file:line:col`). Exits non-zero if any failed.
+    #[cfg(feature = "isf")]
+    IsfCheck {
+        /// The folder of ISF files.
+        dir: PathBuf,
     },
     /// Make a new project folder from the template: a commented chain.toml and a starter
     /// shader (never overwrites: DIR must not exist, or be empty).
@@ -315,6 +324,12 @@ fn main() -> ExitCode {
         Some(Command::Operators { project, .. }) => print_operators(project.as_deref()),
         Some(Command::New { dir }) => new::new_project(&dir, source_tree_shaders().is_some()),
         Some(Command::Bench(args)) => bench(&args),
+        #[cfg(feature = "isf")]
+        Some(Command::IsfCheck { dir }) => match isf_check::isf_check(&dir) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
         None => run(&cli.run),
     };
     match result {

@@ -330,6 +330,10 @@ impl Live {
         for c in changes {
             let path = canonical(&c.path);
             let is_wgsl = path.extension().is_some_and(|e| e == "wgsl");
+            // A project's shaders: WGSL, and ISF/Shadertoy GLSL (`.fs` with its `.vs`).
+            let is_project_shader = path.extension().is_some_and(|e| {
+                matches!(e.to_str(), Some("wgsl" | "fs" | "vs" | "frag" | "glsl"))
+            });
             if self
                 .shader_root
                 .as_ref()
@@ -338,7 +342,8 @@ impl Live {
             {
                 builtin.push(c);
             } else if path == self.chain_path
-                || (is_wgsl && (path.starts_with(&self.dir) || self.in_use.contains(&path)))
+                || (is_project_shader
+                    && (path.starts_with(&self.dir) || self.in_use.contains(&path)))
                 || (self.chain_error.is_some() && path.starts_with(&self.dir))
             {
                 // A project shader reloads with the chain: its parameters may have changed.

@@ -11,6 +11,8 @@
 //!    [`EncodeCx`] holds no device, so encode cannot create objects: the rule is in the types.
 
 mod declare;
+#[cfg(feature = "isf")]
+pub mod isf;
 mod registry;
 pub mod wgsl;
 

@@ -130,6 +130,30 @@ impl Registry {
             shader: None,
             uniforms: &[],
         });
+        #[cfg(feature = "isf")]
+        r.insert(Entry {
+            info: Arc::new(super::isf::isf_info()),
+            factory: super::isf::run::make,
+            interface: Interface::File {
+                param: super::isf::ISF_PATH_PARAM,
+                extensions: super::isf::ISF_EXTENSIONS,
+                resolve: super::isf::resolve,
+            },
+            shader: None,
+            uniforms: &[],
+        });
+        #[cfg(feature = "isf")]
+        r.insert(Entry {
+            info: Arc::new(super::isf::shadertoy_info()),
+            factory: wgsl::make,
+            interface: Interface::File {
+                param: super::isf::ISF_PATH_PARAM,
+                extensions: super::isf::SHADERTOY_EXTENSIONS,
+                resolve: super::isf::resolve_shadertoy,
+            },
+            shader: None,
+            uniforms: &[],
+        });
         r
     }
 

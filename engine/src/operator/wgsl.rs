@@ -65,6 +65,26 @@ pub struct WgslParam {
     scalar: Scalar,
 }
 
+/// What WGSL generated from another language is composed with: vivid's entry points,
+/// which call its `shade(uv)`.
+pub const GENERATED_INTERFACE: &str = "common/operator.wgsl";
+
+impl WgslParam {
+    /// A parameter stored as `components` f32 (`int` false) or one i32 (`int` true) at
+    /// `offset` (generated shaders, whose layout their generator knows).
+    #[must_use]
+    pub fn plain(spec_index: usize, offset: u32, components: u32, int: bool) -> Self {
+        Self {
+            spec_index,
+            offset,
+            components,
+            elements: 0,
+            count: false,
+            scalar: if int { Scalar::I32 } else { Scalar::F32 },
+        }
+    }
+}
+
 /// A reflected WGSL operator: what its [`WgslOperator`] needs to run it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WgslShader {
@@ -88,6 +108,10 @@ pub struct WgslShader {
     pub appendix: String,
     /// Hash of the composed text: a new one means the pipeline must be rebuilt.
     pub hash: u64,
+    /// WGSL generated from another language (an ISF or Shadertoy file, `operator::isf`):
+    /// the library holds this text, composed with `common/operator.wgsl` only (it declares
+    /// its own bindings).
+    pub generated: Option<Arc<str>>,
     /// The file's text as it was reflected (a project's file is composed from it, not read
     /// again: what runs is what was reflected).
     pub source: Arc<str>,
@@ -99,7 +123,9 @@ pub struct WgslShader {
 impl WgslShader {
     /// Puts it in `library` with its interface and appendix, as [`reflect`] composed it.
     pub fn register(&self, library: &mut ShaderLibrary) {
-        if self.from_file {
+        if let Some(text) = &self.generated {
+            library.register_text(&self.library_name, text, &self.path, &[GENERATED_INTERFACE]);
+        } else if self.from_file {
             library.register_file_text(
                 &self.library_name,
                 &self.path,
@@ -368,6 +394,7 @@ pub fn reflect(library: &ShaderLibrary, src: &Source) -> Result<Arc<OperatorInfo
         pointwise: fm.pointwise,
         appendix,
         hash: composed.hash,
+        generated: None,
         source: Arc::from(text.as_str()),
         fallback: false,
     };
@@ -694,6 +721,20 @@ impl WgslOperator {
             header: UniformSlot::default(),
             params: UniformSlot::default(),
         }
+    }
+
+    /// Where its `Params` went in this frame's uniforms (after
+    /// [`write_uniforms`](Operator::write_uniforms)); for an operator running the same
+    /// shader in several passes (a multi-pass ISF file).
+    #[must_use]
+    pub fn params_slot(&self) -> UniformSlot {
+        self.params
+    }
+
+    /// Whether its shader declares parameters (is dispatched with a `params` slot).
+    #[must_use]
+    pub fn has_params(&self) -> bool {
+        !self.bytes.is_empty()
     }
 
     /// The shader it runs.

@@ -365,6 +365,24 @@ impl ShaderLibrary {
         );
     }
 
+    /// Adds (or replaces) WGSL generated from a file in another language (an ISF file):
+    /// `text`, shown as `path` in diagnostics, composed with `implicit` imports; untrusted
+    /// (bounded and loop-guarded when composed).
+    pub fn register_text(&mut self, name: &str, text: &str, path: &Path, implicit: &[&str]) {
+        self.files.insert(
+            name.to_string(),
+            ShaderFile {
+                source: Source::Embedded(Cow::Owned(text.to_string())),
+                display_path: path.to_path_buf(),
+                implicit: implicit.iter().map(|s| (*s).to_string()).collect(),
+                appendix: None,
+                derived: Vec::new(),
+                // A foreign file's: bounded and loop-guarded when composed ([`harden`]).
+                untrusted: true,
+            },
+        );
+    }
+
     /// Whether `name` was generated from other shaders' text
     /// ([`register_generated`](Self::register_generated)): it is made again, not reloaded.
     #[must_use]

@@ -1,0 +1,5 @@
+varying vec2 fromVs;
+void main() {
+	isf_vertShaderInit();
+	fromVs = isf_FragNormCoord;
+}
