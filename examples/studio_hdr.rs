@@ -1,4 +1,4 @@
-//! Writes `examples/11-3d-materials/studio.hdr`: a procedural photo studio as an
+//! Writes `examples/12-3d-materials/studio.hdr`: a procedural photo studio as an
 //! equirectangular Radiance HDR (vivid's mapping), made here rather than downloaded.
 //!
 //!     cargo run --example studio_hdr                # writes the example's studio.hdr
@@ -94,7 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).unwrap_or_else(|| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/examples/11-3d-materials/studio.hdr"
+            "/examples/12-3d-materials/studio.hdr"
         )
         .to_string()
     });
