@@ -48,7 +48,7 @@ fn duration_is_honoured_with_a_shader_that_never_ends() {
         ),
         (
             "s.wgsl",
-            "fn shade(uv: vec2<f32>) -> vec4<f32> {\n    var x = uv.x;\n    loop { x = fract(x * 1.618 + 0.1); }\n    return vec4<f32>(x, 0.0, 0.0, 1.0);\n}\n",
+            "fn shade(uv: vec2<f32>) -> vec4<f32> {\n    var x = uv.x;\n    loop { x = fract(sin(x * 12.9898 + 78.233) * 43758.5453 + sqrt(x + 1.0)); }\n    return vec4<f32>(x, 0.0, 0.0, 1.0);\n}\n",
         ),
     ]);
     let started = Instant::now();
@@ -203,11 +203,11 @@ fn write_atomically(path: &Path, text: &str) {
 
 #[test]
 fn saving_a_fix_for_a_shader_that_never_ends_brings_it_back() {
-    let hostile = "fn shade(uv: vec2<f32>) -> vec4<f32> {\n    var x = uv.x;\n    loop { x = fract(x * 1.618 + 0.1); }\n    return vec4<f32>(x, 0.0, 0.0, 1.0);\n}\n";
+    let hostile = "fn shade(uv: vec2<f32>) -> vec4<f32> {\n    var x = uv.x;\n    loop { x = fract(sin(x * 12.9898 + 78.233) * 43758.5453 + sqrt(x + 1.0)); }\n    return vec4<f32>(x, 0.0, 0.0, 1.0);\n}\n";
     let dir = project(&[
         (
             "chain.toml",
-            "output = \"s\"\nsize = [64, 64]\n[s]\ntype = \"shader\"\nshader = \"s.wgsl\"\n",
+            "output = \"s\"\nsize = [128, 128]\n[s]\ntype = \"shader\"\nshader = \"s.wgsl\"\n",
         ),
         ("s.wgsl", hostile),
     ]);
@@ -250,6 +250,6 @@ fn saving_a_fix_for_a_shader_that_never_ends_brings_it_back() {
     assert_eq!(status.code(), Some(0), "{all}");
     // The last frame is the fixed shader's.
     let img = image::open(&snapshot).unwrap().to_rgba8();
-    assert_eq!(img.dimensions(), (64, 64));
+    assert_eq!(img.dimensions(), (128, 128));
     assert!(img.pixels().all(|p| p.0 == [255, 0, 0, 255]), "{all}");
 }

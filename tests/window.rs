@@ -86,34 +86,12 @@ fn region(img: &image::RgbImage, x0: u32, y0: u32, x1: u32, y1: u32) -> (f64, f6
 
 #[test]
 fn tab_shows_and_hides_the_inspector_in_a_real_window() {
-    for t in ["Xvfb", "xdotool", "import"] {
-        tool(t);
-    }
     let dir = tempfile::tempdir().unwrap();
     // `VIVID_TEST_SHOTS=folder` keeps the screenshots (and vivid's log) to look at.
     let shots = std::env::var_os("VIVID_TEST_SHOTS")
         .map_or_else(|| dir.path().to_path_buf(), std::path::PathBuf::from);
-    // A display number no X server uses here.
-    let n = (0..100)
-        .map(|k| 40 + (std::process::id() + k) % 100)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .unwrap();
-    let display = format!(":{n}");
-    let _xvfb = Killed(
-        Command::new("Xvfb")
-            .args([&display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let socket = format!("/tmp/.X11-unix/X{n}");
-    wait_for("Xvfb", Duration::from_secs(10), || {
-        Path::new(&socket).exists()
-    });
+    // A server that answers, on a display number nothing else uses (as the other tests).
+    let (_xvfb, display) = xvfb("1280x720");
     let stats = dir.path().join("stats.json");
     let frames_log = shots.join("frames.log");
     let _ = std::fs::remove_file(&frames_log);
