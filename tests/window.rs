@@ -198,58 +198,37 @@ fn tab_shows_and_hides_the_inspector_in_a_real_window() {
 /// A virtual X server of `size` (`WxH`) on a display number no other X server (nor another
 /// test of this file) uses; killed when dropped.
 fn xvfb(size: &str) -> (Killed, String) {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    use std::io::BufRead;
     for t in ["Xvfb", "xdotool", "import"] {
         tool(t);
     }
-    // Other X servers come and go on a shared machine: a number found free may be taken
-    // before our server starts (it then exits), so a few tries, each until the server
-    // answers (not only until its socket exists).
-    for _ in 0..5 {
-        let n = (0..200)
-            .map(|_| {
-                let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                300 + (std::process::id() * 7 + k * 13) % 400
-            })
-            .find(|n| {
-                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            })
-            .unwrap();
-        let display = format!(":{n}");
-        let mut server = Killed(
-            Command::new("Xvfb")
-                .args([
-                    &display,
-                    "-screen",
-                    "0",
-                    &format!("{size}x24"),
-                    "-nolisten",
-                    "tcp",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if server.0.try_wait().unwrap().is_some() {
-                break;
-            }
-            let answers = Command::new("xdotool")
-                .arg("getdisplaygeometry")
-                .env("DISPLAY", &display)
-                .stderr(Stdio::null())
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if answers {
-                return (server, display);
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-    panic!("no virtual X server could be started");
+    // `-displayfd 1`: the server takes a display number no other server holds (its lock
+    // files are atomic, so tests starting servers at once get different ones) and writes
+    // it to our pipe once it accepts connections: no guessed number, no polling, no race
+    // with servers that come and go (or left stale sockets behind) on a shared machine.
+    let mut server = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            &format!("{size}x24"),
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut number = String::new();
+    // A server that fails exits and closes the pipe: an empty line, not a hang.
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut number)
+        .unwrap();
+    let number = number.trim().to_string();
+    let server = Killed(server);
+    assert!(!number.is_empty(), "no virtual X server could be started");
+    (server, format!(":{number}"))
 }
 
 /// vivid on `display` with `args` (stderr into `log`, its frame log beside it: see
