@@ -467,7 +467,15 @@ fn a_window_waits_for_a_broken_project_and_ends_cleanly_on_sigterm() {
     let display = format!(":{n}");
     let _xvfb = Killed(
         Command::new("Xvfb")
-            .args([&display, "-screen", "0", "640x480x24", "-nolisten", "tcp"])
+            .args([
+                &display,
+                "-screen",
+                "0",
+                "640x480x24",
+                "-nolisten",
+                "tcp",
+                "-noreset",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

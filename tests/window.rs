@@ -215,6 +215,10 @@ fn xvfb(size: &str) -> (Killed, String) {
             &format!("{size}x24"),
             "-nolisten",
             "tcp",
+            // Without it the server resets whenever its last client leaves (an xdotool
+            // call, a vivid that quit), refusing connections meanwhile: a vivid starting
+            // then cannot open its window.
+            "-noreset",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
