@@ -49,13 +49,7 @@ pub struct SequenceParams(pub SequenceFields);
 
 impl ParamStruct for SequenceParams {
     fn specs() -> Vec<ParamSpec> {
-        let mut specs = SequenceFields::specs();
-        for s in &mut specs {
-            if s.name == "looping" {
-                s.name = "loop".into();
-            }
-        }
-        specs
+        super::loop_named(SequenceFields::specs())
     }
 
     fn read(values: &ParamValues) -> Self {

@@ -13,6 +13,19 @@ vivid_engine::choice_enum! {
     }
 }
 
+/// `specs` with the field `looping` named `loop`, as chain.toml writes it (`loop` is a
+/// keyword of Rust, so the fields cannot carry the name themselves).
+fn loop_named(
+    mut specs: Vec<vivid_engine::params::ParamSpec>,
+) -> Vec<vivid_engine::params::ParamSpec> {
+    for s in &mut specs {
+        if s.name == "looping" {
+            s.name = "loop".into();
+        }
+    }
+    specs
+}
+
 vivid_engine::operator_modules! {
     video::Video,
     image_sequence::ImageSequence,

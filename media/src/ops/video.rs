@@ -65,13 +65,7 @@ pub struct VideoParams(pub VideoFields);
 
 impl ParamStruct for VideoParams {
     fn specs() -> Vec<ParamSpec> {
-        let mut specs = VideoFields::specs();
-        for s in &mut specs {
-            if s.name == "looping" {
-                s.name = "loop".into();
-            }
-        }
-        specs
+        super::loop_named(VideoFields::specs())
     }
 
     fn read(values: &ParamValues) -> Self {
