@@ -201,6 +201,11 @@ struct RunArgs {
     #[cfg(feature = "media")]
     #[arg(long, value_name = "KBPS", requires = "record")]
     record_bitrate: Option<u32>,
+    /// Bits per channel of a PNG sequence: 8 (default) or 16 (RGBA16 from the half-float
+    /// output, converted off the render thread).
+    #[cfg(feature = "media")]
+    #[arg(long, value_name = "BITS", requires = "record", value_parser = clap::builder::PossibleValuesParser::new(["8", "16"]))]
+    record_depth: Option<String>,
     #[command(flatten)]
     control: control_flags::ControlArgs,
 }
@@ -427,6 +432,11 @@ fn setup_engine(
             bitrate_kbps: args.record_bitrate,
             fps: args.fps,
             exact: args.headless,
+            depth: if args.record_depth.as_deref() == Some("16") {
+                16
+            } else {
+                8
+            },
         };
         recording::start(&mut engine, &options)
             .map_err(|e| EngineError::Param(format!("--record: {e:#}")))?;
