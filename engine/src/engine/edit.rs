@@ -626,9 +626,15 @@ impl Engine {
                     continue;
                 }
                 let path = canonical(Path::new(file));
-                // A folder of frames changes with any file in it.
+                // A folder of frames changes with any file in it (a pattern's: its folder).
+                let folder = if crate::files::pattern::is_pattern(&path) {
+                    path.parent()
+                        .map_or_else(|| path.clone(), Path::to_path_buf)
+                } else {
+                    path.clone()
+                };
                 let inside = kind == crate::params::FileKind::Frames
-                    && changed.iter().any(|c| c.starts_with(&path));
+                    && changed.iter().any(|c| c.starts_with(&folder));
                 if !changed.contains(&path) && !inside {
                     continue;
                 }
