@@ -19,6 +19,7 @@ use vivid::stderr_line;
 use vivid::{Engine, EngineError, EngineOptions, FrameTime, Gpu, GpuOptions, Target};
 
 mod cli;
+mod devices;
 mod new;
 
 use cli::snapshot::{Snapshot, parse_color};
@@ -70,6 +71,9 @@ enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// List the cameras, audio inputs and outputs and MIDI ports this machine has, each with
+    /// what to write (in chain.toml or on the command line) to use it.
+    Devices,
     /// Benchmark a project headless: time per frame, and per operator the GPU time
     /// (timestamp queries) and CPU encode time, median and p99, with GPU memory in use.
     Bench(BenchArgs),
@@ -329,6 +333,10 @@ fn main() -> ExitCode {
         Some(Command::Operators { project, .. }) => print_operators(project.as_deref()),
         Some(Command::New { dir }) => new::new_project(&dir, source_tree_shaders().is_some()),
         Some(Command::Bench(args)) => bench(&args),
+        Some(Command::Devices) => {
+            out!("{}", devices::listing().trim_end());
+            Ok(())
+        }
         #[cfg(feature = "isf")]
         Some(Command::IsfCheck { dir }) => match isf_check::isf_check(&dir) {
             Ok(true) => Ok(()),

@@ -246,3 +246,52 @@ fn a_stream_that_goes_away_keeps_its_last_frame_and_comes_back() {
     assert_eq!(engine.gpu().errors().count(), 0);
     server.set_state(gst::State::Null).unwrap();
 }
+
+#[test]
+fn vivid_devices_lists_every_section() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg("devices")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let sections = ["Cameras", "Audio inputs", "Audio outputs", "MIDI inputs"];
+    for (i, title) in sections.iter().enumerate() {
+        let at = out
+            .find(&format!("{title} "))
+            .unwrap_or_else(|| panic!("no {title} section:\n{out}"));
+        let end = sections
+            .get(i + 1)
+            .and_then(|next| out.find(&format!("{next} ")))
+            .unwrap_or(out.len());
+        let body: Vec<&str> = out[at..end]
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        // A machine without any: "none found"; with some: each one and how to use it.
+        assert!(!body.is_empty(), "{title}: empty section:\n{out}");
+        if !body[0].contains("none found") {
+            match *title {
+                "Cameras" => assert!(out[at..end].contains("type = \"camera\""), "{out}"),
+                "Audio inputs" => assert!(out[at..end].contains("--audio-in"), "{out}"),
+                "MIDI inputs" => assert!(out[at..end].contains("--midi"), "{out}"),
+                _ => {}
+            }
+        }
+    }
+    // This machine's cameras: the section matches /dev/video* (none in CI containers).
+    let has_video = std::fs::read_dir("/dev")
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().starts_with("video"));
+    if !has_video {
+        eprintln!("no /dev/video*: the camera section must say none found");
+        let cams = &out[..out.find("Audio inputs").unwrap()];
+        assert!(cams.contains("none found"), "{out}");
+    }
+}
