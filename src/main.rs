@@ -177,6 +177,12 @@ struct RunArgs {
     /// Headless: follow file changes too (reloads are logged with their latency).
     #[arg(long)]
     watch: bool,
+    /// Headless: run in real time, as a window does — a frame's time is the wall clock, and
+    /// media plays in real time (frames dropped or repeated to keep sync, counted as the
+    /// operator counters `video_dropped` and `video_late` in --stats-json). With --fps F,
+    /// frames are paced at F a second (a display's refresh) instead of back to back.
+    #[arg(long, requires = "headless")]
+    realtime: bool,
     /// Draw every operator on its own: do not fuse runs of pointwise operators (levels,
     /// hsv) into one pass. Fused output differs from unfused only by the rounding of the
     /// half-float textures skipped between them.
@@ -439,7 +445,7 @@ fn setup_engine(
             codec: args.record_codec.clone(),
             bitrate_kbps: args.record_bitrate,
             fps: args.fps,
-            exact: args.headless,
+            exact: args.headless && !args.realtime,
             depth: if args.record_depth.as_deref() == Some("16") {
                 16
             } else {
@@ -593,6 +599,8 @@ fn run_headless(
         bail!("stopped before the project loaded");
     }
     let mut shown_errors: Option<String> = error_text(live.as_ref(), &engine);
+    #[cfg(feature = "media")]
+    vivid::media::set_realtime(args.realtime);
     let start = Instant::now();
     let Plan {
         frames,
@@ -626,9 +634,21 @@ fn run_headless(
         let last =
             k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
         let capture = snapshot.is_some() && last;
-        let time = FrameTime {
-            time: k as f64 / fps,
-            frame: k,
+        let time = if args.realtime {
+            // Paced like a display at --fps (if given), timed by the clock.
+            let due = start + Duration::from_secs_f64(k as f64 / fps);
+            if args.fps.is_some() {
+                std::thread::sleep(due.saturating_duration_since(Instant::now()));
+            }
+            FrameTime {
+                time: start.elapsed().as_secs_f64(),
+                frame: k,
+            }
+        } else {
+            FrameTime {
+                time: k as f64 / fps,
+                frame: k,
+            }
         };
         host.before_frame(&mut engine, time);
         engine.render(time, Target::None, capture)?;

@@ -636,3 +636,56 @@ fn an_image_sequence_pattern_plays_its_matches_in_natural_order_under_the_file_r
         );
     }
 }
+
+#[test]
+fn an_mp4_whose_first_frame_is_not_at_zero_plays_from_its_first_frame() {
+    // x264 with B-frames into GStreamer's mp4mux (no edit list): the first frame's
+    // timestamp is two frames in. Position 0 is that frame, not a time before every frame.
+    let dir = project(&chain("clip.mp4", ""));
+    let file = dir.path().join("clip.mp4");
+    let (info, frames) = grey_frames();
+    encode(
+        &file,
+        &info,
+        &frames,
+        30,
+        "videoconvert ! x264enc speed-preset=veryfast bframes=2 b-adapt=false pass=quant quantizer=8 key-int-max=8 ! mp4mux",
+    );
+    // What GStreamer itself says the first timestamp is (not 0: else this test tests
+    // nothing new).
+    let probe = gst::parse::launch(&format!(
+        "filesrc location={} ! decodebin ! appsink name=s sync=false",
+        file.display()
+    ))
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    let sink = probe
+        .by_name("s")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
+    probe.set_state(gst::State::Playing).unwrap();
+    let first = sink
+        .try_pull_sample(gst::ClockTime::from_seconds(10))
+        .unwrap()
+        .buffer()
+        .unwrap()
+        .pts()
+        .unwrap();
+    probe.set_state(gst::State::Null).unwrap();
+    assert!(
+        first.nseconds() > 0,
+        "the clip starts at 0: no B-frame delay"
+    );
+    let mut engine = common::engine();
+    engine.load_project(dir.path(), &[]).unwrap();
+    for k in 0..8u64 {
+        let mean = frame(&mut engine, k, 30.0).mean();
+        let want = f64::from(grey(k as usize)) / 255.0;
+        assert!(
+            (mean[0] - want).abs() < 3.0 / 255.0,
+            "frame {k}: {mean:?} vs {want} (first timestamp {first})"
+        );
+    }
+}
