@@ -267,8 +267,7 @@ fn modes_wanted(caps: &gst::Caps, want: &CameraRequest) -> Vec<Mode> {
             .unwrap_or_default();
         let rates = s
             .value("framerate")
-            .map(|v| fractions(v, want.fps()))
-            .unwrap_or_else(|_| vec![(0, 1)]);
+            .map_or_else(|_| vec![(0, 1)], |v| fractions(v, want.fps()));
         for f in &formats {
             for (&w, &h) in widths.iter().zip(heights.iter().cycle()) {
                 for &r in &rates {

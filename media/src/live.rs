@@ -50,6 +50,7 @@ impl LiveSpec {
 }
 
 /// Starts playing `spec` on a thread of its own.
+#[must_use]
 pub fn open(spec: LiveSpec) -> SourceThread {
     SourceThread::spawn("vivid-live", move |shared| run(&spec, shared))
 }
@@ -84,21 +85,20 @@ fn run(spec: &LiveSpec, shared: &Shared) {
             live.close();
             r
         });
+        // Asked to stop (the result is its doing).
+        if shared.stopped() {
+            return;
+        }
         match result {
-            Ok(Ended::Stopped) => return,
             // A stream that ended (a server gone, a test source's `num-buffers`): its last
             // frame holds, and it is opened again (a test source loops).
-            Ok(Ended::Eos) => log::info!("{}: the stream ended; opening it again", spec.describe()),
-            Err(e) if !shared.stopped() => {
-                if failing {
-                    log::debug!("{}: still failing ({e})", spec.describe());
-                } else {
-                    log::warn!("{}: {e}", spec.describe());
-                    shared.fail(e);
-                    failing = true;
-                }
+            Ok(_) => log::info!("{}: the stream ended; opening it again", spec.describe()),
+            Err(e) if failing => log::debug!("{}: still failing ({e})", spec.describe()),
+            Err(e) => {
+                log::warn!("{}: {e}", spec.describe());
+                shared.fail(e);
+                failing = true;
             }
-            Err(_) => return,
         }
         // At most one attempt per RETRY, waking for a stop.
         let next = attempt + RETRY;

@@ -23,63 +23,70 @@ pub fn is_pattern(path: &Path) -> bool {
 /// Whether `name` matches `pattern`: `*` any run of characters (none too), `?` one.
 #[must_use]
 pub fn name_matches(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    // Greedy with one back-track point: the last `*` seen.
-    let (mut i, mut j) = (0, 0);
+    let pat: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = name.chars().collect();
+    // Greedy with one back-track point: the last `*` seen, and where its run ends.
+    let (mut at_pat, mut at_text) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
-    while j < n.len() {
-        match p.get(i) {
+    while at_text < text.len() {
+        match pat.get(at_pat) {
             Some('*') => {
-                star = Some((i, j));
-                i += 1;
+                star = Some((at_pat, at_text));
+                at_pat += 1;
             }
-            Some(&c) if c == '?' || c == n[j] => {
-                i += 1;
-                j += 1;
+            Some(&want) if want == '?' || want == text[at_text] => {
+                at_pat += 1;
+                at_text += 1;
             }
             _ => match star {
-                Some((si, sj)) => {
-                    i = si + 1;
-                    j = sj + 1;
-                    star = Some((si, sj + 1));
+                Some((star_pat, star_text)) => {
+                    at_pat = star_pat + 1;
+                    at_text = star_text + 1;
+                    star = Some((star_pat, star_text + 1));
                 }
                 None => return false,
             },
         }
     }
-    p[i..].iter().all(|&c| c == '*')
+    pat[at_pat..].iter().all(|&c| c == '*')
+}
+
+/// The length of the run of ASCII digits `text` starts with.
+fn digit_run(text: &str) -> usize {
+    text.find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len())
 }
 
 /// Natural order of names: runs of digits compare as numbers (`f2` < `f10`), the rest as
 /// text; equal numbers with more leading zeros first, then the plain text decides.
 #[must_use]
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let (mut x, mut y) = (a, b);
+pub fn natural_cmp(left: &str, right: &str) -> Ordering {
+    let (mut rest_l, mut rest_r) = (left, right);
     loop {
-        match (x.chars().next(), y.chars().next()) {
-            (None, None) => return a.cmp(b),
+        match (rest_l.chars().next(), rest_r.chars().next()) {
+            (None, None) => return left.cmp(right),
             (None, _) => return Ordering::Less,
             (_, None) => return Ordering::Greater,
-            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
-                let run = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-                let (m, n) = (run(x), run(y));
-                let (p, q) = (
-                    x[..m].trim_start_matches('0'),
-                    y[..n].trim_start_matches('0'),
-                );
-                let by_value = p.len().cmp(&q.len()).then_with(|| p.cmp(q));
+            (Some(cl), Some(cr)) if cl.is_ascii_digit() && cr.is_ascii_digit() => {
+                let (len_l, len_r) = (digit_run(rest_l), digit_run(rest_r));
+                let number_l = rest_l[..len_l].trim_start_matches('0');
+                let number_r = rest_r[..len_r].trim_start_matches('0');
+                let by_value = number_l
+                    .len()
+                    .cmp(&number_r.len())
+                    .then_with(|| number_l.cmp(number_r));
                 if by_value != Ordering::Equal {
                     return by_value;
                 }
-                x = &x[m..];
-                y = &y[n..];
+                rest_l = &rest_l[len_l..];
+                rest_r = &rest_r[len_r..];
             }
-            (Some(c), Some(d)) => {
-                if c != d {
-                    return c.cmp(&d);
+            (Some(cl), Some(cr)) => {
+                if cl != cr {
+                    return cl.cmp(&cr);
                 }
-                x = &x[c.len_utf8()..];
-                y = &y[d.len_utf8()..];
+                rest_l = &rest_l[cl.len_utf8()..];
+                rest_r = &rest_r[cr.len_utf8()..];
             }
         }
     }
