@@ -112,8 +112,13 @@ fn resolve(device: &str) -> Result<String, String> {
     } else if let Ok(i) = device.parse::<usize>() {
         all.get(i)
     } else {
+        // A name may be listed twice (V4L2 and PipeWire): the one with a device node.
         let d = device.to_lowercase();
-        all.iter().find(|c| c.name.to_lowercase().contains(&d))
+        let named = |c: &&CameraInfo| c.name.to_lowercase().contains(&d);
+        all.iter()
+            .filter(named)
+            .find(|c| c.path.is_some())
+            .or_else(|| all.iter().find(named))
     };
     let names = || {
         if all.is_empty() {

@@ -240,19 +240,16 @@ const REFUSED: &[&str] = &[
     "filesrc",
     "multifilesrc",
     "splitfilesrc",
+    "splitmuxsrc",
     "giosrc",
     "giostreamsrc",
     "imagesequencesrc",
-    "uridecodebin",
-    "uridecodebin3",
-    "urisourcebin",
     "playbin",
     "playbin3",
-    "souphttpsrc",
 ];
 
-/// Refuses a pipeline with an element that reads or writes files (`filesrc`, any sink but
-/// vivid's, a `file://` URI): a launch string is for devices and network streams; a file
+/// Refuses a pipeline with an element that reads or writes files (`filesrc`, a source of
+/// `file://` URIs, any sink but vivid's, a `location` or `uri` naming a file): a launch string is for devices and network streams; a file
 /// is played by `video` or `image_sequence`, through the project file rule.
 pub fn check_elements(pipeline: &gst::Pipeline) -> Result<(), String> {
     let mut it = pipeline.iterate_recurse();
@@ -264,7 +261,13 @@ pub fn check_elements(pipeline: &gst::Pipeline) -> Result<(), String> {
         if element.name() == SINK && name == "appsink" {
             continue;
         }
-        if REFUSED.contains(&name.as_str()) {
+        // Any source that takes `file://` URIs reads files, whatever its name.
+        let reads_files = factory.uri_type() == gst::URIType::Src
+            && factory
+                .uri_protocols()
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case("file"));
+        if REFUSED.contains(&name.as_str()) || reads_files {
             return Err(format!(
                 "`{name}` is not allowed in a pipeline: play a file of the project with `video` or `image_sequence`"
             ));
@@ -328,6 +331,9 @@ mod tests {
         assert!(e.contains("filesink"), "{e}");
         let e = parse("multifilesrc location=/tmp/%d.png ! pngdec").unwrap_err();
         assert!(e.contains("multifilesrc"), "{e}");
+        let e = parse("uridecodebin uri=file:///etc/passwd").unwrap_err();
+        assert!(e.contains("file"), "{e}");
+        assert!(parse("uridecodebin uri=rtsp://127.0.0.1:8554/x").is_ok());
         assert!(parse("").unwrap_err().contains("empty"));
     }
 }
