@@ -295,3 +295,66 @@ fn vivid_devices_lists_every_section() {
         assert!(cams.contains("none found"), "{out}");
     }
 }
+
+#[test]
+fn a_camera_plays_where_the_machine_has_one() {
+    let cameras: Vec<String> = std::fs::read_dir("/dev")
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("video"))
+        .collect();
+    if cameras.is_empty() {
+        eprintln!(
+            "SKIPPED: no /dev/video* on this machine: the camera's own path is checked by hand \
+             (README, Media: Cameras); its failure path is tested through `pipeline` above"
+        );
+        return;
+    }
+    // The first camera, at a small mode: a picture (opaque pixels), no error.
+    let toml =
+        "output = \"c\"\n[c]\ntype = \"camera\"\nwidth = 320\nheight = 240\nsize = [64, 48]\n";
+    let dir = common::project(&[("chain.toml", toml)]);
+    let mut engine = common::engine();
+    engine.load_project(dir.path(), &[]).unwrap();
+    let img = frame(&mut engine, 0).to_rgba8();
+    assert!(
+        engine.errors().is_empty(),
+        "{cameras:?}: {:?}",
+        engine.errors()
+    );
+    assert!(
+        img.pixels().all(|p| p.0[3] == 255),
+        "no picture from {cameras:?}"
+    );
+}
+
+#[test]
+fn a_camera_that_is_not_there_is_an_error_naming_it() {
+    for (device, says) in [
+        ("/dev/video99", "/dev/video99 is not there"),
+        ("No Such Camera 3000", "no such camera"),
+    ] {
+        let toml = format!(
+            "output = \"c\"\n[c]\ntype = \"camera\"\ndevice = \"{device}\"\nsize = [16, 16]\n"
+        );
+        let dir = common::project(&[("chain.toml", &toml)]);
+        let mut engine = common::engine();
+        engine.load_project(dir.path(), &[]).unwrap();
+        // Frames go on (it is looked for again each second, off the render thread); the
+        // error stays the one, naming the camera.
+        let start = Instant::now();
+        for k in 0..5 {
+            assert_eq!(uniform(&frame(&mut engine, k)), [0, 0, 0, 0]);
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        let errors = engine.errors();
+        assert_eq!(errors.len(), 1, "{device}: {errors:?}");
+        assert!(
+            errors[0].message.contains(device) && errors[0].message.contains(says),
+            "{device}: {}",
+            errors[0].message
+        );
+        assert!(start.elapsed() < Duration::from_secs(10), "frames waited");
+    }
+}

@@ -1,9 +1,10 @@
 //! `pipeline` and `camera`: live sources (`live.rs`) as operators. The newest frame is
 //! shown; the render thread never waits for one — except, headless and frame-exact, for the
 //! first frame after the source opens (so that `--frames 1 --snapshot` shows a picture). A
-//! source that fails is reported once, its last frame stays, and it is opened again off the
-//! render thread until it plays (then the error clears). Changing the parameters that
-//! select the source opens the new one; the old one shows until the new one plays.
+//! source that fails shows its error (logged once), its last frame stays, and it is opened
+//! again off the render thread until it plays (then the error clears). Changing the
+//! parameters that select the source opens the new one; the old one shows until the new one
+//! plays.
 
 use std::hash::{Hash, Hasher};
 
@@ -39,8 +40,6 @@ pub trait LiveClip: ParamStruct + std::fmt::Debug + Default + Send + 'static {
 struct Stream {
     source: SourceThread,
     spec: LiveSpec,
-    /// Errors of the source already reported.
-    reported: u64,
     /// Frame-exact: the first frame was waited for.
     waited: bool,
 }
@@ -101,46 +100,33 @@ impl<P: LiveClip> Operator for LiveOp<P> {
             self.pending = Some(Stream {
                 source: crate::live::open(spec.clone()),
                 spec: spec.clone(),
-                reported: 0,
                 waited: false,
             });
         }
+        // The source's error while it has one (the thread logs it once; the engine shows it
+        // until a reconnection clears it and so changes the prepare key).
         let mut error = None;
         if let Some(p) = &mut self.pending {
-            if exact {
+            if exact && !p.waited {
                 p.source.wait_frame(WAIT);
                 p.waited = true;
             }
             let (has_frame, failed) = {
                 let st = p.source.state();
-                (
-                    st.frame.is_some(),
-                    st.error.clone().filter(|_| st.errors > p.reported),
-                )
+                (st.frame.is_some(), st.error.clone())
             };
-            if let Some(e) = failed {
-                // Reported once; it keeps trying (and plays once it can).
-                p.reported = p.source.state().errors;
-                error = Some(media_error(&spec.describe(), e));
-                if self.playing.is_none() {
-                    self.playing = self.pending.take();
-                }
-            } else if has_frame {
+            if has_frame || (failed.is_some() && self.playing.is_none()) {
                 self.playing = self.pending.take();
+            } else if let Some(e) = failed {
+                // The new source fails while the old one plays on: its error, the old picture.
+                error = Some(media_error(&spec.describe(), e));
             }
         }
         if error.is_none()
-            && let Some(s) = &mut self.playing
+            && let Some(s) = &self.playing
+            && let Some(e) = s.source.state().error.clone()
         {
-            let st = s.source.state();
-            let new = st.errors > s.reported;
-            let message = st.error.clone();
-            let errors = st.errors;
-            drop(st);
-            s.reported = s.reported.max(errors);
-            if new && let Some(m) = message {
-                error = Some(media_error(&s.spec.describe(), m));
-            }
+            error = Some(media_error(&s.spec.describe(), e));
         }
         let format = self.playing.as_ref().and_then(|s| s.source.state().format);
         self.upload.prepare(cx, format)?;
