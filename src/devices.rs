@@ -1,4 +1,4 @@
-//! `vivid devices`: what this machine has that a project can use — cameras (for `camera`),
+//! `vivid devices`: what this machine has that a project can use — cameras (for `video_in`),
 //! audio inputs (`--audio-in`) and outputs, MIDI ports (`--midi`) — each with what to write
 //! to use it, and a "none found" line for a kind it has none of. Each section is its own
 //! function, so that sections of other kinds slot in beside them.
@@ -38,7 +38,7 @@ fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// Cameras (GStreamer's device monitor, `Video/Source`), with the `camera` node to use
+/// Cameras (GStreamer's device monitor, `Video/Source`), with the `video_in` node to use
 /// each and the modes it offers.
 #[cfg(feature = "media")]
 fn cameras() -> String {
@@ -51,7 +51,7 @@ fn cameras() -> String {
                 lines.push(format!("   modes: {}", c.modes.join(", ")));
             }
             lines.push("   [cam]".into());
-            lines.push("   type = \"camera\"".into());
+            lines.push("   type = \"video_in\"".into());
             let path = c
                 .path
                 .as_deref()
@@ -63,13 +63,13 @@ fn cameras() -> String {
         }
         lines
     });
-    section("Cameras (the `camera` operator):", lines)
+    section("Cameras (the `video_in` operator):", lines)
 }
 
 #[cfg(not(feature = "media"))]
 fn cameras() -> String {
     section(
-        "Cameras (the `camera` operator):",
+        "Cameras (the `video_in` operator):",
         Err("this vivid is built without the `media` feature".into()),
     )
 }

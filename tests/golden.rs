@@ -108,7 +108,7 @@ fn every_fixture_matches_its_golden_image() {
 }
 
 /// Operator types whose picture comes from a device (a camera): no fixture can hold one.
-const NEEDS_HARDWARE: &[&str] = &["camera"];
+const NEEDS_HARDWARE: &[&str] = &["video_in"];
 
 #[test]
 fn every_operator_type_has_a_fixture() {

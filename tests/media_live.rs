@@ -1,5 +1,5 @@
 //! Live sources: `pipeline` with GStreamer test sources whose colours are known, and the
-//! failure path a `camera` shares with it — a stream served over TCP by the test stops (the
+//! failure path a camera (`video_in`) shares with it — a stream served over TCP by the test stops (the
 //! error is reported, the last frame stays) and comes back (it plays again, the error
 //! clears) — with nothing created in steady frames. A real camera is checked by hand (see
 //! the README's media section): CI machines have no `/dev/video*`, and the `v4l2loopback`
@@ -277,7 +277,7 @@ fn vivid_devices_lists_every_section() {
         assert!(!body.is_empty(), "{title}: empty section:\n{out}");
         if !body[0].contains("none found") {
             match *title {
-                "Cameras" => assert!(out[at..end].contains("type = \"camera\""), "{out}"),
+                "Cameras" => assert!(out[at..end].contains("type = \"video_in\""), "{out}"),
                 "Audio inputs" => assert!(out[at..end].contains("--audio-in"), "{out}"),
                 "MIDI inputs" => assert!(out[at..end].contains("--midi"), "{out}"),
                 _ => {}
@@ -313,7 +313,7 @@ fn a_camera_plays_where_the_machine_has_one() {
     }
     // The first camera, at a small mode: a picture (opaque pixels), no error.
     let toml =
-        "output = \"c\"\n[c]\ntype = \"camera\"\nwidth = 320\nheight = 240\nsize = [64, 48]\n";
+        "output = \"c\"\n[c]\ntype = \"video_in\"\nwidth = 320\nheight = 240\nsize = [64, 48]\n";
     let dir = common::project(&[("chain.toml", toml)]);
     let mut engine = common::engine();
     engine.load_project(dir.path(), &[]).unwrap();
@@ -336,7 +336,7 @@ fn a_camera_that_is_not_there_is_an_error_naming_it() {
         ("No Such Camera 3000", "no such camera"),
     ] {
         let toml = format!(
-            "output = \"c\"\n[c]\ntype = \"camera\"\ndevice = \"{device}\"\nsize = [16, 16]\n"
+            "output = \"c\"\n[c]\ntype = \"video_in\"\ndevice = \"{device}\"\nsize = [16, 16]\n"
         );
         let dir = common::project(&[("chain.toml", &toml)]);
         let mut engine = common::engine();
@@ -356,5 +356,25 @@ fn a_camera_that_is_not_there_is_an_error_naming_it() {
             errors[0].message
         );
         assert!(start.elapsed() < Duration::from_secs(10), "frames waited");
+    }
+}
+
+#[test]
+fn the_live_operators_take_no_other_operator_s_name() {
+    // The registry keeps the last type registered under a name: a media type named like
+    // render3d's scene `camera` would silently replace it.
+    let registry = vivid::builtin_registry();
+    let infos = registry.infos();
+    let find = |name: &str| infos.iter().find(|i| i.name == name);
+    assert!(
+        find("camera").is_some_and(|i| i.scene.is_some()),
+        "render3d's camera is gone"
+    );
+    for name in ["video_in", "pipeline"] {
+        let info = find(name).unwrap_or_else(|| panic!("no `{name}`"));
+        assert!(
+            info.summary.contains("V4L2") || info.summary.contains("GStreamer"),
+            "{name}"
+        );
     }
 }

@@ -26,7 +26,7 @@ vivid_engine::choice_enum! {
     }
 }
 
-/// What a `camera` asks for.
+/// What a `video_in` asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CameraRequest {
     /// A path, a number, a part of a name, or empty (the first camera).
@@ -57,7 +57,7 @@ impl CameraRequest {
     }
 }
 
-/// A camera found by `vivid devices` or a `camera` operator.
+/// A camera found by `vivid devices` or a `video_in` operator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CameraInfo {
     /// Its name.

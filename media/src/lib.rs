@@ -1,5 +1,5 @@
 //! vivid-media: the world in and out through GStreamer — video files, image sequences,
-//! cameras and launch strings as operators (`video`, `image_sequence`, `camera`,
+//! cameras and launch strings as operators (`video`, `image_sequence`, `video_in`,
 //! `pipeline`), and recording of the output (`record`).
 //!
 //! Sources decode on their own threads and hand frames to the render thread through a

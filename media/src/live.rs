@@ -1,4 +1,4 @@
-//! Live sources — a GStreamer launch string (`pipeline`) or a camera (`camera`) — on a
+//! Live sources — a GStreamer launch string (`pipeline`) or a camera (`video_in`) — on a
 //! thread of their own: `… ! videoconvert ! appsink`, the newest frame wins.
 //!
 //! The app sink holds one frame and drops older ones, so nothing queues and the render

@@ -1,4 +1,4 @@
-//! `pipeline` and `camera`: live sources (`live.rs`) as operators. The newest frame is
+//! `pipeline` and `video_in`: live sources (`live.rs`) as operators. The newest frame is
 //! shown; the render thread never waits for one — except, headless and frame-exact, for the
 //! first frame after the source opens (so that `--frames 1 --snapshot` shows a picture). A
 //! source that fails shows its error (logged once), its last frame stays, and it is opened
@@ -21,7 +21,7 @@ use crate::live::LiveSpec;
 use crate::source::SourceThread;
 use crate::upload::{Uploader, VideoUniforms, media_error};
 
-/// What a live operator plays (`pipeline`, `camera`): its parameters and source.
+/// What a live operator plays (`pipeline`, `video_in`): its parameters and source.
 pub trait LiveClip: ParamStruct + std::fmt::Debug + Default + Send + 'static {
     /// The operator's type name.
     const NAME: &'static str;
@@ -44,7 +44,7 @@ struct Stream {
     waited: bool,
 }
 
-/// A live operator: `pipeline`, `camera`.
+/// A live operator: `pipeline`, `video_in`.
 #[derive(Debug, Default)]
 pub struct LiveOp<P: LiveClip> {
     slot: UniformSlot,

@@ -1,5 +1,5 @@
 //! The media operators: `video` (a file), `image_sequence` (a folder or glob of numbered
-//! frames), `pipeline` (a GStreamer launch string) and `camera` (a V4L2 device). One line
+//! frames), `pipeline` (a GStreamer launch string) and `video_in` (a V4L2 camera or capture card). One line
 //! each registers them.
 
 vivid_engine::choice_enum! {
@@ -34,5 +34,5 @@ vivid_engine::operator_modules! {
     video::Video,
     image_sequence::ImageSequence,
     pipeline::Pipeline,
-    camera::Camera,
+    video_in::VideoIn,
 }

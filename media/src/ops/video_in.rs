@@ -1,5 +1,6 @@
-//! `camera`: a V4L2 camera as a live source (`LiveOp`), by path, number or name, at the
-//! mode closest to what is asked (`crate::camera`).
+//! `video_in`: a V4L2 camera or capture card as a live source (`LiveOp`), by path, number or
+//! name, at the mode closest to what is asked (`crate::camera`). (Not `camera`: that is
+//! `render3d`'s scene camera.)
 
 use super::Fit;
 use super::live::{LiveClip, LiveOp};
@@ -7,7 +8,7 @@ use crate::camera::{CameraFormat, CameraRequest};
 use crate::live::LiveSpec;
 
 vivid_engine::params! {
-    /// Parameters of `camera`.
+    /// Parameters of `video_in`.
     pub struct CameraParams {
         /// The camera: a device node ("/dev/video0"), its number in `vivid devices`' list
         /// ("0"), or a part of its name ("C920"); empty: the first camera.
@@ -29,8 +30,8 @@ vivid_engine::params! {
 }
 
 impl LiveClip for CameraParams {
-    const NAME: &'static str = "camera";
-    const SUMMARY: &'static str = "A V4L2 camera (by path, number or name) at the closest mode to the size, rate and format asked; unplugged: its last frame stays and it reconnects when it returns.";
+    const NAME: &'static str = "video_in";
+    const SUMMARY: &'static str = "A camera or capture card (V4L2; by path, number or name) at the closest mode to the size, rate and format asked; unplugged: its last frame stays and it reconnects when it returns.";
 
     fn spec(&self) -> std::result::Result<LiveSpec, String> {
         Ok(LiveSpec::Camera(CameraRequest {
@@ -51,5 +52,5 @@ impl LiveClip for CameraParams {
     }
 }
 
-/// `camera`.
-pub type Camera = LiveOp<CameraParams>;
+/// `video_in`.
+pub type VideoIn = LiveOp<CameraParams>;
