@@ -141,13 +141,19 @@ VIVID=$vivid "$root/scripts/render-slurm.sh" submit "$project" "${common[@]}" \
 cat "$tmp/submit.log"
 read -r array join <"$tmp/array/jobs"
 job_state() { scontrol show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | sort -u | tr '\n' ' '; }
-for _ in $(seq 1200); do
-    js=$(job_state "$join")
-    [[ "$js" == *COMPLETED* || "$js" == *FAILED* || "$js" == *CANCELLED* || "$js" == *TIMEOUT* ]] && break
-    sleep 0.2
-done
+# Waits (at most 10 minutes) until job $1 (all of its tasks) has ended.
+wait_job() {
+    local js
+    for _ in $(seq 3000); do
+        js=$(job_state "$1")
+        [[ -n "$js" && "$js" != *PENDING* && "$js" != *RUNNING* && "$js" != *CONFIGURING* && "$js" != *COMPLETING* ]] && return 0
+        sleep 0.2
+    done
+}
+wait_job "$array"
 t2=$(date +%s.%N)
-array_end=$(scontrol show job "$array" | grep -o 'EndTime=[^ ]*' | sort | tail -1)
+wait_job "$join"
+t3=$(date +%s.%N)
 for log in "$tmp"/array/logs/*.log; do
     echo "--- ${log##*/}"
     grep -v '^vivid: recording' "$log" || true
@@ -172,5 +178,5 @@ got=$(find "$tmp/decoded" -name '*.png' | wc -l)
 
 printf 'test-slurm: OK: %d frames of %s from %d array tasks byte-identical to the sequential render; joined video of %d frames\n' \
     "$frames" "$size" "$tasks" "$got"
-printf 'test-slurm: wall-clock: sequential %.2f s; Slurm array + join %.2f s (submit to join done; array %s)\n' \
-    "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$array_end"
+printf 'test-slurm: wall-clock: sequential render %.2f s; Slurm array of %d tasks %.2f s (submit to last task done), then join %.2f s\n' \
+    "$(echo "$t1 - $t0" | bc)" "$tasks" "$(echo "$t2 - $t1" | bc)" "$(echo "$t3 - $t2" | bc)"

@@ -928,6 +928,9 @@ fn print_operators(project: Option<&Path>) -> anyhow::Result<()> {
 fn print_info(info: &vivid::OperatorInfo) {
     out!("\n  {} — {}", info.name, info.summary);
     out!("    inputs: {}", info.inputs.describe());
+    if info.stateful {
+        out!("    stateful: depends on earlier frames (`vivid render` a range with --preroll)");
+    }
     let rows: Vec<[String; 5]> = info
         .params
         .iter()

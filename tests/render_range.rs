@@ -1,7 +1,8 @@
 //! `vivid render --frames A..B` (the real binary): ranges rendered by separate processes
 //! are byte-identical to the same frames of one sequential run, named by the global frame
-//! index; a stateful chain (feedback) needs its preroll — from frame 0 it is the sequential
-//! run exactly, without one it differs and vivid warns.
+//! index; a range recorded as a video segment holds the same frames; a stateful chain
+//! (feedback) needs its preroll — from frame 0 it is the sequential run exactly, without one
+//! it differs and vivid warns; the operators declared stateful are the ones that are.
 #![allow(
     clippy::unwrap_used,
     reason = "tests: a failed unwrap is a failed test"
@@ -12,6 +13,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
 
 /// A stateless chain: noise drifting with time, a shape moving by `time` and `frame`.
 const STATELESS: &str = r#"output = "final"
@@ -234,5 +239,89 @@ fn render_needs_fps_and_a_nonempty_range() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("error"), "{args:?}: {err}");
+    }
+}
+
+/// Every frame of the video at `path`, decoded by GStreamer to RGBA.
+fn decode(path: &Path) -> Vec<image::RgbaImage> {
+    gst::init().unwrap();
+    let launch = format!(
+        "filesrc location={} ! decodebin ! videoconvert ! video/x-raw,format=RGBA ! appsink name=sink sync=false",
+        path.display()
+    );
+    let pipeline = gst::parse::launch(&launch)
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+    let sink = pipeline
+        .by_name("sink")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let mut frames = Vec::new();
+    while let Ok(sample) = sink.pull_sample() {
+        let s = sample.caps().unwrap().structure(0).unwrap().to_owned();
+        let (w, h) = (
+            s.get::<i32>("width").unwrap(),
+            s.get::<i32>("height").unwrap(),
+        );
+        let map = sample.buffer().unwrap().map_readable().unwrap();
+        frames.push(image::RgbaImage::from_raw(w as u32, h as u32, map.to_vec()).unwrap());
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    frames
+}
+
+#[test]
+fn a_range_recorded_as_a_lossless_video_segment_holds_those_frames() {
+    let project = common::project(&[("chain.toml", STATELESS)]);
+    let out = tempfile::tempdir().unwrap();
+    let record = |frames: &str, file: &Path| {
+        render(
+            project.path(),
+            "render",
+            &[
+                "--frames",
+                frames,
+                "--record-codec",
+                "ffv1",
+                "--record",
+                file.to_str().unwrap(),
+            ],
+        )
+    };
+    let whole = out.path().join("whole.mkv");
+    let segment = out.path().join("segment.mkv");
+    record("0..8", &whole);
+    let o = record("3..7", &segment);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("recorded 4 frames"));
+    let (whole, segment) = (decode(&whole), decode(&segment));
+    assert_eq!((whole.len(), segment.len()), (8, 4));
+    for (k, frame) in (3..7).zip(&segment) {
+        assert!(*frame == whole[k], "frame {k} of the segment differs");
+    }
+    assert!(whole[3] != whole[4], "the frames change");
+}
+
+#[test]
+fn the_operators_declared_stateful_are_those_that_remember() {
+    let stateful: Vec<String> = vivid::builtin_registry()
+        .infos()
+        .into_iter()
+        .filter(|i| i.stateful)
+        .map(|i| i.name.to_string())
+        .collect();
+    let mut want = vec!["delay", "echo", "feedback", "time_machine"];
+    if cfg!(feature = "media") {
+        want.extend(["image_sequence", "video"]);
+    }
+    let mut got = stateful.clone();
+    got.sort();
+    want.sort_unstable();
+    assert_eq!(got, want);
+    // Everything that advances every frame is stateful.
+    for info in vivid::builtin_registry().infos() {
+        assert!(!info.advances || info.stateful, "{}", info.name);
     }
 }
