@@ -8,13 +8,15 @@
 #       [--preroll N] [--video FILE.mp4] [--sbatch "ARGS"] [-- VIVID_ARGS...]
 #
 # `submit` runs where sbatch does; the array tasks (`task`) and the join (`join`) run this
-# same script on the nodes (sbatch passes it along). Paths are made absolute, as tasks may
-# start elsewhere. VIVID names the vivid binary (default: `vivid` on PATH; the nodes must
-# see the same binary and project folder, e.g. on a shared file system).
+# same script on the nodes (sbatch passes it along). `task` also runs as a pod of a
+# Kubernetes Indexed Job (JOB_COMPLETION_INDEX of --tasks; docs/k8s-render-job.yaml).
+# Paths are made absolute, as tasks may start elsewhere. VIVID names the vivid binary
+# (default: `vivid` on PATH; the nodes must see the same binary and project folder, e.g. on
+# a shared file system).
 set -euo pipefail
 
 usage() {
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -96,8 +98,16 @@ submit)
     echo "$array $join" >"$out/jobs"
     ;;
 task)
-    index=$((SLURM_ARRAY_TASK_ID - ${SLURM_ARRAY_TASK_MIN:-0}))
-    count=${SLURM_ARRAY_TASK_COUNT:?not inside a Slurm array task}
+    # A Slurm array task; or a Kubernetes Indexed Job's pod (docs/k8s-render-job.yaml):
+    # JOB_COMPLETION_INDEX of --tasks.
+    if [[ -n "${SLURM_ARRAY_TASK_ID:-}" ]]; then
+        index=$((SLURM_ARRAY_TASK_ID - ${SLURM_ARRAY_TASK_MIN:-0}))
+        count=${SLURM_ARRAY_TASK_COUNT:?SLURM_ARRAY_TASK_COUNT unset}
+    elif [[ -n "${JOB_COMPLETION_INDEX:-}" ]]; then
+        index=$JOB_COMPLETION_INDEX count=$tasks
+    else
+        die "task: not inside a Slurm array task (SLURM_ARRAY_TASK_ID) or an Indexed Job (JOB_COMPLETION_INDEX)"
+    fi
     read -r s e < <(slice "$first" "$end" "$index" "$count")
     if ((e <= s)); then
         echo "render-slurm: task $index of $count: no frames (more tasks than frames)"
@@ -106,8 +116,12 @@ task)
     echo "render-slurm: task $index of $count renders frames $s..$e on $(hostname)"
     # Frames before the range's own start are nobody's to write, but they are the past of a
     # stateful chain: the preroll may reach back into them (not before frame 0).
-    exec "$vivid" render "$project" --fps "$fps" --frames "$s..$e" --preroll "$preroll" \
+    "$vivid" render "$project" --fps "$fps" --frames "$s..$e" --preroll "$preroll" \
         --monitor-interval 0 --record "$out/%06d.png" "${extra[@]}"
+    # Its frames are all written (vivid exits once the recording is closed): a marker for a
+    # join that has no scheduler dependency to wait on (Kubernetes).
+    mkdir -p "$out/done"
+    touch "$out/done/$s..$e"
     ;;
 join)
     missing=0
