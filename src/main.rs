@@ -77,7 +77,7 @@ enum Command {
     #[command(
         after_help = "EXAMPLES:\n  vivid render examples/02-hello-noise --fps 60 --frames 0..600 --record out/%06d.png\n  vivid render examples/03-feedback --fps 60 --frames 300..400 --preroll 120 --record out/%06d.png\n\nPNG names are the global frame index (frame 300 is out/000300.png). A chain whose operators depend on earlier frames (feedback, delay, echo, time_machine, video played by the clock, ISF persistent buffers) needs --preroll to match a sequential run; vivid warns when it is missing."
     )]
-    Render(RenderArgs),
+    Render(Box<RenderArgs>),
     /// Benchmark a project headless: time per frame, and per operator the GPU time
     /// (timestamp queries) and CPU encode time, median and p99, with GPU memory in use.
     Bench(BenchArgs),
@@ -348,7 +348,7 @@ fn main() -> ExitCode {
         Some(Command::Operators { project, .. }) => print_operators(project.as_deref()),
         Some(Command::New { dir }) => new::new_project(&dir, source_tree_shaders().is_some()),
         Some(Command::Bench(args)) => bench(&args),
-        Some(Command::Render(args)) => render(args),
+        Some(Command::Render(args)) => render(*args),
         #[cfg(feature = "isf")]
         Some(Command::IsfCheck { dir }) => match isf_check::isf_check(&dir) {
             Ok(true) => Ok(()),
