@@ -2,7 +2,8 @@
 //! are byte-identical to the same frames of one sequential run, named by the global frame
 //! index; a range recorded as a video segment holds the same frames; a stateful chain
 //! (feedback) needs its preroll — from frame 0 it is the sequential run exactly, without one
-//! it differs and vivid warns; the operators declared stateful are the ones that are.
+//! it differs and vivid warns, and its recorded frames create no GPU objects; the operators
+//! declared stateful are the ones that are.
 #![allow(
     clippy::unwrap_used,
     reason = "tests: a failed unwrap is a failed test"
@@ -160,7 +161,9 @@ fn a_feedback_range_needs_its_preroll() {
     );
     let seq = files(&out.path().join("seq"));
 
-    // A preroll back to frame 0: the sequential run exactly, and nothing to warn of.
+    // A preroll back to frame 0: the sequential run exactly, and nothing to warn of; steady
+    // frames (the recorded ones included) create nothing, one encoder and submit each.
+    let stats = out.path().join("stats.json");
     let o = render(
         project.path(),
         passes,
@@ -171,8 +174,16 @@ fn a_feedback_range_needs_its_preroll() {
             "20",
             "--record",
             &record("full"),
+            "--stats-json",
+            stats.to_str().unwrap(),
         ],
     );
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(stats["gpu_objects_created_after_warmup"], 0, "{stats}");
+    assert_eq!(stats["max_encoders_per_frame"], 1, "{stats}");
+    assert_eq!(stats["max_submits_per_frame"], 1, "{stats}");
+    assert_eq!(stats["frames_rendered"], 24, "{stats}");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!err.contains("warning") && !err.contains("note"), "{err}");
     assert!(err.contains("after a preroll of 20 frames from 0"), "{err}");

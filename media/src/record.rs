@@ -393,10 +393,7 @@ impl RecordTap {
 impl OutputTap for RecordTap {
     fn prepare(&mut self, gpu: &Gpu, time: FrameTime, size: [u32; 2]) {
         self.current = None;
-        if self.tx.is_none()
-            || self.shared.failed.load(Ordering::Relaxed)
-            || time.frame < self.first_index
-        {
+        if self.tx.is_none() || self.shared.failed.load(Ordering::Relaxed) {
             return;
         }
         if size != self.size {
@@ -422,6 +419,11 @@ impl OutputTap for RecordTap {
                 .collect();
         }
         self.harvest();
+        if time.frame < self.first_index {
+            // A preroll: rendered, not recorded (the ring is made on its first frame
+            // anyway, so that the recorded frames create nothing).
+            return;
+        }
         let mut free = self.ring.iter().position(|s| s.state == SlotState::Free);
         if free.is_none() && self.exact {
             self.drain(gpu);
