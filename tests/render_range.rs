@@ -232,7 +232,7 @@ fn a_feedback_range_needs_its_preroll() {
 }
 
 #[test]
-fn render_needs_fps_and_a_nonempty_range() {
+fn ranges_need_fps_a_nonempty_range_and_no_window() {
     let project = common::project(&[("chain.toml", STATELESS)]);
     for args in [
         &["--frames", "0..4"][..],
@@ -251,6 +251,17 @@ fn render_needs_fps_and_a_nonempty_range() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("error"), "{args:?}: {err}");
     }
+    // A range is for headless runs: a window refuses it before it opens.
+    let o = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg(project.path())
+        .args(["--frames", "5..9", "--no-watch"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--headless"), "{err}");
 }
 
 /// Every frame of the video at `path`, decoded by GStreamer to RGBA.
