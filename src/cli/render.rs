@@ -77,10 +77,11 @@ pub fn stateful_warning(
         what.push("the --audio analysis (its smoothing)".into());
     }
     let preroll = range.start - first;
+    let verb = if what.len() == 1 { "depends" } else { "depend" };
     let which = what.join(", ");
     Some(if preroll == 0 {
         format!(
-            "warning: {which} depend(s) on earlier frames: frames {range} rendered without a \
+            "warning: {which} {verb} on earlier frames: frames {range} rendered without a \
              preroll differ from the same frames of a sequential run\n  hint: add --preroll N \
              to run N frames before {} without writing them (docs/cluster.md: the residual \
              difference by N)",
@@ -88,7 +89,7 @@ pub fn stateful_warning(
         )
     } else {
         format!(
-            "note: {which} depend(s) on earlier frames: frames {range} start from a preroll of \
+            "note: {which} {verb} on earlier frames: frames {range} start from a preroll of \
              {preroll} frames, not from frame 0 (docs/cluster.md: the residual difference by \
              N; --preroll {} makes it the sequential run exactly)",
             range.start
