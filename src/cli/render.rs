@@ -31,7 +31,9 @@ impl fmt::Display for FrameRange {
 pub fn parse_frame_range(s: &str) -> Result<FrameRange, String> {
     let number = |v: &str| {
         v.trim().parse::<u64>().map_err(|_| {
-            format!("`{s}` is not a number of frames (N) or a range of frames (A..B, B excluded)")
+            format!(
+                "`{s}` is not a whole number of frames (N) or a range of frames (A..B, B excluded)"
+            )
         })
     };
     let (start, end) = match s.split_once("..") {
