@@ -135,6 +135,11 @@ pub struct OperatorInfo {
     /// it. Other operators run only when the node shown needs them (see
     /// [`OperatorType::ADVANCES`](crate::operator::OperatorType::ADVANCES)).
     pub advances: bool,
+    /// Its output depends on earlier frames (a history, a persistent buffer, a clip played
+    /// from the frame it first ran): a range of frames rendered on its own (`vivid render
+    /// --frames A..B`) equals that range of a sequential run only after a preroll. Every
+    /// operator that [`advances`](Self::advances) is stateful.
+    pub stateful: bool,
 }
 
 impl OperatorInfo {
@@ -156,6 +161,7 @@ impl OperatorInfo {
             shader: None,
             scene: None,
             advances: false,
+            stateful: false,
         }
     }
 

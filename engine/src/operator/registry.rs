@@ -63,6 +63,9 @@ pub trait OperatorType: Operator + Default + 'static {
     /// It keeps state that must advance every frame ([`OperatorInfo::advances`]): it runs
     /// even when the node shown does not depend on it.
     const ADVANCES: bool = false;
+    /// Its output depends on earlier frames ([`OperatorInfo::stateful`]; implied by
+    /// `ADVANCES`).
+    const STATEFUL: bool = false;
     /// Uniform structs this type's Rust code packs for its WGSL, checked against naga's
     /// layout by the operators' tests: (library shader, WGSL struct name, Rust size).
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] = &[];
@@ -240,6 +243,7 @@ impl Registry {
         let info = OperatorInfo {
             scene: T::SCENE,
             advances: T::ADVANCES,
+            stateful: T::STATEFUL || T::ADVANCES,
             ..OperatorInfo::new(
                 T::NAME,
                 T::CATEGORY,

@@ -228,6 +228,7 @@ fn finish(
     Ok(Arc::new(OperatorInfo {
         shader: Some(Arc::new(shader)),
         advances,
+        stateful: advances,
         ..OperatorInfo::new(
             Cow::Borrowed(type_name),
             Category::Custom,
