@@ -8,7 +8,9 @@
 #
 #   scripts/test-slurm.sh [--install] [--frames N] [--tasks T] [--size WxH]
 #
-# VIVID names the binary (default: target/release/vivid, else target/debug/vivid).
+# VIVID names the binary (default: target/release/vivid, else target/debug/vivid). If Slurm
+# itself cannot start (munged or the node does not come up) it says so and exits 0, unless
+# SLURM_REQUIRED=1.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +32,16 @@ done
 fail() {
     echo "test-slurm: FAILED: $*" >&2
     exit 1
+}
+# Slurm itself could not start here (a machine without what slurmd needs): said, and not a
+# failure of vivid's — unless SLURM_REQUIRED=1, as on a machine where it is known to run.
+# Wrong frames, a failed job or a video that does not decode are failures always.
+unavailable() {
+    if [[ "${SLURM_REQUIRED:-0}" == 1 ]]; then
+        fail "$@"
+    fi
+    echo "test-slurm: SKIPPED, Slurm could not run on this machine: $*" >&2
+    exit 0
 }
 [[ $(id -u) -eq 0 ]] || fail "run as root (slurmd starts the jobs as their user)"
 for c in munged slurmctld slurmd sbatch scontrol sinfo gst-launch-1.0 bc python3; do
@@ -76,7 +88,7 @@ runuser -u munge -- munged --foreground --socket="$tmp/munge/munge.socket" \
     --seed-file="$tmp/munge/munged.seed" 2>"$tmp/munge/stderr.log" &
 pids+=($!)
 for _ in $(seq 50); do [[ -S "$tmp/munge/munge.socket" ]] && break; sleep 0.1; done
-[[ -S "$tmp/munge/munge.socket" ]] || fail "munged did not start: $(cat "$tmp/munge/munged.log" 2>/dev/null)"
+[[ -S "$tmp/munge/munge.socket" ]] || unavailable "munged did not start: $(cat "$tmp/munge/munged.log" 2>/dev/null)"
 
 # 2. slurmctld and slurmd, one node of 2 CPUs.
 node=$(hostname -s)
@@ -124,7 +136,7 @@ for _ in $(seq 100); do
     [[ "$state" == idle ]] && break
     sleep 0.2
 done
-[[ "$state" == idle ]] || fail "the node is not idle ($state): $(tail -5 "$tmp/slurmctld.log" "$tmp/slurmd.log")"
+[[ "$state" == idle ]] || unavailable "the node is not idle ($state): $(tail -5 "$tmp/slurmctld.log" "$tmp/slurmd.log")"
 echo "test-slurm: single-node Slurm up ($(sinfo -V), node $node, CPUs=2)"
 
 # 3. The sequential render, for reference.
