@@ -234,7 +234,7 @@ impl FullscreenPass {
             }
             for (i, t) in inputs.iter().enumerate() {
                 entries.push(wgpu::BindGroupEntry {
-                    binding: 2 + i as u32,
+                    binding: crate::resources::input_binding(i as u32),
                     resource: wgpu::BindingResource::TextureView(&t.view),
                 });
             }

@@ -33,11 +33,7 @@ pub const PROJECT_SHADER_PARAM: &str = "shader";
 /// Inputs a project shader takes when its front matter does not say.
 pub const PROJECT_INPUTS: InputSpec = InputSpec { min: 0, max: 4 };
 
-/// Binding of input texture `i` (`inputI`).
-#[must_use]
-pub const fn input_binding(i: u32) -> u32 {
-    2 + i
-}
+pub use crate::resources::input_binding;
 
 /// How one `Params` field is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -39,6 +39,18 @@ pub const OUTPUT_BINDING: u32 = 15;
 /// Binding of a WGSL operator's `Params` uniform (see `shaders/common/interface.wgsl`).
 pub const PARAMS_BINDING: u32 = 10;
 
+/// The most images a pass binds: WebGPU's minimum of `max_sampled_textures_per_shader_stage`
+/// (vivid asks the device for at least that). Eight fit at bindings 2..=9; the rest (an ISF
+/// file's pass targets) go after the output, at 16.. ([`input_binding`]).
+pub const MAX_BOUND_IMAGES: usize = 16;
+
+/// Binding of input texture `i`: 2..=9 for the first eight (`input0`..`input7`), then 16..
+/// (bindings 10..=15 are the params, the extra samplers and the output).
+#[must_use]
+pub const fn input_binding(i: u32) -> u32 {
+    if i < 8 { 2 + i } else { 16 + (i - 8) }
+}
+
 /// The samplers every pass binds besides binding 1's (`samp`, linear clamped), at these
 /// bindings (`samp_repeat`, `samp_mirror`, `samp_nearest` in `shaders/common/interface.wgsl`).
 pub const EXTRA_SAMPLERS: [(u32, SamplerKind); 3] = [
@@ -208,7 +220,7 @@ impl PipelineCache {
             }
             for i in 0..inputs {
                 entries.push(wgpu::BindGroupLayoutEntry {
-                    binding: 2 + i,
+                    binding: input_binding(i),
                     visibility,
                     ty: wgpu::BindingType::Texture {
                         sample_type: wgpu::TextureSampleType::Float { filterable: true },

@@ -5,6 +5,7 @@
 //! fragment pass on CPU drivers by [`WgslOperator`](super::WgslOperator), reloaded with the
 //! chain when the file changes (the last good version keeps running on an error).
 
+pub mod fixup;
 pub mod header;
 pub mod run;
 pub mod translate;
@@ -150,7 +151,7 @@ fn finish(
         .iter()
         .find_map(|(_, ty)| match &ty.inner {
             naga::TypeInner::Struct { members, span }
-                if ty.name.as_deref() == Some("IsfParams") =>
+                if ty.name.as_deref() == Some(translate::PARAMS_STRUCT) =>
             {
                 Some((members.iter().map(|m| m.offset).collect::<Vec<_>>(), *span))
             }

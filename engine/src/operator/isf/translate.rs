@@ -19,6 +19,13 @@ use crate::error::Diagnostic;
 use crate::operator::wgsl::input_binding;
 use crate::resources::PARAMS_BINDING;
 
+/// The name the `params` block's struct has in the WGSL written (`vivid__Params` in the
+/// GLSL, written by naga's namer with one underscore).
+pub const PARAMS_STRUCT: &str = "vivid_Params";
+
+/// The GLSL function vivid's interface calls (named `shade` in the WGSL written).
+const WRAPPER: &str = "vivid__shade";
+
 /// Where a stretch of the generated GLSL comes from.
 #[derive(Clone, Debug)]
 struct Segment {
@@ -156,8 +163,8 @@ fn translate_as(
     let mut uniforms = Vec::new();
     let mut p = String::from("#version 450\n");
     p.push_str(
-        "layout(set = 0, binding = 0) uniform IsfHeader { vec2 resolution; float time; float frame; float delta; uint inputs; vec2 reserved; } vivid;\n\
-         layout(set = 0, binding = 1) uniform sampler samp;\n",
+        "layout(set = 0, binding = 0) uniform vivid__Header { vec2 resolution; float time; float frame; float delta; uint inputs; vec2 reserved; } vivid__h;\n\
+         layout(set = 0, binding = 1) uniform sampler vivid__samp;\n",
     );
     for (i, input) in header.inputs.iter().enumerate() {
         match input.kind {
@@ -208,7 +215,7 @@ fn translate_as(
             images.push(t.clone());
         }
     }
-    let max = crate::operator::MAX_INPUTS;
+    let max = crate::resources::MAX_BOUND_IMAGES;
     if images.len() > max {
         return Err(Diagnostic::file_level(
             fs_path,
@@ -221,25 +228,25 @@ fn translate_as(
     for i in 0..images.len() {
         let _ = writeln!(
             p,
-            "layout(set = 0, binding = {}) uniform texture2D isf_image_{i}_t;",
+            "layout(set = 0, binding = {}) uniform texture2D vivid__image{i};",
             input_binding(i as u32)
         );
     }
     if !uniforms.is_empty() {
         let _ = write!(
             p,
-            "layout(set = 0, binding = {PARAMS_BINDING}) uniform IsfParams {{"
+            "layout(set = 0, binding = {PARAMS_BINDING}) uniform vivid__Params {{"
         );
         for u in &uniforms {
             let ty = glsl_type(u);
             let _ = write!(p, " {ty} {};", header.inputs[u.input].name);
         }
-        p.push_str(" } params;\n");
+        p.push_str(" } vivid__params;\n");
     }
     // ISF's uniforms, as globals set by `shade`.
     p.push_str(
         "float TIME; float TIMEDELTA; int FRAMEINDEX; int PASSINDEX; vec2 RENDERSIZE; vec4 DATE;\n\
-         vec2 isf_FragNormCoord; vec4 isf_FragCoord; vec4 isf_FragColor; vec4 isf_Position;\n",
+         vec2 isf_FragNormCoord; vec4 vivid__FragCoord; vec4 vivid__FragColor; vec4 vivid__Position;\n",
     );
     for u in &uniforms {
         let input = &header.inputs[u.input];
@@ -250,58 +257,58 @@ fn translate_as(
         let _ = writeln!(p, "{ty} {};", input.name);
     }
     // Images: sampling by index (flipped: ISF's origin is the bottom left).
-    p.push_str("vec4 isf_sample(int i, vec2 c) {\n    vec2 t = vec2(c.x, 1.0 - c.y);\n");
+    p.push_str("vec4 vivid__sample(int vivid__i, vec2 vivid__c) {\n    vec2 vivid__t = vec2(vivid__c.x, 1.0 - vivid__c.y);\n");
     for i in 0..images.len() {
         let _ = writeln!(
             p,
-            "    if (i == {i}) {{ return textureLod(sampler2D(isf_image_{i}_t, samp), t, 0.0); }}"
+            "    if (vivid__i == {i}) {{ return textureLod(sampler2D(vivid__image{i}, vivid__samp), vivid__t, 0.0); }}"
         );
     }
-    p.push_str("    return vec4(0.0);\n}\nvec2 isf_size(int i) {\n");
+    p.push_str("    return vec4(0.0);\n}\nvec2 vivid__size(int vivid__i) {\n");
     for i in 0..images.len() {
         let _ = writeln!(
             p,
-            "    if (i == {i}) {{ return vec2(textureSize(sampler2D(isf_image_{i}_t, samp), 0)); }}"
+            "    if (vivid__i == {i}) {{ return vec2(textureSize(sampler2D(vivid__image{i}, vivid__samp), 0)); }}"
         );
     }
     p.push_str(
         "    return RENDERSIZE;\n}\n\
-         vec4 isf_sample_rect(int i, vec2 c) { return isf_sample(i, c / isf_size(i)); }\n\
-         vec4 isf_sample_proj(int i, vec3 c) { return isf_sample(i, c.xy / c.z); }\n\
-         vec4 isf_sample_bias(int i, vec2 c, float b) { return isf_sample(i, c); }\n\
+         vec4 vivid__sample_rect(int vivid__i, vec2 vivid__c) { return vivid__sample(vivid__i, vivid__c / vivid__size(vivid__i)); }\n\
+         vec4 vivid__sample_proj(int vivid__i, vec3 vivid__c) { return vivid__sample(vivid__i, vivid__c.xy / vivid__c.z); }\n\
+         vec4 vivid__sample_bias(int vivid__i, vec2 vivid__c, float vivid__b) { return vivid__sample(vivid__i, vivid__c); }\n\
          void isf_vertShaderInit() {}\n",
     );
     for (i, name) in images.iter().enumerate() {
         // ISF v1's per-image uniforms.
         let _ = writeln!(
             p,
-            "vec4 _{name}_imgRect; vec2 _{name}_imgSize; bool _{name}_flip;\n#define {name} {i}"
+            "vec4 _{name}_imgRect; vec2 _{name}_imgSize; bool _{name}_flip;\nconst int {name} = {i};"
         );
     }
     p.push_str(
         "#define sampler2D int\n#define sampler2DRect int\n\
-         #define texture2D isf_sample\n#define texture2DRect isf_sample_rect\n\
-         #define texture2DProj isf_sample_proj\n\
-         #define IMG_NORM_PIXEL(i, c) isf_sample(i, c)\n\
-         #define IMG_PIXEL(i, c) isf_sample_rect(i, c)\n\
-         #define IMG_THIS_PIXEL(i) isf_sample(i, isf_FragNormCoord)\n\
-         #define IMG_THIS_NORM_PIXEL(i) isf_sample(i, isf_FragNormCoord)\n\
-         #define IMG_SIZE(i) isf_size(i)\n\
-         #define gl_FragColor isf_FragColor\n#define gl_FragCoord isf_FragCoord\n\
-         #define gl_Position isf_Position\n\
+         #define texture2D vivid__sample\n#define texture2DRect vivid__sample_rect\n\
+         #define texture2DProj vivid__sample_proj\n\
+         #define IMG_NORM_PIXEL(i, c) vivid__sample(i, c)\n\
+         #define IMG_PIXEL(i, c) vivid__sample_rect(i, c)\n\
+         #define IMG_THIS_PIXEL(i) vivid__sample(i, isf_FragNormCoord)\n\
+         #define IMG_THIS_NORM_PIXEL(i) vivid__sample(i, isf_FragNormCoord)\n\
+         #define IMG_SIZE(i) vivid__size(i)\n\
+         #define gl_FragColor vivid__FragColor\n#define gl_FragCoord vivid__FragCoord\n\
+         #define gl_Position vivid__Position\n\
          #define vv_FragNormCoord isf_FragNormCoord\n#define vv_vertShaderInit isf_vertShaderInit\n",
     );
     if shadertoy {
         p.push_str(
             "vec3 iResolution; float iTime; float iTimeDelta; float iFrameRate; int iFrame;\n\
              vec4 iMouse; vec4 iDate; vec3 iChannelResolution[4]; float iChannelTime[4];\n\
-             #define texture isf_sample\n#define textureLod(i, c, l) isf_sample(i, c)\n\
-             #define texelFetch(i, c, l) isf_sample_rect(i, vec2(c) + 0.5)\n",
+             #define texture vivid__sample\n#define textureLod(i, c, l) vivid__sample(i, c)\n\
+             #define texelFetch(i, c, l) vivid__sample_rect(i, vec2(c) + 0.5)\n",
         );
     }
     let mut segments = Vec::new();
     if let Some((path, text)) = &vs_body {
-        p.push_str("#define main isf_vs_main\n");
+        p.push_str("#define main vivid__vs_main\n");
         segments.push(Segment {
             at: p.len(),
             len: text.len(),
@@ -311,7 +318,7 @@ fn translate_as(
         p.push_str(text);
         p.push_str("\n#undef main\n");
     }
-    p.push_str("#define main isf_main\n");
+    p.push_str("#define main vivid__main\n");
     segments.push(Segment {
         at: p.len(),
         len: fs_body.len(),
@@ -320,17 +327,17 @@ fn translate_as(
     });
     p.push_str(&fs_body);
     p.push_str(
-        "\n#undef main\nvec4 shade(vec2 uv) {\n\
-         isf_FragNormCoord = vec2(uv.x, 1.0 - uv.y);\n\
-         RENDERSIZE = vivid.resolution; TIME = vivid.time; TIMEDELTA = vivid.delta;\n\
-         FRAMEINDEX = int(vivid.frame); PASSINDEX = int(vivid.reserved.x); DATE = vec4(0.0);\n\
-         isf_FragCoord = vec4(isf_FragNormCoord * RENDERSIZE, 0.0, 1.0);\n\
-         isf_FragColor = vec4(0.0);\n",
+        "\n#undef main\nvec4 vivid__shade(vec2 vivid__uv) {\n\
+         isf_FragNormCoord = vec2(vivid__uv.x, 1.0 - vivid__uv.y);\n\
+         RENDERSIZE = vivid__h.resolution; TIME = vivid__h.time; TIMEDELTA = vivid__h.delta;\n\
+         FRAMEINDEX = int(vivid__h.frame); PASSINDEX = int(vivid__h.reserved.x); DATE = vec4(0.0);\n\
+         vivid__FragCoord = vec4(isf_FragNormCoord * RENDERSIZE, 0.0, 1.0);\n\
+         vivid__FragColor = vec4(0.0);\n",
     );
     for (i, name) in images.iter().enumerate() {
         let _ = writeln!(
             p,
-            "_{name}_imgSize = isf_size({i}); _{name}_imgRect = vec4(0.0, 0.0, _{name}_imgSize); _{name}_flip = false;"
+            "_{name}_imgSize = vivid__size({i}); _{name}_imgRect = vec4(0.0, 0.0, _{name}_imgSize); _{name}_flip = false;"
         );
     }
     for u in &uniforms {
@@ -338,36 +345,36 @@ fn translate_as(
         let n = &input.name;
         match input.kind {
             InputKind::Bool | InputKind::Event => {
-                let _ = writeln!(p, "{n} = params.{n} != 0;");
+                let _ = writeln!(p, "{n} = vivid__params.{n} != 0;");
             }
             InputKind::Long if !input.values.is_empty() => {
                 // The parameter is the index of the choice; the shader gets its value.
                 let mut e = input.values.last().copied().unwrap_or(0).to_string();
                 for (k, v) in input.values.iter().enumerate().rev().skip(1) {
-                    e = format!("(params.{n} == {k} ? {v} : {e})");
+                    e = format!("(vivid__params.{n} == {k} ? {v} : {e})");
                 }
                 let _ = writeln!(p, "{n} = {e};");
             }
             _ => {
-                let _ = writeln!(p, "{n} = params.{n};");
+                let _ = writeln!(p, "{n} = vivid__params.{n};");
             }
         }
     }
     if vs_body.is_some() {
-        p.push_str("isf_vs_main();\n");
+        p.push_str("vivid__vs_main();\n");
     }
     if shadertoy {
         p.push_str(
             "iResolution = vec3(RENDERSIZE, 1.0); iTime = TIME; iTimeDelta = TIMEDELTA;\n\
              iFrameRate = TIMEDELTA > 0.0 ? 1.0 / TIMEDELTA : 60.0; iFrame = FRAMEINDEX;\n\
              iMouse = vec4(0.0); iDate = DATE;\n\
-             for (int k = 0; k < 4; k++) { iChannelResolution[k] = vec3(isf_size(k), 1.0); iChannelTime[k] = TIME; }\n\
-             mainImage(isf_FragColor, isf_FragCoord.xy);\n",
+             for (int vivid__k = 0; vivid__k < 4; vivid__k++) { iChannelResolution[vivid__k] = vec3(vivid__size(vivid__k), 1.0); iChannelTime[vivid__k] = TIME; }\n\
+             mainImage(vivid__FragColor, vivid__FragCoord.xy);\n",
         );
     } else {
-        p.push_str("isf_main();\n");
+        p.push_str("vivid__main();\n");
     }
-    p.push_str("return isf_FragColor;\n}\nvoid main() {}\n");
+    p.push_str("return vivid__FragColor;\n}\nvoid main() {}\n");
     Ok(Translated {
         glsl: p,
         segments,
@@ -432,6 +439,8 @@ impl Translated {
         })?;
         // vivid's entry points (compute on GPUs, fragment on CPU drivers) call `shade`.
         module.entry_points.clear();
+        super::fixup::fix_returns(&mut module);
+        super::fixup::rename(&mut module, WRAPPER);
         // The loop guard: the WGSL written here is registered untrusted
         // (`ShaderLibrary::register_text`), so composing it bounds the module and guards
         // its loops (`shaders::harden`) before anything reaches the driver.
