@@ -62,6 +62,10 @@ enum Command {
     IsfCheck {
         /// The folder of ISF files.
         dir: PathBuf,
+        /// Also render each file that compiles (a few frames from a gradient and a noise
+        /// input, on this machine's GPU): NaN or infinity fails, one colour is reported.
+        #[arg(long)]
+        render: bool,
     },
     /// Make a new project folder from the template: a commented chain.toml and a starter
     /// shader (never overwrites: DIR must not exist, or be empty).
@@ -325,7 +329,7 @@ fn main() -> ExitCode {
         Some(Command::New { dir }) => new::new_project(&dir, source_tree_shaders().is_some()),
         Some(Command::Bench(args)) => bench(&args),
         #[cfg(feature = "isf")]
-        Some(Command::IsfCheck { dir }) => match isf_check::isf_check(&dir) {
+        Some(Command::IsfCheck { dir, render }) => match isf_check::isf_check(&dir, render) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
             Err(e) => Err(e),

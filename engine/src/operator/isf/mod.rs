@@ -7,6 +7,7 @@
 
 pub mod fixup;
 pub mod header;
+pub mod imported;
 pub mod run;
 pub mod translate;
 
@@ -56,6 +57,12 @@ fn errors(d: Vec<Diagnostic>) -> EngineError {
     EngineError::Shader(Diagnostics(d))
 }
 
+/// The file of an `IMPORTED` image's `PATH`, relative to ISF file `fs`'s folder.
+#[must_use]
+pub fn imported_path(fs: &Path, path: &str) -> PathBuf {
+    fs.parent().unwrap_or_else(|| Path::new(".")).join(path)
+}
+
 /// The vertex shader beside `fs` (`Name.vs`), if there is one.
 #[must_use]
 pub fn sibling_vs(fs: &Path) -> Option<PathBuf> {
@@ -101,11 +108,29 @@ pub fn resolve_shadertoy(library: &ShaderLibrary, path: &Path) -> Result<Arc<Ope
 pub fn to_wgsl(path: &Path) -> Result<(header::Header, translate::Translated, String)> {
     let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
     let head = header::parse(path, &text).map_err(|d| errors(vec![d]))?;
-    if !head.imported.is_empty() {
-        return Err(errors(vec![Diagnostic::file_level(
-            path,
-            "IMPORTED images are not yet supported in vivid",
-        )]));
+    // IMPORTED images are read (by the file rule) when the operator is prepared; a missing
+    // one is an error at its PATH here.
+    for imported in &head.imported {
+        let file = imported_path(path, &imported.path);
+        if !file.is_file() {
+            let quoted = format!("\"{}\"", imported.path);
+            let at = text[head.span.clone()]
+                .find(&quoted)
+                .map_or(head.span.start, |o| o + head.span.start + 1);
+            return Err(errors(vec![
+                Diagnostic::at_span(
+                    path,
+                    &text,
+                    at..at + imported.path.len(),
+                    format!(
+                        "IMPORTED image `{}`: no file {} next to the .fs file",
+                        imported.name,
+                        file.display()
+                    ),
+                )
+                .with_hint("IMPORTED paths are relative to the .fs file's folder"),
+            ]));
+        }
     }
     let vs_path = sibling_vs(path);
     let vs_text = match &vs_path {
@@ -196,7 +221,12 @@ fn finish(
             } else {
                 head.passes.clone()
             },
-            targets: t.images[t.inputs..].to_vec(),
+            targets: t.images[t.inputs..t.images.len() - t.imported].to_vec(),
+            imported: head
+                .imported
+                .iter()
+                .map(|i| imported_path(&path, &i.path))
+                .collect(),
             images: t.inputs,
             // Inputs that WIDTH/HEIGHT expressions name (their values select the targets'
             // sizes; the others must not make a new prepare when they are animated).

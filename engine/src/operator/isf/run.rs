@@ -9,15 +9,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::header::Pass;
+use super::imported::ImportedImage;
 use crate::Result;
 use crate::fullscreen::{FullscreenPass, color_pass};
 use crate::gpu::{GpuTexture, PassMode};
 use crate::operator::wgsl::{WgslOperator, WgslShader};
-use crate::operator::{
-    EncodeCx, FrameHeader, MAX_INPUTS, Operator, OperatorInfo, PrepareCx, UniformCx,
-};
+use crate::operator::{EncodeCx, FrameHeader, Operator, OperatorInfo, PrepareCx, UniformCx};
 use crate::params::{ParamValue, ParamValues};
-use crate::resources::{SamplerKind, TextureKey, UniformSlot, UniformWriter};
+use crate::resources::{MAX_BOUND_IMAGES, SamplerKind, TextureKey, UniformSlot, UniformWriter};
 
 /// The passes of a translated ISF file, beside its shader.
 #[derive(Clone, Debug)]
@@ -28,6 +27,8 @@ pub struct Program {
     pub targets: Vec<String>,
     /// Image inputs.
     pub images: usize,
+    /// `IMPORTED` image files, bound after the targets.
+    pub imported: Vec<std::path::PathBuf>,
     /// Input names (for `WIDTH`/`HEIGHT` expressions) and their parameter index.
     pub names: Vec<(String, usize)>,
 }
@@ -57,7 +58,7 @@ fn program(hash: u64) -> Option<Arc<Program>> {
 pub fn make(info: &OperatorInfo) -> Option<Box<dyn Operator>> {
     let shader = info.shader.clone()?;
     match program(shader.hash) {
-        Some(p) if !p.targets.is_empty() || p.passes.len() > 1 => {
+        Some(p) if !p.targets.is_empty() || p.passes.len() > 1 || !p.imported.is_empty() => {
             Some(Box::new(IsfOperator::new(shader, p)))
         }
         _ => Some(Box::new(WgslOperator::new(shader))),
@@ -206,6 +207,8 @@ pub struct IsfOperator {
     scratch: Vec<Option<GpuTexture>>,
     /// Targets to clear before their first use.
     clear: Vec<bool>,
+    /// `IMPORTED` images.
+    imported: Vec<ImportedImage>,
     headers: Vec<UniformSlot>,
     copy_header: UniformSlot,
     params: UniformSlot,
@@ -233,6 +236,12 @@ impl IsfOperator {
             targets: (0..program.targets.len()).map(|_| None).collect(),
             scratch: (0..n).map(|_| None).collect(),
             clear: vec![true; program.targets.len()],
+            imported: program
+                .imported
+                .iter()
+                .cloned()
+                .map(ImportedImage::new)
+                .collect(),
             headers: vec![UniformSlot::default(); n],
             copy_header: UniformSlot::default(),
             params: UniformSlot::default(),
@@ -349,8 +358,14 @@ impl Operator for IsfOperator {
             (0..self.passes.len()).map(|k| self.target_of(k)).collect();
         self.keep_by_pass = cx.gpu.pass_mode() == PassMode::Compute;
         let keep_by_pass = self.keep_by_pass;
+        let mut failed = None;
+        for i in &mut self.imported {
+            if let Err(e) = i.advance(cx) {
+                failed = Some(e);
+            }
+        }
         let (output, dummy, inputs) = (cx.output, cx.dummy, cx.inputs);
-        let mut bound: Vec<&GpuTexture> = Vec::with_capacity(MAX_INPUTS);
+        let mut bound: Vec<&GpuTexture> = Vec::with_capacity(MAX_BOUND_IMAGES);
         for i in 0..images {
             bound.push(inputs.get(i).copied().unwrap_or(dummy));
         }
@@ -359,9 +374,11 @@ impl Operator for IsfOperator {
             keeps,
             targets,
             scratch,
+            imported,
             ..
         } = self;
         bound.extend(targets.iter().flatten());
+        bound.extend(imported.iter().map(|i| i.texture().unwrap_or(dummy)));
         for k in 0..passes.len() {
             let dst = scratch[k].as_ref().unwrap_or(output);
             passes[k].prepare(cx, &bound, dst, SamplerKind::LinearClamp)?;
@@ -386,7 +403,14 @@ impl Operator for IsfOperator {
                 show.prepare(cx, &[target], output, SamplerKind::LinearClamp)?;
             }
         }
-        Ok(())
+        match failed {
+            // Bound all the same (transparent black for it): the error is shown.
+            Some(e) => {
+                cx.still_bound = true;
+                Err(e)
+            }
+            None => Ok(()),
+        }
     }
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {

@@ -58,6 +58,8 @@ pub struct Translated {
     pub images: Vec<String>,
     /// How many of `images` are the operator's inputs.
     pub inputs: usize,
+    /// How many of `images` are `IMPORTED` (the last ones).
+    pub imported: usize,
 }
 
 /// Replaces `range` of `s` by spaces (newlines kept).
@@ -215,13 +217,19 @@ fn translate_as(
             images.push(t.clone());
         }
     }
+    let n_targets = images.len() - n_inputs;
+    for imported in &header.imported {
+        if !images.contains(&imported.name) {
+            images.push(imported.name.clone());
+        }
+    }
     let max = crate::resources::MAX_BOUND_IMAGES;
     if images.len() > max {
         return Err(Diagnostic::file_level(
             fs_path,
             format!(
-                "{n_inputs} image inputs and {} pass targets: vivid binds at most {max} images",
-                images.len() - n_inputs
+                "{n_inputs} image inputs, {n_targets} pass targets and {} IMPORTED images: vivid binds at most {max} images",
+                images.len() - n_inputs - n_targets
             ),
         ));
     }
@@ -379,6 +387,7 @@ fn translate_as(
         glsl: p,
         segments,
         uniforms,
+        imported: images.len() - n_inputs - n_targets,
         images,
         inputs: n_inputs,
     })
