@@ -2,7 +2,10 @@
 //! through `vivid isf-check --render`: every file compiles and renders finite pixels from a
 //! test input, except the few listed here with their reason.
 
-#![allow(clippy::unwrap_used, reason = "tests: a failed unwrap is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
 
 mod common;
 
@@ -73,6 +76,9 @@ fn the_whole_collection_compiles_and_renders() {
     let want_flat: BTreeSet<String> = FLAT.iter().map(|s| (*s).to_string()).collect();
     assert_eq!(flat, want_flat, "{text}");
     // Every file but the audio ones and the NaN ones renders.
-    assert!(ok.len() >= 321 - AUDIO.len() - OWN_NAN.len() - FLAT.len(), "{text}");
+    assert!(
+        ok.len() >= 321 - AUDIO.len() - OWN_NAN.len() - FLAT.len(),
+        "{text}"
+    );
     eprintln!("{}", text.lines().last().unwrap_or_default());
 }

@@ -145,7 +145,7 @@ impl Registry {
         #[cfg(feature = "isf")]
         r.insert(Entry {
             info: Arc::new(super::isf::shadertoy_info()),
-            factory: wgsl::make,
+            factory: super::isf::run::make,
             interface: Interface::File {
                 param: super::isf::ISF_PATH_PARAM,
                 extensions: super::isf::SHADERTOY_EXTENSIONS,

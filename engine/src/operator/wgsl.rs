@@ -805,8 +805,16 @@ fn put(bytes: &mut [u8], at: usize, word: [u8; 4]) {
     }
 }
 
-impl Operator for WgslOperator {
-    fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
+impl WgslOperator {
+    /// [`write_uniforms`](Operator::write_uniforms), `patch` applied to the packed `Params`
+    /// bytes before they are pushed: a generated shader's values that are no parameter
+    /// (an ISF file's `DATE`, its one-frame events).
+    pub fn write_uniforms_patched(
+        &mut self,
+        cx: &UniformCx<'_>,
+        out: &mut UniformWriter<'_>,
+        patch: &mut dyn FnMut(&mut [u8]),
+    ) {
         self.header = out.push(&cx.header());
         if self.bytes.is_empty() {
             return;
@@ -816,7 +824,14 @@ impl Operator for WgslOperator {
                 pack(p, value, &mut self.bytes);
             }
         }
+        patch(&mut self.bytes);
         self.params = out.push_bytes(&self.bytes);
+    }
+}
+
+impl Operator for WgslOperator {
+    fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
+        self.write_uniforms_patched(cx, out, &mut |_| {});
     }
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {

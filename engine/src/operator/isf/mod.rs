@@ -185,7 +185,11 @@ fn finish(
         .unwrap_or_default();
     let mut specs = vec![path_spec()];
     let mut params = Vec::new();
+    let mut events = Vec::new();
     for (k, u) in t.uniforms.iter().enumerate() {
+        if head.inputs[u.input].kind == InputKind::Event {
+            events.push((offsets.get(k).copied().unwrap_or(0), specs.len()));
+        }
         let input = &head.inputs[u.input];
         params.push(WgslParam::plain(
             specs.len(),
@@ -228,6 +232,11 @@ fn finish(
                 .map(|i| imported_path(&path, &i.path))
                 .collect(),
             images: t.inputs,
+            date: t
+                .uses_date
+                .then(|| offsets.get(t.uniforms.len()).copied())
+                .flatten(),
+            events,
             // Inputs that WIDTH/HEIGHT expressions name (their values select the targets'
             // sizes; the others must not make a new prepare when they are animated).
             names: t

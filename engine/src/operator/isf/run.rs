@@ -29,6 +29,11 @@ pub struct Program {
     pub images: usize,
     /// `IMPORTED` image files, bound after the targets.
     pub imported: Vec<std::path::PathBuf>,
+    /// Offset in the params block of the local date (`DATE`), when the file reads it.
+    pub date: Option<u32>,
+    /// `event` inputs: offset in the params block and parameter index. The shader sees
+    /// `true` on the frame the parameter turns true, `false` on the others.
+    pub events: Vec<(u32, usize)>,
     /// Input names (for `WIDTH`/`HEIGHT` expressions) and their parameter index.
     pub names: Vec<(String, usize)>,
 }
@@ -52,17 +57,32 @@ fn program(hash: u64) -> Option<Arc<Program>> {
     g.as_ref().and_then(|m| m.get(&hash).cloned())
 }
 
-/// The factory of `type = "isf"`: a [`WgslOperator`] for a single pass, an
-/// [`IsfOperator`] for several passes or target buffers.
+/// The factory of `type = "isf"` and `type = "shadertoy"`: an [`IsfOperator`] running the
+/// file's program (a [`WgslOperator`] if none was remembered for its shader).
 #[must_use]
 pub fn make(info: &OperatorInfo) -> Option<Box<dyn Operator>> {
     let shader = info.shader.clone()?;
     match program(shader.hash) {
-        Some(p) if !p.targets.is_empty() || p.passes.len() > 1 || !p.imported.is_empty() => {
-            Some(Box::new(IsfOperator::new(shader, p)))
-        }
-        _ => Some(Box::new(WgslOperator::new(shader))),
+        Some(p) => Some(Box::new(IsfOperator::new(shader, p))),
+        None => Some(Box::new(WgslOperator::new(shader))),
     }
+}
+
+/// The local date as ISF's `DATE`: year, month (1..=12), day (1..=31), seconds since
+/// midnight — in the system's time zone (UTC if it cannot be found).
+#[must_use]
+pub fn local_date() -> [f32; 4] {
+    let now = jiff::Zoned::now();
+    let seconds = f64::from(now.hour()) * 3600.0
+        + f64::from(now.minute()) * 60.0
+        + f64::from(now.second())
+        + f64::from(now.subsec_nanosecond()) * 1e-9;
+    [
+        f32::from(now.year()),
+        f32::from(now.month()),
+        f32::from(now.day()),
+        seconds as f32,
+    ]
 }
 
 /// Evaluates a `WIDTH`/`HEIGHT` expression: numbers, `$WIDTH`, `$HEIGHT`, input names,
@@ -209,6 +229,8 @@ pub struct IsfOperator {
     clear: Vec<bool>,
     /// `IMPORTED` images.
     imported: Vec<ImportedImage>,
+    /// Per event input: its value at the last frame (it fires when it turns true).
+    armed: Vec<bool>,
     headers: Vec<UniformSlot>,
     copy_header: UniformSlot,
     params: UniformSlot,
@@ -242,6 +264,7 @@ impl IsfOperator {
                 .cloned()
                 .map(ImportedImage::new)
                 .collect(),
+            armed: vec![false; program.events.len()],
             headers: vec![UniformSlot::default(); n],
             copy_header: UniformSlot::default(),
             params: UniformSlot::default(),
@@ -284,8 +307,25 @@ impl IsfOperator {
 
 impl Operator for IsfOperator {
     fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
-        // The params block, packed as a single pass packs it.
-        self.inner.write_uniforms(cx, out);
+        // The params block, packed as a single pass packs it, with the date and the events.
+        let date = self.program.date.map(|at| (at as usize, local_date()));
+        let (events, armed) = (&self.program.events, &mut self.armed);
+        self.inner
+            .write_uniforms_patched(cx, out, &mut |bytes: &mut [u8]| {
+                if let Some((at, d)) = date
+                    && let Some(dst) = bytes.get_mut(at..at + 16)
+                {
+                    dst.copy_from_slice(bytemuck::cast_slice(&d));
+                }
+                for (k, &(at, spec)) in events.iter().enumerate() {
+                    let on = matches!(cx.params.get(spec), Some(ParamValue::Bool(true)));
+                    let fire = on && !armed[k];
+                    armed[k] = on;
+                    if let Some(dst) = bytes.get_mut(at as usize..at as usize + 4) {
+                        dst.copy_from_slice(&i32::from(fire).to_le_bytes());
+                    }
+                }
+            });
         self.params = self.inner.params_slot();
         let size = cx.size;
         for k in 0..self.passes.len() {

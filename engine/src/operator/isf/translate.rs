@@ -60,6 +60,9 @@ pub struct Translated {
     pub inputs: usize,
     /// How many of `images` are `IMPORTED` (the last ones).
     pub imported: usize,
+    /// The file reads `DATE` (or Shadertoy's `iDate`): the operator writes the local date
+    /// into `vivid__params.vivid__date` each frame.
+    pub uses_date: bool,
 }
 
 /// Replaces `range` of `s` by spaces (newlines kept).
@@ -240,17 +243,16 @@ fn translate_as(
             input_binding(i as u32)
         );
     }
-    if !uniforms.is_empty() {
-        let _ = write!(
-            p,
-            "layout(set = 0, binding = {PARAMS_BINDING}) uniform vivid__Params {{"
-        );
-        for u in &uniforms {
-            let ty = glsl_type(u);
-            let _ = write!(p, " {ty} {};", header.inputs[u.input].name);
-        }
-        p.push_str(" } vivid__params;\n");
+    // The inputs, then the local date (written by the operator each frame).
+    let _ = write!(
+        p,
+        "layout(set = 0, binding = {PARAMS_BINDING}) uniform vivid__Params {{"
+    );
+    for u in &uniforms {
+        let ty = glsl_type(u);
+        let _ = write!(p, " {ty} {};", header.inputs[u.input].name);
     }
+    p.push_str(" vec4 vivid__date; } vivid__params;\n");
     // ISF's uniforms, as globals set by `shade`.
     p.push_str(
         "float TIME; float TIMEDELTA; int FRAMEINDEX; int PASSINDEX; vec2 RENDERSIZE; vec4 DATE;\n\
@@ -338,7 +340,7 @@ fn translate_as(
         "\n#undef main\nvec4 vivid__shade(vec2 vivid__uv) {\n\
          isf_FragNormCoord = vec2(vivid__uv.x, 1.0 - vivid__uv.y);\n\
          RENDERSIZE = vivid__h.resolution; TIME = vivid__h.time; TIMEDELTA = vivid__h.delta;\n\
-         FRAMEINDEX = int(vivid__h.frame); PASSINDEX = int(vivid__h.reserved.x); DATE = vec4(0.0);\n\
+         FRAMEINDEX = int(vivid__h.frame); PASSINDEX = int(vivid__h.reserved.x); DATE = vivid__params.vivid__date;\n\
          vivid__FragCoord = vec4(isf_FragNormCoord * RENDERSIZE, 0.0, 1.0);\n\
          vivid__FragColor = vec4(0.0);\n",
     );
@@ -375,7 +377,7 @@ fn translate_as(
         p.push_str(
             "iResolution = vec3(RENDERSIZE, 1.0); iTime = TIME; iTimeDelta = TIMEDELTA;\n\
              iFrameRate = TIMEDELTA > 0.0 ? 1.0 / TIMEDELTA : 60.0; iFrame = FRAMEINDEX;\n\
-             iMouse = vec4(0.0); iDate = DATE;\n\
+             iMouse = vec4(0.0); iDate = vec4(DATE.x, DATE.y - 1.0, DATE.zw);\n\
              for (int vivid__k = 0; vivid__k < 4; vivid__k++) { iChannelResolution[vivid__k] = vec3(vivid__size(vivid__k), 1.0); iChannelTime[vivid__k] = TIME; }\n\
              mainImage(vivid__FragColor, vivid__FragCoord.xy);\n",
         );
@@ -388,6 +390,8 @@ fn translate_as(
         segments,
         uniforms,
         imported: images.len() - n_inputs - n_targets,
+        uses_date: fs.contains(if shadertoy { "iDate" } else { "DATE" })
+            || vs.is_some_and(|(_, t)| t.contains("DATE")),
         images,
         inputs: n_inputs,
     })
@@ -402,7 +406,22 @@ fn glsl_type(u: &Uniform) -> &'static str {
     }
 }
 
+/// `message` with vivid's generated names as the file wrote them (`vivid__main` is `main`).
+fn user_names(message: &str) -> String {
+    message
+        .replace("vivid__vs_main", "main")
+        .replace("vivid__main", "main")
+        .replace("vivid__", "")
+}
+
 impl Translated {
+    /// Whether offset `at` of the generated GLSL is the user's (the `.fs` or `.vs`).
+    fn in_user_code(&self, at: usize) -> bool {
+        self.segments
+            .iter()
+            .any(|s| at >= s.at && at < s.at + s.len.max(1))
+    }
+
     /// A diagnostic at `span` of the generated GLSL, located in the file it came from.
     #[must_use]
     pub fn locate(&self, span: Option<Range<usize>>, message: &str) -> Diagnostic {
@@ -443,7 +462,7 @@ impl Translated {
         let mut module = frontend.parse(&options, &self.glsl).map_err(|e| {
             e.errors
                 .iter()
-                .map(|e| self.locate(e.meta.to_range(), &e.kind.to_string()))
+                .map(|e| self.locate(e.meta.to_range(), &user_names(&e.kind.to_string())))
                 .collect::<Vec<_>>()
         })?;
         // vivid's entry points (compute on GPUs, fragment on CPU drivers) call `shade`.
@@ -459,8 +478,21 @@ impl Translated {
         )
         .validate(&module)
         .map_err(|e| {
-            let span = e.spans().next().and_then(|(s, _)| s.to_range());
-            vec![self.locate(span, &format!("{}", e.as_inner()))]
+            // The innermost place (the statement, not the whole function) and the whole
+            // chain of causes, in the file's own names.
+            let span = e
+                .spans()
+                .filter_map(|(s, _)| s.to_range())
+                .filter(|r| self.in_user_code(r.start))
+                .last()
+                .or_else(|| e.spans().next().and_then(|(s, _)| s.to_range()));
+            let mut message = e.as_inner().to_string();
+            let mut cause = std::error::Error::source(e.as_inner());
+            while let Some(c) = cause {
+                message = format!("{message}: {c}");
+                cause = c.source();
+            }
+            vec![self.locate(span, &user_names(&message))]
         })?;
         naga::back::wgsl::write_string(&module, &info, naga::back::wgsl::WriterFlags::empty())
             .map_err(|e| vec![self.locate(None, &format!("writing WGSL: {e}"))])

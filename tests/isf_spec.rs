@@ -1,0 +1,204 @@
+//! The ISF spec features of the second round, each with an answer known independently: the
+//! local DATE against the system's `date`, an event counted exactly once per firing in a
+//! persistent buffer, IMPORTED pictures written here, 16 images bound, user names that
+//! clash with vivid's generated ones, and errors located in the `.fs`.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{MODES, engine_in, render};
+
+fn own(toml: &str) -> vivid::chain::ChainDesc {
+    vivid::project::parse_chain(
+        &common::repo().join("testing-fixtures/isf/own/test.toml"),
+        toml,
+    )
+}
+
+fn chain_in(dir: &Path, toml: &str) -> vivid::chain::ChainDesc {
+    vivid::project::parse_chain(&dir.join("chain.toml"), toml)
+}
+
+/// The system's local date by `date`: year, month, day, seconds since midnight.
+fn system_date() -> [f64; 4] {
+    let out = std::process::Command::new("date")
+        .arg("+%Y %m %d %H %M %S")
+        .output()
+        .unwrap();
+    let v: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    [v[0], v[1], v[2], v[3] * 3600.0 + v[4] * 60.0 + v[5]]
+}
+
+#[test]
+fn date_is_the_system_local_date() {
+    let before = system_date();
+    let mut e = engine_in(MODES[0]);
+    e.set_chain(&own(
+        "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"date.fs\"\nsize = [4, 4]\n",
+    ))
+    .unwrap();
+    let p = render(&mut e, 1, 60.0).pixels[0];
+    let after = system_date();
+    // Around midnight the day may turn between the two `date`s: either is right.
+    let matches = |d: [f64; 4]| {
+        (f64::from(p[0]) - (d[0] - 2000.0)).abs() < 1e-3
+            && (f64::from(p[1]) - d[1]).abs() < 1e-3
+            && (f64::from(p[2]) - d[2]).abs() < 1e-3
+            // f16 holds the fraction of the day to about 40 s.
+            && (f64::from(p[3]) * 86400.0 - d[3]).abs() < 60.0
+    };
+    assert!(
+        matches(before) || matches(after),
+        "DATE {p:?}, system {before:?} .. {after:?}"
+    );
+}
+
+#[test]
+fn an_event_fires_for_exactly_one_frame_each_time_it_is_set() {
+    for mode in MODES {
+        let mut e = engine_in(mode);
+        e.set_chain(&own(
+            "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"event.fs\"\nsize = [4, 2]\n",
+        ))
+        .unwrap();
+        let count = |e: &mut vivid::Engine, frames| render(e, frames, 60.0).pixels[0][0] * 64.0;
+        assert!(count(&mut e, 3).abs() < 1e-3, "{mode:?}: not set, no count");
+        e.set_param("x", "fire", true).unwrap();
+        assert!(
+            (count(&mut e, 4) - 1.0).abs() < 1e-3,
+            "{mode:?}: one firing, 4 frames"
+        );
+        // Still true: no new firing; false then true again: one more.
+        assert!((count(&mut e, 2) - 1.0).abs() < 1e-3, "{mode:?}: held");
+        e.set_param("x", "fire", false).unwrap();
+        count(&mut e, 1);
+        e.set_param("x", "fire", true).unwrap();
+        assert!(
+            (count(&mut e, 3) - 2.0).abs() < 1e-3,
+            "{mode:?}: fired twice"
+        );
+        render(&mut e, 5, 60.0);
+        let s = e.stats();
+        assert_eq!(s.gpu_objects_created_after_warmup, 0, "{mode:?}: {s:?}");
+    }
+}
+
+#[test]
+fn sixteen_images_are_bound() {
+    for mode in MODES {
+        let mut e = engine_in(mode);
+        e.set_chain(&own(
+            "output = \"x\"\n[c]\ntype = \"solid\"\ncolor = [0.25, 0.5, 0.75, 1.0]\nsize = [4, 4]\n[x]\ntype = \"isf\"\npath = \"many.fs\"\ninput = \"c\"\nsize = [4, 4]\n",
+        ))
+        .unwrap();
+        let img = render(&mut e, 1, 60.0);
+        for p in &img.pixels {
+            // 1 + 2 + … + 15 = 120 (/256) from the targets, plus the input.
+            common::assert_close(
+                *p,
+                [0.25 + 120.0 / 256.0, 0.5, 0.75, 1.0],
+                2e-3,
+                &format!("{mode:?}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn user_names_never_clash_with_vivids() {
+    for mode in MODES {
+        let mut e = engine_in(mode);
+        e.set_chain(&own(
+            "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"clashes.fs\"\nsize = [4, 2]\n",
+        ))
+        .unwrap();
+        let p = render(&mut e, 1, 60.0).pixels[0];
+        // lastRow's 0.5; shade(1.0) = 0.5 + 0; half_of(0.5) = 0.25; only_if(true) = 0.75.
+        common::assert_close(p, [0.5, 0.5, 0.25, 0.75], 2e-3, &format!("{mode:?}"));
+    }
+}
+
+const IMPORTING: &str = "/*{\n  \"ISFVSN\": \"2\",\n  \"IMPORTED\": { \"picture\": { \"PATH\": \"pic.png\" } }\n}*/\nvoid main() {\n  gl_FragColor = IMG_THIS_NORM_PIXEL(picture);\n}\n";
+
+#[test]
+fn an_imported_picture_is_sampled_as_written() {
+    let dir = common::project(&[("show.fs", IMPORTING)]);
+    // 4×2 pixels of known colours (opaque: premultiplying keeps them).
+    let colour = |x: u32, y: u32| [(x * 60) as u8, (y * 200) as u8, 255 - (x * 50) as u8, 255];
+    let png = image::RgbaImage::from_fn(4, 2, |x, y| image::Rgba(colour(x, y)));
+    png.save(dir.path().join("pic.png")).unwrap();
+    for mode in MODES {
+        let mut e = engine_in(mode);
+        e.set_chain(&chain_in(
+            dir.path(),
+            "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"show.fs\"\nsize = [4, 2]\n",
+        ))
+        .unwrap();
+        let img = render(&mut e, 2, 60.0);
+        for (i, p) in img.pixels.iter().enumerate() {
+            let (x, y) = (i as u32 % 4, i as u32 / 4);
+            let want = colour(x, y).map(|c| f32::from(c) / 255.0);
+            common::assert_close(*p, want, 3e-3, &format!("{mode:?} pixel ({x}, {y})"));
+        }
+    }
+}
+
+#[test]
+fn a_missing_imported_picture_is_an_error_at_its_path() {
+    let dir = common::project(&[("show.fs", IMPORTING)]);
+    let mut e = engine_in(MODES[0]);
+    let err = e
+        .set_chain(&chain_in(
+            dir.path(),
+            "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"show.fs\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("show.fs:3:"), "{err}");
+    assert!(err.contains("pic.png"), "{err}");
+}
+
+#[test]
+fn errors_point_at_the_fs_line_and_column() {
+    // (file text, the line:col the error must name, a word of the message)
+    let cases = [
+        (
+            "/*{}*/\nvoid main() {\n  float x = 1.0;\n  gl_FragColor = vec4(x) + missing;\n}\n",
+            "e.fs:4:28",
+            "missing",
+        ),
+        (
+            "/*{\n  \"INPUTS\": [ {\"NAME\": \"a\", \"TYPE\": \"float\"} ]\n}*/\nvoid main() {\n  gl_FragColor = vec4(a, a, a);\n}\n",
+            "e.fs:5:",
+            "",
+        ),
+        (
+            "/*{}*/\nfloat f(float x) {\n  return x;\n}\nvoid main() {\n  gl_FragColor = vec4(f(1.0, 2.0));\n}\n",
+            "e.fs:6:",
+            "",
+        ),
+    ];
+    for (text, at, word) in cases {
+        let dir = common::project(&[("e.fs", text)]);
+        let mut e = engine_in(MODES[0]);
+        let err = e
+            .set_chain(&chain_in(
+                dir.path(),
+                "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"e.fs\"\n",
+            ))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(at), "want {at}:\n{err}");
+        assert!(err.contains(word), "{err}");
+        assert!(!err.contains("generated"), "{err}");
+    }
+}
