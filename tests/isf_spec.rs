@@ -202,3 +202,41 @@ fn errors_point_at_the_fs_line_and_column() {
         assert!(!err.contains("generated"), "{err}");
     }
 }
+
+#[test]
+fn shadertoy_imouse_follows_the_window_mouse() {
+    let mut e = engine_in(MODES[0]);
+    e.set_chain(&own(
+        "output = \"x\"\n[x]\ntype = \"shadertoy\"\npath = \"mouse.glsl\"\nsize = [40, 20]\n",
+    ))
+    .unwrap();
+    let mouse = |e: &mut vivid::Engine| render(e, 1, 60.0).pixels[0];
+    common::assert_close(mouse(&mut e), [0.0; 4], 1e-3, "never pressed");
+    // The 40x20 output fills an 80x40 window (no letterbox): window (20, 10) is output
+    // pixel (10, 20 - 5) from the bottom left.
+    e.set_mouse((80, 40), [20.0, 10.0], true);
+    common::assert_close(
+        mouse(&mut e),
+        [10.0 / 40.0, 15.0 / 20.0, 10.0 / 40.0, 15.0 / 20.0],
+        1e-3,
+        "pressed",
+    );
+    // Dragged: xy follows, zw stays where it was pressed.
+    e.set_mouse((80, 40), [60.0, 30.0], true);
+    common::assert_close(
+        mouse(&mut e),
+        [30.0 / 40.0, 5.0 / 20.0, 10.0 / 40.0, 15.0 / 20.0],
+        1e-3,
+        "dragged",
+    );
+    // Released: xy kept, zw negated.
+    e.set_mouse((80, 40), [70.0, 35.0], false);
+    common::assert_close(
+        mouse(&mut e),
+        [30.0 / 40.0, 5.0 / 20.0, -10.0 / 40.0, -15.0 / 20.0],
+        1e-3,
+        "released",
+    );
+    // The variables are any expression's too.
+    assert!(e.variable_slot("mouse.x").is_some());
+}

@@ -154,6 +154,12 @@ impl Registry {
             shader: None,
             uniforms: &[],
         });
+        // The window's mouse (`Engine::set_mouse`): read by expressions and Shadertoy's iMouse.
+        for (name, doc) in crate::engine::MOUSE_VARIABLES {
+            if let Err(e) = r.variables.add(name, doc) {
+                log::error!("variable {name}: {e}");
+            }
+        }
         r
     }
 

@@ -237,6 +237,10 @@ fn finish(
                 .then(|| offsets.get(t.uniforms.len()).copied())
                 .flatten(),
             events,
+            mouse: t
+                .uses_mouse
+                .then(|| offsets.get(t.uniforms.len() + 1).copied())
+                .flatten(),
             // Inputs that WIDTH/HEIGHT expressions name (their values select the targets'
             // sizes; the others must not make a new prepare when they are animated).
             names: t

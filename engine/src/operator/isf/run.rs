@@ -34,6 +34,8 @@ pub struct Program {
     /// `event` inputs: offset in the params block and parameter index. The shader sees
     /// `true` on the frame the parameter turns true, `false` on the others.
     pub events: Vec<(u32, usize)>,
+    /// Offset in the params block of Shadertoy's `iMouse`, when the file reads it.
+    pub mouse: Option<u32>,
     /// Input names (for `WIDTH`/`HEIGHT` expressions) and their parameter index.
     pub names: Vec<(String, usize)>,
 }
@@ -66,6 +68,23 @@ pub fn make(info: &OperatorInfo) -> Option<Box<dyn Operator>> {
         Some(p) => Some(Box::new(IsfOperator::new(shader, p))),
         None => Some(Box::new(WgslOperator::new(shader))),
     }
+}
+
+/// Shadertoy's `iMouse` from the `mouse.*` variables ([`crate::MOUSE_VARIABLES`]): `xy`
+/// where the button was last held, `zw` where it was pressed — negated once it is released.
+fn shadertoy_mouse(cx: &UniformCx<'_>) -> [f32; 4] {
+    let get = |name: &str| {
+        cx.variables
+            .slot(name)
+            .map_or(0.0, |s| cx.vars.get(s) as f32)
+    };
+    let sign = if get("mouse.down") != 0.0 { 1.0 } else { -1.0 };
+    [
+        get("mouse.x"),
+        get("mouse.y"),
+        sign * get("mouse.click_x"),
+        sign * get("mouse.click_y"),
+    ]
 }
 
 /// The local date as ISF's `DATE`: year, month (1..=12), day (1..=31), seconds since
@@ -309,6 +328,10 @@ impl Operator for IsfOperator {
     fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
         // The params block, packed as a single pass packs it, with the date and the events.
         let date = self.program.date.map(|at| (at as usize, local_date()));
+        let mouse = self
+            .program
+            .mouse
+            .map(|at| (at as usize, shadertoy_mouse(cx)));
         let (events, armed) = (&self.program.events, &mut self.armed);
         self.inner
             .write_uniforms_patched(cx, out, &mut |bytes: &mut [u8]| {
@@ -316,6 +339,11 @@ impl Operator for IsfOperator {
                     && let Some(dst) = bytes.get_mut(at..at + 16)
                 {
                     dst.copy_from_slice(bytemuck::cast_slice(&d));
+                }
+                if let Some((at, m)) = mouse
+                    && let Some(dst) = bytes.get_mut(at..at + 16)
+                {
+                    dst.copy_from_slice(bytemuck::cast_slice(&m));
                 }
                 for (k, &(at, spec)) in events.iter().enumerate() {
                     let on = matches!(cx.params.get(spec), Some(ParamValue::Bool(true)));

@@ -63,6 +63,9 @@ pub struct Translated {
     /// The file reads `DATE` (or Shadertoy's `iDate`): the operator writes the local date
     /// into `vivid__params.vivid__date` each frame.
     pub uses_date: bool,
+    /// A Shadertoy file reading `iMouse`: the operator writes the window's mouse into
+    /// `vivid__params.vivid__mouse` each frame.
+    pub uses_mouse: bool,
 }
 
 /// Replaces `range` of `s` by spaces (newlines kept).
@@ -252,7 +255,7 @@ fn translate_as(
         let ty = glsl_type(u);
         let _ = write!(p, " {ty} {};", header.inputs[u.input].name);
     }
-    p.push_str(" vec4 vivid__date; } vivid__params;\n");
+    p.push_str(" vec4 vivid__date; vec4 vivid__mouse; } vivid__params;\n");
     // ISF's uniforms, as globals set by `shade`.
     p.push_str(
         "float TIME; float TIMEDELTA; int FRAMEINDEX; int PASSINDEX; vec2 RENDERSIZE; vec4 DATE;\n\
@@ -377,7 +380,7 @@ fn translate_as(
         p.push_str(
             "iResolution = vec3(RENDERSIZE, 1.0); iTime = TIME; iTimeDelta = TIMEDELTA;\n\
              iFrameRate = TIMEDELTA > 0.0 ? 1.0 / TIMEDELTA : 60.0; iFrame = FRAMEINDEX;\n\
-             iMouse = vec4(0.0); iDate = vec4(DATE.x, DATE.y - 1.0, DATE.zw);\n\
+             iMouse = vivid__params.vivid__mouse; iDate = vec4(DATE.x, DATE.y - 1.0, DATE.zw);\n\
              for (int vivid__k = 0; vivid__k < 4; vivid__k++) { iChannelResolution[vivid__k] = vec3(vivid__size(vivid__k), 1.0); iChannelTime[vivid__k] = TIME; }\n\
              mainImage(vivid__FragColor, vivid__FragCoord.xy);\n",
         );
@@ -392,6 +395,7 @@ fn translate_as(
         imported: images.len() - n_inputs - n_targets,
         uses_date: fs.contains(if shadertoy { "iDate" } else { "DATE" })
             || vs.is_some_and(|(_, t)| t.contains("DATE")),
+        uses_mouse: shadertoy && fs.contains("iMouse"),
         images,
         inputs: n_inputs,
     })
