@@ -240,3 +240,73 @@ fn shadertoy_imouse_follows_the_window_mouse() {
     // The variables are any expression's too.
     assert!(e.variable_slot("mouse.x").is_some());
 }
+
+#[test]
+fn shadertoy_buffers_run_in_order_with_feedback() {
+    for mode in MODES {
+        let mut e = engine_in(mode);
+        e.set_chain(&own(
+            "output = \"x\"\n[x]\ntype = \"shadertoy\"\npath = \"buffers.glsl\"\nsize = [8, 4]\n",
+        ))
+        .unwrap();
+        for frames in [1u64, 4] {
+            let img = render(&mut e, frames, 60.0);
+            let n = if frames == 1 { 1.0 } else { 5.0 };
+            for p in &img.pixels {
+                // A: n/64 (its own previous frame + 1/64); B: 2 A, this frame's A; the
+                // image's own k() = 1 times Common's 0.5.
+                common::assert_close(
+                    *p,
+                    [2.0 * n / 64.0, n / 64.0, 0.5, 1.0],
+                    2e-3,
+                    &format!("{mode:?} after {n} frames"),
+                );
+            }
+        }
+        let s = e.stats();
+        assert_eq!(s.gpu_objects_created_after_warmup, 0, "{mode:?}: {s:?}");
+    }
+}
+
+#[test]
+fn a_channel_naming_a_missing_buffer_is_located() {
+    let dir = common::project(&[
+        (
+            "t.glsl",
+            "// test\n//! iChannel0 = bufc\nvoid mainImage(out vec4 c, in vec2 p) { c = vec4(1.0); }\n",
+        ),
+        (
+            "t.bufa.glsl",
+            "void mainImage(out vec4 c, in vec2 p) { c = vec4(1.0); }\n",
+        ),
+    ]);
+    let mut e = engine_in(MODES[0]);
+    let err = e
+        .set_chain(&chain_in(
+            dir.path(),
+            "output = \"x\"\n[x]\ntype = \"shadertoy\"\npath = \"t.glsl\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("t.glsl:2:"), "{err}");
+    assert!(err.contains("bufa"), "{err}");
+    // An error in a buffer names the buffer's file.
+    std::fs::write(
+        dir.path().join("t.glsl"),
+        "void mainImage(out vec4 c, in vec2 p) { c = vec4(1.0); }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("t.bufa.glsl"),
+        "void mainImage(out vec4 c, in vec2 p) {\n  c = vec4(nope);\n}\n",
+    )
+    .unwrap();
+    let err = e
+        .set_chain(&chain_in(
+            dir.path(),
+            "output = \"x\"\n[x]\ntype = \"shadertoy\"\npath = \"t.glsl\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("t.bufa.glsl:2:"), "{err}");
+}

@@ -92,16 +92,49 @@ pub fn shadertoy_info() -> OperatorInfo {
 pub fn resolve_shadertoy(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>> {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let text = std::fs::read_to_string(&path).map_err(|e| EngineError::io(&path, e))?;
-    let t = translate::translate_shadertoy(&path, &text).map_err(|d| errors(vec![d]))?;
+    let files = shadertoy_siblings(&path)?;
+    let (t, passes) =
+        translate::translate_shadertoy(&path, &text, &files).map_err(|d| errors(vec![d]))?;
     let wgsl = t.to_wgsl().map_err(errors)?;
-    finish(
-        library,
-        &path,
-        &header::Header::default(),
-        &t,
-        &wgsl,
-        SHADERTOY_TYPE,
-    )
+    let head = header::Header {
+        passes,
+        ..header::Header::default()
+    };
+    finish(library, &path, &head, &t, &wgsl, SHADERTOY_TYPE)
+}
+
+/// The sibling of Shadertoy file `path` (`effect.glsl`) for `part`: `effect.PART.glsl`.
+#[must_use]
+pub fn shadertoy_sibling(path: &Path, part: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().to_string());
+    let ext = path
+        .extension()
+        .map_or_else(|| "glsl".to_string(), |e| e.to_string_lossy().to_string());
+    path.with_file_name(format!("{stem}.{part}.{ext}"))
+}
+
+/// The buffers (`effect.bufa.glsl` … `effect.bufd.glsl`) and common code
+/// (`effect.common.glsl`) beside Shadertoy file `path`.
+fn shadertoy_siblings(path: &Path) -> Result<translate::ShadertoyFiles> {
+    let read = |p: PathBuf| -> Result<Option<(PathBuf, String)>> {
+        if !p.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&p).map_err(|e| EngineError::io(&p, e))?;
+        Ok(Some((p, text)))
+    };
+    let mut files = translate::ShadertoyFiles {
+        common: read(shadertoy_sibling(path, "common"))?,
+        buffers: Vec::new(),
+    };
+    for c in translate::SHADERTOY_BUFFERS {
+        if let Some((p, text)) = read(shadertoy_sibling(path, &format!("buf{c}")))? {
+            files.buffers.push((c, p, text));
+        }
+    }
+    Ok(files)
 }
 
 /// Translates ISF file `path` to WGSL: the header, the translation and the WGSL text.

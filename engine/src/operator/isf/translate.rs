@@ -128,27 +128,190 @@ pub fn translate(
     fs: &str,
     vs: Option<(&Path, &str)>,
 ) -> Result<Translated, Diagnostic> {
-    translate_as(header, fs_path, fs, vs, false)
+    translate_as(header, fs_path, fs, vs, None)
+}
+
+/// A Shadertoy file and its siblings: `name.glsl` is the Image pass, `name.bufa.glsl` …
+/// `name.bufd.glsl` Buffers A–D (rendered in that order before it, each into a buffer of
+/// the output's size kept across frames), `name.common.glsl` code shared by every pass.
+#[derive(Clone, Debug, Default)]
+pub struct ShadertoyFiles {
+    /// Common, if there is one.
+    pub common: Option<(PathBuf, String)>,
+    /// The buffers there are: their letter (`a`..`d`), file and text.
+    pub buffers: Vec<(char, PathBuf, String)>,
+}
+
+/// The extensions of a Shadertoy file's siblings: buffers A–D, common.
+pub const SHADERTOY_BUFFERS: [char; 4] = ['a', 'b', 'c', 'd'];
+
+/// What a pass reads as `iChannel0..3` (`//! iChannel0 = bufa` lines of its file): the
+/// names of the images bound (`vivid__input0..3` the operator's inputs, `vivid__buf{a..d}`
+/// the buffers). Without a line, `iChannelN` is the operator's input N.
+fn channels_of(path: &Path, text: &str, buffers: &[char]) -> Result<[String; 4], Diagnostic> {
+    let mut channels: [String; 4] = std::array::from_fn(|n| format!("vivid__input{n}"));
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let Some(rest) = line.trim_start().strip_prefix("//!") else {
+            continue;
+        };
+        let Some((key, value)) = rest.split_once('=') else {
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim());
+        let Some(n) = key
+            .strip_prefix("iChannel")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n < 4)
+        else {
+            continue;
+        };
+        let located = |message: String| {
+            let col = line.find(value).unwrap_or(0);
+            Diagnostic::at_span(path, text, start + col..start + col + value.len().max(1), message)
+                .with_hint("write `//! iChannel0 = bufa` (bufa..bufd: a buffer; input0..input3: the operator's inputs)")
+        };
+        channels[n] = if let Some(b) = value.strip_prefix("buf") {
+            match b.chars().next() {
+                Some(c) if b.len() == 1 && buffers.contains(&c) => format!("vivid__buf{c}"),
+                _ => {
+                    return Err(located(format!(
+                        "iChannel{n} = {value}: no such buffer beside this file (its buffers: {})",
+                        if buffers.is_empty() {
+                            "none".to_string()
+                        } else {
+                            buffers
+                                .iter()
+                                .map(|c| format!("buf{c}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    )));
+                }
+            }
+        } else if let Some(i) = value
+            .strip_prefix("input")
+            .and_then(|i| i.parse::<usize>().ok())
+            .filter(|i| *i < 4)
+        {
+            format!("vivid__input{i}")
+        } else {
+            return Err(located(format!(
+                "iChannel{n} = {value}: not a buffer or an input"
+            )));
+        };
+    }
+    Ok(channels)
+}
+
+/// One pass of a Shadertoy file set, as the combined translation includes it.
+#[derive(Clone, Debug)]
+struct StPass {
+    path: PathBuf,
+    text: String,
+    /// Images read as iChannel0..3.
+    channels: [String; 4],
+    /// Its own top-level names, renamed `vivid__pK_NAME` in the combined text (so that two
+    /// passes may define the same function).
+    renames: Vec<String>,
+}
+
+/// The Shadertoy side of a translation.
+#[derive(Clone, Debug, Default)]
+struct Shadertoy {
+    common: Option<(PathBuf, String)>,
+    /// Buffer passes (then the image pass: the file translated itself). Empty: one pass,
+    /// `iChannelN` the operator's inputs.
+    passes: Vec<StPass>,
+    /// The image pass's channels and renames, when there are buffers.
+    image: Option<StPass>,
+}
+
+fn shadertoy_header(buffers: &[char]) -> Header {
+    let image = |name: String| super::header::Input {
+        name,
+        kind: InputKind::Image,
+        default: Vec::new(),
+        range: None,
+        label: String::new(),
+        values: Vec::new(),
+        labels: Vec::new(),
+    };
+    Header {
+        inputs: (0..4)
+            .map(|i| {
+                image(if buffers.is_empty() {
+                    format!("iChannel{i}")
+                } else {
+                    format!("vivid__input{i}")
+                })
+            })
+            .collect(),
+        passes: buffers
+            .iter()
+            .map(|c| super::header::Pass {
+                target: Some(format!("vivid__buf{c}")),
+                persistent: true,
+                ..super::header::Pass::default()
+            })
+            .chain((!buffers.is_empty()).then(super::header::Pass::default))
+            .collect(),
+        ..Header::default()
+    }
 }
 
 /// Translates a Shadertoy image shader (`mainImage(out vec4, in vec2)`, `iTime`,
-/// `iChannel0..3`, …) at `path`.
-pub fn translate_shadertoy(path: &Path, text: &str) -> Result<Translated, Diagnostic> {
-    let header = Header {
-        inputs: (0..4)
-            .map(|i| super::header::Input {
-                name: format!("iChannel{i}"),
-                kind: InputKind::Image,
-                default: Vec::new(),
-                range: None,
-                label: String::new(),
-                values: Vec::new(),
-                labels: Vec::new(),
-            })
-            .collect(),
-        ..Header::default()
+/// `iChannel0..3`, …) at `path`, with its buffers and common code (see
+/// [`ShadertoyFiles`]). Returns the translation and its passes (none: a single pass).
+pub fn translate_shadertoy(
+    path: &Path,
+    text: &str,
+    files: &ShadertoyFiles,
+) -> Result<(Translated, Vec<super::header::Pass>), Diagnostic> {
+    let letters: Vec<char> = files.buffers.iter().map(|(c, _, _)| *c).collect();
+    let header = shadertoy_header(&letters);
+    if letters.is_empty() {
+        let st = Shadertoy {
+            common: files.common.clone(),
+            ..Shadertoy::default()
+        };
+        return translate_as(&header, path, text, None, Some(&st)).map(|t| (t, Vec::new()));
+    }
+    // Each pass alone first: its errors are its own, and its top-level names are found.
+    let mut passes = Vec::new();
+    let all = files
+        .buffers
+        .iter()
+        .map(|(_, p, t)| (p.as_path(), t.as_str()))
+        .chain(std::iter::once((path, text)));
+    for (p, t) in all {
+        let channels = channels_of(p, t, &letters)?;
+        let alone = Shadertoy {
+            common: files.common.clone(),
+            ..Shadertoy::default()
+        };
+        let single = translate_as(&shadertoy_header(&[]), p, t, None, Some(&alone))?;
+        let renames = single.top_level_names().map_err(|d| {
+            d.into_iter()
+                .next()
+                .unwrap_or_else(|| Diagnostic::file_level(p, ""))
+        })?;
+        passes.push(StPass {
+            path: p.to_path_buf(),
+            text: t.to_string(),
+            channels,
+            renames,
+        });
+    }
+    let image = passes.pop();
+    let st = Shadertoy {
+        common: files.common.clone(),
+        passes,
+        image,
     };
-    translate_as(&header, path, text, None, true)
+    translate_as(&header, path, text, None, Some(&st)).map(|t| (t, header.passes.clone()))
 }
 
 fn translate_as(
@@ -156,8 +319,9 @@ fn translate_as(
     fs_path: &Path,
     fs: &str,
     vs: Option<(&Path, &str)>,
-    shadertoy: bool,
+    st: Option<&Shadertoy>,
 ) -> Result<Translated, Diagnostic> {
+    let shadertoy = st.is_some();
     let mut fs_body = fs.to_string();
     blank(&mut fs_body, header.span.clone());
     strip_stage_io(&mut fs_body, &["varying", "in"], vs.is_some());
@@ -331,6 +495,56 @@ fn translate_as(
         p.push_str(text);
         p.push_str("\n#undef main\n");
     }
+    if let Some((path, text)) = st.and_then(|st| st.common.as_ref()) {
+        segments.push(Segment {
+            at: p.len(),
+            len: text.len(),
+            path: path.clone(),
+            text: text.clone(),
+        });
+        p.push_str(text);
+        p.push('\n');
+    }
+    // Shadertoy buffers: each pass's names and channels renamed around its text.
+    let st_passes: Vec<&StPass> = st
+        .map(|st| st.passes.iter().chain(st.image.as_ref()).collect())
+        .unwrap_or_default();
+    let wrap = |p: &mut String, k: usize, pass: &StPass, open: bool| {
+        for name in &pass.renames {
+            if open {
+                let _ = writeln!(p, "#define {name} vivid__p{k}_{name}");
+            } else {
+                let _ = writeln!(p, "#undef {name}");
+            }
+        }
+        for (n, image) in pass.channels.iter().enumerate() {
+            if open {
+                let _ = writeln!(p, "#define iChannel{n} {image}");
+            } else {
+                let _ = writeln!(p, "#undef iChannel{n}");
+            }
+        }
+    };
+    for (k, pass) in st_passes
+        .iter()
+        .enumerate()
+        .take(st_passes.len().saturating_sub(1))
+    {
+        wrap(&mut p, k, pass, true);
+        segments.push(Segment {
+            at: p.len(),
+            len: pass.text.len(),
+            path: pass.path.clone(),
+            text: pass.text.clone(),
+        });
+        p.push_str(&pass.text);
+        p.push('\n');
+        wrap(&mut p, k, pass, false);
+    }
+    let image_pass = st_passes.len().checked_sub(1).map(|k| (k, st_passes[k]));
+    if let Some((k, pass)) = image_pass {
+        wrap(&mut p, k, pass, true);
+    }
     p.push_str("#define main vivid__main\n");
     segments.push(Segment {
         at: p.len(),
@@ -339,8 +553,12 @@ fn translate_as(
         text: fs.to_string(),
     });
     p.push_str(&fs_body);
+    p.push('\n');
+    if let Some((k, pass)) = image_pass {
+        wrap(&mut p, k, pass, false);
+    }
     p.push_str(
-        "\n#undef main\nvec4 vivid__shade(vec2 vivid__uv) {\n\
+        "#undef main\nvec4 vivid__shade(vec2 vivid__uv) {\n\
          isf_FragNormCoord = vec2(vivid__uv.x, 1.0 - vivid__uv.y);\n\
          RENDERSIZE = vivid__h.resolution; TIME = vivid__h.time; TIMEDELTA = vivid__h.delta;\n\
          FRAMEINDEX = int(vivid__h.frame); PASSINDEX = int(vivid__h.reserved.x); DATE = vivid__params.vivid__date;\n\
@@ -381,9 +599,26 @@ fn translate_as(
             "iResolution = vec3(RENDERSIZE, 1.0); iTime = TIME; iTimeDelta = TIMEDELTA;\n\
              iFrameRate = TIMEDELTA > 0.0 ? 1.0 / TIMEDELTA : 60.0; iFrame = FRAMEINDEX;\n\
              iMouse = vivid__params.vivid__mouse; iDate = vec4(DATE.x, DATE.y - 1.0, DATE.zw);\n\
-             for (int vivid__k = 0; vivid__k < 4; vivid__k++) { iChannelResolution[vivid__k] = vec3(vivid__size(vivid__k), 1.0); iChannelTime[vivid__k] = TIME; }\n\
-             mainImage(vivid__FragColor, vivid__FragCoord.xy);\n",
+             for (int vivid__k = 0; vivid__k < 4; vivid__k++) { iChannelResolution[vivid__k] = vec3(vivid__size(vivid__k), 1.0); iChannelTime[vivid__k] = TIME; }\n",
         );
+        if st_passes.is_empty() {
+            p.push_str("mainImage(vivid__FragColor, vivid__FragCoord.xy);\n");
+        }
+        for (k, pass) in st_passes.iter().enumerate() {
+            let _ = write!(p, "if (PASSINDEX == {k}) {{ ");
+            for (n, image) in pass.channels.iter().enumerate() {
+                let _ = write!(
+                    p,
+                    "iChannelResolution[{n}] = vec3(vivid__size({image}), 1.0); "
+                );
+            }
+            let main = if pass.renames.iter().any(|r| r == "mainImage") {
+                format!("vivid__p{k}_mainImage")
+            } else {
+                "mainImage".to_string()
+            };
+            let _ = writeln!(p, "{main}(vivid__FragColor, vivid__FragCoord.xy); }}");
+        }
     } else {
         p.push_str("vivid__main();\n");
     }
@@ -394,8 +629,17 @@ fn translate_as(
         uniforms,
         imported: images.len() - n_inputs - n_targets,
         uses_date: fs.contains(if shadertoy { "iDate" } else { "DATE" })
-            || vs.is_some_and(|(_, t)| t.contains("DATE")),
-        uses_mouse: shadertoy && fs.contains("iMouse"),
+            || vs.is_some_and(|(_, t)| t.contains("DATE"))
+            || st_passes.iter().any(|p| p.text.contains("iDate"))
+            || st
+                .and_then(|s| s.common.as_ref())
+                .is_some_and(|(_, t)| t.contains("iDate")),
+        uses_mouse: shadertoy
+            && (fs.contains("iMouse")
+                || st_passes.iter().any(|p| p.text.contains("iMouse"))
+                || st
+                    .and_then(|s| s.common.as_ref())
+                    .is_some_and(|(_, t)| t.contains("iMouse"))),
         images,
         inputs: n_inputs,
     })
@@ -419,6 +663,63 @@ fn user_names(message: &str) -> String {
 }
 
 impl Translated {
+    /// The names the file's own text (its last segment) defines at the top level: functions,
+    /// globals, constants and structs — parsed alone, with their located errors.
+    fn top_level_names(&self) -> Result<Vec<String>, Vec<Diagnostic>> {
+        let module = self.parse()?;
+        let Some(own) = self.segments.last() else {
+            return Ok(Vec::new());
+        };
+        let mine = |span: naga::Span| {
+            span.to_range()
+                .is_some_and(|r| r.start >= own.at && r.start < own.at + own.len.max(1))
+        };
+        let mut names = Vec::new();
+        for (h, f) in module.functions.iter() {
+            if let Some(n) = &f.name
+                && mine(module.functions.get_span(h))
+            {
+                names.push(n.clone());
+            }
+        }
+        for (h, g) in module.global_variables.iter() {
+            if let Some(n) = &g.name
+                && mine(module.global_variables.get_span(h))
+            {
+                names.push(n.clone());
+            }
+        }
+        for (h, c) in module.constants.iter() {
+            if let Some(n) = &c.name
+                && mine(module.constants.get_span(h))
+            {
+                names.push(n.clone());
+            }
+        }
+        for (h, t) in module.types.iter() {
+            if let (Some(n), naga::TypeInner::Struct { .. }) = (&t.name, &t.inner)
+                && mine(module.types.get_span(h))
+            {
+                names.push(n.clone());
+            }
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// Parses the GLSL with naga's GLSL front end.
+    fn parse(&self) -> Result<naga::Module, Vec<Diagnostic>> {
+        let mut frontend = naga::front::glsl::Frontend::default();
+        let options = naga::front::glsl::Options::from(naga::ShaderStage::Fragment);
+        frontend.parse(&options, &self.glsl).map_err(|e| {
+            e.errors
+                .iter()
+                .map(|e| self.locate(e.meta.to_range(), &user_names(&e.kind.to_string())))
+                .collect::<Vec<_>>()
+        })
+    }
+
     /// Whether offset `at` of the generated GLSL is the user's (the `.fs` or `.vs`).
     fn in_user_code(&self, at: usize) -> bool {
         self.segments
@@ -461,14 +762,7 @@ impl Translated {
     /// Compiles the GLSL with naga's GLSL front end and writes it as WGSL (its own bindings
     /// and `fn shade(uv)`, no entry point: vivid's call it).
     pub fn to_wgsl(&self) -> Result<String, Vec<Diagnostic>> {
-        let mut frontend = naga::front::glsl::Frontend::default();
-        let options = naga::front::glsl::Options::from(naga::ShaderStage::Fragment);
-        let mut module = frontend.parse(&options, &self.glsl).map_err(|e| {
-            e.errors
-                .iter()
-                .map(|e| self.locate(e.meta.to_range(), &user_names(&e.kind.to_string())))
-                .collect::<Vec<_>>()
-        })?;
+        let mut module = self.parse()?;
         // vivid's entry points (compute on GPUs, fragment on CPU drivers) call `shade`.
         module.entry_points.clear();
         super::fixup::fix_returns(&mut module);
