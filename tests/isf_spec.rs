@@ -310,3 +310,27 @@ fn a_channel_naming_a_missing_buffer_is_located() {
         .to_string();
     assert!(err.contains("t.bufa.glsl:2:"), "{err}");
 }
+
+#[test]
+fn a_float_target_holds_32_bit_values_across_frames() {
+    for mode in MODES {
+        let mut e = engine_in(mode);
+        assert!(
+            e.gpu()
+                .device()
+                .features()
+                .contains(vivid::wgpu::Features::FLOAT32_FILTERABLE),
+            "the test driver filters 32-bit floats"
+        );
+        e.set_chain(&own(
+            "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"float.fs\"\nsize = [4, 2]\n",
+        ))
+        .unwrap();
+        // Written at frame 0, kept through frames 1..=3: 16-bit floats would give 0, 0, inf.
+        let p = render(&mut e, 4, 60.0).pixels[0];
+        assert_eq!(p, [0.25, 0.25, 1.0, 1.0], "{mode:?}");
+        render(&mut e, 5, 60.0);
+        let s = e.stats();
+        assert_eq!(s.gpu_objects_created_after_warmup, 0, "{mode:?}: {s:?}");
+    }
+}

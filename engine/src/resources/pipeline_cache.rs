@@ -70,7 +70,8 @@ pub struct PipelineKey {
     pub inputs: u32,
     /// Whether binding 10 holds a second uniform struct (a WGSL operator's `Params`).
     pub params: bool,
-    /// Target format (render pipelines; compute pipelines write `FULLSCREEN_FORMAT`).
+    /// Target format (render pipelines) or the output's storage format (compute pipelines;
+    /// `FULLSCREEN_FORMAT` but for an ISF file's `FLOAT` passes).
     pub format: wgpu::TextureFormat,
 }
 
@@ -93,7 +94,8 @@ struct Layout {
 #[derive(Debug, Default)]
 pub struct PipelineCache {
     samplers: HashMap<SamplerKind, wgpu::Sampler>,
-    layouts: HashMap<(Stage, u32, bool), Layout>,
+    /// By stage, inputs, params and (compute) the output's storage format.
+    layouts: HashMap<(Stage, u32, bool, wgpu::TextureFormat), Layout>,
     modules: HashMap<String, wgpu::ShaderModule>,
     pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
     compute: HashMap<PipelineKey, wgpu::ComputePipeline>,
@@ -162,7 +164,9 @@ impl PipelineCache {
         inputs: u32,
         params: bool,
     ) -> wgpu::BindGroupLayout {
-        self.layout(gpu, Stage::Render, inputs, params).0.bind_group
+        self.layout(gpu, Stage::Render, inputs, params, FULLSCREEN_FORMAT)
+            .0
+            .bind_group
     }
 
     /// The bind group layout of an operator's compute pass: as [`fullscreen_layout`], plus
@@ -175,7 +179,19 @@ impl PipelineCache {
         inputs: u32,
         params: bool,
     ) -> wgpu::BindGroupLayout {
-        self.layout(gpu, Stage::Compute, inputs, params)
+        self.operator_layout_for(gpu, inputs, params, FULLSCREEN_FORMAT)
+    }
+
+    /// [`operator_layout`](Self::operator_layout) with an output of storage format `format`
+    /// (`Rgba32Float`: an ISF file's `FLOAT` pass).
+    pub fn operator_layout_for(
+        &mut self,
+        gpu: &Gpu,
+        inputs: u32,
+        params: bool,
+        format: wgpu::TextureFormat,
+    ) -> wgpu::BindGroupLayout {
+        self.layout(gpu, Stage::Compute, inputs, params, format)
             .0
             .bind_group
     }
@@ -188,8 +204,14 @@ impl PipelineCache {
         stage: Stage,
         inputs: u32,
         params: bool,
+        format: wgpu::TextureFormat,
     ) -> (Layout, Option<crate::error::EngineError>) {
-        if let Some(l) = self.layouts.get(&(stage, inputs, params)) {
+        // A render pass's target is no binding: one layout for every format.
+        let format = match stage {
+            Stage::Render => FULLSCREEN_FORMAT,
+            Stage::Compute => format,
+        };
+        if let Some(l) = self.layouts.get(&(stage, inputs, params, format)) {
             return (l.clone(), None);
         }
         let (layout, ok) = gpu.create_checked("creating a pass layout", || {
@@ -248,7 +270,7 @@ impl PipelineCache {
                     visibility,
                     ty: wgpu::BindingType::StorageTexture {
                         access: wgpu::StorageTextureAccess::WriteOnly,
-                        format: FULLSCREEN_FORMAT,
+                        format,
                         view_dimension: wgpu::TextureViewDimension::D2,
                     },
                     count: None,
@@ -270,7 +292,8 @@ impl PipelineCache {
         });
         // Kept only if both were made.
         if ok.is_none() {
-            self.layouts.insert((stage, inputs, params), layout.clone());
+            self.layouts
+                .insert((stage, inputs, params, format), layout.clone());
         }
         (layout, ok)
     }
@@ -416,7 +439,7 @@ impl PipelineCache {
             return Ok(p.clone());
         }
         let module = self.module(gpu, shaders, &key.shader)?;
-        let (layout, failed) = self.layout(gpu, Stage::Compute, key.inputs, key.params);
+        let (layout, failed) = self.layout(gpu, Stage::Compute, key.inputs, key.params, key.format);
         if let Some(e) = failed {
             return Err(e);
         }
@@ -448,7 +471,7 @@ impl PipelineCache {
             return Ok(p.clone());
         }
         let module = self.module(gpu, shaders, &key.shader)?;
-        let (layout, failed) = self.layout(gpu, Stage::Render, key.inputs, key.params);
+        let (layout, failed) = self.layout(gpu, Stage::Render, key.inputs, key.params, key.format);
         if let Some(e) = failed {
             return Err(e);
         }

@@ -194,6 +194,15 @@ fn finish(
 ) -> Result<Arc<OperatorInfo>> {
     let path = path.to_path_buf();
     let library_name = format!("project:{type_name}:{}", path.display());
+    // FLOAT passes store 32-bit floats through an entry point of their own.
+    let float = head.passes.iter().any(|p| p.float && p.target.is_some());
+    let with_float;
+    let wgsl = if float {
+        with_float = format!("{wgsl}\n{}", run::FLOAT_ENTRY_WGSL);
+        with_float.as_str()
+    } else {
+        wgsl
+    };
     let composed = library.compose_parts(
         &library_name,
         wgsl,

@@ -87,6 +87,25 @@ fn shadertoy_mouse(cx: &UniformCx<'_>) -> [f32; 4] {
     ]
 }
 
+/// The compute entry point of a pass storing `Rgba32Float` ([`FLOAT_ENTRY_WGSL`]).
+pub const FLOAT_ENTRY: &str = "cs_main_f32";
+
+/// What a translated file with `FLOAT` passes gets besides `cs_main`: an entry storing
+/// `shade(uv)` into a 32-bit float output (binding 15 too: a pipeline uses one of them).
+pub const FLOAT_ENTRY_WGSL: &str = "
+@group(0) @binding(15) var vivid_output_f32: texture_storage_2d<rgba32float, write>;
+
+@compute @workgroup_size(16, 16)
+fn cs_main_f32(@builtin(global_invocation_id) id: vec3<u32>) {
+    let size = textureDimensions(vivid_output_f32);
+    if id.x >= size.x || id.y >= size.y {
+        return;
+    }
+    let uv = (vec2<f32>(id.xy) + 0.5) / vec2<f32>(size);
+    textureStore(vivid_output_f32, id.xy, shade(uv));
+}
+";
+
 /// The local date as ISF's `DATE`: year, month (1..=12), day (1..=31), seconds since
 /// midnight — in the system's time zone (UTC if it cannot be found).
 #[must_use]
@@ -254,6 +273,9 @@ pub struct IsfOperator {
     copy_header: UniformSlot,
     params: UniformSlot,
     keep_by_pass: bool,
+    /// Per target: `Rgba32Float` (a `FLOAT` pass writes it and the device filters 32-bit
+    /// floats), decided at the first prepare; `None` before.
+    float: Option<Vec<bool>>,
 }
 
 impl IsfOperator {
@@ -288,9 +310,59 @@ impl IsfOperator {
             copy_header: UniformSlot::default(),
             params: UniformSlot::default(),
             keep_by_pass: false,
+            float: None,
             inner: WgslOperator::new(shader),
             program,
         }
+    }
+
+    /// Decides which targets are 32-bit float (once: the device does not change under an
+    /// operator) and makes their passes store that format.
+    fn choose_formats(&mut self, gpu: &crate::gpu::Gpu) {
+        if self.float.is_some() {
+            return;
+        }
+        let filterable = gpu
+            .device()
+            .features()
+            .contains(wgpu::Features::FLOAT32_FILTERABLE);
+        let mut float = vec![false; self.targets.len()];
+        for k in 0..self.passes.len() {
+            if let Some(t) = self.target_of(k)
+                && self.program.passes[k].float
+                && filterable
+            {
+                float[t] = true;
+            }
+        }
+        for k in 0..self.passes.len() {
+            if self.target_of(k).is_some_and(|t| float[t]) {
+                let shader = self.inner.shader();
+                let mut p =
+                    FullscreenPass::new(shader.library_name.clone(), size_of::<FrameHeader>())
+                        .with_compute_entry(FLOAT_ENTRY)
+                        .with_format(wgpu::TextureFormat::Rgba32Float);
+                if shader.params_size > 0 {
+                    p = p.with_params(shader.params_size as usize);
+                }
+                self.passes[k] = p;
+            }
+        }
+        self.float = Some(float);
+    }
+
+    fn format_of(&self, target: usize) -> wgpu::TextureFormat {
+        if self.is_float(target) {
+            wgpu::TextureFormat::Rgba32Float
+        } else {
+            crate::resources::FULLSCREEN_FORMAT
+        }
+    }
+
+    fn is_float(&self, target: usize) -> bool {
+        self.float
+            .as_ref()
+            .is_some_and(|f| f.get(target).copied().unwrap_or(false))
     }
 
     fn target_of(&self, pass: usize) -> Option<usize> {
@@ -382,11 +454,13 @@ impl Operator for IsfOperator {
     }
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
+        self.choose_formats(cx.gpu);
         let size = cx.output.size();
         // Target textures: sized by the pass that writes them (first such pass).
         for t in 0..self.targets.len() {
             let pass = (0..self.passes.len()).find(|&k| self.target_of(k) == Some(t));
             let want = pass.map_or(size, |k| self.size_of_pass(k, size, cx.params));
+            let key = TextureKey::color_with_format(want.0, want.1, self.format_of(t));
             let tex = match self.targets[t].take() {
                 Some(h) if h.size() == want => h,
                 other => {
@@ -394,28 +468,29 @@ impl Operator for IsfOperator {
                         cx.pool.release(h);
                     }
                     self.clear[t] = true;
-                    cx.pool.acquire(
-                        cx.gpu,
-                        TextureKey::color(want.0, want.1),
-                        "vivid.isf.target",
-                    )
+                    cx.pool.acquire(cx.gpu, key, "vivid.isf.target")
                 }
             };
             self.targets[t] = Some(tex);
         }
         for k in 0..self.passes.len() {
-            let want = self
-                .target_of(k)
-                .and_then(|t| self.targets[t].as_ref().map(GpuTexture::size));
+            let want = self.target_of(k).and_then(|t| {
+                self.targets[t]
+                    .as_ref()
+                    .map(|h| (h.size(), self.format_of(t)))
+            });
             let tex = match (self.scratch[k].take(), want) {
-                (Some(h), Some(w)) if h.size() == w => Some(h),
+                (Some(h), Some((w, _))) if h.size() == w => Some(h),
                 (old, w) => {
                     if let Some(h) = old {
                         cx.pool.release(h);
                     }
-                    w.map(|w| {
-                        cx.pool
-                            .acquire(cx.gpu, TextureKey::color(w.0, w.1), "vivid.isf.scratch")
+                    w.map(|(w, format)| {
+                        cx.pool.acquire(
+                            cx.gpu,
+                            TextureKey::color_with_format(w.0, w.1, format),
+                            "vivid.isf.scratch",
+                        )
                     })
                 }
             };
@@ -424,6 +499,7 @@ impl Operator for IsfOperator {
         let images = self.program.images;
         let target_idx: Vec<Option<usize>> =
             (0..self.passes.len()).map(|k| self.target_of(k)).collect();
+        let float: Vec<bool> = (0..self.targets.len()).map(|t| self.is_float(t)).collect();
         self.keep_by_pass = cx.gpu.pass_mode() == PassMode::Compute;
         let keep_by_pass = self.keep_by_pass;
         let mut failed = None;
@@ -450,8 +526,10 @@ impl Operator for IsfOperator {
         for k in 0..passes.len() {
             let dst = scratch[k].as_ref().unwrap_or(output);
             passes[k].prepare(cx, &bound, dst, SamplerKind::LinearClamp)?;
+            // A 32-bit float target is copied (the copy pass stores 16-bit floats).
             if keep_by_pass
                 && let (Some(t), Some(s)) = (target_idx[k], scratch[k].as_ref())
+                && !float[t]
                 && let Some(target) = targets[t].as_ref()
             {
                 keeps[k].prepare(cx, &[s], target, SamplerKind::NearestClamp)?;
@@ -505,7 +583,7 @@ impl Operator for IsfOperator {
             let Some(target) = &self.targets[t] else {
                 continue;
             };
-            if self.keep_by_pass {
+            if self.keep_by_pass && !self.is_float(t) {
                 self.keeps[k].dispatch(cx.encoder, self.copy_header, "vivid.isf.keep");
             } else {
                 let (w, h) = s.size();
