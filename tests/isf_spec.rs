@@ -334,3 +334,20 @@ fn a_float_target_holds_32_bit_values_across_frames() {
         assert_eq!(s.gpu_objects_created_after_warmup, 0, "{mode:?}: {s:?}");
     }
 }
+
+#[test]
+fn global_initializers_see_inputs_and_built_ins() {
+    let mut e = engine_in(MODES[0]);
+    e.set_chain(&own(
+        "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"globals.fs\"\nsize = [32, 16]\namount = 0.375\n",
+    ))
+    .unwrap();
+    let p = render(&mut e, 1, 60.0).pixels[0];
+    common::assert_close(p, [0.75, 0.5, 0.25, 0.5], 1e-3, "ISF globals");
+    e.set_chain(&own(
+        "output = \"x\"\n[x]\ntype = \"shadertoy\"\npath = \"globals.glsl\"\nsize = [32, 16]\n",
+    ))
+    .unwrap();
+    let p = render(&mut e, 1, 60.0).pixels[0];
+    common::assert_close(p, [0.5, 0.25, 0.0, 1.0], 1e-3, "Shadertoy globals");
+}

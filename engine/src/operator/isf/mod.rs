@@ -82,7 +82,7 @@ pub fn shadertoy_info() -> OperatorInfo {
     OperatorInfo::new(
         SHADERTOY_TYPE,
         Category::Custom,
-        "A Shadertoy image shader: `path = \"effect.glsl\"` defines mainImage(out vec4, in vec2); iChannel0..3 are its inputs.",
+        "A Shadertoy shader: `path = \"effect.glsl\"` defines mainImage(out vec4, in vec2); iChannel0..3 are its inputs; effect.bufa..bufd.glsl are Buffers A-D.",
         InputSpec { min: 0, max: 4 },
         vec![path_spec()].into(),
     )

@@ -33,6 +33,207 @@ struct Segment {
     len: usize,
     path: PathBuf,
     text: String,
+    /// Where in `text` the segment starts (a moved global initializer's expression).
+    offset: usize,
+}
+
+/// A global's initializer moved into an init function: the global and where its expression
+/// is in the file.
+#[derive(Clone, Debug)]
+struct MovedInit {
+    name: String,
+    expr: Range<usize>,
+}
+
+/// `text` with its comments and preprocessor lines replaced by spaces (newlines kept).
+fn code_only(text: &str) -> Vec<u8> {
+    let mut b = text.as_bytes().to_vec();
+    let mut i = 0;
+    let mut bol = true;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'/' && b.get(i + 1) == Some(&b'/') {
+            while i < b.len() && b[i] != b'\n' {
+                b[i] = b' ';
+                i += 1;
+            }
+        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
+            while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                if b[i] != b'\n' {
+                    b[i] = b' ';
+                }
+                i += 1;
+            }
+            for _ in 0..2 {
+                if i < b.len() {
+                    b[i] = b' ';
+                    i += 1;
+                }
+            }
+        } else if c == b'#' && bol {
+            // To the end of the line, with `\` continuations.
+            while i < b.len() && !(b[i] == b'\n' && (i == 0 || b[i - 1] != b'\\')) {
+                if b[i] != b'\n' {
+                    b[i] = b' ';
+                }
+                i += 1;
+            }
+        } else {
+            if c == b'\n' {
+                bol = true;
+            } else if !c.is_ascii_whitespace() {
+                bol = false;
+            }
+            i += 1;
+        }
+    }
+    b
+}
+
+/// Qualifiers of a global that keep its initializer (constants, stage I/O, uniforms).
+const KEEP_INIT: &[&str] = &[
+    "const",
+    "uniform",
+    "in",
+    "out",
+    "varying",
+    "attribute",
+    "buffer",
+    "shared",
+    "layout",
+    "struct",
+    "precision",
+];
+
+/// Blanks the initializers of `text`'s global variables (`float s = pow(x, 2.0);` keeps
+/// `float s` and spaces) and returns them in order: GLSL runs them before `main`, when the
+/// uniforms hold their values, whereas naga would evaluate them once, with none of them.
+fn move_global_inits(text: &mut String) -> Vec<MovedInit> {
+    let code = code_only(text);
+    let mut statements = Vec::new();
+    let (mut depth, mut paren, mut start) = (0i32, 0i32, 0usize);
+    for (i, &c) in code.iter().enumerate() {
+        match c {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    start = i + 1;
+                }
+            }
+            b'(' | b'[' => paren += 1,
+            b')' | b']' => paren -= 1,
+            b';' if depth == 0 && paren == 0 => {
+                statements.push(start..i);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    let mut moved = Vec::new();
+    for r in statements {
+        let st = &code[r.clone()];
+        // The first `=` at the top level that is no comparison.
+        let (mut level, mut eq) = (0i32, None);
+        for (k, &c) in st.iter().enumerate() {
+            match c {
+                b'(' | b'[' => level += 1,
+                b')' | b']' => level -= 1,
+                b'=' if level == 0 => {
+                    let prev = k.checked_sub(1).map(|p| st[p]);
+                    let next = st.get(k + 1).copied();
+                    if !matches!(prev, Some(b'=' | b'!' | b'<' | b'>')) && next != Some(b'=') {
+                        eq = Some(k);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(eq) = eq else { continue };
+        let Ok(lhs) = std::str::from_utf8(&st[..eq]) else {
+            continue;
+        };
+        let rhs = &st[eq + 1..];
+        let mut level = 0i32;
+        let several = rhs.iter().any(|&c| {
+            match c {
+                b'(' | b'[' => level += 1,
+                b')' | b']' => level -= 1,
+                _ => {}
+            }
+            c == b',' && level == 0
+        });
+        let lhs = lhs.trim();
+        let tokens: Vec<&str> = lhs.split_whitespace().collect();
+        let Some(first) = tokens.first() else {
+            continue;
+        };
+        if several || lhs.contains('(') || tokens.len() < 2 || KEEP_INIT.contains(first) {
+            continue;
+        }
+        // The name: the last identifier before an optional `[N]`.
+        let name: String = lhs
+            .split('[')
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .last()
+            .unwrap_or_default()
+            .to_string();
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            continue;
+        }
+        let expr = r.start + eq + 1..r.end;
+        blank(text, r.start + eq..r.end);
+        moved.push(MovedInit { name, expr });
+    }
+    moved
+}
+
+/// Appends `body` (the text of `original` at `path`, blanked where it was rewritten) as a
+/// segment, then, when it had global initializers, an init function `init` running them.
+/// Returns whether there is one.
+fn push_source(
+    p: &mut String,
+    segments: &mut Vec<Segment>,
+    path: &Path,
+    original: &str,
+    body: &str,
+    init: &str,
+) -> bool {
+    let mut body = body.to_string();
+    let inits = move_global_inits(&mut body);
+    segments.push(Segment {
+        at: p.len(),
+        len: body.len(),
+        path: path.to_path_buf(),
+        text: original.to_string(),
+        offset: 0,
+    });
+    p.push_str(&body);
+    p.push('\n');
+    if inits.is_empty() {
+        return false;
+    }
+    let _ = writeln!(p, "void {init}() {{");
+    for m in inits {
+        let _ = write!(p, "{} = ", m.name);
+        segments.push(Segment {
+            at: p.len(),
+            len: m.expr.len(),
+            path: path.to_path_buf(),
+            text: original.to_string(),
+            offset: m.expr.start,
+        });
+        p.push_str(&original[m.expr]);
+        p.push_str(";\n");
+    }
+    p.push_str("}\n");
+    true
 }
 
 /// One uniform of the `params` block.
@@ -52,6 +253,8 @@ pub struct Translated {
     /// The text given to naga.
     pub glsl: String,
     segments: Vec<Segment>,
+    /// The index in `segments` of the file's own text (the `.fs`, or the pass's `.glsl`).
+    own: usize,
     /// The `params` block's members in order (empty: no block).
     pub uniforms: Vec<Uniform>,
     /// Images bound: the inputs in order (the operator's inputs), then the pass targets.
@@ -484,26 +687,35 @@ fn translate_as(
         );
     }
     let mut segments = Vec::new();
+    // Init functions of the global initializers: always called, or by pass.
+    let mut inits = Vec::new();
+    let mut pass_inits = Vec::new();
     if let Some((path, text)) = &vs_body {
         p.push_str("#define main vivid__vs_main\n");
-        segments.push(Segment {
-            at: p.len(),
-            len: text.len(),
-            path: path.to_path_buf(),
-            text: vs.map(|(_, t)| t.to_string()).unwrap_or_default(),
-        });
-        p.push_str(text);
-        p.push_str("\n#undef main\n");
+        let original = vs.map(|(_, t)| t).unwrap_or_default();
+        if push_source(
+            &mut p,
+            &mut segments,
+            path,
+            original,
+            text,
+            "vivid__init_vs",
+        ) {
+            inits.push("vivid__init_vs".to_string());
+        }
+        p.push_str("#undef main\n");
     }
     if let Some((path, text)) = st.and_then(|st| st.common.as_ref()) {
-        segments.push(Segment {
-            at: p.len(),
-            len: text.len(),
-            path: path.clone(),
-            text: text.clone(),
-        });
-        p.push_str(text);
-        p.push('\n');
+        if push_source(
+            &mut p,
+            &mut segments,
+            path,
+            text,
+            text,
+            "vivid__init_common",
+        ) {
+            inits.push("vivid__init_common".to_string());
+        }
     }
     // Shadertoy buffers: each pass's names and channels renamed around its text.
     let st_passes: Vec<&StPass> = st
@@ -531,14 +743,16 @@ fn translate_as(
         .take(st_passes.len().saturating_sub(1))
     {
         wrap(&mut p, k, pass, true);
-        segments.push(Segment {
-            at: p.len(),
-            len: pass.text.len(),
-            path: pass.path.clone(),
-            text: pass.text.clone(),
-        });
-        p.push_str(&pass.text);
-        p.push('\n');
+        let init = format!("vivid__init_p{k}");
+        let has = push_source(
+            &mut p,
+            &mut segments,
+            &pass.path,
+            &pass.text,
+            &pass.text,
+            &init,
+        );
+        pass_inits.push(has.then_some(init));
         wrap(&mut p, k, pass, false);
     }
     let image_pass = st_passes.len().checked_sub(1).map(|k| (k, st_passes[k]));
@@ -546,14 +760,17 @@ fn translate_as(
         wrap(&mut p, k, pass, true);
     }
     p.push_str("#define main vivid__main\n");
-    segments.push(Segment {
-        at: p.len(),
-        len: fs_body.len(),
-        path: fs_path.to_path_buf(),
-        text: fs.to_string(),
-    });
-    p.push_str(&fs_body);
-    p.push('\n');
+    let own = segments.len();
+    let init = match image_pass {
+        Some((k, _)) => format!("vivid__init_p{k}"),
+        None => "vivid__init_fs".to_string(),
+    };
+    let has = push_source(&mut p, &mut segments, fs_path, fs, &fs_body, &init);
+    match image_pass {
+        Some(_) => pass_inits.push(has.then_some(init)),
+        None if has => inits.push(init),
+        None => {}
+    }
     if let Some((k, pass)) = image_pass {
         wrap(&mut p, k, pass, false);
     }
@@ -591,9 +808,6 @@ fn translate_as(
             }
         }
     }
-    if vs_body.is_some() {
-        p.push_str("vivid__vs_main();\n");
-    }
     if shadertoy {
         p.push_str(
             "iResolution = vec3(RENDERSIZE, 1.0); iTime = TIME; iTimeDelta = TIMEDELTA;\n\
@@ -601,6 +815,15 @@ fn translate_as(
              iMouse = vivid__params.vivid__mouse; iDate = vec4(DATE.x, DATE.y - 1.0, DATE.zw);\n\
              for (int vivid__k = 0; vivid__k < 4; vivid__k++) { iChannelResolution[vivid__k] = vec3(vivid__size(vivid__k), 1.0); iChannelTime[vivid__k] = TIME; }\n",
         );
+    }
+    // The globals' initializers, once every uniform holds its value (as GLSL runs them).
+    for init in &inits {
+        let _ = writeln!(p, "{init}();");
+    }
+    if vs_body.is_some() {
+        p.push_str("vivid__vs_main();\n");
+    }
+    if shadertoy {
         if st_passes.is_empty() {
             p.push_str("mainImage(vivid__FragColor, vivid__FragCoord.xy);\n");
         }
@@ -611,6 +834,9 @@ fn translate_as(
                     p,
                     "iChannelResolution[{n}] = vec3(vivid__size({image}), 1.0); "
                 );
+            }
+            if let Some(Some(init)) = pass_inits.get(k) {
+                let _ = write!(p, "{init}(); ");
             }
             let main = if pass.renames.iter().any(|r| r == "mainImage") {
                 format!("vivid__p{k}_mainImage")
@@ -625,6 +851,7 @@ fn translate_as(
     p.push_str("return vivid__FragColor;\n}\nvoid main() {}\n");
     Ok(Translated {
         glsl: p,
+        own,
         segments,
         uniforms,
         imported: images.len() - n_inputs - n_targets,
@@ -667,7 +894,7 @@ impl Translated {
     /// globals, constants and structs — parsed alone, with their located errors.
     fn top_level_names(&self) -> Result<Vec<String>, Vec<Diagnostic>> {
         let module = self.parse()?;
-        let Some(own) = self.segments.last() else {
+        let Some(own) = self.segments.get(self.own) else {
             return Ok(Vec::new());
         };
         let mine = |span: naga::Span| {
@@ -733,8 +960,10 @@ impl Translated {
         if let Some(r) = &span {
             for s in &self.segments {
                 if r.start >= s.at && r.start < s.at + s.len.max(1) {
-                    let start = r.start - s.at;
-                    let end = (r.end.max(r.start + 1) - s.at).min(s.text.len()).max(start);
+                    let start = r.start - s.at + s.offset;
+                    let end = (r.end.max(r.start + 1) - s.at + s.offset)
+                        .min(s.text.len())
+                        .max(start);
                     return Diagnostic::at_span(&s.path, &s.text, start..end, message);
                 }
             }
