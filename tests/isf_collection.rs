@@ -28,13 +28,17 @@ const AUDIO: [&str; 7] = [
 /// (Boxinator) — undefined in GLSL, NaN on GPUs as here.
 const OWN_NAN: [&str; 3] = ["Boxinator.fs", "Dirty Lens.fs", "Smudged Lens.fs"];
 
-/// Files that render one colour from the test input at their defaults, each for a reason of
-/// its own (checked by reading them): a solid colour; an input's alpha (1 everywhere); a
-/// luminance threshold the test gradient stays under; a crop or trail at a size or time the
-/// 3 test frames do not reach; motion (optical flow) of a still input.
-const FLAT: [&str; 12] = [
+/// Files that render one colour from the test input at their defaults, each for a reason
+/// found by reading it (docs/isf.md): a solid colour (Solid Color); the input's alpha, 1
+/// everywhere (Show Alpha); a luminance threshold the test gradient stays under (Duotone);
+/// a histogram input the test does not give (Duotone From Histogram); motion of a still
+/// input (Optical Flow Generator); nothing to draw until an input is set (Circle Trails'
+/// point at (0, 0), Color Organ Polyphonic's notes all off) or until many frames have
+/// passed (Doodler); `pow` of a negative number making every sample coordinate NaN
+/// (Butterfly Wave Scrawler, Crazy Parametric Fun); coordinates divided by RENDERSIZE twice
+/// (Random Shape).
+const FLAT: [&str; 11] = [
     "Butterfly Wave Scrawler.fs",
-    "Circle Crop.fs",
     "Circle Trails.fs",
     "Color Organ Polyphonic.fs",
     "Crazy Parametric Fun.fs",

@@ -457,6 +457,8 @@ fn shadertoy_header(buffers: &[char]) -> Header {
             .map(|c| super::header::Pass {
                 target: Some(format!("vivid__buf{c}")),
                 persistent: true,
+                // 32-bit float, as Shadertoy's buffers are (where the device filters them).
+                float: true,
                 ..super::header::Pass::default()
             })
             .chain((!buffers.is_empty()).then(super::header::Pass::default))
