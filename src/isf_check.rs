@@ -1,6 +1,7 @@
 //! `vivid isf-check DIR [--render]`: translates and validates every ISF file of a folder, and
 //! with `--render` renders each from a test input, one line a file.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
@@ -30,14 +31,12 @@ enum Rendered {
 /// inputs in turn.
 fn chain_for(dir: &Path, file: &Path) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(file).with_context(|| format!("{}", file.display()))?;
-    let images = header::parse(file, &text)
-        .map(|h| {
-            h.inputs
-                .iter()
-                .filter(|i| i.kind == InputKind::Image)
-                .count()
-        })
-        .unwrap_or(0);
+    let images = header::parse(file, &text).map_or(0, |h| {
+        h.inputs
+            .iter()
+            .filter(|i| i.kind == InputKind::Image)
+            .count()
+    });
     let inputs: Vec<&str> = (0..images)
         .map(|i| if i % 2 == 0 { "\"g\"" } else { "\"n\"" })
         .collect();
@@ -57,7 +56,9 @@ fn toml_string(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
             c => out.push(c),
         }
     }

@@ -78,7 +78,7 @@ fn shadertoy_mouse(cx: &UniformCx<'_>) -> [f32; 4] {
             .slot(name)
             .map_or(0.0, |s| cx.vars.get(s) as f32)
     };
-    let sign = if get("mouse.down") != 0.0 { 1.0 } else { -1.0 };
+    let sign = if get("mouse.down") == 0.0 { -1.0 } else { 1.0 };
     [
         get("mouse.x"),
         get("mouse.y"),

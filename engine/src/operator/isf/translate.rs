@@ -707,17 +707,17 @@ fn translate_as(
         }
         p.push_str("#undef main\n");
     }
-    if let Some((path, text)) = st.and_then(|st| st.common.as_ref()) {
-        if push_source(
+    if let Some((path, text)) = st.and_then(|st| st.common.as_ref())
+        && push_source(
             &mut p,
             &mut segments,
             path,
             text,
             text,
             "vivid__init_common",
-        ) {
-            inits.push("vivid__init_common".to_string());
-        }
+        )
+    {
+        inits.push("vivid__init_common".to_string());
     }
     // Shadertoy buffers: each pass's names and channels renamed around its text.
     let st_passes: Vec<&StPass> = st
