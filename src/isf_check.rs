@@ -1,5 +1,6 @@
-//! `vivid isf-check DIR [--render]`: translates and validates every ISF file of a folder, and
-//! with `--render` renders each from a test input, one line a file.
+//! `vivid isf-check DIR [--render]`: translates and validates every ISF (`.fs`) and Shadertoy
+//! (`.glsl`) file of a folder, and with `--render` renders each from a test input, one line
+//! a file.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -17,6 +18,24 @@ const SIZE: (u32, u32) = (48, 32);
 /// Frames rendered per file (persistent buffers and feedback get a few frames to fill).
 const FRAMES: u64 = 3;
 
+/// Whether `path` is an ISF file (`.fs`), a Shadertoy file (`.glsl`; not a pass of another
+/// one: `name.bufa.glsl`, `name.common.glsl`) or neither: its operator type.
+fn kind_of(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_string_lossy().to_lowercase();
+    if vivid::operator::isf::ISF_EXTENSIONS.contains(&ext.as_str()) {
+        return Some(vivid::operator::isf::ISF_TYPE);
+    }
+    if !vivid::operator::isf::SHADERTOY_EXTENSIONS.contains(&ext.as_str()) {
+        return None;
+    }
+    let stem = path.file_stem()?.to_string_lossy().to_lowercase();
+    let part = stem.rsplit_once('.').map(|(_, p)| p.to_string());
+    let sibling = part.is_some_and(|p| {
+        p == "common" || (p.len() == 4 && p.starts_with("buf") && p.ends_with(['a', 'b', 'c', 'd']))
+    });
+    (!sibling).then_some(vivid::operator::isf::SHADERTOY_TYPE)
+}
+
 /// What one file's render showed.
 enum Rendered {
     /// Finite, and not every pixel the same.
@@ -31,12 +50,18 @@ enum Rendered {
 /// inputs in turn.
 fn chain_for(dir: &Path, file: &Path) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(file).with_context(|| format!("{}", file.display()))?;
-    let images = header::parse(file, &text).map_or(0, |h| {
-        h.inputs
-            .iter()
-            .filter(|i| i.kind == InputKind::Image)
-            .count()
-    });
+    let kind = kind_of(file).unwrap_or(vivid::operator::isf::ISF_TYPE);
+    let images = if kind == vivid::operator::isf::SHADERTOY_TYPE {
+        // iChannel0..3: the test inputs in turn.
+        4
+    } else {
+        header::parse(file, &text).map_or(0, |h| {
+            h.inputs
+                .iter()
+                .filter(|i| i.kind == InputKind::Image)
+                .count()
+        })
+    };
     let inputs: Vec<&str> = (0..images)
         .map(|i| if i % 2 == 0 { "\"g\"" } else { "\"n\"" })
         .collect();
@@ -44,7 +69,7 @@ fn chain_for(dir: &Path, file: &Path) -> anyhow::Result<String> {
     let quoted = toml_string(&relative.to_string_lossy());
     let (w, h) = SIZE;
     Ok(format!(
-        "output = \"x\"\n\n[g]\ntype = \"gradient\"\nsize = [{w}, {h}]\nangle = 30\ncolor_a = [0.9, 0.2, 0.1]\ncolor_b = [0.1, 0.5, 0.9]\n\n[n]\ntype = \"noise\"\nsize = [{w}, {h}]\n\n[x]\ntype = \"isf\"\npath = {quoted}\nsize = [{w}, {h}]\ninputs = [{}]\n",
+        "output = \"x\"\n\n[g]\ntype = \"gradient\"\nsize = [{w}, {h}]\nangle = 30\ncolor_a = [0.9, 0.2, 0.1]\ncolor_b = [0.1, 0.5, 0.9]\n\n[n]\ntype = \"noise\"\nsize = [{w}, {h}]\n\n[x]\ntype = \"{kind}\"\npath = {quoted}\nsize = [{w}, {h}]\ninputs = [{}]\n",
         inputs.join(", ")
     ))
 }
@@ -126,12 +151,7 @@ pub fn isf_check(dir: &Path, render_too: bool) -> anyhow::Result<bool> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension().is_some_and(|e| {
-                vivid::operator::isf::ISF_EXTENSIONS
-                    .contains(&e.to_string_lossy().to_lowercase().as_str())
-            })
-        })
+        .filter(|p| kind_of(p).is_some())
         .collect();
     files.sort();
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
@@ -153,7 +173,11 @@ pub fn isf_check(dir: &Path, render_too: bool) -> anyhow::Result<bool> {
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().to_string());
         let start = Instant::now();
-        let result = vivid::operator::isf::check(&library, &f);
+        let result = if kind_of(&f) == Some(vivid::operator::isf::SHADERTOY_TYPE) {
+            vivid::operator::isf::resolve_shadertoy(&library, &f).map(|_| ())
+        } else {
+            vivid::operator::isf::check(&library, &f)
+        };
         let ms = start.elapsed().as_secs_f64() * 1e3;
         if let Err(e) = result {
             failed += 1;

@@ -56,8 +56,9 @@ enum Command {
         #[arg(long, conflicts_with_all = ["project", "markdown"])]
         shader_api: bool,
     },
-    /// Check every ISF file (`.fs`) of a folder: translate and validate each, one line per
-    /// file (ok, or its errors at their `file:line:col`). Exits non-zero if any failed.
+    /// Check every ISF (`.fs`) and Shadertoy (`.glsl`, with its buffers) file of a folder:
+    /// translate and validate each, one line per file (ok, or its errors at their
+    /// `file:line:col`). Exits non-zero if any failed.
     #[cfg(feature = "isf")]
     IsfCheck {
         /// The folder of ISF files.

@@ -355,3 +355,36 @@ fn global_initializers_see_inputs_and_built_ins() {
     let p = render(&mut e, 1, 60.0).pixels[0];
     common::assert_close(p, [0.5, 0.25, 0.0, 1.0], 1e-3, "Shadertoy globals");
 }
+
+#[test]
+fn isf_check_checks_shadertoy_files_with_their_buffers() {
+    let dir = common::project(&[
+        (
+            "a.glsl",
+            "//! iChannel0 = bufa\nvoid mainImage(out vec4 c, in vec2 p) { c = texture(iChannel0, p / iResolution.xy); }\n",
+        ),
+        (
+            "a.bufa.glsl",
+            "void mainImage(out vec4 c, in vec2 p) { c = vec4(p / iResolution.xy, 0.0, 1.0); }\n",
+        ),
+        ("a.common.glsl", "float unused_helper() { return 1.0; }\n"),
+        (
+            "b.glsl",
+            "void mainImage(out vec4 c, in vec2 p) {\n  c = vec4(missing);\n}\n",
+        ),
+    ]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .args(["isf-check", "--render"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    // Two files (the buffer and the common code are a.glsl's), a.glsl rendering its buffer.
+    assert!(text.contains("ok    a.glsl"), "{text}");
+    assert!(
+        text.contains("FAIL  b.glsl") && text.contains("b.glsl:2:"),
+        "{text}"
+    );
+    assert!(text.contains("1/2 compile"), "{text}");
+}
