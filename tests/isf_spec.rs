@@ -150,6 +150,22 @@ fn an_imported_picture_is_sampled_as_written() {
             common::assert_close(*p, want, 3e-3, &format!("{mode:?} pixel ({x}, {y})"));
         }
     }
+    // Saved again (as a live runner reports it): the operator reads it again.
+    let mut e = engine_in(MODES[0]);
+    e.set_chain(&chain_in(
+        dir.path(),
+        "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"show.fs\"\nsize = [4, 2]\n",
+    ))
+    .unwrap();
+    render(&mut e, 2, 60.0);
+    let pic = dir.path().join("pic.png");
+    image::RgbaImage::from_pixel(4, 2, image::Rgba([51, 102, 204, 255]))
+        .save(&pic)
+        .unwrap();
+    let named = e.files_changed(&[pic.clone()]);
+    assert_eq!(named, [pic.canonicalize().unwrap()]);
+    let p = render(&mut e, 2, 60.0).pixels[0];
+    common::assert_close(p, [0.2, 0.4, 0.8, 1.0], 3e-3, "the picture saved again");
 }
 
 #[test]

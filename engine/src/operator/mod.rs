@@ -135,6 +135,10 @@ pub struct OperatorInfo {
     /// it. Other operators run only when the node shown needs them (see
     /// [`OperatorType::ADVANCES`](crate::operator::OperatorType::ADVANCES)).
     pub advances: bool,
+    /// Files it reads besides its parameters' (an ISF file's `.vs`, Shadertoy buffers, its
+    /// `IMPORTED` pictures), resolved: the engine watches them like a file parameter's and
+    /// prepares the node again when one changes ([`PrepareCx::files_generation`]).
+    pub files: Arc<[std::path::PathBuf]>,
 }
 
 impl OperatorInfo {
@@ -156,6 +160,7 @@ impl OperatorInfo {
             shader: None,
             scene: None,
             advances: false,
+            files: Arc::new([]),
         }
     }
 

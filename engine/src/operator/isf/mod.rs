@@ -100,7 +100,10 @@ pub fn resolve_shadertoy(library: &ShaderLibrary, path: &Path) -> Result<Arc<Ope
         passes,
         ..header::Header::default()
     };
-    finish(library, &path, &head, &t, &wgsl, SHADERTOY_TYPE)
+    let mut read = vec![path.clone()];
+    read.extend(files.common.iter().map(|(p, _)| p.clone()));
+    read.extend(files.buffers.iter().map(|(_, p, _)| p.clone()));
+    finish(library, &path, &head, &t, &wgsl, SHADERTOY_TYPE, read)
 }
 
 /// The sibling of Shadertoy file `path` (`effect.glsl`) for `part`: `effect.PART.glsl`.
@@ -180,7 +183,10 @@ pub fn to_wgsl(path: &Path) -> Result<(header::Header, translate::Translated, St
 pub fn resolve(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>> {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let (head, t, wgsl) = to_wgsl(&path)?;
-    finish(library, &path, &head, &t, &wgsl, ISF_TYPE)
+    let mut read = vec![path.clone()];
+    read.extend(sibling_vs(&path));
+    read.extend(head.imported.iter().map(|i| imported_path(&path, &i.path)));
+    finish(library, &path, &head, &t, &wgsl, ISF_TYPE, read)
 }
 
 /// The operator info of a translated file.
@@ -191,6 +197,7 @@ fn finish(
     t: &translate::Translated,
     wgsl: &str,
     type_name: &'static str,
+    read: Vec<PathBuf>,
 ) -> Result<Arc<OperatorInfo>> {
     let path = path.to_path_buf();
     let library_name = format!("project:{type_name}:{}", path.display());
@@ -314,6 +321,7 @@ fn finish(
     Ok(Arc::new(OperatorInfo {
         shader: Some(Arc::new(shader)),
         advances,
+        files: read.into(),
         ..OperatorInfo::new(
             Cow::Borrowed(type_name),
             Category::Custom,
