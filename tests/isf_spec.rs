@@ -162,7 +162,7 @@ fn an_imported_picture_is_sampled_as_written() {
     image::RgbaImage::from_pixel(4, 2, image::Rgba([51, 102, 204, 255]))
         .save(&pic)
         .unwrap();
-    let named = e.files_changed(&[pic.clone()]);
+    let named = e.files_changed(std::slice::from_ref(&pic));
     assert_eq!(named, [pic.canonicalize().unwrap()]);
     let p = render(&mut e, 2, 60.0).pixels[0];
     common::assert_close(p, [0.2, 0.4, 0.8, 1.0], 3e-3, "the picture saved again");
