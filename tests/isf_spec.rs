@@ -202,6 +202,12 @@ fn errors_point_at_the_fs_line_and_column() {
             "e.fs:6:",
             "",
         ),
+        // vivid's own bounds (checked on naga's module of the GLSL, not the WGSL).
+        (
+            "/*{}*/\nfloat big[4000000];\nvoid main() {\n  big[0] = 1.0;\n  gl_FragColor = vec4(big[0]);\n}\n",
+            "e.fs:2:7",
+            "4000000",
+        ),
     ];
     for (text, at, word) in cases {
         let dir = common::project(&[("e.fs", text)]);

@@ -210,14 +210,16 @@ fn finish(
     } else {
         wgsl
     };
-    let composed = library.compose_parts(
-        &library_name,
-        wgsl,
-        &path,
-        &[GENERATED_INTERFACE.to_string()],
-        None,
-        true,
-    )?;
+    let composed = library
+        .compose_parts(
+            &library_name,
+            wgsl,
+            &path,
+            &[GENERATED_INTERFACE.to_string()],
+            None,
+            true,
+        )
+        .map_err(|e| not_at_generated_lines(e, &path))?;
     // The params block's layout, as naga laid it out.
     let (offsets, params_size) = composed
         .module
@@ -333,6 +335,30 @@ fn finish(
             specs.into(),
         )
     }))
+}
+
+/// An error found in the WGSL made from the file at `path` (what the GLSL checks did not
+/// catch): its place is the WGSL's, not the file's, so it is said without a line — the
+/// generated line quoted in the message, never shown as a line of the file.
+fn not_at_generated_lines(e: EngineError, path: &Path) -> EngineError {
+    let EngineError::Shader(Diagnostics(ds)) = e else {
+        return e;
+    };
+    EngineError::Shader(Diagnostics(
+        ds.into_iter()
+            .map(|d| {
+                if d.file != path {
+                    return d;
+                }
+                let near = d.source_line.as_deref().map_or_else(String::new, |l| {
+                    format!(" (in the WGSL vivid made from it: `{}`)", l.trim())
+                });
+                let mut out = Diagnostic::file_level(path, format!("{}{near}", d.message));
+                out.hint = d.hint;
+                out
+            })
+            .collect(),
+    ))
 }
 
 /// The parameter an ISF input becomes.

@@ -998,6 +998,16 @@ impl Translated {
         module.entry_points.clear();
         super::fixup::fix_returns(&mut module);
         super::fixup::rename(&mut module, WRAPPER);
+        // vivid's bounds on a project's shader, checked here where naga's spans are the
+        // file's (composing the WGSL checks them again, at the WGSL's places).
+        if let Err(v) =
+            crate::shaders::limits::check(&module, &crate::shaders::ShaderLimits::DEFAULT)
+        {
+            return Err(vec![
+                self.locate(v.span.to_range(), &user_names(&v.message))
+                    .with_hint(v.hint),
+            ]);
+        }
         // The loop guard: the WGSL written here is registered untrusted
         // (`ShaderLibrary::register_text`), so composing it bounds the module and guards
         // its loops (`shaders::harden`) before anything reaches the driver.
