@@ -60,6 +60,10 @@ fn date_is_the_system_local_date() {
         matches(before) || matches(after),
         "DATE {p:?}, system {before:?} .. {after:?}"
     );
+    // The date changes every frame; the frames create nothing.
+    render(&mut e, 5, 60.0);
+    let s = e.stats();
+    assert_eq!(s.gpu_objects_created_after_warmup, 0, "{s:?}");
 }
 
 #[test]
@@ -149,6 +153,10 @@ fn an_imported_picture_is_sampled_as_written() {
             let want = colour(x, y).map(|c| f32::from(c) / 255.0);
             common::assert_close(*p, want, 3e-3, &format!("{mode:?} pixel ({x}, {y})"));
         }
+        // Loaded and uploaded once: the frames after create nothing.
+        render(&mut e, 5, 60.0);
+        let s = e.stats();
+        assert_eq!(s.gpu_objects_created_after_warmup, 0, "{mode:?}: {s:?}");
     }
     // Saved again (as a live runner reports it): the operator reads it again.
     let mut e = engine_in(MODES[0]);
