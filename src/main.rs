@@ -57,12 +57,17 @@ enum Command {
         #[arg(long, conflicts_with_all = ["project", "markdown"])]
         shader_api: bool,
     },
-    /// Check every ISF file (`.fs`) of a folder: translate and validate each, one line per
-    /// file (ok, or its errors at their `file:line:col`). Exits non-zero if any failed.
+    /// Check every ISF (`.fs`) and Shadertoy (`.glsl`, with its buffers) file of a folder:
+    /// translate and validate each, one line per file (ok, or its errors at their
+    /// `file:line:col`). Exits non-zero if any failed.
     #[cfg(feature = "isf")]
     IsfCheck {
         /// The folder of ISF files.
         dir: PathBuf,
+        /// Also render each file that compiles (a few frames from a gradient and a noise
+        /// input, on this machine's GPU): NaN or infinity fails, one colour is reported.
+        #[arg(long)]
+        render: bool,
     },
     /// Make a new project folder from the template: a commented chain.toml and a starter
     /// shader (never overwrites: DIR must not exist, or be empty).
@@ -350,7 +355,7 @@ fn main() -> ExitCode {
         Some(Command::Bench(args)) => bench(&args),
         Some(Command::Render(args)) => render(*args),
         #[cfg(feature = "isf")]
-        Some(Command::IsfCheck { dir }) => match isf_check::isf_check(&dir) {
+        Some(Command::IsfCheck { dir, render }) => match isf_check::isf_check(&dir, render) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
             Err(e) => Err(e),

@@ -140,6 +140,10 @@ pub struct OperatorInfo {
     /// --frames A..B`) equals that range of a sequential run only after a preroll. Every
     /// operator that [`advances`](Self::advances) is stateful.
     pub stateful: bool,
+    /// Files it reads besides its parameters' (an ISF file's `.vs`, Shadertoy buffers, its
+    /// `IMPORTED` pictures), resolved: the engine watches them like a file parameter's and
+    /// prepares the node again when one changes ([`PrepareCx::files_generation`]).
+    pub files: Arc<[std::path::PathBuf]>,
 }
 
 impl OperatorInfo {
@@ -162,6 +166,7 @@ impl OperatorInfo {
             scene: None,
             advances: false,
             stateful: false,
+            files: Arc::new([]),
         }
     }
 

@@ -148,7 +148,7 @@ impl Registry {
         #[cfg(feature = "isf")]
         r.insert(Entry {
             info: Arc::new(super::isf::shadertoy_info()),
-            factory: wgsl::make,
+            factory: super::isf::run::make,
             interface: Interface::File {
                 param: super::isf::ISF_PATH_PARAM,
                 extensions: super::isf::SHADERTOY_EXTENSIONS,
@@ -157,6 +157,12 @@ impl Registry {
             shader: None,
             uniforms: &[],
         });
+        // The window's mouse (`Engine::set_mouse`): read by expressions and Shadertoy's iMouse.
+        for (name, doc) in crate::engine::MOUSE_VARIABLES {
+            if let Err(e) = r.variables.add(name, doc) {
+                log::error!("variable {name}: {e}");
+            }
+        }
         r
     }
 
