@@ -48,6 +48,10 @@ pub struct RecordOptions {
     /// Bits per channel of a PNG sequence: 8 (default; 0 means 8) or 16 (from the
     /// `Rgba16Float` output, converted on the encoder thread). Video files are 8-bit.
     pub depth: u8,
+    /// The first frame recorded (`FrameTime::frame`): earlier frames (a preroll) are not
+    /// recorded, and a PNG sequence's names count from it, one more a frame (`vivid render
+    /// --frames A..B`: A, so that names are the global frame index).
+    pub first_index: u64,
 }
 
 /// Where frames go.
@@ -260,7 +264,8 @@ pub fn start(options: &RecordOptions) -> Result<(RecordTap, Recording), String> 
         exact: options.exact,
         current: None,
         first: None,
-        next_index: 0,
+        first_index: options.first_index,
+        next_index: options.first_index,
         next_seq: 0,
         pending_time: 0,
     };
@@ -306,6 +311,8 @@ pub struct RecordTap {
     current: Option<usize>,
     /// The time of the first frame recorded.
     first: Option<f64>,
+    /// Frames before this one are not recorded (a preroll).
+    first_index: u64,
     next_index: u64,
     next_seq: u64,
     pending_time: u64,
@@ -425,6 +432,11 @@ impl OutputTap for RecordTap {
                 .collect();
         }
         self.harvest();
+        if time.frame < self.first_index {
+            // A preroll: rendered, not recorded (the ring is made on its first frame
+            // anyway, so that the recorded frames create nothing).
+            return;
+        }
         let mut free = self.ring.iter().position(|s| s.state == SlotState::Free);
         if free.is_none() && self.exact {
             self.drain(gpu);

@@ -599,8 +599,9 @@ impl Engine {
     // disk.
 
     /// Files changed on disk (as the watcher reports them: `vivid_app::live::Live` calls
-    /// this). Every node with a file parameter ([`ParamKind::File`]) naming one of them
-    /// prepares again at the next frame — an `image` decodes its picture again, a `mesh`
+    /// this). Every node with a file parameter ([`ParamKind::File`]) naming one of them, or
+    /// whose operator reads one ([`OperatorInfo::files`](crate::OperatorInfo::files): an
+    /// ISF file's `IMPORTED` pictures), prepares again at the next frame — an `image` decodes its picture again, a `mesh`
     /// reads its glTF — and a picture that gives its node its size (no `size`) gives the
     /// new one. Until the new version loads, the last good one keeps rendering; a failure
     /// is the node's error ([`errors`](Self::errors)). Returns the files of `paths` that a
@@ -652,6 +653,16 @@ impl Engine {
                     resized |= spec.size.is_none();
                 }
             }
+            // The files the operator reads besides its parameters' (IMPORTED pictures).
+            for f in n.info.files.iter() {
+                let path = canonical(f);
+                if changed.contains(&path) {
+                    named = true;
+                    if !affected.contains(&path) {
+                        affected.push(path);
+                    }
+                }
+            }
             if named {
                 n.files_generation = generation;
             }
@@ -686,6 +697,7 @@ impl Engine {
             if let Some(shader) = n.info.shader.as_ref().filter(|s| s.from_file) {
                 files.push(shader.path.clone());
             }
+            files.extend(n.info.files.iter().cloned());
         }
         files.sort();
         files.dedup();

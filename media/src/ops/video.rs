@@ -211,6 +211,9 @@ impl<P: Clip> OperatorType for Player<P> {
     const SUMMARY: &'static str = P::SUMMARY;
     const INPUTS: InputSpec = InputSpec::NONE;
     type Params = P;
+    // Played by the clock from the frame it first runs (a `time` expression scrubs
+    // instead, the same in any range of frames).
+    const STATEFUL: bool = true;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] = crate::upload::UNIFORMS;
 }
 
