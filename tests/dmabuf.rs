@@ -150,8 +150,7 @@ fn read_bytes(gpu: &Gpu, texture: &vivid::wgpu::Texture) -> Vec<u8> {
     gpu.device()
         .poll(vivid::wgpu::PollType::wait_indefinitely())
         .unwrap();
-    let out = buffer.slice(..).get_mapped_range().unwrap().to_vec();
-    out
+    buffer.slice(..).get_mapped_range().unwrap().to_vec()
 }
 
 fn open_fds() -> usize {

@@ -129,9 +129,8 @@ impl ExportHandle {
         let Some((slot, frame)) = s.latest.take() else {
             return Ok(None);
         };
-        let (handle, fourcc) = match (s.handle, s.fourcc) {
-            (Some(h), Some(f)) => (h, f),
-            _ => return Ok(None),
+        let (Some(handle), Some(fourcc)) = (s.handle, s.fourcc) else {
+            return Ok(None);
         };
         let [width, height] = s.size;
         let Some(entry) = s.slots.get(slot) else {

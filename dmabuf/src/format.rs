@@ -4,21 +4,21 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Fourcc(pub u32);
 
-const fn fourcc(code: &[u8; 4]) -> Fourcc {
+const fn fourcc(code: [u8; 4]) -> Fourcc {
     Fourcc(code[0] as u32 | (code[1] as u32) << 8 | (code[2] as u32) << 16 | (code[3] as u32) << 24)
 }
 
 impl Fourcc {
     /// `DRM_FORMAT_ABGR8888` (`AB24`): bytes R, G, B, A in memory.
-    pub const ABGR8888: Self = fourcc(b"AB24");
+    pub const ABGR8888: Self = fourcc(*b"AB24");
     /// `DRM_FORMAT_XBGR8888` (`XB24`): bytes R, G, B, X (alpha ignored, read as 1).
-    pub const XBGR8888: Self = fourcc(b"XB24");
+    pub const XBGR8888: Self = fourcc(*b"XB24");
     /// `DRM_FORMAT_ARGB8888` (`AR24`): bytes B, G, R, A in memory.
-    pub const ARGB8888: Self = fourcc(b"AR24");
+    pub const ARGB8888: Self = fourcc(*b"AR24");
     /// `DRM_FORMAT_XRGB8888` (`XR24`): bytes B, G, R, X.
-    pub const XRGB8888: Self = fourcc(b"XR24");
+    pub const XRGB8888: Self = fourcc(*b"XR24");
     /// `DRM_FORMAT_ABGR16161616F` (`AB4H`): half floats R, G, B, A.
-    pub const ABGR16161616F: Self = fourcc(b"AB4H");
+    pub const ABGR16161616F: Self = fourcc(*b"AB4H");
 
     /// The four characters, for messages.
     #[must_use]

@@ -432,32 +432,31 @@ impl Operator for DmabufIn {
                 .empty
                 .prepare(cx, &[cx.dummy], cx.output, SamplerKind::LinearClamp);
         };
-        let index = match self
+        let cached = self
             .cache
             .iter()
-            .position(|c| c.identity == offered.identity)
-        {
-            Some(i) => i,
-            None => {
-                let texture = match import_texture(cx.gpu, &offered.fd, &offered.identity) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        let mut s = lock(&slot);
-                        s.stats.refused += 1;
-                        s.last_error = Some(e.to_string());
-                        drop(s);
-                        return Err(EngineError::Param(format!("dmabuf_in '{name}': {e}")));
-                    }
-                };
-                lock(&slot).stats.imported += 1;
-                self.cache.push(Cached {
-                    identity: offered.identity,
-                    texture,
-                    pass: pass(),
-                    used: self.prepares,
-                });
-                self.cache.len() - 1
-            }
+            .position(|c| c.identity == offered.identity);
+        let index = if let Some(i) = cached {
+            i
+        } else {
+            let texture = match import_texture(cx.gpu, &offered.fd, &offered.identity) {
+                Ok(t) => t,
+                Err(e) => {
+                    let mut s = lock(&slot);
+                    s.stats.refused += 1;
+                    s.last_error = Some(e.to_string());
+                    drop(s);
+                    return Err(EngineError::Param(format!("dmabuf_in '{name}': {e}")));
+                }
+            };
+            lock(&slot).stats.imported += 1;
+            self.cache.push(Cached {
+                identity: offered.identity,
+                texture,
+                pass: pass(),
+                used: self.prepares,
+            });
+            self.cache.len() - 1
         };
         self.cache[index].used = self.prepares;
         let identity = offered.identity;
