@@ -511,3 +511,32 @@ pub fn register(registry: &mut vivid_engine::operator::Registry) {
 pub fn offered_identity(source: &ImportSource) -> Option<Identity> {
     lock(&source.slot).current.as_ref().map(|o| o.identity)
 }
+
+#[cfg(test)]
+mod tests {
+    use vivid_engine::shaders::ShaderLibrary;
+
+    /// `DmabufInUniforms` has exactly the size naga lays out for `struct DmabufIn`.
+    #[test]
+    fn the_uniform_struct_matches_the_shader() {
+        let mut library = ShaderLibrary::new();
+        for (name, text) in super::SHADERS {
+            library.register(name, text);
+        }
+        let composed = library
+            .compose("dmabuf_in.wgsl")
+            .expect("dmabuf_in.wgsl composes");
+        let module = &composed.module;
+        let mut layouter = naga::proc::Layouter::default();
+        layouter.update(module.to_ctx()).expect("layout");
+        let (handle, _) = module
+            .types
+            .iter()
+            .find(|(_, t)| t.name.as_deref() == Some("DmabufIn"))
+            .expect("struct DmabufIn");
+        assert_eq!(
+            layouter[handle].size as usize,
+            size_of::<super::DmabufInUniforms>()
+        );
+    }
+}

@@ -28,3 +28,10 @@ pub mod import;
 pub use export::{ExportHandle, ExportOptions, ExportStats, ExportTap, ExportedFrame, export};
 #[cfg(unix)]
 pub use import::{DmabufDesc, ImportSource, ImportStats, register, source};
+
+/// A new fd of our own for the open file a bare integer names (one a C library such as
+/// GStreamer hands out); fails with `EBADF` if none is open.
+#[cfg(unix)]
+pub fn dup_raw(raw: std::os::fd::RawFd) -> std::io::Result<std::os::fd::OwnedFd> {
+    vk::dup_raw(raw)
+}

@@ -534,3 +534,16 @@ fn import_linear(
         )
     })
 }
+
+/// A new fd (close-on-exec, ours) for the open file `raw` names — for fds a library hands
+/// out as bare integers (GStreamer's `gst_dmabuf_memory_get_fd`).
+pub fn dup_raw(raw: std::os::fd::RawFd) -> std::io::Result<OwnedFd> {
+    // SAFETY: fcntl(F_DUPFD_CLOEXEC) reads no memory of ours: on any integer it either
+    // fails (EBADF) or makes a new descriptor, which nobody else owns.
+    let fd = unsafe { libc::fcntl(raw, libc::F_DUPFD_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just made by fcntl and is owned by no one else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}

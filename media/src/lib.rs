@@ -14,6 +14,8 @@
 
 pub mod colorimetry;
 mod decoder;
+#[cfg(unix)]
+pub mod dmabuf;
 pub mod frame;
 mod gst;
 pub mod ops;
