@@ -107,6 +107,9 @@ struct Shared {
     latest: Option<(usize, u64)>,
     stats: ExportStats,
     error: Option<String>,
+    /// Grows with each pool: a completion of a frame written into an older pool (the
+    /// output was resized while it was in flight) publishes nothing.
+    generation: u64,
 }
 
 fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
@@ -384,6 +387,7 @@ impl ExportTap {
         s.fourcc = Some(fourcc);
         s.latest = None;
         s.stats.pools += 1;
+        s.generation += 1;
         Ok(())
     }
 
@@ -413,7 +417,11 @@ impl OutputTap for ExportTap {
         self.convert = None;
         if let Err(e) = self.allocate(gpu, size) {
             log::error!("DMA-BUF export stopped: {e}");
-            lock(&self.shared).error = Some(e.to_string());
+            let mut s = lock(&self.shared);
+            s.error = Some(e.to_string());
+            s.slots.clear();
+            s.latest = None;
+            drop(s);
             self.failed = true;
         }
     }
@@ -479,8 +487,12 @@ impl OutputTap for ExportTap {
             return;
         };
         let shared = self.shared.clone();
+        let generation = lock(&shared).generation;
         gpu.queue().on_submitted_work_done(move || {
             let mut s = lock(&shared);
+            if s.generation != generation {
+                return;
+            }
             if let Some(entry) = s.slots.get_mut(slot) {
                 entry.in_flight = false;
                 s.latest = Some((slot, frame));
