@@ -167,16 +167,59 @@ fn pixel_f32(bytes: &[u8], i: usize) -> [f32; 4] {
 }
 
 #[test]
-fn what_the_driver_exposes() {
+fn the_driver_imports_dma_bufs_and_exports_linear_images() {
     let _serial = serial();
     let Some(gpu) = gpu() else { return };
-    let f = gpu.device().features();
-    eprintln!(
-        "{}: external_memory_fd {}, dma_buf with modifiers {}",
-        gpu.describe(),
-        f.contains(vivid::wgpu::Features::VULKAN_EXTERNAL_MEMORY_FD),
-        f.contains(vivid::wgpu::Features::VULKAN_EXTERNAL_MEMORY_DMA_BUF)
-    );
+    for format in [
+        vivid::wgpu::TextureFormat::Rgba8Unorm,
+        vivid::wgpu::TextureFormat::Bgra8Unorm,
+        vivid::wgpu::TextureFormat::Rgba16Float,
+    ] {
+        let caps = vivid_dmabuf::caps(gpu.device(), format).unwrap();
+        eprintln!("{}: {format:?}: {caps:?}", gpu.describe());
+        assert!(caps.import_dmabuf, "{caps:?}");
+        assert!(caps.export.is_some(), "{format:?}: {caps:?}");
+    }
+    // Formats vivid does not share are refused with the reason.
+    let (tap, handle) = vivid_dmabuf::export(ExportOptions {
+        format: vivid::wgpu::TextureFormat::Rgba32Float,
+        ..ExportOptions::default()
+    });
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    e.set_chain(&common::desc(SOURCE)).unwrap();
+    e.set_output_tap(Some(Box::new(tap)));
+    frame(&mut e, 0);
+    frame(&mut e, 1);
+    let error = handle.error().expect("refused");
+    assert!(error.contains("Rgba32Float"), "{error}");
+    assert_eq!(handle.stats().pools, 0);
+}
+
+#[test]
+fn a_resized_output_gets_a_new_pool_and_frames_of_its_size() {
+    let _serial = serial();
+    let Some(gpu) = gpu() else { return };
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    let (tap, handle) = vivid_dmabuf::export(ExportOptions {
+        format: vivid::wgpu::TextureFormat::Rgba16Float,
+        ..ExportOptions::default()
+    });
+    e.set_output_tap(Some(Box::new(tap)));
+    for (k, size) in [(0u64, 64u32), (1, 64), (2, 32), (3, 32), (4, 32)] {
+        e.set_chain(&common::desc(
+            &SOURCE.replace("[64, 64]", &format!("[{size}, {size}]")),
+        ))
+        .unwrap();
+        frame(&mut e, k);
+        let _ = gpu
+            .device()
+            .poll(vivid::wgpu::PollType::wait_indefinitely());
+        let f = handle.take().unwrap().expect("a frame");
+        assert_eq!((f.width, f.height, f.frame), (size, size, k));
+        assert_eq!(f.fourcc, Fourcc::ABGR16161616F);
+        assert!(f.stride >= u64::from(size) * 8);
+    }
+    assert_eq!(handle.stats().pools, 2);
 }
 
 #[test]

@@ -35,3 +35,13 @@ pub use import::{DmabufDesc, ImportSource, ImportStats, register, source};
 pub fn dup_raw(raw: std::os::fd::RawFd) -> std::io::Result<std::os::fd::OwnedFd> {
     vk::dup_raw(raw)
 }
+
+/// What a device can do with shared memory for `format`: the handle type it exports
+/// linear images as, whether it imports DMA-BUFs, and whether with explicit modifiers.
+#[cfg(unix)]
+pub fn caps(device: &wgpu::Device, format: wgpu::TextureFormat) -> Result<Caps> {
+    vk::caps(device, format)
+}
+
+#[cfg(unix)]
+pub use vk::{Caps, PlaneLayout};
