@@ -73,7 +73,11 @@ install_x11_tools
 install_gstreamer() {
     local wanted=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
         gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-        gstreamer1.0-libav gstreamer1.0-tools pkg-config)
+        gstreamer1.0-libav gstreamer1.0-tools pkg-config
+        # --pipewire and its round-trip test (tests/pipewire.rs): the daemon, its session
+        # manager (which links the consumer to vivid's node), a D-Bus session for it, and
+        # GStreamer's pipewiresink/pipewiresrc.
+        pipewire pipewire-bin wireplumber dbus gstreamer1.0-pipewire)
     local missing=()
     for pkg in "${wanted[@]}"; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

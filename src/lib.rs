@@ -270,6 +270,11 @@ pub use vivid_media as media;
 #[cfg(feature = "control")]
 pub use vivid_control as control;
 
+/// Frames shared without copies (Linux, Vulkan): export the output as DMA-BUFs, import a
+/// host's buffers as `dmabuf_in` nodes (register them with `vivid::dmabuf::register`).
+#[cfg(all(feature = "dmabuf", unix))]
+pub use vivid_dmabuf as dmabuf;
+
 /// A registry with every built-in operator type (with feature `media`, `video` and
 /// `image_sequence` too), and with feature `control` the variables it sets.
 #[must_use]

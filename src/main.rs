@@ -245,6 +245,11 @@ struct RunArgs {
     #[cfg(feature = "media")]
     #[arg(long, value_name = "BITS", requires = "record", value_parser = clap::builder::PossibleValuesParser::new(["8", "16"]))]
     record_depth: Option<String>,
+    /// Publish the output as a PipeWire video stream named NAME (a `Video/Source` node that
+    /// OBS, browsers and `pipewiresrc` read; shared-memory RGBA frames, in real time).
+    #[cfg(feature = "media")]
+    #[arg(long, value_name = "NAME", conflicts_with = "record")]
+    pipewire: Option<String>,
     #[command(flatten)]
     control: control_flags::ControlArgs,
 }
@@ -482,9 +487,23 @@ fn setup_engine(
             } else {
                 8
             },
+            pipewire: None,
         };
         recording::start(&mut engine, &options)
             .map_err(|e| EngineError::Param(format!("--record: {e:#}")))?;
+    }
+    #[cfg(feature = "media")]
+    if let Some(name) = &args.pipewire {
+        let options = vivid::media::record::RecordOptions {
+            fps: args.fps,
+            // A live stream: the render never waits for it (a frame it cannot take is
+            // left out and counted).
+            exact: false,
+            pipewire: Some(name.clone()),
+            ..Default::default()
+        };
+        recording::start(&mut engine, &options)
+            .map_err(|e| EngineError::Param(format!("--pipewire: {e:#}")))?;
     }
     if !watch {
         loaded?;

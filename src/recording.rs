@@ -17,7 +17,10 @@ pub fn start(engine: &mut Engine, options: &RecordOptions) -> anyhow::Result<()>
     *RECORDING
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(recording);
-    eprintln!("vivid: recording {}", options.path.display());
+    match &options.pipewire {
+        Some(name) => eprintln!("vivid: publishing the PipeWire video stream `{name}`"),
+        None => eprintln!("vivid: recording {}", options.path.display()),
+    }
     Ok(())
 }
 

@@ -65,11 +65,16 @@ pub fn frame_of(sample: &gst::Sample) -> Result<Arc<Frame>, String> {
         || format.fps().map_or(0, |f| (1e9 / f) as u64),
         gst::ClockTime::nseconds,
     );
-    Ok(Frame::new(
+    #[cfg(unix)]
+    let reason = crate::dmabuf::cpu_reason(sample, &format);
+    #[cfg(not(unix))]
+    let reason = std::borrow::Cow::Borrowed("decoded into system memory");
+    Ok(Frame::new_via(
         format,
         Pixels::Buffer(buffer, info),
         pts,
         duration,
+        reason,
     ))
 }
 

@@ -1,6 +1,7 @@
 //! A decoded frame as the sources hand it to the render thread: its format (pixel layout,
 //! size, colorimetry) and its planes, still in GStreamer's buffer (no copy) or owned bytes.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -226,6 +227,8 @@ pub struct Frame {
     pub duration: u64,
     /// Its number in the stream (from its time and the rate), for statistics.
     pub index: u64,
+    /// Why it goes through the CPU upload rather than a DMA-BUF import (`dmabuf.rs`).
+    pub cpu_reason: Cow<'static, str>,
 }
 
 static NEXT_FRAME_ID: AtomicU64 = AtomicU64::new(1);
@@ -234,6 +237,24 @@ impl Frame {
     /// A frame with a new id.
     #[must_use]
     pub fn new(format: Format, pixels: Pixels, pts: u64, duration: u64) -> Arc<Self> {
+        Self::new_via(
+            format,
+            pixels,
+            pts,
+            duration,
+            Cow::Borrowed("decoded on the CPU"),
+        )
+    }
+
+    /// [`new`](Self::new), saying why it takes the CPU upload.
+    #[must_use]
+    pub fn new_via(
+        format: Format,
+        pixels: Pixels,
+        pts: u64,
+        duration: u64,
+        cpu_reason: Cow<'static, str>,
+    ) -> Arc<Self> {
         let index = format.fps().map_or(0, |f| {
             // The frame a time falls in; the epsilon absorbs rounding of rational times.
             ((pts as f64 / 1e9) * f + 1e-6).floor() as u64
@@ -245,6 +266,7 @@ impl Frame {
             pts,
             duration,
             index,
+            cpu_reason,
         })
     }
 

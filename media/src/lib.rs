@@ -16,6 +16,8 @@
 pub mod camera;
 pub mod colorimetry;
 mod decoder;
+#[cfg(unix)]
+pub mod dmabuf;
 pub mod frame;
 mod gst;
 pub mod live;

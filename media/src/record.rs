@@ -52,6 +52,9 @@ pub struct RecordOptions {
     /// recorded, and a PNG sequence's names count from it, one more a frame (`vivid render
     /// --frames A..B`: A, so that names are the global frame index).
     pub first_index: u64,
+    /// Publish a PipeWire video stream with this node name instead of writing `path`
+    /// (`--pipewire NAME`; needs GStreamer's `pipewiresink`, package `gstreamer1.0-pipewire`).
+    pub pipewire: Option<String>,
 }
 
 /// Where frames go.
@@ -62,10 +65,27 @@ enum Sink {
     Video(String),
     /// PNG files named by the pattern, of 8 or 16 bits per channel.
     Png(String, u8),
+    /// A GStreamer launch string ending in its own sink (a PipeWire stream).
+    Stream(String),
 }
 
 /// The launch string or PNG pattern for `options`, or why not.
 fn sink_of(options: &RecordOptions) -> Result<Sink, String> {
+    if let Some(name) = &options.pipewire {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(format!(
+                "`{name}`: a PipeWire stream name is letters, digits, '-', '_' and '.'"
+            ));
+        }
+        // Shared memory (SHM) buffers of RGBA frames: what every consumer takes.
+        return Ok(Sink::Stream(format!(
+            "videoconvert ! pipewiresink mode=provide stream-properties=\"props,media.class=(string)Video/Source,node.name=(string){name},node.description=(string)vivid\""
+        )));
+    }
     let path = options.path.to_string_lossy().to_string();
     let ext = options
         .path
@@ -165,10 +185,19 @@ struct Shared {
     /// The first error; recording has stopped then (the show goes on).
     error: Mutex<Option<String>>,
     failed: AtomicBool,
+    /// A live stream's pipeline (PipeWire): stopped by `finish` before waiting for the
+    /// thread, which may be blocked pushing into it while no consumer reads.
+    live: Mutex<Option<gst::Pipeline>>,
+    /// `finish` stopped the live stream: what fails from then on is its doing, not an error.
+    stopping: AtomicBool,
 }
 
 impl Shared {
     fn fail(&self, message: String) {
+        if self.stopping.load(Ordering::Relaxed) {
+            self.failed.store(true, Ordering::Relaxed);
+            return;
+        }
         let mut e = self
             .error
             .lock()
@@ -210,8 +239,20 @@ impl Recording {
             .clone()
     }
 
-    /// Waits for the encoder to write everything and close the file.
+    /// Waits for the encoder to write everything and close the file (a live stream: stops
+    /// it at once).
     pub fn finish(mut self) -> Result<RecordSummary, String> {
+        let live = self
+            .shared
+            .live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(pipeline) = live {
+            // Flushing wakes a push blocked on a stream no one reads.
+            self.shared.stopping.store(true, Ordering::Relaxed);
+            let _ = pipeline.set_state(gst::State::Null);
+        }
         if let Some(t) = self.thread.take()
             && t.join().is_err()
         {
@@ -236,7 +277,7 @@ pub fn start(options: &RecordOptions) -> Result<(RecordTap, Recording), String> 
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("{}: cannot make the folder ({e})", dir.display()))?;
     }
-    if let Sink::Video(launch) = &sink {
+    if let Sink::Video(launch) | Sink::Stream(launch) = &sink {
         // Every element exists (a missing plugin is said now, with its package).
         for factory in launch
             .split('!')
@@ -595,7 +636,7 @@ fn encode_thread(
         }
         let result = match sink {
             Sink::Png(pattern, depth) => write_png(&frame, &numbered(pattern, frame.index), *depth),
-            Sink::Video(launch) => {
+            Sink::Video(launch) | Sink::Stream(launch) => {
                 let rgba = to_rgba8(&frame);
                 let size = [frame.width, frame.height];
                 if video.as_ref().is_some_and(|v| v.2 != size) {
@@ -611,8 +652,18 @@ fn encode_thread(
                     continue;
                 }
                 if video.is_none() {
-                    match open_video(launch, path, fps, size) {
-                        Ok((p, s)) => video = Some((p, s, size)),
+                    let file = matches!(sink, Sink::Video(_)).then_some(path);
+                    match open_video(launch, file, fps, size) {
+                        Ok((p, s)) => {
+                            if file.is_none() {
+                                *shared
+                                    .live
+                                    .lock()
+                                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                                    Some(p.clone());
+                            }
+                            video = Some((p, s, size));
+                        }
                         Err(e) => {
                             shared.fail(e);
                             continue;
@@ -632,17 +683,18 @@ fn encode_thread(
         }
     }
     if let Some((pipeline, src, _)) = video {
-        if let Err(e) = close_video(&pipeline, &src) {
+        if let Err(e) = close_video(&pipeline, &src, matches!(sink, Sink::Stream(_))) {
             shared.fail(e);
         }
         let _ = pipeline.set_state(gst::State::Null);
     }
 }
 
-/// `appsrc ! launch ! filesink` for `size` frames, playing.
+/// `appsrc ! launch ! filesink` (or `appsrc ! launch` when `launch` ends in its own sink:
+/// `path` none) for `size` frames, playing.
 fn open_video(
     launch: &str,
-    path: &Path,
+    path: Option<&Path>,
     fps: Option<f64>,
     size: [u32; 2],
 ) -> Result<(gst::Pipeline, gst_app::AppSrc), String> {
@@ -664,14 +716,15 @@ fn open_video(
         .block(true)
         .max_bytes(u64::from(size[0]) * u64::from(size[1]) * 4 * 4)
         .build();
-    let file = make("filesink")?;
-    file.set_property("location", path.to_string_lossy().to_string());
+    let mut elements: Vec<gst::Element> = vec![src.clone().upcast(), bin.upcast()];
+    if let Some(path) = path {
+        let file = make("filesink")?;
+        file.set_property("location", path.to_string_lossy().to_string());
+        elements.push(file);
+    }
     let pipeline = gst::Pipeline::new();
-    pipeline
-        .add_many([src.upcast_ref(), bin.upcast_ref(), &file])
-        .map_err(|e| e.to_string())?;
-    gst::Element::link_many([src.upcast_ref(), bin.upcast_ref(), &file])
-        .map_err(|e| format!("cannot link the encoder ({e})"))?;
+    pipeline.add_many(&elements).map_err(|e| e.to_string())?;
+    gst::Element::link_many(&elements).map_err(|e| format!("cannot link the encoder ({e})"))?;
     if pipeline.set_state(gst::State::Playing).is_err() {
         let why = bus_error(&pipeline).unwrap_or_else(|| "cannot start the encoder".into());
         let _ = pipeline.set_state(gst::State::Null);
@@ -712,16 +765,20 @@ fn push(
     bus_error(pipeline).map_or(Ok(()), Err)
 }
 
-/// Ends the stream and waits for the file to be closed.
-fn close_video(pipeline: &gst::Pipeline, src: &gst_app::AppSrc) -> Result<(), String> {
+/// Ends the stream and waits for the file to be closed. A `live` stream (PipeWire) has no
+/// file: it is given a moment, and one that does not answer (its consumer gone) just ends.
+fn close_video(pipeline: &gst::Pipeline, src: &gst_app::AppSrc, live: bool) -> Result<(), String> {
     let _ = src.end_of_stream();
     let bus = pipeline.bus().ok_or("the pipeline has no bus")?;
-    let msg = bus
-        .timed_pop_filtered(
-            gst::ClockTime::from_seconds(60),
-            &[gst::MessageType::Eos, gst::MessageType::Error],
-        )
-        .ok_or("the encoder did not finish in 60 s")?;
+    let wait = gst::ClockTime::from_seconds(if live { 2 } else { 60 });
+    let Some(msg) = bus.timed_pop_filtered(wait, &[gst::MessageType::Eos, gst::MessageType::Error])
+    else {
+        return if live {
+            Ok(())
+        } else {
+            Err("the encoder did not finish in 60 s".into())
+        };
+    };
     match failure(&msg) {
         Some(e) => Err(e),
         None => Ok(()),
@@ -762,6 +819,18 @@ mod tests {
             matches!(sink_of(&o("a.mp4", None)), Ok(Sink::Video(s)) if s.contains("x264enc") && s.ends_with("mp4mux"))
         );
         assert!(matches!(sink_of(&o("a.mov", None)), Ok(Sink::Video(s)) if s.contains("prores")));
+        let pw = RecordOptions {
+            pipewire: Some("vivid-out".into()),
+            ..RecordOptions::default()
+        };
+        assert!(
+            matches!(sink_of(&pw), Ok(Sink::Stream(s)) if s.contains("pipewiresink") && s.contains("node.name=(string)vivid-out"))
+        );
+        let bad = RecordOptions {
+            pipewire: Some("a b\"".into()),
+            ..RecordOptions::default()
+        };
+        assert!(sink_of(&bad).is_err());
         assert!(
             matches!(sink_of(&o("a.mkv", Some("ffv1"))), Ok(Sink::Video(s)) if s.contains("avenc_ffv1 ! matroskamux"))
         );

@@ -166,6 +166,28 @@ impl Gpu {
         }
     }
 
+    /// Adopts a texture made outside the counted constructors — one wrapped from the
+    /// driver's own image (`Device::create_texture_from_hal`: an imported or exportable
+    /// DMA-BUF, `vivid-dmabuf`) — counting it and its default view like
+    /// [`create_texture`](Self::create_texture)'s. `desc` is the one it was made with.
+    #[must_use]
+    pub fn adopt_texture(
+        &self,
+        texture: wgpu::Texture,
+        desc: &wgpu::TextureDescriptor<'_>,
+    ) -> GpuTexture {
+        let failed = self.created(ObjectKind::Texture, desc.label);
+        let views_before = self.faults_injected();
+        let view = self.create_view(&texture, &wgpu::TextureViewDescriptor::default());
+        GpuTexture {
+            failed: failed || self.faults_injected() != views_before,
+            texture,
+            view,
+            id: next_resource_id(),
+            _live: self.counts.live(true, texture_bytes(desc)),
+        }
+    }
+
     /// Creates a view of `texture`.
     #[must_use]
     pub fn create_view(

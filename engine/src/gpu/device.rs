@@ -33,6 +33,10 @@ impl PassMode {
     }
 }
 
+/// Features [`Gpu::from_adapter_with`] may add, kept when a lost device is recreated.
+const EXTRA: wgpu::Features =
+    wgpu::Features::VULKAN_EXTERNAL_MEMORY_FD.union(wgpu::Features::VULKAN_EXTERNAL_MEMORY_DMA_BUF);
+
 /// Set by the device-lost callback.
 #[derive(Debug, Default)]
 pub(super) struct Lost {
@@ -47,6 +51,18 @@ pub struct GpuOptions {
     pub low_power: bool,
     /// Force how operators run (default: [`PassMode::for_adapter`]).
     pub pass_mode: Option<PassMode>,
+    /// Ask for the external-memory features the adapter has (Vulkan:
+    /// `VULKAN_EXTERNAL_MEMORY_FD`, `VULKAN_EXTERNAL_MEMORY_DMA_BUF`), for sharing frames
+    /// as DMA-BUFs (`vivid-dmabuf`). Off: the device is made exactly as without it.
+    pub external_memory: bool,
+}
+
+/// The external-memory features (DMA-BUF sharing) `adapter` has.
+#[must_use]
+pub fn external_memory_features(adapter: &wgpu::Adapter) -> wgpu::Features {
+    adapter.features()
+        & (wgpu::Features::VULKAN_EXTERNAL_MEMORY_FD
+            | wgpu::Features::VULKAN_EXTERNAL_MEMORY_DMA_BUF)
 }
 
 impl Gpu {
@@ -57,7 +73,12 @@ impl Gpu {
     pub fn headless(options: &GpuOptions) -> Result<Self> {
         let instance = new_instance(None);
         let adapter = pollster::block_on(request_adapter(&instance, None, options))?;
-        let gpu = Self::from_adapter(&adapter)?;
+        let extra = if options.external_memory {
+            external_memory_features(&adapter)
+        } else {
+            wgpu::Features::empty()
+        };
+        let gpu = Self::from_adapter_with(&adapter, extra)?;
         Ok(match options.pass_mode {
             Some(mode) => gpu.with_pass_mode(mode),
             None => gpu,
@@ -66,7 +87,13 @@ impl Gpu {
 
     /// Creates a device on `adapter` (which must outlive nothing: the device keeps what it needs).
     pub fn from_adapter(adapter: &wgpu::Adapter) -> Result<Self> {
-        let (device, queue) = Self::request_device(adapter)?;
+        Self::from_adapter_with(adapter, wgpu::Features::empty())
+    }
+
+    /// [`from_adapter`](Self::from_adapter), also asking for `extra` features (which the
+    /// adapter must have); a lost device is recreated with them too.
+    pub fn from_adapter_with(adapter: &wgpu::Adapter, extra: wgpu::Features) -> Result<Self> {
+        let (device, queue) = Self::request_device(adapter, extra)?;
         let mut gpu = Self::from_device(device, queue, adapter.get_info());
         gpu.adapter = Some(adapter.clone());
         gpu.install_handlers();
@@ -82,7 +109,7 @@ impl Gpu {
                 "the device was lost and belongs to the host program: it must recreate it".into(),
             )
         })?;
-        let (device, queue) = Self::request_device(adapter)?;
+        let (device, queue) = Self::request_device(adapter, self.device.features() & EXTRA)?;
         let gpu = Self {
             device,
             queue,
@@ -118,7 +145,10 @@ impl Gpu {
             });
     }
 
-    fn request_device(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue)> {
+    fn request_device(
+        adapter: &wgpu::Adapter,
+        extra: wgpu::Features,
+    ) -> Result<(wgpu::Device, wgpu::Queue)> {
         let mut limits = wgpu::Limits::default().using_resolution(adapter.limits());
         // render3d's main pass samples 21 textures (shadow maps, environment, a part's
         // maps): ask for what the adapter has, up to 32 (Vulkan drivers give far more).
@@ -130,11 +160,12 @@ impl Gpu {
             label: Some("vivid.device"),
             // Timestamps inside the frame's encoder, for `vivid bench`, and filtering of
             // 32-bit float textures (an ISF file's `FLOAT` targets), where the adapter has
-            // them.
-            required_features: adapter.features()
+            // them. `extra`: what the caller asked for (external memory, for DMA-BUF sharing).
+            required_features: (adapter.features()
                 & (wgpu::Features::TIMESTAMP_QUERY
                     | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS
-                    | wgpu::Features::FLOAT32_FILTERABLE),
+                    | wgpu::Features::FLOAT32_FILTERABLE))
+                | extra,
             required_limits: limits,
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::MemoryUsage,

@@ -31,7 +31,7 @@ pub use counts::{
     CountsSnapshot, ObjectCounts, ObjectKind, POOLED_COMMAND_ENCODERS, WgpuCounters, texture_bytes,
 };
 pub use create::{GpuBuffer, GpuTexture, next_resource_id};
-pub use device::{GpuOptions, PassMode, new_instance, request_adapter};
+pub use device::{GpuOptions, PassMode, external_memory_features, new_instance, request_adapter};
 pub use errors::ErrorLog;
 
 use device::Lost;

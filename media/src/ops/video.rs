@@ -202,6 +202,9 @@ pub struct Player<P: Clip> {
     last_index: Option<u64>,
     /// A file that failed to open, and why: not opened again until it changes.
     failed: Option<(FileId, String)>,
+    /// Says once why frames take the CPU upload (not a DMA-BUF import).
+    #[cfg(unix)]
+    fallback: crate::dmabuf::FallbackLog,
     params: std::marker::PhantomData<fn() -> P>,
 }
 
@@ -374,6 +377,10 @@ impl<P: Clip> Operator for Player<P> {
             cx.name,
         );
         if let Some(f) = &frame {
+            #[cfg(unix)]
+            if done.uploaded {
+                self.fallback.note(cx.name, &f.cpu_reason);
+            }
             if !exact && done.uploaded {
                 if let Some(last) = self.last_index
                     && f.index > last + 1

@@ -1,0 +1,542 @@
+//! Import: a host's buffer (fd, size, fourcc, modifier, offset, stride) becomes the output
+//! of a `dmabuf_in` node, sampled where it lies — no copy.
+//!
+//! The host offers buffers to a named [`ImportSource`] from any thread ([`source`]); a
+//! `dmabuf_in` node with `source = "name"` shows the newest one. Imports are cached by the
+//! buffer's identity (the fd's device and inode — one per DMA-BUF, whatever fd names it —
+//! plus its size, fourcc, modifier and layout): a producer cycling through a few buffers
+//! is imported once per buffer, and a steady frame creates nothing. A buffer is refused
+//! with a typed [`DmabufError`] before anything is made ([`validate`], [`check_offer`]),
+//! and a refused one is not tried again every frame (the engine retries a failed prepare
+//! only when its key changes: a new buffer).
+//!
+//! Release: an import leaves the cache when it is not among the last [`CACHE`] buffers
+//! offered, or at once when the source is cleared. Dropping it drops its wgpu texture;
+//! wgpu destroys the image and frees its memory (closing the driver's reference to the
+//! buffer) only after the last submission that used it has completed.
+//!
+//! Synchronisation: the producer's side. vivid samples the buffer in the frame after it is
+//! offered, without waiting on any fence: the host offers a buffer only once its producer
+//! has finished writing it (a decoder's frame done, another device's fence or
+//! `vkQueueWaitIdle`, a compositor's release), and does not write it again while it is
+//! offered. Implicit sync (`DMA_BUF_IOCTL_EXPORT_SYNC_FILE`) is not used.
+
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io::{Seek, SeekFrom};
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::MetadataExt;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+
+use vivid_engine::fullscreen::FullscreenPass;
+use vivid_engine::gpu::{Gpu, GpuTexture};
+use vivid_engine::operator::{
+    Category, EncodeCx, FrameHeader, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
+};
+use vivid_engine::params::{ParamStruct, ParamValues};
+use vivid_engine::resources::{SamplerKind, TexturePool, UniformSlot, UniformWriter};
+use vivid_engine::{EngineError, Result as EngineResult};
+
+use crate::error::{DmabufError, Result};
+use crate::format::{Fourcc, HandleType, MOD_INVALID, MOD_LINEAR, bytes_per_texel};
+use crate::vk::{self, PlaneLayout};
+
+/// Imports a `dmabuf_in` node keeps: the buffers a producer cycles through (a decoder's or
+/// a compositor's ring is 2–4 deep).
+pub const CACHE: usize = 4;
+
+/// A single-plane buffer's description, as the producer gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DmabufDesc {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// DRM fourcc (`AB24`, `XB24`, `AR24`, `XR24`, `AB4H`).
+    pub fourcc: Fourcc,
+    /// DRM modifier (`DRM_FORMAT_MOD_LINEAR` unless the device imports explicit modifiers).
+    pub modifier: u64,
+    /// Offset of the plane in the buffer, bytes.
+    pub offset: u64,
+    /// Bytes per row.
+    pub stride: u64,
+    /// The kind of fd (a DMA-BUF, or an opaque fd from a device of the same driver).
+    pub handle: HandleType,
+}
+
+/// A buffer's identity: which buffer (device and inode of the fd) and how it is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Identity {
+    dev: u64,
+    ino: u64,
+    desc: DmabufDesc,
+}
+
+/// A buffer offered to a source.
+#[derive(Debug)]
+struct Offered {
+    fd: OwnedFd,
+    identity: Identity,
+}
+
+/// Counts of what a source's nodes did, for the host's statistics and the tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportStats {
+    /// Buffers offered.
+    pub offered: u64,
+    /// Buffers imported (made into textures).
+    pub imported: u64,
+    /// Imports refused (a format, modifier or layout this device cannot read).
+    pub refused: u64,
+    /// Imports released (left the cache).
+    pub released: u64,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    current: Option<Arc<Offered>>,
+    stats: ImportStats,
+    last_error: Option<String>,
+}
+
+type Slots = Mutex<HashMap<String, Arc<Mutex<Slot>>>>;
+
+static SOURCES: LazyLock<Slots> = LazyLock::new(Slots::default);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn slot_of(name: &str) -> Arc<Mutex<Slot>> {
+    let mut sources = lock(&SOURCES);
+    if let Some(s) = sources.get(name) {
+        return s.clone();
+    }
+    let s = Arc::new(Mutex::new(Slot::default()));
+    sources.insert(name.to_string(), s.clone());
+    s
+}
+
+/// The host's side of a named source: offers buffers to the `dmabuf_in` nodes reading it.
+#[derive(Clone, Debug)]
+pub struct ImportSource {
+    slot: Arc<Mutex<Slot>>,
+}
+
+/// The source `name` (made on first use; every handle to one name is the same source).
+#[must_use]
+pub fn source(name: &str) -> ImportSource {
+    ImportSource {
+        slot: slot_of(name),
+    }
+}
+
+/// Checks what can be checked of a buffer without a device: a fourcc vivid reads, a
+/// modifier that says something, a stride that holds a row, and an fd that is a buffer
+/// long enough for the plane. Returns its identity.
+pub fn check_offer(fd: &OwnedFd, desc: &DmabufDesc) -> Result<Identity> {
+    let format = desc
+        .fourcc
+        .texture_format()
+        .ok_or(DmabufError::Format(desc.fourcc))?;
+    if desc.modifier == MOD_INVALID {
+        return Err(DmabufError::Modifier {
+            fourcc: desc.fourcc,
+            modifier: desc.modifier,
+            hint: "DRM_FORMAT_MOD_INVALID (an implicit layout) is not importable: give the \
+                   buffer's explicit modifier"
+                .into(),
+        });
+    }
+    if desc.width == 0 || desc.height == 0 {
+        return Err(DmabufError::Size {
+            width: desc.width,
+            height: desc.height,
+            reason: "empty".into(),
+        });
+    }
+    let row = u64::from(desc.width) * u64::from(bytes_per_texel(format));
+    if desc.stride < row {
+        return Err(DmabufError::Layout(format!(
+            "stride {} is shorter than a row of {} {} texels ({row} bytes)",
+            desc.stride, desc.width, desc.fourcc
+        )));
+    }
+    let mut file = std::fs::File::from(fd.try_clone()?);
+    let meta = file.metadata()?;
+    let needed = desc.offset + desc.stride * u64::from(desc.height - 1) + row;
+    let length = file.seek(SeekFrom::End(0))?;
+    if length < needed {
+        return Err(DmabufError::Layout(format!(
+            "the buffer has {length} bytes; offset {} + {} rows of stride {} need {needed}",
+            desc.offset, desc.height, desc.stride
+        )));
+    }
+    Ok(Identity {
+        dev: meta.dev(),
+        ino: meta.ino(),
+        desc: *desc,
+    })
+}
+
+/// Checks a buffer against `gpu`: it can import this handle type, fourcc and modifier.
+pub fn validate(gpu: &Gpu, desc: &DmabufDesc) -> Result<()> {
+    let format = desc
+        .fourcc
+        .texture_format()
+        .ok_or(DmabufError::Format(desc.fourcc))?;
+    gpu.check_size("dmabuf_in", desc.width, desc.height)
+        .map_err(|e| DmabufError::Size {
+            width: desc.width,
+            height: desc.height,
+            reason: e.to_string(),
+        })?;
+    let caps = vk::caps(gpu.device(), format)?;
+    if desc.handle == HandleType::DmaBuf && !caps.import_dmabuf {
+        return Err(DmabufError::Unsupported(
+            "the driver lacks VK_EXT_external_memory_dma_buf".into(),
+        ));
+    }
+    if desc.modifier != MOD_LINEAR
+        && !(caps.explicit_modifiers && desc.handle == HandleType::DmaBuf)
+    {
+        return Err(DmabufError::Modifier {
+            fourcc: desc.fourcc,
+            modifier: desc.modifier,
+            hint: "this device reads DRM_FORMAT_MOD_LINEAR (0) only: it lacks \
+                   VK_EXT_image_drm_format_modifier (or the device was made without \
+                   GpuOptions::external_memory)"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// Imports `fd` as a texture on `gpu` (counted as one of its textures), after
+/// [`validate`]; `identity` from [`check_offer`]. The fd is duplicated: the caller keeps it.
+pub fn import_texture(gpu: &Gpu, fd: &OwnedFd, identity: &Identity) -> Result<GpuTexture> {
+    let desc = &identity.desc;
+    validate(gpu, desc)?;
+    let format = desc
+        .fourcc
+        .texture_format()
+        .ok_or(DmabufError::Format(desc.fourcc))?;
+    let texture_desc = wgpu::TextureDescriptor {
+        label: Some("vivid.dmabuf_in.buffer"),
+        size: wgpu::Extent3d {
+            width: desc.width,
+            height: desc.height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: vk::wgpu_usage(false),
+        view_formats: &[],
+    };
+    let plane = PlaneLayout {
+        offset: desc.offset,
+        stride: desc.stride,
+        size: 0,
+    };
+    let texture = vk::import(
+        gpu.device(),
+        fd.try_clone()?,
+        &texture_desc,
+        desc.handle,
+        desc.modifier,
+        plane,
+    )?;
+    Ok(gpu.adopt_texture(texture, &texture_desc))
+}
+
+impl ImportSource {
+    /// Offers a buffer: the nodes reading this source show it from their next frame on,
+    /// until another is offered. The producer must have finished writing it (see the
+    /// module's synchronisation note). vivid keeps `fd` (and closes it when the buffer is
+    /// no longer offered and no import of it is in use). Refused at once, with nothing
+    /// changed, if it cannot be a buffer vivid reads.
+    pub fn offer(&self, fd: OwnedFd, desc: DmabufDesc) -> Result<()> {
+        let identity = check_offer(&fd, &desc)?;
+        let mut s = lock(&self.slot);
+        s.stats.offered += 1;
+        s.current = Some(Arc::new(Offered { fd, identity }));
+        Ok(())
+    }
+
+    /// Offers nothing: the nodes show transparent black and release every import.
+    pub fn clear(&self) {
+        lock(&self.slot).current = None;
+    }
+
+    /// What the nodes reading this source did.
+    #[must_use]
+    pub fn stats(&self) -> ImportStats {
+        lock(&self.slot).stats
+    }
+
+    /// The last import refused, and why.
+    #[must_use]
+    pub fn last_error(&self) -> Option<String> {
+        lock(&self.slot).last_error.clone()
+    }
+}
+
+vivid_engine::params! {
+    /// Parameters of `dmabuf_in`.
+    pub struct DmabufInParams {
+        /// The source a host offers buffers to (`vivid_dmabuf::import::source(name)`).
+        source: String = "main".to_string(),
+    }
+}
+
+/// The uniform block of `dmabuf_in.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct DmabufInUniforms {
+    header: FrameHeader,
+    opaque: u32,
+    pad: [u32; 3],
+}
+
+/// An import kept, with the pass bound to it.
+#[derive(Debug)]
+struct Cached {
+    identity: Identity,
+    texture: GpuTexture,
+    pass: FullscreenPass,
+    /// When it was last offered (prepare count), for eviction.
+    used: u64,
+}
+
+/// `dmabuf_in`: the buffer a host offers to `source`, sampled where it lies.
+#[derive(Debug)]
+pub struct DmabufIn {
+    cache: Vec<Cached>,
+    /// The pass shown when nothing is offered (transparent black).
+    empty: FullscreenPass,
+    /// Index into `cache` of what is shown; none: `empty`.
+    shown: Option<usize>,
+    slot: UniformSlot,
+    source: Option<(String, Arc<Mutex<Slot>>)>,
+    prepares: u64,
+}
+
+impl Default for DmabufIn {
+    fn default() -> Self {
+        Self {
+            cache: Vec::new(),
+            empty: pass(),
+            shown: None,
+            slot: UniformSlot::default(),
+            source: None,
+            prepares: 0,
+        }
+    }
+}
+
+fn pass() -> FullscreenPass {
+    FullscreenPass::new("dmabuf_in.wgsl", size_of::<DmabufInUniforms>())
+}
+
+impl OperatorType for DmabufIn {
+    const NAME: &'static str = "dmabuf_in";
+    const CATEGORY: Category = Category::Generator;
+    const SUMMARY: &'static str = "A buffer a host program offers as a DMA-BUF (vivid_dmabuf::import::source), sampled where it lies, without a copy.";
+    const INPUTS: InputSpec = InputSpec::NONE;
+    type Params = DmabufInParams;
+    const UNIFORMS: &'static [(&'static str, &'static str, usize)] =
+        &[("dmabuf_in.wgsl", "DmabufIn", size_of::<DmabufInUniforms>())];
+}
+
+impl DmabufIn {
+    fn slot(&mut self, name: &str) -> Arc<Mutex<Slot>> {
+        match &self.source {
+            Some((n, s)) if n == name => s.clone(),
+            _ => {
+                let s = slot_of(name);
+                self.source = Some((name.to_string(), s.clone()));
+                s
+            }
+        }
+    }
+
+    /// Drops the imports beyond the [`CACHE`] most recently offered; `keep_none`: all.
+    fn evict(&mut self, slot: &Mutex<Slot>, keep_none: bool) {
+        let before = self.cache.len();
+        if keep_none {
+            self.cache.clear();
+        } else {
+            while self.cache.len() > CACHE {
+                let oldest = (0..self.cache.len())
+                    .min_by_key(|&i| self.cache[i].used)
+                    .unwrap_or(0);
+                self.cache.swap_remove(oldest);
+            }
+        }
+        let released = (before - self.cache.len()) as u64;
+        if released > 0 {
+            lock(slot).stats.released += released;
+        }
+    }
+}
+
+fn key_of(identity: Option<&Identity>, name: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    name.hash(&mut h);
+    identity.hash(&mut h);
+    h.finish()
+}
+
+impl Operator for DmabufIn {
+    fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
+        // Uniforms are written before prepare: from the buffer offered now, which the
+        // prepare of this frame shows.
+        let slot = match &self.source {
+            Some((_, s)) => s.clone(),
+            None => self.slot(&cx.params::<DmabufInParams>().source),
+        };
+        let opaque = lock(&slot)
+            .current
+            .as_ref()
+            .is_some_and(|o| o.identity.desc.fourcc.ignores_alpha());
+        self.slot = out.push(&DmabufInUniforms {
+            header: cx.header(),
+            opaque: u32::from(opaque),
+            pad: [0; 3],
+        });
+    }
+
+    fn prepare_key(&self, params: &ParamValues, _animated: &[bool]) -> u64 {
+        // The buffer offered now: a new one prepares (imports, or picks a cached import).
+        let name = DmabufInParams::read(params).source;
+        let slot = match &self.source {
+            Some((n, s)) if *n == name => s.clone(),
+            _ => slot_of(&name),
+        };
+        let s = lock(&slot);
+        key_of(s.current.as_ref().map(|o| &o.identity), &name)
+    }
+
+    fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> EngineResult<()> {
+        let name = DmabufInParams::read(cx.params).source;
+        let slot = self.slot(&name);
+        let offered = lock(&slot).current.clone();
+        self.prepares += 1;
+        let Some(offered) = offered else {
+            self.evict(&slot, true);
+            self.shown = None;
+            return self
+                .empty
+                .prepare(cx, &[cx.dummy], cx.output, SamplerKind::LinearClamp);
+        };
+        let cached = self
+            .cache
+            .iter()
+            .position(|c| c.identity == offered.identity);
+        let index = if let Some(i) = cached {
+            i
+        } else {
+            let texture = match import_texture(cx.gpu, &offered.fd, &offered.identity) {
+                Ok(t) => t,
+                Err(e) => {
+                    let mut s = lock(&slot);
+                    s.stats.refused += 1;
+                    s.last_error = Some(e.to_string());
+                    drop(s);
+                    return Err(EngineError::Param(format!("dmabuf_in '{name}': {e}")));
+                }
+            };
+            lock(&slot).stats.imported += 1;
+            self.cache.push(Cached {
+                identity: offered.identity,
+                texture,
+                pass: pass(),
+                used: self.prepares,
+            });
+            self.cache.len() - 1
+        };
+        self.cache[index].used = self.prepares;
+        let identity = offered.identity;
+        self.evict(&slot, false);
+        let index = self
+            .cache
+            .iter()
+            .position(|c| c.identity == identity)
+            .unwrap_or(0);
+        let Some(c) = self.cache.get_mut(index) else {
+            return Ok(());
+        };
+        c.pass
+            .prepare(cx, &[&c.texture], cx.output, SamplerKind::LinearClamp)?;
+        self.shown = Some(index);
+        Ok(())
+    }
+
+    fn encode(&mut self, cx: &mut EncodeCx<'_>) {
+        match self.shown.and_then(|i| self.cache.get(i)) {
+            Some(c) => c.pass.dispatch(cx.encoder, self.slot, cx.name),
+            None => self.empty.dispatch(cx.encoder, self.slot, cx.name),
+        }
+    }
+
+    fn chain_changed(&mut self, params: &ParamValues, _pool: &mut TexturePool) {
+        // Another source: its imports go now.
+        let name = DmabufInParams::read(params).source;
+        if self.source.as_ref().is_some_and(|(n, _)| *n != name)
+            && let Some((_, slot)) = self.source.take()
+        {
+            self.evict(&slot, true);
+            self.shown = None;
+        }
+    }
+}
+
+/// The `dmabuf_in` shader.
+const SHADERS: &[(&str, &str)] = &[("dmabuf_in.wgsl", include_str!("../shaders/dmabuf_in.wgsl"))];
+
+/// Registers `dmabuf_in` and its shader (a host that offers buffers calls this on its
+/// registry; it is not among vivid's built-in operators).
+pub fn register(registry: &mut vivid_engine::operator::Registry) {
+    registry.add::<DmabufIn>();
+    for e in registry.add_shaders(SHADERS) {
+        log::error!("dmabuf shader: {e}");
+    }
+}
+
+/// The identity of the buffer `source` offers now, if any.
+#[must_use]
+pub fn offered_identity(source: &ImportSource) -> Option<Identity> {
+    lock(&source.slot).current.as_ref().map(|o| o.identity)
+}
+
+#[cfg(test)]
+mod tests {
+    use vivid_engine::shaders::ShaderLibrary;
+
+    /// `DmabufInUniforms` has exactly the size naga lays out for `struct DmabufIn`.
+    #[test]
+    fn the_uniform_struct_matches_the_shader() {
+        let mut library = ShaderLibrary::new();
+        for (name, text) in super::SHADERS {
+            library.register(name, text);
+        }
+        let composed = library
+            .compose("dmabuf_in.wgsl")
+            .expect("dmabuf_in.wgsl composes");
+        let module = &composed.module;
+        let mut layouter = naga::proc::Layouter::default();
+        layouter.update(module.to_ctx()).expect("layout");
+        let (handle, _) = module
+            .types
+            .iter()
+            .find(|(_, t)| t.name.as_deref() == Some("DmabufIn"))
+            .expect("struct DmabufIn");
+        assert_eq!(
+            layouter[handle].size as usize,
+            size_of::<super::DmabufInUniforms>()
+        );
+    }
+}

@@ -1,0 +1,627 @@
+//! DMA-BUF sharing on the software driver: export from one device and import into a second
+//! (standing in for a second GPU), pixels identical; a buffer the CPU wrote read texel for
+//! texel; refusals with typed errors and no reallocation; 1000 cycles of import/release
+//! and of export-pool churn leaving fds, counts and RSS at baseline.
+//!
+//! On this CI's kernel (no `udmabuf`, no DMA heaps, no DRM device) no DMA-BUF can exist:
+//! lavapipe exports opaque fds (memfds) there, and the CPU-written buffers are regular
+//! files — both go through the same Vulkan import calls (`VkImportMemoryFdInfoKHR`) a real
+//! DMA-BUF does; see the README's "Sharing frames without copies".
+
+#![cfg(unix)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    reason = "tests: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use std::io::Write;
+use std::os::fd::OwnedFd;
+
+use vivid::{Engine, EngineOptions, FrameTime, Gpu, GpuOptions, PassMode, Target};
+use vivid_dmabuf::format::{Fourcc, HandleType, MOD_LINEAR};
+use vivid_dmabuf::{DmabufDesc, DmabufError, ExportOptions};
+
+const SIZE: u32 = 64;
+
+/// The tests count the process's open fds: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A device with external memory, or `None` (with the reason printed) where the driver
+/// has no external-memory fds at all.
+fn gpu() -> Option<Gpu> {
+    let gpu = Gpu::headless(&GpuOptions {
+        external_memory: true,
+        ..GpuOptions::default()
+    })
+    .unwrap();
+    if !gpu
+        .device()
+        .features()
+        .contains(vivid::wgpu::Features::VULKAN_EXTERNAL_MEMORY_FD)
+    {
+        eprintln!(
+            "SKIPPED: {} has no VK_KHR_external_memory_fd",
+            gpu.describe()
+        );
+        return None;
+    }
+    Some(gpu)
+}
+
+fn engine(gpu: Gpu, mode: PassMode) -> Engine {
+    let mut registry = vivid::builtin_registry();
+    vivid_dmabuf::register(&mut registry);
+    Engine::new(
+        gpu.with_pass_mode(mode),
+        registry,
+        EngineOptions {
+            monitor_interval: None,
+            monitor_print: false,
+            ..Default::default()
+        },
+    )
+}
+
+fn frame(engine: &mut Engine, k: u64) {
+    render_frame(engine, k, false);
+}
+
+fn render_frame(engine: &mut Engine, k: u64, capture: bool) {
+    engine
+        .render(
+            FrameTime {
+                time: k as f64 / 60.0,
+                frame: k,
+            },
+            Target::None,
+            capture,
+        )
+        .unwrap();
+}
+
+/// A gradient over a checker: every texel different, alpha varying.
+const SOURCE: &str = r#"
+output = "mix"
+[g]
+type = "gradient"
+size = [64, 64]
+[c]
+type = "checker"
+size = [64, 64]
+[mix]
+type = "composite"
+inputs = ["g", "c"]
+mode = "multiply"
+"#;
+
+fn chain_in(source: &str) -> String {
+    format!(
+        "output = \"in\"\n[in]\ntype = \"dmabuf_in\"\nsize = [{SIZE}, {SIZE}]\nsource = \"{source}\"\n"
+    )
+}
+
+/// The bytes of `texture` (one row of 64 RGBA8 texels is 256 bytes: no row padding).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test's own readback, not the engine's objects"
+)]
+fn read_bytes(gpu: &Gpu, texture: &vivid::wgpu::Texture) -> Vec<u8> {
+    let (w, h) = (texture.width(), texture.height());
+    let bytes_per_row = w * 4;
+    assert_eq!(bytes_per_row % 256, 0);
+    let buffer = gpu.device().create_buffer(&vivid::wgpu::BufferDescriptor {
+        label: Some("test.readback"),
+        size: u64::from(bytes_per_row * h),
+        usage: vivid::wgpu::BufferUsages::COPY_DST | vivid::wgpu::BufferUsages::MAP_READ,
+        mapped_at_creation: false,
+    });
+    let mut encoder = gpu
+        .device()
+        .create_command_encoder(&vivid::wgpu::CommandEncoderDescriptor::default());
+    encoder.copy_texture_to_buffer(
+        texture.as_image_copy(),
+        vivid::wgpu::TexelCopyBufferInfo {
+            buffer: &buffer,
+            layout: vivid::wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(bytes_per_row),
+                rows_per_image: None,
+            },
+        },
+        vivid::wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+    );
+    gpu.queue().submit([encoder.finish()]);
+    buffer
+        .slice(..)
+        .map_async(vivid::wgpu::MapMode::Read, |r| r.unwrap());
+    gpu.device()
+        .poll(vivid::wgpu::PollType::wait_indefinitely())
+        .unwrap();
+    buffer.slice(..).get_mapped_range().unwrap().to_vec()
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+fn rss() -> usize {
+    memory_stats::memory_stats().map_or(0, |m| m.physical_mem)
+}
+
+/// Texel `i` of RGBA8 bytes, as floats.
+fn pixel_f32(bytes: &[u8], i: usize) -> [f32; 4] {
+    std::array::from_fn(|c| f32::from(bytes[i * 4 + c]) / 255.0)
+}
+
+#[test]
+fn the_driver_imports_dma_bufs_and_exports_linear_images() {
+    let _serial = serial();
+    let Some(gpu) = gpu() else { return };
+    for format in [
+        vivid::wgpu::TextureFormat::Rgba8Unorm,
+        vivid::wgpu::TextureFormat::Bgra8Unorm,
+        vivid::wgpu::TextureFormat::Rgba16Float,
+    ] {
+        let caps = vivid_dmabuf::caps(gpu.device(), format).unwrap();
+        eprintln!("{}: {format:?}: {caps:?}", gpu.describe());
+        assert!(caps.import_dmabuf, "{caps:?}");
+        assert!(caps.export.is_some(), "{format:?}: {caps:?}");
+    }
+    // Formats vivid does not share are refused with the reason.
+    let (tap, handle) = vivid_dmabuf::export(ExportOptions {
+        format: vivid::wgpu::TextureFormat::Rgba32Float,
+        ..ExportOptions::default()
+    });
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    e.set_chain(&common::desc(SOURCE)).unwrap();
+    e.set_output_tap(Some(Box::new(tap)));
+    frame(&mut e, 0);
+    frame(&mut e, 1);
+    let error = handle.error().expect("refused");
+    assert!(error.contains("Rgba32Float"), "{error}");
+    assert_eq!(handle.stats().pools, 0);
+}
+
+#[test]
+fn a_resized_output_gets_a_new_pool_and_frames_of_its_size() {
+    let _serial = serial();
+    let Some(gpu) = gpu() else { return };
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    let (tap, handle) = vivid_dmabuf::export(ExportOptions {
+        format: vivid::wgpu::TextureFormat::Rgba16Float,
+        ..ExportOptions::default()
+    });
+    e.set_output_tap(Some(Box::new(tap)));
+    for (k, size) in [(0u64, 64u32), (1, 64), (2, 32), (3, 32), (4, 32)] {
+        e.set_chain(&common::desc(
+            &SOURCE.replace("[64, 64]", &format!("[{size}, {size}]")),
+        ))
+        .unwrap();
+        frame(&mut e, k);
+        let _ = gpu
+            .device()
+            .poll(vivid::wgpu::PollType::wait_indefinitely());
+        let f = handle.take().unwrap().expect("a frame");
+        assert_eq!((f.width, f.height, f.frame), (size, size, k));
+        assert_eq!(f.fourcc, Fourcc::ABGR16161616F);
+        assert!(f.stride >= u64::from(size) * 8);
+    }
+    assert_eq!(handle.stats().pools, 2);
+}
+
+#[test]
+fn exported_from_one_device_imported_into_another_pixels_identical() {
+    let _serial = serial();
+    let Some(gpu_a) = gpu() else { return };
+    let mut a = engine(gpu_a.clone(), gpu_a.pass_mode());
+    a.set_chain(&common::desc(SOURCE)).unwrap();
+    let (tap, handle) = vivid_dmabuf::export(ExportOptions::default());
+    a.set_output_tap(Some(Box::new(tap)));
+    a.set_capture(true);
+    for k in 0..3 {
+        render_frame(&mut a, k, k == 2);
+    }
+    let _ = gpu_a
+        .device()
+        .poll(vivid::wgpu::PollType::wait_indefinitely());
+    assert_eq!(handle.error(), None);
+    let exported = handle.take().unwrap().expect("a finished frame");
+    assert_eq!((exported.width, exported.height), (SIZE, SIZE));
+    assert_eq!(exported.fourcc, Fourcc::ABGR8888);
+    assert_eq!(exported.modifier, MOD_LINEAR);
+    eprintln!(
+        "exported {:?} fd, stride {}, offset {}",
+        exported.handle, exported.stride, exported.offset
+    );
+    // What A's engine read back itself (f16 premultiplied values): the exported bytes are
+    // those values clamped and rounded to 8 bits.
+    let own = a.read_output().unwrap();
+
+    for mode in common::MODES {
+        // Device B: another device of its own (another VkDevice), importing A's buffer.
+        let gpu_b = gpu().unwrap();
+        let mut b = engine(gpu_b.clone(), mode);
+        let name = format!("roundtrip-{mode:?}");
+        let source = vivid_dmabuf::source(&name);
+        source
+            .offer(
+                exported.fd.try_clone().unwrap(),
+                DmabufDesc {
+                    width: exported.width,
+                    height: exported.height,
+                    fourcc: exported.fourcc,
+                    modifier: exported.modifier,
+                    offset: exported.offset,
+                    stride: exported.stride,
+                    handle: exported.handle,
+                },
+            )
+            .unwrap();
+        b.set_chain(&common::desc(&chain_in(&name))).unwrap();
+        let got = common::render(&mut b, 1, 60.0);
+        assert_eq!(source.stats().imported, 1);
+        // The buffer read on B is the bytes A's slot holds, texel for texel...
+        let slot_bytes = read_bytes(&gpu_a, &exported.texture);
+        for (i, p) in got.pixels.iter().enumerate() {
+            common::assert_close(
+                *p,
+                pixel_f32(&slot_bytes, i),
+                1e-3,
+                &format!("{mode:?} texel {i}"),
+            );
+            // ...and those are A's output rounded to 8 bits.
+            let want = own.pixels[i].map(|v| (v.clamp(0.0, 1.0) * 255.0).round() / 255.0);
+            common::assert_close(
+                *p,
+                want,
+                1.0 / 255.0 + 1e-3,
+                &format!("{mode:?} vs A's output, texel {i}"),
+            );
+        }
+        // Not a blank picture: the gradient varies.
+        let distinct: std::collections::HashSet<_> = slot_bytes.chunks(4).collect();
+        assert!(distinct.len() > 32, "{} distinct texels", distinct.len());
+    }
+}
+
+/// A buffer the CPU wrote: `SIZE`×`SIZE` RGBA8 rows of `stride` bytes after `offset`
+/// bytes, texel (x, y) = (4x, 4y, x ^ y, 255 - x) — known without vivid. A regular file
+/// (no DMA-BUF can exist on this CI's kernel; the Vulkan import is the same).
+fn cpu_buffer(stride: u64, offset: u64, len: u64) -> OwnedFd {
+    let mut bytes = vec![0u8; len as usize];
+    for y in 0..SIZE as usize {
+        for x in 0..SIZE as usize {
+            let at = offset as usize + y * stride as usize + x * 4;
+            if at + 4 > bytes.len() {
+                continue;
+            }
+            bytes[at..at + 4].copy_from_slice(&[
+                (4 * x) as u8,
+                (4 * y) as u8,
+                (x ^ y) as u8,
+                (255 - x) as u8,
+            ]);
+        }
+    }
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(&bytes).unwrap();
+    OwnedFd::from(file)
+}
+
+fn linear_desc(fourcc: Fourcc, stride: u64, handle: HandleType) -> DmabufDesc {
+    DmabufDesc {
+        width: SIZE,
+        height: SIZE,
+        fourcc,
+        modifier: MOD_LINEAR,
+        offset: 0,
+        stride,
+        handle,
+    }
+}
+
+#[test]
+fn a_buffer_the_cpu_wrote_is_read_texel_for_texel_as_a_dma_buf() {
+    let _serial = serial();
+    let Some(device) = gpu() else { return };
+    for mode in common::MODES {
+        let mut e = engine(device.clone(), mode);
+        let name = format!("cpu-{mode:?}");
+        let source = vivid_dmabuf::source(&name);
+        let stride = u64::from(SIZE) * 4;
+        for (fourcc, swap, opaque) in [
+            (Fourcc::ABGR8888, false, false),
+            (Fourcc::ARGB8888, true, false),
+            (Fourcc::XBGR8888, false, true),
+        ] {
+            let fd = cpu_buffer(stride, 0, stride * u64::from(SIZE));
+            source
+                .offer(fd, linear_desc(fourcc, stride, HandleType::DmaBuf))
+                .unwrap();
+            e.set_chain(&common::desc(&chain_in(&name))).unwrap();
+            let got = common::render(&mut e, 1, 60.0);
+            for y in 0..SIZE as usize {
+                for x in 0..SIZE as usize {
+                    let b = [(4 * x) as u8, (4 * y) as u8, (x ^ y) as u8, (255 - x) as u8];
+                    let mut want = b.map(|v| f32::from(v) / 255.0);
+                    if swap {
+                        want.swap(0, 2);
+                    }
+                    if opaque {
+                        want[3] = 1.0;
+                    }
+                    common::assert_close(
+                        got.pixels[y * SIZE as usize + x],
+                        want,
+                        1e-3,
+                        &format!("{mode:?} {fourcc} texel ({x}, {y})"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_mismatch_is_refused_with_a_typed_error_and_never_reallocated() {
+    let _serial = serial();
+    let Some(gpu) = gpu() else { return };
+    let stride = u64::from(SIZE) * 4;
+    let len = stride * u64::from(SIZE);
+    // Refused before anything is made: a fourcc vivid does not read, a short stride, a
+    // buffer too short for its rows, the implicit modifier.
+    let source = vivid_dmabuf::source("refused");
+    let nv12 = Fourcc(u32::from_le_bytes(*b"NV12"));
+    let err = source.offer(
+        cpu_buffer(stride, 0, len),
+        linear_desc(nv12, stride, HandleType::DmaBuf),
+    );
+    assert!(
+        matches!(err, Err(DmabufError::Format(f)) if f == nv12),
+        "{err:?}"
+    );
+    assert!(err.unwrap_err().to_string().contains("NV12"));
+    let err = source.offer(
+        cpu_buffer(stride, 0, len),
+        linear_desc(Fourcc::ABGR8888, stride - 4, HandleType::DmaBuf),
+    );
+    assert!(matches!(err, Err(DmabufError::Layout(_))), "{err:?}");
+    let err = source.offer(
+        cpu_buffer(stride, 0, len / 2),
+        linear_desc(Fourcc::ABGR8888, stride, HandleType::DmaBuf),
+    );
+    assert!(matches!(err, Err(DmabufError::Layout(_))), "{err:?}");
+    let mut implicit = linear_desc(Fourcc::ABGR8888, stride, HandleType::DmaBuf);
+    implicit.modifier = vivid_dmabuf::MOD_INVALID;
+    let err = source.offer(cpu_buffer(stride, 0, len), implicit);
+    assert!(matches!(err, Err(DmabufError::Modifier { .. })), "{err:?}");
+    assert_eq!(source.stats().offered, 0);
+
+    // Refused by the device: a tiled modifier (I915_FORMAT_MOD_X_TILED) where only linear
+    // buffers are read, and a stride that is not the driver's linear layout.
+    let explicit = gpu
+        .device()
+        .features()
+        .contains(vivid::wgpu::Features::VULKAN_EXTERNAL_MEMORY_DMA_BUF);
+    let mut tiled = linear_desc(Fourcc::ABGR8888, stride, HandleType::DmaBuf);
+    tiled.modifier = 0x0100_0000_0000_0001;
+    let mut padded = linear_desc(Fourcc::ABGR8888, stride + 256, HandleType::DmaBuf);
+    padded.stride = stride + 256;
+    let cases = [
+        ("tiled", tiled, len, "modifier 0x0100000000000001"),
+        ("padded", padded, (stride + 256) * u64::from(SIZE), "stride"),
+    ];
+    for (name, desc, len, says) in cases {
+        if explicit && name == "tiled" {
+            // A driver with explicit modifiers may read it: nothing to refuse.
+            continue;
+        }
+        if name == "tiled" {
+            let err = vivid_dmabuf::import::validate(&gpu, &desc).unwrap_err();
+            assert!(matches!(err, DmabufError::Modifier { .. }), "{err:?}");
+        }
+        let mut e = engine(gpu.clone(), gpu.pass_mode());
+        let source = vivid_dmabuf::source(name);
+        source.offer(cpu_buffer(desc.stride, 0, len), desc).unwrap();
+        e.set_chain(&common::desc(&chain_in(name))).unwrap();
+        frame(&mut e, 0);
+        let errors = e.errors();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let message = format!("{errors:?}");
+        assert!(message.contains(says), "{name}: {message}");
+        assert_eq!(source.stats().refused, 1);
+        // The next frames try nothing again: no import, no object made.
+        let created = e.gpu().counts().total_created();
+        for k in 1..5 {
+            frame(&mut e, k);
+        }
+        assert_eq!(source.stats().refused, 1, "{name}: refused again");
+        assert_eq!(source.stats().imported, 0);
+        assert_eq!(
+            e.gpu().counts().total_created(),
+            created,
+            "{name}: objects made"
+        );
+        // A good buffer afterwards is shown.
+        let good = linear_desc(Fourcc::ABGR8888, stride, HandleType::DmaBuf);
+        source
+            .offer(
+                cpu_buffer(stride, 0, len.max(stride * u64::from(SIZE))),
+                good,
+            )
+            .unwrap();
+        frame(&mut e, 5);
+        assert!(e.errors().is_empty(), "{:?}", e.errors());
+        assert_eq!(source.stats().imported, 1);
+    }
+}
+
+#[test]
+fn a_producer_cycling_three_buffers_makes_nothing_in_a_steady_frame() {
+    let _serial = serial();
+    let Some(gpu) = gpu() else { return };
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    let stride = u64::from(SIZE) * 4;
+    let len = stride * u64::from(SIZE);
+    let ring: Vec<OwnedFd> = (0..3).map(|_| cpu_buffer(stride, 0, len)).collect();
+    let source = vivid_dmabuf::source("ring");
+    // The chain shows the import, and exports its output too.
+    e.set_chain(&common::desc(&chain_in("ring"))).unwrap();
+    let (tap, handle) = vivid_dmabuf::export(ExportOptions::default());
+    e.set_output_tap(Some(Box::new(tap)));
+    let offer = |k: usize| {
+        source
+            .offer(
+                ring[k % 3].try_clone().unwrap(),
+                linear_desc(Fourcc::ABGR8888, stride, HandleType::DmaBuf),
+            )
+            .unwrap();
+    };
+    for k in 0..6 {
+        offer(k);
+        frame(&mut e, k as u64);
+        drop(handle.take().unwrap());
+    }
+    let before = e.gpu().counts().snapshot();
+    let wgpu_before = e.gpu().wgpu_counters();
+    for k in 6..60 {
+        offer(k);
+        frame(&mut e, k as u64);
+        drop(handle.take().unwrap());
+    }
+    let after = e.gpu().counts().snapshot();
+    assert_eq!(
+        after.created, before.created,
+        "objects made in steady frames"
+    );
+    assert_eq!(after.live_textures, before.live_textures);
+    assert_eq!(source.stats().imported, 3, "each buffer imported once");
+    let stats = handle.stats();
+    assert_eq!(stats.pools, 1);
+    assert!(stats.published >= 50, "{stats:?}");
+    let wgpu_after = e.gpu().wgpu_counters();
+    assert_eq!(format!("{wgpu_before:?}"), format!("{wgpu_after:?}"));
+    assert!(e.errors().is_empty(), "{:?}", e.errors());
+}
+
+#[test]
+fn a_thousand_imports_and_releases_leave_fds_counts_and_rss_at_baseline() {
+    let _serial = serial();
+    let Some(gpu) = gpu() else { return };
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    let stride = u64::from(SIZE) * 4;
+    let len = stride * u64::from(SIZE);
+    let source = vivid_dmabuf::source("churn");
+    e.set_chain(&common::desc(&chain_in("churn"))).unwrap();
+    let cycle = |e: &mut Engine, k: u64| {
+        // A new buffer every frame (a producer allocating each one), then none.
+        source
+            .offer(
+                cpu_buffer(stride, 0, len),
+                linear_desc(Fourcc::ABGR8888, stride, HandleType::DmaBuf),
+            )
+            .unwrap();
+        frame(e, 2 * k);
+        source.clear();
+        frame(e, 2 * k + 1);
+    };
+    for k in 0..20 {
+        cycle(&mut e, k);
+    }
+    let _ = gpu
+        .device()
+        .poll(vivid::wgpu::PollType::wait_indefinitely());
+    let (fds, live, mem) = (open_fds(), e.gpu().counts().snapshot(), rss());
+    let wgpu_before = e.gpu().wgpu_counters();
+    for k in 20..1020 {
+        cycle(&mut e, k);
+    }
+    let _ = gpu
+        .device()
+        .poll(vivid::wgpu::PollType::wait_indefinitely());
+    let now = e.gpu().counts().snapshot();
+    assert_eq!(source.stats().imported, 1020);
+    assert_eq!(source.stats().released, 1020);
+    assert_eq!(open_fds(), fds, "open fds");
+    assert_eq!(now.live_textures, live.live_textures);
+    assert_eq!(now.texture_bytes, live.texture_bytes);
+    let wgpu_now = e.gpu().wgpu_counters();
+    assert_eq!(
+        wgpu_now.texture_memory, wgpu_before.texture_memory,
+        "{wgpu_now:?}"
+    );
+    let grown = rss().saturating_sub(mem);
+    assert!(
+        grown < 8 << 20,
+        "RSS grew {} KiB over 1000 imports",
+        grown >> 10
+    );
+    assert!(e.errors().is_empty(), "{:?}", e.errors());
+}
+
+#[test]
+fn a_thousand_export_pools_leave_fds_counts_and_rss_at_baseline() {
+    let _serial = serial();
+    let Some(gpu) = gpu() else { return };
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    e.set_chain(&common::desc(SOURCE)).unwrap();
+    let cycle = |e: &mut Engine, k: u64| {
+        // A pool made, two frames exported and taken, the pool dropped.
+        let (tap, handle) = vivid_dmabuf::export(ExportOptions::default());
+        e.set_output_tap(Some(Box::new(tap)));
+        frame(e, 2 * k);
+        frame(e, 2 * k + 1);
+        let _ = e
+            .gpu()
+            .device()
+            .poll(vivid::wgpu::PollType::wait_indefinitely());
+        let taken = handle.take().unwrap().expect("a frame");
+        assert_eq!(taken.frame, 2 * k + 1);
+        drop(taken);
+        drop(e.set_output_tap(None));
+        assert_eq!(handle.stats().pools, 1);
+    };
+    for k in 0..20 {
+        cycle(&mut e, k);
+    }
+    let _ = gpu
+        .device()
+        .poll(vivid::wgpu::PollType::wait_indefinitely());
+    let (fds, live, mem) = (open_fds(), e.gpu().counts().snapshot(), rss());
+    let wgpu_before = e.gpu().wgpu_counters();
+    for k in 20..1020 {
+        cycle(&mut e, k);
+    }
+    let _ = gpu
+        .device()
+        .poll(vivid::wgpu::PollType::wait_indefinitely());
+    let now = e.gpu().counts().snapshot();
+    assert_eq!(open_fds(), fds, "open fds");
+    assert_eq!(now.live_textures, live.live_textures);
+    assert_eq!(now.texture_bytes, live.texture_bytes);
+    let wgpu_now = e.gpu().wgpu_counters();
+    assert_eq!(
+        wgpu_now.texture_memory, wgpu_before.texture_memory,
+        "{wgpu_now:?}"
+    );
+    let grown = rss().saturating_sub(mem);
+    assert!(
+        grown < 8 << 20,
+        "RSS grew {} KiB over 1000 pools",
+        grown >> 10
+    );
+    assert!(e.errors().is_empty(), "{:?}", e.errors());
+}
