@@ -33,6 +33,7 @@ pub mod scene;
 pub mod shaders;
 pub mod stderr;
 pub mod tap;
+pub mod warp;
 
 pub use engine::{
     ChainLoader, DisplayArea, Engine, EngineOptions, FramePass, FrameReport, LoadedChain,
