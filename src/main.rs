@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 mod control_flags;
+mod devices;
 #[cfg(feature = "isf")]
 mod isf_check;
 
@@ -73,6 +74,9 @@ enum Command {
     /// Benchmark a project headless: time per frame, and per operator the GPU time
     /// (timestamp queries) and CPU encode time, median and p99, with GPU memory in use.
     Bench(BenchArgs),
+    /// List what this machine offers a show: monitors (index, name, size, position,
+    /// refresh rate) — what a `[[window]]`'s `monitor` names.
+    Devices,
 }
 
 #[derive(Args, Debug)]
@@ -203,6 +207,8 @@ struct RunArgs {
     record_bitrate: Option<u32>,
     #[command(flatten)]
     control: control_flags::ControlArgs,
+    #[command(flatten)]
+    outputs: cli::outputs::OutputArgs,
 }
 
 /// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
@@ -324,6 +330,10 @@ fn main() -> ExitCode {
         Some(Command::Operators { project, .. }) => print_operators(project.as_deref()),
         Some(Command::New { dir }) => new::new_project(&dir, source_tree_shaders().is_some()),
         Some(Command::Bench(args)) => bench(&args),
+        Some(Command::Devices) => {
+            out!("{}", devices::report().trim_end());
+            Ok(())
+        }
         #[cfg(feature = "isf")]
         Some(Command::IsfCheck { dir }) => match isf_check::isf_check(&dir) {
             Ok(true) => Ok(()),
@@ -414,8 +424,13 @@ fn setup_engine(
         log::info!("built-in shaders from {}", dir.display());
         engine.shaders_mut().set_disk_root(Some(dir));
     }
-    engine.set_output_size(args.size)?;
+    engine.set_output_size(args.size.or(args.outputs.canvas))?;
     let loaded = engine.load_project(project, &args.sets);
+    if loaded.is_ok() {
+        args.outputs
+            .apply(&mut engine)
+            .map_err(EngineError::Param)?;
+    }
     if args.snapshot.is_some() {
         engine.set_capture(true);
     }
@@ -518,6 +533,9 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         );
     };
     let snapshot = check_snapshot(args);
+    if let Err(m) = args.outputs.check() {
+        usage_error(&m);
+    }
     let stop = cli::stop::install();
     if args.headless {
         run_headless(args, &project, snapshot.as_ref(), &stop)
@@ -597,6 +615,14 @@ fn run_headless(
             shown_errors = text;
         }
     };
+    // `--clock system`: frames of the shared timeline, each at its instant, up to frame
+    // `frames - 1` of it (or the frame of now, without --frames).
+    let clock = args.outputs.system_clock(args.fps);
+    let timeline_end = clock.map(|c| match args.frames {
+        Some(n) => n.max(1) - 1,
+        None if args.duration.is_some() => u64::MAX,
+        None => c.frame_now(),
+    });
     for k in 0..frames {
         if k == warmup && warmup > 0 {
             engine.wait_idle();
@@ -605,13 +631,22 @@ fn run_headless(
         if live.as_mut().is_some_and(|l| l.poll(&mut engine)) {
             show_errors(live.as_ref(), &engine);
         }
-        let last =
-            k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
-        let capture = snapshot.is_some() && last;
-        let time = FrameTime {
-            time: k as f64 / fps,
-            frame: k,
+        let (time, timeline_done) = match (clock, timeline_end) {
+            (Some(c), Some(end)) => {
+                let k = c.frame_now().min(end);
+                (c.frame_time(k), k >= end)
+            }
+            _ => (
+                FrameTime {
+                    time: k as f64 / fps,
+                    frame: k,
+                },
+                k + 1 == frames,
+            ),
         };
+        let last =
+            timeline_done || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
+        let capture = snapshot.is_some() && last;
         host.before_frame(&mut engine, time);
         engine.render(time, Target::None, capture)?;
         if let Some(l) = &mut live {
@@ -626,6 +661,13 @@ fn run_headless(
         rendered = k + 1;
         if last {
             break;
+        }
+        if let (Some(c), Some(end)) = (clock, timeline_end) {
+            // The next frame of the timeline, at its instant (a signal ends the wait).
+            let next = (time.frame + 1).min(end);
+            while !stop.requested() && !c.until(next).is_zero() {
+                std::thread::sleep(c.until(next).min(Duration::from_millis(20)));
+            }
         }
     }
     let frames = rendered;
@@ -694,6 +736,7 @@ fn run_window(
         inspector: args.inspector,
         stop: Some(stop.flag()),
         window_size: args.window_size,
+        clock: args.outputs.system_clock(args.fps),
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();
@@ -756,7 +799,7 @@ fn finish(
         );
     }
     if let Some(snapshot) = snapshot {
-        let img = engine.read_output()?;
+        let img = args.outputs.crop(engine.read_output()?);
         snapshot.write(&img).map_err(anyhow::Error::msg)?;
         stderr_line!("vivid: wrote {}", snapshot.path.display());
     }

@@ -5,7 +5,9 @@
 #![allow(
     clippy::unwrap_used,
     clippy::float_cmp,
-    reason = "tests: a failed unwrap is a failed test"
+    clippy::many_single_char_names,
+    clippy::needless_range_loop,
+    reason = "tests: a failed unwrap is a failed test; the formulas keep their letters"
 )]
 
 mod common;

@@ -14,6 +14,7 @@
 //! one command encoder → one submit → the memory monitor ([`MemoryMonitor`]).
 
 pub mod chain;
+pub mod clock;
 pub mod deadline;
 mod engine;
 mod error;

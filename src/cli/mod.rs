@@ -1,5 +1,6 @@
-//! Parts of the `vivid` command that are not argument parsing: the snapshot file, and the
-//! signals that end a run.
+//! Parts of the `vivid` command that are not argument parsing: the snapshot file, the
+//! signals that end a run, and the flags of several outputs and machines.
 
+pub mod outputs;
 pub mod snapshot;
 pub mod stop;
