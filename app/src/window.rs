@@ -500,6 +500,7 @@ impl App {
     /// The user closed output `i`'s window: the others keep running; the last one ends
     /// the run.
     fn close_output(&mut self, event_loop: &ActiveEventLoop, i: usize) {
+        log::debug!("output {i}: its window was closed");
         let open = self.surfaces.iter().flatten().count();
         if open <= 1 {
             self.stop(event_loop);
