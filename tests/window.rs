@@ -506,3 +506,28 @@ fn two_windows_show_their_nodes_and_closing_one_keeps_the_other() {
     assert_eq!(s["gpu_objects_created_after_warmup"], 0, "{s}");
     assert!(s["frames"].as_u64().unwrap() > 10, "{s}");
 }
+
+#[test]
+fn devices_lists_the_monitor_of_the_display() {
+    let (_x, display) = xvfb("1024x600");
+    let out = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg("devices")
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Xvfb has one screen: one monitor, at the origin, of the server's size.
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.first(), Some(&"monitors:"), "{text}");
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[1].trim_start().starts_with("0: ") && lines[1].contains("1024x600 at 0,0"),
+        "{text}"
+    );
+}
