@@ -531,3 +531,78 @@ fn devices_lists_the_monitor_of_the_display() {
         "{text}"
     );
 }
+
+#[test]
+fn saving_the_window_tables_keeps_the_windows_and_opens_new_ones() {
+    let (_x, display) = xvfb("1280x720");
+    let dir = tempfile::tempdir().unwrap();
+    let chain = |second: &str, third: bool| {
+        let mut t = format!(
+            "[red]\ntype = \"solid\"\ncolor = [1, 0, 0, 1]\nsize = [160, 120]\n\n[blue]\ntype = \"solid\"\ncolor = [0, 0, 1, 1]\nsize = [160, 120]\n\n[[window]]\nnode = \"red\"\ntitle = \"vivid one\"\nposition = [0, 0]\nsize = [320, 240]\n\n[[window]]\nnode = \"{second}\"\ntitle = \"vivid two\"\nposition = [640, 0]\nsize = [320, 240]\n"
+        );
+        if third {
+            t.push_str("\n[[window]]\nnode = \"blue\"\ntitle = \"vivid three\"\nposition = [0, 400]\nsize = [320, 240]\n");
+        }
+        t
+    };
+    let path = dir.path().join("chain.toml");
+    std::fs::write(&path, chain("blue", false)).unwrap();
+    let log = dir.path().join("vivid.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut vivid = Killed(
+        Command::new(env!("CARGO_BIN_EXE_vivid"))
+            .arg(dir.path())
+            .args(["--monitor-interval", "0"])
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("RUST_LOG")
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap(),
+    );
+    let find = |name: &str| xdotool(&display, &["search", "--onlyvisible", "--name", name]);
+    let red_at = |img: &image::RgbImage, x: u32, y: u32| {
+        let p = img.get_pixel(x, y);
+        p[0] > 250 && p[2] < 5
+    };
+    let shot = dir.path().join("shot.png");
+    wait_for("window two, blue", Duration::from_secs(90), || {
+        assert!(
+            vivid.0.try_wait().unwrap().is_none(),
+            "{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        !find("vivid two").is_empty() && {
+            let img = screenshot(&display, &shot);
+            img.get_pixel(800, 120)[2] > 250 && red_at(&img, 160, 120)
+        }
+    });
+    let two = find("vivid two");
+    // Window two shows red instead of blue, and a third window opens showing blue.
+    std::fs::write(&path, chain("red", true)).unwrap();
+    wait_for(
+        "the saved tables on screen",
+        Duration::from_secs(60),
+        || {
+            let img = screenshot(&display, &shot);
+            !find("vivid three").is_empty()
+                && red_at(&img, 800, 120)
+                && img.get_pixel(160, 520)[2] > 250
+        },
+    );
+    assert_eq!(find("vivid two"), two, "window two was made again");
+    // Back to two windows: the third closes, the others stay.
+    std::fs::write(&path, chain("red", false)).unwrap();
+    wait_for("the third window to close", Duration::from_secs(60), || {
+        find("vivid three").is_empty()
+    });
+    assert_eq!(find("vivid two"), two);
+    let window = find("vivid one");
+    let code = quit_with_esc(&display, window.lines().next().unwrap(), &mut vivid);
+    assert!(
+        code.success(),
+        "{code:?}\n{}",
+        std::fs::read_to_string(&log).unwrap()
+    );
+}

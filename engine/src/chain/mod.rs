@@ -28,7 +28,7 @@ pub(crate) use desc::{COMMON_KEYS, TOP_LEVEL_KEYS};
 pub use desc::{ChainBuilder, ChainDesc, Loc, NodeDesc, Spanned};
 pub use limits::{MAX_EXPRESSION_STEPS, MAX_OPERATORS, MAX_TEXTURE_BYTES};
 pub(crate) use outputs::parse_windows;
-pub use outputs::{MonitorChoice, OutputDesc, WarpDesc};
+pub use outputs::{MAX_OUTPUTS, MonitorChoice, OutputDesc, WarpDesc};
 pub(crate) use plan::{NO_SLOT, plan_slots, topological_order};
 pub use spec::{ChainSpec, NodeSpec, OutputSpec, parse_size};
 pub(crate) use spec::{DEFAULT_SIZE, image_pixel_size};

@@ -7,6 +7,9 @@ use super::{ChainDesc, Loc, Spanned};
 use crate::error::did_you_mean;
 use crate::warp::{Blend, Grid, Homography};
 
+/// The most `[[window]]` tables a chain may have: each is a window and a surface.
+pub const MAX_OUTPUTS: usize = 16;
+
 /// Keys of a `[[window]]` table.
 const WINDOW_KEYS: [&str; 8] = [
     "node",
@@ -448,6 +451,14 @@ pub(crate) fn parse_windows(desc: &mut ChainDesc, value: &Item<'_>) {
         );
         return;
     };
+    if items.len() > MAX_OUTPUTS {
+        r.error(
+            value.span(),
+            format!("{} `[[window]]` tables: at most {MAX_OUTPUTS}", items.len()),
+            Some("each is a window of its own; one process drives a few projectors".into()),
+        );
+        return;
+    }
     let outputs: Vec<OutputDesc> = items.iter().filter_map(|t| r.window(t)).collect();
     desc.outputs = outputs;
 }
@@ -475,6 +486,19 @@ mod tests {
         assert_eq!(
             b.warp.grid.as_ref().map(|g| (g.columns, g.rows)),
             Some((3, 2))
+        );
+    }
+
+    #[test]
+    fn too_many_windows_are_refused() {
+        let text =
+            "[a]\ntype = \"solid\"\n".to_string() + &"[[window]]\n".repeat(super::MAX_OUTPUTS + 1);
+        let d = parse_chain(Path::new("c.toml"), &text);
+        assert!(d.outputs.is_empty());
+        assert!(
+            d.early.iter().any(|e| e.message.contains("at most 16")),
+            "{:?}",
+            d.early
         );
     }
 
