@@ -1,8 +1,6 @@
 //! `vivid devices`: what this machine offers a show, section by section (monitors here;
 //! each section its own function, printed one after the other).
 
-use std::fmt::Write as _;
-
 /// The `monitors` section: one line per monitor (index, name, size, position, refresh
 /// rate), the index and name being what a `[[window]]`'s `monitor` names. Without a window
 /// system (no `DISPLAY`, or built without the window feature) it says so.
@@ -10,15 +8,18 @@ use std::fmt::Write as _;
 pub fn monitors_section() -> String {
     let mut out = String::from("monitors:\n");
     #[cfg(feature = "window")]
-    match vivid::outputs::monitors::list_monitors() {
-        Ok(list) if list.is_empty() => out.push_str("  none\n"),
-        Ok(list) => {
-            for m in list {
-                let _ = writeln!(out, "  {m}");
+    {
+        use std::fmt::Write as _;
+        match vivid::outputs::monitors::list_monitors() {
+            Ok(list) if list.is_empty() => out.push_str("  none\n"),
+            Ok(list) => {
+                for m in list {
+                    let _ = writeln!(out, "  {m}");
+                }
             }
-        }
-        Err(e) => {
-            let _ = writeln!(out, "  unavailable: {e}");
+            Err(e) => {
+                let _ = writeln!(out, "  unavailable: {e}");
+            }
         }
     }
     #[cfg(not(feature = "window"))]

@@ -5,7 +5,8 @@
 
 #![allow(
     clippy::unwrap_used,
-    reason = "tests: a failed unwrap is a failed test"
+    clippy::many_single_char_names,
+    reason = "tests: a failed unwrap is a failed test; short names for the four pictures"
 )]
 
 mod common;
