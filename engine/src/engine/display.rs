@@ -494,6 +494,12 @@ impl Engine {
     /// the display texture of a [`Target::Copy`] and its output pass for the target's
     /// format; the overlay for the first; the off-screen capture's texture and pass.
     pub(super) fn prepare_target(&mut self, targets: &[Target<'_>]) -> Result<()> {
+        // Outputs no longer drawn (fewer windows): their passes and textures go now.
+        while self.display.blits.len() > targets.len() {
+            if let Some(texture) = self.display.blits.pop().and_then(|b| b.texture) {
+                self.pool.release(texture);
+            }
+        }
         let Some(rt) = &self.chain else { return Ok(()) };
         let Some(out) = rt.output(rt.shown) else {
             return Ok(());
@@ -621,24 +627,25 @@ impl Engine {
         let Some(out) = rt.output(rt.shown) else {
             return;
         };
+        // The output captured off-screen, drawn first (not yet prepared: nothing to copy).
         let captured = match &self.display.output_capture {
-            Some(c) => {
-                let (Some(pass), Some(texture)) = (&c.blit.pass, &c.blit.texture) else {
-                    return;
-                };
-                pass.draw_vertices(
-                    encoder,
-                    &texture.view,
-                    c.blit.slot,
-                    c.blit.vertices,
-                    wgpu::Color::BLACK,
-                );
-                texture
-            }
-            None => out,
+            Some(c) => match (&c.blit.pass, &c.blit.texture) {
+                (Some(pass), Some(texture)) => {
+                    pass.draw_vertices(
+                        encoder,
+                        &texture.view,
+                        c.blit.slot,
+                        c.blit.vertices,
+                        wgpu::Color::BLACK,
+                    );
+                    Some(texture)
+                }
+                _ => None,
+            },
+            None => Some(out),
         };
-        if capture && let Some(r) = &mut self.display.readback {
-            r.encode_copy(encoder, &captured.texture);
+        if capture && let (Some(r), Some(source)) = (&mut self.display.readback, captured) {
+            r.encode_copy(encoder, &source.texture);
         }
         if let Some(tap) = &mut self.display.tap {
             tap.encode(encoder, &out.texture);
