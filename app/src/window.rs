@@ -431,7 +431,8 @@ impl App {
     }
 
     /// Opens, closes and places the windows for the chain's outputs: one per
-    /// `[[window]]` (one without any); a window the user closed stays closed.
+    /// `[[window]]` (one without any); a window the user closed stays closed, as does one
+    /// that could not be opened (reported).
     fn sync_outputs(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
         self.outputs_dirty = false;
         let (Some(engine), Some(adapter)) = (&self.engine, &self.adapter) else {
@@ -461,24 +462,35 @@ impl App {
                 Some(_) => {}
                 None if self.closed[i] || i == 0 => {}
                 None => {
-                    let window = self.new_window(event_loop)?;
-                    outputs::place(
-                        event_loop,
-                        &window,
-                        desc.as_ref(),
-                        &defaults,
-                        engine.output_picture_size(i),
-                    );
-                    window.set_visible(true);
-                    let mut s = Surface::new(
-                        &self.instance,
-                        adapter,
-                        engine,
-                        window,
-                        self.options.no_vsync,
-                    )?;
-                    s.placed = desc;
-                    self.surfaces[i] = Some(s);
+                    // A window the system refuses (or whose surface fails) is reported
+                    // and left closed: the other outputs go on.
+                    let opened = self.new_window(event_loop).and_then(|window| {
+                        outputs::place(
+                            event_loop,
+                            &window,
+                            desc.as_ref(),
+                            &defaults,
+                            engine.output_picture_size(i),
+                        );
+                        window.set_visible(true);
+                        Surface::new(
+                            &self.instance,
+                            adapter,
+                            engine,
+                            window,
+                            self.options.no_vsync,
+                        )
+                    });
+                    match opened {
+                        Ok(mut s) => {
+                            s.placed = desc;
+                            self.surfaces[i] = Some(s);
+                        }
+                        Err(e) => {
+                            vivid_engine::stderr_line!("vivid: output {i}: {e}");
+                            self.closed[i] = true;
+                        }
+                    }
                 }
             }
         }
