@@ -395,7 +395,7 @@ impl App {
         self.closed = vec![false];
         self.engine = Some(engine);
         self.adapter = Some(adapter);
-        self.sync_outputs(event_loop)?;
+        self.sync_outputs(event_loop);
         self.start = Instant::now();
         Ok(())
     }
@@ -433,10 +433,10 @@ impl App {
     /// Opens, closes and places the windows for the chain's outputs: one per
     /// `[[window]]` (one without any); a window the user closed stays closed, as does one
     /// that could not be opened (reported).
-    fn sync_outputs(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
+    fn sync_outputs(&mut self, event_loop: &ActiveEventLoop) {
         self.outputs_dirty = false;
         let (Some(engine), Some(adapter)) = (&self.engine, &self.adapter) else {
-            return Ok(());
+            return;
         };
         let n = engine.output_count();
         // Outputs gone: their windows close (surface first).
@@ -494,7 +494,6 @@ impl App {
                 }
             }
         }
-        Ok(())
     }
 
     /// The output whose window `id` is.
@@ -551,11 +550,8 @@ impl App {
         if self.driver().is_none_or(|d| d.window.id() != id) {
             return;
         }
-        if self.outputs_dirty
-            && let Err(e) = self.sync_outputs(event_loop)
-        {
-            self.fail(event_loop, e);
-            return;
+        if self.outputs_dirty {
+            self.sync_outputs(event_loop);
         }
         let Some(engine) = &mut self.engine else {
             return;
