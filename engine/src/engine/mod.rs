@@ -35,6 +35,7 @@ mod frame;
 mod fused;
 mod load;
 mod outputs;
+mod pointer;
 mod report;
 mod runtime;
 mod views;
@@ -42,6 +43,7 @@ mod watchdog;
 
 pub use display::{DisplayArea, FramePass, Target};
 pub use load::{ChainLoader, LoadedChain};
+pub use pointer::{MOUSE_VARIABLES, output_point};
 pub use report::{FrameReport, NodeError, NodeProfile, OperatorCounter, Profile, RunStats};
 pub use views::{NodeView, ParamView};
 
