@@ -1,6 +1,7 @@
-//! `vivid devices`: what this machine has that a project can use — cameras (for `video_in`),
-//! audio inputs (`--audio-in`) and outputs, MIDI ports (`--midi`) — each with what to write
-//! to use it, and a "none found" line for a kind it has none of. Each section is its own
+//! `vivid devices`: what this machine has that a project can use — monitors (for a
+//! `[[window]]`'s `monitor`), cameras (for `video_in`), audio inputs (`--audio-in`) and
+//! outputs, MIDI ports (`--midi`) — each with what to write to use it, and a "none found"
+//! line for a kind it has none of. Each section is its own
 //! function, so that sections of other kinds slot in beside them.
 
 use std::fmt::Write as _;
@@ -9,7 +10,13 @@ use std::fmt::Write as _;
 #[must_use]
 pub fn listing() -> String {
     let mut out = String::new();
-    for section in [cameras(), audio_inputs(), audio_outputs(), midi_ports()] {
+    for section in [
+        monitors(),
+        cameras(),
+        audio_inputs(),
+        audio_outputs(),
+        midi_ports(),
+    ] {
         out.push_str(&section);
         out.push('\n');
     }
@@ -36,6 +43,27 @@ fn section(title: &str, lines: Result<Vec<String>, String>) -> String {
 /// A TOML string literal of `s`.
 fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The monitors (winit), one line each — index, name, size, position, refresh rate — the
+/// index and name being what a `[[window]]`'s `monitor` names. Without a window system (no
+/// `DISPLAY`) it says why.
+#[cfg(feature = "window")]
+fn monitors() -> String {
+    let lines = vivid::outputs::monitors::list_monitors()
+        .map(|list| list.iter().map(ToString::to_string).collect());
+    section(
+        "Monitors (a `[[window]]`'s `monitor = N` or \"name\"):",
+        lines,
+    )
+}
+
+#[cfg(not(feature = "window"))]
+fn monitors() -> String {
+    section(
+        "Monitors (a `[[window]]`'s `monitor = N` or \"name\"):",
+        Err("this vivid is built without the `window` feature".into()),
+    )
 }
 
 /// Cameras (GStreamer's device monitor, `Video/Source`), with the `video_in` node to use

@@ -253,8 +253,8 @@ pub use vivid_engine::{
 };
 pub use vivid_engine::{bytemuck, glam, wgpu};
 pub use vivid_engine::{
-    chain, files, fullscreen, gpu, operator, params, project, readback, resources, scene, shaders,
-    stderr, stderr_line,
+    chain, clock, files, fullscreen, gpu, operator, params, project, readback, resources, scene,
+    shaders, stderr, stderr_line, warp,
 };
 pub use vivid_operators as operators;
 
@@ -262,7 +262,7 @@ pub use vivid_operators as operators;
 pub use vivid_app::{egui, live, ui, watch};
 
 #[cfg(feature = "window")]
-pub use vivid_app::window;
+pub use vivid_app::{outputs, window};
 
 #[cfg(feature = "media")]
 pub use vivid_media as media;

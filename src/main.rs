@@ -77,8 +77,8 @@ enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
-    /// List the cameras, audio inputs and outputs and MIDI ports this machine has, each with
-    /// what to write (in chain.toml or on the command line) to use it.
+    /// List the monitors, cameras, audio inputs and outputs and MIDI ports this machine has,
+    /// each with what to write (in chain.toml or on the command line) to use it.
     Devices,
     /// Render frames A..B of a project offline (headless, frame k at time k/fps, exactly):
     /// any range rendered anywhere gives the same pixels as that range of one sequential
@@ -252,6 +252,8 @@ struct RunArgs {
     pipewire: Option<String>,
     #[command(flatten)]
     control: control_flags::ControlArgs,
+    #[command(flatten)]
+    outputs: cli::outputs::OutputArgs,
 }
 
 /// `println!` that ends the process quietly when stdout is closed (`vivid operators | head`)
@@ -468,8 +470,13 @@ fn setup_engine(
         log::info!("built-in shaders from {}", dir.display());
         engine.shaders_mut().set_disk_root(Some(dir));
     }
-    engine.set_output_size(args.size)?;
+    engine.set_output_size(args.size.or(args.outputs.canvas))?;
     let loaded = engine.load_project(project, &args.sets);
+    if loaded.is_ok() {
+        args.outputs
+            .apply(&mut engine)
+            .map_err(EngineError::Param)?;
+    }
     if args.snapshot.is_some() {
         engine.set_capture(true);
     }
@@ -636,6 +643,9 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         );
     };
     let snapshot = check_snapshot(args);
+    if let Err(m) = args.outputs.check() {
+        usage_error(&m);
+    }
     let stop = cli::stop::install();
     if args.headless {
         run_headless(args, &project, snapshot.as_ref(), &stop)
@@ -722,6 +732,14 @@ fn run_headless(
             shown_errors = text;
         }
     };
+    // `--clock system`: frames of the shared timeline, each at its instant, up to the last
+    // frame of --frames (or the frame of now, without --frames).
+    let clock = args.outputs.system_clock(args.fps);
+    let timeline_end = clock.map(|c| match args.frames {
+        Some(r) => r.end.max(1) - 1,
+        None if args.duration.is_some() => u64::MAX,
+        None => c.frame_now(),
+    });
     for i in 0..frames {
         // The global frame index: its time is k / fps in any range of frames.
         let k = first + i;
@@ -732,25 +750,34 @@ fn run_headless(
         if live.as_mut().is_some_and(|l| l.poll(&mut engine)) {
             show_errors(live.as_ref(), &engine);
         }
-        let last =
-            i + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
-        let capture = snapshot.is_some() && last;
-        let time = if args.realtime {
-            // Paced like a display at --fps (if given), timed by the clock.
-            let due = start + Duration::from_secs_f64(i as f64 / fps);
-            if args.fps.is_some() {
-                std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        let (time, timeline_done) = match (clock, timeline_end) {
+            (Some(c), Some(end)) => {
+                let now = c.frame_now().min(end);
+                (c.frame_time(now), now >= end)
             }
-            FrameTime {
-                time: start.elapsed().as_secs_f64(),
-                frame: k,
+            _ if args.realtime => {
+                // Paced like a display at --fps (if given), timed by the clock.
+                let due = start + Duration::from_secs_f64(i as f64 / fps);
+                if args.fps.is_some() {
+                    std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                }
+                let time = FrameTime {
+                    time: start.elapsed().as_secs_f64(),
+                    frame: k,
+                };
+                (time, i + 1 == frames)
             }
-        } else {
-            FrameTime {
-                time: k as f64 / fps,
-                frame: k,
-            }
+            _ => (
+                FrameTime {
+                    time: k as f64 / fps,
+                    frame: k,
+                },
+                i + 1 == frames,
+            ),
         };
+        let last =
+            timeline_done || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
+        let capture = snapshot.is_some() && last;
         host.before_frame(&mut engine, time);
         engine.render(time, Target::None, capture)?;
         if let Some(l) = &mut live {
@@ -765,6 +792,13 @@ fn run_headless(
         rendered = i + 1;
         if last {
             break;
+        }
+        if let (Some(c), Some(end)) = (clock, timeline_end) {
+            // The next frame of the timeline, at its instant (a signal ends the wait).
+            let next = (time.frame + 1).min(end);
+            while !stop.requested() && !c.until(next).is_zero() {
+                std::thread::sleep(c.until(next).min(Duration::from_millis(20)));
+            }
         }
     }
     let frames = rendered;
@@ -850,6 +884,7 @@ fn run_window(
         inspector: args.inspector,
         stop: Some(stop.flag()),
         window_size: args.window_size,
+        clock: args.outputs.system_clock(args.fps),
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();
@@ -912,7 +947,7 @@ fn finish(
         );
     }
     if let Some(snapshot) = snapshot {
-        let img = engine.read_output()?;
+        let img = args.outputs.crop(engine.read_output()?);
         snapshot.write(&img).map_err(anyhow::Error::msg)?;
         stderr_line!("vivid: wrote {}", snapshot.path.display());
     }

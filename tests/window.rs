@@ -364,3 +364,253 @@ fn esc_quits_cleanly_again_and_again() {
         );
     }
 }
+
+/// Asks X window `window` to close, as a window manager's close button does
+/// (`WM_DELETE_WINDOW`).
+fn close_window(display: &str, window: &str) {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt as _, EventMask};
+    let id: u32 = window.parse().unwrap();
+    let (conn, _) = x11rb::connect(Some(display)).unwrap();
+    let atom = |name: &[u8]| conn.intern_atom(false, name).unwrap().reply().unwrap().atom;
+    let (protocols, delete) = (atom(b"WM_PROTOCOLS"), atom(b"WM_DELETE_WINDOW"));
+    let event = ClientMessageEvent::new(32, id, protocols, [delete, 0, 0, 0, 0]);
+    conn.send_event(false, id, EventMask::NO_EVENT, event)
+        .unwrap();
+    conn.flush().unwrap();
+}
+
+#[test]
+fn two_windows_show_their_nodes_and_closing_one_keeps_the_other() {
+    let (_x, display) = xvfb("1280x720");
+    let dir = tempfile::tempdir().unwrap();
+    let chain = "[red]\ntype = \"solid\"\ncolor = [1, 0, 0, 1]\nsize = [160, 120]\n\n[blue]\ntype = \"solid\"\ncolor = [0, 0, 1, 1]\nsize = [160, 120]\n\n[[window]]\nnode = \"red\"\ntitle = \"vivid red\"\nposition = [0, 0]\nsize = [320, 240]\n\n[[window]]\nnode = \"blue\"\ntitle = \"vivid blue\"\nposition = [640, 100]\nsize = [320, 240]\n";
+    std::fs::write(dir.path().join("chain.toml"), chain).unwrap();
+    let log = dir.path().join("vivid.log");
+    let frames = frames_log(&log);
+    let stats = dir.path().join("stats.json");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut vivid = Killed(
+        Command::new(env!("CARGO_BIN_EXE_vivid"))
+            .arg(dir.path())
+            .args(["--monitor-interval", "0", "--no-watch", "--stats-json"])
+            .arg(&stats)
+            .env("DISPLAY", &display)
+            .env("VIVID_FRAME_LOG", &frames)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("RUST_LOG", "vivid_app=debug")
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap(),
+    );
+    let find = |name: &str| xdotool(&display, &["search", "--onlyvisible", "--name", name]);
+    wait_for("both windows", Duration::from_secs(90), || {
+        if let Some(code) = vivid.0.try_wait().unwrap() {
+            panic!(
+                "vivid exited ({code:?}):\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        !find("vivid red").is_empty() && !find("vivid blue").is_empty()
+    });
+    wait_for("the first frames", Duration::from_secs(60), || {
+        logged(&frames, "presented 5 frames, inspector hidden") > 0
+    });
+    let shot = screenshot(&display, &dir.path().join("two.png"));
+    // Each window, where its table put it, shows its node; the desktop between is black.
+    let mean = |x0: u32, y0: u32, x1: u32, y1: u32| {
+        let mut sum = [0.0f64; 3];
+        for y in y0..y1 {
+            for x in x0..x1 {
+                for (s, v) in sum.iter_mut().zip(shot.get_pixel(x, y).0) {
+                    *s += f64::from(v);
+                }
+            }
+        }
+        sum.map(|s| s / f64::from((x1 - x0) * (y1 - y0)))
+    };
+    let red = mean(20, 20, 300, 220);
+    let blue = mean(660, 120, 940, 320);
+    assert!(
+        red[0] > 250.0 && red[1] < 5.0 && red[2] < 5.0,
+        "red window: {red:?}"
+    );
+    assert!(
+        blue[2] > 250.0 && blue[0] < 5.0 && blue[1] < 5.0,
+        "blue window: {blue:?}"
+    );
+    let geometry = xdotool(
+        &display,
+        &[
+            "getwindowgeometry",
+            find("vivid blue").lines().next().unwrap(),
+        ],
+    );
+    assert!(
+        geometry.contains("Position: 640,100") && geometry.contains("Geometry: 320x240"),
+        "{geometry}"
+    );
+
+    // Closing the blue window keeps the red one running; closing that ends the run.
+    let blue = find("vivid blue").lines().next().unwrap().to_string();
+    let start = Instant::now();
+    let mut asked: Option<Instant> = None;
+    while !find("vivid blue").is_empty() {
+        // Asked again every few seconds: a client message sent while the server is busy
+        // with a frame now and then never reaches the window (as XTEST keys do).
+        if asked.is_none_or(|a| a.elapsed() > Duration::from_secs(3)) {
+            close_window(&display, &blue);
+            asked = Some(Instant::now());
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the blue window did not close ({blue}; {}):\n{}",
+            xdotool(&display, &["search", "--name", "vivid"]),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        vivid.0.try_wait().unwrap().is_none(),
+        "vivid ended with one window left:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    let red = find("vivid red").lines().next().unwrap().to_string();
+    let mut code = None;
+    let start = Instant::now();
+    let mut asked: Option<Instant> = None;
+    while code.is_none() && start.elapsed() < Duration::from_secs(30) {
+        if asked.is_none_or(|a| a.elapsed() > Duration::from_secs(3)) {
+            close_window(&display, &red);
+            asked = Some(Instant::now());
+        }
+        code = vivid.0.try_wait().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        code.is_some(),
+        "vivid did not end with its last window:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        code.is_some_and(|c| c.success()),
+        "exit: {code:?}\n{stderr}"
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(s["max_encoders_per_frame"], 1, "{s}");
+    assert_eq!(s["max_submits_per_frame"], 1, "{s}");
+    assert_eq!(s["gpu_objects_created_after_warmup"], 0, "{s}");
+    assert!(s["frames"].as_u64().unwrap() > 10, "{s}");
+}
+
+#[test]
+fn devices_lists_the_monitor_of_the_display() {
+    let (_x, display) = xvfb("1024x600");
+    let out = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg("devices")
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Xvfb has one screen: one monitor, at the origin, of the server's size.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("Monitors"))
+        .unwrap_or_else(|| panic!("no monitors section:\n{text}"));
+    let monitors: Vec<&str> = lines[at + 1..]
+        .iter()
+        .take_while(|l| l.starts_with("  "))
+        .copied()
+        .collect();
+    assert_eq!(monitors.len(), 1, "{text}");
+    assert!(
+        monitors[0].trim_start().starts_with("0: ") && monitors[0].contains("1024x600 at 0,0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn saving_the_window_tables_keeps_the_windows_and_opens_new_ones() {
+    let (_x, display) = xvfb("1280x720");
+    let dir = tempfile::tempdir().unwrap();
+    let chain = |second: &str, third: bool| {
+        let mut t = format!(
+            "[red]\ntype = \"solid\"\ncolor = [1, 0, 0, 1]\nsize = [160, 120]\n\n[blue]\ntype = \"solid\"\ncolor = [0, 0, 1, 1]\nsize = [160, 120]\n\n[[window]]\nnode = \"red\"\ntitle = \"vivid one\"\nposition = [0, 0]\nsize = [320, 240]\n\n[[window]]\nnode = \"{second}\"\ntitle = \"vivid two\"\nposition = [640, 0]\nsize = [320, 240]\n"
+        );
+        if third {
+            t.push_str("\n[[window]]\nnode = \"blue\"\ntitle = \"vivid three\"\nposition = [0, 400]\nsize = [320, 240]\n");
+        }
+        t
+    };
+    let path = dir.path().join("chain.toml");
+    std::fs::write(&path, chain("blue", false)).unwrap();
+    let log = dir.path().join("vivid.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut vivid = Killed(
+        Command::new(env!("CARGO_BIN_EXE_vivid"))
+            .arg(dir.path())
+            .args(["--monitor-interval", "0"])
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("RUST_LOG")
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap(),
+    );
+    let find = |name: &str| xdotool(&display, &["search", "--onlyvisible", "--name", name]);
+    let red_at = |img: &image::RgbImage, x: u32, y: u32| {
+        let p = img.get_pixel(x, y);
+        p[0] > 250 && p[2] < 5
+    };
+    let shot = dir.path().join("shot.png");
+    wait_for("window two, blue", Duration::from_secs(90), || {
+        assert!(
+            vivid.0.try_wait().unwrap().is_none(),
+            "{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        !find("vivid two").is_empty() && {
+            let img = screenshot(&display, &shot);
+            img.get_pixel(800, 120)[2] > 250 && red_at(&img, 160, 120)
+        }
+    });
+    let two = find("vivid two");
+    // Window two shows red instead of blue, and a third window opens showing blue.
+    std::fs::write(&path, chain("red", true)).unwrap();
+    wait_for(
+        "the saved tables on screen",
+        Duration::from_secs(60),
+        || {
+            let img = screenshot(&display, &shot);
+            !find("vivid three").is_empty()
+                && red_at(&img, 800, 120)
+                && img.get_pixel(160, 520)[2] > 250
+        },
+    );
+    assert_eq!(find("vivid two"), two, "window two was made again");
+    // Back to two windows: the third closes, the others stay.
+    std::fs::write(&path, chain("red", false)).unwrap();
+    wait_for("the third window to close", Duration::from_secs(60), || {
+        find("vivid three").is_empty()
+    });
+    assert_eq!(find("vivid two"), two);
+    let window = find("vivid one");
+    let code = quit_with_esc(&display, window.lines().next().unwrap(), &mut vivid);
+    assert!(
+        code.success(),
+        "{code:?}\n{}",
+        std::fs::read_to_string(&log).unwrap()
+    );
+}

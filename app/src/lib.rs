@@ -18,9 +18,14 @@
 //!   steady frame. It knows nothing of windows: tests drive it with synthetic input.
 //! - [`window`] (feature `window`, on by default) — the winit runner: a window showing the
 //!   chain's output, with the inspector on Tab, fullscreen on F, and live reload; it
-//!   reconfigures its surface on resize, loss and device loss.
+//!   reconfigures its surface on resize, loss and device loss. With `[[window]]` tables a
+//!   window per output, all drawn in the frame's one encoder.
+//! - [`outputs`] (feature `window`) — placing the outputs' windows on monitors, and the
+//!   monitors' list (`vivid devices`).
 
 pub mod live;
+#[cfg(feature = "window")]
+pub mod outputs;
 pub mod ui;
 pub mod watch;
 #[cfg(feature = "window")]

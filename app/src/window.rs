@@ -1,5 +1,11 @@
-//! The winit runner: a window showing the chain's output, letterboxed, with the display
-//! blit in the frame's one encoder.
+//! The winit runner: a window per output of the chain (one showing the chain's output,
+//! letterboxed, without `[[window]]` tables), every output's pass in the frame's one
+//! encoder and one submit, every acquired frame presented.
+//!
+//! The first open window drives the frames; the others follow (their redraw requests are
+//! not frames). Closing one output's window keeps the others running; closing the last
+//! ends the run. A reload that changes the `[[window]]` tables opens, closes and places
+//! windows (the ones kept keep their surfaces). The inspector lives in output 0's window.
 //!
 //! The surface is configured with `COPY_DST` where the adapter allows it: the engine blits
 //! into a display texture of its own and copies that into the acquired frame, so a steady
@@ -24,7 +30,9 @@ use winit::keyboard::{Key, NamedKey};
 use winit::window::{Window, WindowId};
 
 use crate::live::Live;
+use crate::outputs;
 use crate::ui::Inspector;
+use vivid_engine::chain::OutputDesc;
 use vivid_engine::gpu::{Gpu, GpuOptions, new_instance, request_adapter};
 use vivid_engine::operator::FrameTime;
 use vivid_engine::{Engine, FramePass, Target};
@@ -57,6 +65,9 @@ pub struct WindowOptions {
     pub stop: Option<Arc<AtomicBool>>,
     /// The window's inner size in pixels; none: the output's size, fitted to the monitor.
     pub window_size: Option<[u32; 2]>,
+    /// Frames numbered by the host's clock from a shared epoch (`--clock system`): frame
+    /// k = floor((now − epoch) × fps) is shown, with time k / fps; none: from the start.
+    pub clock: Option<vivid_engine::clock::SystemClock>,
 }
 
 /// What the runner reports when the window closes.
@@ -83,6 +94,93 @@ struct Surface {
     config: wgpu::SurfaceConfiguration,
     /// Whether frames can be copied into (else a view is made per frame).
     copy_target: bool,
+    /// The `[[window]]` table it was placed for.
+    placed: Option<OutputDesc>,
+}
+
+impl Surface {
+    /// A surface for `window` on `adapter`'s device, configured at its inner size.
+    fn new(
+        instance: &wgpu::Instance,
+        adapter: &wgpu::Adapter,
+        engine: &Engine,
+        window: Arc<Window>,
+        no_vsync: bool,
+    ) -> Result<Self> {
+        let surface = instance
+            .create_surface(window.clone())
+            .map_err(|e| EngineError::Surface(format!("cannot create a surface: {e}")))?;
+        let (config, copy_target) =
+            surface_config(&surface, adapter, window.inner_size(), no_vsync)?;
+        let size = window.inner_size();
+        if size.width > 0 && size.height > 0 {
+            surface.configure(engine.gpu().device(), &config);
+        }
+        Ok(Self {
+            window,
+            surface,
+            config,
+            copy_target,
+            placed: None,
+        })
+    }
+
+    /// Configures it again at the window's size (not while minimised).
+    fn reconfigure(&mut self, engine: &Engine) {
+        let size = self.window.inner_size();
+        if size.width > 0 && size.height > 0 {
+            self.config.width = size.width;
+            self.config.height = size.height;
+            self.surface.configure(engine.gpu().device(), &self.config);
+        }
+    }
+}
+
+/// The configuration of a surface: a non-sRGB format (the engine writes display values),
+/// `COPY_DST` where allowed, FIFO unless `no_vsync`.
+fn surface_config(
+    surface: &wgpu::Surface<'_>,
+    adapter: &wgpu::Adapter,
+    size: PhysicalSize<u32>,
+    no_vsync: bool,
+) -> Result<(wgpu::SurfaceConfiguration, bool)> {
+    let caps = surface.get_capabilities(adapter);
+    let format = caps
+        .formats
+        .iter()
+        .copied()
+        .find(|f| !f.is_srgb())
+        .or_else(|| caps.formats.first().copied())
+        .ok_or_else(|| EngineError::Surface("the surface supports no format".into()))?;
+    let copy_target = caps.usages.contains(wgpu::TextureUsages::COPY_DST);
+    let mut usage = wgpu::TextureUsages::RENDER_ATTACHMENT;
+    if copy_target {
+        usage |= wgpu::TextureUsages::COPY_DST;
+    }
+    let present_mode = if no_vsync {
+        [wgpu::PresentMode::Mailbox, wgpu::PresentMode::Immediate]
+            .into_iter()
+            .find(|m| caps.present_modes.contains(m))
+            .unwrap_or(wgpu::PresentMode::Fifo)
+    } else {
+        wgpu::PresentMode::Fifo
+    };
+    let config = wgpu::SurfaceConfiguration {
+        usage,
+        format,
+        color_space: wgpu::SurfaceColorSpace::Auto,
+        width: size.width.max(1),
+        height: size.height.max(1),
+        present_mode,
+        desired_maximum_frame_latency: 2,
+        alpha_mode: caps
+            .alpha_modes
+            .first()
+            .copied()
+            .unwrap_or(wgpu::CompositeAlphaMode::Auto),
+        view_formats: vec![],
+    };
+    Ok((config, copy_target))
 }
 
 struct App {
@@ -92,7 +190,12 @@ struct App {
     engine: Option<Engine>,
     live: Option<Live>,
     adapter: Option<wgpu::Adapter>,
-    surface: Option<Surface>,
+    /// One per output (index = output); `None`: not open (closed by the user, or not yet).
+    surfaces: Vec<Option<Surface>>,
+    /// Outputs whose window the user closed: not opened again until the tables change.
+    closed: Vec<bool>,
+    /// A reload may have changed the `[[window]]` tables: place the windows again.
+    outputs_dirty: bool,
     error: Option<EngineError>,
     frame: u64,
     start: Instant,
@@ -197,7 +300,9 @@ pub fn run_with(
         engine: None,
         live: None,
         adapter: None,
-        surface: None,
+        surfaces: Vec::new(),
+        closed: Vec::new(),
+        outputs_dirty: false,
         error: None,
         frame: 0,
         start: Instant::now(),
@@ -239,19 +344,7 @@ impl App {
     fn init(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
         // Hidden until it has its size: the output's is known once the engine is built,
         // and the engine needs the surface's adapter.
-        let [w, h] = self.options.window_size.unwrap_or([1280, 720]);
-        let mut attrs = Window::default_attributes()
-            .with_title(self.options.title.clone())
-            .with_inner_size(PhysicalSize::new(w, h))
-            .with_visible(false);
-        if self.options.fullscreen {
-            attrs = attrs.with_fullscreen(Some(winit::window::Fullscreen::Borderless(None)));
-        }
-        let window = Arc::new(
-            event_loop
-                .create_window(attrs)
-                .map_err(|e| EngineError::Surface(format!("cannot create a window: {e}")))?,
-        );
+        let window = self.new_window(event_loop)?;
         let surface = self
             .instance
             .create_surface(window.clone())
@@ -261,6 +354,7 @@ impl App {
             Some(&surface),
             &GpuOptions::default(),
         ))?;
+        drop(surface);
         let gpu = Gpu::from_adapter(&adapter)?;
         let setup = self
             .setup
@@ -268,56 +362,34 @@ impl App {
             .ok_or_else(|| EngineError::Surface("initialised twice".into()))?;
         let (engine, live) = setup(gpu)?;
         self.live = live;
-        let size = self.size_window(event_loop, &window, &engine);
+        let desc = engine.output_desc(0).cloned();
+        outputs::place(
+            event_loop,
+            &window,
+            desc.as_ref(),
+            &self.defaults(0),
+            engine.output_picture_size(0),
+        );
         window.set_visible(true);
-        let caps = surface.get_capabilities(&adapter);
-        let format = caps
-            .formats
-            .iter()
-            .copied()
-            .find(|f| !f.is_srgb())
-            .or_else(|| caps.formats.first().copied())
-            .ok_or_else(|| EngineError::Surface("the surface supports no format".into()))?;
-        let copy_target = caps.usages.contains(wgpu::TextureUsages::COPY_DST);
-        let mut usage = wgpu::TextureUsages::RENDER_ATTACHMENT;
-        if copy_target {
-            usage |= wgpu::TextureUsages::COPY_DST;
-        }
-        let present_mode = if self.options.no_vsync {
-            [wgpu::PresentMode::Mailbox, wgpu::PresentMode::Immediate]
-                .into_iter()
-                .find(|m| caps.present_modes.contains(m))
-                .unwrap_or(wgpu::PresentMode::Fifo)
-        } else {
-            wgpu::PresentMode::Fifo
-        };
-        let config = wgpu::SurfaceConfiguration {
-            usage,
-            format,
-            color_space: wgpu::SurfaceColorSpace::Auto,
-            width: size.width.max(1),
-            height: size.height.max(1),
-            present_mode,
-            desired_maximum_frame_latency: 2,
-            alpha_mode: caps
-                .alpha_modes
-                .first()
-                .copied()
-                .unwrap_or(wgpu::CompositeAlphaMode::Auto),
-            view_formats: vec![],
-        };
-        if size.width > 0 && size.height > 0 {
-            surface.configure(engine.gpu().device(), &config);
-        }
+        let mut first = Surface::new(
+            &self.instance,
+            &adapter,
+            &engine,
+            window,
+            self.options.no_vsync,
+        )?;
+        first.placed = desc;
         log::info!(
-            "window on {} ({format:?}, {present_mode:?})",
-            engine.gpu().describe()
+            "window on {} ({:?}, {:?})",
+            engine.gpu().describe(),
+            first.config.format,
+            first.config.present_mode
         );
         self.egui_state = Some(egui_winit::State::new(
             self.inspector.context().clone(),
             egui::ViewportId::ROOT,
-            &*window,
-            Some(window.scale_factor() as f32),
+            &*first.window,
+            Some(first.window.scale_factor() as f32),
             None,
             Some(engine.gpu().max_texture_side() as usize),
         ));
@@ -325,47 +397,150 @@ impl App {
         if self.options.inspector {
             self.inspector.set_visible(&mut engine, true);
         }
-        self.surface = Some(Surface {
-            window,
-            surface,
-            config,
-            copy_target,
-        });
+        self.surfaces = vec![Some(first)];
+        self.closed = vec![false];
         self.engine = Some(engine);
         self.adapter = Some(adapter);
+        self.sync_outputs(event_loop);
         self.start = Instant::now();
         Ok(())
     }
 
-    /// Gives the window its size — the one asked for, else the output's fitted to the
-    /// monitor — and returns its inner size.
-    fn size_window(
-        &self,
-        event_loop: &ActiveEventLoop,
-        window: &Window,
-        engine: &Engine,
-    ) -> PhysicalSize<u32> {
-        if self.options.fullscreen || self.options.window_size.is_some() {
-            return window.inner_size();
-        }
-        let Some(output) = engine.output_size() else {
-            return window.inner_size();
-        };
-        let monitor = window
-            .current_monitor()
-            .or_else(|| event_loop.primary_monitor())
-            .map(|m| m.size());
-        let [w, h] = fit_to(output, monitor.map(|m| [m.width, m.height]));
-        match window.request_inner_size(PhysicalSize::new(w, h)) {
-            Some(size) => size,
-            // Applied later (a Resized event follows); until then, the size asked for.
-            None => PhysicalSize::new(w, h),
+    /// A hidden window with the runner's title and size.
+    fn new_window(&self, event_loop: &ActiveEventLoop) -> Result<Arc<Window>> {
+        let [w, h] = self.options.window_size.unwrap_or([1280, 720]);
+        let attrs = Window::default_attributes()
+            .with_title(self.options.title.clone())
+            .with_inner_size(PhysicalSize::new(w, h))
+            .with_visible(false);
+        Ok(Arc::new(event_loop.create_window(attrs).map_err(|e| {
+            EngineError::Surface(format!("cannot create a window: {e}"))
+        })?))
+    }
+
+    /// Output `i`'s placement when its table does not say: the runner's options for the
+    /// first, the picture's size for the others.
+    fn defaults(&self, i: usize) -> outputs::Placement {
+        if i == 0 {
+            outputs::Placement {
+                fullscreen: self.options.fullscreen,
+                size: self.options.window_size,
+                position: None,
+                title: self.options.title.clone(),
+            }
+        } else {
+            outputs::Placement {
+                title: format!("{} (output {i})", self.options.title),
+                ..outputs::Placement::default()
+            }
         }
     }
 
-    /// Gives the engine the pointer (in the surface's pixels).
+    /// Opens, closes and places the windows for the chain's outputs: one per
+    /// `[[window]]` (one without any); a window the user closed stays closed, as does one
+    /// that could not be opened (reported).
+    fn sync_outputs(&mut self, event_loop: &ActiveEventLoop) {
+        self.outputs_dirty = false;
+        let (Some(engine), Some(adapter)) = (&self.engine, &self.adapter) else {
+            return;
+        };
+        let n = engine.output_count();
+        // Outputs gone: their windows close (surface first).
+        while self.surfaces.len() > n {
+            self.surfaces.pop();
+        }
+        self.closed.resize(n, false);
+        self.surfaces.resize_with(n, || None);
+        for i in 0..n {
+            let desc = engine.output_desc(i).cloned();
+            let defaults = self.defaults(i);
+            match &mut self.surfaces[i] {
+                Some(s) if s.placed != desc => {
+                    outputs::place(
+                        event_loop,
+                        &s.window,
+                        desc.as_ref(),
+                        &defaults,
+                        engine.output_picture_size(i),
+                    );
+                    s.placed = desc;
+                }
+                Some(_) => {}
+                None if self.closed[i] || i == 0 => {}
+                None => {
+                    // A window the system refuses (or whose surface fails) is reported
+                    // and left closed: the other outputs go on.
+                    let opened = self.new_window(event_loop).and_then(|window| {
+                        outputs::place(
+                            event_loop,
+                            &window,
+                            desc.as_ref(),
+                            &defaults,
+                            engine.output_picture_size(i),
+                        );
+                        window.set_visible(true);
+                        Surface::new(
+                            &self.instance,
+                            adapter,
+                            engine,
+                            window,
+                            self.options.no_vsync,
+                        )
+                    });
+                    match opened {
+                        Ok(mut s) => {
+                            s.placed = desc;
+                            self.surfaces[i] = Some(s);
+                        }
+                        Err(e) => {
+                            vivid_engine::stderr_line!("vivid: output {i}: {e}");
+                            self.closed[i] = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The output whose window `id` is.
+    fn output_of(&self, id: WindowId) -> Option<usize> {
+        self.surfaces
+            .iter()
+            .position(|s| s.as_ref().is_some_and(|s| s.window.id() == id))
+    }
+
+    /// The window that drives the frames: the first open one.
+    fn driver(&self) -> Option<&Surface> {
+        self.surfaces.iter().flatten().next()
+    }
+
+    /// The user closed output `i`'s window: the others keep running; the last one ends
+    /// the run.
+    fn close_output(&mut self, event_loop: &ActiveEventLoop, i: usize) {
+        log::debug!("output {i}: its window was closed");
+        let open = self.surfaces.iter().flatten().count();
+        if open <= 1 {
+            self.stop(event_loop);
+            return;
+        }
+        if let Some(engine) = &self.engine {
+            // What the last frame left in flight finishes before its surface goes.
+            engine.wait_idle();
+        }
+        if let Some(s) = self.surfaces.get_mut(i) {
+            *s = None;
+        }
+        if let Some(c) = self.closed.get_mut(i) {
+            *c = true;
+        }
+        if i == 0 {
+            self.egui_state = None;
+        }
+    }
+
+    /// Gives the engine the pointer (in output 0's window's pixels).
     fn report_mouse(&mut self) {
-        if let (Some(s), Some(engine)) = (&self.surface, &mut self.engine) {
+        if let (Some(Some(s)), Some(engine)) = (self.surfaces.first(), &mut self.engine) {
             engine.set_mouse(
                 (s.config.width, s.config.height),
                 self.cursor,
@@ -374,8 +549,8 @@ impl App {
         }
     }
 
-    fn resize(&mut self, size: PhysicalSize<u32>) {
-        let (Some(s), Some(engine)) = (&mut self.surface, &self.engine) else {
+    fn resize(&mut self, i: usize, size: PhysicalSize<u32>) {
+        let (Some(Some(s)), Some(engine)) = (self.surfaces.get_mut(i), &self.engine) else {
             return;
         };
         if size.width == 0 || size.height == 0 {
@@ -387,17 +562,23 @@ impl App {
         s.surface.configure(engine.gpu().device(), &s.config);
     }
 
-    fn redraw(&mut self, event_loop: &ActiveEventLoop) {
-        let (Some(s), Some(engine)) = (&mut self.surface, &mut self.engine) else {
+    fn redraw(&mut self, event_loop: &ActiveEventLoop, id: WindowId) {
+        // One frame for every output, when the driving window asks.
+        if self.driver().is_none_or(|d| d.window.id() != id) {
+            return;
+        }
+        if self.outputs_dirty {
+            self.sync_outputs(event_loop);
+        }
+        let Some(engine) = &mut self.engine else {
             return;
         };
-        // A lost device: the engine makes a new one, the surface is configured on it.
+        // A lost device: the engine makes a new one, the surfaces are configured on it.
         match engine.recover_if_lost() {
             Ok(false) => {}
             Ok(true) => {
-                let size = s.window.inner_size();
-                if size.width > 0 && size.height > 0 {
-                    s.surface.configure(engine.gpu().device(), &s.config);
+                for s in self.surfaces.iter_mut().flatten() {
+                    s.reconfigure(engine);
                 }
             }
             Err(e) => {
@@ -407,6 +588,10 @@ impl App {
         }
         // Files saved since the last frame: reload what changed.
         let reloaded = self.live.as_mut().is_some_and(|l| l.poll(engine));
+        if reloaded {
+            // The `[[window]]` tables may have changed: placed at the next frame.
+            self.outputs_dirty = true;
+        }
         if reloaded || engine.errors_generation() != self.errors_seen {
             self.errors_seen = engine.errors_generation();
             let text = error_text(self.live.as_ref(), engine);
@@ -429,9 +614,11 @@ impl App {
             self.device_generation = engine.device_generation();
             self.egui_state = None;
         }
-        // The inspector: egui runs now, its drawing goes into the frame's encoder.
-        let ui_on = self.inspector.visible();
-        if ui_on {
+        // The inspector, in output 0's window: egui runs now, its drawing goes into the
+        // frame's encoder.
+        let main = self.surfaces.first().and_then(Option::as_ref);
+        let ui_on = self.inspector.visible() && main.is_some();
+        if let Some(s) = main.filter(|_| ui_on) {
             let file_errors = self.live.as_ref().and_then(Live::error_text);
             let size = s.window.inner_size();
             let raw = match &mut self.egui_state {
@@ -458,34 +645,65 @@ impl App {
                 st.handle_platform_output(&s.window, platform);
             }
         }
-        let size = s.window.inner_size();
-        if size.width == 0 || size.height == 0 {
+        // Every open, visible output's frame.
+        let frames: Vec<Option<wgpu::SurfaceTexture>> = self
+            .surfaces
+            .iter_mut()
+            .map(|s| s.as_mut().and_then(|s| acquire(s, engine)))
+            .collect();
+        if frames.iter().all(Option::is_none) {
             return;
         }
-        let frame = match s.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(f)
-            | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
-            // Hidden: nothing to show until it is visible again.
-            wgpu::CurrentSurfaceTexture::Occluded => return,
-            // No image in time, or the swapchain no longer matches the window: configure it
-            // again and try at the next redraw.
-            wgpu::CurrentSurfaceTexture::Timeout
-            | wgpu::CurrentSurfaceTexture::Outdated
-            | wgpu::CurrentSurfaceTexture::Lost => {
-                s.config.width = size.width;
-                s.config.height = size.height;
-                s.surface.configure(engine.gpu().device(), &s.config);
-                return;
-            }
-            wgpu::CurrentSurfaceTexture::Validation => {
-                log::error!("surface validation error; reconfiguring");
-                s.surface.configure(engine.gpu().device(), &s.config);
-                return;
-            }
-        };
-        let time = match self.options.fps {
-            Some(fps) => self.frame as f64 / fps,
-            None => self.start.elapsed().as_secs_f64(),
+        let views: Vec<Option<wgpu::TextureView>> = self
+            .surfaces
+            .iter()
+            .zip(&frames)
+            .map(|(s, f)| match (s, f) {
+                (Some(s), Some(f)) if !s.copy_target => {
+                    if !self.warned_view_fallback {
+                        log::warn!(
+                            "the surface does not allow COPY_DST: rendering through a view made each frame"
+                        );
+                        self.warned_view_fallback = true;
+                    }
+                    // Deliberately not counted: the acquired frame is the frame's own.
+                    #[expect(
+                        clippy::disallowed_methods,
+                        reason = "a view of the surface's frame, made per frame by the host, not the engine"
+                    )]
+                    let view = f.texture.create_view(&wgpu::TextureViewDescriptor::default());
+                    Some(view)
+                }
+                _ => None,
+            })
+            .collect();
+        let mut targets: Vec<Target<'_>> = self
+            .surfaces
+            .iter()
+            .zip(frames.iter().zip(&views))
+            .map(|(s, (f, v))| match (s, f, v) {
+                (Some(s), Some(_), Some(view)) => Target::View {
+                    view,
+                    format: s.config.format,
+                    size: (s.config.width, s.config.height),
+                    opaque: true,
+                },
+                (Some(_), Some(f), None) => Target::Copy {
+                    texture: &f.texture,
+                },
+                _ => Target::None,
+            })
+            .collect();
+        let ft = match (self.options.clock, self.options.fps) {
+            (Some(clock), _) => clock.frame_time(clock.frame_now()),
+            (None, Some(fps)) => FrameTime {
+                time: self.frame as f64 / fps,
+                frame: self.frame,
+            },
+            (None, None) => FrameTime {
+                time: self.start.elapsed().as_secs_f64(),
+                frame: self.frame,
+            },
         };
         let last = self.options.frames.is_some_and(|n| self.frame + 1 >= n)
             || self
@@ -493,56 +711,21 @@ impl App {
                 .duration
                 .is_some_and(|d| self.start.elapsed() >= d);
         let capture = last && self.options.snapshot.is_some();
-        let ft = FrameTime {
-            time,
-            frame: self.frame,
-        };
         if let Some(hook) = &mut self.hook {
             hook(engine, ft);
         }
-        let ui = if ui_on {
+        let ui = if ui_on && targets.first().is_some_and(|t| !matches!(t, Target::None)) {
             Some(self.inspector.painter() as &mut dyn FramePass)
         } else {
             None
         };
-        let result = if s.copy_target {
-            engine.render_with(
-                ft,
-                Target::Copy {
-                    texture: &frame.texture,
-                },
-                capture,
-                ui,
-            )
-        } else {
-            if !self.warned_view_fallback {
-                log::warn!(
-                    "the surface does not allow COPY_DST: rendering through a view made each frame"
-                );
-                self.warned_view_fallback = true;
-            }
-            // Deliberately not counted: the acquired frame is the frame's own.
-            #[expect(
-                clippy::disallowed_methods,
-                reason = "a view of the surface's frame, made per frame by the host, not the engine"
-            )]
-            let view = frame
-                .texture
-                .create_view(&wgpu::TextureViewDescriptor::default());
-            engine.render_with(
-                ft,
-                Target::View {
-                    view: &view,
-                    format: s.config.format,
-                    size: (size.width, size.height),
-                    opaque: true,
-                },
-                capture,
-                ui,
-            )
-        };
+        let result = engine.render_outputs(ft, &mut targets, capture, ui);
+        drop(targets);
+        drop(views);
         // Every acquired frame is presented, whatever happened.
-        engine.gpu().queue().present(frame);
+        for f in frames.into_iter().flatten() {
+            engine.gpu().queue().present(f);
+        }
         if let Some(log) = &mut self.frame_log {
             log.presented(ui_on);
         }
@@ -592,36 +775,57 @@ impl App {
     }
 }
 
-/// `output` scaled down (keeping its aspect ratio) to fit `monitor`, if there is one.
-fn fit_to(output: [u32; 2], monitor: Option<[u32; 2]>) -> [u32; 2] {
-    let [w, h] = output.map(|x| x.max(1));
-    let Some([mw, mh]) = monitor.filter(|m| m[0] > 0 && m[1] > 0) else {
-        return [w, h];
-    };
-    let s = (f64::from(mw) / f64::from(w))
-        .min(f64::from(mh) / f64::from(h))
-        .min(1.0);
-    [
-        ((f64::from(w) * s).round() as u32).max(1),
-        ((f64::from(h) * s).round() as u32).max(1),
-    ]
+/// The surface's next frame; `None` (after configuring it again where that helps) when
+/// there is none to draw this time: minimised, hidden, outdated, lost, timed out.
+fn acquire(s: &mut Surface, engine: &Engine) -> Option<wgpu::SurfaceTexture> {
+    let size = s.window.inner_size();
+    if size.width == 0 || size.height == 0 {
+        return None;
+    }
+    match s.surface.get_current_texture() {
+        wgpu::CurrentSurfaceTexture::Success(f) | wgpu::CurrentSurfaceTexture::Suboptimal(f) => {
+            Some(f)
+        }
+        // Hidden: nothing to show until it is visible again.
+        wgpu::CurrentSurfaceTexture::Occluded => None,
+        // No image in time, or the swapchain no longer matches the window (its monitor
+        // went away, it was resized): configure it again and try at the next frame.
+        wgpu::CurrentSurfaceTexture::Timeout
+        | wgpu::CurrentSurfaceTexture::Outdated
+        | wgpu::CurrentSurfaceTexture::Lost => {
+            s.reconfigure(engine);
+            None
+        }
+        wgpu::CurrentSurfaceTexture::Validation => {
+            log::error!("surface validation error; reconfiguring");
+            s.surface.configure(engine.gpu().device(), &s.config);
+            None
+        }
+    }
 }
 
 impl ApplicationHandler for App {
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
-        if self.surface.is_none()
+        if self.surfaces.is_empty()
             && let Err(e) = self.init(event_loop)
         {
             self.fail(event_loop, e);
         }
     }
 
-    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
-        // The inspector gets input first while it is shown; keys go to vivid unless egui is
-        // editing text.
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, id: WindowId, event: WindowEvent) {
+        let Some(output) = self.output_of(id) else {
+            return;
+        };
+        // The inspector (output 0's window) gets input first while it is shown; keys go to
+        // vivid unless egui is editing text.
         let mut typing = false;
         if self.inspector.visible()
-            && let (Some(st), Some(s)) = (&mut self.egui_state, &self.surface)
+            && output == 0
+            && let (Some(st), Some(s)) = (
+                &mut self.egui_state,
+                self.surfaces.first().and_then(Option::as_ref),
+            )
         {
             let _ = st.on_window_event(&s.window, &event);
             typing = self.inspector.context().egui_wants_keyboard_input();
@@ -639,7 +843,7 @@ impl ApplicationHandler for App {
             && !typing
         {
             match logical_key {
-                Key::Named(NamedKey::Tab) => {
+                Key::Named(NamedKey::Tab) if output == 0 => {
                     if let Some(engine) = &mut self.engine {
                         let show = !self.inspector.visible();
                         self.inspector.set_visible(engine, show);
@@ -654,7 +858,7 @@ impl ApplicationHandler for App {
                     return;
                 }
                 Key::Character(c) if c.eq_ignore_ascii_case("f") => {
-                    if let Some(s) = &self.surface {
+                    if let Some(Some(s)) = self.surfaces.get(output) {
                         let full = s.window.fullscreen().is_some();
                         s.window.set_fullscreen(
                             (!full).then_some(winit::window::Fullscreen::Borderless(None)),
@@ -665,10 +869,12 @@ impl ApplicationHandler for App {
                 _ => {}
             }
         }
-        // The pointer, unless it is on the inspector.
+        // The pointer in output 0's window (the `mouse.*` variables), unless it is on the
+        // inspector.
         let on_inspector =
             self.inspector.visible() && self.inspector.context().egui_wants_pointer_input();
         match &event {
+            _ if output != 0 => {}
             WindowEvent::CursorMoved { position, .. } => {
                 self.cursor = [position.x as f32, position.y as f32];
                 if self.mouse_down {
@@ -695,9 +901,9 @@ impl ApplicationHandler for App {
                     },
                 ..
             } if !typing => self.stop(event_loop),
-            WindowEvent::CloseRequested => self.stop(event_loop),
-            WindowEvent::Resized(size) => self.resize(size),
-            WindowEvent::RedrawRequested => self.redraw(event_loop),
+            WindowEvent::CloseRequested => self.close_output(event_loop, output),
+            WindowEvent::Resized(size) => self.resize(output, size),
+            WindowEvent::RedrawRequested => self.redraw(event_loop, id),
             _ => {}
         }
     }
@@ -715,23 +921,10 @@ impl ApplicationHandler for App {
             self.stop(event_loop);
             return;
         }
-        if let Some(s) = &self.surface {
+        if let Some(s) = self.driver() {
             s.window.request_redraw();
         } else {
             std::thread::sleep(Duration::from_millis(1));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fit_to;
-
-    #[test]
-    fn the_window_fits_the_output_to_the_monitor() {
-        assert_eq!(fit_to([640, 360], Some([1920, 1080])), [640, 360]);
-        assert_eq!(fit_to([3840, 2160], Some([1600, 900])), [1600, 900]);
-        assert_eq!(fit_to([1000, 2000], Some([1600, 900])), [450, 900]);
-        assert_eq!(fit_to([640, 360], None), [640, 360]);
     }
 }

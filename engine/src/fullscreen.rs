@@ -328,10 +328,12 @@ impl FullscreenPass {
     }
 }
 
-/// A fragment pass of `blit.wgsl` into a render target of any format (the window's
+/// A fragment pass of `blit.wgsl` (or another engine shader drawing the source texture
+/// bound at 2: `engine/output.wgsl`) into a render target of any format (the window's
 /// display texture, a host's view).
 #[derive(Debug)]
 pub struct Blit {
+    shader: &'static str,
     format: wgpu::TextureFormat,
     uniform_size: u64,
     pipeline: Option<wgpu::RenderPipeline>,
@@ -344,12 +346,21 @@ impl Blit {
     #[must_use]
     pub fn new(format: wgpu::TextureFormat, uniform_size: usize) -> Self {
         Self {
+            shader: "engine/blit.wgsl",
             format,
             uniform_size: uniform_size as u64,
             pipeline: None,
             bind_group: CachedBindGroup::default(),
             key: Vec::new(),
         }
+    }
+
+    /// Draws with library shader `shader` (its `vs_fullscreen` and `fs_main`, the bindings
+    /// of `blit.wgsl`) instead of `engine/blit.wgsl`.
+    #[must_use]
+    pub fn with_shader(mut self, shader: &'static str) -> Self {
+        self.shader = shader;
+        self
     }
 
     /// The target format.
@@ -368,7 +379,7 @@ impl Blit {
         source: &GpuTexture,
     ) -> Result<()> {
         let key = PipelineKey {
-            shader: "engine/blit.wgsl".to_string(),
+            shader: self.shader.to_string(),
             entry: "fs_main",
             inputs: 1,
             params: false,
@@ -424,17 +435,25 @@ impl Blit {
         target: &wgpu::TextureView,
         uniforms: UniformSlot,
     ) {
+        self.draw_vertices(encoder, target, uniforms, 3, wgpu::Color::TRANSPARENT);
+    }
+
+    /// Clears `target` to `clear` and draws `vertices` vertices of the shader's
+    /// `vs_fullscreen` (an output's warp mesh: 6 per grid cell).
+    pub fn draw_vertices(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        uniforms: UniformSlot,
+        vertices: u32,
+        clear: wgpu::Color,
+    ) {
         let (Some(pipeline), Some(bind_group)) = (&self.pipeline, self.bind_group.get()) else {
             return;
         };
-        let mut pass = color_pass(
-            encoder,
-            "vivid.blit",
-            target,
-            wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-        );
+        let mut pass = color_pass(encoder, "vivid.blit", target, wgpu::LoadOp::Clear(clear));
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, bind_group, &[uniforms.offset]);
-        pass.draw(0..3, 0..1);
+        pass.draw(0..vertices, 0..1);
     }
 }

@@ -96,7 +96,7 @@ pub fn layout(params_sizes: &[u32], align: usize) -> RunLayout {
 /// The runs to fuse, as node indices in the order they run: only runs of two or more.
 ///
 /// `order` is the chain's topological order; per node: `Some(params size)` if it is
-/// pointwise, its inputs and its size; `shown` is the node displayed. A run's block of
+/// pointwise, its inputs and its size; `shown` are the nodes displayed. A run's block of
 /// `Params` must fit in `max_span` bytes (the device's uniform binding limit).
 #[must_use]
 pub(crate) fn plan_runs(
@@ -104,7 +104,7 @@ pub(crate) fn plan_runs(
     pointwise: &[Option<u32>],
     inputs: &[Vec<usize>],
     sizes: &[[u32; 2]],
-    shown: usize,
+    shown: &[usize],
     align: usize,
     max_span: usize,
 ) -> Vec<Vec<usize>> {
@@ -137,7 +137,7 @@ pub(crate) fn plan_runs(
         };
         let extends = run.last() == Some(&input)
             && consumers[input] == 1
-            && input != shown
+            && !shown.contains(&input)
             && sizes[input] == sizes[i]
             && run.len() < MAX_RUN
             && {
@@ -513,7 +513,7 @@ mod tests {
     #[test]
     fn a_linear_chain_is_one_run_after_its_generator() {
         let (order, pw, inputs, sizes) = linear(6);
-        let runs = plan_runs(&order, &pw, &inputs, &sizes, 5, 256, 65536);
+        let runs = plan_runs(&order, &pw, &inputs, &sizes, &[5], 256, 65536);
         assert_eq!(runs, vec![vec![1, 2, 3, 4, 5]]);
     }
 
@@ -521,7 +521,7 @@ mod tests {
     fn runs_stop_at_the_shown_node_a_second_consumer_and_a_size_change() {
         let (order, pw, mut inputs, mut sizes) = linear(8);
         // Shown: node 3 (soloed), so 4 starts a new run.
-        let runs = plan_runs(&order, &pw, &inputs, &sizes, 3, 256, 65536);
+        let runs = plan_runs(&order, &pw, &inputs, &sizes, &[3], 256, 65536);
         assert_eq!(runs, vec![vec![1, 2, 3], vec![4, 5, 6, 7]]);
         // Node 2 also read by node 7: 2 must be written, 3 starts anew.
         inputs[7] = vec![6];
@@ -530,13 +530,13 @@ mod tests {
         let mut pw8 = pw.clone();
         pw8.push(None);
         sizes.push([64, 64]);
-        let runs = plan_runs(&order8, &pw8, &inputs, &sizes, 7, 256, 65536);
+        let runs = plan_runs(&order8, &pw8, &inputs, &sizes, &[7], 256, 65536);
         assert_eq!(runs, vec![vec![1, 2], vec![3, 4, 5, 6, 7]]);
         // Node 5 is larger than 4: it resamples, so it starts a run.
         sizes[5] = [128, 128];
         sizes[6] = [128, 128];
         sizes[7] = [128, 128];
-        let runs = plan_runs(&order8, &pw8, &inputs, &sizes, 7, 256, 65536);
+        let runs = plan_runs(&order8, &pw8, &inputs, &sizes, &[7], 256, 65536);
         assert_eq!(runs, vec![vec![1, 2], vec![3, 4], vec![5, 6, 7]]);
     }
 
@@ -544,7 +544,7 @@ mod tests {
     fn runs_are_split_to_fit_the_uniform_binding() {
         let (order, pw, inputs, sizes) = linear(11);
         // 16 bytes of `Params` a member in the run's block: 4 fit in 64.
-        let runs = plan_runs(&order, &pw, &inputs, &sizes, 10, 256, 64);
+        let runs = plan_runs(&order, &pw, &inputs, &sizes, &[10], 256, 64);
         assert_eq!(runs, vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8], vec![9, 10]]);
     }
 

@@ -14,6 +14,7 @@
 //! one command encoder → one submit → the memory monitor ([`MemoryMonitor`]).
 
 pub mod chain;
+pub mod clock;
 pub mod deadline;
 mod engine;
 mod error;
@@ -33,6 +34,7 @@ pub mod scene;
 pub mod shaders;
 pub mod stderr;
 pub mod tap;
+pub mod warp;
 
 pub use engine::{
     ChainLoader, DisplayArea, Engine, EngineOptions, FramePass, FrameReport, LoadedChain,

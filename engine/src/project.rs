@@ -106,6 +106,7 @@ pub fn parse_chain(path: &Path, text: &str) -> ChainDesc {
         let k = key.get_ref().as_ref();
         match value.get_ref() {
             DeValue::Table(t) => tables.push((key.clone(), t.clone())),
+            _ if k == "window" => crate::chain::parse_windows(&mut desc, value),
             v => match k {
                 "output" => match v {
                     DeValue::String(s) => {
@@ -137,7 +138,7 @@ pub fn parse_chain(path: &Path, text: &str) -> ChainDesc {
                     if !is_array_of_tables {
                         d = match did_you_mean(k, TOP_LEVEL_KEYS) {
                             Some(h) => d.with_hint(h),
-                            None => d.with_hint("top-level keys are `output` and `size`; operators are tables like `[name]` (keys after a table header belong to that table)"),
+                            None => d.with_hint("top-level keys are `output`, `size` and `[[window]]` tables; operators are tables like `[name]` (keys after a table header belong to that table)"),
                         };
                     }
                     desc.early.push(d);

@@ -10,7 +10,7 @@ use crate::params::RawValue;
 pub(crate) const COMMON_KEYS: [&str; 4] = ["type", "input", "inputs", "size"];
 
 /// Top-level keys of chain.toml.
-pub(crate) const TOP_LEVEL_KEYS: [&str; 2] = ["output", "size"];
+pub(crate) const TOP_LEVEL_KEYS: [&str; 3] = ["output", "size", "window"];
 
 /// Where a piece of a [`ChainDesc`] was written: a source (index into
 /// [`ChainDesc::sources`]) and a byte range in it.
@@ -100,6 +100,8 @@ pub struct ChainDesc {
     pub size: Option<Spanned<RawValue>>,
     /// Operators in file order.
     pub nodes: Vec<NodeDesc>,
+    /// `[[window]]` tables: the outputs (none: one window showing the output).
+    pub outputs: Vec<super::OutputDesc>,
     /// Problems found while reading the file (unknown top-level keys...).
     pub early: Vec<Diagnostic>,
 }

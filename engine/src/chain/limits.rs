@@ -96,7 +96,12 @@ pub(crate) fn texture_bytes(spec: &ChainSpec) -> u64 {
         .iter()
         .map(|n| n.inputs.iter().filter_map(|s| spec.index_of(s)).collect())
         .collect();
-    let (_, slots) = plan_slots(&spec.order, &inputs, &sizes, spec.output);
+    let (_, slots) = plan_slots(
+        &spec.order,
+        &inputs,
+        &sizes,
+        &spec.shown_nodes(spec.main_node()),
+    );
     slots
         .iter()
         .map(|[w, h]| u64::from(*w) * u64::from(*h) * 8)

@@ -9,6 +9,7 @@
 //! - `validate`: the checks of the chain as a whole (names, output, cycles);
 //! - `node`: the checks of one node (type, inputs, size, parameters, references);
 //! - `files`: the files nodes name, found in the project folder;
+//! - `outputs`: the `[[window]]` tables ([`OutputDesc`]: node, monitor, warp, blend);
 //! - `spec`: the validated chain ([`ChainSpec`]) and its sizes;
 //! - `plan`: the order nodes run in and the texture slots their outputs share;
 //! - `limits`: the largest chain vivid runs ([`MAX_OPERATORS`], [`MAX_TEXTURE_BYTES`],
@@ -18,6 +19,7 @@ mod desc;
 mod files;
 mod limits;
 mod node;
+mod outputs;
 mod plan;
 mod spec;
 mod validate;
@@ -25,6 +27,8 @@ mod validate;
 pub(crate) use desc::{COMMON_KEYS, TOP_LEVEL_KEYS};
 pub use desc::{ChainBuilder, ChainDesc, Loc, NodeDesc, Spanned};
 pub use limits::{MAX_EXPRESSION_STEPS, MAX_OPERATORS, MAX_TEXTURE_BYTES};
+pub(crate) use outputs::parse_windows;
+pub use outputs::{MAX_OUTPUTS, MonitorChoice, OutputDesc, WarpDesc};
 pub(crate) use plan::{NO_SLOT, plan_slots, topological_order};
-pub use spec::{ChainSpec, NodeSpec, parse_size};
+pub use spec::{ChainSpec, NodeSpec, OutputSpec, parse_size};
 pub(crate) use spec::{DEFAULT_SIZE, image_pixel_size};

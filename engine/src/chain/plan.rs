@@ -5,7 +5,7 @@ pub(crate) const NO_SLOT: usize = usize::MAX;
 
 /// Transient aliasing of node outputs: which texture slot holds each node's output, and
 /// each slot's size. A slot is taken again, later in the frame, once every consumer of the
-/// node that wrote it has run; `keep`'s slot (the output shown) is never taken again. The
+/// node that wrote it has run; the slots of `keep` (the outputs shown) are never taken again. The
 /// inputs of a node are still in use when it runs, so a node never writes a slot it reads.
 ///
 /// `order` is topological; `inputs[i]` are node `i`'s inputs; `sizes[i]` its output size,
@@ -15,7 +15,7 @@ pub(crate) fn plan_slots(
     order: &[usize],
     inputs: &[Vec<usize>],
     sizes: &[[u32; 2]],
-    keep: usize,
+    keep: &[usize],
 ) -> (Vec<usize>, Vec<[u32; 2]>) {
     let n = sizes.len();
     let mut pos = vec![0; n];
@@ -28,8 +28,8 @@ pub(crate) fn plan_slots(
             last[i] = last[i].max(pos[c]);
         }
     }
-    if keep < n {
-        last[keep] = usize::MAX;
+    for &k in keep.iter().filter(|&&k| k < n) {
+        last[k] = usize::MAX;
     }
     let mut slot_of = vec![NO_SLOT; n];
     let mut slot_sizes: Vec<[u32; 2]> = Vec::new();
@@ -126,7 +126,7 @@ mod tests {
             .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
             .collect();
         let sizes = vec![[64, 64]; n];
-        let (slot_of, slots) = plan_slots(&order, &inputs, &sizes, n - 1);
+        let (slot_of, slots) = plan_slots(&order, &inputs, &sizes, &[n - 1]);
         assert_eq!(slots.len(), 2, "{slot_of:?}");
         for i in 1..n {
             assert_ne!(
@@ -143,14 +143,14 @@ mod tests {
         let order = vec![0, 1, 2, 3];
         let inputs = vec![vec![], vec![0], vec![], vec![0, 1]];
         let sizes = vec![[8, 8], [8, 8], [4, 4], [8, 8]];
-        let (slot_of, slots) = plan_slots(&order, &inputs, &sizes, 3);
+        let (slot_of, slots) = plan_slots(&order, &inputs, &sizes, &[3]);
         // 0 and 1 are both read by 3: three slots of 8x8 at least... 0, 1, 3 all distinct.
         assert_ne!(slot_of[0], slot_of[1]);
         assert_ne!(slot_of[3], slot_of[0]);
         assert_ne!(slot_of[3], slot_of[1]);
         assert_eq!(slots[slot_of[2]], [4, 4]);
         // A dead node's slot is free at once for the next of its size.
-        let (s, _) = plan_slots(&[0, 1], &[vec![], vec![]], &[[8, 8], [8, 8]], 1);
+        let (s, _) = plan_slots(&[0, 1], &[vec![], vec![]], &[[8, 8], [8, 8]], &[1]);
         assert_eq!(s[0], s[1]);
     }
 

@@ -49,9 +49,47 @@ pub struct ChainSpec {
     pub output: usize,
     /// Resolution of nodes without `size` and inputs.
     pub default_size: [u32; 2],
+    /// The `[[window]]` outputs, each with the index of the node it shows; none: one
+    /// output showing `output`.
+    pub outputs: Vec<OutputSpec>,
+}
+
+/// A validated `[[window]]`: the node it shows and how.
+#[derive(Clone, Debug)]
+pub struct OutputSpec {
+    /// Index of the node shown.
+    pub node: usize,
+    /// The table as written.
+    pub desc: super::OutputDesc,
 }
 
 impl ChainSpec {
+    /// The node the first output shows (and `--snapshot` reads): the first `[[window]]`'s
+    /// node, else `output`.
+    #[must_use]
+    pub fn main_node(&self) -> usize {
+        self.outputs.first().map_or(self.output, |o| o.node)
+    }
+
+    /// The node output `i` shows, with `main` shown by the first (the main node or a node
+    /// soloed there); `None` past the outputs (at least one output exists).
+    #[must_use]
+    pub fn output_node(&self, i: usize, main: usize) -> Option<usize> {
+        match i {
+            0 => Some(main),
+            _ => self.outputs.get(i).map(|o| o.node),
+        }
+    }
+
+    /// Every node an output shows, the first output showing `main`: their textures live
+    /// to the end of the frame.
+    #[must_use]
+    pub fn shown_nodes(&self, main: usize) -> Vec<usize> {
+        let mut v = vec![main];
+        v.extend(self.outputs.iter().skip(1).map(|o| o.node));
+        v
+    }
+
     /// Index of the node named `name`.
     #[must_use]
     pub fn index_of(&self, name: &str) -> Option<usize> {

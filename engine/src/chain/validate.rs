@@ -71,6 +71,7 @@ impl ChainDesc {
             .filter_map(|n| self.validate_node(n, &cx, &mut errs))
             .collect();
         let output = self.output_index(&cx, &mut errs);
+        let outputs = self.outputs_nodes(&cx, output, &mut errs);
 
         if errs.is_empty()
             && let Err(cycle) = topological_order(&nodes_inputs(&nodes, &index))
@@ -87,6 +88,7 @@ impl ChainDesc {
             order,
             output: output.unwrap_or(0),
             default_size,
+            outputs,
         };
         let beyond = self.beyond_limits(&spec);
         if !beyond.is_empty() {
@@ -175,6 +177,59 @@ impl ChainDesc {
         }
         errs.push(d);
         None
+    }
+
+    /// The `[[window]]`s with the node each shows (`node`, else the chain's output); a
+    /// name that is no image operator is reported at it.
+    fn outputs_nodes(
+        &self,
+        cx: &NodeCx<'_>,
+        output: Option<usize>,
+        errs: &mut Vec<Diagnostic>,
+    ) -> Vec<super::OutputSpec> {
+        let mut specs = Vec::new();
+        for o in &self.outputs {
+            let node = match &o.node {
+                None => output,
+                Some(n) => {
+                    match (
+                        cx.index.get(n.value.as_str()),
+                        cx.kinds.get(n.value.as_str()),
+                    ) {
+                        (Some(_), Some(Some(k))) => {
+                            errs.push(self.diag(
+                                n.loc.as_ref(),
+                                format!(
+                                    "window `node` names `{}`, a {}, which makes no image",
+                                    n.value,
+                                    k.name()
+                                ),
+                            ));
+                            None
+                        }
+                        (Some(&i), _) => Some(i),
+                        (None, _) => {
+                            let mut d = self.diag(
+                            n.loc.as_ref(),
+                            format!("window `node` names `{}`, which is not an operator in this chain", n.value),
+                        );
+                            if let Some(h) = did_you_mean(&n.value, cx.names.iter().copied()) {
+                                d = d.with_hint(h);
+                            }
+                            errs.push(d);
+                            None
+                        }
+                    }
+                }
+            };
+            if let Some(node) = node {
+                specs.push(super::OutputSpec {
+                    node,
+                    desc: o.clone(),
+                });
+            }
+        }
+        specs
     }
 
     /// The error for a chain of scene objects only (a camera, meshes, lights): nothing in it

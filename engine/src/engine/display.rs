@@ -1,11 +1,17 @@
-//! Where a frame goes besides the chain: display blit, overlay text, UI pass, thumbnails.
+//! Where a frame goes besides the chain: the outputs' blits, overlay text, UI pass,
+//! thumbnails.
 //!
-//! The blit letterboxes the output into the target; a host's [`FramePass`] draws over it;
-//! the inspector's thumbnails are drawn after each operator; the readback copies the output.
+//! Each target of the frame (output `i`: a window) gets one pass of `engine/output.wgsl`:
+//! its node's picture letterboxed — or through its `[[window]]`'s warp and blend
+//! (`outputs.rs`) — into the target; over the first, the overlay and a host's
+//! [`FramePass`]; the inspector's thumbnails are drawn after each operator; the readback
+//! copies the output (or the off-screen capture of one output).
 
 use std::collections::HashMap;
 
 use super::Engine;
+use super::outputs::{OutputUniforms, Placement, crop_of, output_uniforms};
+use super::runtime::ChainRuntime;
 use crate::error::{EngineError, Result};
 use crate::fullscreen::Blit;
 use crate::gpu::{Gpu, GpuTexture};
@@ -42,7 +48,12 @@ pub enum Target<'a> {
 /// inspector's thumbnails, and the readback of the output.
 #[derive(Default)]
 pub(super) struct Display {
-    pub(super) blit: Blitter,
+    /// One per target of the frame (output index), kept while fewer targets come.
+    pub(super) blits: Vec<Blitter>,
+    /// One output drawn off-screen every frame for the readback ([`Engine::set_output_capture`]).
+    pub(super) output_capture: Option<OutputCapture>,
+    /// The part of the picture shown ([`Engine::set_viewport`]), pixels, y down.
+    pub(super) viewport: Option<[u32; 4]>,
     /// The output's copy for [`Engine::read_output`].
     pub(super) readback: Option<Readback>,
     /// Keep `readback` ready ([`Engine::set_capture`], or a frame rendered with `capture`).
@@ -71,11 +82,23 @@ pub struct DisplayArea {
     pub height: f32,
 }
 
-/// Display blit state.
+/// An output rendered off-screen for the readback.
+pub(super) struct OutputCapture {
+    /// The output.
+    pub(super) index: usize,
+    /// The texture's size.
+    pub(super) size: [u32; 2],
+    /// Its pass; `texture` is the target (`Rgba16Float`, from the pool).
+    pub(super) blit: Blitter,
+}
+
+/// One output's blit state.
 #[derive(Default)]
 pub(super) struct Blitter {
     pub(super) pass: Option<Blit>,
     pub(super) slot: UniformSlot,
+    /// Vertices of its mesh (6 per warp grid cell).
+    pub(super) vertices: u32,
     /// The engine-owned display texture of [`Target::Copy`].
     pub(super) texture: Option<GpuTexture>,
 }
@@ -108,6 +131,31 @@ impl Blitter {
         }
         (format, !fits)
     }
+}
+
+/// Prepares `blit`, an output pass into `format` (made again when the format changed),
+/// for `source`. A transient failure shows nothing this frame and is tried again.
+fn prepare_output_pass(
+    blit: &mut Blitter,
+    format: wgpu::TextureFormat,
+    gpu: &Gpu,
+    pipelines: &mut crate::resources::PipelineCache,
+    shaders: &ShaderLibrary,
+    arena: &UniformArena,
+    source: &GpuTexture,
+) -> Result<()> {
+    if blit.pass.as_ref().is_none_or(|b| b.format() != format) {
+        blit.pass =
+            Some(Blit::new(format, size_of::<OutputUniforms>()).with_shader("engine/output.wgsl"));
+    }
+    if let Some(pass) = &mut blit.pass {
+        match pass.prepare(gpu, pipelines, shaders, arena, source) {
+            // Nothing is shown this frame; the pass is prepared again next frame.
+            Err(e) if e.is_transient() => log::error!("display: {e}"),
+            other => other?,
+        }
+    }
+    Ok(())
 }
 
 /// Text shown over the output ([`Engine::set_overlay_text`]).
@@ -248,13 +296,14 @@ impl Thumbnails {
 }
 
 impl Display {
-    /// Phase 4, the display's part: the thumbnails' blit uniforms, then (with a target) the
-    /// display blit's, letterboxing the output (`shown` pixels), and the overlay's.
+    /// Phase 4, the display's part: the thumbnails' blit uniforms, then each target's
+    /// output uniforms (its node letterboxed, or warped), the overlay's over the first,
+    /// and the off-screen capture's.
     pub(super) fn write_uniforms(
         &mut self,
         w: &mut UniformWriter<'_>,
-        shown: [u32; 2],
-        target: &Target<'_>,
+        rt: &ChainRuntime,
+        targets: &[Target<'_>],
     ) {
         if let Some(t) = &mut self.thumbs {
             t.slot = w.push(&BlitUniforms {
@@ -265,26 +314,57 @@ impl Display {
                 _pad: [0; 2],
             });
         }
-        let (tsize, srgb, opaque) = match target {
-            Target::None => return,
-            Target::View {
-                size,
-                format,
+        for (i, target) in targets.iter().enumerate() {
+            let (tsize, srgb, opaque) = match target {
+                Target::None => continue,
+                Target::View {
+                    size,
+                    format,
+                    opaque,
+                    ..
+                } => (*size, format.is_srgb(), *opaque),
+                Target::Copy { texture } => ((texture.width(), texture.height()), false, true),
+            };
+            let Some(node) = rt.spec.output_node(i, rt.shown) else {
+                continue;
+            };
+            let source = rt.nodes[node].size;
+            let place = Placement {
+                source,
+                crop: crop_of(self.viewport, source),
+                target: tsize,
+                area: if i == 0 { self.area } else { None },
+                srgb,
                 opaque,
-                ..
-            } => (*size, format.is_srgb(), *opaque),
-            Target::Copy { texture } => ((texture.width(), texture.height()), false, true),
-        };
-        let (scale, offset) = letterbox(shown, tsize, self.area);
-        self.blit.slot = w.push(&BlitUniforms {
-            scale,
-            offset,
-            target_is_srgb: u32::from(srgb),
-            opaque: u32::from(opaque),
-            _pad: [0; 2],
-        });
-        if let (Some(overlay), Some(grid)) = (&mut self.overlay.pass, &self.overlay.grid) {
-            overlay.write_uniforms(w, grid, tsize, srgb);
+            };
+            let (u, vertices) = output_uniforms(rt.spec.outputs.get(i).map(|o| &o.desc), &place);
+            if self.blits.len() <= i {
+                self.blits.resize_with(i + 1, Blitter::default);
+            }
+            self.blits[i].slot = w.push(&u);
+            self.blits[i].vertices = vertices;
+            if i == 0
+                && let (Some(overlay), Some(grid)) = (&mut self.overlay.pass, &self.overlay.grid)
+            {
+                overlay.write_uniforms(w, grid, tsize, srgb);
+            }
+        }
+        if let Some(c) = &mut self.output_capture
+            && let Some(node) = rt.spec.output_node(c.index, rt.shown)
+        {
+            let source = rt.nodes[node].size;
+            let place = Placement {
+                source,
+                crop: crop_of(self.viewport, source),
+                target: (c.size[0], c.size[1]),
+                area: None,
+                srgb: false,
+                opaque: true,
+            };
+            let (u, vertices) =
+                output_uniforms(rt.spec.outputs.get(c.index).map(|o| &o.desc), &place);
+            c.blit.slot = w.push(&u);
+            c.blit.vertices = vertices;
         }
     }
 }
@@ -410,16 +490,36 @@ impl Engine {
         }
     }
 
-    /// Phase 5, the display's part: the readback buffer (with capture); with a target, the
-    /// display texture of a [`Target::Copy`], the blit for the target's format, and the
-    /// overlay.
-    pub(super) fn prepare_target(&mut self, target: &Target<'_>) -> Result<()> {
+    /// Phase 5, the display's part: the readback buffer (with capture); for each target,
+    /// the display texture of a [`Target::Copy`] and its output pass for the target's
+    /// format; the overlay for the first; the off-screen capture's texture and pass.
+    pub(super) fn prepare_target(&mut self, targets: &[Target<'_>]) -> Result<()> {
+        // Outputs no longer drawn (fewer windows): their passes and textures go now.
+        while self.display.blits.len() > targets.len() {
+            if let Some(texture) = self.display.blits.pop().and_then(|b| b.texture) {
+                self.pool.release(texture);
+            }
+        }
         let Some(rt) = &self.chain else { return Ok(()) };
         let Some(out) = rt.output(rt.shown) else {
             return Ok(());
         };
+        if let Some(c) = &mut self.display.output_capture {
+            let [w, h] = c.size;
+            if c.blit.texture.as_ref().is_none_or(|t| t.size() != (w, h)) {
+                if let Some(old) = c.blit.texture.take() {
+                    self.pool.release(old);
+                }
+                let key = TextureKey::color(w, h);
+                c.blit.texture = Some(self.pool.acquire(&self.gpu, key, "vivid.output_capture"));
+                self.stats.mark_changed();
+            }
+        }
         if self.display.capture {
-            let (w, h) = out.size();
+            let (w, h) = match &self.display.output_capture {
+                Some(c) => (c.size[0], c.size[1]),
+                None => out.size(),
+            };
             if self
                 .display
                 .readback
@@ -433,60 +533,75 @@ impl Engine {
                 self.display.readback = failed.is_none().then_some(made);
             }
         }
-        let format = match target {
-            Target::None => return Ok(()),
-            Target::View { format, .. } => *format,
-            Target::Copy { texture } => {
-                let (format, remade) =
-                    self.display
-                        .blit
-                        .ensure_texture(&self.gpu, &mut self.pool, texture);
-                if remade {
-                    // A resized window is a change, like an edit: warm-up starts again.
-                    self.stats.mark_changed();
-                }
-                format
-            }
-        };
-        if self
-            .display
-            .blit
-            .pass
-            .as_ref()
-            .is_none_or(|b| b.format() != format)
+        if let Some(c) = &mut self.display.output_capture
+            && let Some(source) = rt
+                .spec
+                .output_node(c.index, rt.shown)
+                .and_then(|n| rt.output(n))
         {
-            self.display.blit.pass = Some(Blit::new(format, size_of::<BlitUniforms>()));
-        }
-        if let Some(pass) = &mut self.display.blit.pass {
-            let prepared = pass.prepare(
+            prepare_output_pass(
+                &mut c.blit,
+                wgpu::TextureFormat::Rgba16Float,
                 &self.gpu,
                 &mut self.pipelines,
                 &self.shaders,
                 &self.arena,
-                out,
-            );
-            match prepared {
-                // Nothing is shown this frame; the blit is prepared again next frame.
-                Err(e) if e.is_transient() => log::error!("display: {e}"),
-                other => other?,
+                source,
+            )?;
+        }
+        for (i, target) in targets.iter().enumerate() {
+            let Some(source) = rt.spec.output_node(i, rt.shown).and_then(|n| rt.output(n)) else {
+                continue;
+            };
+            let Some(blit) = self.display.blits.get_mut(i) else {
+                continue;
+            };
+            let format = match target {
+                Target::None => continue,
+                Target::View { format, .. } => *format,
+                Target::Copy { texture } => {
+                    let (format, remade) = blit.ensure_texture(&self.gpu, &mut self.pool, texture);
+                    if remade {
+                        // A resized window is a change, like an edit: warm-up starts again.
+                        self.stats.mark_changed();
+                    }
+                    format
+                }
+            };
+            prepare_output_pass(
+                blit,
+                format,
+                &self.gpu,
+                &mut self.pipelines,
+                &self.shaders,
+                &self.arena,
+                source,
+            )?;
+            if i == 0 {
+                self.display
+                    .overlay
+                    .prepare(&self.gpu, &self.shaders, &self.arena, format)?;
             }
         }
-        self.display
-            .overlay
-            .prepare(&self.gpu, &self.shaders, &self.arena, format)
+        Ok(())
     }
 
-    /// Prepares `pass` (a host's UI) for the target's format, if there is a target.
+    /// Prepares `pass` (a host's UI) for the first target's format, if there is one.
     pub(super) fn prepare_frame_pass(
         &self,
-        target: &Target<'_>,
+        targets: &[Target<'_>],
         pass: Option<&mut (dyn FramePass + '_)>,
     ) -> Result<()> {
         let Some(p) = pass else { return Ok(()) };
-        let format = match target {
-            Target::None => None,
-            Target::View { format, .. } => Some(*format),
-            Target::Copy { .. } => self.display.blit.texture.as_ref().map(GpuTexture::format),
+        let format = match targets.first() {
+            None | Some(Target::None) => None,
+            Some(Target::View { format, .. }) => Some(*format),
+            Some(Target::Copy { .. }) => self
+                .display
+                .blits
+                .first()
+                .and_then(|b| b.texture.as_ref())
+                .map(GpuTexture::format),
         };
         if let Some(format) = format {
             match p.prepare(&self.gpu, format) {
@@ -497,66 +612,105 @@ impl Engine {
         Ok(())
     }
 
-    /// Phase 6, the display's part: the readback copy (with `capture`), then the blit into
-    /// the target (letterboxed), the overlay and `ui` over it; for a [`Target::Copy`], into
-    /// the display texture, then copied into the target.
+    /// Phase 6, the display's part: the readback copy (with `capture`: the node shown, or
+    /// the output captured off-screen, drawn first), then each target's output pass, the
+    /// overlay and `ui` over the first; a [`Target::Copy`] is drawn into its display
+    /// texture, then copied into the target.
     pub(super) fn encode_target(
         &mut self,
         encoder: &mut wgpu::CommandEncoder,
-        target: &Target<'_>,
+        targets: &[Target<'_>],
         capture: bool,
-        ui: Option<&mut (dyn FramePass + '_)>,
+        mut ui: Option<&mut (dyn FramePass + '_)>,
     ) {
         let Some(rt) = &self.chain else { return };
         let Some(out) = rt.output(rt.shown) else {
             return;
         };
-        if capture && let Some(r) = &mut self.display.readback {
-            r.encode_copy(encoder, &out.texture);
+        // The output captured off-screen, drawn first (not yet prepared: nothing to copy).
+        let captured = match &self.display.output_capture {
+            Some(c) => match (&c.blit.pass, &c.blit.texture) {
+                (Some(pass), Some(texture)) => {
+                    pass.draw_vertices(
+                        encoder,
+                        &texture.view,
+                        c.blit.slot,
+                        c.blit.vertices,
+                        wgpu::Color::BLACK,
+                    );
+                    Some(texture)
+                }
+                _ => None,
+            },
+            None => Some(out),
+        };
+        if capture && let (Some(r), Some(source)) = (&mut self.display.readback, captured) {
+            r.encode_copy(encoder, &source.texture);
         }
         if let Some(tap) = &mut self.display.tap {
             tap.encode(encoder, &out.texture);
         }
-        let Some(pass) = &self.display.blit.pass else {
-            return;
-        };
         let overlay = self
             .display
             .overlay
             .pass
             .as_ref()
             .filter(|_| self.display.overlay.grid.is_some());
-        match target {
-            Target::None => {}
-            Target::View {
-                view, format, size, ..
-            } => {
-                pass.draw(encoder, view, self.display.blit.slot);
-                if let Some(o) = overlay {
-                    o.draw(encoder, view, *format);
-                }
-                if let Some(ui) = ui {
-                    ui.encode(encoder, view, *size);
-                }
-            }
-            Target::Copy { texture } => {
-                if let Some(display) = &self.display.blit.texture {
-                    pass.draw(encoder, &display.view, self.display.blit.slot);
-                    if let Some(o) = overlay {
-                        o.draw(encoder, &display.view, display.format());
+        for (i, target) in targets.iter().enumerate() {
+            let Some(blit) = self.display.blits.get(i) else {
+                continue;
+            };
+            let Some(pass) = &blit.pass else {
+                continue;
+            };
+            let first = i == 0;
+            let ui = if first { ui.take() } else { None };
+            match target {
+                Target::None => {}
+                Target::View {
+                    view,
+                    format,
+                    size,
+                    opaque,
+                } => {
+                    let clear = if *opaque {
+                        wgpu::Color::BLACK
+                    } else {
+                        wgpu::Color::TRANSPARENT
+                    };
+                    pass.draw_vertices(encoder, view, blit.slot, blit.vertices, clear);
+                    if let Some(o) = overlay.filter(|_| first) {
+                        o.draw(encoder, view, *format);
                     }
                     if let Some(ui) = ui {
-                        ui.encode(encoder, &display.view, display.size());
+                        ui.encode(encoder, view, *size);
                     }
-                    encoder.copy_texture_to_texture(
-                        display.texture.as_image_copy(),
-                        texture.as_image_copy(),
-                        wgpu::Extent3d {
-                            width: texture.width(),
-                            height: texture.height(),
-                            depth_or_array_layers: 1,
-                        },
-                    );
+                }
+                Target::Copy { texture } => {
+                    if let Some(display) = &blit.texture {
+                        pass.draw_vertices(
+                            encoder,
+                            &display.view,
+                            blit.slot,
+                            blit.vertices,
+                            wgpu::Color::BLACK,
+                        );
+                        if let Some(o) = overlay.filter(|_| first) {
+                            o.draw(encoder, &display.view, display.format());
+                        }
+                        if let Some(ui) = ui {
+                            ui.encode(encoder, &display.view, display.size());
+                        }
+                        encoder.copy_texture_to_texture(
+                            display.texture.as_image_copy(),
+                            texture.as_image_copy(),
+                            wgpu::Extent3d {
+                                width: texture.width(),
+                                height: texture.height(),
+                                depth_or_array_layers: 1,
+                            },
+                        );
+                    }
                 }
             }
         }

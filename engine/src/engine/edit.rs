@@ -41,7 +41,7 @@ impl Engine {
             return Err(EngineError::NoChain);
         };
         let shown = match name {
-            None => rt.spec.output,
+            None => rt.spec.main_node(),
             Some(n) => {
                 let i = rt
                     .spec
@@ -140,7 +140,10 @@ impl Engine {
         let gpu = self.gpu.recreate()?;
         // What lived on the old device goes first (dropping destroys it there).
         let chain = self.chain.take();
-        self.display.blit = Blitter::default();
+        self.display.blits.clear();
+        if let Some(c) = &mut self.display.output_capture {
+            c.blit = Blitter::default();
+        }
         self.display.readback = None;
         self.pipelines = PipelineCache::default();
         self.pool = TexturePool::default();
@@ -253,7 +256,7 @@ impl Engine {
             .as_deref()
             .and_then(|s| spec.index_of(s))
             .filter(|&i| nodes[i].info.scene.is_none())
-            .unwrap_or(spec.output);
+            .unwrap_or(spec.main_node());
         if let Some(t) = &mut self.display.thumbs {
             t.retain(|name| nodes.iter().any(|n| n.name == name));
         }

@@ -29,14 +29,34 @@ impl Engine {
         time: FrameTime,
         target: Target<'_>,
         capture: bool,
+        pass: Option<&mut dyn FramePass>,
+    ) -> Result<FrameReport> {
+        self.render_outputs(time, &mut [target], capture, pass)
+    }
+
+    /// [`render_with`](Self::render_with) into several targets: `targets[i]` shows output
+    /// `i` (the chain's `[[window]]`s; the first shows the chain's output, or the node
+    /// soloed, and gets the overlay and `pass`), each through its warp and blend. One
+    /// encoder, one submit for all; [`Target::None`] leaves an output out this frame (a
+    /// minimised window) without dropping what it prepared.
+    pub fn render_outputs(
+        &mut self,
+        time: FrameTime,
+        targets: &mut [Target<'_>],
+        capture: bool,
         mut pass: Option<&mut dyn FramePass>,
     ) -> Result<FrameReport> {
         // A lost device, or a frame in flight past the deadline (a fault, `watchdog.rs`):
         // replaced. Frames in flight are waited for here, outside the frame's CPU time.
         let replaced = self.recover_if_lost()?;
-        // The host's target belongs to the old device: nothing is drawn into it this frame
-        // (the host configures its surface anew, `device_generation` moved).
-        let target = if replaced { Target::None } else { target };
+        // The host's targets belong to the old device: nothing is drawn into them this
+        // frame (the host configures its surfaces anew, `device_generation` moved).
+        if replaced {
+            for t in targets.iter_mut() {
+                *t = Target::None;
+            }
+        }
+        let target: &[Target<'_>] = targets;
         let started = Instant::now();
         let counts = self.gpu.counts().clone();
         let created_before = counts.total_created();
@@ -53,16 +73,16 @@ impl Engine {
         // 3. scene
         self.update_scene(time);
         // 4. uniforms and 5. prepare
-        self.write_uniforms_and_prepare(time, &target)?;
+        self.write_uniforms_and_prepare(time, target)?;
         self.prepare_thumbnails();
-        self.prepare_target(&target)?;
-        self.prepare_frame_pass(&target, pass.as_deref_mut())?;
+        self.prepare_target(target)?;
+        self.prepare_frame_pass(target, pass.as_deref_mut())?;
         self.prepare_tap(time);
         self.pool.trim();
         self.prepare_profiler();
         // 6. encode
         let (commands, encoded, operators_run) =
-            self.encode(&target, capture, pass.as_deref_mut(), started);
+            self.encode(target, capture, pass.as_deref_mut(), started);
         // 7. submit
         self.submit(commands, pass);
         // 8. record
@@ -188,7 +208,7 @@ impl Engine {
     /// and of the fused runs. A fused run that cannot be drawn this frame (its uniforms are
     /// not where its shader reads them, its pass failed) is left out and the chain planned
     /// again at once (its members need their own textures): at most a few rounds.
-    fn write_uniforms_and_prepare(&mut self, time: FrameTime, target: &Target<'_>) -> Result<()> {
+    fn write_uniforms_and_prepare(&mut self, time: FrameTime, target: &[Target<'_>]) -> Result<()> {
         for _ in 0..4 {
             self.write_uniforms(time, target);
             if self.arena.ensure_capacity(&self.gpu) {
@@ -207,7 +227,7 @@ impl Engine {
     /// Phase 4, uniforms: every operator packs its uniform struct into the arena (CPU
     /// bytes); a fused run checks that its members' structs are where its shader reads
     /// them; then the display's uniforms.
-    fn write_uniforms(&mut self, time: FrameTime, target: &Target<'_>) {
+    fn write_uniforms(&mut self, time: FrameTime, target: &[Target<'_>]) {
         let delta = self
             .stats
             .last_time
@@ -247,8 +267,7 @@ impl Engine {
             run.push_block(&mut w);
         }
         self.fusion.block_misplaced(rt, self.generations.shaders);
-        let shown = rt.nodes[rt.shown].size;
-        self.display.write_uniforms(&mut w, shown, target);
+        self.display.write_uniforms(&mut w, rt, target);
     }
 
     /// Phase 5, prepare: prepares the nodes (the scene nodes, or the image operators) whose
@@ -343,7 +362,7 @@ impl Engine {
     /// holds no device: nothing is created here.
     fn encode(
         &mut self,
-        target: &Target<'_>,
+        target: &[Target<'_>],
         capture: bool,
         pass: Option<&mut (dyn FramePass + '_)>,
         started: Instant,

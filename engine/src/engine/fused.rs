@@ -234,7 +234,7 @@ impl Engine {
                 &pointwise,
                 &inputs,
                 &sizes,
-                rt.shown,
+                &rt.spec.shown_nodes(rt.shown),
                 align,
                 max_span,
             )

@@ -34,6 +34,7 @@ mod edit;
 mod frame;
 mod fused;
 mod load;
+mod outputs;
 mod pointer;
 mod report;
 mod runtime;

@@ -288,7 +288,7 @@ impl ChainRuntime {
         let n = self.nodes.len();
         let mut needed = vec![everything; n];
         if !everything {
-            let mut stack: Vec<usize> = vec![self.shown];
+            let mut stack: Vec<usize> = self.spec.shown_nodes(self.shown);
             stack.extend((0..n).filter(|&i| self.nodes[i].info.advances));
             while let Some(i) = stack.pop() {
                 if i >= n || std::mem::replace(&mut needed[i], true) {
@@ -392,8 +392,12 @@ impl ChainRuntime {
                 planned_sizes[m] = [0, 0];
             }
         }
-        let (of, slot_sizes) =
-            crate::chain::plan_slots(&self.spec.order, &inputs, &planned_sizes, self.shown);
+        let (of, slot_sizes) = crate::chain::plan_slots(
+            &self.spec.order,
+            &inputs,
+            &planned_sizes,
+            &self.spec.shown_nodes(self.shown),
+        );
         self.slots.release(pool);
         let (textures, failed) = gpu.create_checked("making the chain's textures", || {
             slot_sizes
