@@ -197,9 +197,15 @@ impl Controls {
             osc.apply(engine);
         }
         let features = if let Some(f) = &mut self.file {
-            Some(f.features_at(time.time))
+            let features = f.features_at(time.time);
+            f.audio_into(engine.audio_mut());
+            Some(features)
+        } else if let Some(c) = &mut self.capture {
+            let features = c.features();
+            c.audio_into(engine.audio_mut());
+            Some(features)
         } else {
-            self.capture.as_mut().map(CaptureSource::features)
+            None
         };
         let estimate = features.as_ref().map(|f| f64::from(f.bpm));
         let onsets = features.as_ref().map_or(0, |f| f.onsets);

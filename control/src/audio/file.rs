@@ -84,6 +84,12 @@ impl FileSource {
         self.analyzer.features()
     }
 
+    /// Hands the waveform and spectrum at the time of the last
+    /// [`features_at`](Self::features_at) to the frame's audio.
+    pub fn audio_into(&self, frame: &mut vivid_engine::audio::AudioFrame) {
+        self.analyzer.audio_into(frame);
+    }
+
     /// The analysis's last spectrum.
     #[must_use]
     pub fn spectrum(&self) -> &[f32] {

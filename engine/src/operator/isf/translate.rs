@@ -156,24 +156,15 @@ fn translate_as(
     let mut uniforms = Vec::new();
     let mut p = String::from("#version 450\n");
     p.push_str(
-        "layout(set = 0, binding = 0) uniform IsfHeader { vec2 resolution; float time; float frame; float delta; uint inputs; vec2 reserved; } vivid;\n\
+        "layout(set = 0, binding = 0) uniform IsfHeader { vec2 isf_resolution; float isf_time; float isf_frame; float isf_delta; uint isf_inputs; vec2 isf_reserved; } vivid;\n\
          layout(set = 0, binding = 1) uniform sampler samp;\n",
     );
     for (i, input) in header.inputs.iter().enumerate() {
         match input.kind {
-            InputKind::Image => images.push(input.name.clone()),
-            InputKind::Audio => {
-                let at = fs.find(&format!("\"{}\"", input.name)).unwrap_or(0);
-                return Err(Diagnostic::at_span(
-                    fs_path,
-                    fs,
-                    at..at + 1,
-                    format!(
-                        "input `{}`: audio inputs are not yet supported in vivid",
-                        input.name
-                    ),
-                ));
-            }
+            // Audio inputs are images too (ISF: `audio` a waveform, width the samples;
+            // `audioFFT` a spectrum, width the bins): the node's input in that place, an
+            // `audio_waveform` or `audio_spectrum` node; unconnected, silence (zeros).
+            InputKind::Image | InputKind::Audio => images.push(input.name.clone()),
             InputKind::Float => uniforms.push(Uniform {
                 input: i,
                 int: false,
@@ -322,8 +313,8 @@ fn translate_as(
     p.push_str(
         "\n#undef main\nvec4 shade(vec2 uv) {\n\
          isf_FragNormCoord = vec2(uv.x, 1.0 - uv.y);\n\
-         RENDERSIZE = vivid.resolution; TIME = vivid.time; TIMEDELTA = vivid.delta;\n\
-         FRAMEINDEX = int(vivid.frame); PASSINDEX = int(vivid.reserved.x); DATE = vec4(0.0);\n\
+         RENDERSIZE = vivid.isf_resolution; TIME = vivid.isf_time; TIMEDELTA = vivid.isf_delta;\n\
+         FRAMEINDEX = int(vivid.isf_frame); PASSINDEX = int(vivid.isf_reserved.x); DATE = vec4(0.0);\n\
          isf_FragCoord = vec4(isf_FragNormCoord * RENDERSIZE, 0.0, 1.0);\n\
          isf_FragColor = vec4(0.0);\n",
     );
