@@ -22,6 +22,11 @@ pub struct ControlArgs {
     /// an unknown one): the same variables.
     #[arg(long, value_name = "DEVICE")]
     pub audio_in: Option<String>,
+    /// Play the --audio file to the default output device, in step with the frames (a
+    /// window). A headless run or one with --fps stays silent (deterministic); without an
+    /// output device, a warning and no sound.
+    #[arg(long, requires = "audio")]
+    pub audio_play: bool,
     /// Silence after the end of the --audio file (default: it loops).
     #[arg(long, requires = "audio")]
     pub audio_once: bool,
@@ -59,6 +64,7 @@ impl ControlArgs {
         self.osc.is_some()
             || self.audio.is_some()
             || self.audio_in.is_some()
+            || self.audio_play
             || self.midi.is_some()
             || self.midi_file.is_some()
             || self.bpm.is_some()
@@ -79,7 +85,9 @@ mod imp {
     pub struct Host(Rc<RefCell<Controls>>);
 
     impl Host {
-        pub fn start(args: &ControlArgs) -> anyhow::Result<Self> {
+        /// Starts the sources; `realtime`: frames follow the wall clock (a window without
+        /// --fps), the only runs `--audio-play` plays in.
+        pub fn start(args: &ControlArgs, realtime: bool) -> anyhow::Result<Self> {
             let check = |name: &str, v: f64| {
                 if v.is_finite() && (0.0..=60.0).contains(&v) {
                     Ok(v)
@@ -94,6 +102,7 @@ mod imp {
                 audio: args.audio.clone(),
                 audio_in: args.audio_in.clone(),
                 audio_once: args.audio_once,
+                audio_play: args.audio_play && realtime,
                 midi: args.midi.clone(),
                 midi_file: args.midi_file.clone(),
                 osc_out: args.osc_out.clone(),
@@ -120,6 +129,17 @@ mod imp {
                     f.seconds(),
                     f.rate()
                 );
+            }
+            if args.audio_play && !realtime {
+                eprintln!(
+                    "vivid: --audio-play: a headless or --fps render stays silent (deterministic)"
+                );
+            }
+            if let Some(d) = controls.audio_play_device() {
+                eprintln!("vivid: playing the audio on `{d}`");
+            }
+            if let Some(e) = controls.audio_play_error() {
+                eprintln!("vivid: warning: --audio-play: {e}; the audio is analysed, not heard");
             }
             if let Some(c) = controls.capture() {
                 eprintln!("vivid: audio from capture device `{}`", c.device_name());
@@ -165,7 +185,7 @@ mod imp {
     pub struct Host;
 
     impl Host {
-        pub fn start(args: &ControlArgs) -> anyhow::Result<Self> {
+        pub fn start(args: &ControlArgs, _realtime: bool) -> anyhow::Result<Self> {
             if args.any() {
                 anyhow::bail!(
                     "this vivid was built without the `control` feature: --osc, --audio, --audio-in, --midi and --midi-file are not available"

@@ -564,7 +564,7 @@ fn run_headless(
     if !args.watch {
         let _ = vivid::project::load_project(project)?;
     }
-    let host = control_flags::Host::start(&args.control)?;
+    let host = control_flags::Host::start(&args.control, false)?;
     let gpu = Gpu::headless(&GpuOptions::default())?;
     let adapter = gpu.describe();
     let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch, &host)?;
@@ -698,7 +698,7 @@ fn run_window(
     let setup_args = args.clone();
     let project = project.to_path_buf();
     let watch = !args.no_watch;
-    let host = control_flags::Host::start(&args.control)?;
+    let host = control_flags::Host::start(&args.control, args.fps.is_none())?;
     let hook = Some(host.hook());
     let run = vivid::window::run_with(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch, &host)), hook)
         .map_err(|e| match e {

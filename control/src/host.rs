@@ -43,6 +43,10 @@ pub struct ControlOptions {
     pub analysis: AnalysisSettings,
     /// `--audio-once`: silence after the file's end (else it loops).
     pub audio_once: bool,
+    /// `--audio-play`: play the `--audio` file to the default output device, in step with
+    /// the frames' clock (a host that renders in real time; a deterministic render stays
+    /// silent). No device is not an error: [`Controls::audio_play_error`] says why.
+    pub audio_play: bool,
     /// `--midi`: an input port (a part of its name, or `default` for the first).
     pub midi: Option<String>,
     /// `--midi-file`: a MIDI file played at each frame's time.
@@ -68,6 +72,9 @@ pub struct Controls {
     tempo: crate::tempo::Tempo,
     tempo_slots: Vec<usize>,
     osc_out: Option<crate::osc::out::OscOutput>,
+    /// `--audio-play`'s player, or why it could not start.
+    player: Option<crate::audio::play::Player>,
+    play_error: Option<String>,
     /// The last whole beat and onset count sent.
     sent_beat: f64,
     sent_onsets: u64,
@@ -94,6 +101,19 @@ impl Controls {
         let file = match &options.audio {
             Some(p) => Some(FileSource::open(p, options.analysis, !options.audio_once)?),
             None => None,
+        };
+        let (player, play_error) = match (&file, options.audio_play) {
+            (Some(f), true) => {
+                match crate::audio::play::Player::open(f.samples(), f.rate(), f.looped()) {
+                    Ok(p) => (Some(p), None),
+                    Err(e) => (None, Some(e.to_string())),
+                }
+            }
+            (None, true) => (
+                None,
+                Some("--audio-play plays the --audio file: give one".into()),
+            ),
+            _ => (None, None),
         };
         let capture = match &options.audio_in {
             Some(name) => Some(CaptureSource::open(Some(name), options.analysis)?),
@@ -125,6 +145,8 @@ impl Controls {
                 )?),
                 None => None,
             },
+            player,
+            play_error,
             sent_beat: 0.0,
             sent_onsets: 0,
         })
@@ -170,6 +192,20 @@ impl Controls {
     #[must_use]
     pub fn capture(&self) -> Option<&CaptureSource> {
         self.capture.as_ref()
+    }
+
+    /// `--audio-play`'s output device, if it plays.
+    #[must_use]
+    pub fn audio_play_device(&self) -> Option<&str> {
+        self.player
+            .as_ref()
+            .map(crate::audio::play::Player::device_name)
+    }
+
+    /// Why `--audio-play` does not play (no output device…), if it was asked for.
+    #[must_use]
+    pub fn audio_play_error(&self) -> Option<&str> {
+        self.play_error.as_deref()
     }
 
     /// OSC out, if sending.
