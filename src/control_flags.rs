@@ -52,6 +52,42 @@ pub struct ControlArgs {
     /// <bpm>` at each whole beat, `/vivid/audio/onset <count>` at each onset of the audio.
     #[arg(long, value_name = "PORT|HOST:PORT")]
     pub osc_out: Option<String>,
+    /// Also send a value to --osc-out: `/address=EXPRESSION` of the variables (e.g.
+    /// `/vivid/bass=audio.bass`, `/phase=tempo.phase`, `/x=midi.cc1_7 * 2`) as a float.
+    /// Repeat for more.
+    #[arg(long, value_name = "/ADDRESS=EXPR", requires = "osc_out", value_parser = parse_send)]
+    pub osc_send: Vec<SendSpec>,
+    /// When --osc-send values go: `change` (when a value changed) or `frame` (every frame).
+    #[arg(long, value_name = "change|frame", default_value = "change", value_parser = parse_rate)]
+    pub osc_send_rate: SendRate,
+}
+
+#[cfg(feature = "control")]
+use vivid::control::osc::send::{SendRate, SendSpec};
+
+#[cfg(not(feature = "control"))]
+type SendSpec = String;
+#[cfg(not(feature = "control"))]
+type SendRate = String;
+
+#[cfg(feature = "control")]
+fn parse_send(s: &str) -> Result<SendSpec, String> {
+    SendSpec::parse(s)
+}
+
+#[cfg(feature = "control")]
+fn parse_rate(s: &str) -> Result<SendRate, String> {
+    SendRate::parse(s)
+}
+
+#[cfg(not(feature = "control"))]
+fn parse_send(s: &str) -> Result<SendSpec, String> {
+    Ok(s.to_string())
+}
+
+#[cfg(not(feature = "control"))]
+fn parse_rate(s: &str) -> Result<SendRate, String> {
+    Ok(s.to_string())
 }
 
 impl ControlArgs {
@@ -106,6 +142,8 @@ mod imp {
                 midi: args.midi.clone(),
                 midi_file: args.midi_file.clone(),
                 osc_out: args.osc_out.clone(),
+                osc_send: args.osc_send.clone(),
+                osc_send_rate: args.osc_send_rate,
                 bpm: match args.bpm {
                     Some(b) if !(b.is_finite() && (1.0..=1000.0).contains(&b)) => {
                         anyhow::bail!("--bpm: {b} is not a tempo in 1..1000")

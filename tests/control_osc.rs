@@ -437,3 +437,95 @@ fn osc_out_sends_each_beat_of_the_tempo() {
     assert_eq!(beats, [1.0, 2.0, 3.0, 4.0].map(OscType::Double));
     assert_eq!(controls.osc_out().unwrap().sent, 4);
 }
+
+/// Every OSC message `rx` holds now, as (address, first argument).
+fn received(rx: &UdpSocket) -> Vec<(String, OscType)> {
+    rx.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let mut got = Vec::new();
+    while let Ok(n) = rx.recv(&mut buf) {
+        if let Ok((_, OscPacket::Message(m))) = rosc::decoder::decode_udp(&buf[..n]) {
+            got.push((m.addr, m.args[0].clone()));
+        }
+    }
+    got
+}
+
+#[test]
+fn osc_send_sends_chosen_values_every_frame_or_on_change() {
+    let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let spec = |s: &str| vivid::control::osc::send::SendSpec::parse(s).unwrap();
+    let options = |rate| vivid::control::ControlOptions {
+        bpm: Some(120.0),
+        osc_out: Some(rx.local_addr().unwrap().to_string()),
+        osc_send: vec![
+            spec("/frame=frame"),
+            spec("/phase=tempo.phase"),
+            spec("/fader=osc.fader1 + 1"),
+        ],
+        osc_send_rate: rate,
+        ..Default::default()
+    };
+    for rate in [
+        vivid::control::osc::send::SendRate::Change,
+        vivid::control::osc::send::SendRate::Frame,
+    ] {
+        let mut controls = vivid::control::Controls::start(&options(rate)).unwrap();
+        let mut e = common::engine();
+        controls.register(&mut e).unwrap();
+        e.set_chain(&common::desc(CHAIN)).unwrap();
+        // 4 frames at 8 fps and 120 bpm: phases 0, 0.25, 0.5, 0.75; osc.fader1 stays 0.
+        for k in 0..4u64 {
+            controls.before_frame(
+                &mut e,
+                FrameTime {
+                    time: k as f64 / 8.0,
+                    frame: k,
+                },
+            );
+        }
+        let got = received(&rx);
+        let values = |addr: &str| -> Vec<OscType> {
+            got.iter()
+                .filter(|(a, _)| a == addr)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        assert_eq!(
+            values("/frame"),
+            [0.0, 1.0, 2.0, 3.0].map(OscType::Float),
+            "{rate:?}"
+        );
+        assert_eq!(
+            values("/phase"),
+            [0.0, 0.25, 0.5, 0.75].map(OscType::Float),
+            "{rate:?}"
+        );
+        // A value that does not change goes once on change, every frame otherwise.
+        let once = match rate {
+            vivid::control::osc::send::SendRate::Change => 1,
+            vivid::control::osc::send::SendRate::Frame => 4,
+        };
+        assert_eq!(
+            values("/fader"),
+            vec![OscType::Float(1.0); once],
+            "{rate:?}"
+        );
+    }
+    // A mistyped variable: an error at its column, with a suggestion.
+    let bad = vivid::control::ControlOptions {
+        osc_out: Some(rx.local_addr().unwrap().to_string()),
+        osc_send: vec![spec("/x=1 + audio.bas")],
+        ..Default::default()
+    };
+    let mut controls = vivid::control::Controls::start(&bad).unwrap();
+    let err = controls
+        .register(&mut common::engine())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("column 5") && err.contains("audio.bass"),
+        "{err}"
+    );
+}

@@ -55,6 +55,10 @@ pub struct ControlOptions {
     pub bpm: Option<f64>,
     /// `--osc-out`: where beats and onsets are sent (`host:port`, or a port on 127.0.0.1).
     pub osc_out: Option<String>,
+    /// `--osc-send`: values sent there too (`/address=EXPR`).
+    pub osc_send: Vec<crate::osc::send::SendSpec>,
+    /// `--osc-send-rate`: every frame, or on change.
+    pub osc_send_rate: crate::osc::send::SendRate,
 }
 
 /// The running sources.
@@ -72,6 +76,10 @@ pub struct Controls {
     tempo: crate::tempo::Tempo,
     tempo_slots: Vec<usize>,
     osc_out: Option<crate::osc::out::OscOutput>,
+    /// `--osc-send`'s values: as given, then parsed by `register`.
+    send_specs: Vec<crate::osc::send::SendSpec>,
+    send_rate: crate::osc::send::SendRate,
+    sends: crate::osc::send::Sends,
     /// `--audio-play`'s player, or why it could not start.
     player: Option<crate::audio::play::Player>,
     play_error: Option<String>,
@@ -102,6 +110,11 @@ impl Controls {
             Some(p) => Some(FileSource::open(p, options.analysis, !options.audio_once)?),
             None => None,
         };
+        if !options.osc_send.is_empty() && options.osc_out.is_none() {
+            return Err(ControlError::Config(
+                "--osc-send sends to --osc-out HOST:PORT: give it too".into(),
+            ));
+        }
         let (player, play_error) = match (&file, options.audio_play) {
             (Some(f), true) => {
                 match crate::audio::play::Player::open(f.samples(), f.rate(), f.looped()) {
@@ -145,6 +158,9 @@ impl Controls {
                 )?),
                 None => None,
             },
+            send_specs: options.osc_send.clone(),
+            send_rate: options.osc_send_rate,
+            sends: crate::osc::send::Sends::default(),
             player,
             play_error,
             sent_beat: 0.0,
@@ -173,6 +189,7 @@ impl Controls {
             .map(|(n, d)| engine.add_variable(*n, *d))
             .collect::<Result<_, _>>()
             .map_err(ControlError::Config)?;
+        self.sends = crate::osc::send::Sends::new(engine, &self.send_specs, self.send_rate)?;
         Ok(())
     }
 
@@ -276,6 +293,12 @@ impl Controls {
         if let Some(m) = &self.midi_in {
             let applier = &mut self.midi_applier;
             m.with_latest(|latest| applier.apply(engine, latest));
+        }
+        // Last: the values sent read everything applied above.
+        if let Some(out) = &mut self.osc_out {
+            self.sends.each(engine, time, |address, v| {
+                out.send(address, vec![rosc::OscType::Float(v)]);
+            });
         }
     }
 }
