@@ -37,15 +37,18 @@ pub struct ControlArgs {
     #[arg(long, value_name = "SECS", default_value_t = 0.15)]
     pub audio_release: f64,
     /// MIDI in from a port (a part of its name, or `default` for the first): `midi.cc1_7`
-    /// (channel 1, controller 7, 0..1), `midi.note1_60` (velocity while held), `midi.bend1`.
+    /// (channel 1, controller 7, 0..1), `midi.note1_60` (velocity while held), `midi.bend1`;
+    /// its MIDI clock drives `tempo.*` (start, stop, continue). A port unplugged is
+    /// connected again when it comes back (looked for once a second).
     #[arg(long, value_name = "PORT")]
     pub midi: Option<String>,
     /// Play a MIDI file at the frames' time (with --fps the same every run): the same
     /// variables as --midi.
     #[arg(long, value_name = "FILE")]
     pub midi_file: Option<std::path::PathBuf>,
-    /// A fixed tempo for `tempo.bpm`, `tempo.beat` (whole beats since the start) and
-    /// `tempo.phase` (0..1 within the beat); without it they follow the audio's estimate.
+    /// A fixed tempo for `tempo.bpm`, `tempo.beat` (whole beats since the start),
+    /// `tempo.phase` (0..1 within the beat) and `tempo.playing`; without it they follow a
+    /// MIDI clock on --midi, else the audio's estimate.
     #[arg(long, value_name = "BPM")]
     pub bpm: Option<f64>,
     /// Send events over OSC to PORT (on 127.0.0.1) or HOST:PORT: `/vivid/tempo/beat <beat>

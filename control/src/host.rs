@@ -265,9 +265,11 @@ impl Controls {
         if let (Some(f), Some(slots)) = (features, &self.audio_slots) {
             slots.set(engine, &f);
         }
-        self.tempo.step(time.time, estimate);
+        let clock = self.midi_in.as_ref().and_then(MidiInput::clock);
+        self.tempo.step_with(time.time, estimate, clock);
         let (bpm, beat, phase) = self.tempo.values();
-        for (slot, v) in self.tempo_slots.iter().zip([bpm, beat, phase]) {
+        let playing = if self.tempo.playing() { 1.0 } else { 0.0 };
+        for (slot, v) in self.tempo_slots.iter().zip([bpm, beat, phase, playing]) {
             engine.set_variable(*slot, v);
         }
         if let Some(out) = &mut self.osc_out {
