@@ -13,6 +13,11 @@ pub struct ControlArgs {
     /// (`/fader1` → `osc.fader1`) expressions read.
     #[arg(long, value_name = "PORT|HOST:PORT")]
     pub osc: Option<String>,
+    /// OSCQuery: serve every parameter's address, type, range and value as JSON over HTTP
+    /// on PORT (127.0.0.1) or HOST:PORT, for controllers (Open Stage Control, Chataigne)
+    /// to discover what --osc sets.
+    #[arg(long, value_name = "PORT|HOST:PORT", requires = "osc")]
+    pub oscquery: Option<String>,
     /// Analyse an audio file (WAV, FLAC) at each frame's time — with --fps every run gives
     /// the same values: audio.level, audio.peak, audio.bass, audio.mid, audio.high,
     /// audio.band0…7, audio.beat, audio.bpm. Loops unless --audio-once.
@@ -138,6 +143,7 @@ mod imp {
             };
             let options = ControlOptions {
                 osc: args.osc.clone(),
+                oscquery: args.oscquery.clone(),
                 audio: args.audio.clone(),
                 audio_in: args.audio_in.clone(),
                 audio_once: args.audio_once,
@@ -162,6 +168,9 @@ mod imp {
             let controls = Controls::start(&options)?;
             if let Some(osc) = controls.osc() {
                 eprintln!("vivid: OSC in on udp {}", osc.local_addr());
+            }
+            if let Some(q) = controls.oscquery() {
+                eprintln!("vivid: OSCQuery on http://{}", q.local_addr());
             }
             if let Some(f) = controls.audio_file() {
                 eprintln!(

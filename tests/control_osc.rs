@@ -529,3 +529,101 @@ fn osc_send_sends_chosen_values_every_frame_or_on_change() {
         "{err}"
     );
 }
+
+/// `GET path` over HTTP/1.0 on `addr`: (status, body).
+fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+#[test]
+fn oscquery_describes_every_parameter_and_follows_osc_in() {
+    let options = vivid::control::ControlOptions {
+        osc: Some("127.0.0.1:0".into()),
+        oscquery: Some("0".into()),
+        ..Default::default()
+    };
+    let mut controls = vivid::control::Controls::start(&options).unwrap();
+    let mut e = common::engine();
+    controls.register(&mut e).unwrap();
+    e.set_chain(&common::desc(
+        "output = \"st\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\n[st]\ntype = \"strobe\"\ninput = \"s\"\nrate = 10\n",
+    ))
+    .unwrap();
+    let http = controls.oscquery().unwrap().local_addr();
+    let osc = controls.osc().unwrap().local_addr();
+    assert!(http.ip().is_loopback(), "loopback by default: {http}");
+    // Requests wait for a frame to describe the chain: frames run meanwhile.
+    let asked = std::thread::spawn(move || {
+        (
+            http_get(http, "/?HOST_INFO"),
+            http_get(http, "/"),
+            http_get(http, "/vivid/st/rate"),
+        )
+    });
+    let mut k = 0;
+    while !asked.is_finished() {
+        let t = FrameTime {
+            time: k as f64 / 60.0,
+            frame: k,
+        };
+        controls.before_frame(&mut e, t);
+        e.render(t, Target::None, false).unwrap();
+        k += 1;
+    }
+    let (info, root, rate) = asked.join().unwrap();
+    let json = |b: &str| serde_json::from_str::<serde_json::Value>(b).unwrap();
+    let info = json(&info.1);
+    assert_eq!(info["OSC_PORT"], u64::from(osc.port()));
+    assert_eq!(info["OSC_TRANSPORT"], "UDP");
+    let root = json(&root.1);
+    // strobe's `rate` is declared `[0.0, 120.0]` (operators/src/temporal/strobe.rs).
+    let r = &root["CONTENTS"]["vivid"]["CONTENTS"]["st"]["CONTENTS"]["rate"];
+    assert_eq!(r["FULL_PATH"], "/vivid/st/rate");
+    assert_eq!(r["TYPE"], "f");
+    assert_eq!(r["RANGE"][0]["MIN"], 0.0);
+    assert_eq!(r["RANGE"][0]["MAX"], 120.0);
+    assert_eq!(r["VALUE"][0], 10.0);
+    assert_eq!(r["ACCESS"], 3);
+    assert_eq!(rate.0, 200);
+    assert_eq!(json(&rate.1), *r);
+    let color = &root["CONTENTS"]["vivid"]["CONTENTS"]["s"]["CONTENTS"]["color"];
+    assert_eq!(color["TYPE"], "ffff");
+    // Set over OSC at the address it gave: the next description has the new value.
+    let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    tx.send_to(&msg("/vivid/st/rate", vec![OscType::Float(20.0)]), osc)
+        .unwrap();
+    let asked = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        (
+            http_get(http, "/vivid/st/rate?VALUE"),
+            http_get(http, "/vivid/nope"),
+        )
+    });
+    while !asked.is_finished() {
+        let t = FrameTime {
+            time: k as f64 / 60.0,
+            frame: k,
+        };
+        controls.before_frame(&mut e, t);
+        e.render(t, Target::None, false).unwrap();
+        k += 1;
+    }
+    let (value, missing) = asked.join().unwrap();
+    assert_eq!(json(&value.1), serde_json::json!({"VALUE": [20.0]}));
+    assert_eq!(missing.0, 404);
+}

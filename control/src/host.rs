@@ -55,6 +55,9 @@ pub struct ControlOptions {
     pub bpm: Option<f64>,
     /// `--osc-out`: where beats and onsets are sent (`host:port`, or a port on 127.0.0.1).
     pub osc_out: Option<String>,
+    /// `--oscquery`: serve the parameters' namespace over HTTP (a port on 127.0.0.1, or
+    /// `host:port`); needs `osc`.
+    pub oscquery: Option<String>,
     /// `--osc-send`: values sent there too (`/address=EXPR`).
     pub osc_send: Vec<crate::osc::send::SendSpec>,
     /// `--osc-send-rate`: every frame, or on change.
@@ -76,6 +79,8 @@ pub struct Controls {
     tempo: crate::tempo::Tempo,
     tempo_slots: Vec<usize>,
     osc_out: Option<crate::osc::out::OscOutput>,
+    /// `--oscquery`'s server.
+    oscquery: Option<crate::oscquery::OscQuery>,
     /// `--osc-send`'s values: as given, then parsed by `register`.
     send_specs: Vec<crate::osc::send::SendSpec>,
     send_rate: crate::osc::send::SendRate,
@@ -105,6 +110,19 @@ impl Controls {
                 Some(input)
             }
             None => None,
+        };
+        let oscquery = match (&options.oscquery, &osc) {
+            (Some(s), Some(osc)) => {
+                let addr = parse_listen(s)
+                    .map_err(|m| ControlError::Config(format!("--oscquery: {m}")))?;
+                Some(crate::oscquery::OscQuery::start(addr, osc.local_addr())?)
+            }
+            (Some(_), None) => {
+                return Err(ControlError::Config(
+                    "--oscquery describes the parameters OSC in sets: give --osc PORT too".into(),
+                ));
+            }
+            _ => None,
         };
         let file = match &options.audio {
             Some(p) => Some(FileSource::open(p, options.analysis, !options.audio_once)?),
@@ -158,6 +176,7 @@ impl Controls {
                 )?),
                 None => None,
             },
+            oscquery,
             send_specs: options.osc_send.clone(),
             send_rate: options.osc_send_rate,
             sends: crate::osc::send::Sends::default(),
@@ -223,6 +242,12 @@ impl Controls {
     #[must_use]
     pub fn audio_play_error(&self) -> Option<&str> {
         self.play_error.as_deref()
+    }
+
+    /// The OSCQuery server, if serving.
+    #[must_use]
+    pub fn oscquery(&self) -> Option<&crate::oscquery::OscQuery> {
+        self.oscquery.as_ref()
     }
 
     /// OSC out, if sending.
@@ -295,6 +320,9 @@ impl Controls {
         if let Some(m) = &self.midi_in {
             let applier = &mut self.midi_applier;
             m.with_latest(|latest| applier.apply(engine, latest));
+        }
+        if let Some(q) = &self.oscquery {
+            q.publish(engine);
         }
         // Last: the values sent read everything applied above.
         if let Some(out) = &mut self.osc_out {
