@@ -108,6 +108,26 @@ install_alsa() {
 
 install_alsa
 
+# Ableton Link (the `link` feature, on by default): rusty_link builds Ableton's C++ library
+# with cmake and binds it with bindgen, which needs libclang; a C++ compiler is needed too.
+install_link_build() {
+    local missing=()
+    command -v cmake >/dev/null || missing+=(cmake)
+    command -v c++ >/dev/null || missing+=(g++)
+    dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! command -v apt-get >/dev/null; then
+        echo "check.sh: install ${missing[*]} for Ableton Link (or build with --no-default-features and the features you need)" >&2
+        return 0
+    fi
+    echo "check.sh: installing ${missing[*]} (Ableton Link)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -q
+    as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+install_link_build
+
 # A clean build of the tests needs about 3 GB under target/ (see [profile.dev] in Cargo.toml).
 # A linker killed by SIGBUS is almost always a full disk: say how much there is up front.
 avail_kb=$(df -Pk . | awk 'NR==2 {print $4}')

@@ -56,6 +56,11 @@ pub struct ControlArgs {
     /// MIDI clock on --midi, else the audio's estimate.
     #[arg(long, value_name = "BPM")]
     pub bpm: Option<f64>,
+    /// Where `tempo.*` comes from besides --bpm, --midi's clock and the audio: `link` joins
+    /// the Ableton Link session on the local network (UDP multicast on every interface)
+    /// and sets `link.bpm`, `link.beat`, `link.phase`, `link.peers`.
+    #[arg(long, value_name = "link")]
+    pub clock: Option<ClockSource>,
     /// Send events over OSC to PORT (on 127.0.0.1) or HOST:PORT: `/vivid/tempo/beat <beat>
     /// <bpm>` at each whole beat, `/vivid/audio/onset <count>` at each onset of the audio.
     #[arg(long, value_name = "PORT|HOST:PORT")]
@@ -68,6 +73,13 @@ pub struct ControlArgs {
     /// When --osc-send values go: `change` (when a value changed) or `frame` (every frame).
     #[arg(long, value_name = "change|frame", default_value = "change", value_parser = parse_rate)]
     pub osc_send_rate: SendRate,
+}
+
+/// A clock to follow (`--clock`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockSource {
+    /// Ableton Link.
+    Link,
 }
 
 #[cfg(feature = "control")]
@@ -112,6 +124,7 @@ impl ControlArgs {
             || self.midi.is_some()
             || self.midi_file.is_some()
             || self.bpm.is_some()
+            || self.clock.is_some()
             || self.osc_out.is_some()
     }
 }
@@ -144,6 +157,7 @@ mod imp {
             let options = ControlOptions {
                 osc: args.osc.clone(),
                 oscquery: args.oscquery.clone(),
+                link: args.clock == Some(super::ClockSource::Link),
                 audio: args.audio.clone(),
                 audio_in: args.audio_in.clone(),
                 audio_once: args.audio_once,
@@ -168,6 +182,9 @@ mod imp {
             let controls = Controls::start(&options)?;
             if let Some(osc) = controls.osc() {
                 eprintln!("vivid: OSC in on udp {}", osc.local_addr());
+            }
+            if args.clock == Some(super::ClockSource::Link) {
+                eprintln!("vivid: Ableton Link: joining the session on the local network");
             }
             if let Some(q) = controls.oscquery() {
                 eprintln!("vivid: OSCQuery on http://{}", q.local_addr());

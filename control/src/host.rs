@@ -18,8 +18,11 @@ use crate::osc::{OscConfig, OscInput, parse_listen};
 pub fn declare(registry: &mut vivid_engine::Registry) -> Result<(), String> {
     registry.add_namespace("osc", OSC_DOC)?;
     registry.add_namespace("midi", MIDI_DOC)?;
-    for (name, doc) in crate::tempo::VARIABLES {
-        registry.add_variable(name, doc)?;
+    for (name, doc) in crate::tempo::VARIABLES
+        .iter()
+        .chain(&crate::link::VARIABLES)
+    {
+        registry.add_variable(*name, *doc)?;
     }
     for (name, doc) in crate::audio::variables(AnalysisSettings::default().bands) {
         registry.add_variable(name, doc)?;
@@ -55,6 +58,8 @@ pub struct ControlOptions {
     pub bpm: Option<f64>,
     /// `--osc-out`: where beats and onsets are sent (`host:port`, or a port on 127.0.0.1).
     pub osc_out: Option<String>,
+    /// `--clock link`: join the Ableton Link session (feature `link`).
+    pub link: bool,
     /// `--oscquery`: serve the parameters' namespace over HTTP (a port on 127.0.0.1, or
     /// `host:port`); needs `osc`.
     pub oscquery: Option<String>,
@@ -79,6 +84,10 @@ pub struct Controls {
     tempo: crate::tempo::Tempo,
     tempo_slots: Vec<usize>,
     osc_out: Option<crate::osc::out::OscOutput>,
+    /// The Link session joined, and the `link.*` slots.
+    #[cfg(feature = "link")]
+    link: Option<crate::link::LinkClock>,
+    link_slots: Vec<usize>,
     /// `--oscquery`'s server.
     oscquery: Option<crate::oscquery::OscQuery>,
     /// `--osc-send`'s values: as given, then parsed by `register`.
@@ -124,6 +133,12 @@ impl Controls {
             }
             _ => None,
         };
+        if options.link && !cfg!(feature = "link") {
+            return Err(ControlError::Config(
+                "--clock link: this vivid was built without the `link` feature (Ableton Link)"
+                    .into(),
+            ));
+        }
         let file = match &options.audio {
             Some(p) => Some(FileSource::open(p, options.analysis, !options.audio_once)?),
             None => None,
@@ -176,6 +191,11 @@ impl Controls {
                 )?),
                 None => None,
             },
+            #[cfg(feature = "link")]
+            link: options
+                .link
+                .then(|| crate::link::LinkClock::join(options.bpm.unwrap_or(120.0))),
+            link_slots: Vec::new(),
             oscquery,
             send_specs: options.osc_send.clone(),
             send_rate: options.osc_send_rate,
@@ -204,6 +224,11 @@ impl Controls {
         };
         self.audio_slots = Some(AudioSlots::register(engine, bands).map_err(ControlError::Config)?);
         self.tempo_slots = crate::tempo::VARIABLES
+            .iter()
+            .map(|(n, d)| engine.add_variable(*n, *d))
+            .collect::<Result<_, _>>()
+            .map_err(ControlError::Config)?;
+        self.link_slots = crate::link::VARIABLES
             .iter()
             .map(|(n, d)| engine.add_variable(*n, *d))
             .collect::<Result<_, _>>()
@@ -290,7 +315,19 @@ impl Controls {
         if let (Some(f), Some(slots)) = (features, &self.audio_slots) {
             slots.set(engine, &f);
         }
-        let clock = self.midi_in.as_ref().and_then(MidiInput::clock);
+        let mut clock = self.midi_in.as_ref().and_then(MidiInput::clock);
+        #[cfg(feature = "link")]
+        if let Some(link) = &mut self.link {
+            let (bpm, beats, peers) = link.read();
+            for (slot, v) in
+                self.link_slots
+                    .iter()
+                    .zip([bpm, beats.floor(), beats.fract(), peers as f64])
+            {
+                engine.set_variable(*slot, v);
+            }
+            clock = Some(crate::link::LinkClock::reading(bpm, beats));
+        }
         self.tempo.step_with(time.time, estimate, clock);
         let (bpm, beat, phase) = self.tempo.values();
         let playing = if self.tempo.playing() { 1.0 } else { 0.0 };
