@@ -13,7 +13,7 @@ pub struct ControlArgs {
     /// (`/fader1` → `osc.fader1`) expressions read.
     #[arg(long, value_name = "PORT|HOST:PORT")]
     pub osc: Option<String>,
-    /// OSCQuery: serve every parameter's address, type, range and value as JSON over HTTP
+    /// `OSCQuery`: serve every parameter's address, type, range and value as JSON over HTTP
     /// on PORT (127.0.0.1) or HOST:PORT, for controllers (Open Stage Control, Chataigne)
     /// to discover what --osc sets.
     #[arg(long, value_name = "PORT|HOST:PORT", requires = "osc")]

@@ -269,7 +269,7 @@ impl Controls {
         self.play_error.as_deref()
     }
 
-    /// The OSCQuery server, if serving.
+    /// The `OSCQuery` server, if serving.
     #[must_use]
     pub fn oscquery(&self) -> Option<&crate::oscquery::OscQuery> {
         self.oscquery.as_ref()

@@ -1,5 +1,5 @@
-//! OSCQuery (`--oscquery PORT`): an HTTP server on loopback that describes every parameter
-//! of the running chain as the OSCQuery specification's JSON — `FULL_PATH`, `CONTENTS`,
+//! `OSCQuery` (`--oscquery PORT`): an HTTP server on loopback that describes every parameter
+//! of the running chain as the `OSCQuery` specification's JSON — `FULL_PATH`, `CONTENTS`,
 //! `TYPE`, `RANGE`, `VALUE`, `ACCESS`, `DESCRIPTION`, and `HOST_INFO` naming the OSC port
 //! that sets them (`/vivid/<node>/<param>`, `--osc`) — so controllers such as Open Stage
 //! Control or Chataigne discover vivid and build their controls.
@@ -46,7 +46,7 @@ struct Shared {
     stop: AtomicBool,
 }
 
-/// The running OSCQuery server.
+/// The running `OSCQuery` server.
 #[derive(Debug)]
 pub struct OscQuery {
     addr: SocketAddr,
@@ -213,7 +213,7 @@ fn urlencoding_decode(s: &str) -> String {
 }
 
 /// A container node.
-fn container(path: &str, contents: Map<String, Value>) -> Value {
+fn container(path: &str, contents: &Map<String, Value>) -> Value {
     json!({ "FULL_PATH": path, "ACCESS": 0, "CONTENTS": contents })
 }
 
@@ -232,13 +232,13 @@ pub fn namespace(engine: &Engine) -> Value {
                 contents.insert(p.spec.name.to_string(), v);
             }
         }
-        let mut n = container(&base, contents);
+        let mut n = container(&base, &contents);
         n["DESCRIPTION"] = json!(format!("{} ({})", node.name, node.type_name));
         nodes.insert(node.name, n);
     }
     let mut vivid = Map::new();
-    vivid.insert("vivid".into(), container("/vivid", nodes));
-    let mut root = container("/", vivid);
+    vivid.insert("vivid".into(), container("/vivid", &nodes));
+    let mut root = container("/", &vivid);
     root["DESCRIPTION"] = json!("vivid: every parameter of the running chain");
     root
 }
@@ -268,11 +268,7 @@ fn param(path: &str, p: &vivid_engine::ParamView) -> Option<Value> {
         ),
         (ParamKind::Choice, ParamValue::Choice(i)) => (
             "s",
-            json!([spec
-                .choices
-                .get(*i as usize)
-                .map(AsRef::as_ref)
-                .unwrap_or("")]),
+            json!([spec.choices.get(*i as usize).map_or("", AsRef::as_ref)]),
             json!([{ "VALS": spec.choices }]),
         ),
         (ParamKind::Text | ParamKind::File(_), ParamValue::Text(t)) => {

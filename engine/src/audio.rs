@@ -97,6 +97,7 @@ impl AudioFrame {
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "values copied, exactly")]
 mod tests {
     use super::*;
 

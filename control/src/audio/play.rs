@@ -199,7 +199,7 @@ impl Player {
 
 /// Why there is certainly no output device, found without opening one (ALSA prints a page
 /// of its own errors on stderr when asked for a device that is not there): on Linux, no
-/// sound card in `/proc/asound/cards` (or no such file) and no PulseAudio or PipeWire server to route to.
+/// sound card in `/proc/asound/cards` (or no such file) and no `PulseAudio` or `PipeWire` server to route to.
 fn no_output() -> Option<String> {
     if !cfg!(target_os = "linux") {
         return None;
@@ -226,6 +226,7 @@ fn drifted(now: f64, want: f64, rate: f64) -> bool {
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "halves and whole samples, exact")]
 mod tests {
     use super::*;
 

@@ -95,7 +95,6 @@ impl MidiClock {
 }
 
 #[cfg(test)]
-#[expect(clippy::float_cmp, reason = "whole ticks, exact")]
 mod tests {
     use super::*;
 

@@ -50,6 +50,9 @@ impl Shared {
     }
 }
 
+/// What a connection calls with each message's bytes.
+pub type Receive = Box<dyn FnMut(&[u8]) + Send + 'static>;
+
 /// The ports and connections the watcher uses: the system's (midir), or a test's.
 pub trait Ports: Send + 'static {
     /// A connection; dropping it disconnects.
@@ -57,11 +60,7 @@ pub trait Ports: Send + 'static {
     /// The input ports there are now.
     fn names(&mut self) -> Vec<String>;
     /// Connects to port `name`; `receive` gets each message.
-    fn connect(
-        &mut self,
-        name: &str,
-        receive: Box<dyn FnMut(&[u8]) + Send + 'static>,
-    ) -> Result<Self::Connection, String>;
+    fn connect(&mut self, name: &str, receive: Receive) -> Result<Self::Connection, String>;
 }
 
 /// The system's MIDI ports through midir.
@@ -82,11 +81,7 @@ impl Ports for SystemPorts {
             .collect()
     }
 
-    fn connect(
-        &mut self,
-        name: &str,
-        mut receive: Box<dyn FnMut(&[u8]) + Send + 'static>,
-    ) -> Result<Self::Connection, String> {
+    fn connect(&mut self, name: &str, mut receive: Receive) -> Result<Self::Connection, String> {
         let mut input = midir::MidiInput::new("vivid").map_err(|e| e.to_string())?;
         // Clock messages are wanted; system exclusive and active sensing are not.
         input.ignore(midir::Ignore::SysexAndActiveSense);
@@ -297,18 +292,18 @@ impl Drop for MidiInput {
 mod tests {
     use super::*;
 
+    /// The connections open, by port.
+    type Open = Arc<Mutex<Vec<(String, Receive)>>>;
+
     /// Ports a test plugs in and out; a connection is a flag the port's "device" reads.
     #[derive(Clone, Default)]
     struct Bench {
         there: Arc<Mutex<Vec<String>>>,
         /// The callback of the connection open now, per port.
-        open: Arc<Mutex<Vec<(String, Box<dyn FnMut(&[u8]) + Send>)>>>,
+        open: Open,
     }
 
-    struct Conn(
-        String,
-        Arc<Mutex<Vec<(String, Box<dyn FnMut(&[u8]) + Send>)>>>,
-    );
+    struct Conn(String, Open);
 
     impl Drop for Conn {
         fn drop(&mut self) {
@@ -321,11 +316,7 @@ mod tests {
         fn names(&mut self) -> Vec<String> {
             self.there.lock().unwrap().clone()
         }
-        fn connect(
-            &mut self,
-            name: &str,
-            receive: Box<dyn FnMut(&[u8]) + Send + 'static>,
-        ) -> Result<Conn, String> {
+        fn connect(&mut self, name: &str, receive: Receive) -> Result<Conn, String> {
             if !self.there.lock().unwrap().iter().any(|n| n == name) {
                 return Err("gone".into());
             }

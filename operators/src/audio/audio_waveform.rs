@@ -84,6 +84,7 @@ impl Operator for AudioWaveform {
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "halves, ones and zeros, exact")]
 mod tests {
     use super::map_samples;
 
