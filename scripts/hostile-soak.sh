@@ -11,8 +11,8 @@
 #   scripts/hostile-soak.sh                       # 10 minutes, target/release/vivid
 #   scripts/hostile-soak.sh 2 path/to/vivid       # 2 minutes, another binary
 #
-# HOSTILE_EXAMPLE (default examples/05-live-shader: it has a shader of its own) picks the
-# example; HOSTILE_SIZE=WxH its size (default 640x360); HOSTILE_HANG=0 leaves out the
+# HOSTILE_EXAMPLE (default examples/05-live-shader) picks the example; every example gets
+# 05's wobble shader wrapped around what it shows, and that shader is the one attacked; HOSTILE_SIZE=WxH its size (default 640x360); HOSTILE_HANG=0 leaves out the
 # hanging shader (`loop {}`), which only a build with shader loop guards survives;
 # HOSTILE_OUT keeps the logs and JSON (default: a temporary folder).
 set -euo pipefail
@@ -42,9 +42,14 @@ if [ -z "$SHOWN" ]; then
     SHOWN=$(sed -n 's/^\[\([^]]*\)\].*/\1/p' "$PROJ/chain.toml" | tail -1)
 fi
 printf '\n[hostile_pic]\ntype = "image"\npath = "pic.png"\nsize = [64, 64]\n' >> "$PROJ/chain.toml"
+# Every example gets a shader of its own to attack: 05's wobble, wrapped around what the
+# example shows, so the good, broken and hanging saves reach the picture on screen.
+SHADER="$PROJ/hostile_wobble.wgsl"
+cp examples/05-live-shader/wobble.wgsl "$SHADER"
+printf '\n[hostile_fx]\ntype = "shader"\nshader = "hostile_wobble.wgsl"\ninput = "%s"\namount = 0.01\n' \
+    "$SHOWN" >> "$PROJ/chain.toml"
 cp "$PROJ/chain.toml" "$WORK/chain.good"
-SHADER=$(find "$PROJ" -maxdepth 1 -name '*.wgsl' | head -1)
-if [ -n "$SHADER" ]; then cp "$SHADER" "$WORK/shader.good"; fi
+cp "$SHADER" "$WORK/shader.good"
 
 cleanup() {
     kill "${MAIN:-}" "${SIB:-}" 2> /dev/null || true
@@ -53,7 +58,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$VIVID" "$PROJ" --headless --watch --duration "$SECS" --fps 60 --monitor-interval 10 \
-    --size "$SIZE" --set "output=$SHOWN" --stats-json "$OUT/hostile.json" \
+    --size "$SIZE" --set output=hostile_fx --stats-json "$OUT/hostile.json" \
     > "$OUT/hostile.log" 2>&1 &
 MAIN=$!
 
@@ -88,7 +93,7 @@ sibling() {
 
 actions=(shader-good shader-broken chain-broken chain-good pic-fifo pic-good pic-zero pic-good
          pic-huge pic-good pic-outside pic-good signal-INT signal-TERM)
-if [ "$HANG" = 1 ] && [ -n "$SHADER" ]; then actions+=(shader-hang shader-good); fi
+if [ "$HANG" = 1 ]; then actions+=(shader-hang shader-good); fi
 end=$(( $(date +%s) + ${SECS%.*} - 5 ))
 i=0
 while [ "$(date +%s)" -lt "$end" ] && kill -0 "$MAIN" 2> /dev/null; do

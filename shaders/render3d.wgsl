@@ -127,10 +127,23 @@ fn pcf_kernel(soft: f32) -> vec2<f32> {
     return vec2<f32>(k, soft / max(k, 1.0));
 }
 
+// One tap of pcf_cube: offset (i, j) taps across the cube around `d`. Each tap compares
+// the depth of the receiver's plane (normal `n_surface`) along its direction, so that a
+// wide filter on a sloped surface does not shadow the surface itself.
+fn cube_tap(t: texture_depth_cube, d: vec3<f32>, n_surface: vec3<f32>, t1: vec3<f32>, t2: vec3<f32>, r: f32, i: i32, j: i32, near: f32, far: f32) -> f32 {
+    let dd = d + (t1 * f32(i) + t2 * f32(j)) * r;
+    let along = dot(n_surface, dd);
+    var s = 1.0;
+    if abs(along) > 1e-4 * length(dd) {
+        s = clamp(dot(n_surface, d) / along, 0.5, 2.0);
+    }
+    return textureSampleCompareLevel(t, shadow_sampler, dd, cube_depth(dd * s, near, far));
+}
+
 // Percentage-closer filtering on a cube around `d` (from the light), taps spread across it
-// (each a hardware 2×2 compare); `spread`: a texel's size at distance 1. Each tap compares
-// the depth of the receiver's plane (normal `n`) along its direction, so that a wide
-// filter on a sloped surface does not shadow the surface itself.
+// (each a hardware 2×2 compare); `spread`: a texel's size at distance 1. The four corner
+// taps and the centre go first: where all five are wholly lit or wholly shadowed (most of
+// a picture), so is the kernel between them, and the rest is skipped.
 fn pcf_cube(t: texture_depth_cube, d: vec3<f32>, n_surface: vec3<f32>, near: f32, far: f32, spread: f32, soft: f32) -> f32 {
     let n = normalize(d);
     var up = vec3<f32>(0.0, 1.0, 0.0);
@@ -142,16 +155,21 @@ fn pcf_cube(t: texture_depth_cube, d: vec3<f32>, n_surface: vec3<f32>, near: f32
     let kernel = pcf_kernel(soft);
     let k = i32(kernel.x);
     let r = length(d) * spread * kernel.y;
+    let centre = cube_tap(t, d, n_surface, t1, t2, r, 0, 0, near, far);
+    if k == 0 {
+        return centre;
+    }
+    let outline = centre + cube_tap(t, d, n_surface, t1, t2, r, -k, -k, near, far)
+        + cube_tap(t, d, n_surface, t1, t2, r, k, -k, near, far)
+        + cube_tap(t, d, n_surface, t1, t2, r, -k, k, near, far)
+        + cube_tap(t, d, n_surface, t1, t2, r, k, k, near, far);
+    if outline <= 0.0 || outline >= 5.0 {
+        return outline / 5.0;
+    }
     var sum = 0.0;
     for (var i = -k; i <= k; i++) {
         for (var j = -k; j <= k; j++) {
-            let dd = d + (t1 * f32(i) + t2 * f32(j)) * r;
-            let along = dot(n_surface, dd);
-            var s = 1.0;
-            if abs(along) > 1e-4 * length(dd) {
-                s = clamp(dot(n_surface, d) / along, 0.5, 2.0);
-            }
-            sum += textureSampleCompareLevel(t, shadow_sampler, dd, cube_depth(dd * s, near, far));
+            sum += cube_tap(t, d, n_surface, t1, t2, r, i, j, near, far);
         }
     }
     let taps = f32(2 * k + 1);
@@ -172,8 +190,20 @@ fn cube_shadow(slot: i32, d: vec3<f32>, n: vec3<f32>, near: f32, far: f32, sprea
     }
 }
 
+// One tap of pcf_map at `offset` (in uv) from `uv`: the receiver's plane's depth there.
+fn map_tap(t: texture_depth_2d, uv: vec2<f32>, ndc: vec3<f32>, plane: vec4<f32>, offset: vec2<f32>) -> f32 {
+    let p = ndc.xy + vec2<f32>(2.0 * offset.x, -2.0 * offset.y);
+    var z = ndc.z;
+    // Depth of the receiver's plane at ndc (x, y): plane · (x, y, z, 1) = 0.
+    if abs(plane.z) >= 1e-6 {
+        z = clamp(-(plane.x * p.x + plane.y * p.y + plane.w) / plane.z, ndc.z - 0.05, ndc.z + 0.05);
+    }
+    return textureSampleCompareLevel(t, shadow_sampler, uv + offset, z);
+}
+
 // PCF on a 2D map (see pcf_kernel); outside the map: lit. `plane`: the receiver's plane in
-// the map's clip space (each tap compares the plane's depth there, see pcf_cube).
+// the map's clip space (each tap compares the plane's depth there, see pcf_cube). Corners
+// and centre first, as in pcf_cube.
 fn pcf_map(t: texture_depth_2d, clip: vec4<f32>, plane: vec4<f32>, soft: f32) -> f32 {
     let ndc = clip.xyz / clip.w;
     if clip.w <= 0.0 || abs(ndc.x) > 1.0 || abs(ndc.y) > 1.0 || ndc.z > 1.0 {
@@ -183,18 +213,22 @@ fn pcf_map(t: texture_depth_2d, clip: vec4<f32>, plane: vec4<f32>, soft: f32) ->
     let kernel = pcf_kernel(soft);
     let k = i32(kernel.x);
     let texel = kernel.y / vec2<f32>(textureDimensions(t));
-    // Depth of the receiver's plane at ndc (x, y): plane · (x, y, z, 1) = 0.
-    let flat = abs(plane.z) < 1e-6;
+    let centre = map_tap(t, uv, ndc, plane, vec2<f32>(0.0));
+    if k == 0 {
+        return centre;
+    }
+    let e = f32(k) * texel;
+    let outline = centre + map_tap(t, uv, ndc, plane, vec2<f32>(-e.x, -e.y))
+        + map_tap(t, uv, ndc, plane, vec2<f32>(e.x, -e.y))
+        + map_tap(t, uv, ndc, plane, vec2<f32>(-e.x, e.y))
+        + map_tap(t, uv, ndc, plane, e);
+    if outline <= 0.0 || outline >= 5.0 {
+        return outline / 5.0;
+    }
     var sum = 0.0;
     for (var i = -k; i <= k; i++) {
         for (var j = -k; j <= k; j++) {
-            let offset = vec2<f32>(f32(i), f32(j)) * texel;
-            let p = ndc.xy + vec2<f32>(2.0 * offset.x, -2.0 * offset.y);
-            var z = ndc.z;
-            if !flat {
-                z = clamp(-(plane.x * p.x + plane.y * p.y + plane.w) / plane.z, ndc.z - 0.05, ndc.z + 0.05);
-            }
-            sum += textureSampleCompareLevel(t, shadow_sampler, uv + offset, z);
+            sum += map_tap(t, uv, ndc, plane, vec2<f32>(f32(i), f32(j)) * texel);
         }
     }
     let taps = f32(2 * k + 1);

@@ -1,5 +1,6 @@
-// text: the coverage the CPU rasterised (red: fill, green: outline; operators/src/text/)
-// coloured — the fill over the outline — and laid over the input (transparent without one).
+// text: the coverage the CPU rasterised (red: fill, green: outline; operators/src/text/),
+// shifted by `offset` when the text only moved, coloured — the fill over the outline — and
+// laid over the input (transparent without one).
 #import "common/operator.wgsl"
 
 struct Text {
@@ -7,6 +8,8 @@ struct Text {
     // Premultiplied.
     color: vec4<f32>,
     outline_color: vec4<f32>,
+    // Pixels from where the coverage was rasterised to where the text is this frame.
+    offset: vec2<f32>,
 }
 
 @group(0) @binding(0) var<uniform> u: Text;
@@ -16,7 +19,12 @@ struct Text {
 
 fn shade(uv: vec2<f32>) -> vec4<f32> {
     let size = vec2<f32>(textureDimensions(coverage));
-    let c = textureLoad(coverage, vec2<i32>(uv * size), 0).rg;
+    // The coverage, moved by `offset` (bilinear: exact at whole pixels); none beyond it.
+    let p = uv * size - u.offset;
+    var c = vec2<f32>(0.0);
+    if all(p >= vec2<f32>(0.0)) && all(p <= size) {
+        c = textureSampleLevel(coverage, samp, p / size, 0.0).rg;
+    }
     let fill = u.color * c.r;
     let text = fill + u.outline_color * c.g * (1.0 - fill.a);
     let base = textureSampleLevel(src, samp, uv, 0.0);

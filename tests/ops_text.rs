@@ -337,3 +337,62 @@ fn render_one(engine: &mut vivid::Engine) -> FloatImage {
         .unwrap();
     engine.read_output().unwrap()
 }
+
+#[test]
+fn text_that_only_moves_is_shifted_not_rasterised_again() {
+    // A title sliding by whole pixels: each frame equals a whole redraw at that place, from
+    // one raster. Sliding by a third of a pixel: one raster too, the ink (the sum of its
+    // coverage) the same as a redraw's, and each pixel within a fraction of a redraw's.
+    // (5 / 640 = 1 / 128: every place is exact in binary, so a whole-pixel move is one.)
+    for (k, (step, exact)) in [("5", true), ("1 / 3", false)].into_iter().enumerate() {
+        let mode = common::MODES[k % 2];
+        let params = format!(
+            "text = \"Hi\"\nfont_size = 0.4\noutline = 0.02\nposition = [\"0.5 + frame * {step} / {W}\", 0.5]\n"
+        );
+        let mut engine = common::engine_in(mode);
+        let toml = format!("output = \"t\"\n[t]\ntype = \"text\"\nsize = [{W}, {H}]\n{params}");
+        engine.set_chain(&common::desc(&toml)).unwrap();
+        engine.set_capture(true);
+        for frame in 0..6u64 {
+            engine
+                .render(
+                    FrameTime {
+                        time: frame as f64 / 60.0,
+                        frame,
+                    },
+                    Target::None,
+                    true,
+                )
+                .unwrap();
+            let now = engine.read_output().unwrap().pixels;
+            let whole = fresh(mode, &params, frame);
+            let ink = |p: &[[f32; 4]]| p.iter().map(|c| f64::from(c[3])).sum::<f64>();
+            if exact {
+                assert!(
+                    now == whole,
+                    "{mode:?} frame {frame}: differs from a redraw"
+                );
+            } else {
+                let (a, b) = (ink(&now), ink(&whole));
+                assert!(
+                    (a - b).abs() < 0.01 * b,
+                    "{mode:?} frame {frame}: ink {a} vs {b}"
+                );
+                let worst = now
+                    .iter()
+                    .zip(&whole)
+                    .map(|(p, q)| (p[3] - q[3]).abs())
+                    .fold(0.0_f32, f32::max);
+                assert!(
+                    worst < 0.5,
+                    "{mode:?} frame {frame}: a pixel off by {worst}"
+                );
+            }
+        }
+        assert_eq!(
+            engine.stats().operator_counters["text_rasters"].total,
+            1,
+            "{mode:?} step {step}"
+        );
+    }
+}

@@ -320,6 +320,65 @@ fn an_edited_environment_file_is_read_again() {
     assert!((corner(&still) - srgb(0.6)).abs() < 2.0 / 255.0);
 }
 
+#[test]
+fn an_environment_picture_is_decoded_off_the_render_thread() {
+    // 4096×2048 texels (the largest kept whole): decoding, converting and packing them takes
+    // far longer than a frame. Until they are there a black stand-in shows (as an `image`
+    // shows transparent before its first picture), and frames go on.
+    let dir = tempfile::tempdir().unwrap();
+    hdr_file(&dir.path().join("big.hdr"), 4096, 2048, |_| {
+        [0.6, 0.05, 0.05]
+    });
+    std::fs::write(
+        dir.path().join("chain.toml"),
+        sphere_scene(
+            "environment = \"big.hdr\"\nbackground = \"environment\"",
+            "",
+        ),
+    )
+    .unwrap();
+    let mut engine = vivid::Engine::new(
+        common::gpu(),
+        vivid::builtin_registry(),
+        vivid::EngineOptions {
+            monitor_interval: None,
+            monitor_print: false,
+            file_wait: std::time::Duration::ZERO,
+            ..Default::default()
+        },
+    );
+    engine.load_project(dir.path(), &[]).unwrap();
+    engine.set_capture(true);
+    let mut frame = |k: u64| {
+        let _ = engine.render(
+            FrameTime {
+                time: k as f64 / 60.0,
+                frame: k,
+            },
+            Target::None,
+            true,
+        );
+        engine.read_output().unwrap().at(0, 0)
+    };
+    let first = frame(0);
+    assert_eq!(first[..3], [0.0; 3], "the stand-in first: {first:?}");
+    let start = std::time::Instant::now();
+    let mut k = 1;
+    let shown = loop {
+        let px = frame(k);
+        k += 1;
+        if px[0] > 0.1 {
+            break px;
+        }
+        assert!(start.elapsed().as_secs() < 120, "never shown");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    assert!(k > 2, "frames went on while it was read ({k})");
+    assert!((shown[0] - srgb(0.6)).abs() < 2.0 / 255.0, "{shown:?}");
+    assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+    assert_eq!(vivid::files::loader::running(), 0);
+}
+
 /// A box (min, max) a ray from `o` along `d` enters, if it does.
 fn hits_box(o: Vec3, d: Vec3, (lo, hi): (Vec3, Vec3)) -> bool {
     let inv = d.recip();

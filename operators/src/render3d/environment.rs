@@ -15,12 +15,15 @@
 //! frame's one encoder by [`Environment::encode`], only when [`Environment::drawn`] is not
 //! the environment's hash: once after loading, again only when a parameter of the sky or
 //! the picture changed. Compute passes on every adapter: they run once, not per frame.
+//!
+//! The picture is read and decoded on the loader thread ([`Loading`]); until it is there
+//! the last good one (or the sky) lights the scene.
 
 use std::path::Path;
 use std::sync::OnceLock;
 
 use half::slice::HalfFloatSliceExt as _;
-use vivid_engine::files::{FileRules, Role};
+use vivid_engine::files::{FileRules, Loading, Poll, Role};
 use vivid_engine::gpu::{Gpu, GpuTexture};
 use vivid_engine::resources::PipelineCache;
 use vivid_engine::shaders::ShaderLibrary;
@@ -387,12 +390,30 @@ struct Loaded {
     texture: GpuTexture,
 }
 
+/// A picture being read and decoded on the loader thread.
+#[derive(Debug)]
+struct PictureLoad {
+    path: String,
+    generation: u64,
+    loading: Loading<Picture>,
+}
+
+/// Where [`Environment::load`] stands.
+pub(super) enum LoadState {
+    /// The picture asked for is the one on the GPU (or none is asked for).
+    Current,
+    /// It is still being read: the last good picture (or the sky) shows meanwhile; prepare
+    /// again next frame. The message: once, when a frame waited for it as long as it may.
+    Pending(Option<String>),
+}
+
 /// The environment of a `render3d` instance: its textures, the picture, the prefilter's
 /// passes and what they last drew.
 #[derive(Debug, Default)]
 pub(super) struct Environment {
     pub textures: Option<EnvironmentTextures>,
     picture: Option<Loaded>,
+    load: Option<PictureLoad>,
     passes: Vec<Pass>,
     pipelines: Vec<wgpu::ComputePipeline>,
     /// The hash of the environment the cubes hold (`None`: not drawn yet).
@@ -483,29 +504,66 @@ impl Environment {
     }
 
     /// Loads `path` (empty: the procedural sky, no picture) unless it is what is loaded
-    /// (same path and files generation). On error the last good picture stays.
+    /// (same path and files generation). The file is read and decoded on the loader thread
+    /// (by the file rule); a frame waits for it at most `wait`, then shows the last good
+    /// picture until it is there. On error the last good picture stays.
     pub fn load(
         &mut self,
         gpu: &Gpu,
         rules: &FileRules,
         path: &str,
         generation: u64,
-    ) -> vivid_engine::Result<()> {
+        wait: std::time::Duration,
+    ) -> vivid_engine::Result<LoadState> {
         if path.is_empty() {
+            self.load = None;
             if self.picture.take().is_some() {
                 self.drawn = None;
             }
-            return Ok(());
+            return Ok(LoadState::Current);
         }
         if self
             .picture
             .as_ref()
             .is_some_and(|p| p.path == path && p.generation == generation)
         {
-            return Ok(());
+            // A load of another version is moot now.
+            self.load = None;
+            return Ok(LoadState::Current);
         }
-        let picture = load_picture(rules, Path::new(path))
-            .map_err(|e| vivid_engine::EngineError::Param(format!("environment: {e}")))?;
+        if !self
+            .load
+            .as_ref()
+            .is_some_and(|l| l.path == path && l.generation == generation)
+        {
+            let rules = rules.clone();
+            let owned = Path::new(path).to_path_buf();
+            let loading = Loading::start(Path::new(path), move || load_picture(&rules, &owned))
+                .map_err(|e| vivid_engine::EngineError::Param(format!("environment: {e}")))?;
+            self.load = Some(PictureLoad {
+                path: path.to_string(),
+                generation,
+                loading,
+            });
+        }
+        let Some(load) = &mut self.load else {
+            return Ok(LoadState::Pending(None));
+        };
+        let picture = match load.loading.poll(wait) {
+            Poll::Ready(picture) => picture,
+            Poll::Failed(message) => {
+                self.load = None;
+                return Err(vivid_engine::EngineError::Param(format!(
+                    "environment: {message}"
+                )));
+            }
+            Poll::Pending { late } => {
+                return Ok(LoadState::Pending(
+                    late.map(|m| format!("environment: {m}")),
+                ));
+            }
+        };
+        self.load = None;
         gpu.check_size("environment", picture.width, picture.height)?;
         // Kept only if it was made: on a failure the last good picture stays and the next
         // prepare reads the file again.
@@ -527,7 +585,7 @@ impl Environment {
             texture,
         });
         self.drawn = None;
-        Ok(())
+        Ok(LoadState::Current)
     }
 
     /// Builds the prefilter's pipelines and the bind groups of its passes (uniforms from

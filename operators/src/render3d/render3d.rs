@@ -39,7 +39,7 @@ use vivid_engine::scene::{
     SceneItem, SceneView, TextureRef, linear_rgb,
 };
 
-use super::environment::{Environment, SkySlot, SkyUniform};
+use super::environment::{Environment, LoadState, SkySlot, SkyUniform};
 use super::pipelines::{BindGroups, Layouts, MAPS, PartMaps, Pipelines, SceneInputs, pipelines};
 use super::shadow::{self, MAX_2D_SHADOWS, MAX_CUBE_SHADOWS, ShadowSlot, assign_slots};
 use super::targets::{Fallbacks, ShadowMap, Targets, update_shadow_maps};
@@ -320,7 +320,7 @@ impl Render3d {
     }
 
     /// The `Sky` block: the procedural sky's colours and sun, or (w of `zenith` = 1) the
-    /// picture.
+    /// picture (while the first is read, a black stand-in; later ones, the last good).
     fn sky(p: &Render3dParams) -> SkyUniform {
         let picture = if p.environment.0.is_empty() { 0.0 } else { 1.0 };
         let sun = (-p.sun_direction).normalize_or(Vec3::Y);
@@ -576,9 +576,21 @@ impl Operator for Render3d {
         let Some(fallbacks) = self.fallbacks.as_ref() else {
             return Ok(());
         };
-        // The environment picture: read again only when its path or file changed.
-        self.environment
-            .load(gpu, cx.files.rules(), &p.environment.0, cx.files_generation)?;
+        // The environment picture: read again only when its path or file changed, on the
+        // loader thread; meanwhile the last good one shows and this prepares again.
+        let late = match self.environment.load(
+            gpu,
+            cx.files.rules(),
+            &p.environment.0,
+            cx.files_generation,
+            cx.files.wait(),
+        )? {
+            LoadState::Current => None,
+            LoadState::Pending(late) => {
+                cx.pending = true;
+                late
+            }
+        };
         // Shadow maps: kept while the plan (slot, resolution) is the same.
         update_shadow_maps(
             &mut self.shadows,
@@ -662,7 +674,15 @@ impl Operator for Render3d {
             groups,
             targets,
         });
-        Ok(())
+        // A picture read for longer than a frame may wait: said once, while the scene
+        // (prepared above, with the last good picture) keeps drawing.
+        match late {
+            Some(message) => {
+                cx.still_bound = true;
+                Err(vivid_engine::EngineError::Param(message))
+            }
+            None => Ok(()),
+        }
     }
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {

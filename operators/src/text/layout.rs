@@ -106,6 +106,8 @@ pub struct Raster {
     pub fill: Vec<u8>,
     /// Outline coverage (empty without an outline).
     pub outline: Vec<u8>,
+    /// Whether ink fell outside the image (cut off at its edges).
+    pub clipped: bool,
 }
 
 /// Collects a glyph's outline into a path, placed at a pen position (skrifa's y is up).
@@ -222,8 +224,15 @@ pub fn raster(font: &Font, text: &str, style: &Style, size: (u32, u32)) -> Raste
         clamp(b.right().ceil() + 1.0, size.0),
         clamp(b.bottom().ceil() + 1.0, size.1),
     );
+    let clipped = b.left().floor() - 1.0 < 0.0
+        || b.top().floor() - 1.0 < 0.0
+        || b.right().ceil() + 1.0 > size.0 as f32
+        || b.bottom().ceil() + 1.0 > size.1 as f32;
     if x1 <= x0 || y1 <= y0 {
-        return Raster::default();
+        return Raster {
+            clipped,
+            ..Raster::default()
+        };
     }
     let (w, h) = (x1 - x0, y1 - y0);
     let at = Transform::from_translate(-(x0 as f32), -(y0 as f32));
@@ -237,6 +246,7 @@ pub fn raster(font: &Font, text: &str, style: &Style, size: (u32, u32)) -> Raste
         rect: (x0, y0, w, h),
         fill: cover(&path),
         outline: stroked.as_ref().map_or_else(Vec::new, cover),
+        clipped,
     }
 }
 

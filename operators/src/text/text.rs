@@ -6,7 +6,10 @@
 //! coverage image the size of the output (fill in red, outline in green, `Rg8Unorm`), and
 //! only when what it shows changes: the formatted string, its layout parameters, the size
 //! or the font. A `{time:.1}` placeholder re-rasterises ten times a second, not every
-//! frame; a title never after its first frame. A change uploads only the rows of the old
+//! frame; a title never after its first frame. A text that only moves (an animated
+//! `position`) is not rasterised again: the pass reads the coverage shifted by the move,
+//! filtered bilinearly (exact for whole pixels, a fraction of a pixel softer between) —
+//! unless its raster was cut off at the image's edges, which then shows what was cut. A change uploads only the rows of the old
 //! and the new ink (one band, or two when they are far apart), through the engine's
 //! staging path: the bytes are pushed into the uniform arena like uniforms and copied into
 //! the texture (`copy_buffer_to_texture`) in this operator's encode. Nothing is created in a
@@ -100,6 +103,8 @@ pub struct TextUniforms {
     header: FrameHeader,
     color: [f32; 4],
     outline_color: [f32; 4],
+    offset: [f32; 2],
+    _pad: [f32; 2],
 }
 
 /// Where the font came from: a new one is read when any of this changes.
@@ -136,6 +141,12 @@ pub struct Text {
     cpu: Vec<u8>,
     cpu_size: (u32, u32),
     ink: (u32, u32, u32, u32),
+    /// The anchor the coverage was rasterised at, and whether ink was cut off there.
+    raster_anchor: (f32, f32),
+    clipped: bool,
+    /// Pixels from the raster's anchor to this frame's: a moved text is shifted by the
+    /// pass, not rasterised again (unless its raster was cut off at the image's edges).
+    offset: [f32; 2],
     /// This frame's uploads: the rows of the old and the new ink (one band when they are
     /// close).
     uploads: [Option<Upload>; 2],
@@ -158,6 +169,9 @@ impl Default for Text {
             cpu: Vec::new(),
             cpu_size: (0, 0),
             ink: (0, 0, 0, 0),
+            raster_anchor: (0.0, 0.0),
+            clipped: false,
+            offset: [0.0; 2],
             uploads: [None; 2],
             reserved: 0,
             rastered: false,
@@ -221,7 +235,8 @@ fn layout_key(text: &str, s: &Style, size: (u32, u32), font: u64) -> u64 {
     text.hash(&mut h);
     size.hash(&mut h);
     font.hash(&mut h);
-    for v in [s.px, s.line_height, s.anchor.0, s.anchor.1, s.outline] {
+    // Not the anchor: a text that only moves is shifted, not rasterised again.
+    for v in [s.px, s.line_height, s.outline] {
         v.to_bits().hash(&mut h);
     }
     (s.align as u32, s.valign as u32).hash(&mut h);
@@ -300,7 +315,15 @@ impl Text {
         let (font, _) = self.font.as_ref()?;
         let layout_style = style(params, size);
         let key = layout_key(&self.formatted, &layout_style, size, self.font_id());
-        if self.drawn == Some(key) && self.cpu_size == size {
+        let anchor = layout_style.anchor;
+        if self.drawn == Some(key)
+            && self.cpu_size == size
+            && (anchor == self.raster_anchor || !self.clipped)
+        {
+            self.offset = [
+                anchor.0 - self.raster_anchor.0,
+                anchor.1 - self.raster_anchor.1,
+            ];
             return None;
         }
         let fresh = self.cpu_size != size;
@@ -326,6 +349,9 @@ impl Text {
             }
         }
         self.ink = drawn.rect;
+        self.raster_anchor = anchor;
+        self.clipped = drawn.clipped;
+        self.offset = [0.0; 2];
         self.drawn = Some(key);
         self.rastered = true;
         if fresh {
@@ -403,6 +429,8 @@ impl Operator for Text {
             header: cx.header(),
             color: premultiply(p.color),
             outline_color: premultiply(p.outline_color),
+            offset: self.offset,
+            _pad: [0.0; 2],
         });
     }
 
