@@ -128,6 +128,22 @@ install_link_build() {
 
 install_link_build
 
+# The Slurm test (scripts/test-slurm.sh, after the tests) starts a single-node Slurm:
+# Debian's slurm-wlm and munge. About 15 s of test; it needs root (or sudo) to run.
+install_slurm() {
+    command -v slurmctld >/dev/null && command -v munged >/dev/null && return 0
+    if ! command -v apt-get >/dev/null; then
+        echo "check.sh: install Slurm (slurmctld, slurmd, sbatch) and munge for scripts/test-slurm.sh" >&2
+        return 0
+    fi
+    echo "check.sh: installing slurm-wlm and munge (scripts/test-slurm.sh)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -q
+    as_root apt-get install -y -q --no-install-recommends slurm-wlm munge
+}
+
+install_slurm
+
 # A clean build of the tests needs about 3 GB under target/ (see [profile.dev] in Cargo.toml).
 # A linker killed by SIGBUS is almost always a full disk: say how much there is up front.
 avail_kb=$(df -Pk . | awk 'NR==2 {print $4}')
@@ -158,4 +174,8 @@ echo "check.sh: cargo clippy --all-targets" >&2
 cargo clippy --workspace --all-targets -- -D warnings
 echo "check.sh: cargo test" >&2
 cargo test --workspace
+# Offline renders on a real Slurm: a 4-task job array against a sequential render, every
+# frame byte-identical (docs/cluster.md), with the vivid the tests built.
+echo "check.sh: scripts/test-slurm.sh" >&2
+as_root env VIVID="$PWD/target/debug/vivid" ./scripts/test-slurm.sh
 echo "check.sh: done; target/ holds $(du -sh target 2>/dev/null | cut -f1)" >&2

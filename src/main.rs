@@ -19,8 +19,10 @@ use vivid::stderr_line;
 use vivid::{Engine, EngineError, EngineOptions, FrameTime, Gpu, GpuOptions, Target};
 
 mod cli;
+mod devices;
 mod new;
 
+use cli::render::{FrameRange, parse_frame_range};
 use cli::snapshot::{Snapshot, parse_color};
 use cli::stop::Stop;
 
@@ -56,12 +58,17 @@ enum Command {
         #[arg(long, conflicts_with_all = ["project", "markdown"])]
         shader_api: bool,
     },
-    /// Check every ISF file (`.fs`) of a folder: translate and validate each, one line per
-    /// file (ok, or its errors at their `file:line:col`). Exits non-zero if any failed.
+    /// Check every ISF (`.fs`) and Shadertoy (`.glsl`, with its buffers) file of a folder:
+    /// translate and validate each, one line per file (ok, or its errors at their
+    /// `file:line:col`). Exits non-zero if any failed.
     #[cfg(feature = "isf")]
     IsfCheck {
         /// The folder of ISF files.
         dir: PathBuf,
+        /// Also render each file that compiles (a few frames from a gradient and a noise
+        /// input, on this machine's GPU): NaN or infinity fails, one colour is reported.
+        #[arg(long)]
+        render: bool,
     },
     /// Make a new project folder from the template: a commented chain.toml and a starter
     /// shader (never overwrites: DIR must not exist, or be empty).
@@ -70,6 +77,16 @@ enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// List the cameras, audio inputs and outputs and MIDI ports this machine has, each with
+    /// what to write (in chain.toml or on the command line) to use it.
+    Devices,
+    /// Render frames A..B of a project offline (headless, frame k at time k/fps, exactly):
+    /// any range rendered anywhere gives the same pixels as that range of one sequential
+    /// run, so a long render splits over a cluster (docs/cluster.md). Takes the run's options.
+    #[command(
+        after_help = "EXAMPLES:\n  vivid render examples/02-hello-noise --fps 60 --frames 0..600 --record out/%06d.png\n  vivid render examples/03-feedback --fps 60 --frames 300..400 --preroll 120 --record out/%06d.png\n\nPNG names are the global frame index (frame 300 is out/000300.png). A chain whose operators depend on earlier frames (feedback, delay, echo, time_machine, video played by the clock, ISF persistent buffers) needs --preroll to match a sequential run; vivid warns when it is missing."
+    )]
+    Render(Box<RenderArgs>),
     /// Benchmark a project headless: time per frame, and per operator the GPU time
     /// (timestamp queries) and CPU encode time, median and p99, with GPU memory in use.
     Bench(BenchArgs),
@@ -107,6 +124,17 @@ struct BenchArgs {
     no_loop_guard: bool,
 }
 
+#[derive(Args, Debug)]
+struct RenderArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Frames run before the range without being written, so that operators depending on
+    /// earlier frames (feedback, delay…) have a past: --preroll A (or more) makes frames
+    /// A..B exactly those of a sequential run.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    preroll: u64,
+}
+
 #[derive(Args, Debug, Clone)]
 #[allow(
     clippy::struct_excessive_bools,
@@ -119,8 +147,13 @@ struct RunArgs {
     #[arg(long)]
     headless: bool,
     /// Stop after N frames, at least 1 (default: until the window closes; headless: 1).
-    #[arg(long, value_name = "N", value_parser = parse_frames)]
-    frames: Option<u64>,
+    /// Headless, A..B renders frames A to B-1 (frame k at time k/fps; see `vivid render`).
+    #[arg(long, value_name = "N|A..B", value_parser = parse_frame_range)]
+    frames: Option<FrameRange>,
+    /// Frames run before the range of `--frames` without being recorded (`vivid render
+    /// --preroll`).
+    #[arg(skip)]
+    preroll: u64,
     /// Stop after this many seconds of wall-clock time, at most 1e9 (headless: frames run
     /// back to back until then, unless --frames stops them first). For soak runs.
     #[arg(long, value_name = "SECS", value_parser = parse_duration)]
@@ -173,6 +206,12 @@ struct RunArgs {
     /// Headless: follow file changes too (reloads are logged with their latency).
     #[arg(long)]
     watch: bool,
+    /// Headless: run in real time, as a window does — a frame's time is the wall clock, and
+    /// media plays in real time (frames dropped or repeated to keep sync, counted as the
+    /// operator counters `video_dropped` and `video_late` in --stats-json). With --fps F,
+    /// frames are paced at F a second (a display's refresh) instead of back to back.
+    #[arg(long, requires = "headless")]
+    realtime: bool,
     /// Draw every operator on its own: do not fuse runs of pointwise operators (levels,
     /// hsv) into one pass. Fused output differs from unfused only by the rounding of the
     /// half-float textures skipped between them.
@@ -201,6 +240,11 @@ struct RunArgs {
     #[cfg(feature = "media")]
     #[arg(long, value_name = "KBPS", requires = "record")]
     record_bitrate: Option<u32>,
+    /// Bits per channel of a PNG sequence: 8 (default) or 16 (RGBA16 from the half-float
+    /// output, converted off the render thread).
+    #[cfg(feature = "media")]
+    #[arg(long, value_name = "BITS", requires = "record", value_parser = clap::builder::PossibleValuesParser::new(["8", "16"]))]
+    record_depth: Option<String>,
     #[command(flatten)]
     control: control_flags::ControlArgs,
 }
@@ -324,8 +368,13 @@ fn main() -> ExitCode {
         Some(Command::Operators { project, .. }) => print_operators(project.as_deref()),
         Some(Command::New { dir }) => new::new_project(&dir, source_tree_shaders().is_some()),
         Some(Command::Bench(args)) => bench(&args),
+        Some(Command::Devices) => {
+            out!("{}", devices::listing().trim_end());
+            Ok(())
+        }
+        Some(Command::Render(args)) => render(*args),
         #[cfg(feature = "isf")]
-        Some(Command::IsfCheck { dir }) => match isf_check::isf_check(&dir) {
+        Some(Command::IsfCheck { dir, render }) => match isf_check::isf_check(&dir, render) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
             Err(e) => Err(e),
@@ -426,7 +475,13 @@ fn setup_engine(
             codec: args.record_codec.clone(),
             bitrate_kbps: args.record_bitrate,
             fps: args.fps,
-            exact: args.headless,
+            exact: args.headless && !args.realtime,
+            first_index: args.frames.map_or(0, |r| r.start),
+            depth: if args.record_depth.as_deref() == Some("16") {
+                16
+            } else {
+                8
+            },
         };
         recording::start(&mut engine, &options)
             .map_err(|e| EngineError::Param(format!("--record: {e:#}")))?;
@@ -491,6 +546,11 @@ fn check_snapshot(args: &RunArgs) -> Option<Snapshot> {
 /// How long a headless run goes: frames, the wall-clock deadline, the time step.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Plan {
+    /// The first frame run (the preroll's, if any).
+    first: u64,
+    /// The first frame of the range (recorded, timed).
+    start: u64,
+    /// Frames run, preroll included.
     frames: u64,
     deadline: Option<Instant>,
     fps: f64,
@@ -501,13 +561,52 @@ impl Plan {
     /// arguments the parsers let through.
     fn new(args: &RunArgs, start: Instant) -> Self {
         let default_frames = if args.duration.is_some() { u64::MAX } else { 1 };
+        let range = args.frames.unwrap_or(FrameRange {
+            start: 0,
+            end: default_frames,
+        });
+        let first = cli::render::first_frame(range, args.preroll);
         Self {
-            frames: args.frames.unwrap_or(default_frames).max(1),
+            first,
+            start: range.start,
+            frames: (range.end - first).max(1),
             deadline: args.duration.and_then(|s| {
                 start.checked_add(Duration::try_from_secs_f64(s.clamp(0.0, MAX_SECONDS)).ok()?)
             }),
             fps: args.fps.unwrap_or(60.0),
         }
+    }
+}
+
+/// `vivid render`: the headless run, over a range of frames at a fixed time step.
+fn render(mut args: RenderArgs) -> anyhow::Result<()> {
+    let run = &mut args.run;
+    if run.fps.is_none() {
+        usage_error("vivid render needs --fps F (frame k is at time k/F)");
+    }
+    if run.frames.is_none() {
+        usage_error("vivid render needs --frames A..B (frames A to B-1) or --frames N (0..N)");
+    }
+    if run.watch {
+        usage_error("vivid render renders the files as they are: --watch is for runs");
+    }
+    run.headless = true;
+    run.preroll = args.preroll;
+    self::run(&args.run)
+}
+
+/// Warns when frames `range` of a chain depending on earlier frames start from frame
+/// `first` instead of frame 0 (`--preroll` missing or shorter than the range's start).
+fn warn_stateful(engine: &Engine, args: &RunArgs, range: FrameRange, first: u64) {
+    let stateful: Vec<(String, String)> = engine
+        .node_views()
+        .into_iter()
+        .filter(|n| n.stateful)
+        .map(|n| (n.name, n.type_name))
+        .collect();
+    let audio = args.control.audio.is_some() || args.control.audio_in.is_some();
+    if let Some(w) = cli::render::stateful_warning(range, first, &stateful, audio) {
+        stderr_line!("vivid: {w}");
     }
 }
 
@@ -575,12 +674,19 @@ fn run_headless(
         bail!("stopped before the project loaded");
     }
     let mut shown_errors: Option<String> = error_text(live.as_ref(), &engine);
+    #[cfg(feature = "media")]
+    vivid::media::set_realtime(args.realtime);
     let start = Instant::now();
     let Plan {
+        first,
+        start: range_start,
         frames,
         deadline,
         fps,
     } = Plan::new(args, start);
+    if let Some(range) = args.frames.filter(|r| r.start > 0) {
+        warn_stateful(&engine, args, range, first);
+    }
     // Timing excludes the first frames (pipeline compilation, first-use allocations).
     let warmup = if frames >= 40 { 10 } else { 0 };
     let mut steady_start = start;
@@ -597,8 +703,10 @@ fn run_headless(
             shown_errors = text;
         }
     };
-    for k in 0..frames {
-        if k == warmup && warmup > 0 {
+    for i in 0..frames {
+        // The global frame index: its time is k / fps in any range of frames.
+        let k = first + i;
+        if i == warmup && warmup > 0 {
             engine.wait_idle();
             steady_start = Instant::now();
         }
@@ -606,11 +714,23 @@ fn run_headless(
             show_errors(live.as_ref(), &engine);
         }
         let last =
-            k + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
+            i + 1 == frames || deadline.is_some_and(|d| Instant::now() >= d) || stop.requested();
         let capture = snapshot.is_some() && last;
-        let time = FrameTime {
-            time: k as f64 / fps,
-            frame: k,
+        let time = if args.realtime {
+            // Paced like a display at --fps (if given), timed by the clock.
+            let due = start + Duration::from_secs_f64(i as f64 / fps);
+            if args.fps.is_some() {
+                std::thread::sleep(due.saturating_duration_since(Instant::now()));
+            }
+            FrameTime {
+                time: start.elapsed().as_secs_f64(),
+                frame: k,
+            }
+        } else {
+            FrameTime {
+                time: k as f64 / fps,
+                frame: k,
+            }
         };
         host.before_frame(&mut engine, time);
         engine.render(time, Target::None, capture)?;
@@ -623,7 +743,7 @@ fn run_headless(
             errors_seen = engine.errors_generation();
             show_errors(live.as_ref(), &engine);
         }
-        rendered = k + 1;
+        rendered = i + 1;
         if last {
             break;
         }
@@ -649,6 +769,18 @@ fn run_headless(
         "vivid: {frames} frame{} of {w}x{h} in {elapsed:.3} s, {timing}, on {adapter}",
         if frames == 1 { "" } else { "s" },
     );
+    if first > 0 || range_start > 0 {
+        let preroll = range_start - first;
+        stderr_line!(
+            "vivid: frames {range_start}..{} at time k/{fps}{}",
+            first + frames,
+            if preroll > 0 {
+                format!(", after a preroll of {preroll} frames from {first}")
+            } else {
+                String::new()
+            }
+        );
+    }
     #[cfg(feature = "media")]
     recording::finish(&mut engine)?;
     finish(&engine, args, snapshot, frames, elapsed, Some(per_frame))?;
@@ -676,9 +808,14 @@ fn run_window(
     // unless the time step is fixed.
     #[cfg(feature = "media")]
     vivid::media::set_realtime(args.fps.is_none());
+    if args.frames.is_some_and(|r| r.start > 0) {
+        usage_error(
+            "--frames A..B renders a range of frames headless: add --headless, or use vivid render",
+        );
+    }
     let options = vivid::window::WindowOptions {
         title: format!("vivid — {}", project.display()),
-        frames: args.frames,
+        frames: args.frames.map(FrameRange::len),
         duration: args
             .duration
             .and_then(|s| Duration::try_from_secs_f64(s.clamp(0.0, MAX_SECONDS)).ok()),
@@ -834,6 +971,9 @@ fn print_operators(project: Option<&Path>) -> anyhow::Result<()> {
 fn print_info(info: &vivid::OperatorInfo) {
     out!("\n  {} — {}", info.name, info.summary);
     out!("    inputs: {}", info.inputs.describe());
+    if info.stateful {
+        out!("    stateful: depends on earlier frames (`vivid render` a range with --preroll)");
+    }
     let rows: Vec<[String; 5]> = info
         .params
         .iter()

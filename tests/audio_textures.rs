@@ -191,6 +191,7 @@ fn spectra_scroll_down_the_history_rows_newest_first() {
 /// default, 0.001, draws a few pixels in 8 frames, and chain.toml cannot set a parameter
 /// named `size` — the node's size — so its copy here defaults to 0.3: a third of its disc.)
 const ISF_AUDIO: &[(&str, &str, &str)] = &[
+    ("Audio Waveform Shape.fs", "[\"wave\"]", ""),
     ("FFT Color Lines.fs", "[\"fft\", \"wave\"]", ""),
     ("FFT Filled Waveform.fs", "[\"fft\"]", ""),
     ("FFT Spectrogram.fs", "[\"fft\"]", ""),

@@ -107,6 +107,9 @@ fn every_fixture_matches_its_golden_image() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Operator types whose picture comes from a device (a camera): no fixture can hold one.
+const NEEDS_HARDWARE: &[&str] = &["video_in"];
+
 #[test]
 fn every_operator_type_has_a_fixture() {
     let mut used = String::new();
@@ -122,6 +125,12 @@ fn every_operator_type_has_a_fixture() {
         );
     }
     for info in vivid::builtin_registry().infos() {
+        // Needs hardware CI does not have; its code path past the device is `pipeline`'s
+        // (fixture `pipeline`, tests/media_live.rs), its mode choice unit-tested in
+        // media/src/camera.rs.
+        if NEEDS_HARDWARE.contains(&info.name.as_ref()) {
+            continue;
+        }
         assert!(
             used.contains(&format!("type = \"{}\"", info.name)),
             "no testing-fixtures/*/chain.toml uses `{}`: add a fixture with its expected.png",

@@ -137,7 +137,11 @@ fn every_single_pass_file_renders_a_non_degenerate_image_in_both_modes() {
             .zip(&b.pixels)
             .flat_map(|(p, q)| (0..4).map(move |c| (p[c] - q[c]).abs()))
             .fold(0.0f32, f32::max);
-        if worst > 4e-3 {
+        // A file showing the time (DATE: the wall clock) differs between two renders.
+        let shows_time = std::fs::read_to_string(dir().join(file))
+            .unwrap()
+            .contains("DATE");
+        if worst > 4e-3 && !shows_time {
             bad.push(format!(
                 "{file}: render and compute passes differ by {worst}"
             ));

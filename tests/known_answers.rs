@@ -233,6 +233,20 @@ fn gradient_ends_are_its_colours() {
     assert_close(img.at(0, 0), b, F16, "corner clamps to colour_b");
 }
 
+#[test]
+fn a_smooth_gradient_follows_smoothstep() {
+    // Black to white left to right: at pixel x the linear t is (x + 0.5) / 200, and
+    // `ease = "smooth"` shows 3t² − 2t³.
+    let img = render_toml(
+        "[g]\ntype = \"gradient\"\nsize = [200, 4]\nease = \"smooth\"\ncolor_a = [0, 0, 0, 1]\ncolor_b = [1, 1, 1, 1]\n",
+    );
+    for x in [0u32, 25, 50, 100, 150, 199] {
+        let t = (x as f32 + 0.5) / 200.0;
+        let s = t * t * (3.0 - 2.0 * t);
+        assert_close(img.at(x, 2), [s, s, s, 1.0], 2.0 * F16, &format!("x {x}"));
+    }
+}
+
 /// Sum of alpha = covered area in pixels.
 fn area(kind: &str, extra: &str) -> f64 {
     let img = render_toml(&format!(

@@ -568,3 +568,124 @@ fn an_image_sequence_plays_its_frames_in_number_order() {
         assert!(e.contains(says) && e.contains("chain.toml:4:8"), "{e}");
     }
 }
+
+#[test]
+fn an_image_sequence_pattern_plays_its_matches_in_natural_order_under_the_file_rule() {
+    // f1, f2, f10 (natural order: not f1, f10, f2), and files the pattern leaves out.
+    let dir = project(&format!(
+        "output = \"s\"\n[s]\ntype = \"image_sequence\"\npath = \"frames/f*.png\"\nfps = 10\nsize = [{W}, {H}]\n"
+    ));
+    let frames = dir.path().join("frames");
+    std::fs::create_dir(&frames).unwrap();
+    let put = |name: &str, g: u8| {
+        image::RgbaImage::from_pixel(8, 8, image::Rgba([g, g, g, 255]))
+            .save(frames.join(name))
+            .unwrap();
+    };
+    for (i, name) in ["f1.png", "f2.png", "f10.png"].iter().enumerate() {
+        put(name, grey(i));
+    }
+    put("other_5.png", 250);
+    image::RgbImage::from_pixel(8, 8, image::Rgb([250, 250, 250]))
+        .save(frames.join("f3.jpg"))
+        .unwrap();
+    let mut engine = common::engine();
+    engine.load_project(dir.path(), &[]).unwrap();
+    for k in 0..6u64 {
+        assert_eq!(
+            uniform_grey(&frame(&mut engine, k, 10.0)),
+            grey(k as usize % 3),
+            "frame {k}"
+        );
+    }
+    assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+    // A match changed on disk: the folder of the pattern is watched.
+    put("f2.png", 200);
+    engine.files_changed(&[frames.join("f2.png")]);
+    assert_eq!(uniform_grey(&frame(&mut engine, 7, 10.0)), 200);
+
+    // A match that leads out of the project: a located error naming it.
+    let outside = tempfile::tempdir().unwrap();
+    image::RgbaImage::from_pixel(8, 8, image::Rgba([1, 2, 3, 255]))
+        .save(outside.path().join("secret.png"))
+        .unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.png"), frames.join("f4.png")).unwrap();
+    let e = engine
+        .load_project(dir.path(), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("outside the project") && e.contains("f4.png") && e.contains("chain.toml:4:8"),
+        "{e}"
+    );
+    std::fs::remove_file(frames.join("f4.png")).unwrap();
+
+    // Nothing matches; a pattern in the folder part: located errors.
+    for (path, says) in [("frames/x*.png", "match"), ("fr*/f1.png", "not a folder")] {
+        let chain = format!(
+            "output = \"s\"\n[s]\ntype = \"image_sequence\"\npath = \"{path}\"\nsize = [{W}, {H}]\n"
+        );
+        std::fs::write(dir.path().join("chain.toml"), chain).unwrap();
+        let e = engine
+            .load_project(dir.path(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(says) && e.contains("chain.toml:4:8"),
+            "{path}: {e}"
+        );
+    }
+}
+
+#[test]
+fn an_mp4_whose_first_frame_is_not_at_zero_plays_from_its_first_frame() {
+    // x264 with B-frames into GStreamer's mp4mux (no edit list): the first frame's
+    // timestamp is two frames in. Position 0 is that frame, not a time before every frame.
+    let dir = project(&chain("clip.mp4", ""));
+    let file = dir.path().join("clip.mp4");
+    let (info, frames) = grey_frames();
+    encode(
+        &file,
+        &info,
+        &frames,
+        30,
+        "videoconvert ! x264enc speed-preset=veryfast bframes=2 b-adapt=false pass=quant quantizer=8 key-int-max=8 ! mp4mux",
+    );
+    // What GStreamer itself says the first timestamp is (not 0: else this test tests
+    // nothing new).
+    let probe = gst::parse::launch(&format!(
+        "filesrc location={} ! decodebin ! appsink name=s sync=false",
+        file.display()
+    ))
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    let sink = probe
+        .by_name("s")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
+    probe.set_state(gst::State::Playing).unwrap();
+    let first = sink
+        .try_pull_sample(gst::ClockTime::from_seconds(10))
+        .unwrap()
+        .buffer()
+        .unwrap()
+        .pts()
+        .unwrap();
+    probe.set_state(gst::State::Null).unwrap();
+    assert!(
+        first.nseconds() > 0,
+        "the clip starts at 0: no B-frame delay"
+    );
+    let mut engine = common::engine();
+    engine.load_project(dir.path(), &[]).unwrap();
+    for k in 0..8u64 {
+        let mean = frame(&mut engine, k, 30.0).mean();
+        let want = f64::from(grey(k as usize)) / 255.0;
+        assert!(
+            (mean[0] - want).abs() < 3.0 / 255.0,
+            "frame {k}: {mean:?} vs {want} (first timestamp {first})"
+        );
+    }
+}

@@ -204,3 +204,69 @@ fn cli_records_every_frame_and_a_full_disk_is_reported_while_the_show_goes_on() 
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains(".mp4"), "{err}");
 }
+
+#[test]
+fn a_sixteen_bit_png_sequence_keeps_more_than_256_levels() {
+    // A black-to-white ramp across 1024 pixels: pixel x is (x + 0.5) / 1024. The half-float
+    // output holds ~1000 distinct levels of it; 8 bits keep 256, 16 bits keep them all.
+    let chain = "output = \"g\"\n[g]\ntype = \"gradient\"\nsize = [1024, 2]\nmode = \"linear\"\n";
+    let dir = common::project(&[("chain.toml", chain)]);
+    let out = tempfile::tempdir().unwrap();
+    let levels = |depth: &str| {
+        let pattern = out.path().join(format!("d{depth}/%03d.png"));
+        let o = Command::new(env!("CARGO_BIN_EXE_vivid"))
+            .arg(dir.path())
+            .args([
+                "--headless",
+                "--frames",
+                "2",
+                "--fps",
+                "30",
+                "--record-depth",
+                depth,
+            ])
+            .arg("--record")
+            .arg(&pattern)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        assert!(err.contains("recorded 2 frames"), "{err}");
+        let img = image::open(out.path().join(format!("d{depth}/001.png"))).unwrap();
+        let want = if depth == "16" {
+            image::ColorType::Rgba16
+        } else {
+            image::ColorType::Rgba8
+        };
+        assert_eq!(img.color(), want);
+        let img = img.to_rgba16();
+        let row: Vec<u16> = (0..1024).map(|x| img.get_pixel(x, 0).0[0]).collect();
+        for (x, v) in row.iter().enumerate() {
+            let want = (x as f64 + 0.5) / 1024.0;
+            let got = f64::from(*v) / 65535.0;
+            // Half-float steps are 1/2048 at most in 0.5..1; 8 bits round to 1/510.
+            assert!(
+                (got - want).abs() < 0.0025,
+                "{depth}-bit x {x}: {got} not {want}"
+            );
+            assert_eq!(img.get_pixel(x as u32, 0).0[3], 65535);
+        }
+        assert!(row.windows(2).all(|w| w[0] <= w[1]), "a ramp rises");
+        let mut distinct = row.clone();
+        distinct.dedup();
+        distinct.len()
+    };
+    let (eight, sixteen) = (levels("8"), levels("16"));
+    assert!(eight <= 256, "{eight}");
+    assert!(sixteen > 900, "16 bits kept only {sixteen} levels");
+
+    // 16 bits into a video file: refused before the first frame.
+    let o = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg(dir.path())
+        .args(["--headless", "--record-depth", "16", "--record"])
+        .arg(out.path().join("x.mkv"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("PNG"), "{err}");
+}

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use winit::application::ApplicationHandler;
 use winit::dpi::PhysicalSize;
-use winit::event::{ElementState, KeyEvent, WindowEvent};
+use winit::event::{ElementState, KeyEvent, MouseButton, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{Key, NamedKey};
 use winit::window::{Window, WindowId};
@@ -106,6 +106,10 @@ struct App {
     frame_log: Option<FrameLog>,
     /// The host's per-frame hook ([`run_with`]).
     hook: Option<FrameHook>,
+    /// The pointer in the window (physical pixels from the top left) and whether its left
+    /// button is held: the engine's `mouse.*` variables ([`Engine::set_mouse`]).
+    cursor: [f32; 2],
+    mouse_down: bool,
 }
 
 /// With `VIVID_FRAME_LOG=file`, the window appends a line when the first few frames after
@@ -206,6 +210,8 @@ pub fn run_with(
         device_generation: 0,
         frame_log: FrameLog::from_env(),
         hook,
+        cursor: [0.0; 2],
+        mouse_down: false,
     };
     event_loop
         .run_app(&mut app)
@@ -354,6 +360,17 @@ impl App {
             Some(size) => size,
             // Applied later (a Resized event follows); until then, the size asked for.
             None => PhysicalSize::new(w, h),
+        }
+    }
+
+    /// Gives the engine the pointer (in the surface's pixels).
+    fn report_mouse(&mut self) {
+        if let (Some(s), Some(engine)) = (&self.surface, &mut self.engine) {
+            engine.set_mouse(
+                (s.config.width, s.config.height),
+                self.cursor,
+                self.mouse_down,
+            );
         }
     }
 
@@ -647,6 +664,26 @@ impl ApplicationHandler for App {
                 }
                 _ => {}
             }
+        }
+        // The pointer, unless it is on the inspector.
+        let on_inspector =
+            self.inspector.visible() && self.inspector.context().egui_wants_pointer_input();
+        match &event {
+            WindowEvent::CursorMoved { position, .. } => {
+                self.cursor = [position.x as f32, position.y as f32];
+                if self.mouse_down {
+                    self.report_mouse();
+                }
+            }
+            WindowEvent::MouseInput {
+                state,
+                button: MouseButton::Left,
+                ..
+            } if !on_inspector || *state == ElementState::Released => {
+                self.mouse_down = *state == ElementState::Pressed;
+                self.report_mouse();
+            }
+            _ => {}
         }
         match event {
             WindowEvent::KeyboardInput {

@@ -82,6 +82,8 @@ pub struct FullscreenPass {
     /// Compute entry point: `cs_main` (16×16 workgroups over the output), or a shader's own
     /// ([`with_compute_entry`](Self::with_compute_entry)).
     compute_entry: &'static str,
+    /// The output's format (`FULLSCREEN_FORMAT` unless [`with_format`](Self::with_format)).
+    format: wgpu::TextureFormat,
     uniform_size: u64,
     /// Size of the second uniform struct at binding 10, if the shader has one.
     params_size: Option<u64>,
@@ -97,6 +99,7 @@ impl FullscreenPass {
         Self {
             shader: shader.into(),
             compute_entry: "cs_main",
+            format: FULLSCREEN_FORMAT,
             uniform_size: uniform_size as u64,
             params_size: None,
             pipeline: None,
@@ -122,6 +125,15 @@ impl FullscreenPass {
         self
     }
 
+    /// Renders into an output of `format` (`Rgba32Float`: an ISF file's `FLOAT` pass; its
+    /// compute entry, [`with_compute_entry`](Self::with_compute_entry), must store that
+    /// format).
+    #[must_use]
+    pub fn with_format(mut self, format: wgpu::TextureFormat) -> Self {
+        self.format = format;
+        self
+    }
+
     /// Builds (and caches) the pipeline for `inputs` input textures without binding
     /// anything: to find out, before swapping an operator in, whether its shader builds.
     pub fn compile(
@@ -140,7 +152,7 @@ impl FullscreenPass {
             },
             inputs,
             params: self.params_size.is_some(),
-            format: FULLSCREEN_FORMAT,
+            format: self.format,
         };
         match mode {
             PassMode::Compute => pipelines.operator_pipeline(gpu, shaders, &key).map(drop),
@@ -168,7 +180,7 @@ impl FullscreenPass {
             },
             inputs: inputs.len() as u32,
             params,
-            format: FULLSCREEN_FORMAT,
+            format: self.format,
         };
         let (pipeline, layout) = match mode {
             PassMode::Compute => {
@@ -179,7 +191,8 @@ impl FullscreenPass {
                 };
                 (
                     pipeline,
-                    cx.pipelines.operator_layout(cx.gpu, key.inputs, params),
+                    cx.pipelines
+                        .operator_layout_for(cx.gpu, key.inputs, params, self.format),
                 )
             }
             PassMode::Render => {
@@ -234,7 +247,7 @@ impl FullscreenPass {
             }
             for (i, t) in inputs.iter().enumerate() {
                 entries.push(wgpu::BindGroupEntry {
-                    binding: 2 + i as u32,
+                    binding: crate::resources::input_binding(i as u32),
                     resource: wgpu::BindingResource::TextureView(&t.view),
                 });
             }

@@ -37,7 +37,8 @@ pub mod tap;
 
 pub use engine::{
     ChainLoader, DisplayArea, Engine, EngineOptions, FramePass, FrameReport, LoadedChain,
-    NodeError, NodeProfile, NodeView, OperatorCounter, ParamView, Profile, RunStats, Target,
+    MOUSE_VARIABLES, NodeError, NodeProfile, NodeView, OperatorCounter, ParamView, Profile,
+    RunStats, Target, output_point,
 };
 pub use error::{Diagnostic, Diagnostics, EngineError, Result, did_you_mean};
 pub use gpu::{Gpu, GpuOptions, PassMode};

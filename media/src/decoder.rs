@@ -76,6 +76,10 @@ pub fn frame_of(sample: &gst::Sample) -> Result<Arc<Frame>, String> {
 struct Pipeline {
     pipeline: gst::Pipeline,
     sink: gst_app::AppSink,
+    /// The first frame's time: positions count from it. (An H.264 stream with B-frames in an
+    /// MP4 without an edit list starts at two frames' time, not 0: without this, position 0
+    /// would be before every frame.)
+    origin: u64,
 }
 
 impl Pipeline {
@@ -112,7 +116,11 @@ impl Pipeline {
                 let _ = pad.link(&convert_sink);
             }
         });
-        let this = Self { pipeline, sink };
+        let mut this = Self {
+            pipeline,
+            sink,
+            origin: 0,
+        };
         if let Err(e) = this.preroll(shared) {
             this.close();
             return Err(e);
@@ -120,7 +128,7 @@ impl Pipeline {
         Ok(this)
     }
 
-    fn preroll(&self, shared: &Shared) -> Result<(), String> {
+    fn preroll(&mut self, shared: &Shared) -> Result<(), String> {
         self.pipeline
             .set_state(gst::State::Paused)
             .map_err(|_| "GStreamer cannot open it".to_string())
@@ -134,6 +142,7 @@ impl Pipeline {
             .try_pull_preroll(gst::ClockTime::from_seconds(5))
             .ok_or("no video stream in it")?;
         let first = frame_of(&sample)?;
+        self.origin = first.pts;
         let duration = self
             .pipeline
             .query_duration::<gst::ClockTime>()
@@ -169,6 +178,8 @@ impl Pipeline {
                 continue;
             };
             seen = id;
+            // Stream time: positions count from the first frame.
+            let target = target + self.origin;
             let behind = current.as_ref().is_some_and(|c| target + TOLERANCE < c.pts);
             let far = current
                 .as_ref()

@@ -1,5 +1,6 @@
-//! vivid-media: the world in and out through GStreamer — video files as an operator
-//! (`video`), and recording of the output (`record`).
+//! vivid-media: the world in and out through GStreamer — video files, image sequences,
+//! cameras and launch strings as operators (`video`, `image_sequence`, `video_in`,
+//! `pipeline`), and recording of the output (`record`).
 //!
 //! Sources decode on their own threads and hand frames to the render thread through a
 //! bounded, latest-wins slot (`source.rs`); the render thread uploads a frame's planes as
@@ -12,10 +13,12 @@
 //! renders in real time (a window) calls [`set_realtime`]`(true)`: then nothing waits, the
 //! newest frame decoded is shown, and frames dropped or late are counted.
 
+pub mod camera;
 pub mod colorimetry;
 mod decoder;
 pub mod frame;
 mod gst;
+pub mod live;
 pub mod ops;
 pub mod playback;
 pub mod record;

@@ -45,6 +45,13 @@ pub struct RecordOptions {
     pub fps: Option<f64>,
     /// Record every frame, waiting when needed (headless); otherwise leave frames out.
     pub exact: bool,
+    /// Bits per channel of a PNG sequence: 8 (default; 0 means 8) or 16 (from the
+    /// `Rgba16Float` output, converted on the encoder thread). Video files are 8-bit.
+    pub depth: u8,
+    /// The first frame recorded (`FrameTime::frame`): earlier frames (a preroll) are not
+    /// recorded, and a PNG sequence's names count from it, one more a frame (`vivid render
+    /// --frames A..B`: A, so that names are the global frame index).
+    pub first_index: u64,
 }
 
 /// Where frames go.
@@ -53,8 +60,8 @@ enum Sink {
     /// A GStreamer launch string of converter, encoder and muxer (the app source before it,
     /// the file sink after it).
     Video(String),
-    /// PNG files named by the pattern.
-    Png(String),
+    /// PNG files named by the pattern, of 8 or 16 bits per channel.
+    Png(String, u8),
 }
 
 /// The launch string or PNG pattern for `options`, or why not.
@@ -65,13 +72,23 @@ fn sink_of(options: &RecordOptions) -> Result<Sink, String> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
+    let depth = match options.depth {
+        0 | 8 => 8,
+        16 if ext == "png" => 16,
+        16 => {
+            return Err(format!(
+                "{path}: 16 bits per channel is for PNG sequences (frames/%06d.png); video files are 8-bit"
+            ));
+        }
+        d => return Err(format!("--record-depth {d}: 8 or 16")),
+    };
     if ext == "png" {
         if !path.contains('%') {
             return Err(format!(
                 "{path}: a PNG sequence needs a frame number in its name, e.g. frames/%06d.png"
             ));
         }
-        return Ok(Sink::Png(path));
+        return Ok(Sink::Png(path, depth));
     }
     let mux = match ext.as_str() {
         "mp4" | "m4v" => "mp4mux",
@@ -247,7 +264,8 @@ pub fn start(options: &RecordOptions) -> Result<(RecordTap, Recording), String> 
         exact: options.exact,
         current: None,
         first: None,
-        next_index: 0,
+        first_index: options.first_index,
+        next_index: options.first_index,
         next_seq: 0,
         pending_time: 0,
     };
@@ -293,6 +311,8 @@ pub struct RecordTap {
     current: Option<usize>,
     /// The time of the first frame recorded.
     first: Option<f64>,
+    /// Frames before this one are not recorded (a preroll).
+    first_index: u64,
     next_index: u64,
     next_seq: u64,
     pending_time: u64,
@@ -412,6 +432,11 @@ impl OutputTap for RecordTap {
                 .collect();
         }
         self.harvest();
+        if time.frame < self.first_index {
+            // A preroll: rendered, not recorded (the ring is made on its first frame
+            // anyway, so that the recorded frames create nothing).
+            return;
+        }
         let mut free = self.ring.iter().position(|s| s.state == SlotState::Free);
         if free.is_none() && self.exact {
             self.drain(gpu);
@@ -516,6 +541,45 @@ fn to_rgba8(frame: &Readback) -> Vec<u8> {
     out
 }
 
+/// Straight 16-bit RGBA of a read-back frame (as [`to_rgba8`], to 65535): the half floats'
+/// 10-bit mantissas keep more than 256 levels.
+fn to_rgba16(frame: &Readback) -> Vec<u16> {
+    let mut out = Vec::with_capacity(frame.pixels.len() / 2);
+    for px in frame.pixels.chunks_exact(8) {
+        let c = |i: usize| f16::from_le_bytes([px[2 * i], px[2 * i + 1]]).to_f32();
+        out.extend_from_slice(&rgba16([c(0), c(1), c(2), c(3)]));
+    }
+    out
+}
+
+/// One premultiplied float pixel to straight 16-bit RGBA (fully transparent: no colour).
+fn rgba16(p: [f32; 4]) -> [u16; 4] {
+    let a = p[3].clamp(0.0, 1.0);
+    let q = |v: f32| (v.clamp(0.0, 1.0) * 65535.0).round() as u16;
+    if q(a) == 0 {
+        return [0; 4];
+    }
+    [q(p[0] / a), q(p[1] / a), q(p[2] / a), q(a)]
+}
+
+/// Writes `frame` as PNG file `name`, of `depth` bits per channel.
+fn write_png(frame: &Readback, name: &str, depth: u8) -> Result<(), String> {
+    let saved = if depth == 16 {
+        image::ImageBuffer::<image::Rgba<u16>, _>::from_raw(
+            frame.width,
+            frame.height,
+            to_rgba16(frame),
+        )
+        .ok_or_else(|| "a frame of the wrong size".to_string())?
+        .save_with_format(name, image::ImageFormat::Png)
+    } else {
+        image::RgbaImage::from_raw(frame.width, frame.height, to_rgba8(frame))
+            .ok_or_else(|| "a frame of the wrong size".to_string())?
+            .save_with_format(name, image::ImageFormat::Png)
+    };
+    saved.map_err(|e| format!("{name}: {e}"))
+}
+
 /// The encoder thread: frames in until the tap is gone, then the file is closed.
 fn encode_thread(
     sink: &Sink,
@@ -529,18 +593,10 @@ fn encode_thread(
         if shared.failed.load(Ordering::Relaxed) {
             continue;
         }
-        let rgba = to_rgba8(&frame);
         let result = match sink {
-            Sink::Png(pattern) => {
-                let name = numbered(pattern, frame.index);
-                image::RgbaImage::from_raw(frame.width, frame.height, rgba)
-                    .ok_or_else(|| "a frame of the wrong size".to_string())
-                    .and_then(|img| {
-                        img.save_with_format(&name, image::ImageFormat::Png)
-                            .map_err(|e| format!("{name}: {e}"))
-                    })
-            }
+            Sink::Png(pattern, depth) => write_png(&frame, &numbered(pattern, frame.index), *depth),
             Sink::Video(launch) => {
+                let rgba = to_rgba8(&frame);
                 let size = [frame.width, frame.height];
                 if video.as_ref().is_some_and(|v| v.2 != size) {
                     // The output size changed: the file keeps its first size (a new
@@ -677,6 +733,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sixteen_bits_keep_what_eight_round_away() {
+        // Two half floats 1/1024 apart near 0.5: one 8-bit code, two 16-bit ones.
+        let (a, b) = (0.5f32, 0.5 + 1.0 / 1024.0);
+        assert_eq!(
+            vivid_engine::readback::to_rgba8([a, a, a, 1.0]),
+            vivid_engine::readback::to_rgba8([b, b, b, 1.0])
+        );
+        assert_ne!(rgba16([a, a, a, 1.0]), rgba16([b, b, b, 1.0]));
+        assert_eq!(rgba16([0.25, 0.5, 1.0, 0.5]), [32768, 65535, 65535, 32768]);
+        assert_eq!(rgba16([0.1, 0.1, 0.1, 0.0]), [0; 4]);
+    }
+
+    #[test]
     fn numbered_names() {
         assert_eq!(numbered("f/%06d.png", 42), "f/000042.png");
         assert_eq!(numbered("%d.png", 7), "7.png");
@@ -698,8 +767,16 @@ mod tests {
         );
         assert_eq!(
             sink_of(&o("f/%04d.png", None)),
-            Ok(Sink::Png("f/%04d.png".into()))
+            Ok(Sink::Png("f/%04d.png".into(), 8))
         );
+        let deep = |p: &str| {
+            sink_of(&RecordOptions {
+                depth: 16,
+                ..o(p, None)
+            })
+        };
+        assert_eq!(deep("f/%04d.png"), Ok(Sink::Png("f/%04d.png".into(), 16)));
+        assert!(deep("a.mp4").is_err_and(|e| e.contains("PNG")));
         assert!(sink_of(&o("f/x.png", None)).is_err());
         assert!(sink_of(&o("a.gif", None)).is_err());
         assert!(sink_of(&o("a.mp4", Some("divx"))).is_err());

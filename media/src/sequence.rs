@@ -1,6 +1,7 @@
-//! An image sequence decoded on its own thread: the PNG/JPEG files of a folder in the order
-//! of their numbers, frame i shown from i/fps to (i+1)/fps. Positions come in nanoseconds,
-//! as for a video file; the thread decodes only the frame asked for.
+//! An image sequence decoded on its own thread: the PNG/JPEG files of a folder (or a
+//! pattern of them) in natural order, read through the project file rule, frame i shown
+//! from i/fps to (i+1)/fps. Positions come in nanoseconds, as for a video file; the thread
+//! decodes only the frame asked for.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,43 +10,19 @@ use std::time::Duration;
 use crate::colorimetry::{Matrix, Range};
 use crate::frame::{Format, Frame, Layout, Pixels};
 use crate::source::{Shared, SourceThread};
+use vivid_engine::files::{FileRules, Role};
+use vivid_engine::params::FileKind;
 
-/// The frame files of `dir`, in the order of the last number in their names (then by name).
-pub fn frames_in(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list it ({e})"))?;
-    let mut files: Vec<(u64, String, PathBuf)> = entries
-        .filter_map(std::result::Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file()
-                && p.extension().is_some_and(|x| {
-                    ["png", "jpg", "jpeg"]
-                        .iter()
-                        .any(|e| x.eq_ignore_ascii_case(e))
-                })
-        })
-        .map(|p| {
-            let stem = p
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default();
-            (last_number(&stem).unwrap_or(u64::MAX), stem, p)
-        })
-        .collect();
-    files.sort();
+/// The frame files of `path` (a folder, or a pattern of files in one), in natural order
+/// (`2` before `10`), each checked by the project file rule.
+pub fn frames_in(path: &Path, rules: &FileRules) -> Result<Vec<PathBuf>, String> {
+    let files = rules
+        .matches(path, FileKind::Frames.extensions(), Role::Picture)
+        .map_err(|e| e.to_string())?;
     if files.is_empty() {
-        return Err("no PNG or JPEG frames in it".into());
+        return Err(format!("no PNG or JPEG frames in {}", path.display()));
     }
-    Ok(files.into_iter().map(|f| f.2).collect())
-}
-
-/// The last run of digits in `name`, as a number.
-fn last_number(name: &str) -> Option<u64> {
-    let end = name.rfind(|c: char| c.is_ascii_digit())? + 1;
-    let start = name[..end]
-        .rfind(|c: char| !c.is_ascii_digit())
-        .map_or(0, |i| i + 1);
-    name[start..end].parse().ok()
+    Ok(files.into_iter().map(|c| c.path).collect())
 }
 
 /// Frames per second as the fraction a `Format` holds.
@@ -54,9 +31,16 @@ fn rate(fps: f64) -> (i32, i32) {
 }
 
 /// Frame `index` of `files`, decoded.
-fn decode(files: &[PathBuf], index: usize, fps: f64) -> Result<Arc<Frame>, String> {
+fn decode(
+    files: &[PathBuf],
+    index: usize,
+    fps: f64,
+    rules: &FileRules,
+) -> Result<Arc<Frame>, String> {
     let path = &files[index.min(files.len() - 1)];
-    let img = image::open(path)
+    // Read by the rule again: the file may have been swapped since it was listed.
+    let bytes = rules.read(path, Role::Picture).map_err(|e| e.to_string())?;
+    let img = image::load_from_memory(&bytes)
         .map_err(|e| format!("{}: {e}", path.display()))?
         .to_rgba8();
     let format = Format {
@@ -77,11 +61,11 @@ fn decode(files: &[PathBuf], index: usize, fps: f64) -> Result<Arc<Frame>, Strin
 }
 
 /// Starts playing the frames of `dir` at `fps` on a thread of its own.
-pub fn open(dir: &Path, fps: f64) -> SourceThread {
+pub fn open(dir: &Path, fps: f64, rules: FileRules) -> SourceThread {
     let dir = dir.to_path_buf();
     let fps = if fps > 0.0 { fps } else { 30.0 };
     SourceThread::spawn("vivid-sequence", move |shared| {
-        if let Err(e) = run(&dir, fps, shared)
+        if let Err(e) = run(&dir, fps, &rules, shared)
             && !shared.stopped()
         {
             shared.fail(e);
@@ -89,9 +73,9 @@ pub fn open(dir: &Path, fps: f64) -> SourceThread {
     })
 }
 
-fn run(dir: &Path, fps: f64, shared: &Shared) -> Result<(), String> {
-    let files = frames_in(dir)?;
-    let first = decode(&files, 0, fps)?;
+fn run(dir: &Path, fps: f64, rules: &FileRules, shared: &Shared) -> Result<(), String> {
+    let files = frames_in(dir, rules)?;
+    let first = decode(&files, 0, fps, rules)?;
     let length = (files.len() as f64 * 1e9 / fps).round() as u64;
     shared.opened(first.format, Some(length));
     let mut shown: Option<(usize, Arc<Frame>)> = None;
@@ -113,7 +97,7 @@ fn run(dir: &Path, fps: f64, shared: &Shared) -> Result<(), String> {
         }
         let frame = match first.take().filter(|_| index == 0) {
             Some(f) => Ok(f),
-            None => decode(&files, index, fps),
+            None => decode(&files, index, fps, rules),
         };
         match frame {
             Ok(f) => {
@@ -126,17 +110,5 @@ fn run(dir: &Path, fps: f64, shared: &Shared) -> Result<(), String> {
                 shared.answer(id);
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_order_the_frames() {
-        assert_eq!(last_number("frame_0012"), Some(12));
-        assert_eq!(last_number("take2_frame9"), Some(9));
-        assert_eq!(last_number("cover"), None);
     }
 }

@@ -48,6 +48,8 @@ pub struct State {
     pub skipped: u64,
     /// The thread has ended (after an error, or when stopped).
     pub finished: bool,
+    /// Times a live source opened (a reconnection counts: it clears the error shown).
+    pub opens: u64,
 }
 
 impl Shared {
@@ -209,6 +211,21 @@ impl SourceThread {
                 timeout.as_secs_f64()
             )),
         }
+    }
+
+    /// Waits up to `timeout` for a first frame (or an error, or the thread's end). Returns
+    /// the newest.
+    pub fn wait_frame(&self, timeout: Duration) -> Option<Arc<Frame>> {
+        let s = self.shared.lock();
+        let errors = s.errors;
+        let (s, _) = self
+            .shared
+            .changed
+            .wait_timeout_while(s, timeout, |s| {
+                s.frame.is_none() && !s.finished && s.errors == errors
+            })
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.frame.clone()
     }
 
     /// The newest frame, without waiting.

@@ -11,6 +11,7 @@ struct Params {
     center: vec2<f32>,    // default=[0.5, 0.5] Centre [x, y] in uv (0..1, y up).
     scale: f32,           // default=1 range=0.001..1000 Gradient repetitions across its span (1: one ramp edge to edge, centre to half the image height, or once around the centre; an angular gradient with extend = mirror and an even scale has no seam).
     extend: u32,          // choice=clamp|repeat|mirror default=clamp Past the ends: clamp, repeat or mirror.
+    ease: u32,            // choice=linear|smooth default=linear How the colour runs from one end to the other: evenly, or easing in and out (smoothstep: no crease where a mirrored gradient turns back).
 }
 
 const TAU: f32 = 6.283185307179586;
@@ -36,6 +37,9 @@ fn shade(uv: vec2<f32>) -> vec4<f32> {
         case 1u: { t = fract(t); }
         case 2u: { t = 1.0 - abs(fract(t * 0.5) * 2.0 - 1.0); }
         default: { t = clamp(t, 0.0, 1.0); }
+    }
+    if params.ease == 1u {
+        t = smoothstep(0.0, 1.0, t);
     }
     let a = vec4<f32>(params.color_a.rgb * params.color_a.a, params.color_a.a);
     let b = vec4<f32>(params.color_b.rgb * params.color_b.a, params.color_b.a);

@@ -66,6 +66,15 @@ pub fn input_devices() -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The names of the playback devices there are (`vivid devices` lists them).
+#[must_use]
+pub fn output_devices() -> Vec<String> {
+    cpal::default_host()
+        .output_devices()
+        .map(|ds| ds.filter_map(|d| d.name().ok()).collect())
+        .unwrap_or_default()
+}
+
 fn open_device(name: Option<&str>) -> Result<cpal::Device, ControlError> {
     let host = cpal::default_host();
     let device = match name {

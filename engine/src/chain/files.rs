@@ -178,7 +178,9 @@ fn file_diag(d: Diagnostic, e: &FileError) -> Diagnostic {
 }
 
 impl ChainDesc {
-    /// A folder of frames: it must be one and hold at least one frame file.
+    /// A folder of frames, or a pattern of frame files in one (`frames/*.png`): the folder
+    /// must be one, inside the project folder (or an allowed one), and at least one frame
+    /// file must match; every match passes the file rule ([`FileRules::matches`]).
     fn resolve_frames(
         &self,
         n: &NodeDesc,
@@ -189,38 +191,53 @@ impl ChainDesc {
         files: &FileRules,
     ) -> Result<String, Diagnostic> {
         let name = &n.name.value;
-        if !path.is_dir() {
+        let pattern = crate::files::pattern::is_pattern(path);
+        let folder = if pattern {
+            path.parent().unwrap_or(path)
+        } else {
+            path
+        };
+        if !folder.is_dir() || crate::files::pattern::is_pattern(folder) {
             return Err(self
                 .diag(
                     value.loc.as_ref(),
-                    format!("`{name}.{key}`: {} is not a folder", path.display()),
+                    format!("`{name}.{key}`: {} is not a folder", folder.display()),
                 )
                 .with_hint(format!(
-                    "name a folder of numbered frames ({list}), relative to the project folder"
+                    "name a folder of numbered frames ({list}) or a pattern of them in one (frames/*.png), relative to the project folder"
                 )));
         }
-        if files_with_extension(path, FileKind::Frames.extensions()).is_empty() {
+        let matches = files
+            .matches(path, FileKind::Frames.extensions(), FileKind::Frames.role())
+            .map_err(|e| {
+                file_diag(
+                    self.diag(value.loc.as_ref(), format!("`{name}.{key}`: {e}")),
+                    &e,
+                )
+            })?;
+        if matches.is_empty() {
             return Err(self.diag(
                 value.loc.as_ref(),
-                format!("`{name}.{key}`: no frames ({list}) in {}", path.display()),
+                if pattern {
+                    format!(
+                        "`{name}.{key}`: no frames ({list}) match {}",
+                        path.display()
+                    )
+                } else {
+                    format!("`{name}.{key}`: no frames ({list}) in {}", folder.display())
+                },
             ));
         }
-        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        // The file rule: inside the project folder or an allowed one, links resolved.
-        if !files.allows(&path) {
-            return Err(self
-                .diag(
-                    value.loc.as_ref(),
-                    format!(
-                        "`{name}.{key}`: {} is outside the project folder",
-                        path.display()
-                    ),
-                )
-                .with_hint(
-                    "move the frames into the project, or allow the folder with --allow-path",
-                ));
-        }
-        Ok(path.to_string_lossy().to_string())
+        // Resolved (the rule checked it is inside): the file watcher reports changes with
+        // canonical paths.
+        let resolved = folder
+            .canonicalize()
+            .unwrap_or_else(|_| folder.to_path_buf());
+        let resolved = match path.file_name().filter(|_| pattern) {
+            Some(p) => resolved.join(p),
+            None => resolved,
+        };
+        Ok(resolved.to_string_lossy().to_string())
     }
 }
 

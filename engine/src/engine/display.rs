@@ -292,7 +292,11 @@ impl Display {
 /// Letterbox: the scale and offset (in target UV) that fit an output of `out` pixels inside
 /// `area` of a target of `target` pixels (all of it without one), centred, keeping its
 /// aspect ratio.
-fn letterbox(out: [u32; 2], target: (u32, u32), area: Option<DisplayArea>) -> ([f32; 2], [f32; 2]) {
+pub(super) fn letterbox(
+    out: [u32; 2],
+    target: (u32, u32),
+    area: Option<DisplayArea>,
+) -> ([f32; 2], [f32; 2]) {
     let (ow, oh) = (out[0].max(1) as f32, out[1].max(1) as f32);
     let (tw, th) = (target.0.max(1) as f32, target.1.max(1) as f32);
     let a = area.map_or(

@@ -599,8 +599,9 @@ impl Engine {
     // disk.
 
     /// Files changed on disk (as the watcher reports them: `vivid_app::live::Live` calls
-    /// this). Every node with a file parameter ([`ParamKind::File`]) naming one of them
-    /// prepares again at the next frame — an `image` decodes its picture again, a `mesh`
+    /// this). Every node with a file parameter ([`ParamKind::File`]) naming one of them, or
+    /// whose operator reads one ([`OperatorInfo::files`](crate::OperatorInfo::files): an
+    /// ISF file's `IMPORTED` pictures), prepares again at the next frame — an `image` decodes its picture again, a `mesh`
     /// reads its glTF — and a picture that gives its node its size (no `size`) gives the
     /// new one. Until the new version loads, the last good one keeps rendering; a failure
     /// is the node's error ([`errors`](Self::errors)). Returns the files of `paths` that a
@@ -626,9 +627,15 @@ impl Engine {
                     continue;
                 }
                 let path = canonical(Path::new(file));
-                // A folder of frames changes with any file in it.
+                // A folder of frames changes with any file in it (a pattern's: its folder).
+                let folder = if crate::files::pattern::is_pattern(&path) {
+                    path.parent()
+                        .map_or_else(|| path.clone(), Path::to_path_buf)
+                } else {
+                    path.clone()
+                };
                 let inside = kind == crate::params::FileKind::Frames
-                    && changed.iter().any(|c| c.starts_with(&path));
+                    && changed.iter().any(|c| c.starts_with(&folder));
                 if !changed.contains(&path) && !inside {
                     continue;
                 }
@@ -644,6 +651,16 @@ impl Engine {
                 {
                     spec.natural_size = Some(size);
                     resized |= spec.size.is_none();
+                }
+            }
+            // The files the operator reads besides its parameters' (IMPORTED pictures).
+            for f in n.info.files.iter() {
+                let path = canonical(f);
+                if changed.contains(&path) {
+                    named = true;
+                    if !affected.contains(&path) {
+                        affected.push(path);
+                    }
                 }
             }
             if named {
@@ -680,6 +697,7 @@ impl Engine {
             if let Some(shader) = n.info.shader.as_ref().filter(|s| s.from_file) {
                 files.push(shader.path.clone());
             }
+            files.extend(n.info.files.iter().cloned());
         }
         files.sort();
         files.dedup();

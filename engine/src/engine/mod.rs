@@ -34,6 +34,7 @@ mod edit;
 mod frame;
 mod fused;
 mod load;
+mod pointer;
 mod report;
 mod runtime;
 mod views;
@@ -41,6 +42,7 @@ mod watchdog;
 
 pub use display::{DisplayArea, FramePass, Target};
 pub use load::{ChainLoader, LoadedChain};
+pub use pointer::{MOUSE_VARIABLES, output_point};
 pub use report::{FrameReport, NodeError, NodeProfile, OperatorCounter, Profile, RunStats};
 pub use views::{NodeView, ParamView};
 

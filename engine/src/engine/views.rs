@@ -18,6 +18,8 @@ pub struct NodeView {
     pub scene: bool,
     /// Its current error, if any.
     pub error: Option<String>,
+    /// Its output depends on earlier frames ([`crate::OperatorInfo::stateful`]).
+    pub stateful: bool,
 }
 
 /// One parameter as the inspector shows it.
@@ -74,6 +76,7 @@ impl Engine {
                     size: n.size,
                     scene: n.info.scene.is_some(),
                     error: n.error.clone(),
+                    stateful: n.info.stateful,
                 }
             })
             .collect()

@@ -22,6 +22,7 @@
 //! calls.
 
 pub mod loader;
+pub mod pattern;
 
 use std::fs::File;
 use std::io::Read;

@@ -128,11 +128,13 @@ impl Gpu {
             .clamp(limits.max_sampled_textures_per_shader_stage, 32);
         let desc = wgpu::DeviceDescriptor {
             label: Some("vivid.device"),
-            // Timestamps inside the frame's encoder, for `vivid bench`, where the adapter
-            // has them.
+            // Timestamps inside the frame's encoder, for `vivid bench`, and filtering of
+            // 32-bit float textures (an ISF file's `FLOAT` targets), where the adapter has
+            // them.
             required_features: adapter.features()
                 & (wgpu::Features::TIMESTAMP_QUERY
-                    | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS),
+                    | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS
+                    | wgpu::Features::FLOAT32_FILTERABLE),
             required_limits: limits,
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::MemoryUsage,

@@ -135,6 +135,15 @@ pub struct OperatorInfo {
     /// it. Other operators run only when the node shown needs them (see
     /// [`OperatorType::ADVANCES`](crate::operator::OperatorType::ADVANCES)).
     pub advances: bool,
+    /// Its output depends on earlier frames (a history, a persistent buffer, a clip played
+    /// from the frame it first ran): a range of frames rendered on its own (`vivid render
+    /// --frames A..B`) equals that range of a sequential run only after a preroll. Every
+    /// operator that [`advances`](Self::advances) is stateful.
+    pub stateful: bool,
+    /// Files it reads besides its parameters' (an ISF file's `.vs`, Shadertoy buffers, its
+    /// `IMPORTED` pictures), resolved: the engine watches them like a file parameter's and
+    /// prepares the node again when one changes ([`PrepareCx::files_generation`]).
+    pub files: Arc<[std::path::PathBuf]>,
 }
 
 impl OperatorInfo {
@@ -156,6 +165,8 @@ impl OperatorInfo {
             shader: None,
             scene: None,
             advances: false,
+            stateful: false,
+            files: Arc::new([]),
         }
     }
 

@@ -63,6 +63,9 @@ pub trait OperatorType: Operator + Default + 'static {
     /// It keeps state that must advance every frame ([`OperatorInfo::advances`]): it runs
     /// even when the node shown does not depend on it.
     const ADVANCES: bool = false;
+    /// Its output depends on earlier frames ([`OperatorInfo::stateful`]; implied by
+    /// `ADVANCES`).
+    const STATEFUL: bool = false;
     /// Uniform structs this type's Rust code packs for its WGSL, checked against naga's
     /// layout by the operators' tests: (library shader, WGSL struct name, Rust size).
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] = &[];
@@ -145,7 +148,7 @@ impl Registry {
         #[cfg(feature = "isf")]
         r.insert(Entry {
             info: Arc::new(super::isf::shadertoy_info()),
-            factory: wgsl::make,
+            factory: super::isf::run::make,
             interface: Interface::File {
                 param: super::isf::ISF_PATH_PARAM,
                 extensions: super::isf::SHADERTOY_EXTENSIONS,
@@ -154,6 +157,12 @@ impl Registry {
             shader: None,
             uniforms: &[],
         });
+        // The window's mouse (`Engine::set_mouse`): read by expressions and Shadertoy's iMouse.
+        for (name, doc) in crate::engine::MOUSE_VARIABLES {
+            if let Err(e) = r.variables.add(name, doc) {
+                log::error!("variable {name}: {e}");
+            }
+        }
         r
     }
 
@@ -240,6 +249,7 @@ impl Registry {
         let info = OperatorInfo {
             scene: T::SCENE,
             advances: T::ADVANCES,
+            stateful: T::STATEFUL || T::ADVANCES,
             ..OperatorInfo::new(
                 T::NAME,
                 T::CATEGORY,

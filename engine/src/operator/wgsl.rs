@@ -33,11 +33,7 @@ pub const PROJECT_SHADER_PARAM: &str = "shader";
 /// Inputs a project shader takes when its front matter does not say.
 pub const PROJECT_INPUTS: InputSpec = InputSpec { min: 0, max: 4 };
 
-/// Binding of input texture `i` (`inputI`).
-#[must_use]
-pub const fn input_binding(i: u32) -> u32 {
-    2 + i
-}
+pub use crate::resources::input_binding;
 
 /// How one `Params` field is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -809,8 +805,16 @@ fn put(bytes: &mut [u8], at: usize, word: [u8; 4]) {
     }
 }
 
-impl Operator for WgslOperator {
-    fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
+impl WgslOperator {
+    /// [`write_uniforms`](Operator::write_uniforms), `patch` applied to the packed `Params`
+    /// bytes before they are pushed: a generated shader's values that are no parameter
+    /// (an ISF file's `DATE`, its one-frame events).
+    pub fn write_uniforms_patched(
+        &mut self,
+        cx: &UniformCx<'_>,
+        out: &mut UniformWriter<'_>,
+        patch: &mut dyn FnMut(&mut [u8]),
+    ) {
         self.header = out.push(&cx.header());
         if self.bytes.is_empty() {
             return;
@@ -820,7 +824,14 @@ impl Operator for WgslOperator {
                 pack(p, value, &mut self.bytes);
             }
         }
+        patch(&mut self.bytes);
         self.params = out.push_bytes(&self.bytes);
+    }
+}
+
+impl Operator for WgslOperator {
+    fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
+        self.write_uniforms_patched(cx, out, &mut |_| {});
     }
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {

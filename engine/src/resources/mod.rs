@@ -10,8 +10,8 @@ mod uniform_arena;
 
 pub use bind_group::{CachedBindGroup, Keyed};
 pub use pipeline_cache::{
-    EXTRA_SAMPLERS, FULLSCREEN_FORMAT, OUTPUT_BINDING, PARAMS_BINDING, PipelineCache, PipelineKey,
-    SamplerKind,
+    EXTRA_SAMPLERS, FULLSCREEN_FORMAT, MAX_BOUND_IMAGES, OUTPUT_BINDING, PARAMS_BINDING,
+    PipelineCache, PipelineKey, SamplerKind, input_binding,
 };
 pub use texture_pool::{Pool, PoolStats, Scratch, ScratchSet, TextureKey, TexturePool};
 pub(crate) use uniform_arena::RING;

@@ -39,6 +39,18 @@ pub const OUTPUT_BINDING: u32 = 15;
 /// Binding of a WGSL operator's `Params` uniform (see `shaders/common/interface.wgsl`).
 pub const PARAMS_BINDING: u32 = 10;
 
+/// The most images a pass binds: WebGPU's minimum of `max_sampled_textures_per_shader_stage`
+/// (vivid asks the device for at least that). Eight fit at bindings 2..=9; the rest (an ISF
+/// file's pass targets) go after the output, at 16.. ([`input_binding`]).
+pub const MAX_BOUND_IMAGES: usize = 16;
+
+/// Binding of input texture `i`: 2..=9 for the first eight (`input0`..`input7`), then 16..
+/// (bindings 10..=15 are the params, the extra samplers and the output).
+#[must_use]
+pub const fn input_binding(i: u32) -> u32 {
+    if i < 8 { 2 + i } else { 16 + (i - 8) }
+}
+
 /// The samplers every pass binds besides binding 1's (`samp`, linear clamped), at these
 /// bindings (`samp_repeat`, `samp_mirror`, `samp_nearest` in `shaders/common/interface.wgsl`).
 pub const EXTRA_SAMPLERS: [(u32, SamplerKind); 3] = [
@@ -58,7 +70,8 @@ pub struct PipelineKey {
     pub inputs: u32,
     /// Whether binding 10 holds a second uniform struct (a WGSL operator's `Params`).
     pub params: bool,
-    /// Target format (render pipelines; compute pipelines write `FULLSCREEN_FORMAT`).
+    /// Target format (render pipelines) or the output's storage format (compute pipelines;
+    /// `FULLSCREEN_FORMAT` but for an ISF file's `FLOAT` passes).
     pub format: wgpu::TextureFormat,
 }
 
@@ -81,7 +94,8 @@ struct Layout {
 #[derive(Debug, Default)]
 pub struct PipelineCache {
     samplers: HashMap<SamplerKind, wgpu::Sampler>,
-    layouts: HashMap<(Stage, u32, bool), Layout>,
+    /// By stage, inputs, params and (compute) the output's storage format.
+    layouts: HashMap<(Stage, u32, bool, wgpu::TextureFormat), Layout>,
     modules: HashMap<String, wgpu::ShaderModule>,
     pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
     compute: HashMap<PipelineKey, wgpu::ComputePipeline>,
@@ -150,7 +164,9 @@ impl PipelineCache {
         inputs: u32,
         params: bool,
     ) -> wgpu::BindGroupLayout {
-        self.layout(gpu, Stage::Render, inputs, params).0.bind_group
+        self.layout(gpu, Stage::Render, inputs, params, FULLSCREEN_FORMAT)
+            .0
+            .bind_group
     }
 
     /// The bind group layout of an operator's compute pass: as [`fullscreen_layout`], plus
@@ -163,7 +179,19 @@ impl PipelineCache {
         inputs: u32,
         params: bool,
     ) -> wgpu::BindGroupLayout {
-        self.layout(gpu, Stage::Compute, inputs, params)
+        self.operator_layout_for(gpu, inputs, params, FULLSCREEN_FORMAT)
+    }
+
+    /// [`operator_layout`](Self::operator_layout) with an output of storage format `format`
+    /// (`Rgba32Float`: an ISF file's `FLOAT` pass).
+    pub fn operator_layout_for(
+        &mut self,
+        gpu: &Gpu,
+        inputs: u32,
+        params: bool,
+        format: wgpu::TextureFormat,
+    ) -> wgpu::BindGroupLayout {
+        self.layout(gpu, Stage::Compute, inputs, params, format)
             .0
             .bind_group
     }
@@ -176,8 +204,14 @@ impl PipelineCache {
         stage: Stage,
         inputs: u32,
         params: bool,
+        format: wgpu::TextureFormat,
     ) -> (Layout, Option<crate::error::EngineError>) {
-        if let Some(l) = self.layouts.get(&(stage, inputs, params)) {
+        // A render pass's target is no binding: one layout for every format.
+        let format = match stage {
+            Stage::Render => FULLSCREEN_FORMAT,
+            Stage::Compute => format,
+        };
+        if let Some(l) = self.layouts.get(&(stage, inputs, params, format)) {
             return (l.clone(), None);
         }
         let (layout, ok) = gpu.create_checked("creating a pass layout", || {
@@ -208,7 +242,7 @@ impl PipelineCache {
             }
             for i in 0..inputs {
                 entries.push(wgpu::BindGroupLayoutEntry {
-                    binding: 2 + i,
+                    binding: input_binding(i),
                     visibility,
                     ty: wgpu::BindingType::Texture {
                         sample_type: wgpu::TextureSampleType::Float { filterable: true },
@@ -236,7 +270,7 @@ impl PipelineCache {
                     visibility,
                     ty: wgpu::BindingType::StorageTexture {
                         access: wgpu::StorageTextureAccess::WriteOnly,
-                        format: FULLSCREEN_FORMAT,
+                        format,
                         view_dimension: wgpu::TextureViewDimension::D2,
                     },
                     count: None,
@@ -258,7 +292,8 @@ impl PipelineCache {
         });
         // Kept only if both were made.
         if ok.is_none() {
-            self.layouts.insert((stage, inputs, params), layout.clone());
+            self.layouts
+                .insert((stage, inputs, params, format), layout.clone());
         }
         (layout, ok)
     }
@@ -404,7 +439,7 @@ impl PipelineCache {
             return Ok(p.clone());
         }
         let module = self.module(gpu, shaders, &key.shader)?;
-        let (layout, failed) = self.layout(gpu, Stage::Compute, key.inputs, key.params);
+        let (layout, failed) = self.layout(gpu, Stage::Compute, key.inputs, key.params, key.format);
         if let Some(e) = failed {
             return Err(e);
         }
@@ -436,7 +471,7 @@ impl PipelineCache {
             return Ok(p.clone());
         }
         let module = self.module(gpu, shaders, &key.shader)?;
-        let (layout, failed) = self.layout(gpu, Stage::Render, key.inputs, key.params);
+        let (layout, failed) = self.layout(gpu, Stage::Render, key.inputs, key.params, key.format);
         if let Some(e) = failed {
             return Err(e);
         }

@@ -1,9 +1,12 @@
-//! `image_sequence`: a folder of numbered PNG/JPEG frames played like a video (`Player`):
-//! frame i at i/`fps`, with `loop`, `speed`, in and out points, `time` and `paused`.
+//! `image_sequence`: a folder of numbered PNG/JPEG frames, or a pattern of them
+//! (`frames/*.png`), played like a video (`Player`): frame i at i/`fps`, with `loop`,
+//! `speed`, in and out points, `time` and `paused`. Frames are in natural order (2 before
+//! 10) and each is read through the project file rule.
 
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
+use vivid_engine::files::FileRules;
 use vivid_engine::params::{ParamSpec, ParamStruct, ParamValues};
 
 use super::Fit;
@@ -19,8 +22,9 @@ vivid_engine::file_param! {
 vivid_engine::params! {
     /// The fields of [`SequenceParams`] (`looping` is `loop` in chain.toml).
     pub struct SequenceFields {
-        /// A folder of numbered PNG or JPEG frames relative to the project folder, played in
-        /// the order of the last number in their names. Reloaded when a file in it changes.
+        /// A folder of numbered PNG or JPEG frames relative to the project folder, or a
+        /// pattern of them in one ("frames/shot_*.png"; `*` and `?` in the file name),
+        /// played in natural order (2 before 10). Reloaded when a file in it changes.
         path: FramesFolder = FramesFolder::default(),
         /// Frames per second of the sequence.
         fps: f32 [0.1, 1000.0] = 30.0,
@@ -59,7 +63,7 @@ impl ParamStruct for SequenceParams {
 
 impl Clip for SequenceParams {
     const NAME: &'static str = "image_sequence";
-    const SUMMARY: &'static str = "A folder of numbered PNG/JPEG frames played like a video at `fps` (loop, speed, in/out points, `time`), frame-exact with --fps; reloaded when a frame changes.";
+    const SUMMARY: &'static str = "A folder (or pattern, frames/*.png) of numbered PNG/JPEG frames played like a video at `fps` (loop, speed, in/out points, `time`), frame-exact with --fps; reloaded when a frame changes.";
     const FOLDER: bool = true;
 
     fn settings(&self) -> Settings {
@@ -86,8 +90,8 @@ impl Clip for SequenceParams {
         self.0.flip_y
     }
 
-    fn open(&self, path: &Path) -> SourceThread {
-        crate::sequence::open(path, f64::from(self.0.fps))
+    fn open(&self, path: &Path, rules: &FileRules) -> SourceThread {
+        crate::sequence::open(path, f64::from(self.0.fps), rules.clone())
     }
 
     fn source_key(&self) -> u64 {

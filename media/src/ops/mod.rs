@@ -1,5 +1,6 @@
-//! The media operators: `video` (a file), `image_sequence` (a folder of numbered frames).
-//! One line each registers them.
+//! The media operators: `video` (a file), `image_sequence` (a folder or glob of numbered
+//! frames), `pipeline` (a GStreamer launch string) and `video_in` (a V4L2 camera or capture card). One line
+//! each registers them.
 
 vivid_engine::choice_enum! {
     /// How a frame maps onto an output of another aspect ratio (as `image`'s `fit`).
@@ -26,7 +27,12 @@ fn loop_named(
     specs
 }
 
+mod live;
+pub use live::{LiveClip, LiveOp};
+
 vivid_engine::operator_modules! {
     video::Video,
     image_sequence::ImageSequence,
+    pipeline::Pipeline,
+    video_in::VideoIn,
 }

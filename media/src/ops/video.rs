@@ -17,6 +17,7 @@ use vivid_engine::operator::{
     Category, EncodeCx, InputSpec, Operator, OperatorType, PrepareCx, UniformCx,
 };
 use vivid_engine::params::{ParamSpec, ParamStruct, ParamValues};
+use vivid_engine::files::FileRules;
 use vivid_engine::resources::{TexturePool, UniformSlot, UniformWriter};
 use vivid_engine::{EngineError, Result};
 
@@ -90,8 +91,8 @@ pub trait Clip: ParamStruct + std::fmt::Debug + Default + Send + 'static {
     fn flip_y(&self) -> bool;
     /// Whether `path` is a folder (not a file).
     const FOLDER: bool = false;
-    /// Starts decoding `path`.
-    fn open(&self, path: &Path) -> SourceThread;
+    /// Starts decoding `path` (a folder's or a pattern's frames read by `rules`).
+    fn open(&self, path: &Path, rules: &FileRules) -> SourceThread;
     /// What else of the parameters opens the source again when it changes.
     fn source_key(&self) -> u64 {
         0
@@ -126,7 +127,7 @@ impl Clip for VideoParams {
         self.0.flip_y
     }
 
-    fn open(&self, path: &Path) -> SourceThread {
+    fn open(&self, path: &Path, _rules: &FileRules) -> SourceThread {
         crate::decoder::open(path)
     }
 }
@@ -145,7 +146,14 @@ pub(crate) struct FileId {
 impl FileId {
     /// The file at `path` as it is now, or why it cannot be read.
     pub fn of(path: &str, folder: bool, generation: u64, key: u64) -> Result<Self> {
-        let meta = std::fs::metadata(path)
+        // A pattern of frames (`frames/*.png`): its folder.
+        let pattern = folder && vivid_engine::files::pattern::is_pattern(Path::new(path));
+        let at = if pattern {
+            Path::new(path).parent().unwrap_or(Path::new(path))
+        } else {
+            Path::new(path)
+        };
+        let meta = std::fs::metadata(at)
             .map_err(|e| media_error(path, format!("cannot read it ({e})")))?;
         if meta.is_dir() && !folder {
             return Err(media_error(path, "is a folder, not a video file"));
@@ -203,6 +211,9 @@ impl<P: Clip> OperatorType for Player<P> {
     const SUMMARY: &'static str = P::SUMMARY;
     const INPUTS: InputSpec = InputSpec::NONE;
     type Params = P;
+    // Played by the clock from the frame it first runs (a `time` expression scrubs
+    // instead, the same in any range of frames).
+    const STATEFUL: bool = true;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] = crate::upload::UNIFORMS;
 }
 
@@ -303,7 +314,7 @@ impl<P: Clip> Operator for Player<P> {
             }
             if !current(&self.playing) && !current(&self.pending) {
                 self.pending = Some(Stream {
-                    source: p.open(Path::new(&path)),
+                    source: p.open(Path::new(&path), cx.files.rules()),
                     file,
                     reported: 0,
                 });

@@ -62,6 +62,8 @@ impl OperatorType for Delay {
         "The input as it was `frames` frames ago (transparent before); a ring of frames sized once.";
     const INPUTS: InputSpec = InputSpec::ONE;
     type Params = DelayParams;
+    // Its output is made of earlier frames.
+    const STATEFUL: bool = true;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] =
         &[("delay.wgsl", "Delay", size_of::<DelayUniforms>()), ("ring.wgsl", "Ring", size_of::<RingUniforms>())];
 }

@@ -85,6 +85,8 @@ impl OperatorType for Echo {
     const SUMMARY: &'static str = "Motion trails: the input and `taps - 1` earlier frames `spacing` apart, each `decay` times the next, added, max or averaged.";
     const INPUTS: InputSpec = InputSpec::ONE;
     type Params = EchoParams;
+    // Its output is made of earlier frames.
+    const STATEFUL: bool = true;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] =
         &[("echo.wgsl", "Echo", size_of::<EchoUniforms>()), ("ring.wgsl", "Ring", size_of::<RingUniforms>())];
 }

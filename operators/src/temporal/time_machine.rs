@@ -66,6 +66,8 @@ impl OperatorType for TimeMachine {
     const SUMMARY: &'static str = "Each pixel of the first input delayed by the second's luminance: 0 now, 1 `frames` frames ago (slit-scan).";
     const INPUTS: InputSpec = InputSpec { min: 2, max: 2 };
     type Params = TimeMachineParams;
+    // Its output is made of earlier frames.
+    const STATEFUL: bool = true;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] = &[(
         "time_machine.wgsl",
         "TimeMachine",

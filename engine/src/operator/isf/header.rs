@@ -64,6 +64,15 @@ pub struct Pass {
     pub height: Option<String>,
 }
 
+/// One entry of `IMPORTED`: an image file the shader samples by `name`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// The GLSL name.
+    pub name: String,
+    /// `PATH`, as written.
+    pub path: String,
+}
+
 /// A parsed header and where the GLSL starts.
 #[derive(Clone, Debug, Default)]
 pub struct Header {
@@ -73,8 +82,9 @@ pub struct Header {
     pub inputs: Vec<Input>,
     /// `PASSES` (empty: one pass).
     pub passes: Vec<Pass>,
-    /// `IMPORTED` image names.
-    pub imported: Vec<String>,
+    /// `IMPORTED` images: a name and its file (`PATH`, relative to the `.fs` file's
+    /// folder).
+    pub imported: Vec<Imported>,
     /// Byte range of the header comment (`/*` .. `*/`) in the file.
     pub span: std::ops::Range<usize>,
 }
@@ -220,13 +230,31 @@ pub fn parse(path: &Path, text: &str) -> Result<Header, Diagnostic> {
             height: text_of("HEIGHT"),
         });
     }
+    let imported = |name: &str, entry: &Value| -> Result<Imported, Diagnostic> {
+        match entry.get("PATH").and_then(Value::as_str) {
+            Some(p) if !p.is_empty() => Ok(Imported {
+                name: name.to_string(),
+                path: p.to_string(),
+            }),
+            _ => Err(at(&format!("\"{name}\""))(format!(
+                "IMPORTED image `{name}` has no PATH (the image file, next to the .fs file)"
+            ))),
+        }
+    };
     match value.get("IMPORTED") {
-        Some(Value::Object(m)) => header.imported = m.keys().cloned().collect(),
+        Some(Value::Object(m)) => {
+            for (name, entry) in m {
+                header.imported.push(imported(name, entry)?);
+            }
+        }
         Some(Value::Array(a)) => {
-            header.imported = a
-                .iter()
-                .filter_map(|v| v.get("NAME").and_then(Value::as_str).map(str::to_string))
-                .collect();
+            for entry in a {
+                let name = entry
+                    .get("NAME")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                header.imported.push(imported(name, entry)?);
+            }
         }
         _ => {}
     }

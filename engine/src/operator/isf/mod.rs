@@ -5,7 +5,9 @@
 //! fragment pass on CPU drivers by [`WgslOperator`](super::WgslOperator), reloaded with the
 //! chain when the file changes (the last good version keeps running on an error).
 
+pub mod fixup;
 pub mod header;
+pub mod imported;
 pub mod run;
 pub mod translate;
 
@@ -55,6 +57,12 @@ fn errors(d: Vec<Diagnostic>) -> EngineError {
     EngineError::Shader(Diagnostics(d))
 }
 
+/// The file of an `IMPORTED` image's `PATH`, relative to ISF file `fs`'s folder.
+#[must_use]
+pub fn imported_path(fs: &Path, path: &str) -> PathBuf {
+    fs.parent().unwrap_or_else(|| Path::new(".")).join(path)
+}
+
 /// The vertex shader beside `fs` (`Name.vs`), if there is one.
 #[must_use]
 pub fn sibling_vs(fs: &Path) -> Option<PathBuf> {
@@ -74,7 +82,7 @@ pub fn shadertoy_info() -> OperatorInfo {
     OperatorInfo::new(
         SHADERTOY_TYPE,
         Category::Custom,
-        "A Shadertoy image shader: `path = \"effect.glsl\"` defines mainImage(out vec4, in vec2); iChannel0..3 are its inputs.",
+        "A Shadertoy shader: `path = \"effect.glsl\"` defines mainImage(out vec4, in vec2); iChannel0..3 are its inputs; effect.bufa..bufd.glsl are Buffers A-D.",
         InputSpec { min: 0, max: 4 },
         vec![path_spec()].into(),
     )
@@ -84,27 +92,81 @@ pub fn shadertoy_info() -> OperatorInfo {
 pub fn resolve_shadertoy(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>> {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let text = std::fs::read_to_string(&path).map_err(|e| EngineError::io(&path, e))?;
-    let t = translate::translate_shadertoy(&path, &text).map_err(|d| errors(vec![d]))?;
+    let files = shadertoy_siblings(&path)?;
+    let (t, passes) =
+        translate::translate_shadertoy(&path, &text, &files).map_err(|d| errors(vec![d]))?;
     let wgsl = t.to_wgsl().map_err(errors)?;
-    finish(
-        library,
-        &path,
-        &header::Header::default(),
-        &t,
-        &wgsl,
-        SHADERTOY_TYPE,
-    )
+    let head = header::Header {
+        passes,
+        ..header::Header::default()
+    };
+    let mut read = vec![path.clone()];
+    read.extend(files.common.iter().map(|(p, _)| p.clone()));
+    read.extend(files.buffers.iter().map(|(_, p, _)| p.clone()));
+    finish(library, &path, &head, &t, &wgsl, SHADERTOY_TYPE, read)
+}
+
+/// The sibling of Shadertoy file `path` (`effect.glsl`) for `part`: `effect.PART.glsl`.
+#[must_use]
+pub fn shadertoy_sibling(path: &Path, part: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().to_string());
+    let ext = path
+        .extension()
+        .map_or_else(|| "glsl".to_string(), |e| e.to_string_lossy().to_string());
+    path.with_file_name(format!("{stem}.{part}.{ext}"))
+}
+
+/// The buffers (`effect.bufa.glsl` … `effect.bufd.glsl`) and common code
+/// (`effect.common.glsl`) beside Shadertoy file `path`.
+fn shadertoy_siblings(path: &Path) -> Result<translate::ShadertoyFiles> {
+    let read = |p: PathBuf| -> Result<Option<(PathBuf, String)>> {
+        if !p.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&p).map_err(|e| EngineError::io(&p, e))?;
+        Ok(Some((p, text)))
+    };
+    let mut files = translate::ShadertoyFiles {
+        common: read(shadertoy_sibling(path, "common"))?,
+        buffers: Vec::new(),
+    };
+    for c in translate::SHADERTOY_BUFFERS {
+        if let Some((p, text)) = read(shadertoy_sibling(path, &format!("buf{c}")))? {
+            files.buffers.push((c, p, text));
+        }
+    }
+    Ok(files)
 }
 
 /// Translates ISF file `path` to WGSL: the header, the translation and the WGSL text.
 pub fn to_wgsl(path: &Path) -> Result<(header::Header, translate::Translated, String)> {
     let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
     let head = header::parse(path, &text).map_err(|d| errors(vec![d]))?;
-    if !head.imported.is_empty() {
-        return Err(errors(vec![Diagnostic::file_level(
-            path,
-            "IMPORTED images are not yet supported in vivid",
-        )]));
+    // IMPORTED images are read (by the file rule) when the operator is prepared; a missing
+    // one is an error at its PATH here.
+    for imported in &head.imported {
+        let file = imported_path(path, &imported.path);
+        if !file.is_file() {
+            let quoted = format!("\"{}\"", imported.path);
+            let at = text[head.span.clone()]
+                .find(&quoted)
+                .map_or(head.span.start, |o| o + head.span.start + 1);
+            return Err(errors(vec![
+                Diagnostic::at_span(
+                    path,
+                    &text,
+                    at..at + imported.path.len(),
+                    format!(
+                        "IMPORTED image `{}`: no file {} next to the .fs file",
+                        imported.name,
+                        file.display()
+                    ),
+                )
+                .with_hint("IMPORTED paths are relative to the .fs file's folder"),
+            ]));
+        }
     }
     let vs_path = sibling_vs(path);
     let vs_text = match &vs_path {
@@ -121,7 +183,10 @@ pub fn to_wgsl(path: &Path) -> Result<(header::Header, translate::Translated, St
 pub fn resolve(library: &ShaderLibrary, path: &Path) -> Result<Arc<OperatorInfo>> {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let (head, t, wgsl) = to_wgsl(&path)?;
-    finish(library, &path, &head, &t, &wgsl, ISF_TYPE)
+    let mut read = vec![path.clone()];
+    read.extend(sibling_vs(&path));
+    read.extend(head.imported.iter().map(|i| imported_path(&path, &i.path)));
+    finish(library, &path, &head, &t, &wgsl, ISF_TYPE, read)
 }
 
 /// The operator info of a translated file.
@@ -132,17 +197,29 @@ fn finish(
     t: &translate::Translated,
     wgsl: &str,
     type_name: &'static str,
+    read: Vec<PathBuf>,
 ) -> Result<Arc<OperatorInfo>> {
     let path = path.to_path_buf();
     let library_name = format!("project:{type_name}:{}", path.display());
-    let composed = library.compose_parts(
-        &library_name,
-        wgsl,
-        &path,
-        &[GENERATED_INTERFACE.to_string()],
-        None,
-        true,
-    )?;
+    // FLOAT passes store 32-bit floats through an entry point of their own.
+    let float = head.passes.iter().any(|p| p.float && p.target.is_some());
+    let with_float;
+    let wgsl = if float {
+        with_float = format!("{wgsl}\n{}", run::FLOAT_ENTRY_WGSL);
+        with_float.as_str()
+    } else {
+        wgsl
+    };
+    let composed = library
+        .compose_parts(
+            &library_name,
+            wgsl,
+            &path,
+            &[GENERATED_INTERFACE.to_string()],
+            None,
+            true,
+        )
+        .map_err(|e| not_at_generated_lines(e, &path))?;
     // The params block's layout, as naga laid it out.
     let (offsets, params_size) = composed
         .module
@@ -150,7 +227,7 @@ fn finish(
         .iter()
         .find_map(|(_, ty)| match &ty.inner {
             naga::TypeInner::Struct { members, span }
-                if ty.name.as_deref() == Some("IsfParams") =>
+                if ty.name.as_deref() == Some(translate::PARAMS_STRUCT) =>
             {
                 Some((members.iter().map(|m| m.offset).collect::<Vec<_>>(), *span))
             }
@@ -159,7 +236,11 @@ fn finish(
         .unwrap_or_default();
     let mut specs = vec![path_spec()];
     let mut params = Vec::new();
+    let mut events = Vec::new();
     for (k, u) in t.uniforms.iter().enumerate() {
+        if head.inputs[u.input].kind == InputKind::Event {
+            events.push((offsets.get(k).copied().unwrap_or(0), specs.len()));
+        }
         let input = &head.inputs[u.input];
         params.push(WgslParam::plain(
             specs.len(),
@@ -195,8 +276,22 @@ fn finish(
             } else {
                 head.passes.clone()
             },
-            targets: t.images[t.inputs..].to_vec(),
+            targets: t.images[t.inputs..t.images.len() - t.imported].to_vec(),
+            imported: head
+                .imported
+                .iter()
+                .map(|i| imported_path(&path, &i.path))
+                .collect(),
             images: t.inputs,
+            date: t
+                .uses_date
+                .then(|| offsets.get(t.uniforms.len()).copied())
+                .flatten(),
+            events,
+            mouse: t
+                .uses_mouse
+                .then(|| offsets.get(t.uniforms.len() + 1).copied())
+                .flatten(),
             // Inputs that WIDTH/HEIGHT expressions name (their values select the targets'
             // sizes; the others must not make a new prepare when they are animated).
             names: t
@@ -228,6 +323,8 @@ fn finish(
     Ok(Arc::new(OperatorInfo {
         shader: Some(Arc::new(shader)),
         advances,
+        stateful: advances,
+        files: read.into(),
         ..OperatorInfo::new(
             Cow::Borrowed(type_name),
             Category::Custom,
@@ -239,6 +336,30 @@ fn finish(
             specs.into(),
         )
     }))
+}
+
+/// An error found in the WGSL made from the file at `path` (what the GLSL checks did not
+/// catch): its place is the WGSL's, not the file's, so it is said without a line — the
+/// generated line quoted in the message, never shown as a line of the file.
+fn not_at_generated_lines(e: EngineError, path: &Path) -> EngineError {
+    let EngineError::Shader(Diagnostics(ds)) = e else {
+        return e;
+    };
+    EngineError::Shader(Diagnostics(
+        ds.into_iter()
+            .map(|d| {
+                if d.file != path {
+                    return d;
+                }
+                let near = d.source_line.as_deref().map_or_else(String::new, |l| {
+                    format!(" (in the WGSL vivid made from it: `{}`)", l.trim())
+                });
+                let mut out = Diagnostic::file_level(path, format!("{}{near}", d.message));
+                out.hint = d.hint;
+                out
+            })
+            .collect(),
+    ))
 }
 
 /// The parameter an ISF input becomes.

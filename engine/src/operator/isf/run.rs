@@ -9,15 +9,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::header::Pass;
+use super::imported::ImportedImage;
 use crate::Result;
 use crate::fullscreen::{FullscreenPass, color_pass};
 use crate::gpu::{GpuTexture, PassMode};
 use crate::operator::wgsl::{WgslOperator, WgslShader};
-use crate::operator::{
-    EncodeCx, FrameHeader, MAX_INPUTS, Operator, OperatorInfo, PrepareCx, UniformCx,
-};
+use crate::operator::{EncodeCx, FrameHeader, Operator, OperatorInfo, PrepareCx, UniformCx};
 use crate::params::{ParamValue, ParamValues};
-use crate::resources::{SamplerKind, TextureKey, UniformSlot, UniformWriter};
+use crate::resources::{MAX_BOUND_IMAGES, SamplerKind, TextureKey, UniformSlot, UniformWriter};
 
 /// The passes of a translated ISF file, beside its shader.
 #[derive(Clone, Debug)]
@@ -28,6 +27,15 @@ pub struct Program {
     pub targets: Vec<String>,
     /// Image inputs.
     pub images: usize,
+    /// `IMPORTED` image files, bound after the targets.
+    pub imported: Vec<std::path::PathBuf>,
+    /// Offset in the params block of the local date (`DATE`), when the file reads it.
+    pub date: Option<u32>,
+    /// `event` inputs: offset in the params block and parameter index. The shader sees
+    /// `true` on the frame the parameter turns true, `false` on the others.
+    pub events: Vec<(u32, usize)>,
+    /// Offset in the params block of Shadertoy's `iMouse`, when the file reads it.
+    pub mouse: Option<u32>,
     /// Input names (for `WIDTH`/`HEIGHT` expressions) and their parameter index.
     pub names: Vec<(String, usize)>,
 }
@@ -51,17 +59,68 @@ fn program(hash: u64) -> Option<Arc<Program>> {
     g.as_ref().and_then(|m| m.get(&hash).cloned())
 }
 
-/// The factory of `type = "isf"`: a [`WgslOperator`] for a single pass, an
-/// [`IsfOperator`] for several passes or target buffers.
+/// The factory of `type = "isf"` and `type = "shadertoy"`: an [`IsfOperator`] running the
+/// file's program (a [`WgslOperator`] if none was remembered for its shader).
 #[must_use]
 pub fn make(info: &OperatorInfo) -> Option<Box<dyn Operator>> {
     let shader = info.shader.clone()?;
     match program(shader.hash) {
-        Some(p) if !p.targets.is_empty() || p.passes.len() > 1 => {
-            Some(Box::new(IsfOperator::new(shader, p)))
-        }
-        _ => Some(Box::new(WgslOperator::new(shader))),
+        Some(p) => Some(Box::new(IsfOperator::new(shader, p))),
+        None => Some(Box::new(WgslOperator::new(shader))),
     }
+}
+
+/// Shadertoy's `iMouse` from the `mouse.*` variables ([`crate::MOUSE_VARIABLES`]): `xy`
+/// where the button was last held, `zw` where it was pressed — negated once it is released.
+fn shadertoy_mouse(cx: &UniformCx<'_>) -> [f32; 4] {
+    let get = |name: &str| {
+        cx.variables
+            .slot(name)
+            .map_or(0.0, |s| cx.vars.get(s) as f32)
+    };
+    let sign = if get("mouse.down") == 0.0 { -1.0 } else { 1.0 };
+    [
+        get("mouse.x"),
+        get("mouse.y"),
+        sign * get("mouse.click_x"),
+        sign * get("mouse.click_y"),
+    ]
+}
+
+/// The compute entry point of a pass storing `Rgba32Float` ([`FLOAT_ENTRY_WGSL`]).
+pub const FLOAT_ENTRY: &str = "cs_main_f32";
+
+/// What a translated file with `FLOAT` passes gets besides `cs_main`: an entry storing
+/// `shade(uv)` into a 32-bit float output (binding 15 too: a pipeline uses one of them).
+pub const FLOAT_ENTRY_WGSL: &str = "
+@group(0) @binding(15) var vivid_output_f32: texture_storage_2d<rgba32float, write>;
+
+@compute @workgroup_size(16, 16)
+fn cs_main_f32(@builtin(global_invocation_id) id: vec3<u32>) {
+    let size = textureDimensions(vivid_output_f32);
+    if id.x >= size.x || id.y >= size.y {
+        return;
+    }
+    let uv = (vec2<f32>(id.xy) + 0.5) / vec2<f32>(size);
+    textureStore(vivid_output_f32, id.xy, shade(uv));
+}
+";
+
+/// The local date as ISF's `DATE`: year, month (1..=12), day (1..=31), seconds since
+/// midnight — in the system's time zone (UTC if it cannot be found).
+#[must_use]
+pub fn local_date() -> [f32; 4] {
+    let now = jiff::Zoned::now();
+    let seconds = f64::from(now.hour()) * 3600.0
+        + f64::from(now.minute()) * 60.0
+        + f64::from(now.second())
+        + f64::from(now.subsec_nanosecond()) * 1e-9;
+    [
+        f32::from(now.year()),
+        f32::from(now.month()),
+        f32::from(now.day()),
+        seconds as f32,
+    ]
 }
 
 /// Evaluates a `WIDTH`/`HEIGHT` expression: numbers, `$WIDTH`, `$HEIGHT`, input names,
@@ -206,10 +265,17 @@ pub struct IsfOperator {
     scratch: Vec<Option<GpuTexture>>,
     /// Targets to clear before their first use.
     clear: Vec<bool>,
+    /// `IMPORTED` images.
+    imported: Vec<ImportedImage>,
+    /// Per event input: its value at the last frame (it fires when it turns true).
+    armed: Vec<bool>,
     headers: Vec<UniformSlot>,
     copy_header: UniformSlot,
     params: UniformSlot,
     keep_by_pass: bool,
+    /// Per target: `Rgba32Float` (a `FLOAT` pass writes it and the device filters 32-bit
+    /// floats), decided at the first prepare; `None` before.
+    float: Option<Vec<bool>>,
 }
 
 impl IsfOperator {
@@ -233,13 +299,70 @@ impl IsfOperator {
             targets: (0..program.targets.len()).map(|_| None).collect(),
             scratch: (0..n).map(|_| None).collect(),
             clear: vec![true; program.targets.len()],
+            imported: program
+                .imported
+                .iter()
+                .cloned()
+                .map(ImportedImage::new)
+                .collect(),
+            armed: vec![false; program.events.len()],
             headers: vec![UniformSlot::default(); n],
             copy_header: UniformSlot::default(),
             params: UniformSlot::default(),
             keep_by_pass: false,
+            float: None,
             inner: WgslOperator::new(shader),
             program,
         }
+    }
+
+    /// Decides which targets are 32-bit float (once: the device does not change under an
+    /// operator) and makes their passes store that format.
+    fn choose_formats(&mut self, gpu: &crate::gpu::Gpu) {
+        if self.float.is_some() {
+            return;
+        }
+        let filterable = gpu
+            .device()
+            .features()
+            .contains(wgpu::Features::FLOAT32_FILTERABLE);
+        let mut float = vec![false; self.targets.len()];
+        for k in 0..self.passes.len() {
+            if let Some(t) = self.target_of(k)
+                && self.program.passes[k].float
+                && filterable
+            {
+                float[t] = true;
+            }
+        }
+        for k in 0..self.passes.len() {
+            if self.target_of(k).is_some_and(|t| float[t]) {
+                let shader = self.inner.shader();
+                let mut p =
+                    FullscreenPass::new(shader.library_name.clone(), size_of::<FrameHeader>())
+                        .with_compute_entry(FLOAT_ENTRY)
+                        .with_format(wgpu::TextureFormat::Rgba32Float);
+                if shader.params_size > 0 {
+                    p = p.with_params(shader.params_size as usize);
+                }
+                self.passes[k] = p;
+            }
+        }
+        self.float = Some(float);
+    }
+
+    fn format_of(&self, target: usize) -> wgpu::TextureFormat {
+        if self.is_float(target) {
+            wgpu::TextureFormat::Rgba32Float
+        } else {
+            crate::resources::FULLSCREEN_FORMAT
+        }
+    }
+
+    fn is_float(&self, target: usize) -> bool {
+        self.float
+            .as_ref()
+            .is_some_and(|f| f.get(target).copied().unwrap_or(false))
     }
 
     fn target_of(&self, pass: usize) -> Option<usize> {
@@ -275,8 +398,34 @@ impl IsfOperator {
 
 impl Operator for IsfOperator {
     fn write_uniforms(&mut self, cx: &UniformCx<'_>, out: &mut UniformWriter<'_>) {
-        // The params block, packed as a single pass packs it.
-        self.inner.write_uniforms(cx, out);
+        // The params block, packed as a single pass packs it, with the date and the events.
+        let date = self.program.date.map(|at| (at as usize, local_date()));
+        let mouse = self
+            .program
+            .mouse
+            .map(|at| (at as usize, shadertoy_mouse(cx)));
+        let (events, armed) = (&self.program.events, &mut self.armed);
+        self.inner
+            .write_uniforms_patched(cx, out, &mut |bytes: &mut [u8]| {
+                if let Some((at, d)) = date
+                    && let Some(dst) = bytes.get_mut(at..at + 16)
+                {
+                    dst.copy_from_slice(bytemuck::cast_slice(&d));
+                }
+                if let Some((at, m)) = mouse
+                    && let Some(dst) = bytes.get_mut(at..at + 16)
+                {
+                    dst.copy_from_slice(bytemuck::cast_slice(&m));
+                }
+                for (k, &(at, spec)) in events.iter().enumerate() {
+                    let on = matches!(cx.params.get(spec), Some(ParamValue::Bool(true)));
+                    let fire = on && !armed[k];
+                    armed[k] = on;
+                    if let Some(dst) = bytes.get_mut(at as usize..at as usize + 4) {
+                        dst.copy_from_slice(&i32::from(fire).to_le_bytes());
+                    }
+                }
+            });
         self.params = self.inner.params_slot();
         let size = cx.size;
         for k in 0..self.passes.len() {
@@ -305,11 +454,13 @@ impl Operator for IsfOperator {
     }
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
+        self.choose_formats(cx.gpu);
         let size = cx.output.size();
         // Target textures: sized by the pass that writes them (first such pass).
         for t in 0..self.targets.len() {
             let pass = (0..self.passes.len()).find(|&k| self.target_of(k) == Some(t));
             let want = pass.map_or(size, |k| self.size_of_pass(k, size, cx.params));
+            let key = TextureKey::color_with_format(want.0, want.1, self.format_of(t));
             let tex = match self.targets[t].take() {
                 Some(h) if h.size() == want => h,
                 other => {
@@ -317,28 +468,29 @@ impl Operator for IsfOperator {
                         cx.pool.release(h);
                     }
                     self.clear[t] = true;
-                    cx.pool.acquire(
-                        cx.gpu,
-                        TextureKey::color(want.0, want.1),
-                        "vivid.isf.target",
-                    )
+                    cx.pool.acquire(cx.gpu, key, "vivid.isf.target")
                 }
             };
             self.targets[t] = Some(tex);
         }
         for k in 0..self.passes.len() {
-            let want = self
-                .target_of(k)
-                .and_then(|t| self.targets[t].as_ref().map(GpuTexture::size));
+            let want = self.target_of(k).and_then(|t| {
+                self.targets[t]
+                    .as_ref()
+                    .map(|h| (h.size(), self.format_of(t)))
+            });
             let tex = match (self.scratch[k].take(), want) {
-                (Some(h), Some(w)) if h.size() == w => Some(h),
+                (Some(h), Some((w, _))) if h.size() == w => Some(h),
                 (old, w) => {
                     if let Some(h) = old {
                         cx.pool.release(h);
                     }
-                    w.map(|w| {
-                        cx.pool
-                            .acquire(cx.gpu, TextureKey::color(w.0, w.1), "vivid.isf.scratch")
+                    w.map(|(w, format)| {
+                        cx.pool.acquire(
+                            cx.gpu,
+                            TextureKey::color_with_format(w.0, w.1, format),
+                            "vivid.isf.scratch",
+                        )
                     })
                 }
             };
@@ -347,10 +499,17 @@ impl Operator for IsfOperator {
         let images = self.program.images;
         let target_idx: Vec<Option<usize>> =
             (0..self.passes.len()).map(|k| self.target_of(k)).collect();
+        let float: Vec<bool> = (0..self.targets.len()).map(|t| self.is_float(t)).collect();
         self.keep_by_pass = cx.gpu.pass_mode() == PassMode::Compute;
         let keep_by_pass = self.keep_by_pass;
+        let mut failed = None;
+        for i in &mut self.imported {
+            if let Err(e) = i.advance(cx) {
+                failed = Some(e);
+            }
+        }
         let (output, dummy, inputs) = (cx.output, cx.dummy, cx.inputs);
-        let mut bound: Vec<&GpuTexture> = Vec::with_capacity(MAX_INPUTS);
+        let mut bound: Vec<&GpuTexture> = Vec::with_capacity(MAX_BOUND_IMAGES);
         for i in 0..images {
             bound.push(inputs.get(i).copied().unwrap_or(dummy));
         }
@@ -359,14 +518,18 @@ impl Operator for IsfOperator {
             keeps,
             targets,
             scratch,
+            imported,
             ..
         } = self;
         bound.extend(targets.iter().flatten());
+        bound.extend(imported.iter().map(|i| i.texture().unwrap_or(dummy)));
         for k in 0..passes.len() {
             let dst = scratch[k].as_ref().unwrap_or(output);
             passes[k].prepare(cx, &bound, dst, SamplerKind::LinearClamp)?;
+            // A 32-bit float target is copied (the copy pass stores 16-bit floats).
             if keep_by_pass
                 && let (Some(t), Some(s)) = (target_idx[k], scratch[k].as_ref())
+                && !float[t]
                 && let Some(target) = targets[t].as_ref()
             {
                 keeps[k].prepare(cx, &[s], target, SamplerKind::NearestClamp)?;
@@ -386,7 +549,14 @@ impl Operator for IsfOperator {
                 show.prepare(cx, &[target], output, SamplerKind::LinearClamp)?;
             }
         }
-        Ok(())
+        match failed {
+            // Bound all the same (transparent black for it): the error is shown.
+            Some(e) => {
+                cx.still_bound = true;
+                Err(e)
+            }
+            None => Ok(()),
+        }
     }
 
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
@@ -413,7 +583,7 @@ impl Operator for IsfOperator {
             let Some(target) = &self.targets[t] else {
                 continue;
             };
-            if self.keep_by_pass {
+            if self.keep_by_pass && !self.is_float(t) {
                 self.keeps[k].dispatch(cx.encoder, self.copy_header, "vivid.isf.keep");
             } else {
                 let (w, h) = s.size();

@@ -1,0 +1,2 @@
+// vivid test: Common code, shared by every pass.
+float shared_scale() { return 0.5; }
