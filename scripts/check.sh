@@ -112,6 +112,26 @@ install_alsa() {
 
 install_alsa
 
+# Ableton Link (the `link` feature, on by default): rusty_link builds Ableton's C++ library
+# with cmake and binds it with bindgen, which needs libclang; a C++ compiler is needed too.
+install_link_build() {
+    local missing=()
+    command -v cmake >/dev/null || missing+=(cmake)
+    command -v c++ >/dev/null || missing+=(g++)
+    dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! command -v apt-get >/dev/null; then
+        echo "check.sh: install ${missing[*]} for Ableton Link (or build with --no-default-features and the features you need)" >&2
+        return 0
+    fi
+    echo "check.sh: installing ${missing[*]} (Ableton Link)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -q
+    as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+install_link_build
+
 # The Slurm test (scripts/test-slurm.sh, after the tests) starts a single-node Slurm:
 # Debian's slurm-wlm and munge. About 15 s of test; it needs root (or sudo) to run.
 install_slurm() {

@@ -13,6 +13,11 @@ pub struct ControlArgs {
     /// (`/fader1` → `osc.fader1`) expressions read.
     #[arg(long, value_name = "PORT|HOST:PORT")]
     pub osc: Option<String>,
+    /// `OSCQuery`: serve every parameter's address, type, range and value as JSON over HTTP
+    /// on PORT (127.0.0.1) or HOST:PORT, for controllers (Open Stage Control, Chataigne)
+    /// to discover what --osc sets.
+    #[arg(long, value_name = "PORT|HOST:PORT", requires = "osc")]
+    pub oscquery: Option<String>,
     /// Analyse an audio file (WAV, FLAC) at each frame's time — with --fps every run gives
     /// the same values: audio.level, audio.peak, audio.bass, audio.mid, audio.high,
     /// audio.band0…7, audio.beat, audio.bpm. Loops unless --audio-once.
@@ -22,6 +27,11 @@ pub struct ControlArgs {
     /// an unknown one): the same variables.
     #[arg(long, value_name = "DEVICE")]
     pub audio_in: Option<String>,
+    /// Play the --audio file to the default output device, in step with the frames (a
+    /// window). A headless run or one with --fps stays silent (deterministic); without an
+    /// output device, a warning and no sound.
+    #[arg(long, requires = "audio")]
+    pub audio_play: bool,
     /// Silence after the end of the --audio file (default: it loops).
     #[arg(long, requires = "audio")]
     pub audio_once: bool,
@@ -32,21 +42,65 @@ pub struct ControlArgs {
     #[arg(long, value_name = "SECS", default_value_t = 0.15)]
     pub audio_release: f64,
     /// MIDI in from a port (a part of its name, or `default` for the first): `midi.cc1_7`
-    /// (channel 1, controller 7, 0..1), `midi.note1_60` (velocity while held), `midi.bend1`.
+    /// (channel 1, controller 7, 0..1), `midi.note1_60` (velocity while held), `midi.bend1`;
+    /// its MIDI clock drives `tempo.*` (start, stop, continue). A port unplugged is
+    /// connected again when it comes back (looked for once a second).
     #[arg(long, value_name = "PORT")]
     pub midi: Option<String>,
     /// Play a MIDI file at the frames' time (with --fps the same every run): the same
     /// variables as --midi.
     #[arg(long, value_name = "FILE")]
     pub midi_file: Option<std::path::PathBuf>,
-    /// A fixed tempo for `tempo.bpm`, `tempo.beat` (whole beats since the start) and
-    /// `tempo.phase` (0..1 within the beat); without it they follow the audio's estimate.
+    /// A fixed tempo for `tempo.bpm`, `tempo.beat` (whole beats since the start),
+    /// `tempo.phase` (0..1 within the beat) and `tempo.playing`; without it they follow a
+    /// MIDI clock on --midi, else the audio's estimate.
     #[arg(long, value_name = "BPM")]
     pub bpm: Option<f64>,
+    /// Whether `--clock link` asked for Ableton Link (set from the outputs' `--clock`, the
+    /// one flag for every clock): join the session on the local network (UDP multicast on
+    /// every interface) and set `link.bpm`, `link.beat`, `link.phase`, `link.peers`.
+    #[arg(skip)]
+    pub link: bool,
     /// Send events over OSC to PORT (on 127.0.0.1) or HOST:PORT: `/vivid/tempo/beat <beat>
     /// <bpm>` at each whole beat, `/vivid/audio/onset <count>` at each onset of the audio.
     #[arg(long, value_name = "PORT|HOST:PORT")]
     pub osc_out: Option<String>,
+    /// Also send a value to --osc-out: `/address=EXPRESSION` of the variables (e.g.
+    /// `/vivid/bass=audio.bass`, `/phase=tempo.phase`, `/x=midi.cc1_7 * 2`) as a float.
+    /// Repeat for more.
+    #[arg(long, value_name = "/ADDRESS=EXPR", requires = "osc_out", value_parser = parse_send)]
+    pub osc_send: Vec<SendSpec>,
+    /// When --osc-send values go: `change` (when a value changed) or `frame` (every frame).
+    #[arg(long, value_name = "change|frame", default_value = "change", value_parser = parse_rate)]
+    pub osc_send_rate: SendRate,
+}
+
+#[cfg(feature = "control")]
+use vivid::control::osc::send::{SendRate, SendSpec};
+
+#[cfg(not(feature = "control"))]
+type SendSpec = String;
+#[cfg(not(feature = "control"))]
+type SendRate = String;
+
+#[cfg(feature = "control")]
+fn parse_send(s: &str) -> Result<SendSpec, String> {
+    SendSpec::parse(s)
+}
+
+#[cfg(feature = "control")]
+fn parse_rate(s: &str) -> Result<SendRate, String> {
+    SendRate::parse(s)
+}
+
+#[cfg(not(feature = "control"))]
+fn parse_send(s: &str) -> Result<SendSpec, String> {
+    Ok(s.to_string())
+}
+
+#[cfg(not(feature = "control"))]
+fn parse_rate(s: &str) -> Result<SendRate, String> {
+    Ok(s.to_string())
 }
 
 impl ControlArgs {
@@ -59,9 +113,11 @@ impl ControlArgs {
         self.osc.is_some()
             || self.audio.is_some()
             || self.audio_in.is_some()
+            || self.audio_play
             || self.midi.is_some()
             || self.midi_file.is_some()
             || self.bpm.is_some()
+            || self.link
             || self.osc_out.is_some()
     }
 }
@@ -79,7 +135,9 @@ mod imp {
     pub struct Host(Rc<RefCell<Controls>>);
 
     impl Host {
-        pub fn start(args: &ControlArgs) -> anyhow::Result<Self> {
+        /// Starts the sources; `realtime`: frames follow the wall clock (a window without
+        /// --fps), the only runs `--audio-play` plays in.
+        pub fn start(args: &ControlArgs, realtime: bool) -> anyhow::Result<Self> {
             let check = |name: &str, v: f64| {
                 if v.is_finite() && (0.0..=60.0).contains(&v) {
                     Ok(v)
@@ -91,12 +149,17 @@ mod imp {
             };
             let options = ControlOptions {
                 osc: args.osc.clone(),
+                oscquery: args.oscquery.clone(),
+                link: args.link,
                 audio: args.audio.clone(),
                 audio_in: args.audio_in.clone(),
                 audio_once: args.audio_once,
+                audio_play: args.audio_play && realtime,
                 midi: args.midi.clone(),
                 midi_file: args.midi_file.clone(),
                 osc_out: args.osc_out.clone(),
+                osc_send: args.osc_send.clone(),
+                osc_send_rate: args.osc_send_rate,
                 bpm: match args.bpm {
                     Some(b) if !(b.is_finite() && (1.0..=1000.0).contains(&b)) => {
                         anyhow::bail!("--bpm: {b} is not a tempo in 1..1000")
@@ -113,6 +176,12 @@ mod imp {
             if let Some(osc) = controls.osc() {
                 eprintln!("vivid: OSC in on udp {}", osc.local_addr());
             }
+            if args.link {
+                eprintln!("vivid: Ableton Link: joining the session on the local network");
+            }
+            if let Some(q) = controls.oscquery() {
+                eprintln!("vivid: OSCQuery on http://{}", q.local_addr());
+            }
             if let Some(f) = controls.audio_file() {
                 eprintln!(
                     "vivid: audio from {} ({:.1} s at {} Hz)",
@@ -120,6 +189,17 @@ mod imp {
                     f.seconds(),
                     f.rate()
                 );
+            }
+            if args.audio_play && !realtime {
+                eprintln!(
+                    "vivid: --audio-play: a headless or --fps render stays silent (deterministic)"
+                );
+            }
+            if let Some(d) = controls.audio_play_device() {
+                eprintln!("vivid: playing the audio on `{d}`");
+            }
+            if let Some(e) = controls.audio_play_error() {
+                eprintln!("vivid: warning: --audio-play: {e}; the audio is analysed, not heard");
             }
             if let Some(c) = controls.capture() {
                 eprintln!("vivid: audio from capture device `{}`", c.device_name());
@@ -165,7 +245,7 @@ mod imp {
     pub struct Host;
 
     impl Host {
-        pub fn start(args: &ControlArgs) -> anyhow::Result<Self> {
+        pub fn start(args: &ControlArgs, _realtime: bool) -> anyhow::Result<Self> {
             if args.any() {
                 anyhow::bail!(
                     "this vivid was built without the `control` feature: --osc, --audio, --audio-in, --midi and --midi-file are not available"

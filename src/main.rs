@@ -124,6 +124,16 @@ struct BenchArgs {
     no_loop_guard: bool,
 }
 
+impl Command {
+    /// The run's arguments a subcommand carries (`render`'s).
+    fn run_args(&mut self) -> Option<&mut RunArgs> {
+        match self {
+            Self::Render(args) => Some(&mut args.run),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 struct RenderArgs {
     #[command(flatten)]
@@ -359,7 +369,14 @@ fn parse_folder(s: &str) -> Result<PathBuf, String> {
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // One `--clock` for every clock: `link` also starts the control's Link session.
+    for run in [Some(&mut cli.run), cli.command.as_mut().and_then(Command::run_args)]
+        .into_iter()
+        .flatten()
+    {
+        run.control.link = run.outputs.clock == cli::outputs::Clock::Link;
+    }
     let result = match cli.command {
         Some(Command::Operators {
             shader_api: true, ..
@@ -692,7 +709,7 @@ fn run_headless(
     if !args.watch {
         let _ = vivid::project::load_project(project)?;
     }
-    let host = control_flags::Host::start(&args.control)?;
+    let host = control_flags::Host::start(&args.control, false)?;
     let gpu = Gpu::headless(&GpuOptions::default())?;
     let adapter = gpu.describe();
     let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch, &host)?;
@@ -889,7 +906,7 @@ fn run_window(
     let setup_args = args.clone();
     let project = project.to_path_buf();
     let watch = !args.no_watch;
-    let host = control_flags::Host::start(&args.control)?;
+    let host = control_flags::Host::start(&args.control, args.fps.is_none())?;
     let hook = Some(host.hook());
     let run = vivid::window::run_with(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch, &host)), hook)
         .map_err(|e| match e {

@@ -239,3 +239,49 @@ fn a_fixed_tempo_gives_beat_and_phase_at_the_frames_time() {
         assert!(got[c].abs_diff(want[c]) <= 2, "{got:?} vs {want:?}");
     }
 }
+
+#[test]
+fn audio_play_keeps_a_headless_render_silent_and_never_fails_a_run() {
+    let dir = common::project(&[(
+        "chain.toml",
+        "output = \"s\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\ncolor = [\"audio.level\", 0, 0, 1]\n",
+    )]);
+    let wav = dir.path().join("tone.wav");
+    let tone: Vec<f32> = (0..22_050)
+        .map(|n| 0.5 * (std::f32::consts::TAU * 440.0 * n as f32 / 22_050.0).sin())
+        .collect();
+    write_wav(&wav, 22_050, &tone);
+    let out = Command::new(env!("CARGO_BIN_EXE_vivid"))
+        .arg(dir.path())
+        .args([
+            "--headless",
+            "--monitor-interval",
+            "0",
+            "--frames",
+            "3",
+            "--audio-play",
+            "--audio",
+        ])
+        .arg(&wav)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("--audio-play: a headless or --fps render stays silent"),
+        "{err}"
+    );
+    // In a real-time host it plays, or (no output device, as on CI) says why in one line:
+    // the run goes on either way.
+    let options = vivid::control::ControlOptions {
+        audio: Some(wav),
+        audio_play: true,
+        ..Default::default()
+    };
+    let controls = vivid::control::Controls::start(&options).unwrap();
+    match (controls.audio_play_device(), controls.audio_play_error()) {
+        (Some(device), None) => eprintln!("playing on {device}"),
+        (None, Some(e)) => assert!(e.contains("output device") && !e.contains('\n'), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -437,3 +437,193 @@ fn osc_out_sends_each_beat_of_the_tempo() {
     assert_eq!(beats, [1.0, 2.0, 3.0, 4.0].map(OscType::Double));
     assert_eq!(controls.osc_out().unwrap().sent, 4);
 }
+
+/// Every OSC message `rx` holds now, as (address, first argument).
+fn received(rx: &UdpSocket) -> Vec<(String, OscType)> {
+    rx.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let mut got = Vec::new();
+    while let Ok(n) = rx.recv(&mut buf) {
+        if let Ok((_, OscPacket::Message(m))) = rosc::decoder::decode_udp(&buf[..n]) {
+            got.push((m.addr, m.args[0].clone()));
+        }
+    }
+    got
+}
+
+#[test]
+fn osc_send_sends_chosen_values_every_frame_or_on_change() {
+    let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let spec = |s: &str| vivid::control::osc::send::SendSpec::parse(s).unwrap();
+    let options = |rate| vivid::control::ControlOptions {
+        bpm: Some(120.0),
+        osc_out: Some(rx.local_addr().unwrap().to_string()),
+        osc_send: vec![
+            spec("/frame=frame"),
+            spec("/phase=tempo.phase"),
+            spec("/fader=osc.fader1 + 1"),
+        ],
+        osc_send_rate: rate,
+        ..Default::default()
+    };
+    for rate in [
+        vivid::control::osc::send::SendRate::Change,
+        vivid::control::osc::send::SendRate::Frame,
+    ] {
+        let mut controls = vivid::control::Controls::start(&options(rate)).unwrap();
+        let mut e = common::engine();
+        controls.register(&mut e).unwrap();
+        e.set_chain(&common::desc(CHAIN)).unwrap();
+        // 4 frames at 8 fps and 120 bpm: phases 0, 0.25, 0.5, 0.75; osc.fader1 stays 0.
+        for k in 0..4u64 {
+            controls.before_frame(
+                &mut e,
+                FrameTime {
+                    time: k as f64 / 8.0,
+                    frame: k,
+                },
+            );
+        }
+        let got = received(&rx);
+        let values = |addr: &str| -> Vec<OscType> {
+            got.iter()
+                .filter(|(a, _)| a == addr)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        assert_eq!(
+            values("/frame"),
+            [0.0, 1.0, 2.0, 3.0].map(OscType::Float),
+            "{rate:?}"
+        );
+        assert_eq!(
+            values("/phase"),
+            [0.0, 0.25, 0.5, 0.75].map(OscType::Float),
+            "{rate:?}"
+        );
+        // A value that does not change goes once on change, every frame otherwise.
+        let once = match rate {
+            vivid::control::osc::send::SendRate::Change => 1,
+            vivid::control::osc::send::SendRate::Frame => 4,
+        };
+        assert_eq!(
+            values("/fader"),
+            vec![OscType::Float(1.0); once],
+            "{rate:?}"
+        );
+    }
+    // A mistyped variable: an error at its column, with a suggestion.
+    let bad = vivid::control::ControlOptions {
+        osc_out: Some(rx.local_addr().unwrap().to_string()),
+        osc_send: vec![spec("/x=1 + audio.bas")],
+        ..Default::default()
+    };
+    let mut controls = vivid::control::Controls::start(&bad).unwrap();
+    let err = controls
+        .register(&mut common::engine())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("column 5") && err.contains("audio.bass"),
+        "{err}"
+    );
+}
+
+/// `GET path` over HTTP/1.0 on `addr`: (status, body).
+fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+#[test]
+fn oscquery_describes_every_parameter_and_follows_osc_in() {
+    let options = vivid::control::ControlOptions {
+        osc: Some("127.0.0.1:0".into()),
+        oscquery: Some("0".into()),
+        ..Default::default()
+    };
+    let mut controls = vivid::control::Controls::start(&options).unwrap();
+    let mut e = common::engine();
+    controls.register(&mut e).unwrap();
+    e.set_chain(&common::desc(
+        "output = \"st\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\n[st]\ntype = \"strobe\"\ninput = \"s\"\nrate = 10\n",
+    ))
+    .unwrap();
+    let http = controls.oscquery().unwrap().local_addr();
+    let osc = controls.osc().unwrap().local_addr();
+    assert!(http.ip().is_loopback(), "loopback by default: {http}");
+    // Requests wait for a frame to describe the chain: frames run meanwhile.
+    let asked = std::thread::spawn(move || {
+        (
+            http_get(http, "/?HOST_INFO"),
+            http_get(http, "/"),
+            http_get(http, "/vivid/st/rate"),
+        )
+    });
+    let mut k = 0;
+    while !asked.is_finished() {
+        let t = FrameTime {
+            time: k as f64 / 60.0,
+            frame: k,
+        };
+        controls.before_frame(&mut e, t);
+        e.render(t, Target::None, false).unwrap();
+        k += 1;
+    }
+    let (info, root, rate) = asked.join().unwrap();
+    let json = |b: &str| serde_json::from_str::<serde_json::Value>(b).unwrap();
+    let info = json(&info.1);
+    assert_eq!(info["OSC_PORT"], u64::from(osc.port()));
+    assert_eq!(info["OSC_TRANSPORT"], "UDP");
+    let root = json(&root.1);
+    // strobe's `rate` is declared `[0.0, 120.0]` (operators/src/temporal/strobe.rs).
+    let r = &root["CONTENTS"]["vivid"]["CONTENTS"]["st"]["CONTENTS"]["rate"];
+    assert_eq!(r["FULL_PATH"], "/vivid/st/rate");
+    assert_eq!(r["TYPE"], "f");
+    assert_eq!(r["RANGE"][0]["MIN"], 0.0);
+    assert_eq!(r["RANGE"][0]["MAX"], 120.0);
+    assert_eq!(r["VALUE"][0], 10.0);
+    assert_eq!(r["ACCESS"], 3);
+    assert_eq!(rate.0, 200);
+    assert_eq!(json(&rate.1), *r);
+    let color = &root["CONTENTS"]["vivid"]["CONTENTS"]["s"]["CONTENTS"]["color"];
+    assert_eq!(color["TYPE"], "ffff");
+    // Set over OSC at the address it gave: the next description has the new value.
+    let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    tx.send_to(&msg("/vivid/st/rate", vec![OscType::Float(20.0)]), osc)
+        .unwrap();
+    let asked = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        (
+            http_get(http, "/vivid/st/rate?VALUE"),
+            http_get(http, "/vivid/nope"),
+        )
+    });
+    while !asked.is_finished() {
+        let t = FrameTime {
+            time: k as f64 / 60.0,
+            frame: k,
+        };
+        controls.before_frame(&mut e, t);
+        e.render(t, Target::None, false).unwrap();
+        k += 1;
+    }
+    let (value, missing) = asked.join().unwrap();
+    assert_eq!(json(&value.1), serde_json::json!({"VALUE": [20.0]}));
+    assert_eq!(missing.0, 404);
+}

@@ -239,22 +239,33 @@ fn a_glsl_error_points_at_the_fs_line_and_column() {
 }
 
 #[test]
-fn an_audio_input_is_a_located_not_yet_supported_error() {
+fn an_audio_input_is_an_image_input_reading_silence_unconnected() {
+    // `audio` and `audioFFT` inputs are image inputs that audio nodes connect to.
     let dir = common::project(&[(
         "a.fs",
-        "/*{\n  \"INPUTS\": [\n    {\"NAME\": \"wave\", \"TYPE\": \"audio\"}\n  ]\n}*/\nvoid main() { gl_FragColor = vec4(1.0); }\n",
+        "/*{\n  \"INPUTS\": [\n    {\"NAME\": \"wave\", \"TYPE\": \"audio\"}\n  ]\n}*/\nvoid main() { gl_FragColor = IMG_NORM_PIXEL(wave, vec2(0.5)) + vec4(0.25); }\n",
     )]);
     let mut e = engine_in(MODES[0]);
-    let err = e
-        .set_chain(&desc_in(
-            dir.path(),
-            "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"a.fs\"\n",
-        ))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("a.fs:3:") && err.contains("not yet supported"),
-        "{err}"
+    // Unconnected: silence (zeros), not an error.
+    e.set_chain(&desc_in(
+        dir.path(),
+        "output = \"x\"\n[x]\ntype = \"isf\"\npath = \"a.fs\"\nsize = [4, 4]\n",
+    ))
+    .unwrap_or_else(|err| panic!("{err}"));
+    let img = common::render(&mut e, 1, 60.0);
+    common::assert_close(img.pixels[5], [0.25; 4], 2e-3, "unconnected");
+    // An audio_waveform without audio: silence as ISF maps it, 0.5 (opaque).
+    e.set_chain(&desc_in(
+        dir.path(),
+        "output = \"x\"\n[w]\ntype = \"audio_waveform\"\nsize = [64, 1]\nsamples = 64\n[x]\ntype = \"isf\"\npath = \"a.fs\"\nsize = [4, 4]\ninput = \"w\"\n",
+    ))
+    .unwrap_or_else(|err| panic!("{err}"));
+    let img = common::render(&mut e, 2, 60.0);
+    common::assert_close(
+        img.pixels[5],
+        [0.75, 0.75, 0.75, 1.25],
+        2e-3,
+        "a waveform of silence",
     );
 }
 

@@ -531,3 +531,29 @@ fn a_changed_input_rebuilds_only_its_operators_bind_groups() {
         assert!(engine.errors().is_empty(), "{:?}", engine.errors());
     }
 }
+
+#[test]
+fn audio_textures_fed_every_frame_create_nothing() {
+    // A host sets new audio before every frame (as `--audio` does): the rows go up through
+    // the uniform arena into textures made once — nothing created, in both pass modes.
+    for mode in common::MODES {
+        let mut engine = common::engine_in(mode);
+        engine
+            .load_project(&common::repo().join("testing-fixtures/audio-silence"), &[])
+            .unwrap();
+        let host = Host::new(&engine, false);
+        let mut wave = [0.0f32; 2048];
+        let mut spectrum = [0.0f32; 1025];
+        for k in 0..60u64 {
+            for (i, s) in wave.iter_mut().enumerate() {
+                *s = ((i as u64 + k * 7) % 64) as f32 / 32.0 - 1.0;
+            }
+            spectrum.fill(0.0);
+            spectrum[(k as usize * 13) % 1025] = 1.0;
+            engine.audio_mut().set(&wave, &spectrum, 48_000.0);
+            run(&mut engine, &host, k, 1);
+        }
+        // Changes: the chain, the target.
+        assert_steady(&engine, &format!("audio textures ({mode:?})"), 2);
+    }
+}

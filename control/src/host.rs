@@ -18,8 +18,11 @@ use crate::osc::{OscConfig, OscInput, parse_listen};
 pub fn declare(registry: &mut vivid_engine::Registry) -> Result<(), String> {
     registry.add_namespace("osc", OSC_DOC)?;
     registry.add_namespace("midi", MIDI_DOC)?;
-    for (name, doc) in crate::tempo::VARIABLES {
-        registry.add_variable(name, doc)?;
+    for (name, doc) in crate::tempo::VARIABLES
+        .iter()
+        .chain(&crate::link::VARIABLES)
+    {
+        registry.add_variable(*name, *doc)?;
     }
     for (name, doc) in crate::audio::variables(AnalysisSettings::default().bands) {
         registry.add_variable(name, doc)?;
@@ -43,6 +46,10 @@ pub struct ControlOptions {
     pub analysis: AnalysisSettings,
     /// `--audio-once`: silence after the file's end (else it loops).
     pub audio_once: bool,
+    /// `--audio-play`: play the `--audio` file to the default output device, in step with
+    /// the frames' clock (a host that renders in real time; a deterministic render stays
+    /// silent). No device is not an error: [`Controls::audio_play_error`] says why.
+    pub audio_play: bool,
     /// `--midi`: an input port (a part of its name, or `default` for the first).
     pub midi: Option<String>,
     /// `--midi-file`: a MIDI file played at each frame's time.
@@ -51,6 +58,15 @@ pub struct ControlOptions {
     pub bpm: Option<f64>,
     /// `--osc-out`: where beats and onsets are sent (`host:port`, or a port on 127.0.0.1).
     pub osc_out: Option<String>,
+    /// `--clock link`: join the Ableton Link session (feature `link`).
+    pub link: bool,
+    /// `--oscquery`: serve the parameters' namespace over HTTP (a port on 127.0.0.1, or
+    /// `host:port`); needs `osc`.
+    pub oscquery: Option<String>,
+    /// `--osc-send`: values sent there too (`/address=EXPR`).
+    pub osc_send: Vec<crate::osc::send::SendSpec>,
+    /// `--osc-send-rate`: every frame, or on change.
+    pub osc_send_rate: crate::osc::send::SendRate,
 }
 
 /// The running sources.
@@ -68,6 +84,19 @@ pub struct Controls {
     tempo: crate::tempo::Tempo,
     tempo_slots: Vec<usize>,
     osc_out: Option<crate::osc::out::OscOutput>,
+    /// The Link session joined, and the `link.*` slots.
+    #[cfg(feature = "link")]
+    link: Option<crate::link::LinkClock>,
+    link_slots: Vec<usize>,
+    /// `--oscquery`'s server.
+    oscquery: Option<crate::oscquery::OscQuery>,
+    /// `--osc-send`'s values: as given, then parsed by `register`.
+    send_specs: Vec<crate::osc::send::SendSpec>,
+    send_rate: crate::osc::send::SendRate,
+    sends: crate::osc::send::Sends,
+    /// `--audio-play`'s player, or why it could not start.
+    player: Option<crate::audio::play::Player>,
+    play_error: Option<String>,
     /// The last whole beat and onset count sent.
     sent_beat: f64,
     sent_onsets: u64,
@@ -91,9 +120,46 @@ impl Controls {
             }
             None => None,
         };
+        let oscquery = match (&options.oscquery, &osc) {
+            (Some(s), Some(osc)) => {
+                let addr = parse_listen(s)
+                    .map_err(|m| ControlError::Config(format!("--oscquery: {m}")))?;
+                Some(crate::oscquery::OscQuery::start(addr, osc.local_addr())?)
+            }
+            (Some(_), None) => {
+                return Err(ControlError::Config(
+                    "--oscquery describes the parameters OSC in sets: give --osc PORT too".into(),
+                ));
+            }
+            _ => None,
+        };
+        if options.link && !cfg!(feature = "link") {
+            return Err(ControlError::Config(
+                "--clock link: this vivid was built without the `link` feature (Ableton Link)"
+                    .into(),
+            ));
+        }
         let file = match &options.audio {
             Some(p) => Some(FileSource::open(p, options.analysis, !options.audio_once)?),
             None => None,
+        };
+        if !options.osc_send.is_empty() && options.osc_out.is_none() {
+            return Err(ControlError::Config(
+                "--osc-send sends to --osc-out HOST:PORT: give it too".into(),
+            ));
+        }
+        let (player, play_error) = match (&file, options.audio_play) {
+            (Some(f), true) => {
+                match crate::audio::play::Player::open(f.samples(), f.rate(), f.looped()) {
+                    Ok(p) => (Some(p), None),
+                    Err(e) => (None, Some(e.to_string())),
+                }
+            }
+            (None, true) => (
+                None,
+                Some("--audio-play plays the --audio file: give one".into()),
+            ),
+            _ => (None, None),
         };
         let capture = match &options.audio_in {
             Some(name) => Some(CaptureSource::open(Some(name), options.analysis)?),
@@ -125,6 +191,17 @@ impl Controls {
                 )?),
                 None => None,
             },
+            #[cfg(feature = "link")]
+            link: options
+                .link
+                .then(|| crate::link::LinkClock::join(options.bpm.unwrap_or(120.0))),
+            link_slots: Vec::new(),
+            oscquery,
+            send_specs: options.osc_send.clone(),
+            send_rate: options.osc_send_rate,
+            sends: crate::osc::send::Sends::default(),
+            player,
+            play_error,
             sent_beat: 0.0,
             sent_onsets: 0,
         })
@@ -151,6 +228,12 @@ impl Controls {
             .map(|(n, d)| engine.add_variable(*n, *d))
             .collect::<Result<_, _>>()
             .map_err(ControlError::Config)?;
+        self.link_slots = crate::link::VARIABLES
+            .iter()
+            .map(|(n, d)| engine.add_variable(*n, *d))
+            .collect::<Result<_, _>>()
+            .map_err(ControlError::Config)?;
+        self.sends = crate::osc::send::Sends::new(engine, &self.send_specs, self.send_rate)?;
         Ok(())
     }
 
@@ -170,6 +253,26 @@ impl Controls {
     #[must_use]
     pub fn capture(&self) -> Option<&CaptureSource> {
         self.capture.as_ref()
+    }
+
+    /// `--audio-play`'s output device, if it plays.
+    #[must_use]
+    pub fn audio_play_device(&self) -> Option<&str> {
+        self.player
+            .as_ref()
+            .map(crate::audio::play::Player::device_name)
+    }
+
+    /// Why `--audio-play` does not play (no output device…), if it was asked for.
+    #[must_use]
+    pub fn audio_play_error(&self) -> Option<&str> {
+        self.play_error.as_deref()
+    }
+
+    /// The `OSCQuery` server, if serving.
+    #[must_use]
+    pub fn oscquery(&self) -> Option<&crate::oscquery::OscQuery> {
+        self.oscquery.as_ref()
     }
 
     /// OSC out, if sending.
@@ -197,18 +300,38 @@ impl Controls {
             osc.apply(engine);
         }
         let features = if let Some(f) = &mut self.file {
-            Some(f.features_at(time.time))
+            let features = f.features_at(time.time);
+            f.audio_into(engine.audio_mut());
+            Some(features)
+        } else if let Some(c) = &mut self.capture {
+            let features = c.features();
+            c.audio_into(engine.audio_mut());
+            Some(features)
         } else {
-            self.capture.as_mut().map(CaptureSource::features)
+            None
         };
         let estimate = features.as_ref().map(|f| f64::from(f.bpm));
         let onsets = features.as_ref().map_or(0, |f| f.onsets);
         if let (Some(f), Some(slots)) = (features, &self.audio_slots) {
             slots.set(engine, &f);
         }
-        self.tempo.step(time.time, estimate);
+        let mut clock = self.midi_in.as_ref().and_then(MidiInput::clock);
+        #[cfg(feature = "link")]
+        if let Some(link) = &mut self.link {
+            let (bpm, beats, peers) = link.read();
+            for (slot, v) in
+                self.link_slots
+                    .iter()
+                    .zip([bpm, beats.floor(), beats.fract(), peers as f64])
+            {
+                engine.set_variable(*slot, v);
+            }
+            clock = Some(crate::link::LinkClock::reading(bpm, beats));
+        }
+        self.tempo.step_with(time.time, estimate, clock);
         let (bpm, beat, phase) = self.tempo.values();
-        for (slot, v) in self.tempo_slots.iter().zip([bpm, beat, phase]) {
+        let playing = if self.tempo.playing() { 1.0 } else { 0.0 };
+        for (slot, v) in self.tempo_slots.iter().zip([bpm, beat, phase, playing]) {
             engine.set_variable(*slot, v);
         }
         if let Some(out) = &mut self.osc_out {
@@ -234,6 +357,15 @@ impl Controls {
         if let Some(m) = &self.midi_in {
             let applier = &mut self.midi_applier;
             m.with_latest(|latest| applier.apply(engine, latest));
+        }
+        if let Some(q) = &self.oscquery {
+            q.publish(engine);
+        }
+        // Last: the values sent read everything applied above.
+        if let Some(out) = &mut self.osc_out {
+            self.sends.each(engine, time, |address, v| {
+                out.send(address, vec![rosc::OscType::Float(v)]);
+            });
         }
     }
 }

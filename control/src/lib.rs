@@ -13,12 +13,16 @@
 //!   [`midi::file::MidiFile`]);
 //! - `audio`: analysis of a file or a capture device ([`audio::FileSource`],
 //!   [`audio::CaptureSource`]);
+//! - `oscquery`: the parameters described for controllers over HTTP ([`oscquery::OscQuery`]);
+//! - `link`: Ableton Link's tempo and beat (`--clock link`, feature `link`);
 //! - `host`: [`Controls`], every source a run asked for, applied once per frame.
 
 pub mod audio;
 mod host;
+pub mod link;
 pub mod midi;
 pub mod osc;
+pub mod oscquery;
 pub mod tempo;
 
 pub use host::{ControlOptions, Controls, declare};

@@ -1,14 +1,22 @@
-//! Tempo as variables: `tempo.bpm`, `tempo.beat` (whole beats since the start) and
-//! `tempo.phase` (0..1 within the beat), from a fixed `--bpm` or the audio's estimate.
+//! Tempo as variables: `tempo.bpm`, `tempo.beat` (whole beats since the start),
+//! `tempo.phase` (0..1 within the beat) and `tempo.playing`, from a fixed `--bpm`, else a
+//! MIDI clock that arrives on `--midi` (its start, stop and continue), else the audio's
+//! estimate.
+
+use crate::midi::clock::ClockReading;
 
 /// The tempo's variables, (name, documentation).
-pub const VARIABLES: [(&str, &str); 3] = [
+pub const VARIABLES: [(&str, &str); 4] = [
     (
         "tempo.bpm",
-        "tempo: beats per minute (--bpm, or the audio's estimate; 0 without)",
+        "tempo: beats per minute (--bpm, a MIDI clock, or the audio's estimate; 0 without)",
     ),
     ("tempo.beat", "tempo: whole beats since the start"),
     ("tempo.phase", "tempo: 0..1 within the beat"),
+    (
+        "tempo.playing",
+        "tempo: 1 while playing (a MIDI clock between start or continue and stop; else while there is a tempo)",
+    ),
 ];
 
 /// Beats counted along the frames' time.
@@ -19,6 +27,7 @@ pub struct Tempo {
     beats: f64,
     bpm: f64,
     last: Option<f64>,
+    playing: bool,
 }
 
 impl Tempo {
@@ -35,9 +44,23 @@ impl Tempo {
     /// same at any frame rate); a followed one adds each frame's time at the tempo of the
     /// moment. A jump back in time starts counting again.
     pub fn step(&mut self, time: f64, estimate: Option<f64>) {
+        self.step_with(time, estimate, None);
+    }
+
+    /// [`step`](Self::step), following a MIDI clock when one arrives (unless the tempo is
+    /// fixed): its tempo, its position in beats, whether it plays.
+    pub fn step_with(&mut self, time: f64, estimate: Option<f64>, clock: Option<ClockReading>) {
         if let Some(bpm) = self.fixed {
             self.bpm = bpm;
             self.beats = time.max(0.0) * bpm / 60.0;
+            self.playing = true;
+            return;
+        }
+        if let Some(c) = clock {
+            self.bpm = c.bpm;
+            self.beats = c.beats;
+            self.playing = c.playing;
+            self.last = Some(time);
             return;
         }
         self.bpm = estimate
@@ -49,6 +72,7 @@ impl Tempo {
         } else {
             self.beats + dt * self.bpm / 60.0
         };
+        self.playing = self.bpm > 0.0;
         self.last = Some(time);
     }
 
@@ -56,6 +80,12 @@ impl Tempo {
     #[must_use]
     pub fn values(&self) -> (f64, f64, f64) {
         (self.bpm, self.beats.floor(), self.beats.fract())
+    }
+
+    /// Whether it plays (`tempo.playing`).
+    #[must_use]
+    pub fn playing(&self) -> bool {
+        self.playing
     }
 }
 
@@ -83,5 +113,22 @@ mod tests {
         f.step(0.0, Some(120.0));
         assert_eq!(f.values().1, 0.0, "a jump back starts again");
         assert_eq!(Tempo::new(Some(f64::NAN)).fixed, None);
+    }
+
+    #[test]
+    fn a_midi_clock_sets_tempo_position_and_playing_unless_the_tempo_is_fixed() {
+        let clock = ClockReading {
+            bpm: 128.0,
+            beats: 6.5,
+            playing: false,
+        };
+        let mut t = Tempo::new(None);
+        t.step_with(1.0, Some(90.0), Some(clock));
+        assert_eq!(t.values(), (128.0, 6.0, 0.5));
+        assert!(!t.playing());
+        let mut fixed = Tempo::new(Some(100.0));
+        fixed.step_with(0.6, None, Some(clock));
+        assert_eq!(fixed.values().0, 100.0);
+        assert!(fixed.playing());
     }
 }

@@ -13,6 +13,7 @@
 //! constructors of [`gpu::Gpu`], from the pools and caches in [`resources`]) → encode into
 //! one command encoder → one submit → the memory monitor ([`MemoryMonitor`]).
 
+pub mod audio;
 pub mod chain;
 pub mod clock;
 pub mod deadline;

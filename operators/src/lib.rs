@@ -8,6 +8,7 @@
 //!   one line in its kind's `operator_modules!` list. The 3D renderer is a folder
 //!   (`render3d/`).
 
+pub mod audio;
 pub mod filters;
 pub mod generators;
 pub mod render3d;
@@ -21,6 +22,7 @@ include!(concat!(env!("OUT_DIR"), "/shaders.rs"));
 /// Registers every built-in operator type and its shaders.
 pub fn register_builtin(registry: &mut Registry) {
     generators::register(registry);
+    audio::register(registry);
     filters::register(registry);
     temporal::register(registry);
     text::register(registry);

@@ -17,16 +17,20 @@ pub enum Clock {
     /// From the host's wall clock since `--epoch`: frame k = floor((now − epoch) × fps), so
     /// machines with synchronised clocks show the same frame at the same instant.
     System,
-    /// Ableton Link's beat and phase: not available (vivid has no Link client yet).
+    /// From the start of the run, joining the Ableton Link session on the local network:
+    /// `link.*` and `tempo.*` (beat, phase, bpm) follow the session, so what a chain
+    /// animates with them is in step with every peer (other vivids, Live, Resolume…).
     Link,
 }
 
 /// Several outputs and machines.
 #[derive(Args, Debug, Clone, Default)]
 pub struct OutputArgs {
-    /// Frame clock: `start` (default), or `system`: frame k = floor((now − epoch) × fps) of
+    /// Frame clock: `start` (default); `system`: frame k = floor((now − epoch) × fps) of
     /// the host's clock, for lockstep across machines (needs --epoch; --fps defaults to
-    /// 60). Headless, --frames N then ends at frame N−1 of that timeline, at its instant.
+    /// 60; headless, --frames N then ends at frame N−1 of that timeline, at its instant);
+    /// `link`: from the start, with `link.*` and `tempo.*` following the Ableton Link
+    /// session on the local network.
     #[arg(long, value_enum, default_value_t = Clock::Start)]
     pub clock: Clock,
     /// Unix seconds of frame 0 for `--clock system`; give every machine the same, e.g.
@@ -77,8 +81,11 @@ impl OutputArgs {
     /// Checks what the parser cannot: the clock's needs, the viewport inside the canvas.
     pub fn check(&self) -> Result<(), String> {
         match (self.clock, self.epoch) {
-            (Clock::Link, _) => {
-                return Err("--clock link: vivid has no Ableton Link client yet; use --clock system with synchronised host clocks (PTP or NTP)".into());
+            (Clock::Link, _) if !cfg!(feature = "link") => {
+                return Err("--clock link: this vivid was built without Ableton Link (the `link` feature); use --clock system with synchronised host clocks (PTP or NTP)".into());
+            }
+            (Clock::Link, Some(_)) => {
+                return Err("--epoch is for --clock system".into());
             }
             (Clock::System, None) => {
                 return Err("--clock system needs --epoch: the same Unix seconds on every machine, e.g. --epoch $(date +%s) computed once".into());
@@ -187,6 +194,7 @@ mod tests {
             clock: Clock::Link,
             ..OutputArgs::default()
         };
-        assert!(link.check().unwrap_err().contains("Link"));
+        // Ableton Link is a default feature: the clock is there unless built without it.
+        assert_eq!(link.check().is_ok(), cfg!(feature = "link"));
     }
 }

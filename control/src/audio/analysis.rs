@@ -231,6 +231,25 @@ impl Analyzer {
         &self.mags
     }
 
+    /// Writes the last `out.len()` samples pushed (at most [`WINDOW`]), oldest first;
+    /// before the start, silence.
+    pub fn waveform_into(&self, out: &mut [f32]) {
+        let n = out.len().min(WINDOW);
+        let pad = out.len() - n;
+        out[..pad].fill(0.0);
+        for (i, o) in out[pad..].iter_mut().enumerate() {
+            *o = self.history[(self.head + WINDOW - n + i) % WINDOW];
+        }
+    }
+
+    /// Hands this moment's waveform (the last [`WINDOW`] samples) and spectrum to the
+    /// frame's audio. Allocates nothing.
+    pub fn audio_into(&self, frame: &mut vivid_engine::audio::AudioFrame) {
+        let (wave, spectrum) = frame.storage(WINDOW, self.mags.len(), self.rate as f32);
+        self.waveform_into(wave);
+        spectrum.copy_from_slice(&self.mags[..spectrum.len()]);
+    }
+
     fn hop(&mut self) {
         // The window, oldest sample first.
         let mut sum_sq = 0.0f32;

@@ -27,6 +27,8 @@ struct Ring {
 struct Shared {
     ring: Mutex<Ring>,
     latest: Mutex<Features>,
+    /// The latest waveform and spectrum, for the frame's audio textures.
+    audio: Mutex<vivid_engine::audio::AudioFrame>,
     stop: AtomicBool,
     failed: AtomicBool,
     /// Samples the callback could not hand over (ring busy).
@@ -106,6 +108,7 @@ impl CaptureSource {
                 cap: 0,
             }),
             latest: Mutex::new(Features::default()),
+            audio: Mutex::new(vivid_engine::audio::AudioFrame::default()),
             stop: AtomicBool::new(false),
             failed: AtomicBool::new(false),
             dropped: AtomicU64::new(0),
@@ -141,6 +144,17 @@ impl CaptureSource {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Hands the latest waveform and spectrum to the frame's audio (silence until the
+    /// device delivered some).
+    pub fn audio_into(&self, frame: &mut vivid_engine::audio::AudioFrame) {
+        let a = self
+            .shared
+            .audio
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        frame.set(a.waveform(), a.spectrum(), a.rate());
     }
 
     fn recover(&mut self) {
@@ -294,5 +308,6 @@ fn analyse(shared: &Shared, rate: u32, settings: AnalysisSettings) {
         analyzer.push(&chunk);
         let f = analyzer.features();
         *shared.latest.lock().unwrap_or_else(PoisonError::into_inner) = f;
+        analyzer.audio_into(&mut shared.audio.lock().unwrap_or_else(PoisonError::into_inner));
     }
 }

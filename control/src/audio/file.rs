@@ -22,7 +22,7 @@ pub const MAX_SECONDS: u64 = 30 * 60;
 #[derive(Debug)]
 pub struct FileSource {
     path: PathBuf,
-    samples: Vec<f32>,
+    samples: std::sync::Arc<[f32]>,
     rate: u32,
     settings: AnalysisSettings,
     analyzer: Analyzer,
@@ -41,7 +41,7 @@ impl FileSource {
         Ok(Self {
             path: path.to_path_buf(),
             analyzer: Analyzer::new(rate, settings),
-            samples,
+            samples: samples.into(),
             rate,
             settings,
             looped,
@@ -52,6 +52,18 @@ impl FileSource {
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Its samples, mono (shared: `--audio-play` plays them).
+    #[must_use]
+    pub fn samples(&self) -> std::sync::Arc<[f32]> {
+        std::sync::Arc::clone(&self.samples)
+    }
+
+    /// Whether it loops.
+    #[must_use]
+    pub fn looped(&self) -> bool {
+        self.looped
     }
 
     /// Its sample rate.
@@ -82,6 +94,12 @@ impl FileSource {
             self.feed(pos, target - pos, false);
         }
         self.analyzer.features()
+    }
+
+    /// Hands the waveform and spectrum at the time of the last
+    /// [`features_at`](Self::features_at) to the frame's audio.
+    pub fn audio_into(&self, frame: &mut vivid_engine::audio::AudioFrame) {
+        self.analyzer.audio_into(frame);
     }
 
     /// The analysis's last spectrum.

@@ -3,11 +3,13 @@
 //!
 //! - `analysis`: the analysis on a fixed grid of hops ([`Analyzer`]);
 //! - `file`: a decoded file analysed up to each frame's time ([`FileSource`]);
-//! - `capture`: a capture device, analysed on its own thread ([`CaptureSource`]).
+//! - `capture`: a capture device, analysed on its own thread ([`CaptureSource`]);
+//! - `play`: the file played to the output device in step with the frames ([`play::Player`]).
 
 pub mod analysis;
 pub mod capture;
 pub mod file;
+pub mod play;
 
 pub use analysis::{AnalysisSettings, Analyzer, Features, MAX_BANDS};
 pub use capture::CaptureSource;

@@ -5,6 +5,7 @@
 //! Every source writes into a [`Latest`]: one value per (kind, channel, number), 6144 in
 //! all — bounded by construction, whatever arrives; the frame applies those that changed.
 
+pub mod clock;
 pub mod file;
 pub mod live;
 

@@ -11,6 +11,7 @@ mod apply;
 pub mod decode;
 mod inbox;
 pub mod out;
+pub mod send;
 
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -195,6 +195,7 @@ impl Engine {
                 scene: SceneView::EMPTY,
                 variables: self.registry.variables(),
                 vars: &self.vars,
+                audio: &self.audio,
             };
             rt.scene[i] = if n.prepared.is_some() {
                 n.op.scene(&cx)
@@ -256,6 +257,7 @@ impl Engine {
                 scene: SceneView::new(&rt.scene, &n.refs),
                 variables: self.registry.variables(),
                 vars: &self.vars,
+                audio: &self.audio,
             };
             let at = w.next_offset();
             n.op.write_uniforms(&cx, &mut w);

@@ -136,6 +136,8 @@ pub struct Engine {
     /// This frame's values of the variables expressions read (slots of the registry's
     /// [`Variables`](crate::params::Variables)).
     vars: crate::params::ExprVars,
+    /// This frame's audio, as a host set it ([`audio_mut`](Self::audio_mut)).
+    audio: crate::audio::AudioFrame,
 }
 
 /// Counters that move when something every node depends on changed.
@@ -199,6 +201,7 @@ impl Engine {
             generations: Generations::default(),
             files,
             vars,
+            audio: crate::audio::AudioFrame::default(),
         }
     }
 
@@ -224,6 +227,19 @@ impl Engine {
         doc: impl Into<std::borrow::Cow<'static, str>>,
     ) -> std::result::Result<(), String> {
         self.registry.add_namespace(prefix, doc)
+    }
+
+    /// This frame's audio, for a host to set before rendering it (its last samples and
+    /// spectrum: what `audio_waveform`, `audio_spectrum` and ISF audio inputs read). Until
+    /// set, they read silence. Setting it allocates nothing.
+    pub fn audio_mut(&mut self) -> &mut crate::audio::AudioFrame {
+        &mut self.audio
+    }
+
+    /// This frame's audio.
+    #[must_use]
+    pub fn audio(&self) -> &crate::audio::AudioFrame {
+        &self.audio
     }
 
     /// Sets the value of the variable at `slot` ([`add_variable`](Self::add_variable),

@@ -226,6 +226,9 @@ pub struct UniformCx<'a> {
     pub variables: &'a Variables,
     /// ...and their values this frame, by slot (`text` formats them into its string).
     pub vars: &'a ExprVars,
+    /// This frame's audio as the host set it (silence without one): what the audio
+    /// texture operators upload.
+    pub audio: &'a crate::audio::AudioFrame,
 }
 
 impl UniformCx<'_> {

@@ -24,7 +24,8 @@ pub enum InputKind {
     Point2D,
     /// A momentary trigger.
     Event,
-    /// Audio waveform or spectrum (not yet supported).
+    /// Audio waveform (`audio`) or spectrum (`audioFFT`): an image input fed by an
+    /// `audio_waveform` or `audio_spectrum` node.
     Audio,
 }
 

@@ -545,19 +545,10 @@ fn translate_as(
     );
     for (i, input) in header.inputs.iter().enumerate() {
         match input.kind {
-            InputKind::Image => images.push(input.name.clone()),
-            InputKind::Audio => {
-                let at = fs.find(&format!("\"{}\"", input.name)).unwrap_or(0);
-                return Err(Diagnostic::at_span(
-                    fs_path,
-                    fs,
-                    at..at + 1,
-                    format!(
-                        "input `{}`: audio inputs are not yet supported in vivid",
-                        input.name
-                    ),
-                ));
-            }
+            // Audio inputs are images too (ISF: `audio` a waveform, width the samples;
+            // `audioFFT` a spectrum, width the bins): the node's input in that place, an
+            // `audio_waveform` or `audio_spectrum` node; unconnected, silence (zeros).
+            InputKind::Image | InputKind::Audio => images.push(input.name.clone()),
             InputKind::Float => uniforms.push(Uniform {
                 input: i,
                 int: false,
