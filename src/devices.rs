@@ -123,13 +123,13 @@ fn audio_inputs() -> String {
     )
 }
 
-/// Audio playback devices (cpal): vivid plays no sound; listed to tell them from the inputs
+/// Audio playback devices (cpal): `--audio-play` plays on the default one; listed to tell them from the inputs
 /// (a monitor of an output is often an input of its own).
 #[cfg(feature = "control")]
 fn audio_outputs() -> String {
     let names = vivid::control::audio::capture::output_devices();
     section(
-        "Audio outputs (vivid plays no sound; for reference):",
+        "Audio outputs (`--audio-play` plays the `--audio` file on the default one):",
         Ok(names),
     )
 }
@@ -137,7 +137,7 @@ fn audio_outputs() -> String {
 #[cfg(not(feature = "control"))]
 fn audio_outputs() -> String {
     section(
-        "Audio outputs (vivid plays no sound; for reference):",
+        "Audio outputs (`--audio-play` plays the `--audio` file on the default one):",
         Err("this vivid is built without the `control` feature".into()),
     )
 }

@@ -371,9 +371,12 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let mut cli = Cli::parse();
     // One `--clock` for every clock: `link` also starts the control's Link session.
-    for run in [Some(&mut cli.run), cli.command.as_mut().and_then(Command::run_args)]
-        .into_iter()
-        .flatten()
+    for run in [
+        Some(&mut cli.run),
+        cli.command.as_mut().and_then(Command::run_args),
+    ]
+    .into_iter()
+    .flatten()
     {
         run.control.link = run.outputs.clock == cli::outputs::Clock::Link;
     }
