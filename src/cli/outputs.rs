@@ -84,13 +84,10 @@ impl OutputArgs {
             (Clock::Link, _) if !cfg!(feature = "link") => {
                 return Err("--clock link: this vivid was built without Ableton Link (the `link` feature); use --clock system with synchronised host clocks (PTP or NTP)".into());
             }
-            (Clock::Link, Some(_)) => {
-                return Err("--epoch is for --clock system".into());
-            }
             (Clock::System, None) => {
                 return Err("--clock system needs --epoch: the same Unix seconds on every machine, e.g. --epoch $(date +%s) computed once".into());
             }
-            (Clock::Start, Some(_)) => {
+            (Clock::Start | Clock::Link, Some(_)) => {
                 return Err("--epoch is for --clock system".into());
             }
             _ => {}
