@@ -605,34 +605,20 @@ fn rgba16(p: [f32; 4]) -> [u16; 4] {
 
 /// Writes `frame` as PNG file `name`, of `depth` bits per channel.
 fn write_png(frame: &Readback, name: &str, depth: u8) -> Result<(), String> {
-    use image::ImageEncoder as _;
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    let file = std::fs::File::create(name).map_err(|e| format!("{name}: {e}"))?;
-    let mut out = std::io::BufWriter::new(file);
-    // Fast deflate (fdeflate) with adaptive filters: the default (zlib level 6) took ~470 ms
-    // for a 4K frame on one core, which made the encoder thread the whole cost of a
-    // recorded frame; files come out ~10-20 % larger.
-    let encoder =
-        PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive);
-    let written = if depth == 16 {
-        let words = to_rgba16(frame);
-        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
-        encoder.write_image(
-            &bytes,
+    let saved = if depth == 16 {
+        image::ImageBuffer::<image::Rgba<u16>, _>::from_raw(
             frame.width,
             frame.height,
-            image::ExtendedColorType::Rgba16,
+            to_rgba16(frame),
         )
+        .ok_or_else(|| "a frame of the wrong size".to_string())?
+        .save_with_format(name, image::ImageFormat::Png)
     } else {
-        encoder.write_image(
-            &to_rgba8(frame),
-            frame.width,
-            frame.height,
-            image::ExtendedColorType::Rgba8,
-        )
+        image::RgbaImage::from_raw(frame.width, frame.height, to_rgba8(frame))
+            .ok_or_else(|| "a frame of the wrong size".to_string())?
+            .save_with_format(name, image::ImageFormat::Png)
     };
-    written.map_err(|e| format!("{name}: {e}"))?;
-    std::io::Write::flush(&mut out).map_err(|e| format!("{name}: {e}"))
+    saved.map_err(|e| format!("{name}: {e}"))
 }
 
 /// The encoder thread: frames in until the tap is gone, then the file is closed.
