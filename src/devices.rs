@@ -41,6 +41,7 @@ fn section(title: &str, lines: Result<Vec<String>, String>) -> String {
 }
 
 /// A TOML string literal of `s`.
+#[cfg(any(feature = "media", feature = "control"))]
 fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
