@@ -166,7 +166,19 @@ pub fn check_offer(fd: &OwnedFd, desc: &DmabufDesc) -> Result<Identity> {
     let mut file = std::fs::File::from(fd.try_clone()?);
     let meta = file.metadata()?;
     let needed = desc.offset + desc.stride * u64::from(desc.height - 1) + row;
-    let length = file.seek(SeekFrom::End(0))?;
+    // A DMA-BUF tells its size by seeking to its end. An opaque fd (a Vulkan export, as
+    // NVIDIA's drivers give) cannot be seeked: the driver checks it at import instead (same
+    // driver and device UUID, the image's own allocation size).
+    let length = match file.seek(SeekFrom::End(0)) {
+        Ok(length) => length,
+        Err(e)
+            if desc.handle == HandleType::OpaqueFd
+                && e.raw_os_error() == Some(29 /* ESPIPE */) =>
+        {
+            u64::MAX
+        }
+        Err(e) => return Err(e.into()),
+    };
     if length < needed {
         return Err(DmabufError::Layout(format!(
             "the buffer has {length} bytes; offset {} + {} rows of stride {} need {needed}",

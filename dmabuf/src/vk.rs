@@ -472,7 +472,13 @@ fn import_linear(
     let requirements = unsafe { raw.get_image_memory_requirements(image) };
     // The buffer must hold all the image reads: a shorter one would fault when mapped.
     let mut file = std::fs::File::from(fd);
-    let length = file.seek(SeekFrom::End(0))?;
+    // An opaque fd cannot be seeked (see `import::check_offer`): the driver checks it at
+    // import, against the same image's own allocation size.
+    let length = match file.seek(SeekFrom::End(0)) {
+        Ok(length) => length,
+        Err(e) if handle == HandleType::OpaqueFd && e.raw_os_error() == Some(29) => u64::MAX,
+        Err(e) => return Err(e.into()),
+    };
     if length < requirements.size {
         return Err(DmabufError::Layout(format!(
             "the buffer has {length} bytes, the image needs {}",
