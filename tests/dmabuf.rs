@@ -57,7 +57,7 @@ fn gpu() -> Option<Gpu> {
     Some(gpu)
 }
 
-/// The device, if it imports DMA-BUFs (VK_EXT_external_memory_dma_buf). Lavapipe does (CI
+/// The device, if it imports DMA-BUFs (`VK_EXT_external_memory_dma_buf`). Lavapipe does (CI
 /// runs there: without it the test fails); another driver without it is skipped, saying so
 /// (NVIDIA's, in a container without its DRM module, exports opaque fds only).
 fn dmabuf_gpu() -> Option<Gpu> {
