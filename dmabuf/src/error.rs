@@ -40,6 +40,9 @@ pub enum DmabufError {
     /// The file descriptor could not be read (duplicated, measured).
     #[error("the buffer's file descriptor: {0}")]
     Fd(#[from] std::io::Error),
+    /// The producer's writes did not finish in time (explicit sync's bounded wait).
+    #[error("synchronisation: {0}")]
+    Sync(String),
     /// A Vulkan call failed.
     #[error("Vulkan {call} failed: {result}")]
     Vulkan {

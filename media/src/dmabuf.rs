@@ -101,6 +101,7 @@ pub fn route(sample: &gst::Sample, format: &Format) -> Route {
         offset,
         stride,
         handle: HandleType::DmaBuf,
+        chroma: None,
     };
     match vivid_dmabuf::import::check_offer(&fd, &desc) {
         Ok(_) => Route::DmaBuf { fd, desc },
