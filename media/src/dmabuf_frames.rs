@@ -32,6 +32,7 @@ pub const DMABUF_FORMATS: &str = "{ NV12, RGBA, BGRA, RGBx, BGRx }";
 /// GStreamer takes the first structure both sides accept, so a decoder that can hand out
 /// DMA-BUFs does, and every other pipeline negotiates system memory as before.
 pub fn sink_caps(import: bool, system_formats: &str) -> Result<gst::Caps, String> {
+    crate::init()?;
     let system = format!("video/x-raw, format=(string){system_formats}");
     let text = if import {
         format!(
@@ -253,23 +254,51 @@ mod tests {
     /// are negotiated as DMA-BUF, and refused at the memory, saying so.
     #[test]
     fn dma_buf_caps_over_system_memory_are_refused_at_the_memory() {
-        let caps = sink_caps(true, crate::frame::SINK_FORMATS).expect("caps");
-        let sample = pull(
-            "videotestsrc num-buffers=1 ! video/x-raw,format=NV12,width=16,height=8 ! \
-             capssetter caps=\"video/x-raw(memory:DMABuf)\" join=false replace=false ! \
-             appsink name=sink",
-            &caps,
-        );
+        crate::init().expect("GStreamer");
+        let pipeline = gst::parse::launch("appsrc name=src format=time ! appsink name=sink")
+            .expect("pipeline")
+            .downcast::<gst::Pipeline>()
+            .expect("a pipeline");
+        let src = pipeline
+            .by_name("src")
+            .expect("src")
+            .downcast::<gst_app::AppSrc>()
+            .expect("an app source");
+        let sink = pipeline
+            .by_name("sink")
+            .expect("sink")
+            .downcast::<gst_app::AppSink>()
+            .expect("an app sink");
+        let declared: gst::Caps =
+            "video/x-raw(memory:DMABuf), format=NV12, width=16, height=8, framerate=30/1"
+                .parse()
+                .expect("caps");
+        src.set_caps(Some(&declared));
+        sink.set_caps(Some(
+            &sink_caps(true, crate::frame::SINK_FORMATS).expect("caps"),
+        ));
+        pipeline.set_state(gst::State::Playing).expect("playing");
+        src.push_buffer(gst::Buffer::from_mut_slice(vec![128u8; 16 * 8 * 3 / 2]))
+            .expect("pushed");
+        let sample = sink.pull_sample().expect("a frame");
+        pipeline.set_state(gst::State::Null).expect("stopped");
         let negotiated = sample.caps().expect("caps");
-        let dmabuf = negotiated
-            .features(0)
-            .is_some_and(|f| f.contains(gstreamer_allocators::CAPS_FEATURE_MEMORY_DMABUF));
-        if !dmabuf {
-            eprintln!("SKIPPED: capssetter did not set the caps feature here ({negotiated})");
-            return;
-        }
+        assert!(
+            negotiated
+                .features(0)
+                .is_some_and(|f| f.contains(gstreamer_allocators::CAPS_FEATURE_MEMORY_DMABUF)),
+            "{negotiated}"
+        );
         let reason = describe(&sample).expect_err("not a DMA-BUF");
         assert!(reason.contains("not a DMA-BUF"), "{reason}");
+        // Without import the sink refuses DMABuf caps altogether: it asks system memory only.
+        let system = sink_caps(false, crate::frame::SINK_FORMATS).expect("caps");
+        assert!(!system.can_intersect(&declared));
+        assert!(
+            sink_caps(true, crate::frame::SINK_FORMATS)
+                .expect("caps")
+                .can_intersect(&declared)
+        );
     }
 
     /// NV12's planes from a video meta's offsets and strides: luma at the buffer's offset,
