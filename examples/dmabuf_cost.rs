@@ -293,7 +293,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // NV12 in: 1.5 bytes a pixel.
     let nv12 = pixels * 1.5;
     for upload in [false, true] {
-        let (cpu, wall) = nv12_in(&gpu, width, height, frames, upload)?;
+        let (cpu, wall) = match nv12_in(&gpu, width, height, frames, upload) {
+            Ok(figures) => figures,
+            Err(e) => {
+                // NVIDIA's driver in a container without its DRM module imports no
+                // DMA-BUFs: the export rows above still hold.
+                println!("NV12 in: not measured on this device: {e}");
+                break;
+            }
+        };
         // Import: the conversion pass reads the planes where they lie; the CPU touches
         // none. Upload: the planes written into the staging buffer (read + write by the
         // CPU), then copied into the textures on the GPU (read + write).

@@ -788,6 +788,63 @@ fn an_offer_is_handed_back_once_the_frames_that_read_it_have_completed() {
 }
 
 #[test]
+fn an_nv12_producer_cycling_three_buffers_makes_nothing_in_a_steady_frame() {
+    let _serial = serial();
+    let Some(gpu) = dmabuf_gpu() else { return };
+    let n = SIZE as usize;
+    for mode in common::MODES {
+        let mut e = engine(gpu.clone(), mode);
+        let name = format!("nv12-ring-{mode:?}");
+        let ring: Vec<OwnedFd> = (0..3).map(|_| nv12_buffer(n * n)).collect();
+        let source = vivid_dmabuf::source(&name);
+        e.set_chain(&common::desc(&chain_in(&name))).unwrap();
+        let desc = DmabufDesc {
+            width: SIZE,
+            height: SIZE,
+            fourcc: Fourcc::NV12,
+            modifier: MOD_LINEAR,
+            offset: 0,
+            stride: u64::from(SIZE),
+            handle: HandleType::DmaBuf,
+            chroma: Some(ChromaPlane {
+                offset: (n * n) as u64,
+                stride: u64::from(SIZE),
+                matrix: YuvMatrix::Bt709,
+                range: YuvRange::Full,
+            }),
+        };
+        let offer = |k: usize| {
+            source
+                .offer(ring[k % 3].try_clone().unwrap(), desc)
+                .unwrap()
+        };
+        for k in 0..6 {
+            offer(k);
+            frame(&mut e, k as u64);
+        }
+        let before = e.gpu().counts().snapshot();
+        let wgpu_before = e.gpu().wgpu_counters();
+        for k in 6..40 {
+            offer(k);
+            frame(&mut e, k as u64);
+        }
+        let after = e.gpu().counts().snapshot();
+        assert_eq!(
+            after.created, before.created,
+            "{mode:?}: objects made in steady frames"
+        );
+        assert_eq!(after.live_textures, before.live_textures);
+        // Two planes per buffer, each imported once.
+        assert_eq!(source.stats().imported, 3, "{mode:?}");
+        assert_eq!(
+            format!("{wgpu_before:?}"),
+            format!("{:?}", e.gpu().wgpu_counters())
+        );
+        assert!(e.errors().is_empty(), "{:?}", e.errors());
+    }
+}
+
+#[test]
 fn a_thousand_imports_and_releases_leave_fds_counts_and_rss_at_baseline() {
     let _serial = serial();
     let Some(gpu) = dmabuf_gpu() else { return };
