@@ -816,7 +816,7 @@ fn an_nv12_producer_cycling_three_buffers_makes_nothing_in_a_steady_frame() {
         let offer = |k: usize| {
             source
                 .offer(ring[k % 3].try_clone().unwrap(), desc)
-                .unwrap()
+                .unwrap();
         };
         for k in 0..6 {
             offer(k);

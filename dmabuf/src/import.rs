@@ -98,27 +98,37 @@ impl DmabufDesc {
         }
     }
 
-    /// Each plane's size, offset and stride.
-    fn planes(&self) -> Result<Vec<(wgpu::TextureFormat, u32, u32, u64, u64)>> {
+    /// Each plane's format, size, offset and stride.
+    fn planes(&self) -> Result<Vec<PlaneSpec>> {
         let formats = self.formats()?;
-        let mut planes = vec![(
-            formats[0],
-            self.width,
-            self.height,
-            self.offset,
-            self.stride,
-        )];
+        let mut planes = vec![PlaneSpec {
+            format: formats[0],
+            width: self.width,
+            height: self.height,
+            offset: self.offset,
+            stride: self.stride,
+        }];
         if let (Some(&format), Some(c)) = (formats.get(1), self.chroma) {
-            planes.push((
+            planes.push(PlaneSpec {
                 format,
-                self.width.div_ceil(2),
-                self.height.div_ceil(2),
-                c.offset,
-                c.stride,
-            ));
+                width: self.width.div_ceil(2),
+                height: self.height.div_ceil(2),
+                offset: c.offset,
+                stride: c.stride,
+            });
         }
         Ok(planes)
     }
+}
+
+/// One plane of a buffer, imported as an image of its own.
+#[derive(Clone, Copy, Debug)]
+struct PlaneSpec {
+    format: wgpu::TextureFormat,
+    width: u32,
+    height: u32,
+    offset: u64,
+    stride: u64,
 }
 
 /// A buffer's identity: which buffer (device and inode of the fd) and how it is read.
@@ -250,7 +260,14 @@ pub fn check_offer(fd: &OwnedFd, desc: &DmabufDesc) -> Result<Identity> {
         });
     }
     let mut needed = 0;
-    for (i, &(format, width, height, offset, stride)) in planes.iter().enumerate() {
+    for (i, p) in planes.iter().enumerate() {
+        let PlaneSpec {
+            format,
+            width,
+            height,
+            offset,
+            stride,
+        } = *p;
         let row = u64::from(width) * u64::from(bytes_per_texel(format));
         if stride < row {
             return Err(DmabufError::Layout(format!(
@@ -334,7 +351,14 @@ pub fn import_textures(gpu: &Gpu, fd: &OwnedFd, identity: &Identity) -> Result<V
     let desc = &identity.desc;
     validate(gpu, desc)?;
     let mut textures = Vec::new();
-    for (format, width, height, offset, stride) in desc.planes()? {
+    for plane in desc.planes()? {
+        let PlaneSpec {
+            format,
+            width,
+            height,
+            offset,
+            stride,
+        } = plane;
         let texture_desc = wgpu::TextureDescriptor {
             label: Some("vivid.dmabuf_in.buffer"),
             size: wgpu::Extent3d {

@@ -651,6 +651,10 @@ mod tests {
     /// The ioctl number is `_IOWR('b', 2, struct dma_buf_export_sync_file)` of
     /// `linux/dma-buf.h`, computed here from the header's definitions.
     #[test]
+    #[allow(
+        clippy::useless_conversion,
+        reason = "libc::Ioctl is u64 on 64-bit Linux, narrower elsewhere"
+    )]
     fn the_sync_file_ioctl_number_is_the_headers() {
         let ioc = |dir: u64, nr: u64| (dir << 30) | (8 << 16) | (u64::from(b'b') << 8) | nr;
         assert_eq!(u64::from(super::EXPORT_SYNC_FILE), ioc(3, 2));

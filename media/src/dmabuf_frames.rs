@@ -250,7 +250,7 @@ mod tests {
         assert!(reason.contains("system memory"), "{reason}");
     }
 
-    /// Caps that say DMABuf over buffers that are not (an `appsrc` declaring the feature)
+    /// Caps that say `DMABuf` over buffers that are not (an `appsrc` declaring the feature)
     /// are negotiated as DMA-BUF, and refused at the memory, saying so.
     #[test]
     fn dma_buf_caps_over_system_memory_are_refused_at_the_memory() {
