@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::params::{Component, ExprVars, ParamSource, ParamSpec, ParamValue, ParamValues};
+use crate::params::{
+    Component, ExprVars, ParamKind, ParamSource, ParamSpec, ParamValue, ParamValues,
+};
 
 /// The parameters of one operator instance: where each comes from and its current value.
 #[derive(Clone, Debug)]
@@ -172,6 +174,26 @@ impl ParamSet {
                 changed = true;
             }
         }
+        changed
+    }
+
+    /// Sets parameter `index` (a float, an int or a bool) to `x` as an expression's result
+    /// would be: clamped into its range as an `f32`, an int rounded, a bool true from 0.5.
+    /// Returns whether the value changed. Allocates nothing. A `[bindings]` entry drives
+    /// its parameter through this each frame.
+    pub fn set_bound(&mut self, index: usize, x: f64) -> bool {
+        let (Some(spec), Some(value)) = (self.specs.get(index), self.values.0.get_mut(index))
+        else {
+            return false;
+        };
+        let v = match spec.kind {
+            ParamKind::Float => ParamValue::Float(spec.clamp(x as f32)),
+            ParamKind::Int => ParamValue::Int(spec.clamp(x as f32).round() as i32),
+            ParamKind::Bool => ParamValue::Bool(x >= 0.5),
+            _ => return false,
+        };
+        let changed = *value != v;
+        *value = v;
         changed
     }
 
