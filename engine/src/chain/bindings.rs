@@ -458,12 +458,12 @@ impl ChainDesc {
                     b.node.loc.as_ref(),
                     format!("binding `{target}`: no operator named `{}`", b.node.value),
                 );
-                if let Some(h) = did_you_mean(
-                    &b.node.value,
-                    self.nodes.iter().map(|n| n.name.value.as_str()),
-                ) {
-                    d = d.with_hint(h);
-                }
+                let names = self.nodes.iter().map(|n| n.name.value.as_str());
+                d = d.with_hint(
+                    did_you_mean(&b.node.value, names.clone()).unwrap_or_else(|| {
+                        format!("the operators are {}", names.collect::<Vec<_>>().join(", "))
+                    }),
+                );
                 errs.push(d);
             }
             return None;

@@ -91,6 +91,13 @@ impl Engine {
         Some(&rt.nodes[rt.spec.output].name)
     }
 
+    /// The running chain as written (chain.toml with `--set` applied), if one runs: what a
+    /// host reads its own tables from (`[osc_out]`).
+    #[must_use]
+    pub fn chain_desc(&self) -> Option<&crate::chain::ChainDesc> {
+        self.edits.desc.as_ref()
+    }
+
     /// Node `name`'s parameters with this frame's values.
     #[must_use]
     pub fn param_views(&self, name: &str) -> Option<Vec<ParamView>> {
