@@ -265,6 +265,9 @@ impl Engine {
             for o in &old_bindings {
                 b.keep_state_of(o);
             }
+            if let Some(n) = rt.nodes.get_mut(b.spec.node) {
+                n.params.mark_bound(b.spec.param);
+            }
         }
         rt.update_needed(self.display.thumbs.is_some());
         let planned = rt.replan(&self.gpu, &mut self.pool);

@@ -12,8 +12,10 @@ pub struct ParamSet {
     specs: Arc<[ParamSpec]>,
     sources: Vec<ParamSource>,
     values: ParamValues,
-    /// Per parameter: whether it is an expression.
+    /// Per parameter: whether it is an expression (or bound: it changes from frame to frame).
     animated: Vec<bool>,
+    /// Per parameter: whether a `[bindings]` entry drives it.
+    bound: Vec<bool>,
     /// Number of evaluations that gave NaN or infinity (the previous value was kept).
     non_finite: u64,
     /// The components of the value being evaluated.
@@ -30,11 +32,13 @@ impl ParamSet {
             .map(|s| ParamSource::Const(s.default.clone()))
             .collect();
         let animated = vec![false; specs.len()];
+        let bound = vec![false; specs.len()];
         Self {
             specs,
             sources,
             values,
             animated,
+            bound,
             non_finite: 0,
             scratch: Vec::new(),
         }
@@ -68,7 +72,7 @@ impl ParamSet {
                 }
             }
         }
-        self.animated[index] = source.is_animated();
+        self.animated[index] = source.is_animated() || self.bound[index];
         // Room for its components, so that evaluating never grows the scratch space.
         if let ParamSource::Animated { components, .. } = &source {
             self.scratch
@@ -175,6 +179,15 @@ impl ParamSet {
             }
         }
         changed
+    }
+
+    /// Marks parameter `index` as driven by a binding: it counts as animated (operators
+    /// prepare for every value it may take, as for an expression).
+    pub fn mark_bound(&mut self, index: usize) {
+        if let (Some(b), Some(a)) = (self.bound.get_mut(index), self.animated.get_mut(index)) {
+            *b = true;
+            *a = true;
+        }
     }
 
     /// Sets parameter `index` (a float, an int or a bool) to `x` as an expression's result
