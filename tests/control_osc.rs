@@ -678,12 +678,12 @@ fn oscquery_websocket_listen_pushes_changed_values_as_osc() {
         assert!(start.elapsed() < Duration::from_secs(10), "{got:?}");
         frame(&mut e, &mut controls);
         match ws.read() {
-            Ok(tungstenite::Message::Binary(b)) => {
-                let (_, p) = rosc::decoder::decode_udp(&b).unwrap();
-                let OscPacket::Message(m) = p else {
-                    panic!("{p:?}")
+            Ok(tungstenite::Message::Binary(bytes)) => {
+                let (_, packet) = rosc::decoder::decode_udp(&bytes).unwrap();
+                let OscPacket::Message(message) = packet else {
+                    panic!("{packet:?}")
                 };
-                got.push((m.addr, m.args));
+                got.push((message.addr, message.args));
             }
             Ok(other) => panic!("{other:?}"),
             Err(tungstenite::Error::Io(_)) => {}

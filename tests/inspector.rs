@@ -723,6 +723,11 @@ fn midi_learn_binds_the_next_control_moved_into_chain_toml() {
     for _ in 0..3 {
         p.frame(Vec::new(), Modifiers::NONE);
     }
+    // A value edited and not saved yet: the learn's write saves it too (the reload it
+    // causes must give back what runs).
+    p.inspector
+        .edit(&mut p.engine, "l", "contrast", &ParamValue::Float(1.5));
+    assert_eq!(p.inspector.unsaved(), 1);
     // A knob turned before learn is not what gets bound.
     controller.send(&[0xb0, 1, 64]);
     let at = p
@@ -743,12 +748,14 @@ fn midi_learn_binds_the_next_control_moved_into_chain_toml() {
     p.frame(Vec::new(), Modifiers::NONE);
     assert_eq!(p.inspector.learning(), None);
     let written = std::fs::read_to_string(&chain).unwrap();
+    let text = text.replace("# neutral\n", "# neutral\ncontrast = 1.5\n");
     assert_eq!(
         written,
         format!("{text}\n[bindings]\n\"l.brightness\" = \"midi.cc1_7\"\n"),
         "{:?}",
         p.inspector.status()
     );
+    assert_eq!(p.inspector.unsaved(), 0);
     // The live reload loads it (here by hand): the fader drives brightness over its range.
     p.engine.load_project(dir.path(), &[]).unwrap();
     controls.borrow_mut().before_frame(

@@ -83,9 +83,22 @@ pub fn bind_in(text: &str, node: &str, param: &str, source: &str) -> Result<Stri
     Ok(doc.to_string())
 }
 
-/// [`bind_in`] on the file at `path`, written beside it and renamed over it.
-pub fn save_binding(path: &Path, node: &str, param: &str, source: &str) -> Result<(), String> {
+/// [`bind_in`] on the file at `path`, with `edits` (the inspector's unsaved values) saved
+/// in the same write — so that the reload it causes gives back exactly what runs, losing
+/// nothing — written beside it and renamed over it.
+pub fn save_binding(
+    path: &Path,
+    edits: &[super::SaveEdit],
+    node: &str,
+    param: &str,
+    source: &str,
+) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = if edits.is_empty() {
+        text
+    } else {
+        super::apply_edits(&text, edits)?
+    };
     let out = bind_in(&text, node, param, source)?;
     let tmp = path.with_extension("toml.vivid-save");
     std::fs::write(&tmp, out).map_err(|e| format!("{}: {e}", tmp.display()))?;

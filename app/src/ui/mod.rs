@@ -673,12 +673,20 @@ impl Inspector {
             self.status = Some("MIDI learn: no chain.toml to write the binding into".into());
             return None;
         };
-        match save_binding(&path, &node, &param, &moved) {
+        let edits: Vec<SaveEdit> = self.edits.values().cloned().collect();
+        match save_binding(&path, &edits, &node, &param, &moved) {
             Ok(()) => {
+                let also = if edits.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (and saved {} unsaved value(s))", edits.len())
+                };
                 self.status = Some(format!(
-                    "bound {node}.{param} to {moved} in {}",
+                    "bound {node}.{param} to {moved} in {}{also}",
                     path.display()
                 ));
+                self.edits.clear();
+                self.history.saved(save::to_toml);
                 Some(moved)
             }
             Err(e) => {

@@ -162,6 +162,10 @@ impl Binding {
     /// onto the output range — the same operations, in the same order, as the expression
     /// `lo + (hi - lo) * curve(clamp((s - a) / (b - a), 0, 1))`.
     #[must_use]
+    #[expect(
+        clippy::manual_clamp,
+        reason = "the expression language's `clamp` is max then min: the same operations"
+    )]
     pub fn map(&self, s: f64) -> f64 {
         let [a, b] = self.spec.desc.input;
         let [lo, hi] = self.spec.out;
@@ -326,7 +330,7 @@ fn read_binding(
                 ),
             },
             "input" | "range" => match pair(item) {
-                Some(p) if p[0] == p[1] && key == "input" => err(
+                Some(p) if p[0].total_cmp(&p[1]).is_eq() && key == "input" => err(
                     desc,
                     item.span(),
                     format!("`{target}`: `input` = [{}, {}] is empty", p[0], p[1]),
