@@ -235,13 +235,15 @@ mod imp {
         }
 
         /// MIDI learn's source for the inspector: the controls moved on `--midi`'s port
-        /// (or in `--midi-file`).
+        /// (or in `--midi-file`); none without either (no learn buttons).
         #[cfg(feature = "window")]
-        #[expect(
-            clippy::unnecessary_wraps,
-            reason = "the same API as without `control`"
-        )]
         pub fn learn_source(&self) -> Option<vivid::ui::LearnSource> {
+            {
+                let c = self.0.borrow();
+                if c.midi_in().is_none() && c.midi_file().is_none() {
+                    return None;
+                }
+            }
             let host = self.clone();
             Some(Box::new(move || host.0.borrow_mut().take_midi_move()))
         }
