@@ -233,6 +233,20 @@ mod imp {
             let host = self.clone();
             Box::new(move |engine, time| host.before_frame(engine, time))
         }
+
+        /// MIDI learn's source for the inspector: the controls moved on `--midi`'s port
+        /// (or in `--midi-file`); none without either (no learn buttons).
+        #[cfg(feature = "window")]
+        pub fn learn_source(&self) -> Option<vivid::ui::LearnSource> {
+            {
+                let c = self.0.borrow();
+                if c.midi_in().is_none() && c.midi_file().is_none() {
+                    return None;
+                }
+            }
+            let host = self.clone();
+            Some(Box::new(move || host.0.borrow_mut().take_midi_move()))
+        }
     }
 }
 
@@ -270,6 +284,12 @@ mod imp {
         #[expect(clippy::unused_self, reason = "the same API as with `control`")]
         pub fn hook(&self) -> vivid::window::FrameHook {
             Box::new(|_, _| {})
+        }
+
+        #[cfg(feature = "window")]
+        #[expect(clippy::unused_self, reason = "the same API as with `control`")]
+        pub fn learn_source(&self) -> Option<vivid::ui::LearnSource> {
+            None
         }
     }
 }

@@ -911,7 +911,8 @@ fn run_window(
     let watch = !args.no_watch;
     let host = control_flags::Host::start(&args.control, args.fps.is_none())?;
     let hook = Some(host.hook());
-    let run = vivid::window::run_with(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch, &host)), hook)
+    let learn = host.learn_source();
+    let run = vivid::window::run_hooked(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch, &host)), hook, learn)
         .map_err(|e| match e {
             EngineError::Surface(m) => anyhow::anyhow!("window surface: {m}\n  hint: on a machine without a display, add --headless (with --snapshot out.png to see the result)"),
             other => other.into(),

@@ -627,3 +627,110 @@ fn oscquery_describes_every_parameter_and_follows_osc_in() {
     assert_eq!(json(&value.1), serde_json::json!({"VALUE": [20.0]}));
     assert_eq!(missing.0, 404);
 }
+
+#[test]
+fn oscquery_websocket_listen_pushes_changed_values_as_osc() {
+    let options = vivid::control::ControlOptions {
+        osc: Some("127.0.0.1:0".into()),
+        oscquery: Some("0".into()),
+        ..Default::default()
+    };
+    let mut controls = vivid::control::Controls::start(&options).unwrap();
+    let mut e = common::engine();
+    controls.register(&mut e).unwrap();
+    // `rate` moves every frame; `s.color` never does.
+    e.set_chain(&common::desc(
+        "output = \"st\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\n[st]\ntype = \"strobe\"\ninput = \"s\"\nrate = \"1 + frame\"\n",
+    ))
+    .unwrap();
+    let http = controls.oscquery().unwrap().local_addr();
+    let (mut ws, _) = tungstenite::connect(format!("ws://{http}/")).unwrap();
+    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_mut() {
+        s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+    }
+    let mut k = 0u64;
+    let mut frame = |e: &mut Engine, controls: &mut vivid::control::Controls| {
+        let t = FrameTime {
+            time: k as f64 / 60.0,
+            frame: k,
+        };
+        controls.before_frame(e, t);
+        e.render(t, Target::None, false).unwrap();
+        k += 1;
+    };
+    let start = Instant::now();
+    while controls.oscquery().unwrap().clients() == 0 {
+        assert!(start.elapsed() < Duration::from_secs(5));
+        frame(&mut e, &mut controls);
+    }
+    let listen = |ws: &mut tungstenite::WebSocket<_>, cmd: &str, path: &str| {
+        ws.send(tungstenite::Message::text(format!(
+            "{{\"COMMAND\": \"{cmd}\", \"DATA\": \"{path}\"}}"
+        )))
+        .unwrap();
+    };
+    listen(&mut ws, "LISTEN", "/vivid/st/rate");
+    listen(&mut ws, "LISTEN", "/vivid/s/color");
+    // Values arrive as OSC messages in binary frames: rate each frame, color once.
+    let mut got: Vec<(String, Vec<OscType>)> = Vec::new();
+    let start = Instant::now();
+    while got.iter().filter(|(a, _)| a == "/vivid/st/rate").count() < 5 {
+        assert!(start.elapsed() < Duration::from_secs(10), "{got:?}");
+        frame(&mut e, &mut controls);
+        match ws.read() {
+            Ok(tungstenite::Message::Binary(bytes)) => {
+                let (_, packet) = rosc::decoder::decode_udp(&bytes).unwrap();
+                let OscPacket::Message(message) = packet else {
+                    panic!("{packet:?}")
+                };
+                got.push((message.addr, message.args));
+            }
+            Ok(other) => panic!("{other:?}"),
+            Err(tungstenite::Error::Io(_)) => {}
+            Err(err) => panic!("{err}"),
+        }
+    }
+    let rates: Vec<f32> = got
+        .iter()
+        .filter(|(a, _)| a == "/vivid/st/rate")
+        .map(|(_, v)| match v[..] {
+            [OscType::Float(x)] => x,
+            _ => panic!("{v:?}"),
+        })
+        .collect();
+    assert!(rates.windows(2).all(|w| w[1] > w[0]), "{rates:?}");
+    assert!(
+        rates.iter().all(|r| r.fract() == 0.0),
+        "1 + frame: {rates:?}"
+    );
+    let colors: Vec<_> = got.iter().filter(|(a, _)| a == "/vivid/s/color").collect();
+    assert_eq!(colors.len(), 1, "sent when it changes only: {got:?}");
+    assert_eq!(colors[0].1.len(), 4);
+    // IGNORE: nothing more once what was on its way is read.
+    listen(&mut ws, "IGNORE", "/vivid/st/rate");
+    for _ in 0..20 {
+        frame(&mut e, &mut controls);
+        let _ = ws.read();
+    }
+    for _ in 0..5 {
+        frame(&mut e, &mut controls);
+        assert!(
+            !matches!(ws.read(), Ok(tungstenite::Message::Binary(_))),
+            "nothing after IGNORE"
+        );
+    }
+    // HOST_INFO says LISTEN is offered; HTTP still answers on the same port.
+    let info = std::thread::spawn(move || http_get(http, "/?HOST_INFO"))
+        .join()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&info.1).unwrap();
+    assert_eq!(info["EXTENSIONS"]["LISTEN"], true);
+    // A client that closes is forgotten.
+    ws.close(None).unwrap();
+    let start = Instant::now();
+    while controls.oscquery().unwrap().clients() > 0 {
+        assert!(start.elapsed() < Duration::from_secs(5));
+        let _ = ws.read();
+        frame(&mut e, &mut controls);
+    }
+}

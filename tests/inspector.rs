@@ -665,3 +665,136 @@ fn the_output_is_letterboxed_in_the_space_the_panels_leave() {
     person.inspector.set_visible(&mut person.engine, false);
     assert!(person.engine.display_area().is_none());
 }
+
+/// A MIDI controller on a test port: what it sends goes through the MIDI input's own
+/// callback, as a port's bytes do.
+#[derive(Clone, Default)]
+struct Controller(std::sync::Arc<std::sync::Mutex<Vec<vivid::control::midi::live::Receive>>>);
+
+impl vivid::control::midi::live::Ports for Controller {
+    type Connection = ();
+    fn names(&mut self) -> Vec<String> {
+        vec!["Test Controller".into()]
+    }
+    fn connect(
+        &mut self,
+        _name: &str,
+        receive: vivid::control::midi::live::Receive,
+    ) -> Result<(), String> {
+        self.0.lock().unwrap().push(receive);
+        Ok(())
+    }
+}
+
+impl Controller {
+    fn send(&self, bytes: &[u8]) {
+        for r in self.0.lock().unwrap().iter_mut() {
+            r(bytes);
+        }
+    }
+}
+
+#[test]
+fn midi_learn_binds_the_next_control_moved_into_chain_toml() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.toml");
+    let text = "# a set\noutput = \"l\"\n\n[s]\ntype = \"solid\"\nsize = [16, 16]\ncolor = [0.5, 0.5, 0.5, 1]\n\n[l]   # the look\ntype = \"levels\"\ninput = \"s\"\ngamma = 1.0  # neutral\n";
+    std::fs::write(&chain, text).unwrap();
+    let controller = Controller::default();
+    let input = vivid::control::midi::live::MidiInput::open_with(
+        controller.clone(),
+        "Test",
+        std::time::Duration::from_secs(3600),
+    )
+    .unwrap();
+    let controls = Rc::new(RefCell::new(vivid::control::Controls::default()));
+    controls.borrow_mut().set_midi_input(input);
+    let mut p = Person::new(dir.path(), "l");
+    controls.borrow_mut().register(&mut p.engine).unwrap();
+    p.engine.load_project(dir.path(), &[]).unwrap();
+    p.inspector = Inspector::new(Some(chain.clone()));
+    let c = Rc::clone(&controls);
+    p.inspector
+        .set_learn_source(Box::new(move || c.borrow_mut().take_midi_move()));
+    p.inspector.set_visible(&mut p.engine, true);
+    p.inspector.select(Some("l"));
+    for _ in 0..3 {
+        p.frame(Vec::new(), Modifiers::NONE);
+    }
+    // A value edited and not saved yet: the learn's write saves it too (the reload it
+    // causes must give back what runs).
+    p.inspector
+        .edit(&mut p.engine, "l", "contrast", &ParamValue::Float(1.5));
+    assert_eq!(p.inspector.unsaved(), 1);
+    // A knob turned before learn is not what gets bound.
+    controller.send(&[0xb0, 1, 64]);
+    let at = p
+        .inspector
+        .widget_rect("brightness", "learn")
+        .expect("a learn button beside brightness")
+        .center();
+    p.click(at);
+    assert_eq!(p.inspector.learning(), Some(("l", "brightness")));
+    p.frame(Vec::new(), Modifiers::NONE);
+    assert_eq!(
+        std::fs::read_to_string(&chain).unwrap(),
+        text,
+        "nothing yet"
+    );
+    // Fader 7 on channel 1 moves: bound, written after the file's last table.
+    controller.send(&[0xb0, 7, 127]);
+    p.frame(Vec::new(), Modifiers::NONE);
+    assert_eq!(p.inspector.learning(), None);
+    let written = std::fs::read_to_string(&chain).unwrap();
+    let text = text.replace("# neutral\n", "# neutral\ncontrast = 1.5\n");
+    assert_eq!(
+        written,
+        format!("{text}\n[bindings]\n\"l.brightness\" = \"midi.cc1_7\"\n"),
+        "{:?}",
+        p.inspector.status()
+    );
+    assert_eq!(p.inspector.unsaved(), 0);
+    // The live reload loads it (here by hand): the fader drives brightness over its range.
+    p.engine.load_project(dir.path(), &[]).unwrap();
+    controls.borrow_mut().before_frame(
+        &mut p.engine,
+        FrameTime {
+            time: 1.0,
+            frame: 60,
+        },
+    );
+    p.frame(Vec::new(), Modifiers::NONE);
+    let (value, _) = p.param("l", "brightness");
+    assert_eq!(value, ParamValue::Float(100.0));
+    let bound = p
+        .engine
+        .param_views("l")
+        .unwrap()
+        .into_iter()
+        .find(|v| v.spec.name == "brightness")
+        .unwrap()
+        .bound;
+    assert_eq!(bound.as_deref(), Some("midi.cc1_7"));
+    // A second learn of the same parameter replaces it: a pad this time (a note-off alone
+    // moves nothing).
+    p.inspector.start_learn("l", "brightness");
+    controller.send(&[0x80, 36, 0]);
+    p.frame(Vec::new(), Modifiers::NONE);
+    assert_eq!(p.inspector.learning(), Some(("l", "brightness")));
+    controller.send(&[0x99, 36, 100]);
+    p.frame(Vec::new(), Modifiers::NONE);
+    assert_eq!(
+        std::fs::read_to_string(&chain).unwrap(),
+        format!("{text}\n[bindings]\n\"l.brightness\" = \"midi.note10_36\"\n")
+    );
+    // A broken chain.toml is left alone, and the inspector says why.
+    std::fs::write(&chain, "[l\n").unwrap();
+    p.inspector.start_learn("l", "gamma");
+    controller.send(&[0xb0, 8, 3]);
+    p.frame(Vec::new(), Modifiers::NONE);
+    assert_eq!(std::fs::read_to_string(&chain).unwrap(), "[l\n");
+    let status = p.inspector.status().unwrap_or_default().to_string();
+    assert!(status.contains("does not parse"), "{status}");
+}

@@ -250,6 +250,21 @@ fn an_animated_blur_radius_crossing_every_depth_creates_nothing() {
 }
 
 #[test]
+fn bindings_driving_parameters_every_frame_create_nothing() {
+    // `[bindings]`: a blur radius through every depth, a smoothed level and a toggle.
+    let mut engine = common::engine_in(vivid::PassMode::Compute);
+    engine
+        .set_chain(&common::desc(
+            "output = \"l\"\n[n]\ntype = \"noise\"\nsize = [256, 144]\n[b]\ntype = \"blur\"\ninput = \"n\"\n[l]\ntype = \"levels\"\ninput = \"b\"\n[bindings]\n\"b.radius\" = { source = \"abs(sin(frame * 0.05))\", range = [0, 200], curve = 2 }\n\"l.brightness\" = { source = \"frame % 7\", input = [0, 6], range = [0.5, 2], smooth = 0.1 }\n\"l.gamma\" = { source = \"frame % 10 < 5\", range = [1, 2], mode = \"toggle\" }\n",
+        ))
+        .unwrap();
+    let host = Host::new(&engine, false);
+    run(&mut engine, &host, 0, 130);
+    // Changes: the chain, the target, the arena growing once.
+    assert_steady(&engine, "bindings", 3);
+}
+
+#[test]
 fn removed_operators_free_their_textures_at_once() {
     let mut engine = common::engine();
     let big = common::desc(

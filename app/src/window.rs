@@ -288,11 +288,24 @@ pub fn run_with(
     setup: Setup,
     hook: Option<FrameHook>,
 ) -> Result<WindowRun> {
+    run_hooked(options, setup, hook, None)
+}
+
+/// [`run_with`], the inspector's MIDI learn listening to `learn`.
+pub fn run_hooked(
+    options: WindowOptions,
+    setup: Setup,
+    hook: Option<FrameHook>,
+    learn: Option<crate::ui::LearnSource>,
+) -> Result<WindowRun> {
     let event_loop =
         EventLoop::new().map_err(|e| EngineError::Surface(format!("cannot open a window: {e}")))?;
     event_loop.set_control_flow(ControlFlow::Poll);
     let instance = new_instance(Some(Box::new(event_loop.owned_display_handle())));
-    let inspector = Inspector::new(options.chain_file.clone());
+    let mut inspector = Inspector::new(options.chain_file.clone());
+    if let Some(l) = learn {
+        inspector.set_learn_source(l);
+    }
     let mut app = App {
         options,
         instance,

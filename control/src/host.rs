@@ -97,6 +97,14 @@ pub struct Controls {
     /// `--audio-play`'s player, or why it could not start.
     player: Option<crate::audio::play::Player>,
     play_error: Option<String>,
+    /// Whether the command line named OSC out (`--osc-out`): then `[osc_out]` is ignored.
+    cli_osc_out: bool,
+    /// The running chain's `[osc_out]` as last applied.
+    file_osc_out: Option<vivid_engine::chain::OscOutDesc>,
+    /// Whether beats and onsets are sent (`[osc_out] events`; always with `--osc-out`).
+    send_events: bool,
+    /// MIDI moves seen by [`take_midi_move`](Self::take_midi_move).
+    learn_seen: u64,
     /// The last whole beat and onset count sent.
     sent_beat: f64,
     sent_onsets: u64,
@@ -202,6 +210,10 @@ impl Controls {
             sends: crate::osc::send::Sends::default(),
             player,
             play_error,
+            cli_osc_out: options.osc_out.is_some(),
+            file_osc_out: None,
+            send_events: true,
+            learn_seen: 0,
             sent_beat: 0.0,
             sent_onsets: 0,
         })
@@ -287,15 +299,94 @@ impl Controls {
         self.midi_in.as_ref()
     }
 
+    /// Uses `input` as the MIDI port (one opened with
+    /// [`MidiInput::open_with`](crate::midi::live::MidiInput::open_with): a test's ports).
+    pub fn set_midi_input(&mut self, input: MidiInput) {
+        self.midi_in = Some(input);
+    }
+
+    /// The variable of the MIDI control moved last (`midi.cc1_7`, `midi.note1_60`), when
+    /// one moved since the previous call — what MIDI learn binds. From the port and the
+    /// MIDI file alike.
+    pub fn take_midi_move(&mut self) -> Option<String> {
+        let (mut moves, mut last) = self.midi_latest.last_moved();
+        if let Some(m) = &self.midi_in {
+            let (n, name) = m.with_latest(|l| l.last_moved());
+            if n > 0 {
+                last = name;
+            }
+            moves += n;
+        }
+        if moves > self.learn_seen {
+            self.learn_seen = moves;
+            return last;
+        }
+        None
+    }
+
     /// The MIDI file, if one plays.
     #[must_use]
     pub fn midi_file(&self) -> Option<&MidiFile> {
         self.midi_file.as_ref()
     }
 
+    /// Takes the running chain's `[osc_out]` when it changed (a chain loaded or reloaded),
+    /// unless the command line named OSC out: it wins. A mistake (an address that does not
+    /// resolve, a socket refused) is logged and leaves OSC out off until the next change.
+    fn follow_osc_out(&mut self, engine: &mut Engine) {
+        if self.cli_osc_out {
+            return;
+        }
+        let wanted = engine.chain_desc().and_then(|d| d.osc_out.as_ref());
+        if wanted == self.file_osc_out.as_ref() {
+            return;
+        }
+        let wanted = wanted.cloned();
+        self.osc_out = None;
+        self.sends = crate::osc::send::Sends::default();
+        self.send_events = true;
+        if let Some(o) = &wanted {
+            match self.start_file_osc_out(engine, o) {
+                Ok(()) => log::info!(
+                    "osc out: sending to {} ([osc_out] in chain.toml)",
+                    o.to.value
+                ),
+                Err(e) => log::warn!("[osc_out]: {e}"),
+            }
+        }
+        self.file_osc_out = wanted;
+    }
+
+    fn start_file_osc_out(
+        &mut self,
+        engine: &mut Engine,
+        o: &vivid_engine::chain::OscOutDesc,
+    ) -> Result<(), ControlError> {
+        let to = parse_listen(&o.to.value)
+            .map_err(|m| ControlError::Config(format!("`to = {}`: {m}", o.to.value)))?;
+        let specs: Vec<crate::osc::send::SendSpec> = o
+            .send
+            .iter()
+            .map(|(a, e)| crate::osc::send::SendSpec {
+                address: a.value.clone(),
+                expr: e.value.clone(),
+            })
+            .collect();
+        let rate = if o.every_frame {
+            crate::osc::send::SendRate::Frame
+        } else {
+            crate::osc::send::SendRate::Change
+        };
+        self.sends = crate::osc::send::Sends::new(engine, &specs, rate)?;
+        self.osc_out = Some(crate::osc::out::OscOutput::new(to)?);
+        self.send_events = o.events;
+        Ok(())
+    }
+
     /// Applies what arrived since the last frame and the audio at `time`; call before
     /// rendering that frame.
     pub fn before_frame(&mut self, engine: &mut Engine, time: FrameTime) {
+        self.follow_osc_out(engine);
         if let Some(osc) = &mut self.osc {
             osc.apply(engine);
         }
@@ -334,7 +425,9 @@ impl Controls {
         for (slot, v) in self.tempo_slots.iter().zip([bpm, beat, phase, playing]) {
             engine.set_variable(*slot, v);
         }
-        if let Some(out) = &mut self.osc_out {
+        if let Some(out) = &mut self.osc_out
+            && self.send_events
+        {
             if bpm > 0.0 && (beat - self.sent_beat).abs() >= 1.0 {
                 out.send(
                     "/vivid/tempo/beat",

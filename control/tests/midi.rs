@@ -167,4 +167,11 @@ fn a_port_is_read_through_a_virtual_port_where_the_os_has_one() {
         }
         assert!(start.elapsed().as_secs() < 5, "no CC arrived");
     }
+    // What MIDI learn binds: the last control moved (a note-on), by its variable.
+    virt.send(&[0x92, 60, 100]).unwrap();
+    let start = std::time::Instant::now();
+    while input.with_latest(|l| l.last_moved().1) != Some("midi.note3_60".into()) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(start.elapsed().as_secs() < 5, "no note arrived");
+    }
 }

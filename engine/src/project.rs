@@ -105,6 +105,8 @@ pub fn parse_chain(path: &Path, text: &str) -> ChainDesc {
     for (key, value) in root.get_ref() {
         let k = key.get_ref().as_ref();
         match value.get_ref() {
+            _ if k == "bindings" => crate::chain::parse_bindings(&mut desc, value),
+            _ if k == "osc_out" => crate::chain::parse_osc_out(&mut desc, value),
             DeValue::Table(t) => tables.push((key.clone(), t.clone())),
             _ if k == "window" => crate::chain::parse_windows(&mut desc, value),
             v => match k {
@@ -138,7 +140,7 @@ pub fn parse_chain(path: &Path, text: &str) -> ChainDesc {
                     if !is_array_of_tables {
                         d = match did_you_mean(k, TOP_LEVEL_KEYS) {
                             Some(h) => d.with_hint(h),
-                            None => d.with_hint("top-level keys are `output`, `size` and `[[window]]` tables; operators are tables like `[name]` (keys after a table header belong to that table)"),
+                            None => d.with_hint("top-level keys are `output`, `size`, `[[window]]`, `[bindings]` and `[osc_out]` tables; operators are tables like `[name]` (keys after a table header belong to that table)"),
                         };
                     }
                     desc.early.push(d);

@@ -20,6 +20,7 @@
 
 mod chain_view;
 mod history;
+mod learn;
 mod painter;
 mod params;
 mod save;
@@ -30,6 +31,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::time::Instant;
 
+pub use learn::{LearnSource, bind_in, save_binding};
 pub use painter::EguiPainter;
 pub use save::{SaveEdit, apply_edits, save_edits};
 
@@ -76,6 +78,10 @@ pub struct Inspector {
     rects: HashMap<(String, &'static str), egui::Rect>,
     /// Where the output is shown (pixels), the space the panels leave.
     picture: Option<DisplayArea>,
+    /// Where MIDI learn hears controls move (none: no learn buttons).
+    learn_source: Option<LearnSource>,
+    /// The parameter MIDI learn binds the next control moved to: (node, parameter).
+    learning: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for Inspector {
@@ -113,6 +119,8 @@ impl Inspector {
             stats_fitted: None,
             rects: HashMap::new(),
             picture: None,
+            learn_source: None,
+            learning: None,
         }
     }
 
@@ -213,6 +221,7 @@ impl Inspector {
             self.ctx.set_visuals(egui::Visuals::dark());
             self.painter = EguiPainter::new();
         }
+        self.poll_learn();
         let now = Instant::now();
         if let Some(last) = self.last.replace(now) {
             if self.intervals.len() == GRAPH {
@@ -615,6 +624,75 @@ impl Inspector {
                 self.status = None;
             }
             Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    /// Gives MIDI learn its source: each parameter that can be bound gets a learn button.
+    pub fn set_learn_source(&mut self, source: LearnSource) {
+        self.learn_source = Some(source);
+    }
+
+    /// Whether MIDI learn has a source.
+    #[must_use]
+    pub fn can_learn(&self) -> bool {
+        self.learn_source.is_some()
+    }
+
+    /// Starts MIDI learn for `node.param` (the learn button): the next control moved is
+    /// bound to it. Asked again for the same parameter, it stops. Moves made before are
+    /// forgotten.
+    pub fn start_learn(&mut self, node: &str, param: &str) {
+        let key = (node.to_string(), param.to_string());
+        if self.learning.as_ref() == Some(&key) {
+            self.learning = None;
+            self.status = Some("MIDI learn stopped".into());
+            return;
+        }
+        if let Some(source) = &mut self.learn_source {
+            while source().is_some() {}
+        }
+        self.status = Some(format!("move a MIDI control to bind {node}.{param}"));
+        self.learning = Some(key);
+    }
+
+    /// The parameter MIDI learn waits for, (node, parameter).
+    #[must_use]
+    pub fn learning(&self) -> Option<(&str, &str)> {
+        self.learning
+            .as_ref()
+            .map(|(n, p)| (n.as_str(), p.as_str()))
+    }
+
+    /// Looks at the learn source (each frame the inspector runs): when a control moved
+    /// while a parameter waits, writes the binding into chain.toml (the live reload loads
+    /// it) and says so in the status. Returns the source bound.
+    pub fn poll_learn(&mut self) -> Option<String> {
+        let moved = self.learn_source.as_mut().and_then(|s| s())?;
+        let (node, param) = self.learning.take()?;
+        let Some(path) = self.chain_file.clone() else {
+            self.status = Some("MIDI learn: no chain.toml to write the binding into".into());
+            return None;
+        };
+        let edits: Vec<SaveEdit> = self.edits.values().cloned().collect();
+        match save_binding(&path, &edits, &node, &param, &moved) {
+            Ok(()) => {
+                let also = if edits.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (and saved {} unsaved value(s))", edits.len())
+                };
+                self.status = Some(format!(
+                    "bound {node}.{param} to {moved} in {}{also}",
+                    path.display()
+                ));
+                self.edits.clear();
+                self.history.saved(save::to_toml);
+                Some(moved)
+            }
+            Err(e) => {
+                self.status = Some(format!("MIDI learn: not written: {e}"));
+                None
+            }
         }
     }
 

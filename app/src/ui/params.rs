@@ -156,6 +156,7 @@ impl Inspector {
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
                 edit = self.param_widget(ui, node, p);
+                self.learn_button(ui, node, p);
                 if !is_default(p) {
                     let r = ui
                         .add(egui::Button::new(egui::RichText::new("↺").monospace()).small())
@@ -191,6 +192,40 @@ impl Inspector {
                 value,
                 merge,
             });
+        }
+    }
+
+    /// MIDI learn's button for a parameter a binding can drive (with a learn source), and
+    /// the source of the binding driving it now.
+    fn learn_button(&mut self, ui: &mut egui::Ui, node: &str, p: &ParamView) {
+        if let Some(src) = &p.bound {
+            ui.label(egui::RichText::new(format!("⇐ {src}")).small().monospace())
+                .on_hover_text("driven by this source through [bindings] in chain.toml");
+        }
+        let bindable = matches!(
+            p.spec.kind,
+            ParamKind::Float | ParamKind::Int | ParamKind::Bool
+        ) && !p.spec.fixed
+            && p.expression.is_none();
+        if !self.can_learn() || !bindable {
+            return;
+        }
+        let waiting = self.learning() == Some((node, p.spec.name.as_ref()));
+        let r = ui
+            .add(
+                egui::Button::new(egui::RichText::new(if waiting { "…" } else { "M" }).monospace())
+                    .small()
+                    .selected(waiting),
+            )
+            .on_hover_text(if waiting {
+                "waiting for a MIDI control to move (click to stop)"
+            } else {
+                "MIDI learn: bind the next control moved (written into chain.toml)"
+            });
+        self.rects
+            .insert((p.spec.name.to_string(), "learn"), r.rect);
+        if r.clicked() {
+            self.start_learn(node, &p.spec.name);
         }
     }
 

@@ -104,6 +104,10 @@ fn unindex(i: usize) -> (Kind, u8, u8) {
 pub struct Latest {
     values: Vec<f64>,
     changed: Vec<bool>,
+    /// Controls moved so far (a CC, a note-on, a bend): what MIDI learn waits for.
+    moves: u64,
+    /// The last control moved.
+    last_moved: Option<(Kind, u8, u8)>,
 }
 
 impl Default for Latest {
@@ -111,6 +115,8 @@ impl Default for Latest {
         Self {
             values: vec![0.0; VALUES],
             changed: vec![false; VALUES],
+            moves: 0,
+            last_moved: None,
         }
     }
 }
@@ -121,6 +127,21 @@ impl Latest {
         let i = index(e.kind, e.channel, e.number);
         self.values[i] = e.value;
         self.changed[i] = true;
+        // A note-off is the end of a move, not one.
+        if e.kind != Kind::Note || e.value > 0.0 {
+            self.moves += 1;
+            self.last_moved = Some((e.kind, e.channel, e.number));
+        }
+    }
+
+    /// How many controls were moved (CCs, note-ons, bends) since the start, and the
+    /// variable of the last one: what MIDI learn binds.
+    #[must_use]
+    pub fn last_moved(&self) -> (u64, Option<String>) {
+        (
+            self.moves,
+            self.last_moved.map(|(k, c, n)| variable_name(k, c, n)),
+        )
     }
 
     /// Every value back to 0 (each marked changed).

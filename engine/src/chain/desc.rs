@@ -10,7 +10,7 @@ use crate::params::RawValue;
 pub(crate) const COMMON_KEYS: [&str; 4] = ["type", "input", "inputs", "size"];
 
 /// Top-level keys of chain.toml.
-pub(crate) const TOP_LEVEL_KEYS: [&str; 3] = ["output", "size", "window"];
+pub(crate) const TOP_LEVEL_KEYS: [&str; 5] = ["output", "size", "window", "bindings", "osc_out"];
 
 /// Where a piece of a [`ChainDesc`] was written: a source (index into
 /// [`ChainDesc::sources`]) and a byte range in it.
@@ -102,6 +102,11 @@ pub struct ChainDesc {
     pub nodes: Vec<NodeDesc>,
     /// `[[window]]` tables: the outputs (none: one window showing the output).
     pub outputs: Vec<super::OutputDesc>,
+    /// `[bindings]`: sources driving parameters, in file order.
+    pub bindings: Vec<super::BindingDesc>,
+    /// `[osc_out]`: what to send over OSC and where (read by a host such as
+    /// `vivid-control`; the engine itself sends nothing).
+    pub osc_out: Option<super::OscOutDesc>,
     /// Problems found while reading the file (unknown top-level keys...).
     pub early: Vec<Diagnostic>,
 }

@@ -52,6 +52,8 @@ pub struct ChainSpec {
     /// The `[[window]]` outputs, each with the index of the node it shows; none: one
     /// output showing `output`.
     pub outputs: Vec<OutputSpec>,
+    /// The `[bindings]`, checked.
+    pub bindings: Vec<super::BindingSpec>,
 }
 
 /// A validated `[[window]]`: the node it shows and how.

@@ -70,6 +70,8 @@ impl ChainDesc {
             .iter()
             .filter_map(|n| self.validate_node(n, &cx, &mut errs))
             .collect();
+        let bindings = self.validate_bindings(&nodes, registry.variables(), &mut errs);
+        self.validate_osc_out(registry.variables(), &mut errs);
         let output = self.output_index(&cx, &mut errs);
         let outputs = self.outputs_nodes(&cx, output, &mut errs);
 
@@ -89,6 +91,7 @@ impl ChainDesc {
             output: output.unwrap_or(0),
             default_size,
             outputs,
+            bindings,
         };
         let beyond = self.beyond_limits(&spec);
         if !beyond.is_empty() {

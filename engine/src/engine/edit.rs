@@ -241,9 +241,9 @@ impl Engine {
         // An operator in error that the edit removes takes its error with it: the errors
         // change (hosts follow `errors_generation`).
         let errors_before = self.errors();
-        let (mut old, mut old_slots) = match self.chain.take() {
-            Some(rt) => (rt.nodes, rt.slots),
-            None => (Vec::new(), Slots::default()),
+        let (mut old, mut old_slots, old_bindings) = match self.chain.take() {
+            Some(rt) => (rt.nodes, rt.slots, rt.bindings),
+            None => (Vec::new(), Slots::default(), Vec::new()),
         };
         let nodes = self.make_nodes(&spec, &mut old);
         // Removed operators drop here (their own textures are freed now); the old output
@@ -261,6 +261,14 @@ impl Engine {
             t.retain(|name| nodes.iter().any(|n| n.name == name));
         }
         let mut rt = ChainRuntime::new(spec, nodes, shown);
+        for b in &mut rt.bindings {
+            for o in &old_bindings {
+                b.keep_state_of(o);
+            }
+            if let Some(n) = rt.nodes.get_mut(b.spec.node) {
+                n.params.mark_bound(b.spec.param);
+            }
+        }
         rt.update_needed(self.display.thumbs.is_some());
         let planned = rt.replan(&self.gpu, &mut self.pool);
         self.pool.trim();

@@ -141,6 +141,13 @@ impl Engine {
             for n in &mut rt.nodes {
                 n.params.evaluate(&self.vars);
             }
+            for b in &mut rt.bindings {
+                if let Some(v) = b.step(&self.vars, delta)
+                    && let Some(n) = rt.nodes.get_mut(b.spec.node)
+                {
+                    n.params.set_bound(b.spec.param, v);
+                }
+            }
         }
     }
 

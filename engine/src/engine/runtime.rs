@@ -193,6 +193,8 @@ pub(super) struct ChainRuntime {
     pub(super) needed: Vec<bool>,
     /// What `needed` was computed for: the node shown, and whether every node runs.
     needed_for: Option<(usize, bool)>,
+    /// The `[bindings]` with their state, applied after the expressions each frame.
+    pub(super) bindings: Vec<crate::chain::Binding>,
 }
 
 /// The nodes' output textures, shared by nodes that run one after the other
@@ -259,6 +261,12 @@ impl<'a> Inputs<'a> {
 impl ChainRuntime {
     /// A chain of `nodes` made from `spec`, showing node `shown`; nothing planned yet.
     pub(super) fn new(spec: ChainSpec, nodes: Vec<Node>, shown: usize) -> Self {
+        let spec_bindings = spec
+            .bindings
+            .iter()
+            .cloned()
+            .map(crate::chain::Binding::new)
+            .collect();
         Self {
             scene: vec![None; nodes.len()],
             spec,
@@ -271,6 +279,7 @@ impl ChainRuntime {
             fusion_planned: false,
             needed: Vec::new(),
             needed_for: None,
+            bindings: spec_bindings,
         }
     }
 

@@ -31,6 +31,8 @@ pub struct ParamView {
     pub value: ParamValue,
     /// The expression text when it is animated.
     pub expression: Option<String>,
+    /// The source of the `[bindings]` entry driving it, if one does (`midi.cc1_7`).
+    pub bound: Option<String>,
 }
 
 impl Engine {
@@ -89,11 +91,19 @@ impl Engine {
         Some(&rt.nodes[rt.spec.output].name)
     }
 
+    /// The running chain as written (chain.toml with `--set` applied), if one runs: what a
+    /// host reads its own tables from (`[osc_out]`).
+    #[must_use]
+    pub fn chain_desc(&self) -> Option<&crate::chain::ChainDesc> {
+        self.edits.desc.as_ref()
+    }
+
     /// Node `name`'s parameters with this frame's values.
     #[must_use]
     pub fn param_views(&self, name: &str) -> Option<Vec<ParamView>> {
         let rt = self.chain.as_ref()?;
-        let n = &rt.nodes[rt.spec.index_of(name)?];
+        let index = rt.spec.index_of(name)?;
+        let n = &rt.nodes[index];
         let values = n.params.values();
         Some(
             n.params
@@ -107,6 +117,11 @@ impl Engine {
                         .cloned()
                         .unwrap_or_else(|| spec.default.clone()),
                     expression: n.params.expression_text(i),
+                    bound: rt
+                        .bindings
+                        .iter()
+                        .find(|b| b.spec.node == index && b.spec.param == i)
+                        .map(|b| b.spec.desc.source.value.clone()),
                 })
                 .collect(),
         )

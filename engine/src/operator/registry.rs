@@ -205,11 +205,24 @@ impl Registry {
         if self.variables.namespaces().next().is_none() {
             return 0;
         }
-        desc.nodes
+        let in_params: usize = desc
+            .nodes
             .iter()
             .flat_map(|n| n.params.iter())
             .map(|(_, v)| walk(&mut self.variables, &v.value))
-            .sum()
+            .sum();
+        let in_bindings: usize = desc
+            .bindings
+            .iter()
+            .map(|b| self.variables.declare_in(&b.source.value))
+            .sum();
+        let in_osc_out: usize = desc
+            .osc_out
+            .iter()
+            .flat_map(|o| o.send.iter())
+            .map(|(_, e)| self.variables.declare_in(&e.value))
+            .sum();
+        in_params + in_bindings + in_osc_out
     }
 
     /// Adds the variables of open namespaces that a parameter's new value reads.

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::params::{Component, ExprVars, ParamSource, ParamSpec, ParamValue, ParamValues};
+use crate::params::{
+    Component, ExprVars, ParamKind, ParamSource, ParamSpec, ParamValue, ParamValues,
+};
 
 /// The parameters of one operator instance: where each comes from and its current value.
 #[derive(Clone, Debug)]
@@ -10,8 +12,10 @@ pub struct ParamSet {
     specs: Arc<[ParamSpec]>,
     sources: Vec<ParamSource>,
     values: ParamValues,
-    /// Per parameter: whether it is an expression.
+    /// Per parameter: whether it is an expression (or bound: it changes from frame to frame).
     animated: Vec<bool>,
+    /// Per parameter: whether a `[bindings]` entry drives it.
+    bound: Vec<bool>,
     /// Number of evaluations that gave NaN or infinity (the previous value was kept).
     non_finite: u64,
     /// The components of the value being evaluated.
@@ -28,11 +32,13 @@ impl ParamSet {
             .map(|s| ParamSource::Const(s.default.clone()))
             .collect();
         let animated = vec![false; specs.len()];
+        let bound = vec![false; specs.len()];
         Self {
             specs,
             sources,
             values,
             animated,
+            bound,
             non_finite: 0,
             scratch: Vec::new(),
         }
@@ -66,7 +72,7 @@ impl ParamSet {
                 }
             }
         }
-        self.animated[index] = source.is_animated();
+        self.animated[index] = source.is_animated() || self.bound[index];
         // Room for its components, so that evaluating never grows the scratch space.
         if let ParamSource::Animated { components, .. } = &source {
             self.scratch
@@ -172,6 +178,35 @@ impl ParamSet {
                 changed = true;
             }
         }
+        changed
+    }
+
+    /// Marks parameter `index` as driven by a binding: it counts as animated (operators
+    /// prepare for every value it may take, as for an expression).
+    pub fn mark_bound(&mut self, index: usize) {
+        if let (Some(b), Some(a)) = (self.bound.get_mut(index), self.animated.get_mut(index)) {
+            *b = true;
+            *a = true;
+        }
+    }
+
+    /// Sets parameter `index` (a float, an int or a bool) to `x` as an expression's result
+    /// would be: clamped into its range as an `f32`, an int rounded, a bool true from 0.5.
+    /// Returns whether the value changed. Allocates nothing. A `[bindings]` entry drives
+    /// its parameter through this each frame.
+    pub fn set_bound(&mut self, index: usize, x: f64) -> bool {
+        let (Some(spec), Some(value)) = (self.specs.get(index), self.values.0.get_mut(index))
+        else {
+            return false;
+        };
+        let v = match spec.kind {
+            ParamKind::Float => ParamValue::Float(spec.clamp(x as f32)),
+            ParamKind::Int => ParamValue::Int(spec.clamp(x as f32).round() as i32),
+            ParamKind::Bool => ParamValue::Bool(x >= 0.5),
+            _ => return false,
+        };
+        let changed = *value != v;
+        *value = v;
         changed
     }
 
