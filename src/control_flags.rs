@@ -126,6 +126,10 @@ impl ControlArgs {
 mod imp {
     use std::cell::RefCell;
     use std::rc::Rc;
+    #[cfg(feature = "window")]
+    use std::sync::Arc;
+    #[cfg(feature = "window")]
+    use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::{ControlArgs, Engine, EngineError, FrameTime};
     use vivid::control::{ControlOptions, Controls};
@@ -228,10 +232,17 @@ mod imp {
             self.0.borrow_mut().before_frame(engine, time);
         }
 
+        /// Before each frame: the `T` presses counted in `taps` since the last frame, as
+        /// taps at this frame's time; then the controls.
         #[cfg(feature = "window")]
-        pub fn hook(&self) -> vivid::window::FrameHook {
+        pub fn hook(&self, taps: Arc<AtomicU32>) -> vivid::window::FrameHook {
             let host = self.clone();
-            Box::new(move |engine, time| host.before_frame(engine, time))
+            Box::new(move |engine, time| {
+                for _ in 0..taps.swap(0, Ordering::Relaxed) {
+                    host.0.borrow_mut().tap(time.time);
+                }
+                host.before_frame(engine, time);
+            })
         }
 
         /// MIDI learn's source for the inspector: the controls moved on `--midi`'s port
@@ -252,6 +263,11 @@ mod imp {
 
 #[cfg(not(feature = "control"))]
 mod imp {
+    #[cfg(feature = "window")]
+    use std::sync::Arc;
+    #[cfg(feature = "window")]
+    use std::sync::atomic::AtomicU32;
+
     use super::{ControlArgs, Engine, EngineError, FrameTime};
 
     /// Built without `control`: no source can start.
@@ -282,7 +298,7 @@ mod imp {
 
         #[cfg(feature = "window")]
         #[expect(clippy::unused_self, reason = "the same API as with `control`")]
-        pub fn hook(&self) -> vivid::window::FrameHook {
+        pub fn hook(&self, _taps: Arc<AtomicU32>) -> vivid::window::FrameHook {
             Box::new(|_, _| {})
         }
 

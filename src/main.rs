@@ -886,6 +886,7 @@ fn run_window(
             "--frames A..B renders a range of frames headless: add --headless, or use vivid render",
         );
     }
+    let taps = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     let options = vivid::window::WindowOptions {
         title: format!("vivid — {}", project.display()),
         frames: args.frames.map(FrameRange::len),
@@ -905,12 +906,13 @@ fn run_window(
         stop: Some(stop.flag()),
         window_size: args.window_size,
         clock: args.outputs.system_clock(args.fps),
+        taps: Some(taps.clone()),
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();
     let watch = !args.no_watch;
     let host = control_flags::Host::start(&args.control, args.fps.is_none())?;
-    let hook = Some(host.hook());
+    let hook = Some(host.hook(taps));
     let learn = host.learn_source();
     let run = vivid::window::run_hooked(options, Box::new(move |gpu| setup_engine(gpu, &setup_args, &project, watch, &host)), hook, learn)
         .map_err(|e| match e {

@@ -238,10 +238,20 @@ fn xvfb(size: &str) -> (Killed, String) {
 /// vivid on `display` with `args` (stderr into `log`, its frame log beside it: see
 /// [`frames_log`]), and its window's id once it shows.
 fn vivid_window(display: &str, args: &[&str], log: &Path) -> (Killed, String) {
+    vivid_window_in(
+        &common::repo().join("examples/02-hello-noise"),
+        display,
+        args,
+        log,
+    )
+}
+
+/// [`vivid_window`] showing `project`.
+fn vivid_window_in(project: &Path, display: &str, args: &[&str], log: &Path) -> (Killed, String) {
     let out = std::fs::File::create(log).unwrap();
     let vivid = Killed(
         Command::new(env!("CARGO_BIN_EXE_vivid"))
-            .arg(common::repo().join("examples/02-hello-noise"))
+            .arg(project)
             .args(["--monitor-interval", "0", "--no-watch"])
             .args(args)
             .env("DISPLAY", display)
@@ -294,6 +304,60 @@ fn quit_with_esc(display: &str, window: &str, vivid: &mut Killed) -> std::proces
             "vivid did not quit on Esc"
         );
     }
+}
+
+/// Tap tempo: `T` pressed in the window sets `tempo.bpm` (vivid-control's `Taps`). A solid
+/// whose red is `tempo.bpm / 400` is black before any tap (no clock, no audio: no tempo)
+/// and red after four taps a third of a second apart. A tap counts at the frame after the
+/// key, so on a software driver's frame rate the tempo read lies between 120 and 400 BPM
+/// rather than at 180 exactly.
+#[test]
+fn t_taps_the_tempo_in_a_real_window() {
+    let (_server, display) = xvfb("640x480");
+    let dir = common::project(&[(
+        "chain.toml",
+        "output = \"s\"\nsize = [160, 90]\n[s]\ntype = \"solid\"\ncolor = [\"min(tempo.bpm / 400, 1)\", 0, 0]\n",
+    )]);
+    let log = dir.path().join("vivid.log");
+    let (mut vivid, window) = vivid_window_in(dir.path(), &display, &[], &log);
+    let frames = frames_log(&log);
+    wait_for("the first frames", Duration::from_secs(60), || {
+        logged(&frames, "presented 3 frames, inspector hidden") > 0
+    });
+    let shot = dir.path().join("shot.png");
+    let red = || {
+        let status = Command::new("import")
+            .args(["-display", &display, "-window", &window])
+            .arg(&shot)
+            .status()
+            .unwrap();
+        assert!(status.success(), "import failed");
+        let img = image::open(&shot).unwrap().to_rgb8();
+        img.get_pixel(img.width() / 2, img.height() / 2)[0]
+    };
+    assert!(red() < 5, "a tempo before any tap");
+    // Without a window manager XTEST keys now and then go nowhere before focus settles:
+    // focus and tap again, at most three times.
+    let mut tapped = 0;
+    for _ in 0..3 {
+        xdotool(&display, &["windowfocus", "--sync", &window]);
+        xdotool(&display, &["key", "--delay", "333", "t", "t", "t", "t"]);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) && tapped < 5 {
+            tapped = red();
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        if tapped >= 5 {
+            break;
+        }
+    }
+    // 120..400 BPM: red 76..255.
+    assert!(
+        (70..=255).contains(&tapped),
+        "red {tapped} after four taps: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    assert!(quit_with_esc(&display, &window, &mut vivid).success());
 }
 
 #[test]

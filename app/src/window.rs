@@ -19,7 +19,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use winit::application::ApplicationHandler;
@@ -68,6 +68,9 @@ pub struct WindowOptions {
     /// Frames numbered by the host's clock from a shared epoch (`--clock system`): frame
     /// k = floor((now − epoch) × fps) is shown, with time k / fps; none: from the start.
     pub clock: Option<vivid_engine::clock::SystemClock>,
+    /// Counts the presses of the `T` key (tap tempo): the host takes them before a frame
+    /// (the `vivid` binary: `tempo.*` follows the taps, see vivid-control's `Taps`).
+    pub taps: Option<Arc<AtomicU32>>,
 }
 
 /// What the runner reports when the window closes.
@@ -867,6 +870,12 @@ impl ApplicationHandler for App {
                             self.shown_errors.clone()
                         };
                         engine.set_overlay_text(text.as_deref());
+                    }
+                    return;
+                }
+                Key::Character(c) if c.eq_ignore_ascii_case("t") && self.options.taps.is_some() => {
+                    if let Some(taps) = &self.options.taps {
+                        taps.fetch_add(1, Ordering::Relaxed);
                     }
                     return;
                 }

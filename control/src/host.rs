@@ -305,6 +305,12 @@ impl Controls {
         self.midi_in = Some(input);
     }
 
+    /// A tap of the beat at `time` (the frames' clock; the window's `T` key): see
+    /// [`Taps`](crate::tempo::Taps).
+    pub fn tap(&mut self, time: f64) {
+        self.tempo.tap(time);
+    }
+
     /// The variable of the MIDI control moved last (`midi.cc1_7`, `midi.note1_60`), when
     /// one moved since the previous call — what MIDI learn binds. From the port and the
     /// MIDI file alike.
