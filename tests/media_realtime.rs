@@ -13,6 +13,8 @@
     reason = "tests: a failed unwrap is a failed test"
 )]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
@@ -131,6 +133,75 @@ fn a_clip_plays_in_real_time_at_twice_its_rate_without_drops() {
         worst <= 2,
         "the held frame is not the clip's last ({worst} codes off)"
     );
+}
+
+#[test]
+fn playing_in_real_time_creates_nothing_in_steady_frames() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    make_clip(
+        320,
+        180,
+        &format!(
+            "x264enc speed-preset=ultrafast ! mp4mux ! filesink location={}",
+            dir.path().join("clip.mp4").display()
+        ),
+    );
+    std::fs::write(
+        dir.path().join("chain.toml"),
+        "output = \"v\"\n[v]\ntype = \"video\"\npath = \"clip.mp4\"\nsize = [64, 36]\n",
+    )
+    .unwrap();
+    // This binary's tests run one at a time, so the process-wide switch is this test's.
+    vivid::media::set_realtime(true);
+    for mode in common::MODES {
+        let mut engine = common::engine_in(mode);
+        engine.load_project(dir.path(), &[]).unwrap();
+        engine.set_capture(true);
+        let start = std::time::Instant::now();
+        let render = |engine: &mut vivid::Engine, k: u64, capture: bool| {
+            // Paced at 50 Hz by the wall clock: the queue is taken from and refilled.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            engine
+                .render(
+                    vivid::FrameTime {
+                        time: start.elapsed().as_secs_f64(),
+                        frame: k,
+                    },
+                    vivid::Target::None,
+                    capture,
+                )
+                .unwrap()
+        };
+        // Real time never waits for the file to open: frames until its first picture
+        // shows (opaque pixels), then one more (the ring's buffers are mapped by then).
+        let mut k = 0;
+        loop {
+            render(&mut engine, k, true);
+            k += 1;
+            let shown = engine.read_output().unwrap().pixels[0][3] > 0.5;
+            assert!(k < 250, "{mode:?}: no picture after 5 s");
+            if shown {
+                break;
+            }
+        }
+        render(&mut engine, k, false);
+        for k in k + 1..k + 61 {
+            let report = render(&mut engine, k, false);
+            assert_eq!((report.encoders, report.submits), (1, 1), "frame {k}");
+            assert_eq!(report.objects_created, 0, "{mode:?} frame {k}");
+        }
+        assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+        assert_eq!(
+            engine.gpu().errors().count(),
+            0,
+            "{:?}",
+            engine.gpu().errors().recent()
+        );
+    }
+    vivid::media::set_realtime(false);
 }
 
 /// The largest difference of two pictures' codes.
