@@ -23,7 +23,7 @@ use vivid_engine::{EngineError, Result};
 
 use super::Fit;
 use crate::playback::{Clock, Settings};
-use crate::source::SourceThread;
+use crate::source::{SourceThread, TOLERANCE};
 use crate::upload::{Uploader, VideoUniforms, media_error};
 
 vivid_engine::file_param! {
@@ -397,7 +397,8 @@ impl<P: Clip> Operator for Player<P> {
                 self.last_index = Some(f.index);
             }
             // Showing a frame whose time is over: the decoder is behind.
-            if !exact && f.duration > 0 && f.end() + 1_000 < self.position + origin {
+            // (Within the slack of rounded timestamps, as `take_due` takes frames.)
+            if !exact && f.duration > 0 && f.end() + TOLERANCE < self.position + origin {
                 cx.stats.add("video_late", 1);
             }
         }
