@@ -195,19 +195,26 @@ struct Shared {
     live: Mutex<Option<gst::Pipeline>>,
     /// `finish` stopped the live stream: what fails from then on is its doing, not an error.
     stopping: AtomicBool,
-    /// Pixel buffers done with, to read the next frames back into (no allocation per frame
-    /// once warm).
-    spare: Mutex<Vec<Vec<u8>>>,
+    /// Read-back pixel buffers done with, to read the next frames into (no allocation per
+    /// frame once warm).
+    spare: Spare,
+    /// 8-bit frames GStreamer is done with (a video file's), to convert the next ones into.
+    spare_rgba: Spare,
 }
 
-/// Spare pixel buffers kept: enough for every frame in flight.
-const SPARE: usize = RING + QUEUE + 8;
+/// Spare pixel buffers kept: enough for every frame in flight (an encoder's lookahead
+/// included).
+const SPARE: usize = RING + QUEUE + 32;
 
-impl Shared {
-    /// A pixel buffer to fill (a spare one, emptied, if there is one).
-    fn buffer(&self) -> Vec<u8> {
+/// Byte buffers to reuse, at most [`SPARE`].
+#[derive(Debug, Default)]
+struct Spare(Mutex<Vec<Vec<u8>>>);
+
+impl Spare {
+    /// A buffer to fill (a spare one, emptied, if there is one).
+    fn take(&self) -> Vec<u8> {
         let mut b = self
-            .spare
+            .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .pop()
@@ -217,14 +224,51 @@ impl Shared {
     }
 
     /// Keeps `b` for a later frame.
-    fn give_back(&self, b: Vec<u8>) {
+    fn give(&self, b: Vec<u8>) {
         let mut spare = self
-            .spare
+            .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if spare.len() < SPARE {
             spare.push(b);
         }
+    }
+}
+
+/// An 8-bit frame in a GStreamer buffer: its bytes go back to `Shared::spare_rgba` when
+/// GStreamer drops the buffer.
+struct Recycled {
+    bytes: Vec<u8>,
+    home: Arc<Shared>,
+}
+
+impl AsRef<[u8]> for Recycled {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl AsMut<[u8]> for Recycled {
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+}
+
+impl Drop for Recycled {
+    fn drop(&mut self) {
+        self.home.spare_rgba.give(std::mem::take(&mut self.bytes));
+    }
+}
+
+impl Shared {
+    /// A read-back pixel buffer to fill.
+    fn buffer(&self) -> Vec<u8> {
+        self.spare.take()
+    }
+
+    /// Keeps a read-back pixel buffer for a later frame.
+    fn give_back(&self, b: Vec<u8>) {
+        self.spare.give(b);
     }
 
     fn fail(&self, message: String) {
@@ -628,8 +672,12 @@ fn encode_thread(
         let (Sink::Video(launch) | Sink::Stream(launch)) = sink else {
             continue;
         };
-        let mut rgba = Vec::new();
+        let mut rgba = shared.spare_rgba.take();
         png::to_rgba8(&frame.pixels, &mut rgba);
+        let rgba = Recycled {
+            bytes: rgba,
+            home: shared.clone(),
+        };
         let size = [frame.width, frame.height];
         shared.give_back(frame.pixels);
         if video.as_ref().is_some_and(|v| v.2 != size) {
@@ -783,7 +831,7 @@ fn bus_error(pipeline: &gst::Pipeline) -> Option<String> {
 fn push(
     pipeline: &gst::Pipeline,
     src: &gst_app::AppSrc,
-    rgba: Vec<u8>,
+    rgba: Recycled,
     pts: u64,
     fps: Option<f64>,
 ) -> Result<(), String> {
