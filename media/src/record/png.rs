@@ -67,9 +67,10 @@ pub fn to_rgba8(pixels: &[u8], out: &mut Vec<u8>) {
 
 /// Straight 16-bit RGBA of read-back pixels (as [`to_rgba8`], to 65535): the half floats'
 /// 10-bit mantissas keep more than 256 levels.
-pub fn to_rgba16(pixels: &[u8]) -> Vec<u16> {
+pub fn to_rgba16(pixels: &[u8], out: &mut Vec<u16>) {
     let lut = &**TO_U16;
-    let mut out = Vec::with_capacity(pixels.len() / 2);
+    out.clear();
+    out.reserve(pixels.len() / 4);
     for px in pixels.chunks_exact(8) {
         let h = halves(px);
         if (ONE..=INF).contains(&h[3]) {
@@ -84,7 +85,6 @@ pub fn to_rgba16(pixels: &[u8]) -> Vec<u16> {
             out.extend_from_slice(&rgba16([c(0), c(1), c(2), c(3)]));
         }
     }
-    out
 }
 
 /// One premultiplied float pixel to straight 16-bit RGBA (fully transparent: no colour).
@@ -97,14 +97,21 @@ pub fn rgba16(p: [f32; 4]) -> [u16; 4] {
     [q(p[0] / a), q(p[1] / a), q(p[2] / a), q(a)]
 }
 
+/// A writer's conversion buffers, reused from file to file.
+#[derive(Default)]
+pub struct Scratch {
+    rgba8: Vec<u8>,
+    rgba16: Vec<u16>,
+}
+
 /// Writes `width` x `height` read-back `pixels` as PNG file `name`, of `depth` bits per
-/// channel; `rgba8` is scratch space for the 8-bit conversion.
+/// channel, converting in `scratch`.
 pub fn write_png(
     pixels: &[u8],
     [width, height]: [u32; 2],
     name: &str,
     depth: u8,
-    rgba8: &mut Vec<u8>,
+    scratch: &mut Scratch,
 ) -> Result<(), String> {
     let fail = |e: &dyn std::fmt::Display| format!("{name}: {e}");
     let file = std::fs::File::create(name).map_err(|e| fail(&e))?;
@@ -112,16 +119,21 @@ pub fn write_png(
     let encoder =
         PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive);
     let written = if depth == 16 {
-        let rgba16 = to_rgba16(pixels);
+        to_rgba16(pixels, &mut scratch.rgba16);
         encoder.write_image(
-            bytemuck::cast_slice(&rgba16),
+            bytemuck::cast_slice(&scratch.rgba16),
             width,
             height,
             image::ExtendedColorType::Rgba16,
         )
     } else {
-        to_rgba8(pixels, rgba8);
-        encoder.write_image(rgba8, width, height, image::ExtendedColorType::Rgba8)
+        to_rgba8(pixels, &mut scratch.rgba8);
+        encoder.write_image(
+            &scratch.rgba8,
+            width,
+            height,
+            image::ExtendedColorType::Rgba8,
+        )
     };
     written.map_err(|e| fail(&e))?;
     std::io::Write::flush(&mut out).map_err(|e| fail(&e))
@@ -164,7 +176,7 @@ pub fn spawn_writers(
             std::thread::Builder::new()
                 .name(format!("vivid-png-{i}"))
                 .spawn(move || {
-                    let mut scratch = Vec::new();
+                    let mut scratch = Scratch::default();
                     loop {
                         // The lock is held only to take a job, not while writing it.
                         let job = rx
@@ -202,7 +214,8 @@ mod tests {
             let pixels: Vec<[u16; 4]> = (0..=u16::MAX).map(|b| [b, b, 0x3800, alpha]).collect();
             let mut got8 = Vec::new();
             to_rgba8(&bytes(&pixels), &mut got8);
-            let got16 = to_rgba16(&bytes(&pixels));
+            let mut got16 = Vec::new();
+            to_rgba16(&bytes(&pixels), &mut got16);
             for (i, p) in pixels.iter().enumerate() {
                 let f = p.map(|b| f16::from_bits(b).to_f32());
                 assert_eq!(
