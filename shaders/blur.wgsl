@@ -272,3 +272,76 @@ fn cs_v_up(
     }
     textureStore(vivid_output, p, out);
 }
+
+// ---- Direct path, compute (GPUs): the same Gaussian as `pair_taps`, as integer taps ----
+// (weights_x/y, radius_x/y: `kernel` in blur.rs, before it is paired) read from shared
+// memory: every source texel is fetched once per pass, not once per tap.
+
+// Texel index `i` of an axis of `n` texels, reflected as the mirroring sampler does
+// (…, 1, 0 | 0, 1, …, n − 1 | n − 1, n − 2, …).
+fn mirror_index(i: i32, n: i32) -> i32 {
+    var j = i;
+    if j < 0 {
+        j = -j - 1;
+    }
+    if j >= n {
+        j = 2 * n - 1 - j;
+    }
+    return clamp(j, 0, n - 1);
+}
+
+// Horizontal taps of two rows of 128 pixels (row buffers shared with `cs_down_h`).
+@compute @workgroup_size(128, 2)
+fn cs_direct_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let r = i32(u.radius_x);
+    let size = vec2<i32>(textureDimensions(src));
+    let x0 = i32(wg.x) * DOWN_W;
+    let y = i32(wg.y * 2u + lid.y);
+    let row = min(y, size.y - 1);
+    let lx = i32(lid.x);
+    for (var c = lx; c < DOWN_W + 2 * r; c += DOWN_W) {
+        box_row[lid.y][c] = textureLoad(src, vec2<i32>(mirror_index(x0 - r + c, size.x), row), 0);
+    }
+    workgroupBarrier();
+    let x = x0 + lx;
+    if x >= size.x || y >= size.y {
+        return;
+    }
+    var sum = box_row[lid.y][lx + r] * wx(0);
+    for (var t = 1; t <= r; t++) {
+        sum += wx(t) * (box_row[lid.y][lx + r + t] + box_row[lid.y][lx + r - t]);
+    }
+    textureStore(vivid_output, vec2<i32>(x, y), sum);
+}
+
+// Columns of 16 texels, 32 output rows plus RMAX above and below: 16 KB.
+var<workgroup> column: array<vec4<f32>, 1024>;
+
+// Vertical taps of a 16×32 block: each invocation writes two pixels, 16 rows apart.
+@compute @workgroup_size(16, 16)
+fn cs_direct_v(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+    @builtin(local_invocation_index) li: u32,
+) {
+    let r = i32(u.radius_y);
+    let size = vec2<i32>(textureDimensions(src));
+    let origin = vec2<i32>(i32(wg.x) * 16, i32(wg.y) * 32);
+    for (var k = i32(li); k < 16 * (32 + 2 * r); k += 256) {
+        let q = vec2<i32>(min(origin.x + k % 16, size.x - 1), mirror_index(origin.y - r + k / 16, size.y));
+        column[k] = textureLoad(src, q, 0);
+    }
+    workgroupBarrier();
+    for (var half = 0; half < 2; half++) {
+        let ly = i32(lid.y) + 16 * half;
+        let p = vec2<i32>(origin.x + i32(lid.x), origin.y + ly);
+        if p.x < size.x && p.y < size.y {
+            let at = (ly + r) * 16 + i32(lid.x);
+            var sum = column[at] * wy(0);
+            for (var t = 1; t <= r; t++) {
+                sum += wy(t) * (column[at + 16 * t] + column[at - 16 * t]);
+            }
+            textureStore(vivid_output, p, sum);
+        }
+    }
+}

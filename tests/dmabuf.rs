@@ -21,7 +21,7 @@ use std::io::Write;
 use std::os::fd::OwnedFd;
 
 use vivid::{Engine, EngineOptions, FrameTime, Gpu, GpuOptions, PassMode, Target};
-use vivid_dmabuf::format::{Fourcc, HandleType, MOD_LINEAR};
+use vivid_dmabuf::format::{ChromaPlane, Fourcc, HandleType, MOD_LINEAR, YuvMatrix, YuvRange};
 use vivid_dmabuf::{DmabufDesc, DmabufError, ExportOptions};
 
 const SIZE: u32 = 64;
@@ -290,6 +290,7 @@ fn exported_from_one_device_imported_into_another_pixels_identical() {
                     offset: exported.offset,
                     stride: exported.stride,
                     handle: exported.handle,
+                    chroma: None,
                 },
             )
             .unwrap();
@@ -353,6 +354,7 @@ fn linear_desc(fourcc: Fourcc, stride: u64, handle: HandleType) -> DmabufDesc {
         offset: 0,
         stride,
         handle,
+        chroma: None,
     }
 }
 
@@ -398,6 +400,135 @@ fn a_buffer_the_cpu_wrote_is_read_texel_for_texel_as_a_dma_buf() {
     }
 }
 
+/// Luma code of texel (x, y) of the NV12 test picture: every code of 16..=235 in turn.
+fn nv12_y(x: usize, y: usize) -> u8 {
+    (16 + (x * 7 + y * 3) % 220) as u8
+}
+
+/// Cb, Cr codes of chroma sample (i, j): affine in i and j, so the bilinear filter's
+/// value between samples is the same affine function (exact, but at the clamped edges).
+fn nv12_cbcr(i: f64, j: f64) -> (f64, f64) {
+    (40.0 + 3.0 * i + 2.0 * j, 200.0 - 2.0 * i - 3.0 * j)
+}
+
+/// An NV12 buffer the CPU wrote: luma rows of `SIZE` bytes, then (at `chroma_offset`)
+/// `SIZE / 2` rows of `SIZE / 2` Cb, Cr pairs (`SIZE` bytes a row).
+fn nv12_buffer(chroma_offset: usize) -> OwnedFd {
+    let n = SIZE as usize;
+    let mut bytes = vec![0u8; chroma_offset + n * n / 2];
+    for y in 0..n {
+        for x in 0..n {
+            bytes[y * n + x] = nv12_y(x, y);
+        }
+    }
+    for j in 0..n / 2 {
+        for i in 0..n / 2 {
+            let (cb, cr) = nv12_cbcr(i as f64, j as f64);
+            let at = chroma_offset + j * n + 2 * i;
+            bytes[at] = cb as u8;
+            bytes[at + 1] = cr as u8;
+        }
+    }
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(&bytes).unwrap();
+    OwnedFd::from(file)
+}
+
+/// R'G'B' of 8-bit codes by the standard's formula (ITU-R BT.709 / BT.601 Kr, Kb; limited
+/// range: Y' = (y - 16) / 219, Cb = (cb - 128) / 224), worked out here, not by vivid.
+fn rgb_of(kr: f64, kb: f64, y: f64, cb: f64, cr: f64) -> [f64; 3] {
+    let (y, cb, cr) = (
+        (y - 16.0) / 219.0,
+        (cb - 128.0) / 224.0,
+        (cr - 128.0) / 224.0,
+    );
+    let kg = 1.0 - kr - kb;
+    let r = y + 2.0 * (1.0 - kr) * cr;
+    let b = y + 2.0 * (1.0 - kb) * cb;
+    let g = (y - kr * r - kb * b) / kg;
+    [r, g, b].map(|v| v.clamp(0.0, 1.0))
+}
+
+#[test]
+fn an_nv12_buffer_is_imported_as_two_planes_and_converted_by_the_formula() {
+    let _serial = serial();
+    let Some(device) = dmabuf_gpu() else { return };
+    let n = SIZE as usize;
+    let half = (n / 2 - 1) as f64;
+    for mode in common::MODES {
+        let mut e = engine(device.clone(), mode);
+        let name = format!("nv12-{mode:?}");
+        let source = vivid_dmabuf::source(&name);
+        for (matrix, kr, kb) in [
+            (YuvMatrix::Bt709, 0.2126, 0.0722),
+            (YuvMatrix::Bt601, 0.299, 0.114),
+        ] {
+            let desc = DmabufDesc {
+                width: SIZE,
+                height: SIZE,
+                fourcc: Fourcc::NV12,
+                modifier: MOD_LINEAR,
+                offset: 0,
+                stride: u64::from(SIZE),
+                handle: HandleType::DmaBuf,
+                chroma: Some(ChromaPlane {
+                    offset: (n * n) as u64,
+                    stride: u64::from(SIZE),
+                    matrix,
+                    range: YuvRange::Limited,
+                }),
+            };
+            source.offer(nv12_buffer(n * n), desc).unwrap();
+            e.set_chain(&common::desc(&chain_in(&name))).unwrap();
+            let got = common::render(&mut e, 1, 60.0);
+            assert!(e.errors().is_empty(), "{:?}", e.errors());
+            let mut worst = 0.0f64;
+            let mut other_matrix = 0.0f64;
+            for y in 0..n {
+                for x in 0..n {
+                    // Chroma sited at the centre of each 2×2 block: luma texel x lies at
+                    // chroma position x / 2 - 1/4, clamped at the edges.
+                    let ci = (x as f64 / 2.0 - 0.25).clamp(0.0, half);
+                    let cj = (y as f64 / 2.0 - 0.25).clamp(0.0, half);
+                    let (cb, cr) = nv12_cbcr(ci, cj);
+                    let luma = f64::from(nv12_y(x, y));
+                    let want = rgb_of(kr, kb, luma, cb, cr);
+                    let p = got.pixels[y * n + x];
+                    assert!((f64::from(p[3]) - 1.0).abs() < 1e-3, "alpha {p:?}");
+                    for c in 0..3 {
+                        worst = worst.max((f64::from(p[c]) - want[c]).abs());
+                    }
+                    // The other standard's answer, to show the test tells them apart.
+                    let (okr, okb) = if kr > 0.25 {
+                        (0.2126, 0.0722)
+                    } else {
+                        (0.299, 0.114)
+                    };
+                    let other = rgb_of(okr, okb, luma, cb, cr);
+                    for c in 0..3 {
+                        other_matrix = other_matrix.max((f64::from(p[c]) - other[c]).abs());
+                    }
+                }
+            }
+            // 8-bit filtering of the chroma (a code's 1/255 times the matrix's gain of
+            // at most 1.86) and the f16 output.
+            assert!(worst < 0.012, "{mode:?} {matrix:?}: worst error {worst}");
+            assert!(other_matrix > 0.05, "{mode:?} {matrix:?}: {other_matrix}");
+            eprintln!(
+                "{mode:?} {matrix:?}: worst error {worst:.4}, other matrix {other_matrix:.3}"
+            );
+        }
+        assert_eq!(source.stats().imported, 2);
+        // A regular file is no DMA-BUF: no fences to wait for, implicit sync, saying why.
+        assert_eq!(source.stats().implicit, 2);
+        assert!(
+            matches!(source.sync(), Some(vivid_dmabuf::sync::Sync::Implicit(r)) if r.contains("ENOTTY")),
+            "{:?}",
+            source.sync()
+        );
+    }
+}
+
 #[test]
 fn a_mismatch_is_refused_with_a_typed_error_and_never_reallocated() {
     let _serial = serial();
@@ -407,16 +538,47 @@ fn a_mismatch_is_refused_with_a_typed_error_and_never_reallocated() {
     // Refused before anything is made: a fourcc vivid does not read, a short stride, a
     // buffer too short for its rows, the implicit modifier.
     let source = vivid_dmabuf::source("refused");
-    let nv12 = Fourcc(u32::from_le_bytes(*b"NV12"));
+    let yuyv = Fourcc(u32::from_le_bytes(*b"YUYV"));
     let err = source.offer(
         cpu_buffer(stride, 0, len),
-        linear_desc(nv12, stride, HandleType::DmaBuf),
+        linear_desc(yuyv, stride, HandleType::DmaBuf),
     );
     assert!(
-        matches!(err, Err(DmabufError::Format(f)) if f == nv12),
+        matches!(err, Err(DmabufError::Format(f)) if f == yuyv),
         "{err:?}"
     );
-    assert!(err.unwrap_err().to_string().contains("NV12"));
+    assert!(err.unwrap_err().to_string().contains("YUYV"));
+    // NV12 without its chroma plane, and a chroma plane on a one-plane fourcc.
+    let err = source.offer(
+        cpu_buffer(stride, 0, len),
+        linear_desc(Fourcc::NV12, stride, HandleType::DmaBuf),
+    );
+    assert!(
+        matches!(&err, Err(DmabufError::Layout(m)) if m.contains("chroma")),
+        "{err:?}"
+    );
+    let mut extra = linear_desc(Fourcc::ABGR8888, stride, HandleType::DmaBuf);
+    extra.chroma = Some(ChromaPlane {
+        offset: 0,
+        stride,
+        matrix: YuvMatrix::Bt709,
+        range: YuvRange::Limited,
+    });
+    let err = source.offer(cpu_buffer(stride, 0, len), extra);
+    assert!(matches!(err, Err(DmabufError::Layout(_))), "{err:?}");
+    // An NV12 buffer too short for its chroma plane.
+    let mut short = linear_desc(Fourcc::NV12, u64::from(SIZE), HandleType::DmaBuf);
+    short.chroma = Some(ChromaPlane {
+        offset: u64::from(SIZE * SIZE),
+        stride: u64::from(SIZE),
+        matrix: YuvMatrix::Bt709,
+        range: YuvRange::Limited,
+    });
+    let err = source.offer(cpu_buffer(stride, 0, u64::from(SIZE * SIZE)), short);
+    assert!(
+        matches!(&err, Err(DmabufError::Layout(m)) if m.contains("chroma")),
+        "{err:?}"
+    );
     let err = source.offer(
         cpu_buffer(stride, 0, len),
         linear_desc(Fourcc::ABGR8888, stride - 4, HandleType::DmaBuf),
@@ -538,6 +700,148 @@ fn a_producer_cycling_three_buffers_makes_nothing_in_a_steady_frame() {
     let wgpu_after = e.gpu().wgpu_counters();
     assert_eq!(format!("{wgpu_before:?}"), format!("{wgpu_after:?}"));
     assert!(e.errors().is_empty(), "{:?}", e.errors());
+}
+
+/// An offer's owner that counts when it is dropped (handed back to its producer).
+struct Owner(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn an_offer_is_handed_back_once_the_frames_that_read_it_have_completed() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let _serial = serial();
+    let Some(gpu) = dmabuf_gpu() else { return };
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    let stride = u64::from(SIZE) * 4;
+    let len = stride * u64::from(SIZE);
+    let ring: Vec<OwnedFd> = (0..2).map(|_| cpu_buffer(stride, 0, len)).collect();
+    let source = vivid_dmabuf::source("owned");
+    e.set_chain(&common::desc(&chain_in("owned"))).unwrap();
+    let back: Vec<Arc<AtomicUsize>> = (0..4).map(|_| Arc::new(AtomicUsize::new(0))).collect();
+    let returned = |i: usize| back[i].load(Ordering::SeqCst);
+    let offer = |k: usize| {
+        let owner: vivid_dmabuf::import::Owner = Box::new(Owner(back[k].clone()));
+        source
+            .offer_owned(
+                ring[k % 2].try_clone().unwrap(),
+                linear_desc(Fourcc::ABGR8888, stride, HandleType::DmaBuf),
+                Some(owner),
+            )
+            .unwrap();
+    };
+    let settle = || {
+        let _ = gpu
+            .device()
+            .poll(vivid::wgpu::PollType::wait_indefinitely());
+    };
+    // Offer 0 shown: held, however long the GPU has been idle.
+    offer(0);
+    frame(&mut e, 0);
+    frame(&mut e, 1);
+    settle();
+    assert_eq!(returned(0), 0, "offer 0 is shown");
+    // Offer 1 replaces it: 0 is still held (the frames that read it may be in flight)
+    // until the next frame's prepare hands it to the queue, and back once those completed.
+    offer(1);
+    assert_eq!(
+        returned(0),
+        0,
+        "offer 0 handed back before its reads completed"
+    );
+    frame(&mut e, 2);
+    settle();
+    assert_eq!(
+        returned(0),
+        1,
+        "offer 0 not handed back after its reads completed"
+    );
+    assert_eq!(returned(1), 0, "offer 1 is shown");
+    // Offer 2 replaced by 3 before any frame read it: 2 goes back at once.
+    offer(2);
+    offer(3);
+    assert_eq!(
+        returned(2),
+        1,
+        "an offer no frame read is handed back at once"
+    );
+    frame(&mut e, 3);
+    settle();
+    assert_eq!((returned(1), returned(3)), (1, 0));
+    // The same buffer offered again is imported once but its owners are handed back in turn.
+    assert_eq!(source.stats().imported, 2);
+    source.clear();
+    frame(&mut e, 4);
+    settle();
+    assert_eq!(returned(3), 1, "cleared: the last offer is handed back");
+    assert!(
+        back.iter().all(|b| b.load(Ordering::SeqCst) == 1),
+        "each exactly once"
+    );
+    assert_eq!(source.stats().returned, 4);
+    assert!(e.errors().is_empty(), "{:?}", e.errors());
+}
+
+#[test]
+fn an_nv12_producer_cycling_three_buffers_makes_nothing_in_a_steady_frame() {
+    let _serial = serial();
+    let Some(gpu) = dmabuf_gpu() else { return };
+    let n = SIZE as usize;
+    for mode in common::MODES {
+        let mut e = engine(gpu.clone(), mode);
+        let name = format!("nv12-ring-{mode:?}");
+        let ring: Vec<OwnedFd> = (0..3).map(|_| nv12_buffer(n * n)).collect();
+        let source = vivid_dmabuf::source(&name);
+        e.set_chain(&common::desc(&chain_in(&name))).unwrap();
+        let desc = DmabufDesc {
+            width: SIZE,
+            height: SIZE,
+            fourcc: Fourcc::NV12,
+            modifier: MOD_LINEAR,
+            offset: 0,
+            stride: u64::from(SIZE),
+            handle: HandleType::DmaBuf,
+            chroma: Some(ChromaPlane {
+                offset: (n * n) as u64,
+                stride: u64::from(SIZE),
+                matrix: YuvMatrix::Bt709,
+                range: YuvRange::Full,
+            }),
+        };
+        let offer = |k: usize| {
+            source
+                .offer(ring[k % 3].try_clone().unwrap(), desc)
+                .unwrap();
+        };
+        for k in 0..6 {
+            offer(k);
+            frame(&mut e, k as u64);
+        }
+        let before = e.gpu().counts().snapshot();
+        let wgpu_before = e.gpu().wgpu_counters();
+        for k in 6..40 {
+            offer(k);
+            frame(&mut e, k as u64);
+        }
+        let after = e.gpu().counts().snapshot();
+        assert_eq!(
+            after.created, before.created,
+            "{mode:?}: objects made in steady frames"
+        );
+        assert_eq!(after.live_textures, before.live_textures);
+        // Two planes per buffer, each imported once.
+        assert_eq!(source.stats().imported, 3, "{mode:?}");
+        assert_eq!(
+            format!("{wgpu_before:?}"),
+            format!("{:?}", e.gpu().wgpu_counters())
+        );
+        assert!(e.errors().is_empty(), "{:?}", e.errors());
+    }
 }
 
 #[test]

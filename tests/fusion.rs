@@ -85,6 +85,39 @@ fn a_run_is_one_pass_that_looks_like_its_operators_one_by_one() {
     }
 }
 
+/// In compute mode, operators drawn one by one record their dispatches into ONE compute
+/// pass (`engine/src/encoder.rs`: a pass costs ~7.5 µs on the H200, a dispatch in an open
+/// one ~2.7 µs); the pictures are the ones render passes give (the test above).
+#[test]
+fn operators_one_by_one_share_one_compute_pass() {
+    let mut e = engine_for(&linear(20), vivid::PassMode::Compute, false);
+    let report = e
+        .render(
+            FrameTime {
+                time: 0.0,
+                frame: 0,
+            },
+            Target::None,
+            false,
+        )
+        .unwrap();
+    assert_eq!(report.operators_run, 21);
+    assert_eq!(report.compute_passes, 1, "21 operators, one pass");
+    // Render passes record none.
+    let mut r = engine_for(&linear(20), vivid::PassMode::Render, false);
+    let report = r
+        .render(
+            FrameTime {
+                time: 0.0,
+                frame: 0,
+            },
+            Target::None,
+            false,
+        )
+        .unwrap();
+    assert_eq!(report.compute_passes, 0);
+}
+
 #[test]
 fn steady_fused_frames_create_nothing_and_switching_back_and_forth_is_free() {
     let mut engine = common::engine();

@@ -142,8 +142,11 @@ fn loops_that_never_end_are_bounded_and_render() {
 }
 
 #[test]
-fn a_pointwise_project_shader_fused_with_a_built_in_is_guarded_too() {
+fn a_pointwise_project_shader_is_guarded_fused_and_alone() {
     // Fused, its text is inlined into a generated pass: that pass is untrusted as well.
+    // Alone, in compute mode, an invocation shades 2×2 pixels 16 apart (`cs_main_quad`):
+    // each with the whole budget (the guard starts every call of `shade` afresh), so at
+    // 34×18 every pixel must stop exactly at the budget.
     let point = format!(
         "//! inputs: 1\n//! pointwise\nfn point(c: vec4<f32>, uv: vec2<f32>) -> vec4<f32> {{\n    var x = 0.0;\n    loop {{ x = x + 1.0; }}\n    return vec4<f32>(c.rgb, select(0.0, 1.0, x == {:.1}));\n}}\n",
         f64::from(LOOP_BUDGET) - 1.0
@@ -151,21 +154,28 @@ fn a_pointwise_project_shader_fused_with_a_built_in_is_guarded_too() {
     let dir = common::project(&[
         (
             "chain.toml",
-            "output = \"p\"\nsize = [8, 4]\n[src]\ntype = \"solid\"\ncolor = [0.25, 0.5, 0.75]\n[lv]\ntype = \"levels\"\ninput = \"src\"\n[p]\ntype = \"shader\"\nshader = \"p.wgsl\"\ninput = \"lv\"\n",
+            "output = \"p\"\nsize = [34, 18]\n[src]\ntype = \"solid\"\ncolor = [0.25, 0.5, 0.75]\n[lv]\ntype = \"levels\"\ninput = \"src\"\n[p]\ntype = \"shader\"\nshader = \"p.wgsl\"\ninput = \"lv\"\n",
         ),
         ("p.wgsl", &point),
     ]);
     for mode in common::MODES {
-        let mut e = engine_with(mode, Some(Duration::from_secs(60)));
-        e.load_project(dir.path(), &[]).unwrap();
-        let img = frames(&mut e, 2);
-        assert_eq!(
-            e.fused_runs().len(),
-            1,
-            "{mode:?}: levels and p run as one pass"
-        );
-        assert!(e.errors().is_empty(), "{:?}", e.errors());
-        assert_eq!(uniform(&img)[3], 1.0, "{mode:?}: stopped after the budget");
+        for fuse in [true, false] {
+            let mut e = engine_with(mode, Some(Duration::from_secs(60)));
+            e.set_fusion(fuse);
+            e.load_project(dir.path(), &[]).unwrap();
+            let img = frames(&mut e, 2);
+            assert_eq!(
+                e.fused_runs().len(),
+                usize::from(fuse),
+                "{mode:?}: levels and p run as one pass when fused"
+            );
+            assert!(e.errors().is_empty(), "{:?}", e.errors());
+            assert_eq!(
+                uniform(&img)[3],
+                1.0,
+                "{mode:?}, fused {fuse}: stopped after the budget"
+            );
+        }
     }
 }
 

@@ -9,8 +9,9 @@ pub enum DmabufError {
     /// The device is not a Vulkan device, or its driver lacks an extension.
     #[error("DMA-BUF sharing is not available here: {0}")]
     Unsupported(String),
-    /// The fourcc is not one vivid imports (single-plane 8-bit RGBA/BGRA, half-float RGBA).
-    #[error("fourcc {0} is not supported (hint: AB24, XB24, AR24, XR24 or AB4H, one plane)")]
+    /// The fourcc is not one vivid imports (single-plane 8-bit RGBA/BGRA, half-float RGBA,
+    /// two-plane NV12).
+    #[error("fourcc {0} is not supported (hint: AB24, XB24, AR24, XR24, AB4H, or NV12)")]
     Format(Fourcc),
     /// The modifier is not one this device can read.
     #[error(
@@ -40,6 +41,9 @@ pub enum DmabufError {
     /// The file descriptor could not be read (duplicated, measured).
     #[error("the buffer's file descriptor: {0}")]
     Fd(#[from] std::io::Error),
+    /// The producer's writes did not finish in time (explicit sync's bounded wait).
+    #[error("synchronisation: {0}")]
+    Sync(String),
     /// A Vulkan call failed.
     #[error("Vulkan {call} failed: {result}")]
     Vulkan {

@@ -1,4 +1,5 @@
-//! DRM fourcc codes and modifiers, and the wgpu formats vivid shares (single plane only).
+//! DRM fourcc codes and modifiers, the wgpu formats vivid shares, and the Y'CbCr matrices
+//! two-plane (NV12) buffers are read with.
 
 /// A DRM fourcc code (`drm_fourcc.h`): little-endian, four ASCII characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -19,6 +20,9 @@ impl Fourcc {
     pub const XRGB8888: Self = fourcc(*b"XR24");
     /// `DRM_FORMAT_ABGR16161616F` (`AB4H`): half floats R, G, B, A.
     pub const ABGR16161616F: Self = fourcc(*b"AB4H");
+    /// `DRM_FORMAT_NV12` (`NV12`): two planes, 8-bit Y' at full size, then interleaved
+    /// Cb, Cr at half width and half height — what hardware decoders and cameras hand out.
+    pub const NV12: Self = fourcc(*b"NV12");
 
     /// The four characters, for messages.
     #[must_use]
@@ -40,6 +44,16 @@ impl Fourcc {
             Self::ABGR16161616F => wgpu::TextureFormat::Rgba16Float,
             _ => return None,
         })
+    }
+
+    /// The wgpu formats of a two-plane Y'CbCr fourcc's planes (luma, interleaved chroma),
+    /// each imported as an image of its own.
+    #[must_use]
+    pub fn planes(self) -> Option<[wgpu::TextureFormat; 2]> {
+        match self {
+            Self::NV12 => Some([wgpu::TextureFormat::R8Unorm, wgpu::TextureFormat::Rg8Unorm]),
+            _ => None,
+        }
     }
 
     /// Whether the fourth channel is padding (`X…`): read as opaque.
@@ -82,6 +96,44 @@ pub enum HandleType {
     OpaqueFd,
 }
 
+/// The Y'CbCr → R'G'B' matrix of a two-plane buffer. The numbering is the one
+/// `shaders/common/yuv.wgsl` (shared with `vivid-media`'s `video.wgsl`) reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum YuvMatrix {
+    /// ITU-R BT.601 (SD video, JPEG).
+    Bt601 = 0,
+    /// ITU-R BT.709 (HD video).
+    Bt709 = 1,
+    /// ITU-R BT.2020 (UHD video), non-constant luminance.
+    Bt2020 = 2,
+}
+
+/// The code range of a two-plane buffer's samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum YuvRange {
+    /// Y' in 16..=235, Cb and Cr in 16..=240 (what video is).
+    Limited = 0,
+    /// Every code 0..=255.
+    Full = 1,
+}
+
+/// The second (chroma) plane of a two-plane buffer (`NV12`), and how its samples are read.
+/// Chroma is sited at the centre of each 2×2 block of luma samples and filtered
+/// bilinearly, as `vivid-media`'s CPU-uploaded frames are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChromaPlane {
+    /// Offset of the plane in the buffer, bytes.
+    pub offset: u64,
+    /// Bytes per row of the plane.
+    pub stride: u64,
+    /// The matrix.
+    pub matrix: YuvMatrix,
+    /// The range.
+    pub range: YuvRange,
+}
+
 /// Bytes per texel of the formats vivid shares.
 #[must_use]
 pub fn bytes_per_texel(format: wgpu::TextureFormat) -> u32 {
@@ -99,6 +151,7 @@ mod tests {
         assert_eq!(Fourcc::ARGB8888.0, 0x3432_5241);
         assert_eq!(Fourcc::XRGB8888.0, 0x3432_5258);
         assert_eq!(Fourcc::ABGR16161616F.0, 0x4834_4241);
+        assert_eq!(Fourcc::NV12.0, 0x3231_564e);
         assert_eq!(Fourcc::ABGR8888.name(), "AB24");
     }
 }

@@ -1,6 +1,12 @@
 //! Import: a host's buffer (fd, size, fourcc, modifier, offset, stride) becomes the output
 //! of a `dmabuf_in` node, sampled where it lies — no copy.
 //!
+//! Two-plane `NV12` buffers (hardware decoders', cameras') are imported as two images on
+//! the same memory — luma as `R8Unorm` at plane 0's offset and stride, interleaved chroma
+//! as `Rg8Unorm` at plane 1's, half size (wgpu 30 has no multi-planar import) — and
+//! converted to R'G'B' in the node's pass with `shaders/common/yuv.wgsl`, the conversion
+//! `vivid-media`'s video frames use.
+//!
 //! The host offers buffers to a named [`ImportSource`] from any thread ([`source`]); a
 //! `dmabuf_in` node with `source = "name"` shows the newest one. Imports are cached by the
 //! buffer's identity (the fd's device and inode — one per DMA-BUF, whatever fd names it —
@@ -15,11 +21,12 @@
 //! wgpu destroys the image and frees its memory (closing the driver's reference to the
 //! buffer) only after the last submission that used it has completed.
 //!
-//! Synchronisation: the producer's side. vivid samples the buffer in the frame after it is
-//! offered, without waiting on any fence: the host offers a buffer only once its producer
-//! has finished writing it (a decoder's frame done, another device's fence or
-//! `vkQueueWaitIdle`, a compositor's release), and does not write it again while it is
-//! offered. Implicit sync (`DMA_BUF_IOCTL_EXPORT_SYNC_FILE`) is not used.
+//! Synchronisation: [`ImportSource::offer`] waits, on the host's thread and at most the
+//! source's timeout, for the producer's pending writes to the DMA-BUF
+//! (`DMA_BUF_IOCTL_EXPORT_SYNC_FILE`, [`crate::sync`]); where the kernel or the buffer
+//! refuses, the producer's promise stands (implicit sync, the reason logged once): the host
+//! offers a buffer only once its producer has finished writing it, and does not write it
+//! again while it is offered. vivid samples it in the frame after it is offered.
 
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
@@ -39,30 +46,89 @@ use vivid_engine::resources::{SamplerKind, TexturePool, UniformSlot, UniformWrit
 use vivid_engine::{EngineError, Result as EngineResult};
 
 use crate::error::{DmabufError, Result};
-use crate::format::{Fourcc, HandleType, MOD_INVALID, MOD_LINEAR, bytes_per_texel};
+use crate::format::{ChromaPlane, Fourcc, HandleType, MOD_INVALID, MOD_LINEAR, bytes_per_texel};
 use crate::vk::{self, PlaneLayout};
 
 /// Imports a `dmabuf_in` node keeps: the buffers a producer cycles through (a decoder's or
 /// a compositor's ring is 2–4 deep).
 pub const CACHE: usize = 4;
 
-/// A single-plane buffer's description, as the producer gives it.
+/// A buffer's description, as the producer gives it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DmabufDesc {
     /// Width in pixels.
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
-    /// DRM fourcc (`AB24`, `XB24`, `AR24`, `XR24`, `AB4H`).
+    /// DRM fourcc (`AB24`, `XB24`, `AR24`, `XR24`, `AB4H`; `NV12` with `chroma`).
     pub fourcc: Fourcc,
     /// DRM modifier (`DRM_FORMAT_MOD_LINEAR` unless the device imports explicit modifiers).
     pub modifier: u64,
-    /// Offset of the plane in the buffer, bytes.
+    /// Offset of the (first) plane in the buffer, bytes.
     pub offset: u64,
-    /// Bytes per row.
+    /// Bytes per row of the (first) plane.
     pub stride: u64,
     /// The kind of fd (a DMA-BUF, or an opaque fd from a device of the same driver).
     pub handle: HandleType,
+    /// A two-plane fourcc's second plane (`NV12`: Cb, Cr), in the same buffer, and the
+    /// colorimetry it is converted with; `None` for a single-plane fourcc.
+    pub chroma: Option<ChromaPlane>,
+}
+
+impl DmabufDesc {
+    /// The wgpu format of each plane (one, or two for `NV12`).
+    fn formats(&self) -> Result<Vec<wgpu::TextureFormat>> {
+        match (
+            self.fourcc.planes(),
+            self.fourcc.texture_format(),
+            self.chroma,
+        ) {
+            (Some(planes), _, Some(_)) => Ok(planes.to_vec()),
+            (Some(_), _, None) => Err(DmabufError::Layout(format!(
+                "{} has two planes: the chroma plane's offset and stride are missing \
+                 (hint: DmabufDesc::chroma)",
+                self.fourcc
+            ))),
+            (None, Some(format), None) => Ok(vec![format]),
+            (None, Some(_), Some(_)) => Err(DmabufError::Layout(format!(
+                "{} has one plane, but a chroma plane was given",
+                self.fourcc
+            ))),
+            (None, None, _) => Err(DmabufError::Format(self.fourcc)),
+        }
+    }
+
+    /// Each plane's format, size, offset and stride.
+    fn planes(&self) -> Result<Vec<PlaneSpec>> {
+        let formats = self.formats()?;
+        let mut planes = vec![PlaneSpec {
+            format: formats[0],
+            width: self.width,
+            height: self.height,
+            offset: self.offset,
+            stride: self.stride,
+        }];
+        if let (Some(&format), Some(c)) = (formats.get(1), self.chroma) {
+            planes.push(PlaneSpec {
+                format,
+                width: self.width.div_ceil(2),
+                height: self.height.div_ceil(2),
+                offset: c.offset,
+                stride: c.stride,
+            });
+        }
+        Ok(planes)
+    }
+}
+
+/// One plane of a buffer, imported as an image of its own.
+#[derive(Clone, Copy, Debug)]
+struct PlaneSpec {
+    format: wgpu::TextureFormat,
+    width: u32,
+    height: u32,
+    offset: u64,
+    stride: u64,
 }
 
 /// A buffer's identity: which buffer (device and inode of the fd) and how it is read.
@@ -73,11 +139,29 @@ pub struct Identity {
     desc: DmabufDesc,
 }
 
+/// Whatever keeps an offered buffer's producer from writing it again (a decoder's
+/// `GstBuffer`, a compositor's release callback): dropped when vivid is done reading it.
+pub type Owner = Box<dyn std::any::Any + Send + Sync>;
+
 /// A buffer offered to a source.
-#[derive(Debug)]
 struct Offered {
     fd: OwnedFd,
     identity: Identity,
+    /// The offer's number (every offer is a new one, even of the same buffer).
+    serial: u64,
+    /// Held until vivid's last read of this offer has completed on the GPU.
+    owner: Option<Owner>,
+}
+
+impl std::fmt::Debug for Offered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Offered")
+            .field("fd", &self.fd)
+            .field("identity", &self.identity)
+            .field("serial", &self.serial)
+            .field("owner", &self.owner.is_some())
+            .finish()
+    }
 }
 
 /// Counts of what a source's nodes did, for the host's statistics and the tests.
@@ -91,6 +175,13 @@ pub struct ImportStats {
     pub refused: u64,
     /// Imports released (left the cache).
     pub released: u64,
+    /// Offers whose producer's writes were waited for (explicit sync).
+    pub synced: u64,
+    /// Offers taken on the producer's promise (implicit sync: see [`ImportSource::sync`]).
+    pub implicit: u64,
+    /// Offers handed back: their owner dropped once vivid's reads of them completed (or at
+    /// once, for an offer replaced before any frame read it).
+    pub returned: u64,
 }
 
 #[derive(Debug, Default)]
@@ -98,6 +189,10 @@ struct Slot {
     current: Option<Arc<Offered>>,
     stats: ImportStats,
     last_error: Option<String>,
+    /// How the last offer was synchronised.
+    sync: Option<crate::sync::Sync>,
+    /// The bounded wait for a producer's writes (none: [`crate::sync::DEFAULT_TIMEOUT`]).
+    timeout: Option<std::time::Duration>,
 }
 
 type Slots = Mutex<HashMap<String, Arc<Mutex<Slot>>>>;
@@ -118,6 +213,17 @@ fn slot_of(name: &str) -> Arc<Mutex<Slot>> {
     s
 }
 
+/// Lets `offered` go: if this was its last holder, its owner is dropped now and counted
+/// as returned.
+fn hand_back(offered: Arc<Offered>, slot: &Mutex<Slot>) {
+    if let Some(offered) = Arc::into_inner(offered) {
+        if offered.owner.is_some() {
+            lock(slot).stats.returned += 1;
+        }
+        drop(offered);
+    }
+}
+
 /// The host's side of a named source: offers buffers to the `dmabuf_in` nodes reading it.
 #[derive(Clone, Debug)]
 pub struct ImportSource {
@@ -136,10 +242,7 @@ pub fn source(name: &str) -> ImportSource {
 /// modifier that says something, a stride that holds a row, and an fd that is a buffer
 /// long enough for the plane. Returns its identity.
 pub fn check_offer(fd: &OwnedFd, desc: &DmabufDesc) -> Result<Identity> {
-    let format = desc
-        .fourcc
-        .texture_format()
-        .ok_or(DmabufError::Format(desc.fourcc))?;
+    let planes = desc.planes()?;
     if desc.modifier == MOD_INVALID {
         return Err(DmabufError::Modifier {
             fourcc: desc.fourcc,
@@ -156,16 +259,27 @@ pub fn check_offer(fd: &OwnedFd, desc: &DmabufDesc) -> Result<Identity> {
             reason: "empty".into(),
         });
     }
-    let row = u64::from(desc.width) * u64::from(bytes_per_texel(format));
-    if desc.stride < row {
-        return Err(DmabufError::Layout(format!(
-            "stride {} is shorter than a row of {} {} texels ({row} bytes)",
-            desc.stride, desc.width, desc.fourcc
-        )));
+    let mut needed = 0;
+    for (i, p) in planes.iter().enumerate() {
+        let PlaneSpec {
+            format,
+            width,
+            height,
+            offset,
+            stride,
+        } = *p;
+        let row = u64::from(width) * u64::from(bytes_per_texel(format));
+        if stride < row {
+            return Err(DmabufError::Layout(format!(
+                "plane {i}: stride {stride} is shorter than a row of {width} {} texels \
+                 ({row} bytes)",
+                desc.fourcc
+            )));
+        }
+        needed = needed.max(offset + stride * u64::from(height - 1) + row);
     }
     let mut file = std::fs::File::from(fd.try_clone()?);
     let meta = file.metadata()?;
-    let needed = desc.offset + desc.stride * u64::from(desc.height - 1) + row;
     // A DMA-BUF tells its size by seeking to its end. An opaque fd (a Vulkan export, as
     // NVIDIA's drivers give) cannot be seeked: the driver checks it at import instead (same
     // driver and device UUID, the image's own allocation size).
@@ -181,8 +295,15 @@ pub fn check_offer(fd: &OwnedFd, desc: &DmabufDesc) -> Result<Identity> {
     };
     if length < needed {
         return Err(DmabufError::Layout(format!(
-            "the buffer has {length} bytes; offset {} + {} rows of stride {} need {needed}",
-            desc.offset, desc.height, desc.stride
+            "the buffer has {length} bytes; its planes (offset {} + {} rows of stride {}{}) \
+             need {needed}",
+            desc.offset,
+            desc.height,
+            desc.stride,
+            desc.chroma.map_or(String::new(), |c| format!(
+                ", chroma at {} with stride {}",
+                c.offset, c.stride
+            ))
         )));
     }
     Ok(Identity {
@@ -194,10 +315,7 @@ pub fn check_offer(fd: &OwnedFd, desc: &DmabufDesc) -> Result<Identity> {
 
 /// Checks a buffer against `gpu`: it can import this handle type, fourcc and modifier.
 pub fn validate(gpu: &Gpu, desc: &DmabufDesc) -> Result<()> {
-    let format = desc
-        .fourcc
-        .texture_format()
-        .ok_or(DmabufError::Format(desc.fourcc))?;
+    let format = desc.formats()?[0];
     gpu.check_size("dmabuf_in", desc.width, desc.height)
         .map_err(|e| DmabufError::Size {
             width: desc.width,
@@ -225,62 +343,118 @@ pub fn validate(gpu: &Gpu, desc: &DmabufDesc) -> Result<()> {
     Ok(())
 }
 
-/// Imports `fd` as a texture on `gpu` (counted as one of its textures), after
-/// [`validate`]; `identity` from [`check_offer`]. The fd is duplicated: the caller keeps it.
-pub fn import_texture(gpu: &Gpu, fd: &OwnedFd, identity: &Identity) -> Result<GpuTexture> {
+/// Imports `fd` as textures on `gpu` (each counted as one of its textures), after
+/// [`validate`]; `identity` from [`check_offer`]: one texture per plane (one; two for
+/// `NV12`, each an image of its own on the same memory). The fd is duplicated: the caller
+/// keeps it.
+pub fn import_textures(gpu: &Gpu, fd: &OwnedFd, identity: &Identity) -> Result<Vec<GpuTexture>> {
     let desc = &identity.desc;
     validate(gpu, desc)?;
-    let format = desc
-        .fourcc
-        .texture_format()
-        .ok_or(DmabufError::Format(desc.fourcc))?;
-    let texture_desc = wgpu::TextureDescriptor {
-        label: Some("vivid.dmabuf_in.buffer"),
-        size: wgpu::Extent3d {
-            width: desc.width,
-            height: desc.height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format,
-        usage: vk::wgpu_usage(false),
-        view_formats: &[],
-    };
-    let plane = PlaneLayout {
-        offset: desc.offset,
-        stride: desc.stride,
-        size: 0,
-    };
-    let texture = vk::import(
-        gpu.device(),
-        fd.try_clone()?,
-        &texture_desc,
-        desc.handle,
-        desc.modifier,
-        plane,
-    )?;
-    Ok(gpu.adopt_texture(texture, &texture_desc))
+    let mut textures = Vec::new();
+    for plane in desc.planes()? {
+        let PlaneSpec {
+            format,
+            width,
+            height,
+            offset,
+            stride,
+        } = plane;
+        let texture_desc = wgpu::TextureDescriptor {
+            label: Some("vivid.dmabuf_in.buffer"),
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: vk::wgpu_usage(false),
+            view_formats: &[],
+        };
+        let plane = PlaneLayout {
+            offset,
+            stride,
+            size: 0,
+        };
+        let texture = vk::import(
+            gpu.device(),
+            fd.try_clone()?,
+            &texture_desc,
+            desc.handle,
+            desc.modifier,
+            plane,
+        )?;
+        textures.push(gpu.adopt_texture(texture, &texture_desc));
+    }
+    Ok(textures)
 }
 
 impl ImportSource {
     /// Offers a buffer: the nodes reading this source show it from their next frame on,
-    /// until another is offered. The producer must have finished writing it (see the
-    /// module's synchronisation note). vivid keeps `fd` (and closes it when the buffer is
-    /// no longer offered and no import of it is in use). Refused at once, with nothing
-    /// changed, if it cannot be a buffer vivid reads.
+    /// until another is offered. Waits (here, at most the source's timeout) for the
+    /// producer's pending writes where the kernel tells them; elsewhere the producer must
+    /// have finished writing it (see the module's synchronisation note). vivid keeps `fd`
+    /// (and closes it when the buffer is no longer offered and no import of it is in use).
+    /// Refused at once, with nothing changed, if it cannot be a buffer vivid reads, or
+    /// ([`DmabufError::Sync`]) if its writes do not finish in time.
     pub fn offer(&self, fd: OwnedFd, desc: DmabufDesc) -> Result<()> {
+        self.offer_owned(fd, desc, None)
+    }
+
+    /// [`Self::offer`], with `owner` — what keeps the producer from writing the buffer
+    /// again (a decoder's `GstBuffer`, a pool slot's guard) — held until vivid is done
+    /// with this offer: dropped after the last GPU submission that read it has completed
+    /// (on the thread that polls the device: the engine's, each frame), or at once if
+    /// another offer replaces it before any frame read it.
+    pub fn offer_owned(&self, fd: OwnedFd, desc: DmabufDesc, owner: Option<Owner>) -> Result<()> {
         let identity = check_offer(&fd, &desc)?;
+        let timeout = lock(&self.slot)
+            .timeout
+            .unwrap_or(crate::sync::DEFAULT_TIMEOUT);
+        let sync = crate::sync::wait_for_writes(&fd, desc.handle, timeout)?;
         let mut s = lock(&self.slot);
         s.stats.offered += 1;
-        s.current = Some(Arc::new(Offered { fd, identity }));
+        match sync {
+            crate::sync::Sync::Explicit => s.stats.synced += 1,
+            crate::sync::Sync::Implicit(_) => s.stats.implicit += 1,
+        }
+        s.sync = Some(sync);
+        let serial = s.stats.offered;
+        let replaced = s.current.replace(Arc::new(Offered {
+            fd,
+            identity,
+            serial,
+            owner,
+        }));
+        // Replaced before a node took it (or a node holds it too: then the node hands it
+        // back): counted when its last holder lets it go.
+        drop(s);
+        if let Some(old) = replaced {
+            hand_back(old, &self.slot);
+        }
         Ok(())
+    }
+
+    /// How the last buffer offered was synchronised (explicitly, or implicitly and why).
+    #[must_use]
+    pub fn sync(&self) -> Option<crate::sync::Sync> {
+        lock(&self.slot).sync.clone()
+    }
+
+    /// How long [`Self::offer`] waits at most for a producer's writes (default
+    /// [`crate::sync::DEFAULT_TIMEOUT`]).
+    pub fn set_sync_timeout(&self, timeout: std::time::Duration) {
+        lock(&self.slot).timeout = Some(timeout);
     }
 
     /// Offers nothing: the nodes show transparent black and release every import.
     pub fn clear(&self) {
-        lock(&self.slot).current = None;
+        let old = lock(&self.slot).current.take();
+        if let Some(old) = old {
+            hand_back(old, &self.slot);
+        }
     }
 
     /// What the nodes reading this source did.
@@ -310,14 +484,20 @@ vivid_engine::params! {
 pub struct DmabufInUniforms {
     header: FrameHeader,
     opaque: u32,
-    pad: [u32; 3],
+    /// 0: one RGBA-like plane; 1: `NV12` (luma, then interleaved chroma).
+    planar: u32,
+    /// `YuvMatrix` (`common/yuv.wgsl`'s numbering).
+    matrix: u32,
+    /// `YuvRange`.
+    range: u32,
 }
 
 /// An import kept, with the pass bound to it.
 #[derive(Debug)]
 struct Cached {
     identity: Identity,
-    texture: GpuTexture,
+    /// One texture per plane.
+    textures: Vec<GpuTexture>,
     pass: FullscreenPass,
     /// When it was last offered (prepare count), for eviction.
     used: u64,
@@ -334,11 +514,39 @@ pub struct DmabufIn {
     slot: UniformSlot,
     source: Option<(String, Arc<Mutex<Slot>>)>,
     prepares: u64,
+    /// The offer the frames since the last prepare read (its owner is held), and the
+    /// source it came from.
+    showing: Option<(Arc<Offered>, Arc<Mutex<Slot>>)>,
+    /// The queue the reads were submitted to: an offer is handed back when the work
+    /// submitted to it so far has completed.
+    queue: Option<wgpu::Queue>,
+}
+
+impl DmabufIn {
+    /// Hands back the offer shown until now, once the GPU work submitted so far — every
+    /// frame that read it — has completed.
+    fn hand_back_shown(&mut self) {
+        let Some((offered, slot)) = self.showing.take() else {
+            return;
+        };
+        match &self.queue {
+            Some(queue) => queue.on_submitted_work_done(move || hand_back(offered, &slot)),
+            None => hand_back(offered, &slot),
+        }
+    }
+}
+
+impl Drop for DmabufIn {
+    fn drop(&mut self) {
+        self.hand_back_shown();
+    }
 }
 
 impl Default for DmabufIn {
     fn default() -> Self {
         Self {
+            showing: None,
+            queue: None,
             cache: Vec::new(),
             empty: pass(),
             shown: None,
@@ -356,7 +564,7 @@ fn pass() -> FullscreenPass {
 impl OperatorType for DmabufIn {
     const NAME: &'static str = "dmabuf_in";
     const CATEGORY: Category = Category::Generator;
-    const SUMMARY: &'static str = "A buffer a host program offers as a DMA-BUF (vivid_dmabuf::import::source), sampled where it lies, without a copy.";
+    const SUMMARY: &'static str = "A buffer a host program offers as a DMA-BUF (vivid_dmabuf::import::source; RGBA-like or NV12), sampled where it lies, without a copy.";
     const INPUTS: InputSpec = InputSpec::NONE;
     type Params = DmabufInParams;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] =
@@ -395,10 +603,11 @@ impl DmabufIn {
     }
 }
 
-fn key_of(identity: Option<&Identity>, name: &str) -> u64 {
+fn key_of(offered: Option<&Offered>, name: &str) -> u64 {
     let mut h = DefaultHasher::new();
     name.hash(&mut h);
-    identity.hash(&mut h);
+    // Every offer prepares (even of a buffer imported before: its owner is taken over).
+    offered.map(|o| (o.identity, o.serial)).hash(&mut h);
     h.finish()
 }
 
@@ -410,14 +619,15 @@ impl Operator for DmabufIn {
             Some((_, s)) => s.clone(),
             None => self.slot(&cx.params::<DmabufInParams>().source),
         };
-        let opaque = lock(&slot)
-            .current
-            .as_ref()
-            .is_some_and(|o| o.identity.desc.fourcc.ignores_alpha());
+        let desc = lock(&slot).current.as_ref().map(|o| o.identity.desc);
+        let opaque = desc.is_some_and(|d| d.fourcc.ignores_alpha());
+        let chroma = desc.and_then(|d| d.chroma);
         self.slot = out.push(&DmabufInUniforms {
             header: cx.header(),
             opaque: u32::from(opaque),
-            pad: [0; 3],
+            planar: u32::from(chroma.is_some()),
+            matrix: chroma.map_or(0, |c| c.matrix as u32),
+            range: chroma.map_or(0, |c| c.range as u32),
         });
     }
 
@@ -429,7 +639,7 @@ impl Operator for DmabufIn {
             _ => slot_of(&name),
         };
         let s = lock(&slot);
-        key_of(s.current.as_ref().map(|o| &o.identity), &name)
+        key_of(s.current.as_deref(), &name)
     }
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> EngineResult<()> {
@@ -437,12 +647,27 @@ impl Operator for DmabufIn {
         let slot = self.slot(&name);
         let offered = lock(&slot).current.clone();
         self.prepares += 1;
+        if self.queue.is_none() {
+            self.queue = Some(cx.gpu.queue().clone());
+        }
+        // The offer shown until now goes back to its producer once the frames that read
+        // it have completed (they were all submitted before this prepare).
+        let same = match (&self.showing, &offered) {
+            (Some((a, _)), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        if !same {
+            self.hand_back_shown();
+        }
         let Some(offered) = offered else {
             self.evict(&slot, true);
             self.shown = None;
-            return self
-                .empty
-                .prepare(cx, &[cx.dummy], cx.output, SamplerKind::LinearClamp);
+            return self.empty.prepare(
+                cx,
+                &[cx.dummy, cx.dummy],
+                cx.output,
+                SamplerKind::LinearClamp,
+            );
         };
         let cached = self
             .cache
@@ -451,7 +676,7 @@ impl Operator for DmabufIn {
         let index = if let Some(i) = cached {
             i
         } else {
-            let texture = match import_texture(cx.gpu, &offered.fd, &offered.identity) {
+            let textures = match import_textures(cx.gpu, &offered.fd, &offered.identity) {
                 Ok(t) => t,
                 Err(e) => {
                     let mut s = lock(&slot);
@@ -464,7 +689,7 @@ impl Operator for DmabufIn {
             lock(&slot).stats.imported += 1;
             self.cache.push(Cached {
                 identity: offered.identity,
-                texture,
+                textures,
                 pass: pass(),
                 used: self.prepares,
             });
@@ -472,6 +697,9 @@ impl Operator for DmabufIn {
         };
         self.cache[index].used = self.prepares;
         let identity = offered.identity;
+        if !same {
+            self.showing = Some((offered, slot.clone()));
+        }
         self.evict(&slot, false);
         let index = self
             .cache
@@ -481,8 +709,12 @@ impl Operator for DmabufIn {
         let Some(c) = self.cache.get_mut(index) else {
             return Ok(());
         };
+        let Some(luma) = c.textures.first() else {
+            return Ok(());
+        };
+        let chroma = c.textures.get(1).unwrap_or(cx.dummy);
         c.pass
-            .prepare(cx, &[&c.texture], cx.output, SamplerKind::LinearClamp)?;
+            .prepare(cx, &[luma, chroma], cx.output, SamplerKind::LinearClamp)?;
         self.shown = Some(index);
         Ok(())
     }
@@ -502,6 +734,7 @@ impl Operator for DmabufIn {
         {
             self.evict(&slot, true);
             self.shown = None;
+            self.hand_back_shown();
         }
     }
 }

@@ -23,6 +23,8 @@ pub use format::{Fourcc, HandleType, MOD_INVALID, MOD_LINEAR};
 pub mod export;
 #[cfg(unix)]
 pub mod import;
+#[cfg(unix)]
+pub mod sync;
 
 #[cfg(unix)]
 pub use export::{ExportHandle, ExportOptions, ExportStats, ExportTap, ExportedFrame, export};

@@ -57,6 +57,9 @@ fn vk_format(format: wgpu::TextureFormat) -> Option<vk::Format> {
         wgpu::TextureFormat::Rgba8Unorm => vk::Format::R8G8B8A8_UNORM,
         wgpu::TextureFormat::Bgra8Unorm => vk::Format::B8G8R8A8_UNORM,
         wgpu::TextureFormat::Rgba16Float => vk::Format::R16G16B16A16_SFLOAT,
+        // The planes of NV12 (imported only).
+        wgpu::TextureFormat::R8Unorm => vk::Format::R8_UNORM,
+        wgpu::TextureFormat::Rg8Unorm => vk::Format::R8G8_UNORM,
         _ => return None,
     })
 }
@@ -412,8 +415,10 @@ pub fn import(
     })
 }
 
-/// Import without explicit modifiers: a `LINEAR` image whose driver-chosen layout must be
-/// the buffer's (checked), bound to the imported memory.
+/// Import without explicit modifiers: a `LINEAR` image whose driver-chosen row pitch must be
+/// the buffer's (checked), bound to the imported memory — at offset 0 in a dedicated
+/// allocation when the plane starts where the driver puts it, else (a second plane: NV12's
+/// chroma) at the plane's offset in an allocation of the whole buffer.
 fn import_linear(
     hal: &hv::Device,
     fd: OwnedFd,
@@ -454,22 +459,29 @@ fn import_linear(
     };
     // SAFETY: a live linear image of this device; mip 0, layer 0 exist.
     let layout = unsafe { raw.get_image_subresource_layout(image, subresource) };
-    if layout.row_pitch != plane.stride || layout.offset != plane.offset {
+    // SAFETY: a live image of this device.
+    let requirements = unsafe { raw.get_image_memory_requirements(image) };
+    // Where the image's memory starts in the buffer: the plane lies `layout.offset` into it.
+    let bind = plane.offset.checked_sub(layout.offset);
+    let aligned = bind.is_some_and(|b| b % requirements.alignment.max(1) == 0);
+    let seekable = handle == HandleType::DmaBuf;
+    if layout.row_pitch != plane.stride || !aligned || (bind != Some(0) && !seekable) {
         return Err(DmabufError::Layout(format!(
             "offset {} stride {} given, but this device lays a linear {}x{} {:?} image out \
-             at offset {} with stride {} (hint: without VK_EXT_image_drm_format_modifier \
-             only the driver's own linear layout can be imported)",
+             at offset {} with stride {}, {}-byte aligned (hint: without \
+             VK_EXT_image_drm_format_modifier only the driver's own linear layout can be \
+             imported)",
             plane.offset,
             plane.stride,
             desc.size.width,
             desc.size.height,
             desc.format,
             layout.offset,
-            layout.row_pitch
+            layout.row_pitch,
+            requirements.alignment
         )));
     }
-    // SAFETY: a live image of this device.
-    let requirements = unsafe { raw.get_image_memory_requirements(image) };
+    let bind = bind.unwrap_or(0);
     // The buffer must hold all the image reads: a shorter one would fault when mapped.
     let mut file = std::fs::File::from(fd);
     // An opaque fd cannot be seeked (see `import::check_offer`): the driver checks it at
@@ -479,9 +491,9 @@ fn import_linear(
         Err(e) if handle == HandleType::OpaqueFd && e.raw_os_error() == Some(29) => u64::MAX,
         Err(e) => return Err(e.into()),
     };
-    if length < requirements.size {
+    if length < bind + requirements.size {
         return Err(DmabufError::Layout(format!(
-            "the buffer has {length} bytes, the image needs {}",
+            "the buffer has {length} bytes, the image needs {} from byte {bind}",
             requirements.size
         )));
     }
@@ -510,11 +522,20 @@ fn import_linear(
         .handle_type(vk_handle(handle))
         .fd(raw_fd);
     let mut dedicated = vk::MemoryDedicatedAllocateInfo::default().image(image);
-    let allocate = vk::MemoryAllocateInfo::default()
-        .allocation_size(requirements.size)
-        .memory_type_index(memory_type)
-        .push_next(&mut import)
-        .push_next(&mut dedicated);
+    let allocate = if bind == 0 {
+        vk::MemoryAllocateInfo::default()
+            .allocation_size(requirements.size)
+            .memory_type_index(memory_type)
+            .push_next(&mut import)
+            .push_next(&mut dedicated)
+    } else {
+        // A plane further into the buffer: the whole buffer (a DMA-BUF, so `length` is
+        // its size), not dedicated (a dedicated allocation binds at offset 0 only).
+        vk::MemoryAllocateInfo::default()
+            .allocation_size(length)
+            .memory_type_index(memory_type)
+            .push_next(&mut import)
+    };
     // SAFETY: a well-formed import of an fd we own; on success the driver owns the fd.
     match unsafe { raw.allocate_memory(&allocate, None) } {
         Ok(memory) => pending.memory = memory,
@@ -524,9 +545,10 @@ fn import_linear(
             return Err(failed("vkAllocateMemory (import)")(e));
         }
     }
-    // SAFETY: dedicated memory of at least the image's size, bound at offset 0 (the
-    // plane's offset, checked above).
-    unsafe { raw.bind_image_memory(image, pending.memory, 0) }
+    // SAFETY: memory holding the image's size from `bind` on (checked against the buffer's
+    // length above), `bind` a multiple of the image's alignment (checked): dedicated
+    // memory at 0, or the whole buffer at the plane's offset.
+    unsafe { raw.bind_image_memory(image, pending.memory, bind) }
         .map_err(failed("vkBindImageMemory"))?;
     let (image, memory) = pending.disarm();
     // SAFETY: `image` was made with `hal_desc(desc)`'s format, size and usages, no
@@ -552,4 +574,90 @@ pub fn dup_raw(raw: std::os::fd::RawFd) -> std::io::Result<OwnedFd> {
     }
     // SAFETY: `fd` was just made by fcntl and is owned by no one else.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `struct dma_buf_export_sync_file` (`linux/dma-buf.h`).
+#[repr(C)]
+struct SyncFileArg {
+    flags: u32,
+    fd: i32,
+}
+
+/// `DMA_BUF_SYNC_READ` (`linux/dma-buf.h`).
+pub const DMA_BUF_SYNC_READ: u32 = 1;
+
+/// `DMA_BUF_IOCTL_EXPORT_SYNC_FILE`, `_IOWR('b', 2, struct dma_buf_export_sync_file)`: the
+/// direction bits (read and write: 3) << 30, the size (8) << 16, the type `'b'` << 8, nr 2.
+const EXPORT_SYNC_FILE: libc::Ioctl = 0xc008_6202;
+
+/// `DMA_BUF_IOCTL_EXPORT_SYNC_FILE`: a sync file (ours) of the fences on `buffer` now —
+/// with `DMA_BUF_SYNC_READ`, those of its pending writes. Fails with `ENOTTY` on an fd that
+/// is not a DMA-BUF (a memfd, a regular file) or a kernel before 5.20.
+pub fn export_sync_file(
+    buffer: std::os::fd::BorrowedFd<'_>,
+    flags: u32,
+) -> std::io::Result<OwnedFd> {
+    let mut arg = SyncFileArg { flags, fd: -1 };
+    // SAFETY: the ioctl reads and writes exactly the 8-byte struct its number encodes
+    // (`arg`, alive and exclusively borrowed for the call); on an fd of another kind it
+    // fails without touching memory. `buffer` is a live fd for the call.
+    let r = unsafe {
+        libc::ioctl(
+            std::os::fd::AsRawFd::as_raw_fd(&buffer),
+            EXPORT_SYNC_FILE,
+            &raw mut arg,
+        )
+    };
+    if r < 0 || arg.fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: on success the kernel made a new fd for the sync file, which nobody else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(arg.fd) })
+}
+
+/// Waits at most `timeout` for `fd` to be readable (a sync file: its fence signalled).
+/// `Ok(false)`: still not, at the deadline.
+pub fn wait_readable(
+    fd: std::os::fd::BorrowedFd<'_>,
+    timeout: std::time::Duration,
+) -> std::io::Result<bool> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let mut pfd = libc::pollfd {
+            fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = libc::c_int::try_from(left.as_millis()).unwrap_or(libc::c_int::MAX);
+        // SAFETY: poll reads and writes the one `pollfd` passed (alive, exclusively
+        // borrowed); the fd is live for the call.
+        let r = unsafe { libc::poll(&raw mut pfd, 1, ms) };
+        if r > 0 {
+            return Ok(true);
+        }
+        if r == 0 {
+            return Ok(false);
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The ioctl number is `_IOWR('b', 2, struct dma_buf_export_sync_file)` of
+    /// `linux/dma-buf.h`, computed here from the header's definitions.
+    #[test]
+    #[allow(
+        clippy::useless_conversion,
+        reason = "libc::Ioctl is u64 on 64-bit Linux, narrower elsewhere"
+    )]
+    fn the_sync_file_ioctl_number_is_the_headers() {
+        let ioc = |dir: u64, nr: u64| (dir << 30) | (8 << 16) | (u64::from(b'b') << 8) | nr;
+        assert_eq!(u64::from(super::EXPORT_SYNC_FILE), ioc(3, 2));
+        assert_eq!(size_of::<super::SyncFileArg>(), 8);
+    }
 }

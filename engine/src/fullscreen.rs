@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 
+use crate::encoder::PassEncoder;
 use crate::error::Result;
 use crate::gpu::{Gpu, GpuTexture, PassMode};
 use crate::operator::PrepareCx;
@@ -23,6 +24,13 @@ use crate::shaders::ShaderLibrary;
 
 /// Workgroup size of `cs_main` (`shaders/common/operator.wgsl`), in both dimensions.
 pub const WORKGROUP: u32 = 16;
+
+/// Entry point of a pass [`with_quads`](FullscreenPass::with_quads): `cs_main` as it
+/// shades 2×2 pixels an invocation, so that a workgroup covers [`QUAD_TILE`]² pixels.
+pub const QUAD_ENTRY: &str = "cs_main_quad";
+
+/// Side of the square of output pixels one `cs_main_quad` workgroup covers.
+pub const QUAD_TILE: u32 = 2 * WORKGROUP;
 
 /// `size` bytes of the uniform arena at `binding`, bound at a dynamic offset.
 fn uniform_entry(binding: u32, buffer: &wgpu::Buffer, size: u64) -> wgpu::BindGroupEntry<'_> {
@@ -125,6 +133,13 @@ impl FullscreenPass {
         self
     }
 
+    /// Runs `cs_main_quad` in compute mode: 2×2 pixels an invocation, for a memory-bound
+    /// pass (an operator declared pointwise, drawn on its own).
+    #[must_use]
+    pub fn with_quads(self) -> Self {
+        self.with_compute_entry(QUAD_ENTRY)
+    }
+
     /// Renders into an output of `format` (`Rgba32Float`: an ISF file's `FLOAT` pass; its
     /// compute entry, [`with_compute_entry`](Self::with_compute_entry), must store that
     /// format).
@@ -187,7 +202,11 @@ impl FullscreenPass {
                 let (w, h) = output.size();
                 let pipeline = Pipeline::Compute {
                     pipeline: cx.pipelines.operator_pipeline(cx.gpu, cx.shaders, &key)?,
-                    groups: (w.div_ceil(WORKGROUP), h.div_ceil(WORKGROUP)),
+                    groups: if self.compute_entry == QUAD_ENTRY {
+                        (w.div_ceil(QUAD_TILE), h.div_ceil(QUAD_TILE))
+                    } else {
+                        (w.div_ceil(WORKGROUP), h.div_ceil(WORKGROUP))
+                    },
                 };
                 (
                     pipeline,
@@ -266,26 +285,33 @@ impl FullscreenPass {
     }
 
     /// Records the pass into `encoder`: every pixel of the output it was prepared with.
-    pub fn dispatch(&self, encoder: &mut wgpu::CommandEncoder, uniforms: UniformSlot, label: &str) {
-        self.dispatch_offsets(encoder, &[uniforms.offset], label);
+    /// In compute mode, into the frame's shared compute pass when `encoder` is the frame's
+    /// [`FrameEncoder`](crate::encoder::FrameEncoder).
+    pub fn dispatch(
+        &self,
+        encoder: &mut (impl PassEncoder + ?Sized),
+        uniforms: UniformSlot,
+        label: &str,
+    ) {
+        self.record(encoder, &[uniforms.offset], None, label);
     }
 
     /// [`dispatch`](Self::dispatch) for a pass [`with_params`](Self::with_params).
     pub fn dispatch_with(
         &self,
-        encoder: &mut wgpu::CommandEncoder,
+        encoder: &mut (impl PassEncoder + ?Sized),
         uniforms: UniformSlot,
         params: UniformSlot,
         label: &str,
     ) {
-        self.dispatch_offsets(encoder, &[uniforms.offset, params.offset], label);
+        self.record(encoder, &[uniforms.offset, params.offset], None, label);
     }
 
     /// [`dispatch`](Self::dispatch) with `groups` workgroups in compute mode (a pass
     /// [`with_compute_entry`](Self::with_compute_entry)); render mode draws as usual.
     pub fn dispatch_groups(
         &self,
-        encoder: &mut wgpu::CommandEncoder,
+        encoder: &mut (impl PassEncoder + ?Sized),
         uniforms: UniformSlot,
         groups: (u32, u32),
         label: &str,
@@ -293,13 +319,9 @@ impl FullscreenPass {
         self.record(encoder, &[uniforms.offset], Some(groups), label);
     }
 
-    fn dispatch_offsets(&self, encoder: &mut wgpu::CommandEncoder, offsets: &[u32], label: &str) {
-        self.record(encoder, offsets, None, label);
-    }
-
     fn record(
         &self,
-        encoder: &mut wgpu::CommandEncoder,
+        encoder: &mut (impl PassEncoder + ?Sized),
         offsets: &[u32],
         own_groups: Option<(u32, u32)>,
         label: &str,
@@ -310,16 +332,14 @@ impl FullscreenPass {
         match pipeline {
             Pipeline::Compute { pipeline, groups } => {
                 let groups = own_groups.unwrap_or(*groups);
-                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                    label: Some(label),
-                    timestamp_writes: None,
+                encoder.compute(label, &mut |pass| {
+                    pass.set_pipeline(pipeline);
+                    pass.set_bind_group(0, bind_group, offsets);
+                    pass.dispatch_workgroups(groups.0, groups.1, 1);
                 });
-                pass.set_pipeline(pipeline);
-                pass.set_bind_group(0, bind_group, offsets);
-                pass.dispatch_workgroups(groups.0, groups.1, 1);
             }
             Pipeline::Render { pipeline, target } => {
-                let mut pass = color_pass(encoder, label, target, wgpu::LoadOp::Load);
+                let mut pass = color_pass(encoder.commands(), label, target, wgpu::LoadOp::Load);
                 pass.set_pipeline(pipeline);
                 pass.set_bind_group(0, bind_group, offsets);
                 pass.draw(0..3, 0..1);

@@ -17,6 +17,7 @@ pub mod audio;
 pub mod chain;
 pub mod clock;
 pub mod deadline;
+pub mod encoder;
 mod engine;
 mod error;
 pub mod files;

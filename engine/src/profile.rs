@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::encoder::FrameEncoder;
 use crate::gpu::{Gpu, GpuBuffer};
 
 /// Samples kept per operator.
@@ -190,7 +191,7 @@ impl Profiler {
     }
 
     /// Before node `node`'s passes.
-    pub fn before(&mut self, encoder: &mut wgpu::CommandEncoder, node: usize) {
+    pub fn before(&mut self, encoder: &mut FrameEncoder, node: usize) {
         if let Some(q) = &self.query_set {
             let k = self.order.len() as u32;
             if 2 * k + 1 < self.capacity {
@@ -201,7 +202,7 @@ impl Profiler {
     }
 
     /// After node `node`'s passes, which took `cpu` to record.
-    pub fn after(&mut self, encoder: &mut wgpu::CommandEncoder, node: usize, cpu: Duration) {
+    pub fn after(&mut self, encoder: &mut FrameEncoder, node: usize, cpu: Duration) {
         if let Some(q) = &self.query_set {
             let k = self.order.len() as u32 - 1;
             if 2 * k + 1 < self.capacity {

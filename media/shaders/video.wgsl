@@ -7,8 +7,10 @@
 // it always describes the pixels bound: r = kind (0 I420, 1 NV12, 2 A420, 3 RGBA,
 // 4 BGRA, 5 RGBx, 6 BGRx, 7 Y444, 8 Y42B), g = matrix (0 BT.601, 1 BT.709, 2 BT.2020, 3 FCC, 4 SMPTE 240M),
 // b = range (0 limited, 1 full), a = alpha (1: the stream has it). The matrix is derived
-// here from Kr and Kb, as `vivid_media::colorimetry::yuv_to_rgb` derives it.
+// from Kr and Kb in `common/yuv.wgsl` (shared with `dmabuf_in`'s NV12 import), as
+// `vivid_media::colorimetry::yuv_to_rgb` derives it.
 #import "common/operator.wgsl"
+#import "common/yuv.wgsl"
 
 struct Video {
     header: FrameHeader,
@@ -28,43 +30,6 @@ struct Video {
 @group(0) @binding(4) var plane2: texture_2d<f32>;
 @group(0) @binding(5) var plane3: texture_2d<f32>;
 @group(0) @binding(6) var format_texel: texture_2d<f32>;
-
-// Kr, Kb of each matrix.
-fn kr_kb(m: u32) -> vec2<f32> {
-    switch m {
-        case 1u: { return vec2<f32>(0.2126, 0.0722); }
-        case 2u: { return vec2<f32>(0.2627, 0.0593); }
-        case 3u: { return vec2<f32>(0.30, 0.11); }
-        case 4u: { return vec2<f32>(0.212, 0.087); }
-        default: { return vec2<f32>(0.299, 0.114); }
-    }
-}
-
-// R'G'B' of 8-bit codes / 255 (y, u, v) by `matrix` and `range`.
-fn yuv_to_rgb(yuv: vec3<f32>, matrix: u32, range: u32) -> vec3<f32> {
-    let k = kr_kb(matrix);
-    let kg = 1.0 - k.x - k.y;
-    var ay = 255.0 / 219.0;
-    var by = -16.0 / 219.0;
-    var ac = 255.0 / 224.0;
-    var bc = -128.0 / 224.0;
-    if range == 1u {
-        ay = 1.0;
-        by = 0.0;
-        ac = 1.0;
-        bc = -128.0 / 255.0;
-    }
-    let y = ay * yuv.x + by;
-    let cb = ac * yuv.y + bc;
-    let cr = ac * yuv.z + bc;
-    let rv = 2.0 * (1.0 - k.x);
-    let bu = 2.0 * (1.0 - k.y);
-    return vec3<f32>(
-        y + rv * cr,
-        y - (bu * k.y / kg) * cb - (rv * k.x / kg) * cr,
-        y + bu * cb,
-    );
-}
 
 // Straight RGBA of the frame at texture position p.
 fn frame_color(p: vec2<f32>) -> vec4<f32> {

@@ -2,12 +2,13 @@
 //! limited or full range, as GStreamer's `GstVideoColorimetry` names them.
 //!
 //! The planes are uploaded as they are decoded (8 bits a sample, sampled as `unorm` 0..1)
-//! and converted in `media/shaders/video.wgsl`, which holds the same table of `Kr`/`Kb` and
-//! derives the same matrix; [`yuv_to_rgb`] is its CPU twin (documentation and tests). No
+//! and converted in `media/shaders/video.wgsl` with `shaders/common/yuv.wgsl` (shared with
+//! `vivid-dmabuf`'s NV12 import), which holds the same table of `Kr`/`Kb` and derives the
+//! same matrix; [`yuv_to_rgb`] is its CPU twin (documentation and tests). No
 //! transfer function is applied: decoded R'G'B' is display-referred already, which is what
 //! every texture of the chain holds.
 
-/// The matrix of a Y'CbCr stream. The numbering is the shader's (`video.wgsl`).
+/// The matrix of a Y'CbCr stream. The numbering is the shader's (`common/yuv.wgsl`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Matrix {

@@ -65,7 +65,8 @@ pub fn route(sample: &gst::Sample, format: &Format) -> Route {
     let Some(fourcc) = fourcc_of(format.layout) else {
         return Route::Cpu(
             format!(
-                "{:?} frames have several planes: vivid imports single-plane buffers only",
+                "{:?} frames have several planes: the video upload binds no import (NV12 \
+                 imports through `dmabuf_frames` into a `dmabuf_in` node)",
                 format.layout
             )
             .into(),
@@ -101,6 +102,7 @@ pub fn route(sample: &gst::Sample, format: &Format) -> Route {
         offset,
         stride,
         handle: HandleType::DmaBuf,
+        chroma: None,
     };
     match vivid_dmabuf::import::check_offer(&fd, &desc) {
         Ok(_) => Route::DmaBuf { fd, desc },

@@ -18,6 +18,8 @@ pub mod colorimetry;
 mod decoder;
 #[cfg(unix)]
 pub mod dmabuf;
+#[cfg(unix)]
+pub mod dmabuf_frames;
 pub mod frame;
 mod gst;
 pub mod live;

@@ -5,6 +5,7 @@ use std::time::Instant;
 use super::Engine;
 use super::display::{FramePass, Target};
 use super::report::FrameReport;
+use crate::encoder::FrameEncoder;
 use crate::error::{EngineError, Result};
 use crate::operator::{Counters, EncodeCx, FrameTime, MAX_INPUTS, PrepareCx, UniformCx};
 use crate::profile::Profiler;
@@ -81,7 +82,7 @@ impl Engine {
         self.pool.trim();
         self.prepare_profiler();
         // 6. encode
-        let (commands, encoded, operators_run) =
+        let (commands, encoded, operators_run, compute_passes) =
             self.encode(target, capture, pass.as_deref_mut(), started);
         // 7. submit
         self.submit(commands, pass);
@@ -95,6 +96,7 @@ impl Engine {
             steady: self.stats.steady(),
             counters: encoded,
             operators_run,
+            compute_passes,
         };
         self.stats
             .record(&self.gpu, &report, &before, &after, started.elapsed());
@@ -368,21 +370,25 @@ impl Engine {
         capture: bool,
         pass: Option<&mut (dyn FramePass + '_)>,
         started: Instant,
-    ) -> (wgpu::CommandBuffer, Counters, u64) {
-        let mut encoder = self.gpu.create_command_encoder("vivid.frame");
+    ) -> (wgpu::CommandBuffer, Counters, u64, u32) {
+        let mut encoder = FrameEncoder::new(
+            self.gpu.create_command_encoder("vivid.frame"),
+            self.gpu.device().features(),
+        );
         self.arena.upload(&self.gpu, &mut encoder);
         let (encoded, operators_run) = self.encode_nodes(&mut encoder);
         self.encode_target(&mut encoder, target, capture, pass);
         if let Some(p) = &mut self.profiler {
             p.end_frame(&mut encoder, started.elapsed());
         }
-        (encoder.finish(), encoded, operators_run)
+        let compute_passes = encoder.compute_passes();
+        (encoder.finish(), encoded, operators_run, compute_passes)
     }
 
     /// Each operator's passes (a fused run's one pass in place of its members'), with its
     /// thumbnail and, when profiling, timestamps around it. Returns the operators' counters
     /// and how many operators (a fused run: one) recorded their passes.
-    fn encode_nodes(&mut self, encoder: &mut wgpu::CommandEncoder) -> (Counters, u64) {
+    fn encode_nodes(&mut self, encoder: &mut FrameEncoder) -> (Counters, u64) {
         let mut stats = Counters::default();
         let mut operators_run = 0u64;
         let Some(rt) = &mut self.chain else {
@@ -414,7 +420,9 @@ impl Engine {
             let ins = rt.slots.inputs(&n.inputs, dummy);
             operators_run += 1;
             profiled(&mut profiler, encoder, i, |encoder| {
-                encoder.push_debug_group(&n.name);
+                // A marker, not a debug group: a group could not stay open across the
+                // compute pass operators share.
+                encoder.marker(&n.name);
                 let mut cx = EncodeCx {
                     encoder: &mut *encoder,
                     inputs: ins.as_slice(),
@@ -428,7 +436,6 @@ impl Engine {
                 if let Some(t) = thumbs {
                     t.draw(encoder, &n.name);
                 }
-                encoder.pop_debug_group();
             });
         }
         (stats, operators_run)
@@ -477,9 +484,9 @@ fn clear(encoder: &mut wgpu::CommandEncoder, view: &wgpu::TextureView) {
 /// (and its CPU time).
 fn profiled(
     profiler: &mut Option<&mut Profiler>,
-    encoder: &mut wgpu::CommandEncoder,
+    encoder: &mut FrameEncoder,
     i: usize,
-    draw: impl FnOnce(&mut wgpu::CommandEncoder),
+    draw: impl FnOnce(&mut FrameEncoder),
 ) {
     let started = profiler.is_some().then(Instant::now);
     if let Some(p) = profiler {

@@ -103,7 +103,7 @@ impl FusedRun {
 
     /// Records its one pass: the first member's header as `vivid`, the run's block as its
     /// `Params`.
-    pub(super) fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
+    pub(super) fn encode(&self, encoder: &mut crate::encoder::FrameEncoder) {
         let header = UniformSlot {
             offset: self.base.unwrap_or(0),
             size: size_of::<crate::operator::FrameHeader>() as u32,

@@ -26,6 +26,11 @@ pub struct FrameReport {
     /// Operators that recorded their passes (a fused run counts once): those the node
     /// shown needs and those that advance every frame; every one while thumbnails are on.
     pub operators_run: u64,
+    /// Shared compute passes the operators' dispatches were recorded in
+    /// ([`FrameEncoder`](crate::encoder::FrameEncoder)): one for a run of compute
+    /// operators, a new one after anything that needs the encoder itself (a copy, a render
+    /// pass). Passes an operator begins on the encoder itself are not counted.
+    pub compute_passes: u32,
 }
 
 /// A counter of the operators ([`crate::operator::Counters`]) over a run.

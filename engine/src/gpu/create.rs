@@ -166,6 +166,31 @@ impl Gpu {
         }
     }
 
+    /// A 2D texture the CPU writes and shaders sample (`TEXTURE_BINDING | COPY_DST`, one
+    /// level): an operator's data — a LUT, glyph coverage, an audio spectrum.
+    #[must_use]
+    pub fn create_data_texture(
+        &self,
+        label: &str,
+        (width, height): (u32, u32),
+        format: wgpu::TextureFormat,
+    ) -> GpuTexture {
+        self.create_texture(&wgpu::TextureDescriptor {
+            label: Some(label),
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        })
+    }
+
     /// Adopts a texture made outside the counted constructors — one wrapped from the
     /// driver's own image (`Device::create_texture_from_hal`: an imported or exportable
     /// DMA-BUF, `vivid-dmabuf`) — counting it and its default view like

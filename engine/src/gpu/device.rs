@@ -164,6 +164,7 @@ impl Gpu {
             required_features: (adapter.features()
                 & (wgpu::Features::TIMESTAMP_QUERY
                     | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS
+                    | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES
                     | wgpu::Features::FLOAT32_FILTERABLE))
                 | extra,
             required_limits: limits,

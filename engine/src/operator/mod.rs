@@ -19,6 +19,7 @@ pub mod wgsl;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::encoder::FrameEncoder;
 use crate::error::Result;
 use crate::files::Files;
 use crate::gpu::{Gpu, GpuTexture};
@@ -348,8 +349,11 @@ impl Counters {
 /// What [`Operator::encode`] gets: the frame's encoder and textures. No device.
 #[derive(Debug)]
 pub struct EncodeCx<'a> {
-    /// The frame's one command encoder.
-    pub encoder: &'a mut wgpu::CommandEncoder,
+    /// The frame's one command encoder. Passes recorded with
+    /// [`FullscreenPass`](crate::fullscreen::FullscreenPass) share its open compute pass;
+    /// anything else reaches the `wgpu::CommandEncoder` through `DerefMut` (which ends
+    /// that pass first).
+    pub encoder: &'a mut FrameEncoder,
     /// Input textures, in order.
     pub inputs: &'a [&'a GpuTexture],
     /// The texture to render into.

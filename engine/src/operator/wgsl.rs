@@ -709,6 +709,9 @@ impl WgslOperator {
         if shader.params_size > 0 {
             pass = pass.with_params(shader.params_size as usize);
         }
+        if shader.pointwise {
+            pass = pass.with_quads();
+        }
         Self {
             // Padded to 16 bytes: a fused run's struct holds it at that size.
             bytes: vec![0; (shader.params_size as usize).next_multiple_of(16)],

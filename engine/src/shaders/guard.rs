@@ -76,11 +76,31 @@ pub fn guard_loops(module: &mut Module, budget: u32) -> usize {
     );
     for (_, f) in module.functions.iter_mut() {
         guard_function(f, counter, budget);
+        // The budget is a pixel's: `cs_main` shades several pixels an invocation, each
+        // through one call of `shade`, which starts its count afresh.
+        if f.name.as_deref() == Some("shade") {
+            reset_at_start(f, counter);
+        }
     }
     for e in &mut module.entry_points {
         guard_function(&mut e.function, counter, budget);
     }
     loops
+}
+
+/// Puts `counter = 0u` first in `f`'s body.
+fn reset_at_start(f: &mut Function, counter: Handle<GlobalVariable>) {
+    let pointer = f
+        .expressions
+        .append(Expression::GlobalVariable(counter), Span::UNDEFINED);
+    let value = f
+        .expressions
+        .append(Expression::Literal(Literal::U32(0)), Span::UNDEFINED);
+    let mut body = std::mem::take(&mut f.body);
+    let mut reset = Block::with_capacity(1);
+    reset.push(Statement::Store { pointer, value }, Span::UNDEFINED);
+    body.splice(0..0, reset);
+    f.body = body;
 }
 
 /// Loops in `block`, nested ones included.

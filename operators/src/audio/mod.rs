@@ -144,20 +144,7 @@ impl AudioTexture {
             let gpu = cx.gpu;
             let label = format!("vivid.{}.data", self.name);
             let (made, failed) = gpu.create_checked(&label, || {
-                gpu.create_texture(&wgpu::TextureDescriptor {
-                    label: Some(&label),
-                    size: wgpu::Extent3d {
-                        width: size.0,
-                        height: size.1,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: wgpu::TextureFormat::Rgba16Float,
-                    usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-                    view_formats: &[],
-                })
+                gpu.create_data_texture(&label, size, wgpu::TextureFormat::Rgba16Float)
             });
             if let Some(e) = failed {
                 return Err(e);

@@ -205,20 +205,11 @@ fn upload(gpu: &Gpu, cube: &Cube, path: &Path) -> Result<GpuTexture> {
             ),
         ));
     }
-    let texture = gpu.create_texture(&wgpu::TextureDescriptor {
-        label: Some("vivid.lut.table"),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rgba16Float,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
+    let texture = gpu.create_data_texture(
+        "vivid.lut.table",
+        (width, height),
+        wgpu::TextureFormat::Rgba16Float,
+    );
     gpu.queue().write_texture(
         wgpu::TexelCopyTextureInfo {
             texture: &texture.texture,

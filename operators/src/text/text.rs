@@ -451,20 +451,7 @@ impl Operator for Text {
                 // A failed one is never kept: the prepare fails and makes it again.
                 let gpu = cx.gpu;
                 let (made, failed) = gpu.create_checked("vivid.text.coverage", || {
-                gpu.create_texture(&wgpu::TextureDescriptor {
-                label: Some("vivid.text.coverage"),
-                size: wgpu::Extent3d {
-                    width: size.0,
-                    height: size.1,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: wgpu::TextureFormat::Rg8Unorm,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-                view_formats: &[],
-                })
+                    gpu.create_data_texture("vivid.text.coverage", size, wgpu::TextureFormat::Rg8Unorm)
                 });
                 if let Some(e) = failed {
                     return Err(e);

@@ -11,6 +11,8 @@ use naga::{Block, Expression, Function, Handle, Module, Range, ScalarKind, State
 const INTERFACE_NAMES: &[&str] = &[
     "shade",
     "cs_main",
+    "cs_main_quad",
+    "cs_pixel",
     "fs_main",
     "vs_fullscreen",
     "user_uv",
