@@ -7,6 +7,13 @@
 //! more than [`SEEK_AHEAD`] past it, is a flushing, accurate seek. `videoconvert` passes
 //! I420, NV12, A420 and RGBA-like frames through untouched (the GPU converts them with the
 //! stream's colorimetry) and converts anything else into one of them.
+//!
+//! In real time (`crate::realtime()` when the file opens) the thread does not wait for a
+//! request to decode: it decodes ahead of the clock into the bounded queue of
+//! [`State::ahead`](crate::source::State::ahead) (at most [`AHEAD`] frames, no copies: the
+//! decoder's buffers, recycled by its pool), and the render thread takes the newest frame
+//! whose time has come. Requests only say where the clock is: a position behind the frame
+//! shown (a loop, a scrub backwards) or far ahead of what is decoded is a seek.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,22 +26,24 @@ use gstreamer_video as gst_video;
 
 use crate::frame::{Format, Frame, Pixels, SINK_FORMATS};
 use crate::gst::{make, poll_bus, wait_async_done};
-use crate::source::{Shared, SourceThread};
+use crate::source::{AHEAD, Shared, SourceThread, TOLERANCE};
 
 /// Positions this far past the current frame are reached by seeking, not decoding forward.
 const SEEK_AHEAD: u64 = 1_000_000_000;
-/// Slack for frame times: positions computed in floating point, and containers that round
-/// timestamps (Matroska to 1 ms: frame 2 of a 30 fps clip is at 67 ms, not 66.67).
-const TOLERANCE: u64 = 1_000_000;
 /// How long opening a file may take.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Starts decoding `path` on a thread of its own.
 pub fn open(path: &Path) -> SourceThread {
     let path = path.to_path_buf();
+    let realtime = crate::realtime();
     SourceThread::spawn("vivid-video", move |shared| {
         let result = Pipeline::open(&path, shared).and_then(|mut p| {
-            let r = p.run(shared);
+            let r = if realtime {
+                p.run_ahead(shared)
+            } else {
+                p.run(shared)
+            };
             p.close();
             r
         });
@@ -148,6 +157,7 @@ impl Pipeline {
             .ok_or("no video stream in it")?;
         let first = frame_of(&sample)?;
         self.origin = first.pts;
+        shared.update(|s| s.origin = first.pts);
         let duration = self
             .pipeline
             .query_duration::<gst::ClockTime>()
@@ -252,6 +262,86 @@ impl Pipeline {
                 // Past the end with nothing decoded since the seek: the last frame shown
                 // stays.
                 None => shared.answer(id),
+            }
+        }
+    }
+}
+
+impl Pipeline {
+    /// Real time: decodes ahead of the clock into the shared queue until stopped (see the
+    /// module's comment).
+    fn run_ahead(&mut self, shared: &Shared) -> Result<(), String> {
+        let mut eos = false;
+        // The request last looked at, and the stream time decoding restarted from (the
+        // first frame, or the last seek's target).
+        let mut seen = 0;
+        let mut floor = self.origin;
+        // The end of the newest frame decoded.
+        let mut newest = self.origin;
+        loop {
+            if let Some(Err(e)) = poll_bus(&self.pipeline) {
+                return Err(e);
+            }
+            // Wait for room in the queue (unless at the end) or a new request.
+            let (request, full) = {
+                let s = shared.wait_until(Duration::from_millis(100), |s| {
+                    s.stop
+                        || s.request.is_some_and(|r| r.0 > seen)
+                        || (!eos && s.ahead.len() < AHEAD)
+                });
+                if s.stop {
+                    return Ok(());
+                }
+                (
+                    s.request
+                        .filter(|r| r.0 > seen)
+                        .map(|r| (r.0, r.1, s.taken)),
+                    s.ahead.len() >= AHEAD,
+                )
+            };
+            if let Some((id, target, taken)) = request {
+                seen = id;
+                let target = target + self.origin;
+                // Behind what is shown (or, nothing shown since a seek, before it started),
+                // or further ahead than decoding forward is worth: seek there.
+                let behind = target + TOLERANCE < taken.unwrap_or(floor);
+                let far = target > newest + SEEK_AHEAD;
+                if behind || far {
+                    self.pipeline
+                        .seek_simple(
+                            gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE,
+                            gst::ClockTime::from_nseconds(target),
+                        )
+                        .map_err(|e| {
+                            format!("cannot seek to {:.3} s ({e})", target as f64 / 1e9)
+                        })?;
+                    shared.update(|s| {
+                        s.skipped += s.ahead.len() as u64;
+                        s.ahead.clear();
+                        s.taken = None;
+                    });
+                    floor = target;
+                    newest = target;
+                    eos = false;
+                }
+                // The render thread answers itself from the queue: nobody waits on this.
+                shared.answer(id);
+            }
+            if eos || full {
+                continue;
+            }
+            match self
+                .sink
+                .try_pull_sample(gst::ClockTime::from_mseconds(100))
+                .map(|s| frame_of(&s))
+                .transpose()?
+            {
+                Some(frame) => {
+                    newest = newest.max(frame.end());
+                    shared.update(|s| s.ahead.push_back(frame));
+                }
+                None if self.sink.is_eos() => eos = true,
+                None => {}
             }
         }
     }

@@ -233,6 +233,12 @@ pub struct Frame {
 
 static NEXT_FRAME_ID: AtomicU64 = AtomicU64::new(1);
 
+/// The number of the frame at `pts` (nanoseconds) in a stream of `fps`: the nearest one.
+#[must_use]
+pub fn index_at(pts: u64, fps: f64) -> u64 {
+    (pts as f64 / 1e9 * fps).round() as u64
+}
+
 impl Frame {
     /// A frame with a new id.
     #[must_use]
@@ -255,10 +261,10 @@ impl Frame {
         duration: u64,
         cpu_reason: Cow<'static, str>,
     ) -> Arc<Self> {
-        let index = format.fps().map_or(0, |f| {
-            // The frame a time falls in; the epsilon absorbs rounding of rational times.
-            ((pts as f64 / 1e9) * f + 1e-6).floor() as u64
-        });
+        // The nearest frame number: containers round timestamps (Matroska and WebM to 1 ms,
+        // so frame 1 of a 30 fps clip is at 33 ms, 0.99 frames), and rounding down counted a
+        // third of such a clip's frames as dropped.
+        let index = format.fps().map_or(0, |f| index_at(pts, f));
         Arc::new(Self {
             id: NEXT_FRAME_ID.fetch_add(1, Ordering::Relaxed),
             format,
@@ -296,6 +302,28 @@ impl Frame {
                 }
                 Ok(())
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index_at;
+
+    #[test]
+    fn frame_numbers_survive_timestamps_rounded_to_milliseconds() {
+        // 30 fps in Matroska/WebM: 0, 33, 67, 100, 133, 167 ms... are frames 0, 1, 2, 3...
+        for k in 0..3000u64 {
+            let exact = k * 1_000_000_000 / 30;
+            let ms = (exact + 500_000) / 1_000_000 * 1_000_000;
+            assert_eq!(index_at(exact, 30.0), k);
+            assert_eq!(index_at(ms, 30.0), k, "{ms} ns");
+            // NTSC rates, rounded to ms too.
+            let ntsc = k * 1_001_000_000_000 / 30_000;
+            assert_eq!(
+                index_at((ntsc + 500_000) / 1_000_000 * 1_000_000, 30_000.0 / 1001.0),
+                k
+            );
         }
     }
 }

@@ -3,6 +3,10 @@
 //! nothing), handed to an encoder thread that feeds GStreamer (H.264/H.265/ProRes/FFV1/VP9
 //! in MP4, MOV, MKV or WebM) or writes a PNG sequence.
 //!
+//! A PNG sequence is written by several threads at once (`record/png.rs`: files are
+//! independent); a video file by one (its frames go in order). Read-back pixel buffers are
+//! reused: the writers hand them back.
+//!
 //! Frame-exact (headless `--fps`): every frame is recorded — when the ring is full the
 //! render thread waits for the oldest copy, and a full queue to the encoder holds it back
 //! (an offline render runs at the encoder's pace). Real time (a window): nothing waits; a
@@ -19,12 +23,13 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
-use half::f16;
 use vivid_engine::gpu::{Gpu, GpuBuffer};
 use vivid_engine::operator::FrameTime;
 use vivid_engine::tap::OutputTap;
 
 use crate::gst::{failure, make};
+
+mod png;
 
 /// Readback buffers: frames whose copy may be in flight at once.
 const RING: usize = 4;
@@ -190,9 +195,82 @@ struct Shared {
     live: Mutex<Option<gst::Pipeline>>,
     /// `finish` stopped the live stream: what fails from then on is its doing, not an error.
     stopping: AtomicBool,
+    /// Read-back pixel buffers done with, to read the next frames into (no allocation per
+    /// frame once warm).
+    spare: Spare,
+    /// 8-bit frames GStreamer is done with (a video file's), to convert the next ones into.
+    spare_rgba: Spare,
+}
+
+/// Spare pixel buffers kept: enough for every frame in flight (an encoder's lookahead
+/// included).
+const SPARE: usize = RING + QUEUE + 32;
+
+/// Byte buffers to reuse, at most [`SPARE`].
+#[derive(Debug, Default)]
+struct Spare(Mutex<Vec<Vec<u8>>>);
+
+impl Spare {
+    /// A buffer to fill (a spare one, emptied, if there is one).
+    fn take(&self) -> Vec<u8> {
+        let mut b = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop()
+            .unwrap_or_default();
+        b.clear();
+        b
+    }
+
+    /// Keeps `b` for a later frame.
+    fn give(&self, b: Vec<u8>) {
+        let mut spare = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if spare.len() < SPARE {
+            spare.push(b);
+        }
+    }
+}
+
+/// An 8-bit frame in a GStreamer buffer: its bytes go back to `Shared::spare_rgba` when
+/// GStreamer drops the buffer.
+struct Recycled {
+    bytes: Vec<u8>,
+    home: Arc<Shared>,
+}
+
+impl AsRef<[u8]> for Recycled {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl AsMut<[u8]> for Recycled {
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+}
+
+impl Drop for Recycled {
+    fn drop(&mut self) {
+        self.home.spare_rgba.give(std::mem::take(&mut self.bytes));
+    }
 }
 
 impl Shared {
+    /// A read-back pixel buffer to fill.
+    fn buffer(&self) -> Vec<u8> {
+        self.spare.take()
+    }
+
+    /// Keeps a read-back pixel buffer for a later frame.
+    fn give_back(&self, b: Vec<u8>) {
+        self.spare.give(b);
+    }
+
     fn fail(&self, message: String) {
         if self.stopping.load(Ordering::Relaxed) {
             self.failed.store(true, Ordering::Relaxed);
@@ -381,7 +459,8 @@ impl RecordTap {
             let [w, h] = self.size;
             let slot = &mut self.ring[i];
             let row = w as usize * 8;
-            let mut pixels = Vec::with_capacity(row * h as usize);
+            let mut pixels = self.shared.buffer();
+            pixels.reserve(row * h as usize);
             match slot.buffer.buffer.get_mapped_range(..) {
                 Ok(view) => {
                     for y in 0..h as usize {
@@ -572,109 +651,68 @@ fn numbered(pattern: &str, n: u64) -> String {
     format!("{}{n:0width$}{after}", &pattern[..at])
 }
 
-/// Straight 8-bit RGBA of a read-back frame.
-fn to_rgba8(frame: &Readback) -> Vec<u8> {
-    let mut out = Vec::with_capacity(frame.pixels.len() / 2);
-    for px in frame.pixels.chunks_exact(8) {
-        let c = |i: usize| f16::from_le_bytes([px[2 * i], px[2 * i + 1]]).to_f32();
-        out.extend_from_slice(&vivid_engine::readback::to_rgba8([c(0), c(1), c(2), c(3)]));
-    }
-    out
-}
-
-/// Straight 16-bit RGBA of a read-back frame (as [`to_rgba8`], to 65535): the half floats'
-/// 10-bit mantissas keep more than 256 levels.
-fn to_rgba16(frame: &Readback) -> Vec<u16> {
-    let mut out = Vec::with_capacity(frame.pixels.len() / 2);
-    for px in frame.pixels.chunks_exact(8) {
-        let c = |i: usize| f16::from_le_bytes([px[2 * i], px[2 * i + 1]]).to_f32();
-        out.extend_from_slice(&rgba16([c(0), c(1), c(2), c(3)]));
-    }
-    out
-}
-
-/// One premultiplied float pixel to straight 16-bit RGBA (fully transparent: no colour).
-fn rgba16(p: [f32; 4]) -> [u16; 4] {
-    let a = p[3].clamp(0.0, 1.0);
-    let q = |v: f32| (v.clamp(0.0, 1.0) * 65535.0).round() as u16;
-    if q(a) == 0 {
-        return [0; 4];
-    }
-    [q(p[0] / a), q(p[1] / a), q(p[2] / a), q(a)]
-}
-
-/// Writes `frame` as PNG file `name`, of `depth` bits per channel.
-fn write_png(frame: &Readback, name: &str, depth: u8) -> Result<(), String> {
-    let saved = if depth == 16 {
-        image::ImageBuffer::<image::Rgba<u16>, _>::from_raw(
-            frame.width,
-            frame.height,
-            to_rgba16(frame),
-        )
-        .ok_or_else(|| "a frame of the wrong size".to_string())?
-        .save_with_format(name, image::ImageFormat::Png)
-    } else {
-        image::RgbaImage::from_raw(frame.width, frame.height, to_rgba8(frame))
-            .ok_or_else(|| "a frame of the wrong size".to_string())?
-            .save_with_format(name, image::ImageFormat::Png)
-    };
-    saved.map_err(|e| format!("{name}: {e}"))
-}
-
-/// The encoder thread: frames in until the tap is gone, then the file is closed.
+/// The encoder thread: frames in until the tap is gone, then the file is closed (a PNG
+/// sequence: handed to the writers, then waits for them).
 fn encode_thread(
     sink: &Sink,
     path: &Path,
     fps: Option<f64>,
     rx: &Receiver<Readback>,
-    shared: &Shared,
+    shared: &Arc<Shared>,
 ) {
+    if let Sink::Png(pattern, depth) = sink {
+        png_sequence(pattern, *depth, rx, shared);
+        return;
+    }
     let mut video: Option<(gst::Pipeline, gst_app::AppSrc, [u32; 2])> = None;
     while let Ok(frame) = rx.recv() {
         if shared.failed.load(Ordering::Relaxed) {
             continue;
         }
-        let result = match sink {
-            Sink::Png(pattern, depth) => write_png(&frame, &numbered(pattern, frame.index), *depth),
-            Sink::Video(launch) | Sink::Stream(launch) => {
-                let rgba = to_rgba8(&frame);
-                let size = [frame.width, frame.height];
-                if video.as_ref().is_some_and(|v| v.2 != size) {
-                    // The output size changed: the file keeps its first size (a new
-                    // one would need a new file).
-                    shared.fail(format!(
-                        "the output size changed to {}x{} while recording (the file is {}x{})",
-                        size[0],
-                        size[1],
-                        video.as_ref().map_or(0, |v| v.2[0]),
-                        video.as_ref().map_or(0, |v| v.2[1])
-                    ));
+        let (Sink::Video(launch) | Sink::Stream(launch)) = sink else {
+            continue;
+        };
+        let mut rgba = shared.spare_rgba.take();
+        png::to_rgba8(&frame.pixels, &mut rgba);
+        let rgba = Recycled {
+            bytes: rgba,
+            home: shared.clone(),
+        };
+        let size = [frame.width, frame.height];
+        shared.give_back(frame.pixels);
+        if video.as_ref().is_some_and(|v| v.2 != size) {
+            // The output size changed: the file keeps its first size (a new
+            // one would need a new file).
+            shared.fail(format!(
+                "the output size changed to {}x{} while recording (the file is {}x{})",
+                size[0],
+                size[1],
+                video.as_ref().map_or(0, |v| v.2[0]),
+                video.as_ref().map_or(0, |v| v.2[1])
+            ));
+            continue;
+        }
+        if video.is_none() {
+            let file = matches!(sink, Sink::Video(_)).then_some(path);
+            match open_video(launch, file, fps, size) {
+                Ok((p, s)) => {
+                    if file.is_none() {
+                        *shared
+                            .live
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(p.clone());
+                    }
+                    video = Some((p, s, size));
+                }
+                Err(e) => {
+                    shared.fail(e);
                     continue;
                 }
-                if video.is_none() {
-                    let file = matches!(sink, Sink::Video(_)).then_some(path);
-                    match open_video(launch, file, fps, size) {
-                        Ok((p, s)) => {
-                            if file.is_none() {
-                                *shared
-                                    .live
-                                    .lock()
-                                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
-                                    Some(p.clone());
-                            }
-                            video = Some((p, s, size));
-                        }
-                        Err(e) => {
-                            shared.fail(e);
-                            continue;
-                        }
-                    }
-                }
-                video
-                    .as_ref()
-                    .map_or(Ok(()), |(p, src, _)| push(p, src, rgba, frame.pts, fps))
             }
-        };
+        }
+        let result = video
+            .as_ref()
+            .map_or(Ok(()), |(p, src, _)| push(p, src, rgba, frame.pts, fps));
         match result {
             Ok(()) => {
                 shared.written.fetch_add(1, Ordering::Relaxed);
@@ -687,6 +725,51 @@ fn encode_thread(
             shared.fail(e);
         }
         let _ = pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// A PNG sequence: each frame handed to the next free writer of [`png::writers`] (a bounded
+/// queue of one job per writer: a full one holds this thread, and so the tap's queue, back),
+/// then waits for them to finish.
+fn png_sequence(pattern: &str, depth: u8, rx: &Receiver<Readback>, shared: &Arc<Shared>) {
+    let count = png::writers();
+    let (jobs, their_jobs) = std::sync::mpsc::sync_channel::<png::PngJob>(count);
+    let theirs = shared.clone();
+    let done: png::Done = Arc::new(move |r: Result<(), String>, pixels: Vec<u8>| {
+        match r {
+            Ok(()) => {
+                theirs.written.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => theirs.fail(e),
+        }
+        theirs.give_back(pixels);
+    });
+    let writers = match png::spawn_writers(count, their_jobs, depth, &done) {
+        Ok(w) => w,
+        Err(e) => {
+            shared.fail(e);
+            return;
+        }
+    };
+    while let Ok(frame) = rx.recv() {
+        if shared.failed.load(Ordering::Relaxed) {
+            shared.give_back(frame.pixels);
+            continue;
+        }
+        let job = png::PngJob {
+            name: numbered(pattern, frame.index),
+            size: [frame.width, frame.height],
+            pixels: frame.pixels,
+        };
+        if jobs.send(job).is_err() {
+            shared.fail("the PNG writers stopped".into());
+        }
+    }
+    drop(jobs);
+    for w in writers {
+        if w.join().is_err() {
+            shared.fail("a PNG writer panicked".into());
+        }
     }
 }
 
@@ -748,7 +831,7 @@ fn bus_error(pipeline: &gst::Pipeline) -> Option<String> {
 fn push(
     pipeline: &gst::Pipeline,
     src: &gst_app::AppSrc,
-    rgba: Vec<u8>,
+    rgba: Recycled,
     pts: u64,
     fps: Option<f64>,
 ) -> Result<(), String> {
@@ -797,9 +880,12 @@ mod tests {
             vivid_engine::readback::to_rgba8([a, a, a, 1.0]),
             vivid_engine::readback::to_rgba8([b, b, b, 1.0])
         );
-        assert_ne!(rgba16([a, a, a, 1.0]), rgba16([b, b, b, 1.0]));
-        assert_eq!(rgba16([0.25, 0.5, 1.0, 0.5]), [32768, 65535, 65535, 32768]);
-        assert_eq!(rgba16([0.1, 0.1, 0.1, 0.0]), [0; 4]);
+        assert_ne!(png::rgba16([a, a, a, 1.0]), png::rgba16([b, b, b, 1.0]));
+        assert_eq!(
+            png::rgba16([0.25, 0.5, 1.0, 0.5]),
+            [32768, 65535, 65535, 32768]
+        );
+        assert_eq!(png::rgba16([0.1, 0.1, 0.1, 0.0]), [0; 4]);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! An image sequence decoded on its own thread: the PNG/JPEG files of a folder (or a
 //! pattern of them) in natural order, read through the project file rule, frame i shown
-//! from i/fps to (i+1)/fps. Positions come in nanoseconds, as for a video file; the thread
-//! decodes only the frame asked for.
+//! from i/fps to (i+1)/fps. Positions come in nanoseconds, as for a video file. Frame-exact,
+//! the thread decodes only the frame asked for; in real time (`crate::realtime()` when the
+//! sequence opens) it decodes ahead of the clock into the shared queue, as a video file's
+//! thread does (`decoder.rs`), and the render thread takes the newest frame due.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,7 +11,7 @@ use std::time::Duration;
 
 use crate::colorimetry::{Matrix, Range};
 use crate::frame::{Format, Frame, Layout, Pixels};
-use crate::source::{Shared, SourceThread};
+use crate::source::{AHEAD, Shared, SourceThread};
 use vivid_engine::files::{FileRules, Role};
 use vivid_engine::params::FileKind;
 
@@ -64,8 +66,14 @@ fn decode(
 pub fn open(dir: &Path, fps: f64, rules: FileRules) -> SourceThread {
     let dir = dir.to_path_buf();
     let fps = if fps > 0.0 { fps } else { 30.0 };
+    let realtime = crate::realtime();
     SourceThread::spawn("vivid-sequence", move |shared| {
-        if let Err(e) = run(&dir, fps, &rules, shared)
+        let result = if realtime {
+            run_ahead(&dir, fps, &rules, shared)
+        } else {
+            run(&dir, fps, &rules, shared)
+        };
+        if let Err(e) = result
             && !shared.stopped()
         {
             shared.fail(e);
@@ -110,5 +118,62 @@ fn run(dir: &Path, fps: f64, rules: &FileRules, shared: &Shared) -> Result<(), S
                 shared.answer(id);
             }
         }
+    }
+}
+
+/// Real time: decodes the frames ahead of the clock into the shared queue until stopped. A
+/// clock behind the frame taken last (a loop, a scrub back) or more than a second past the
+/// next frame to decode restarts decoding there.
+fn run_ahead(dir: &Path, fps: f64, rules: &FileRules, shared: &Shared) -> Result<(), String> {
+    let files = frames_in(dir, rules)?;
+    let first = decode(&files, 0, fps, rules)?;
+    let length = (files.len() as f64 * 1e9 / fps).round() as u64;
+    shared.opened(first.format, Some(length));
+    shared.update(|s| s.ahead.push_back(first));
+    let mut next = 1;
+    let mut seen = 0;
+    let ahead_limit = fps.ceil() as usize;
+    loop {
+        let end = next >= files.len();
+        let (request, full) = {
+            let s = shared.wait_until(Duration::from_millis(200), |s| {
+                s.stop || s.request.is_some_and(|r| r.0 > seen) || (!end && s.ahead.len() < AHEAD)
+            });
+            if s.stop {
+                return Ok(());
+            }
+            (
+                s.request
+                    .filter(|r| r.0 > seen)
+                    .map(|r| (r.0, r.1, s.taken)),
+                s.ahead.len() >= AHEAD,
+            )
+        };
+        if let Some((id, position, taken)) = request {
+            seen = id;
+            let index =
+                ((position as f64 / 1e9 * fps + 1e-6).floor() as usize).min(files.len() - 1);
+            let taken = taken.map(|pts| ((pts as f64 / 1e9 * fps + 1e-6).floor()) as usize);
+            let behind = taken.is_some_and(|t| index < t);
+            let far = index > next + ahead_limit;
+            if behind || far {
+                next = index;
+                shared.update(|s| {
+                    s.skipped += s.ahead.len() as u64;
+                    s.ahead.clear();
+                    s.taken = None;
+                });
+            }
+            shared.answer(id);
+        }
+        if next >= files.len() || full {
+            continue;
+        }
+        match decode(&files, next, fps, rules) {
+            Ok(f) => shared.update(|s| s.ahead.push_back(f)),
+            // A broken frame: reported; the frames around it play.
+            Err(e) => shared.fail(e),
+        }
+        next += 1;
     }
 }

@@ -6,14 +6,26 @@
 //! - Frame-exact rendering (`--fps`, headless) waits for the answer to its own request
 //!   ([`SourceThread::wait_answer`]): frame k shows what belongs to time k/fps, every run
 //!   the same — the decoder is stepped, not raced.
-//! - Real time (a window) takes whatever is newest ([`SourceThread::latest`]) and never
-//!   waits.
+//! - Real time (a window) never waits. A live source's newest frame is taken
+//!   ([`SourceThread::latest`]). A video file's thread decodes *ahead* into a small bounded
+//!   queue ([`State::ahead`], [`AHEAD`] frames), and the render thread takes the newest
+//!   frame whose time has come ([`SourceThread::take_due`]), dropping older ones: decoding
+//!   overlaps rendering, so its latency is not added to every frame.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::frame::{Format, Frame};
+
+/// Frames a real-time video thread decodes ahead of the clock: a few frames of CPU memory
+/// (their pixels stay in the decoder's buffers, which GStreamer's pool reuses once dropped).
+pub const AHEAD: usize = 4;
+
+/// Slack for frame times: positions computed in floating point, and containers that round
+/// timestamps (Matroska to 1 ms: frame 2 of a 30 fps clip is at 67 ms, not 66.67).
+pub const TOLERANCE: u64 = 1_000_000;
 
 /// What the thread and the render thread share.
 #[derive(Debug, Default)]
@@ -50,6 +62,27 @@ pub struct State {
     pub finished: bool,
     /// Times a live source opened (a reconnection counts: it clears the error shown).
     pub opens: u64,
+    /// Real time: frames decoded ahead of the clock, oldest first (at most [`AHEAD`]).
+    pub ahead: VecDeque<Arc<Frame>>,
+    /// Stream time of position 0 (a file's first frame; positions count from it).
+    pub origin: u64,
+    /// Real time: the time of the frame the render thread took last from `ahead` since the
+    /// thread last seeked (the thread seeks when the clock goes behind it).
+    pub taken: Option<u64>,
+}
+
+impl State {
+    /// Real time: drops the frames of `ahead` that a later due frame replaces at stream
+    /// time `at` (all but the newest with `pts <= at`). Returns how many.
+    pub fn drop_superseded(&mut self, at: u64) -> u64 {
+        let mut dropped = 0;
+        while self.ahead.get(1).is_some_and(|f| f.pts <= at) {
+            self.ahead.pop_front();
+            dropped += 1;
+        }
+        self.skipped += dropped;
+        dropped
+    }
 }
 
 impl Shared {
@@ -103,6 +136,20 @@ impl Shared {
     /// none: the position is past what the source has).
     pub fn answer(&self, id: u64) {
         self.update(|s| s.answered = s.answered.max(id));
+    }
+
+    /// Waits up to `timeout` until `done` holds (checked at once, then at every change).
+    /// Returns the state then.
+    pub fn wait_until(
+        &self,
+        timeout: Duration,
+        mut done: impl FnMut(&State) -> bool,
+    ) -> MutexGuard<'_, State> {
+        let s = self.lock();
+        self.changed
+            .wait_timeout_while(s, timeout, |s| !done(s))
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
     }
 
     /// The thread side: the newest request newer than `seen`, waiting up to `timeout` for
@@ -231,6 +278,25 @@ impl SourceThread {
     /// The newest frame, without waiting.
     pub fn latest(&self) -> Option<Arc<Frame>> {
         self.shared.lock().frame.clone()
+    }
+
+    /// Real time: the frame to show at `position` (nanoseconds from the first frame),
+    /// without waiting — the newest decoded-ahead frame whose time has come (older ones are
+    /// dropped), else the one shown before. Wakes the thread: there is room to decode.
+    pub fn take_due(&self, position: u64) -> Option<Arc<Frame>> {
+        let mut s = self.shared.lock();
+        let at = position + s.origin + TOLERANCE;
+        s.drop_superseded(at);
+        if s.ahead.front().is_some_and(|f| f.pts <= at)
+            && let Some(f) = s.ahead.pop_front()
+        {
+            s.taken = Some(f.pts);
+            s.frame = Some(f.clone());
+            drop(s);
+            self.shared.changed.notify_all();
+            return Some(f);
+        }
+        s.frame.clone()
     }
 }
 

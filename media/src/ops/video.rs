@@ -23,7 +23,7 @@ use vivid_engine::{EngineError, Result};
 
 use super::Fit;
 use crate::playback::{Clock, Settings};
-use crate::source::SourceThread;
+use crate::source::{SourceThread, TOLERANCE};
 use crate::upload::{Uploader, VideoUniforms, media_error};
 
 vivid_engine::file_param! {
@@ -274,6 +274,11 @@ impl<P: Clip> Operator for Player<P> {
             let st = s.source.state();
             st.duration.map(|d| d as f64 / 1e9)
         });
+        // Real time: the clip starts when its first frame is there to show (opening a
+        // file takes a few frames; the clock would otherwise run past the first ones).
+        if crate::realtime() && self.last_index.is_none() {
+            self.clock = Clock::default();
+        }
         self.position = nanos(self.clock.position(cx.time.time, &p.settings(), length));
         // Ask early: the decoder works while the rest of the frame is prepared.
         if let Some(s) = &mut self.playing {
@@ -349,6 +354,7 @@ impl<P: Clip> Operator for Player<P> {
     fn encode(&mut self, cx: &mut EncodeCx<'_>) {
         let exact = !crate::realtime();
         let mut frame = None;
+        let mut origin = 0;
         if let Some(s) = &mut self.playing {
             // Asked before a new stream was swapped in: ask this one.
             let id = match &self.request {
@@ -365,8 +371,9 @@ impl<P: Clip> Operator for Player<P> {
                     }
                 }
             } else {
-                s.source.latest()
+                s.source.take_due(self.position)
             };
+            origin = s.source.state().origin;
         }
         let done = self.upload.encode(
             cx.encoder,
@@ -390,7 +397,8 @@ impl<P: Clip> Operator for Player<P> {
                 self.last_index = Some(f.index);
             }
             // Showing a frame whose time is over: the decoder is behind.
-            if !exact && f.duration > 0 && f.end() + 1_000 < self.position {
+            // (Within the slack of rounded timestamps, as `take_due` takes frames.)
+            if !exact && f.duration > 0 && f.end() + TOLERANCE < self.position + origin {
                 cx.stats.add("video_late", 1);
             }
         }
