@@ -104,22 +104,8 @@ impl Overlay {
     /// Makes the font and text textures and the layout.
     #[must_use]
     pub fn new(gpu: &Gpu) -> Self {
-        let texture = |label, width, height, format| {
-            gpu.create_texture(&wgpu::TextureDescriptor {
-                label: Some(label),
-                size: wgpu::Extent3d {
-                    width,
-                    height,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-                view_formats: &[],
-            })
-        };
+        let texture =
+            |label, width, height, format| gpu.create_data_texture(label, (width, height), format);
         let font = texture("vivid.overlay.font", 128, 64, wgpu::TextureFormat::R8Unorm);
         let text = texture(
             "vivid.overlay.text",

@@ -252,20 +252,7 @@ fn texture_2d(
     (width, height): (u32, u32),
     data: &[half::f16],
 ) -> GpuTexture {
-    let texture = gpu.create_texture(&wgpu::TextureDescriptor {
-        label: Some(label),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
+    let texture = gpu.create_data_texture(label, (width, height), format);
     let texel = format.block_copy_size(None).unwrap_or(8);
     gpu.queue().write_texture(
         texture.texture.as_image_copy(),
