@@ -11,36 +11,14 @@
 
 mod common;
 
+use common::wav::write_wav;
+
 use std::path::Path;
 
 use vivid::control::audio::AnalysisSettings;
 use vivid::control::{ControlOptions, Controls};
 use vivid::readback::FloatImage;
 use vivid::{Engine, FrameTime, Target};
-
-/// A mono 16-bit PCM WAV file of `samples` at `rate`.
-fn write_wav(path: &Path, rate: u32, samples: &[f32]) {
-    let data_len = (samples.len() * 2) as u32;
-    let mut b = Vec::new();
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data_len).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    for v in [1u16, 1] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
-    b.extend_from_slice(&rate.to_le_bytes());
-    b.extend_from_slice(&(rate * 2).to_le_bytes());
-    for v in [2u16, 16] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        b.extend_from_slice(&((s * 32767.0).round() as i16).to_le_bytes());
-    }
-    std::fs::write(path, b).unwrap();
-}
 
 /// Renders `frames` frames of `toml` at `fps` with `wav` as `--audio`, reading the last.
 fn render_with_audio(
@@ -100,7 +78,7 @@ fn a_sine_lands_in_the_bin_of_its_frequency() {
         .map(|n| 0.5 * (std::f32::consts::TAU * f * n as f32 / rate as f32).sin())
         .collect();
     let wav = dir.path().join("sine.wav");
-    write_wav(&wav, rate, &sine);
+    write_wav(&wav, rate, &[&sine]);
     // 256 linear bins to 24 kHz: 93.75 Hz each, so the sine is in bin floor(f / 93.75).
     let expect = (f / (rate as f32 / 2.0 / 256.0)) as usize;
     assert_eq!(expect, 16);
@@ -130,7 +108,7 @@ fn known_samples_come_back_at_the_frames_time() {
         })
         .collect();
     let wav = dir.path().join("noise.wav");
-    write_wav(&wav, rate, &samples);
+    write_wav(&wav, rate, &[&samples]);
     let toml = "output = \"w\"\n[w]\ntype = \"audio_waveform\"\nsize = [64, 1]\nsamples = 64\n";
     // Frame 7 at 30 fps is at 7/30 s: sample 11200 is the first after it.
     let end = 7 * rate as usize / 30;
@@ -234,7 +212,7 @@ fn isf_audio_inputs_take_the_audio_textures() {
         );
         let dir = common::project(&[("shader.fs", &fs), ("chain.toml", &toml)]);
         let wav = dir.path().join("music.wav");
-        write_wav(&wav, rate, &music);
+        write_wav(&wav, rate, &[&music]);
         let mode = common::gpu().pass_mode();
         let with_audio = {
             let options = ControlOptions {

@@ -10,32 +10,10 @@
 
 mod common;
 
+use common::wav::write_wav;
+
 use std::path::Path;
 use std::process::Command;
-
-/// A mono 16-bit PCM WAV file of `samples` at `rate`.
-fn write_wav(path: &Path, rate: u32, samples: &[f32]) {
-    let data_len = (samples.len() * 2) as u32;
-    let mut b = Vec::new();
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data_len).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    for v in [1u16, 1] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
-    b.extend_from_slice(&rate.to_le_bytes());
-    b.extend_from_slice(&(rate * 2).to_le_bytes());
-    for v in [2u16, 16] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        b.extend_from_slice(&((s * 32767.0).round() as i16).to_le_bytes());
-    }
-    std::fs::write(path, b).unwrap();
-}
 
 fn snapshot(dir: &Path, name: &str, extra: &[&str]) -> image::RgbaImage {
     let shot = dir.join(name);
@@ -65,7 +43,7 @@ fn a_sine_file_drives_bass_and_level_with_their_formula_the_same_every_run() {
         .map(|n| 0.5 * (std::f32::consts::TAU * 80.0 * n as f32 / rate as f32).sin())
         .collect();
     let wav = dir.path().join("sine.wav");
-    write_wav(&wav, rate, &sine);
+    write_wav(&wav, rate, &[&sine]);
     let args = [
         "--audio",
         wav.to_str().unwrap(),
@@ -250,7 +228,7 @@ fn audio_play_keeps_a_headless_render_silent_and_never_fails_a_run() {
     let tone: Vec<f32> = (0..22_050)
         .map(|n| 0.5 * (std::f32::consts::TAU * 440.0 * n as f32 / 22_050.0).sin())
         .collect();
-    write_wav(&wav, 22_050, &tone);
+    write_wav(&wav, 22_050, &[&tone]);
     let out = Command::new(env!("CARGO_BIN_EXE_vivid"))
         .arg(dir.path())
         .args([

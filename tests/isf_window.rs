@@ -12,29 +12,11 @@
 
 mod common;
 
-use std::io::BufRead as _;
+use common::x11::{Killed, xdotool, xvfb};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// Kills the child (Xvfb, or vivid) when the test ends, however it ends.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn xdotool(display: &str, args: &[&str]) -> String {
-    let out = Command::new("xdotool")
-        .args(args)
-        .env("DISPLAY", display)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 /// The middle pixel of `window` on `display`.
 fn middle(display: &str, window: &str, path: &Path) -> [u8; 3] {
@@ -67,37 +49,7 @@ fn wait_for_colour(display: &str, window: &str, path: &Path, want: [f32; 3], wha
 
 #[test]
 fn imouse_follows_the_windows_left_button() {
-    for t in ["Xvfb", "xdotool", "import"] {
-        let found = Command::new("sh")
-            .args(["-c", &format!("command -v {t}")])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            found,
-            "`{t}` is needed: install xvfb, xdotool and imagemagick"
-        );
-    }
-    let mut server = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "640x480x24",
-            "-nolisten",
-            "tcp",
-            "-noreset",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut number = String::new();
-    std::io::BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut number)
-        .unwrap();
-    let _server = Killed(server);
-    let display = format!(":{}", number.trim());
+    let (_server, display) = xvfb("640x480");
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("vivid.log");
     let out = std::fs::File::create(&log).unwrap();

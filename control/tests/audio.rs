@@ -10,6 +10,10 @@
 
 use std::f32::consts::TAU;
 
+#[path = "../../tests/common/wav.rs"]
+mod wav;
+use wav::write_wav;
+
 use vivid_control::audio::{AnalysisSettings, Analyzer, FileSource};
 
 const RATE: u32 = 44_100;
@@ -147,33 +151,6 @@ fn smoothing_follows_attack_and_release() {
     );
 }
 
-/// A 16-bit PCM WAV file.
-fn write_wav(path: &std::path::Path, rate: u32, channels: &[Vec<f32>]) {
-    let frames = channels[0].len();
-    let nch = channels.len() as u16;
-    let data_len = (frames * channels.len() * 2) as u32;
-    let mut b = Vec::new();
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data_len).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&nch.to_le_bytes());
-    b.extend_from_slice(&rate.to_le_bytes());
-    b.extend_from_slice(&(rate * u32::from(nch) * 2).to_le_bytes());
-    b.extend_from_slice(&(nch * 2).to_le_bytes());
-    b.extend_from_slice(&16u16.to_le_bytes());
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data_len.to_le_bytes());
-    for i in 0..frames {
-        for ch in channels {
-            let v = (ch[i].clamp(-1.0, 1.0) * 32767.0).round() as i16;
-            b.extend_from_slice(&v.to_le_bytes());
-        }
-    }
-    std::fs::write(path, b).unwrap();
-}
-
 #[test]
 fn wav_files_decode_to_mono_and_bad_files_are_located_errors() {
     let dir = std::env::temp_dir().join(format!("vivid-audio-{}", std::process::id()));
@@ -181,12 +158,12 @@ fn wav_files_decode_to_mono_and_bad_files_are_located_errors() {
     let left = sine(440.0, 0.5, 0.25);
     let right: Vec<f32> = left.iter().map(|x| -x).collect();
     let p = dir.join("cancel.wav");
-    write_wav(&p, RATE, &[left.clone(), right]);
+    write_wav(&p, RATE, &[&left, &right]);
     let (mono, rate) = vivid_control::audio::file::decode(&p).unwrap();
     assert_eq!((mono.len(), rate), (left.len(), RATE));
     assert!(mono.iter().all(|x| x.abs() < 1e-4), "L + R cancel");
     let p = dir.join("mono.wav");
-    write_wav(&p, 22_050, std::slice::from_ref(&left));
+    write_wav(&p, 22_050, &[&left]);
     let (mono, rate) = vivid_control::audio::file::decode(&p).unwrap();
     assert_eq!(rate, 22_050);
     for (a, b) in mono.iter().zip(&left) {
@@ -210,7 +187,7 @@ fn a_file_at_a_fixed_frame_rate_gives_the_same_values_every_run() {
     let dir = std::env::temp_dir().join(format!("vivid-audio-det-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("clicks.wav");
-    write_wav(&p, RATE, &[clicks(120.0, 4.0)]);
+    write_wav(&p, RATE, &[&clicks(120.0, 4.0)]);
     let run = |fps: f64, frames: u64| {
         let mut f = FileSource::open(&p, AnalysisSettings::default(), false).unwrap();
         (0..frames)

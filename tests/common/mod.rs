@@ -7,6 +7,9 @@
     reason = "shared by several test crates, each using a part"
 )]
 
+pub mod wav;
+pub mod x11;
+
 use std::path::{Path, PathBuf};
 
 use vivid::chain::ChainDesc;
