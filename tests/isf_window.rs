@@ -12,23 +12,11 @@
 
 mod common;
 
-use common::x11::{Killed, xdotool, xvfb};
+use common::x11::{Killed, middle, xdotool, xvfb};
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// The middle pixel of `window` on `display`.
-fn middle(display: &str, window: &str, path: &Path) -> [u8; 3] {
-    let status = Command::new("import")
-        .args(["-display", display, "-window", window])
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(status.success(), "import failed");
-    let img = image::open(path).unwrap().to_rgb8();
-    img.get_pixel(img.width() / 2, img.height() / 2).0
-}
 
 /// Waits until the window's middle shows `want` (each channel within 3 of 255 steps).
 fn wait_for_colour(display: &str, window: &str, path: &Path, want: [f32; 3], what: &str) {

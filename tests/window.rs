@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::x11::{Killed, wait_for, xdotool, xvfb};
+use common::x11::{Killed, middle, wait_for, xdotool, xvfb};
 
 use std::path::Path;
 use std::process::Command;
@@ -248,16 +248,7 @@ fn t_taps_the_tempo_in_a_real_window() {
         logged(&frames, "presented 3 frames, inspector hidden") > 0
     });
     let shot = dir.path().join("shot.png");
-    let red = || {
-        let status = Command::new("import")
-            .args(["-display", &display, "-window", &window])
-            .arg(&shot)
-            .status()
-            .unwrap();
-        assert!(status.success(), "import failed");
-        let img = image::open(&shot).unwrap().to_rgb8();
-        img.get_pixel(img.width() / 2, img.height() / 2)[0]
-    };
+    let red = || middle(&display, &window, &shot)[0];
     assert!(red() < 5, "a tempo before any tap");
     // Without a window manager XTEST keys now and then go nowhere before focus settles:
     // focus and tap again, at most three times.

@@ -105,20 +105,15 @@ impl FrameEncoder {
 
 impl PassEncoder for FrameEncoder {
     fn compute(&mut self, _label: &str, record: &mut dyn FnMut(&mut wgpu::ComputePass<'_>)) {
-        if self.open.is_none() {
+        let pass = self.open.get_or_insert_with(|| {
             self.passes += 1;
-            self.open = Some(
-                self.encoder
-                    .begin_compute_pass(&wgpu::ComputePassDescriptor {
-                        label: Some("vivid.compute"),
-                        timestamp_writes: None,
-                    })
-                    .forget_lifetime(),
-            );
-        }
-        let Some(pass) = &mut self.open else {
-            return;
-        };
+            self.encoder
+                .begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("vivid.compute"),
+                    timestamp_writes: None,
+                })
+                .forget_lifetime()
+        });
         record(pass);
     }
 

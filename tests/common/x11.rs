@@ -2,6 +2,7 @@
 //! killed however a test ends. Needs `Xvfb`, `xdotool` and `import` (`scripts/check.sh`
 //! installs xvfb, xdotool and imagemagick).
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -85,4 +86,17 @@ pub fn xvfb(size: &str) -> (Killed, String) {
     let server = Killed(server);
     assert!(!number.is_empty(), "no virtual X server could be started");
     (server, format!(":{number}"))
+}
+
+/// The middle pixel of `window` on `display`, through a screenshot (imagemagick's
+/// `import`) written to `path`.
+pub fn middle(display: &str, window: &str, path: &Path) -> [u8; 3] {
+    let status = Command::new("import")
+        .args(["-display", display, "-window", window])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "import failed");
+    let img = image::open(path).unwrap().to_rgb8();
+    img.get_pixel(img.width() / 2, img.height() / 2).0
 }
