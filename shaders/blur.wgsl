@@ -2,9 +2,10 @@
 // the variance bookkeeping). Every weight comes from the CPU; every pass is a convex
 // combination, so a uniform image stays uniform and the mean is kept.
 //
-// Small radii (direct): `mode` 0, one axis per pass, the kernel as a centre weight and up
-// to 8 pairs of taps, each pair one bilinear fetch at its weighted offset; the sampler
-// mirrors at the edges.
+// Small radii (direct): one axis per pass. Render (CPU drivers): `mode` 0, the kernel as a
+// centre weight and up to 8 pairs of taps, each pair one bilinear fetch at its weighted
+// offset; the sampler mirrors at the edges. Compute (GPUs): `cs_taps_h`, `cs_taps_v`, the
+// kernel's integer taps from a sliding window, 8 pixels an invocation.
 //
 // Larger radii (pyramid, factor f = 2^k per blurred axis): the image is averaged over f×f
 // boxes (a "small" image, with an apron of `apron` texels on every side so that its edges
@@ -12,19 +13,19 @@
 // weights_x/y), and brought back with a cubic B-spline (4×4 taps, whose variance is 1/3 of
 // a small texel at every phase: the total variance is exact wherever a pixel falls).
 //   Compute (GPUs): three passes, `cs_down_h` (boxes into shared memory, horizontal taps),
-//   `cs_direct_v` on the small image (vertical taps), `cs_up_bilinear` (the B-spline as four
+//   `cs_small_v` (the small image's vertical taps), `cs_up_bilinear` (the B-spline as four
 //   bilinear fetches a pixel).
 //   Render (CPU drivers): the same arithmetic as fragment passes: mode 1 (boxes), mode 2
 //   (integer taps along `direction`), mode 2 again, mode 3 (the B-spline).
 //
-// What the H200 taught (docs/performance.md, "Blur on the H200"): shared memory holds half
-// floats; every fetch of a load phase is issued before any is stored; no arrays in
-// registers (they went to local memory); few barriers, few idle invocations.
+// What the H200 taught (docs/performance.md, "Blur and worley on the H200"): shared memory
+// holds half floats; every fetch of a load phase is issued before any is stored; no arrays
+// in registers (they went to local memory); few barriers, few idle invocations.
 #import "common/operator.wgsl"
 
 // Shared memory holds texels as half floats: what the Rgba16Float textures hold, so nothing is
-// lost, in half the bytes of vec4<f32> (on the H200 the direct path with vec4<f32> tiles took
-// 1.4–1.7 times as long: shared-memory traffic, not arithmetic, bounds it).
+// lost, in half the bytes of vec4<f32> (on the H200 tiles of vec4<f32> took 1.4–1.7 times
+// as long: shared-memory traffic bounds these passes).
 fn pk(v: vec4<f32>) -> vec2<u32> {
     return vec2<u32>(pack2x16float(v.xy), pack2x16float(v.zw));
 }
@@ -237,7 +238,7 @@ fn cs_down_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id)
     textureStore(vivid_output, texel, sum);
 }
 
-// The B-spline of the small image (vertical taps already taken by `cs_direct_v` on it) as
+// The B-spline of the small image (vertical taps already taken by `cs_small_v`) as
 // four bilinear fetches a pixel: weights w0..w3 on texels c − 1 .. c + 2 of an axis are two
 // bilinear pairs, (w0 + w1) at c − 1 + w1 / (w0 + w1) and (w2 + w3) at c + 1 + w3 / (w2 + w3)
 // (Sigg and Hadwiger's fast cubic filtering). No shared memory, no barrier: on the H200 it
@@ -276,9 +277,9 @@ fn cs_up_bilinear(@builtin(global_invocation_id) gid: vec3<u32>) {
     textureStore(vivid_output, p, out);
 }
 
-// ---- Direct path, compute (GPUs): the same Gaussian as `pair_taps`, as integer taps ----
-// (weights_x/y, radius_x/y: `kernel` in blur.rs, before it is paired) read from shared
-// memory: every source texel is fetched once per pass, not once per tap.
+// ---- Integer taps, compute (GPUs) ----
+// The direct path's Gaussian (`kernel` in blur.rs, unpaired: weights_x/y, radius_x/y) and
+// the small image's vertical taps on the pyramid path.
 
 // Texel index `i` of an axis of `n` texels, reflected as the mirroring sampler does
 // (…, 1, 0 | 0, 1, …, n − 1 | n − 1, n − 2, …).
@@ -293,24 +294,6 @@ fn mirror_index(i: i32, n: i32) -> i32 {
     return clamp(j, 0, n - 1);
 }
 
-// Taps are read from shared memory. Each invocation writes DIRECT_RUN (4) neighbouring
-// pixels along the blurred axis from one window of DIRECT_RUN + 2r texels: (DIRECT_RUN + 2r)
-// / DIRECT_RUN reads a pixel instead of 2r + 1. The weights slide through registers one
-// texel behind each other (pixel i takes texel j with the weight of offset j - r - i).
-// Every fetch of the load is issued before any is stored (a loop that stores each fetch
-// waits for it: 11 µs a blur on the H200); no arrays (they went to local memory there).
-// The 8 lanes of a shared-memory phase read 8 rows (horizontal, odd row pitch) or 8
-// neighbouring columns (vertical): different banks.
-const DIRECT_RUN: i32 = 4;
-// A `cs_direct_h` workgroup's tile: 64 pixels across, 16 rows (`DIRECT_H_TILE` in blur.rs).
-const DH_W: i32 = 64;
-// Row pitch of the tile in shared memory: 64 + 2 RMAX texels, odd (rows in different banks).
-const DH_PITCH: i32 = 97;
-var<workgroup> h_rows: array<vec2<u32>, 1552>;
-// A `cs_direct_v` workgroup's tile: 16 columns, 64 rows (`DIRECT_V_TILE` in blur.rs).
-const DV_H: i32 = 64;
-var<workgroup> v_cols: array<vec2<u32>, 1536>;
-
 // The weight of a tap `t` texels from the centre along x (y): zero past the radius `r`.
 fn tap_x(t: i32, r: i32) -> f32 {
     let a = min(abs(t), RMAX);
@@ -322,68 +305,142 @@ fn tap_y(t: i32, r: i32) -> f32 {
     return select(0.0, wy(a), a <= r);
 }
 
-// Horizontal taps of a 64×16 tile: invocation `li` writes row li % 16, pixels
-// DIRECT_RUN · (li / 16) onwards.
-@compute @workgroup_size(256)
-fn cs_direct_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+// Direct path: each invocation writes 8 neighbouring pixels along the blurred axis from one
+// sliding window of 8 + 2r texels fetched straight from the texture: (8 + 2r) / 8 fetches a
+// pixel instead of 2r + 1, no shared memory, no barrier. Pixel i takes texel j with the
+// weight of offset j − r − i: the weights slide through w1..w7 one texel behind each other.
+// On the H200 this beat shared-memory tiles by 5–8 µs a blur (those pay a barrier and
+// half-float conversions; see docs/performance.md). No arrays: they went to local memory.
+
+// A `cs_taps_h` workgroup's tile: 64 pixels across, 16 rows (`TAPS_H_TILE` in blur.rs);
+// invocation `li` writes row li % 16, pixels 8 (li / 16) onwards.
+const TAPS_W: i32 = 64;
+// A `cs_taps_v` workgroup's tile: 16 columns, 64 rows (`TAPS_V_TILE`); invocation `li`
+// writes column li % 16, rows 8 (li / 16) onwards.
+const TAPS_H: i32 = 64;
+
+@compute @workgroup_size(128)
+fn cs_taps_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let r = i32(u.radius_x);
     let size = vec2<i32>(textureDimensions(src));
-    let origin = vec2<i32>(i32(wg.x) * DH_W, i32(wg.y) * 16);
-    let n = DH_W + 2 * r;
-    let lrow = i32(li) / 16;
-    let lcol = i32(li) % 16;
-    let ly = min(origin.y + lrow, size.y - 1);
-    let t0 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 0, n - 1), size.x), ly), 0);
-    let t1 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 16, n - 1), size.x), ly), 0);
-    let t2 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 32, n - 1), size.x), ly), 0);
-    let t3 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 48, n - 1), size.x), ly), 0);
-    let t4 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 64, n - 1), size.x), ly), 0);
-    let t5 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 80, n - 1), size.x), ly), 0);
-    if lcol + 0 < n { h_rows[lrow * DH_PITCH + lcol + 0] = pk(t0); }
-    if lcol + 16 < n { h_rows[lrow * DH_PITCH + lcol + 16] = pk(t1); }
-    if lcol + 32 < n { h_rows[lrow * DH_PITCH + lcol + 32] = pk(t2); }
-    if lcol + 48 < n { h_rows[lrow * DH_PITCH + lcol + 48] = pk(t3); }
-    if lcol + 64 < n { h_rows[lrow * DH_PITCH + lcol + 64] = pk(t4); }
-    if lcol + 80 < n { h_rows[lrow * DH_PITCH + lcol + 80] = pk(t5); }
-    workgroupBarrier();
-    let row = i32(li) % 16;
-    let first = (i32(li) / 16) * DIRECT_RUN;
-    let base = row * DH_PITCH + first;
+    let origin = vec2<i32>(i32(wg.x) * TAPS_W, i32(wg.y) * 16);
+    let y = min(origin.y + i32(li) % 16, size.y - 1);
+    let x0 = origin.x + (i32(li) / 16) * 8;
     var a0 = vec4<f32>(0.0);
     var a1 = vec4<f32>(0.0);
     var a2 = vec4<f32>(0.0);
     var a3 = vec4<f32>(0.0);
+    var a4 = vec4<f32>(0.0);
+    var a5 = vec4<f32>(0.0);
+    var a6 = vec4<f32>(0.0);
+    var a7 = vec4<f32>(0.0);
     var w1 = 0.0;
     var w2 = 0.0;
     var w3 = 0.0;
-    for (var j = 0; j < DIRECT_RUN + 2 * r; j++) {
-        let v = up(h_rows[base + j]);
+    var w4 = 0.0;
+    var w5 = 0.0;
+    var w6 = 0.0;
+    var w7 = 0.0;
+    for (var j = 0; j < 8 + 2 * r; j++) {
+        let v = textureLoad(src, vec2<i32>(mirror_index(x0 - r + j, size.x), y), 0);
         let w0 = tap_x(j - r, r);
         a0 += w0 * v;
         a1 += w1 * v;
         a2 += w2 * v;
         a3 += w3 * v;
+        a4 += w4 * v;
+        a5 += w5 * v;
+        a6 += w6 * v;
+        a7 += w7 * v;
+        w7 = w6;
+        w6 = w5;
+        w5 = w4;
+        w4 = w3;
         w3 = w2;
         w2 = w1;
         w1 = w0;
     }
-    let y = origin.y + row;
-    if y < size.y {
-        if origin.x + first + 0 < size.x { textureStore(vivid_output, vec2<i32>(origin.x + first + 0, y), a0); }
-        if origin.x + first + 1 < size.x { textureStore(vivid_output, vec2<i32>(origin.x + first + 1, y), a1); }
-        if origin.x + first + 2 < size.x { textureStore(vivid_output, vec2<i32>(origin.x + first + 2, y), a2); }
-        if origin.x + first + 3 < size.x { textureStore(vivid_output, vec2<i32>(origin.x + first + 3, y), a3); }
+    let yy = origin.y + i32(li) % 16;
+    if yy < size.y {
+        if x0 + 0 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 0, yy), a0); }
+        if x0 + 1 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 1, yy), a1); }
+        if x0 + 2 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 2, yy), a2); }
+        if x0 + 3 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 3, yy), a3); }
+        if x0 + 4 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 4, yy), a4); }
+        if x0 + 5 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 5, yy), a5); }
+        if x0 + 6 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 6, yy), a6); }
+        if x0 + 7 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 7, yy), a7); }
     }
 }
 
-// Vertical taps of a 16×64 tile: invocation `li` writes column li % 16, rows
-// DIRECT_RUN · (li / 16) onwards.
-@compute @workgroup_size(256)
-fn cs_direct_v(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+@compute @workgroup_size(128)
+fn cs_taps_v(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let r = i32(u.radius_y);
     let size = vec2<i32>(textureDimensions(src));
-    let origin = vec2<i32>(i32(wg.x) * 16, i32(wg.y) * DV_H);
-    let n = DV_H + 2 * r;
+    let origin = vec2<i32>(i32(wg.x) * 16, i32(wg.y) * TAPS_H);
+    let x = min(origin.x + i32(li) % 16, size.x - 1);
+    let y0 = origin.y + (i32(li) / 16) * 8;
+    var a0 = vec4<f32>(0.0);
+    var a1 = vec4<f32>(0.0);
+    var a2 = vec4<f32>(0.0);
+    var a3 = vec4<f32>(0.0);
+    var a4 = vec4<f32>(0.0);
+    var a5 = vec4<f32>(0.0);
+    var a6 = vec4<f32>(0.0);
+    var a7 = vec4<f32>(0.0);
+    var w1 = 0.0;
+    var w2 = 0.0;
+    var w3 = 0.0;
+    var w4 = 0.0;
+    var w5 = 0.0;
+    var w6 = 0.0;
+    var w7 = 0.0;
+    for (var j = 0; j < 8 + 2 * r; j++) {
+        let v = textureLoad(src, vec2<i32>(x, mirror_index(y0 - r + j, size.y)), 0);
+        let w0 = tap_y(j - r, r);
+        a0 += w0 * v;
+        a1 += w1 * v;
+        a2 += w2 * v;
+        a3 += w3 * v;
+        a4 += w4 * v;
+        a5 += w5 * v;
+        a6 += w6 * v;
+        a7 += w7 * v;
+        w7 = w6;
+        w6 = w5;
+        w5 = w4;
+        w4 = w3;
+        w3 = w2;
+        w2 = w1;
+        w1 = w0;
+    }
+    let xx = origin.x + i32(li) % 16;
+    if xx < size.x {
+        if y0 + 0 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 0), a0); }
+        if y0 + 1 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 1), a1); }
+        if y0 + 2 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 2), a2); }
+        if y0 + 3 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 3), a3); }
+        if y0 + 4 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 4), a4); }
+        if y0 + 5 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 5), a5); }
+        if y0 + 6 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 6), a6); }
+        if y0 + 7 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 7), a7); }
+    }
+}
+
+// Pyramid path: the vertical taps of the small image from a half-float tile in shared
+// memory, 4 rows an invocation from one sliding window (on the small image this beat the
+// fetches straight from the texture by ~1.5 µs). The tile: 16 columns, 64 rows
+// (`SMALL_V_TILE` in blur.rs) and RMAX rows above and below; every fetch issued before any
+// is stored (a loop storing each fetch waits for it: 11 µs a blur on the H200).
+const SMALL_V_H: i32 = 64;
+var<workgroup> v_cols: array<vec2<u32>, 1536>;
+
+@compute @workgroup_size(256)
+fn cs_small_v(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let r = i32(u.radius_y);
+    let size = vec2<i32>(textureDimensions(src));
+    let origin = vec2<i32>(i32(wg.x) * 16, i32(wg.y) * SMALL_V_H);
+    let n = SMALL_V_H + 2 * r;
     let lrow = i32(li) / 16;
     let lx = min(origin.x + i32(li) % 16, size.x - 1);
     let t0 = textureLoad(src, vec2<i32>(lx, mirror_index(origin.y - r + min(lrow + 0, n - 1), size.y)), 0);
@@ -400,7 +457,7 @@ fn cs_direct_v(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_i
     if lrow + 80 < n { v_cols[(lrow + 80) * 16 + i32(li) % 16] = pk(t5); }
     workgroupBarrier();
     let col = i32(li) % 16;
-    let first = (i32(li) / 16) * DIRECT_RUN;
+    let first = (i32(li) / 16) * 4;
     var a0 = vec4<f32>(0.0);
     var a1 = vec4<f32>(0.0);
     var a2 = vec4<f32>(0.0);
@@ -408,7 +465,7 @@ fn cs_direct_v(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_i
     var w1 = 0.0;
     var w2 = 0.0;
     var w3 = 0.0;
-    for (var j = 0; j < DIRECT_RUN + 2 * r; j++) {
+    for (var j = 0; j < 4 + 2 * r; j++) {
         let v = up(v_cols[(first + j) * 16 + col]);
         let w0 = tap_y(j - r, r);
         a0 += w0 * v;
