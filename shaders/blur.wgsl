@@ -326,13 +326,17 @@ const TAPS_W: i32 = 64;
 // writes column li % 16, rows 8 (li / 16) onwards.
 const TAPS_H: i32 = 64;
 
-@compute @workgroup_size(128)
-fn cs_taps_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    let r = i32(u.radius_x);
+// Texel `p` of the source, mirrored at its edges on both axes.
+fn mirrored(p: vec2<i32>, size: vec2<i32>) -> vec2<i32> {
+    return vec2<i32>(mirror_index(p.x, size.x), mirror_index(p.y, size.y));
+}
+
+// The taps of 8 pixels from `p0` along `step` ((1, 0) horizontal, (0, 1) vertical), those
+// inside the output stored.
+fn taps_run(p0: vec2<i32>, step: vec2<i32>) {
+    let horizontal = step.x == 1;
+    let r = i32(select(u.radius_y, u.radius_x, horizontal));
     let size = vec2<i32>(textureDimensions(src));
-    let origin = vec2<i32>(i32(wg.x) * TAPS_W, i32(wg.y) * 16);
-    let y = min(origin.y + i32(li) % 16, size.y - 1);
-    let x0 = origin.x + (i32(li) / 16) * 8;
     var a0 = vec4<f32>(0.0);
     var a1 = vec4<f32>(0.0);
     var a2 = vec4<f32>(0.0);
@@ -349,8 +353,8 @@ fn cs_taps_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_ind
     var w6 = 0.0;
     var w7 = 0.0;
     for (var j = 0; j < 8 + 2 * r; j++) {
-        let v = textureLoad(src, vec2<i32>(mirror_index(x0 - r + j, size.x), y), 0);
-        let w0 = tap_x(j - r, r);
+        let v = textureLoad(src, mirrored(p0 + step * (j - r), size), 0);
+        let w0 = select(tap_y(j - r, r), tap_x(j - r, r), horizontal);
         a0 += w0 * v;
         a1 += w1 * v;
         a2 += w2 * v;
@@ -367,71 +371,33 @@ fn cs_taps_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_ind
         w2 = w1;
         w1 = w0;
     }
-    let yy = origin.y + i32(li) % 16;
-    if yy < size.y {
-        if x0 + 0 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 0, yy), a0); }
-        if x0 + 1 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 1, yy), a1); }
-        if x0 + 2 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 2, yy), a2); }
-        if x0 + 3 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 3, yy), a3); }
-        if x0 + 4 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 4, yy), a4); }
-        if x0 + 5 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 5, yy), a5); }
-        if x0 + 6 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 6, yy), a6); }
-        if x0 + 7 < size.x { textureStore(vivid_output, vec2<i32>(x0 + 7, yy), a7); }
+    let out = vec2<i32>(textureDimensions(vivid_output));
+    store_if_inside(p0, out, a0);
+    store_if_inside(p0 + step, out, a1);
+    store_if_inside(p0 + 2 * step, out, a2);
+    store_if_inside(p0 + 3 * step, out, a3);
+    store_if_inside(p0 + 4 * step, out, a4);
+    store_if_inside(p0 + 5 * step, out, a5);
+    store_if_inside(p0 + 6 * step, out, a6);
+    store_if_inside(p0 + 7 * step, out, a7);
+}
+
+fn store_if_inside(p: vec2<i32>, size: vec2<i32>, v: vec4<f32>) {
+    if all(p < size) {
+        textureStore(vivid_output, p, v);
     }
 }
 
 @compute @workgroup_size(128)
+fn cs_taps_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let origin = vec2<i32>(i32(wg.x) * TAPS_W, i32(wg.y) * 16);
+    taps_run(origin + vec2<i32>((i32(li) / 16) * 8, i32(li) % 16), vec2<i32>(1, 0));
+}
+
+@compute @workgroup_size(128)
 fn cs_taps_v(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    let r = i32(u.radius_y);
-    let size = vec2<i32>(textureDimensions(src));
     let origin = vec2<i32>(i32(wg.x) * 16, i32(wg.y) * TAPS_H);
-    let x = min(origin.x + i32(li) % 16, size.x - 1);
-    let y0 = origin.y + (i32(li) / 16) * 8;
-    var a0 = vec4<f32>(0.0);
-    var a1 = vec4<f32>(0.0);
-    var a2 = vec4<f32>(0.0);
-    var a3 = vec4<f32>(0.0);
-    var a4 = vec4<f32>(0.0);
-    var a5 = vec4<f32>(0.0);
-    var a6 = vec4<f32>(0.0);
-    var a7 = vec4<f32>(0.0);
-    var w1 = 0.0;
-    var w2 = 0.0;
-    var w3 = 0.0;
-    var w4 = 0.0;
-    var w5 = 0.0;
-    var w6 = 0.0;
-    var w7 = 0.0;
-    for (var j = 0; j < 8 + 2 * r; j++) {
-        let v = textureLoad(src, vec2<i32>(x, mirror_index(y0 - r + j, size.y)), 0);
-        let w0 = tap_y(j - r, r);
-        a0 += w0 * v;
-        a1 += w1 * v;
-        a2 += w2 * v;
-        a3 += w3 * v;
-        a4 += w4 * v;
-        a5 += w5 * v;
-        a6 += w6 * v;
-        a7 += w7 * v;
-        w7 = w6;
-        w6 = w5;
-        w5 = w4;
-        w4 = w3;
-        w3 = w2;
-        w2 = w1;
-        w1 = w0;
-    }
-    let xx = origin.x + i32(li) % 16;
-    if xx < size.x {
-        if y0 + 0 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 0), a0); }
-        if y0 + 1 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 1), a1); }
-        if y0 + 2 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 2), a2); }
-        if y0 + 3 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 3), a3); }
-        if y0 + 4 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 4), a4); }
-        if y0 + 5 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 5), a5); }
-        if y0 + 6 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 6), a6); }
-        if y0 + 7 < size.y { textureStore(vivid_output, vec2<i32>(xx, y0 + 7), a7); }
-    }
+    taps_run(origin + vec2<i32>(i32(li) % 16, (i32(li) / 16) * 8), vec2<i32>(0, 1));
 }
 
 // Pyramid path: the vertical taps of the small image from a half-float tile in shared
@@ -483,11 +449,10 @@ fn cs_small_v(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_in
         w2 = w1;
         w1 = w0;
     }
-    let x = origin.x + col;
-    if x < size.x {
-        if origin.y + first + 0 < size.y { textureStore(vivid_output, vec2<i32>(x, origin.y + first + 0), a0); }
-        if origin.y + first + 1 < size.y { textureStore(vivid_output, vec2<i32>(x, origin.y + first + 1), a1); }
-        if origin.y + first + 2 < size.y { textureStore(vivid_output, vec2<i32>(x, origin.y + first + 2), a2); }
-        if origin.y + first + 3 < size.y { textureStore(vivid_output, vec2<i32>(x, origin.y + first + 3), a3); }
-    }
+    let p = vec2<i32>(origin.x + col, origin.y + first);
+    let out = vec2<i32>(textureDimensions(vivid_output));
+    store_if_inside(p, out, a0);
+    store_if_inside(p + vec2<i32>(0, 1), out, a1);
+    store_if_inside(p + vec2<i32>(0, 2), out, a2);
+    store_if_inside(p + vec2<i32>(0, 3), out, a3);
 }
