@@ -139,6 +139,14 @@ pub struct Identity {
     desc: DmabufDesc,
 }
 
+impl Identity {
+    /// How the buffer is read (its description as offered).
+    #[must_use]
+    pub fn desc(&self) -> DmabufDesc {
+        self.desc
+    }
+}
+
 /// Whatever keeps an offered buffer's producer from writing it again (a decoder's
 /// `GstBuffer`, a compositor's release callback): dropped when vivid is done reading it.
 pub type Owner = Box<dyn std::any::Any + Send + Sync>;

@@ -229,6 +229,10 @@ pub struct Frame {
     pub index: u64,
     /// Why it goes through the CPU upload rather than a DMA-BUF import (`dmabuf.rs`).
     pub cpu_reason: Cow<'static, str>,
+    /// Its buffer as the DMA-BUF import reads it, when it arrived in DMA-BUF memory the
+    /// import reads (then the operator imports it rather than uploading it).
+    #[cfg(unix)]
+    pub dmabuf: Option<crate::dmabuf::Described>,
 }
 
 static NEXT_FRAME_ID: AtomicU64 = AtomicU64::new(1);
@@ -249,10 +253,12 @@ impl Frame {
             pts,
             duration,
             Cow::Borrowed("decoded on the CPU"),
+            None,
         )
     }
 
-    /// [`new`](Self::new), saying why it takes the CPU upload.
+    /// [`new`](Self::new), saying why it takes the CPU upload, with its DMA-BUF when it is
+    /// one the import reads (`None` elsewhere than on unix).
     #[must_use]
     pub fn new_via(
         format: Format,
@@ -260,6 +266,8 @@ impl Frame {
         pts: u64,
         duration: u64,
         cpu_reason: Cow<'static, str>,
+        #[cfg(unix)] dmabuf: Option<crate::dmabuf::Described>,
+        #[cfg(not(unix))] _dmabuf: Option<()>,
     ) -> Arc<Self> {
         // The nearest frame number: containers round timestamps (Matroska and WebM to 1 ms,
         // so frame 1 of a 30 fps clip is at 33 ms, 0.99 frames), and rounding down counted a
@@ -273,6 +281,8 @@ impl Frame {
             duration,
             index,
             cpu_reason,
+            #[cfg(unix)]
+            dmabuf,
         })
     }
 

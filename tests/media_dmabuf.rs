@@ -1,0 +1,437 @@
+//! The media operators import frames that arrive in DMA-BUF memory, end to end: a source
+//! element of the test's own (`vividtestdmabufsrc`, a `PushSrc` handing out NV12 frames
+//! as `DmaBufAllocator` memory over a pool of 3 buffers, caps `video/x-raw(memory:DMABuf)`,
+//! as a VA-API decoder or a V4L2 camera does) played by a `pipeline` operator — the same
+//! caps, sink and operator code a hardware decoder's frames take. Checked: the pixels are
+//! the BT.709 formula's (worked out here), the frames are imported (`dmabuf_imported`),
+//! not uploaded, once the pool's buffers were seen; 100 steady frames cycling the pool make
+//! no GPU object; every `GstBuffer` is released (a drop counter on a parent-buffer meta), and
+//! at most a few are held at any time.
+//!
+//! No element on this machine produces DMA-BUFs (no VA-API, V4L2 or DRM device): the
+//! buffers are regular files, which lavapipe's import reads like a DMA-BUF (see
+//! tests/dmabuf.rs); `DmaBufAllocator` wraps any fd.
+
+#![cfg(unix)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    reason = "tests: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use vivid::{Engine, EngineOptions, FrameTime, Gpu, GpuOptions, PassMode, Target};
+
+const SIZE: usize = 64;
+/// Buffers in the producer's pool.
+const POOL: usize = 3;
+
+/// `GstBuffer`s the producer made, and those released (their parent meta's guard dropped).
+static MADE: AtomicU64 = AtomicU64::new(0);
+static RELEASED: AtomicU64 = AtomicU64::new(0);
+
+/// The tests count buffers: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Luma code of texel (x, y) of pool buffer `k`.
+fn luma(k: usize, x: usize, y: usize) -> u8 {
+    (16 + (x * 7 + y * 3 + 70 * k) % 220) as u8
+}
+
+/// Cb, Cr codes of chroma sample (i, j) of buffer `k`: affine in i and j, so the bilinear
+/// filter's value between samples is the same affine function — and within 0..=255 for
+/// every sample (i, j < 32) of every buffer, so the file holds it exactly.
+fn cbcr(k: usize, i: f64, j: f64) -> (f64, f64) {
+    let k = k as f64;
+    (
+        40.0 + 3.0 * i + 2.0 * j + 20.0 * k,
+        200.0 - 2.0 * i - 3.0 * j - 20.0 * k,
+    )
+}
+
+/// Pool buffer `k`: NV12, luma rows of `SIZE` bytes, then `SIZE / 2` rows of Cb, Cr pairs
+/// (GStreamer's default NV12 layout of a 64×64 frame).
+fn nv12_file(k: usize) -> OwnedFd {
+    let n = SIZE;
+    let mut bytes = vec![0u8; n * n * 3 / 2];
+    for y in 0..n {
+        for x in 0..n {
+            bytes[y * n + x] = luma(k, x, y);
+        }
+    }
+    for j in 0..n / 2 {
+        for i in 0..n / 2 {
+            let (cb, cr) = cbcr(k, i as f64, j as f64);
+            let at = n * n + j * n + 2 * i;
+            bytes[at] = cb as u8;
+            bytes[at + 1] = cr as u8;
+        }
+    }
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(&bytes).unwrap();
+    OwnedFd::from(file)
+}
+
+/// R'G'B' of 8-bit limited-range BT.709 codes by the standard's formula, worked out here.
+fn bt709(y: f64, cb: f64, cr: f64) -> [f64; 3] {
+    let (kr, kb) = (0.2126, 0.0722);
+    let (y, cb, cr) = (
+        (y - 16.0) / 219.0,
+        (cb - 128.0) / 224.0,
+        (cr - 128.0) / 224.0,
+    );
+    let r = y + 2.0 * (1.0 - kr) * cr;
+    let b = y + 2.0 * (1.0 - kb) * cb;
+    let g = (y - kr * r - kb * b) / (1.0 - kr - kb);
+    [r, g, b].map(|v| v.clamp(0.0, 1.0))
+}
+
+/// The largest error of `pixels` against pool buffer `k`'s picture.
+fn error_against(k: usize, pixels: &[[f32; 4]]) -> f64 {
+    let half = (SIZE / 2 - 1) as f64;
+    let mut worst = 0.0f64;
+    for y in 0..SIZE {
+        for x in 0..SIZE {
+            // Chroma sited at the centre of each 2×2 block, clamped at the edges.
+            let ci = (x as f64 / 2.0 - 0.25).clamp(0.0, half);
+            let cj = (y as f64 / 2.0 - 0.25).clamp(0.0, half);
+            let (cb, cr) = cbcr(k, ci, cj);
+            let want = bt709(f64::from(luma(k, x, y)), cb, cr);
+            let p = pixels[y * SIZE + x];
+            worst = worst.max((f64::from(p[3]) - 1.0).abs());
+            for c in 0..3 {
+                worst = worst.max((f64::from(p[c]) - want[c]).abs());
+            }
+        }
+    }
+    worst
+}
+
+/// `vividtestdmabufsrc`: NV12 frames in DMA-BUF memory from a pool of [`POOL`] buffers.
+mod producer {
+    use std::os::fd::OwnedFd;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{LazyLock, Mutex};
+    use std::time::Duration;
+
+    use gstreamer as gst;
+    use gstreamer::glib;
+    use gstreamer::prelude::*;
+    use gstreamer::subclass::prelude::*;
+    use gstreamer_allocators as gst_allocators;
+    use gstreamer_allocators::prelude::*;
+    use gstreamer_base as gst_base;
+    use gstreamer_base::prelude::*;
+    use gstreamer_base::subclass::base_src::CreateSuccess;
+    use gstreamer_base::subclass::prelude::*;
+
+    /// The pool's buffers (fds the producer keeps; each frame wraps a duplicate).
+    pub static FDS: Mutex<Vec<OwnedFd>> = Mutex::new(Vec::new());
+
+    /// Counts a `GstBuffer`'s release: the parent meta's buffer it owns is freed with it.
+    struct Guard([u8; 1]);
+
+    impl AsRef<[u8]> for Guard {
+        fn as_ref(&self) -> &[u8] {
+            &self.0
+        }
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            super::RELEASED.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    pub fn caps() -> gst::Caps {
+        format!(
+            "video/x-raw(memory:DMABuf), format=NV12, width={0}, height={0}, framerate=30/1, \
+             colorimetry=bt709",
+            super::SIZE
+        )
+        .parse()
+        .unwrap()
+    }
+
+    mod imp {
+        use super::*;
+
+        #[derive(Default)]
+        pub struct Src {
+            made: AtomicU64,
+        }
+
+        #[glib::object_subclass]
+        impl ObjectSubclass for Src {
+            const NAME: &'static str = "VividTestDmabufSrc";
+            type Type = super::Src;
+            type ParentType = gst_base::PushSrc;
+        }
+
+        impl ObjectImpl for Src {
+            fn constructed(&self) {
+                self.parent_constructed();
+                let obj = self.obj();
+                obj.set_live(true);
+                obj.set_format(gst::Format::Time);
+                obj.set_do_timestamp(true);
+            }
+        }
+
+        impl GstObjectImpl for Src {}
+
+        impl ElementImpl for Src {
+            fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+                static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+                    gst::subclass::ElementMetadata::new(
+                        "vivid test DMA-BUF source",
+                        "Source/Video",
+                        "NV12 frames in DMA-BUF memory from a pool of 3 buffers",
+                        "vivid",
+                    )
+                });
+                Some(&*META)
+            }
+
+            fn pad_templates() -> &'static [gst::PadTemplate] {
+                static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+                    vec![
+                        gst::PadTemplate::new(
+                            "src",
+                            gst::PadDirection::Src,
+                            gst::PadPresence::Always,
+                            &caps(),
+                        )
+                        .unwrap(),
+                    ]
+                });
+                TEMPLATES.as_ref()
+            }
+        }
+
+        impl BaseSrcImpl for Src {
+            fn caps(&self, filter: Option<&gst::Caps>) -> Option<gst::Caps> {
+                let caps = caps();
+                Some(filter.map_or(caps.clone(), |f| {
+                    f.intersect_with_mode(&caps, gst::CapsIntersectMode::First)
+                }))
+            }
+
+            fn is_seekable(&self) -> bool {
+                false
+            }
+        }
+
+        impl PushSrcImpl for Src {
+            fn create(
+                &self,
+                _buffer: Option<&mut gst::BufferRef>,
+            ) -> Result<CreateSuccess, gst::FlowError> {
+                // About 200 frames a second: a new one for nearly every frame rendered.
+                std::thread::sleep(Duration::from_millis(5));
+                let k = self.made.fetch_add(1, Ordering::SeqCst) as usize % super::super::POOL;
+                let fd = FDS
+                    .lock()
+                    .unwrap()
+                    .get(k)
+                    .ok_or(gst::FlowError::Error)?
+                    .try_clone()
+                    .map_err(|_| gst::FlowError::Error)?;
+                let len = super::super::SIZE * super::super::SIZE * 3 / 2;
+                let allocator = gst_allocators::DmaBufAllocator::new();
+                // SAFETY: `fd` is a duplicate we own, handed over to the memory (closed with
+                // it); the file is `len` bytes long.
+                #[expect(unsafe_code, reason = "DmaBufAllocator::alloc takes a raw fd")]
+                let memory = unsafe { allocator.alloc_dmabuf(fd, len) }
+                    .map_err(|_| gst::FlowError::Error)?;
+                let mut buffer = gst::Buffer::new();
+                {
+                    let b = buffer.get_mut().ok_or(gst::FlowError::Error)?;
+                    b.append_memory(memory);
+                    let guard = gst::Buffer::from_slice(Guard([0]));
+                    super::super::MADE.fetch_add(1, Ordering::SeqCst);
+                    gst::ParentBufferMeta::add(b, &guard);
+                }
+                Ok(CreateSuccess::NewBuffer(buffer))
+            }
+        }
+    }
+
+    glib::wrapper! {
+        pub struct Src(ObjectSubclass<imp::Src>)
+            @extends gst_base::PushSrc, gst_base::BaseSrc, gst::Element, gst::Object;
+    }
+
+    /// Registers the element (once), with the pool's buffers.
+    pub fn register() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            gst::init().unwrap();
+            *FDS.lock().unwrap() = (0..super::POOL).map(super::nv12_file).collect();
+            gst::Element::register(
+                None,
+                "vividtestdmabufsrc",
+                gst::Rank::NONE,
+                Src::static_type(),
+            )
+            .unwrap();
+        });
+    }
+}
+
+/// A device that imports DMA-BUFs (lavapipe does: CI fails without it), or `None` with the
+/// reason printed for a driver without.
+fn dmabuf_gpu() -> Option<Gpu> {
+    let gpu = Gpu::headless(&GpuOptions {
+        external_memory: true,
+        ..GpuOptions::default()
+    })
+    .unwrap();
+    let caps = vivid_dmabuf::caps(gpu.device(), vivid::wgpu::TextureFormat::Rgba8Unorm).unwrap();
+    if caps.import_dmabuf {
+        return Some(gpu);
+    }
+    assert!(
+        !gpu.describe().contains("llvmpipe"),
+        "lavapipe imports DMA-BUFs: {caps:?}"
+    );
+    eprintln!(
+        "SKIPPED: {} cannot import DMA-BUFs ({caps:?})",
+        gpu.describe()
+    );
+    None
+}
+
+fn engine(gpu: Gpu, mode: PassMode) -> Engine {
+    Engine::new(
+        gpu.with_pass_mode(mode),
+        vivid::builtin_registry(),
+        EngineOptions {
+            monitor_interval: None,
+            monitor_print: false,
+            ..Default::default()
+        },
+    )
+}
+
+fn chain(launch: &str) -> String {
+    format!(
+        "output = \"p\"\n[p]\ntype = \"pipeline\"\npipeline = \"{launch}\"\nsize = [{SIZE}, {SIZE}]\n"
+    )
+}
+
+fn frame(e: &mut Engine, k: u64, capture: bool) -> vivid::FrameReport {
+    e.render(
+        FrameTime {
+            time: k as f64 / 60.0,
+            frame: k,
+        },
+        Target::None,
+        capture,
+    )
+    .unwrap()
+}
+
+fn counter(e: &Engine, name: &str) -> u64 {
+    e.stats().operator_counters.get(name).map_or(0, |c| c.total)
+}
+
+fn alive() -> u64 {
+    MADE.load(Ordering::SeqCst) - RELEASED.load(Ordering::SeqCst)
+}
+
+#[test]
+fn dma_buf_frames_are_imported_not_uploaded_and_released_after_the_gpu_read() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(gpu) = dmabuf_gpu() else { return };
+    producer::register();
+    for mode in common::MODES {
+        let mut e = engine(gpu.clone(), mode);
+        e.set_chain(&common::desc(&chain("vividtestdmabufsrc")))
+            .unwrap();
+        // Warm-up: every pool buffer seen (uploaded that once) and imported.
+        let mut k = 0;
+        while k < 60 {
+            frame(&mut e, k, false);
+            std::thread::sleep(Duration::from_millis(5));
+            k += 1;
+        }
+        assert!(e.errors().is_empty(), "{mode:?}: {:?}", e.errors());
+        let uploaded = counter(&e, "dmabuf_uploaded");
+        assert!(
+            (1..=POOL as u64).contains(&uploaded),
+            "{mode:?}: {uploaded} frames uploaded before their buffer was imported"
+        );
+        // 100 steady frames cycling the pool: imported, nothing made.
+        let imported = counter(&e, "dmabuf_imported");
+        let before = e.gpu().counts().snapshot();
+        let mut held = 0;
+        for _ in 0..100 {
+            let report = frame(&mut e, k, false);
+            assert_eq!(report.objects_created, 0, "{mode:?} frame {k}");
+            held = held.max(alive());
+            std::thread::sleep(Duration::from_millis(5));
+            k += 1;
+        }
+        assert_eq!(e.gpu().counts().snapshot().created, before.created);
+        assert_eq!(counter(&e, "dmabuf_uploaded"), uploaded, "{mode:?}");
+        let new = counter(&e, "dmabuf_imported") - imported;
+        assert!(new >= 30, "{mode:?}: only {new} new frames imported");
+        // At most the sink's, the source's slot, the one shown and those in flight.
+        assert!(held <= 8, "{mode:?}: {held} buffers held at once");
+        // The picture: one of the pool's, by the formula (8-bit chroma filtering times the
+        // matrix's gain, and the f16 output), and told apart from the others.
+        e.set_capture(true);
+        frame(&mut e, k, true);
+        let got = e.read_output().unwrap();
+        let mut errors: Vec<f64> = (0..POOL).map(|b| error_against(b, &got.pixels)).collect();
+        errors.sort_by(f64::total_cmp);
+        assert!(errors[0] < 0.012, "{mode:?}: errors {errors:?}");
+        assert!(errors[1] > 0.05, "{mode:?}: errors {errors:?}");
+        eprintln!(
+            "{mode:?}: {uploaded} uploaded in warm-up, {new} imported in 100 steady frames, \
+             at most {held} buffers held, errors against the pool's pictures {errors:?}"
+        );
+        assert_eq!(e.gpu().errors().count(), 0);
+        // Everything goes back to the producer once the engine and its source are gone.
+        // (The frame shown last goes back when the device's poll sees its reads done: the
+        // test holds the device, so it polls.)
+        drop(e);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while alive() > 0 && Instant::now() < deadline {
+            let _ = gpu
+                .device()
+                .poll(vivid::wgpu::PollType::wait_indefinitely());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(alive(), 0, "{mode:?}: GstBuffers never released");
+    }
+}
+
+/// An importing device's sink still negotiates system memory with a source that has only
+/// that, and those frames are uploaded as before (no DMA-BUF counted).
+#[test]
+fn system_memory_frames_are_uploaded_on_an_importing_device() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(gpu) = dmabuf_gpu() else { return };
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    e.set_chain(&common::desc(&chain(
+        "videotestsrc pattern=red ! video/x-raw,format=RGBA,width=16,height=16",
+    )))
+    .unwrap();
+    let got = common::render(&mut e, 3, 60.0);
+    common::assert_close(got.pixels[0], [1.0, 0.0, 0.0, 1.0], 2e-3, "red");
+    assert_eq!(counter(&e, "dmabuf_imported"), 0);
+    assert_eq!(counter(&e, "dmabuf_uploaded"), 0);
+}
