@@ -42,6 +42,9 @@ struct Stream {
     spec: LiveSpec,
     /// Frame-exact: the first frame was waited for.
     waited: bool,
+    /// The times it had opened when its imports were made: a reconnection is another
+    /// pipeline, with another pool of buffers.
+    opens: u64,
 }
 
 /// A live operator: `pipeline`, `video_in`.
@@ -113,6 +116,7 @@ impl<P: LiveClip> Operator for LiveOp<P> {
                 source: crate::live::open(spec.clone(), import),
                 spec: spec.clone(),
                 waited: false,
+                opens: 0,
             });
         }
         // The source's error while it has one (the thread logs it once; the engine shows it
@@ -145,6 +149,15 @@ impl<P: LiveClip> Operator for LiveOp<P> {
         }
         let format = self.playing.as_ref().and_then(|s| s.source.state().format);
         self.upload.prepare(cx, format)?;
+        #[cfg(unix)]
+        if let Some(s) = &mut self.playing {
+            let opens = s.source.state().opens;
+            if opens != s.opens {
+                // Reconnected: the old pipeline's buffers are not coming back.
+                s.opens = opens;
+                self.imports.clear();
+            }
+        }
         #[cfg(unix)]
         self.imports.prepare(cx)?;
         match error {

@@ -265,6 +265,9 @@ impl<P: Clip> Player<P> {
             if new_path {
                 self.last_index = None;
             }
+            // Another decoder: the old one's buffers (and their imports) go.
+            #[cfg(unix)]
+            self.imports.clear();
             self.playing = Some(p);
         }
         Ok(())
