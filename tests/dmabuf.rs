@@ -648,7 +648,6 @@ fn a_p010_buffer_is_imported_as_two_16_bit_planes_and_converted_by_the_formula()
             }
             // 16-bit samples filtered in float, and the f16 output (half an ulp just under
             // 1 is 4.9e-4); a 10-bit code is 1e-3.
-
             assert!(worst < 1e-3, "{mode:?} {range:?}: worst error {worst}");
             if !full {
                 assert!(as_8bit > 2.0 * worst, "{mode:?}: {as_8bit} vs {worst}");
