@@ -56,6 +56,21 @@ fn cbcr(k: usize, i: f64, j: f64) -> (f64, f64) {
     )
 }
 
+/// 10-bit luma code of texel (x, y) of P010 pool buffer `k`: codes all over 64..=940.
+fn luma10(k: usize, x: usize, y: usize) -> u16 {
+    (64 + (x * 13 + y * 7 + 200 * k) % 877) as u16
+}
+
+/// 10-bit Cb, Cr codes of P010 chroma sample (i, j) of buffer `k` (affine; within
+/// 60..=940 for every sample of every buffer).
+fn cbcr10(k: usize, i: f64, j: f64) -> (f64, f64) {
+    let k = k as f64;
+    (
+        200.0 + 12.0 * i + 8.0 * j + 60.0 * k,
+        800.0 - 8.0 * i - 12.0 * j - 60.0 * k,
+    )
+}
+
 /// Pool buffer `k`: NV12, luma rows of `SIZE` bytes, then `SIZE / 2` rows of Cb, Cr pairs
 /// (GStreamer's default NV12 layout of a 64×64 frame).
 fn nv12_file(k: usize) -> OwnedFd {
@@ -79,22 +94,49 @@ fn nv12_file(k: usize) -> OwnedFd {
     OwnedFd::from(file)
 }
 
-/// R'G'B' of 8-bit limited-range BT.709 codes by the standard's formula, worked out here.
-fn bt709(y: f64, cb: f64, cr: f64) -> [f64; 3] {
-    let (kr, kb) = (0.2126, 0.0722);
-    let (y, cb, cr) = (
-        (y - 16.0) / 219.0,
-        (cb - 128.0) / 224.0,
-        (cr - 128.0) / 224.0,
-    );
+/// P010 pool buffer `k`: luma rows of `SIZE` 16-bit little-endian samples (the 10-bit code
+/// in the high bits), then `SIZE / 2` rows of Cb, Cr pairs (GStreamer's P010_10LE layout).
+fn p010_file(k: usize) -> OwnedFd {
+    let n = SIZE;
+    let row = 2 * n;
+    let mut bytes = vec![0u8; row * n * 3 / 2];
+    for y in 0..n {
+        for x in 0..n {
+            let at = y * row + 2 * x;
+            bytes[at..at + 2].copy_from_slice(&(luma10(k, x, y) << 6).to_le_bytes());
+        }
+    }
+    for j in 0..n / 2 {
+        for i in 0..n / 2 {
+            let (cb, cr) = cbcr10(k, i as f64, j as f64);
+            let at = row * n + j * row + 4 * i;
+            bytes[at..at + 2].copy_from_slice(&((cb as u16) << 6).to_le_bytes());
+            bytes[at + 2..at + 4].copy_from_slice(&((cr as u16) << 6).to_le_bytes());
+        }
+    }
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(&bytes).unwrap();
+    OwnedFd::from(file)
+}
+
+/// R'G'B' of limited-range codes by the standard's formula, worked out here: 8-bit BT.709
+/// (Y' = (y - 16) / 219, Cb = (cb - 128) / 224), or 10-bit BT.2020 (Y' = (y - 64) / 876,
+/// Cb = (cb - 512) / 896).
+fn formula(ten_bit: bool, y: f64, cb: f64, cr: f64) -> [f64; 3] {
+    let ((kr, kb), black, mid, (ys, cs)) = if ten_bit {
+        ((0.2627, 0.0593), 64.0, 512.0, (876.0, 896.0))
+    } else {
+        ((0.2126, 0.0722), 16.0, 128.0, (219.0, 224.0))
+    };
+    let (y, cb, cr) = ((y - black) / ys, (cb - mid) / cs, (cr - mid) / cs);
     let r = y + 2.0 * (1.0 - kr) * cr;
     let b = y + 2.0 * (1.0 - kb) * cb;
     let g = (y - kr * r - kb * b) / (1.0 - kr - kb);
     [r, g, b].map(|v| v.clamp(0.0, 1.0))
 }
 
-/// The largest error of `pixels` against pool buffer `k`'s picture.
-fn error_against(k: usize, pixels: &[[f32; 4]]) -> f64 {
+/// The largest error of `pixels` against pool buffer `k`'s picture (P010's or NV12's).
+fn error_against(p010: bool, k: usize, pixels: &[[f32; 4]]) -> f64 {
     let half = (SIZE / 2 - 1) as f64;
     let mut worst = 0.0f64;
     for y in 0..SIZE {
@@ -102,8 +144,13 @@ fn error_against(k: usize, pixels: &[[f32; 4]]) -> f64 {
             // Chroma sited at the centre of each 2×2 block, clamped at the edges.
             let ci = (x as f64 / 2.0 - 0.25).clamp(0.0, half);
             let cj = (y as f64 / 2.0 - 0.25).clamp(0.0, half);
-            let (cb, cr) = cbcr(k, ci, cj);
-            let want = bt709(f64::from(luma(k, x, y)), cb, cr);
+            let want = if p010 {
+                let (cb, cr) = cbcr10(k, ci, cj);
+                formula(true, f64::from(luma10(k, x, y)), cb, cr)
+            } else {
+                let (cb, cr) = cbcr(k, ci, cj);
+                formula(false, f64::from(luma(k, x, y)), cb, cr)
+            };
             let p = pixels[y * SIZE + x];
             worst = worst.max((f64::from(p[3]) - 1.0).abs());
             for c in 0..3 {
@@ -117,7 +164,7 @@ fn error_against(k: usize, pixels: &[[f32; 4]]) -> f64 {
 /// `vividtestdmabufsrc`: NV12 frames in DMA-BUF memory from a pool of [`POOL`] buffers.
 mod producer {
     use std::os::fd::OwnedFd;
-    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::sync::{LazyLock, Mutex};
     use std::time::Duration;
 
@@ -132,8 +179,11 @@ mod producer {
     use gstreamer_base::subclass::base_src::CreateSuccess;
     use gstreamer_base::subclass::prelude::*;
 
-    /// The pool's buffers (fds the producer keeps; each frame wraps a duplicate).
+    /// The pools' buffers (fds the producer keeps; each frame wraps a duplicate): NV12's,
+    /// then P010's.
     pub static FDS: Mutex<Vec<OwnedFd>> = Mutex::new(Vec::new());
+    /// The producer hands out P010 frames (else NV12), from the next pipeline on.
+    pub static P010: AtomicBool = AtomicBool::new(false);
 
     /// Counts a `GstBuffer`'s release: the parent meta's buffer it owns is freed with it.
     struct Guard([u8; 1]);
@@ -150,10 +200,29 @@ mod producer {
         }
     }
 
-    pub fn caps() -> gst::Caps {
+    /// The caps of the frames handed out now, or (`any`) of every kind it hands out.
+    pub fn caps(any: bool) -> gst::Caps {
+        let format = if any {
+            "{ NV12, P010_10LE }"
+        } else if P010.load(Ordering::SeqCst) {
+            "P010_10LE"
+        } else {
+            "NV12"
+        };
+        let colorimetry = if P010.load(Ordering::SeqCst) {
+            "bt2020"
+        } else {
+            "bt709"
+        };
+        let colorimetry = if any { "" } else { colorimetry };
+        let colorimetry = if colorimetry.is_empty() {
+            String::new()
+        } else {
+            format!(", colorimetry={colorimetry}")
+        };
         format!(
-            "video/x-raw(memory:DMABuf), format=NV12, width={0}, height={0}, framerate=30/1, \
-             colorimetry=bt709",
+            "video/x-raw(memory:DMABuf), format={format}, width={0}, height={0}, \
+             framerate=30/1{colorimetry}",
             super::SIZE
         )
         .parse()
@@ -193,7 +262,7 @@ mod producer {
                     gst::subclass::ElementMetadata::new(
                         "vivid test DMA-BUF source",
                         "Source/Video",
-                        "NV12 frames in DMA-BUF memory from a pool of 3 buffers",
+                        "NV12 or P010 frames in DMA-BUF memory from a pool of 3 buffers",
                         "vivid",
                     )
                 });
@@ -207,7 +276,7 @@ mod producer {
                             "src",
                             gst::PadDirection::Src,
                             gst::PadPresence::Always,
-                            &caps(),
+                            &caps(true),
                         )
                         .unwrap(),
                     ]
@@ -218,7 +287,7 @@ mod producer {
 
         impl BaseSrcImpl for Src {
             fn caps(&self, filter: Option<&gst::Caps>) -> Option<gst::Caps> {
-                let caps = caps();
+                let caps = caps(false);
                 Some(filter.map_or(caps.clone(), |f| {
                     f.intersect_with_mode(&caps, gst::CapsIntersectMode::First)
                 }))
@@ -236,7 +305,9 @@ mod producer {
             ) -> Result<CreateSuccess, gst::FlowError> {
                 // About 200 frames a second: a new one for nearly every frame rendered.
                 std::thread::sleep(Duration::from_millis(5));
-                let k = self.made.fetch_add(1, Ordering::SeqCst) as usize % super::super::POOL;
+                let p010 = P010.load(Ordering::SeqCst);
+                let k = self.made.fetch_add(1, Ordering::SeqCst) as usize % super::super::POOL
+                    + if p010 { super::super::POOL } else { 0 };
                 let fd = FDS
                     .lock()
                     .unwrap()
@@ -244,7 +315,8 @@ mod producer {
                     .ok_or(gst::FlowError::Error)?
                     .try_clone()
                     .map_err(|_| gst::FlowError::Error)?;
-                let len = super::super::SIZE * super::super::SIZE * 3 / 2;
+                let len =
+                    super::super::SIZE * super::super::SIZE * 3 / 2 * if p010 { 2 } else { 1 };
                 let allocator = gst_allocators::DmaBufAllocator::new();
                 // SAFETY: `fd` is a duplicate we own, handed over to the memory (closed with
                 // it); the file is `len` bytes long.
@@ -274,7 +346,9 @@ mod producer {
         static ONCE: std::sync::Once = std::sync::Once::new();
         ONCE.call_once(|| {
             gst::init().unwrap();
-            *FDS.lock().unwrap() = (0..super::POOL).map(super::nv12_file).collect();
+            let mut fds: Vec<OwnedFd> = (0..super::POOL).map(super::nv12_file).collect();
+            fds.extend((0..super::POOL).map(super::p010_file));
+            *FDS.lock().unwrap() = fds;
             gst::Element::register(
                 None,
                 "vividtestdmabufsrc",
@@ -347,19 +421,51 @@ fn alive() -> u64 {
     MADE.load(Ordering::SeqCst) - RELEASED.load(Ordering::SeqCst)
 }
 
-#[test]
-fn dma_buf_frames_are_imported_not_uploaded_and_released_after_the_gpu_read() {
+/// Plays the producer's NV12 (or `p010`) frames through a `pipeline` operator and checks
+/// them imported, steady, right and released (see the module's comment).
+fn frames_are_imported_not_uploaded_and_released(p010: bool) {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(gpu) = dmabuf_gpu() else { return };
+    if p010
+        && !gpu
+            .device()
+            .features()
+            .contains(vivid::wgpu::Features::TEXTURE_FORMAT_16BIT_NORM)
+    {
+        assert!(!gpu.describe().contains("llvmpipe"), "lavapipe has R16");
+        eprintln!(
+            "SKIPPED: {} has no 16-bit normalized textures",
+            gpu.describe()
+        );
+        return;
+    }
     producer::register();
+    producer::P010.store(p010, Ordering::SeqCst);
     for mode in common::MODES {
         let mut e = engine(gpu.clone(), mode);
         e.set_chain(&common::desc(&chain("vividtestdmabufsrc")))
             .unwrap();
+        // 16-bit samples: the f16 output's half ulp (4.9e-4 just under 1) and a 10-bit
+        // code (1e-3); 8-bit chroma filtering times the matrix's gain.
+        let tolerance = if p010 { 1e-3 } else { 0.012 };
+        // The first frame: its buffer not imported yet, uploaded through the CPU — the same
+        // picture.
+        e.set_capture(true);
+        frame(&mut e, 0, true);
+        assert_eq!(counter(&e, "dmabuf_uploaded"), 1, "{mode:?}");
+        let first = e.read_output().unwrap();
+        let best = (0..POOL)
+            .map(|b| error_against(p010, b, &first.pixels))
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            best < tolerance,
+            "{mode:?}: the uploaded frame is off by {best}"
+        );
+        e.set_capture(false);
         // Warm-up: every pool buffer seen (uploaded that once) and imported.
-        let mut k = 0;
+        let mut k = 1;
         while k < 60 {
             frame(&mut e, k, false);
             std::thread::sleep(Duration::from_millis(5));
@@ -393,13 +499,16 @@ fn dma_buf_frames_are_imported_not_uploaded_and_released_after_the_gpu_read() {
         e.set_capture(true);
         frame(&mut e, k, true);
         let got = e.read_output().unwrap();
-        let mut errors: Vec<f64> = (0..POOL).map(|b| error_against(b, &got.pixels)).collect();
+        let mut errors: Vec<f64> = (0..POOL)
+            .map(|b| error_against(p010, b, &got.pixels))
+            .collect();
         errors.sort_by(f64::total_cmp);
-        assert!(errors[0] < 0.012, "{mode:?}: errors {errors:?}");
+        assert!(errors[0] < tolerance, "{mode:?}: errors {errors:?}");
         assert!(errors[1] > 0.05, "{mode:?}: errors {errors:?}");
         eprintln!(
-            "{mode:?}: {uploaded} uploaded in warm-up, {new} imported in 100 steady frames, \
-             at most {held} buffers held, errors against the pool's pictures {errors:?}"
+            "{mode:?} {}: {uploaded} uploaded in warm-up, {new} imported in 100 steady frames, \
+             at most {held} buffers held, errors against the pool's pictures {errors:?}",
+            if p010 { "P010" } else { "NV12" }
         );
         assert_eq!(e.gpu().errors().count(), 0);
         // Everything goes back to the producer once the engine and its source are gone.
@@ -415,6 +524,16 @@ fn dma_buf_frames_are_imported_not_uploaded_and_released_after_the_gpu_read() {
         }
         assert_eq!(alive(), 0, "{mode:?}: GstBuffers never released");
     }
+}
+
+#[test]
+fn nv12_dma_buf_frames_are_imported_not_uploaded_and_released_after_the_gpu_read() {
+    frames_are_imported_not_uploaded_and_released(false);
+}
+
+#[test]
+fn p010_dma_buf_frames_are_imported_by_the_10_bit_formula() {
+    frames_are_imported_not_uploaded_and_released(true);
 }
 
 /// An importing device's sink still negotiates system memory with a source that has only

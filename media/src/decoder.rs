@@ -24,7 +24,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 
-use crate::frame::{Format, Frame, Pixels, SINK_FORMATS};
+use crate::frame::{Accept, Format, Frame, Pixels, SINK_FORMATS};
 use crate::gst::{make, poll_bus, wait_async_done};
 use crate::source::{AHEAD, Shared, SourceThread, TOLERANCE};
 
@@ -33,13 +33,13 @@ const SEEK_AHEAD: u64 = 1_000_000_000;
 /// How long opening a file may take.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Starts decoding `path` on a thread of its own; `import`: the device imports DMA-BUFs,
-/// so the sink offers `memory:DMABuf` first ([`sink_caps`]).
-pub fn open(path: &Path, import: bool) -> SourceThread {
+/// Starts decoding `path` on a thread of its own; `accept`: whether the sink offers
+/// `memory:DMABuf` first ([`sink_caps`]).
+pub fn open(path: &Path, accept: Accept) -> SourceThread {
     let path = path.to_path_buf();
     let realtime = crate::realtime();
     SourceThread::spawn("vivid-video", move |shared| {
-        let result = Pipeline::open(&path, import, shared).and_then(|mut p| {
+        let result = Pipeline::open(&path, accept, shared).and_then(|mut p| {
             let r = if realtime {
                 p.run_ahead(shared)
             } else {
@@ -57,13 +57,13 @@ pub fn open(path: &Path, import: bool) -> SourceThread {
 }
 
 /// The app sink's caps: our layouts only, in system memory — and first in DMA-BUF memory
-/// (the formats the import reads) when `import`.
-pub fn sink_caps(import: bool) -> Result<gst::Caps, String> {
+/// (the formats the import reads) when `accept` says so.
+pub fn sink_caps(accept: Accept) -> Result<gst::Caps, String> {
     #[cfg(unix)]
-    return crate::dmabuf::sink_caps(import, SINK_FORMATS);
+    return crate::dmabuf::sink_caps(accept, SINK_FORMATS);
     #[cfg(not(unix))]
     {
-        let _ = import;
+        let _ = accept;
         format!("video/x-raw, format=(string){SINK_FORMATS}")
             .parse::<gst::Caps>()
             .map_err(|e| format!("bad caps ({e})"))
@@ -116,7 +116,7 @@ struct Pipeline {
 
 impl Pipeline {
     /// Builds the pipeline for `path` and prerolls it: the format and length are known.
-    fn open(path: &Path, import: bool, shared: &Shared) -> Result<Self, String> {
+    fn open(path: &Path, accept: Accept, shared: &Shared) -> Result<Self, String> {
         crate::gst::init()?;
         let pipeline = gst::Pipeline::new();
         let src = make("filesrc")?;
@@ -124,7 +124,7 @@ impl Pipeline {
         let decode = make("decodebin")?;
         let convert = make("videoconvert")?;
         let sink = gst_app::AppSink::builder()
-            .caps(&sink_caps(import)?)
+            .caps(&sink_caps(accept)?)
             .sync(false)
             .max_buffers(2)
             .drop(false)

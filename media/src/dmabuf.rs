@@ -28,22 +28,30 @@ use vivid_dmabuf::format::{ChromaPlane, Fourcc, HandleType, MOD_LINEAR, YuvMatri
 use vivid_dmabuf::import::{DmabufDesc, Identity, ImportSource};
 
 use crate::colorimetry::{Matrix, Range};
-use crate::frame::{Format, Layout};
+use crate::frame::{Accept, Format, Layout};
 
 /// The formats the import reads, in the `DMABuf` caps structure (NV12 first: what decoders
 /// produce).
 pub const DMABUF_FORMATS: &str = "{ NV12, RGBA, BGRA, RGBx, BGRx }";
+/// [`DMABUF_FORMATS`] with 10-bit P010 (on a device with 16-bit normalized textures).
+pub const DMABUF_FORMATS_P010: &str = "{ NV12, P010_10LE, RGBA, BGRA, RGBx, BGRx }";
 
 /// An app sink's caps: `video/x-raw(memory:DMABuf)` in the formats the import reads first
-/// when `import` (the device imports DMA-BUFs), then system memory in `system_formats`.
-/// GStreamer takes the first structure both sides accept, so a decoder that can hand out
-/// DMA-BUFs does, and every other pipeline negotiates system memory as before.
-pub fn sink_caps(import: bool, system_formats: &str) -> Result<gst::Caps, String> {
+/// when `accept.dmabuf` (the device imports DMA-BUFs; P010 too with `accept.p010`), then
+/// system memory in `system_formats`. GStreamer takes the first structure both sides
+/// accept, so a decoder that can hand out DMA-BUFs does, and every other pipeline
+/// negotiates system memory as before.
+pub fn sink_caps(accept: Accept, system_formats: &str) -> Result<gst::Caps, String> {
     crate::init()?;
     let system = format!("video/x-raw, format=(string){system_formats}");
-    let text = if import {
+    let text = if accept.dmabuf {
+        let formats = if accept.p010 {
+            DMABUF_FORMATS_P010
+        } else {
+            DMABUF_FORMATS
+        };
         format!(
-            "video/x-raw({}), format=(string){DMABUF_FORMATS}; {system}",
+            "video/x-raw({}), format=(string){formats}; {system}",
             gst_allocators::CAPS_FEATURE_MEMORY_DMABUF
         )
     } else {
@@ -92,7 +100,7 @@ pub fn plane_desc(
     let (offset, stride) = plane(0)?;
     let (fourcc, chroma) = if let Some(fourcc) = rgb_fourcc(format.layout) {
         (fourcc, None)
-    } else if format.layout == Layout::Nv12 {
+    } else if matches!(format.layout, Layout::Nv12 | Layout::P010) {
         let matrix = yuv_matrix(format.matrix).ok_or_else(|| {
             Cow::Owned(format!(
                 "the {:?} matrix: the import converts BT.601, BT.709 and BT.2020",
@@ -105,7 +113,11 @@ pub fn plane_desc(
             Range::Full => YuvRange::Full,
         };
         (
-            Fourcc::NV12,
+            if format.layout == Layout::P010 {
+                Fourcc::P010
+            } else {
+                Fourcc::NV12
+            },
             Some(ChromaPlane {
                 offset: chroma_offset,
                 stride: chroma_stride,
@@ -115,7 +127,7 @@ pub fn plane_desc(
         )
     } else {
         return Err(format!(
-            "{:?} frames: the import reads NV12 and RGBA-like buffers",
+            "{:?} frames: the import reads NV12, P010 and RGBA-like buffers",
             format.layout
         )
         .into());
@@ -249,6 +261,13 @@ mod tests {
     use gstreamer_app as gst_app;
 
     use super::{describe, plane_desc, sink_caps};
+    use crate::frame::Accept;
+
+    /// A device that imports DMA-BUFs, P010 too.
+    const IMPORT: Accept = Accept {
+        dmabuf: true,
+        p010: true,
+    };
     use crate::colorimetry::{Matrix, Range};
     use crate::frame::{Format, Layout};
     use vivid_dmabuf::format::{Fourcc, YuvMatrix, YuvRange};
@@ -275,7 +294,7 @@ mod tests {
     /// and its frames say why they are not imported.
     #[test]
     fn system_memory_is_negotiated_when_no_element_offers_dma_bufs() {
-        let caps = sink_caps(true, crate::frame::SINK_FORMATS).expect("caps");
+        let caps = sink_caps(IMPORT, crate::frame::SINK_FORMATS).expect("caps");
         assert_eq!(caps.size(), 2);
         let first = caps.features(0).expect("features");
         assert!(first.contains(gstreamer_allocators::CAPS_FEATURE_MEMORY_DMABUF));
@@ -318,7 +337,7 @@ mod tests {
                 .expect("caps");
         src.set_caps(Some(&declared));
         sink.set_caps(Some(
-            &sink_caps(true, crate::frame::SINK_FORMATS).expect("caps"),
+            &sink_caps(IMPORT, crate::frame::SINK_FORMATS).expect("caps"),
         ));
         pipeline.set_state(gst::State::Playing).expect("playing");
         src.push_buffer(gst::Buffer::from_mut_slice(vec![128u8; 16 * 8 * 3 / 2]))
@@ -335,10 +354,10 @@ mod tests {
         let reason = describe(&sample).expect_err("not a DMA-BUF");
         assert!(reason.contains("not a DMA-BUF"), "{reason}");
         // Without import the sink refuses DMABuf caps altogether: it asks system memory only.
-        let system = sink_caps(false, crate::frame::SINK_FORMATS).expect("caps");
+        let system = sink_caps(Accept::default(), crate::frame::SINK_FORMATS).expect("caps");
         assert!(!system.can_intersect(&declared));
         assert!(
-            sink_caps(true, crate::frame::SINK_FORMATS)
+            sink_caps(IMPORT, crate::frame::SINK_FORMATS)
                 .expect("caps")
                 .can_intersect(&declared)
         );

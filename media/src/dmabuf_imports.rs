@@ -30,7 +30,7 @@ use vivid_engine::resources::{SamplerKind, UniformSlot};
 use vivid_engine::{EngineError, Result};
 
 use crate::dmabuf::FallbackLog;
-use crate::frame::{Format, Frame, Layout};
+use crate::frame::{Accept, Format, Frame, Layout};
 use crate::upload::VideoUniforms;
 
 /// Imports an operator keeps: a decoder's or camera's pool is 3–8 buffers deep.
@@ -61,8 +61,8 @@ enum Drawn {
 /// An operator's DMA-BUF imports (see the module's comment).
 #[derive(Debug)]
 pub struct Imports {
-    /// Whether the device imports DMA-BUFs (asked once, in the first prepare).
-    enabled: Option<bool>,
+    /// What the device imports (asked once, in the first prepare).
+    accept: Option<Accept>,
     cache: Vec<Cached>,
     /// Frames seen in encode whose buffer is not imported yet: imported in the next
     /// prepare (the frame is held until then, and with it the fd).
@@ -83,7 +83,7 @@ pub struct Imports {
 impl Default for Imports {
     fn default() -> Self {
         Self {
-            enabled: None,
+            accept: None,
             cache: Vec::new(),
             wanted: Vec::new(),
             refused: HashMap::new(),
@@ -114,12 +114,19 @@ fn texel_of(format: &Format) -> [u8; 4] {
 }
 
 impl Imports {
-    /// Whether frames may arrive in DMA-BUF memory: the device imports DMA-BUFs (asked
-    /// once). Decides the caps a newly opened source's sink offers.
-    pub fn enabled(&mut self, cx: &PrepareCx<'_>) -> bool {
-        *self.enabled.get_or_insert_with(|| {
-            vivid_dmabuf::caps(cx.gpu.device(), wgpu::TextureFormat::Rgba8Unorm)
-                .is_ok_and(|c| c.import_dmabuf)
+    /// What a newly opened source's sink may accept: DMA-BUF frames when the device imports
+    /// them, P010 ones too when it has 16-bit normalized textures (asked once).
+    pub fn enabled(&mut self, cx: &PrepareCx<'_>) -> Accept {
+        *self.accept.get_or_insert_with(|| {
+            let dmabuf = vivid_dmabuf::caps(cx.gpu.device(), wgpu::TextureFormat::Rgba8Unorm)
+                .is_ok_and(|c| c.import_dmabuf);
+            let p010 = dmabuf
+                && cx
+                    .gpu
+                    .device()
+                    .features()
+                    .contains(wgpu::Features::TEXTURE_FORMAT_16BIT_NORM);
+            Accept { dmabuf, p010 }
         })
     }
 

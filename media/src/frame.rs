@@ -33,6 +33,9 @@ pub enum Layout {
     Y444,
     /// Y, U and V planes; chroma halved horizontally (4:2:2).
     Y42b,
+    /// NV12's layout in 16-bit samples holding 10-bit codes in their high bits (10-bit
+    /// hardware decoders' DMA-BUF frames; system-memory P010 is converted to I420 instead).
+    P010,
 }
 
 /// The `format` list of the caps every source's app sink accepts, in order of preference.
@@ -53,6 +56,7 @@ impl Layout {
             F::Bgrx => Self::Bgrx,
             F::Y444 => Self::Y444,
             F::Y42b => Self::Y42b,
+            F::P01010le => Self::P010,
             _ => return None,
         })
     }
@@ -70,6 +74,7 @@ impl Layout {
             Self::Bgrx => 6,
             Self::Y444 => 7,
             Self::Y42b => 8,
+            Self::P010 => 9,
         }
     }
 
@@ -106,6 +111,10 @@ impl Layout {
             Self::Nv12 => vec![
                 plane(width, height, r8, 1),
                 plane(cw, ch, wgpu::TextureFormat::Rg8Unorm, 2),
+            ],
+            Self::P010 => vec![
+                plane(width, height, wgpu::TextureFormat::R16Unorm, 2),
+                plane(cw, ch, wgpu::TextureFormat::Rg16Unorm, 4),
             ],
             Self::A420 => vec![
                 plane(width, height, r8, 1),
@@ -210,6 +219,16 @@ pub enum Pixels {
     Buffer(gst::Buffer, gst_video::VideoInfo),
     /// Owned RGBA bytes, `width * 4` a row (an image sequence's frame).
     Rgba(Vec<u8>),
+}
+
+/// What a source's sink accepts besides system memory in [`SINK_FORMATS`]: the device
+/// decides (it imports DMA-BUFs; it has 16-bit normalized textures for P010's planes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Accept {
+    /// Frames in DMA-BUF memory (`memory:DMABuf` offered first: NV12, RGBA-like).
+    pub dmabuf: bool,
+    /// 10-bit P010 frames in DMA-BUF memory too.
+    pub p010: bool,
 }
 
 /// A frame ready for upload.

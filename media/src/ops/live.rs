@@ -107,13 +107,13 @@ impl<P: LiveClip> Operator for LiveOp<P> {
             .spec()
             .map_err(|e| EngineError::Param(format!("`{}` ({}): {e}", cx.name, P::NAME)))?;
         #[cfg(unix)]
-        let import = self.imports.enabled(cx);
+        let accept = self.imports.enabled(cx);
         #[cfg(not(unix))]
-        let import = false;
+        let accept = crate::frame::Accept::default();
         let current = |s: &Option<Stream>| s.as_ref().is_some_and(|s| s.spec == spec);
         if !current(&self.playing) && !current(&self.pending) {
             self.pending = Some(Stream {
-                source: crate::live::open(spec.clone(), import),
+                source: crate::live::open(spec.clone(), accept),
                 spec: spec.clone(),
                 waited: false,
                 opens: 0,

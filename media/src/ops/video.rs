@@ -22,6 +22,7 @@ use vivid_engine::resources::{TexturePool, UniformSlot, UniformWriter};
 use vivid_engine::{EngineError, Result};
 
 use super::Fit;
+use crate::frame::Accept;
 use crate::playback::{Clock, Settings};
 use crate::source::{SourceThread, TOLERANCE};
 use crate::upload::{Uploader, VideoUniforms, media_error};
@@ -91,9 +92,9 @@ pub trait Clip: ParamStruct + std::fmt::Debug + Default + Send + 'static {
     fn flip_y(&self) -> bool;
     /// Whether `path` is a folder (not a file).
     const FOLDER: bool = false;
-    /// Starts decoding `path` (a folder's or a pattern's frames read by `rules`); `import`:
-    /// the device imports DMA-BUFs, so a decoder may hand frames in DMA-BUF memory.
-    fn open(&self, path: &Path, rules: &FileRules, import: bool) -> SourceThread;
+    /// Starts decoding `path` (a folder's or a pattern's frames read by `rules`); `accept`:
+    /// whether a decoder may hand frames in DMA-BUF memory (the device imports them).
+    fn open(&self, path: &Path, rules: &FileRules, accept: Accept) -> SourceThread;
     /// What else of the parameters opens the source again when it changes.
     fn source_key(&self) -> u64 {
         0
@@ -128,8 +129,8 @@ impl Clip for VideoParams {
         self.0.flip_y
     }
 
-    fn open(&self, path: &Path, _rules: &FileRules, import: bool) -> SourceThread {
-        crate::decoder::open(path, import)
+    fn open(&self, path: &Path, _rules: &FileRules, accept: Accept) -> SourceThread {
+        crate::decoder::open(path, accept)
     }
 }
 
@@ -313,9 +314,9 @@ impl<P: Clip> Operator for Player<P> {
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
         let exact = !crate::realtime();
         #[cfg(unix)]
-        let import = self.imports.enabled(cx);
+        let accept = self.imports.enabled(cx);
         #[cfg(not(unix))]
-        let import = false;
+        let accept = Accept::default();
         let p = P::read(cx.params);
         let path = p.path();
         if path.is_empty() {
@@ -335,7 +336,7 @@ impl<P: Clip> Operator for Player<P> {
             }
             if !current(&self.playing) && !current(&self.pending) {
                 self.pending = Some(Stream {
-                    source: p.open(Path::new(&path), cx.files.rules(), import),
+                    source: p.open(Path::new(&path), cx.files.rules(), accept),
                     file,
                     reported: 0,
                 });
