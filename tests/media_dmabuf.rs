@@ -95,7 +95,7 @@ fn nv12_file(k: usize) -> OwnedFd {
 }
 
 /// P010 pool buffer `k`: luma rows of `SIZE` 16-bit little-endian samples (the 10-bit code
-/// in the high bits), then `SIZE / 2` rows of Cb, Cr pairs (GStreamer's P010_10LE layout).
+/// in the high bits), then `SIZE / 2` rows of Cb, Cr pairs (GStreamer's `P010_10LE` layout).
 fn p010_file(k: usize) -> OwnedFd {
     let n = SIZE;
     let row = 2 * n;
