@@ -71,20 +71,24 @@ fn cbcr10(k: usize, i: f64, j: f64) -> (f64, f64) {
     )
 }
 
-/// Pool buffer `k`: NV12, luma rows of `SIZE` bytes, then `SIZE / 2` rows of Cb, Cr pairs
-/// (GStreamer's default NV12 layout of a 64×64 frame).
-fn nv12_file(k: usize) -> OwnedFd {
+/// Bytes a row of the padded pool's planes (the driver reads only its own linear pitch
+/// without explicit modifiers, so it refuses these).
+const PADDED: usize = SIZE + 256;
+
+/// Pool buffer `k`: NV12, luma rows of `stride` bytes (`SIZE`: GStreamer's default NV12
+/// layout of a 64×64 frame), then `SIZE / 2` rows of Cb, Cr pairs.
+fn nv12_file(k: usize, stride: usize) -> OwnedFd {
     let n = SIZE;
-    let mut bytes = vec![0u8; n * n * 3 / 2];
+    let mut bytes = vec![0u8; stride * n * 3 / 2];
     for y in 0..n {
         for x in 0..n {
-            bytes[y * n + x] = luma(k, x, y);
+            bytes[y * stride + x] = luma(k, x, y);
         }
     }
     for j in 0..n / 2 {
         for i in 0..n / 2 {
             let (cb, cr) = cbcr(k, i as f64, j as f64);
-            let at = n * n + j * n + 2 * i;
+            let at = stride * n + j * stride + 2 * i;
             bytes[at] = cb as u8;
             bytes[at + 1] = cr as u8;
         }
@@ -184,6 +188,9 @@ mod producer {
     pub static FDS: Mutex<Vec<OwnedFd>> = Mutex::new(Vec::new());
     /// The producer hands out P010 frames (else NV12), from the next pipeline on.
     pub static P010: AtomicBool = AtomicBool::new(false);
+    /// The producer hands out NV12 frames with rows padded to `PADDED` bytes (a video meta
+    /// says so), which the driver refuses to import.
+    pub static PADDED: AtomicBool = AtomicBool::new(false);
 
     /// Counts a `GstBuffer`'s release: the parent meta's buffer it owns is freed with it.
     struct Guard([u8; 1]);
@@ -306,8 +313,16 @@ mod producer {
                 // About 200 frames a second: a new one for nearly every frame rendered.
                 std::thread::sleep(Duration::from_millis(5));
                 let p010 = P010.load(Ordering::SeqCst);
+                let padded = PADDED.load(Ordering::SeqCst);
+                let pool = if p010 {
+                    1
+                } else if padded {
+                    2
+                } else {
+                    0
+                };
                 let k = self.made.fetch_add(1, Ordering::SeqCst) as usize % super::super::POOL
-                    + if p010 { super::super::POOL } else { 0 };
+                    + pool * super::super::POOL;
                 let fd = FDS
                     .lock()
                     .unwrap()
@@ -315,8 +330,12 @@ mod producer {
                     .ok_or(gst::FlowError::Error)?
                     .try_clone()
                     .map_err(|_| gst::FlowError::Error)?;
-                let len =
-                    super::super::SIZE * super::super::SIZE * 3 / 2 * if p010 { 2 } else { 1 };
+                let row = if padded {
+                    super::super::PADDED
+                } else {
+                    super::super::SIZE * if p010 { 2 } else { 1 }
+                };
+                let len = row * super::super::SIZE * 3 / 2;
                 let allocator = gst_allocators::DmaBufAllocator::new();
                 // SAFETY: `fd` is a duplicate we own, handed over to the memory (closed with
                 // it); the file is `len` bytes long.
@@ -327,6 +346,20 @@ mod producer {
                 {
                     let b = buffer.get_mut().ok_or(gst::FlowError::Error)?;
                     b.append_memory(memory);
+                    if padded {
+                        let n = super::super::SIZE;
+                        let stride = super::super::PADDED;
+                        gstreamer_video::VideoMeta::add_full(
+                            b,
+                            gstreamer_video::VideoFrameFlags::empty(),
+                            gstreamer_video::VideoFormat::Nv12,
+                            n as u32,
+                            n as u32,
+                            &[0, stride * n],
+                            &[stride as i32, stride as i32],
+                        )
+                        .map_err(|_| gst::FlowError::Error)?;
+                    }
                     let guard = gst::Buffer::from_slice(Guard([0]));
                     super::super::MADE.fetch_add(1, Ordering::SeqCst);
                     gst::ParentBufferMeta::add(b, &guard);
@@ -346,8 +379,11 @@ mod producer {
         static ONCE: std::sync::Once = std::sync::Once::new();
         ONCE.call_once(|| {
             gst::init().unwrap();
-            let mut fds: Vec<OwnedFd> = (0..super::POOL).map(super::nv12_file).collect();
+            let mut fds: Vec<OwnedFd> = (0..super::POOL)
+                .map(|k| super::nv12_file(k, super::SIZE))
+                .collect();
             fds.extend((0..super::POOL).map(super::p010_file));
+            fds.extend((0..super::POOL).map(|k| super::nv12_file(k, super::PADDED)));
             *FDS.lock().unwrap() = fds;
             gst::Element::register(
                 None,
@@ -534,6 +570,65 @@ fn nv12_dma_buf_frames_are_imported_not_uploaded_and_released_after_the_gpu_read
 #[test]
 fn p010_dma_buf_frames_are_imported_by_the_10_bit_formula() {
     frames_are_imported_not_uploaded_and_released(true);
+}
+
+/// Frames the device refuses to import (rows padded past the driver's own pitch: without
+/// explicit modifiers only that layout is read) are uploaded through the CPU from their
+/// video meta's strides — the right picture, every frame, the import tried once per buffer
+/// and never again (no GPU object made in steady frames).
+#[test]
+fn refused_dma_buf_frames_are_uploaded_with_their_strides() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(gpu) = dmabuf_gpu() else { return };
+    let caps = vivid_dmabuf::caps(gpu.device(), vivid::wgpu::TextureFormat::R8Unorm).unwrap();
+    if caps.explicit_modifiers {
+        eprintln!("SKIPPED: {} imports padded rows", gpu.describe());
+        return;
+    }
+    producer::register();
+    producer::P010.store(false, Ordering::SeqCst);
+    producer::PADDED.store(true, Ordering::SeqCst);
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    e.set_chain(&common::desc(&chain("vividtestdmabufsrc")))
+        .unwrap();
+    let mut k = 0;
+    while k < 30 {
+        frame(&mut e, k, false);
+        std::thread::sleep(Duration::from_millis(5));
+        k += 1;
+    }
+    let before = e.gpu().counts().snapshot();
+    for _ in 0..30 {
+        let report = frame(&mut e, k, false);
+        assert_eq!(report.objects_created, 0, "frame {k}");
+        std::thread::sleep(Duration::from_millis(5));
+        k += 1;
+    }
+    assert_eq!(e.gpu().counts().snapshot().created, before.created);
+    e.set_capture(true);
+    frame(&mut e, k, true);
+    let got = e.read_output().unwrap();
+    producer::PADDED.store(false, Ordering::SeqCst);
+    let best = (0..POOL)
+        .map(|b| error_against(false, b, &got.pixels))
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        best < 0.012,
+        "off by {best}; imported {}, uploaded {}, errors {:?}, pixel 0 {:?}",
+        counter(&e, "dmabuf_imported"),
+        counter(&e, "dmabuf_uploaded"),
+        e.errors(),
+        got.pixels[0]
+    );
+    assert_eq!(counter(&e, "dmabuf_imported"), 0);
+    assert!(counter(&e, "dmabuf_uploaded") >= 30);
+    assert!(e.errors().is_empty(), "{:?}", e.errors());
+    eprintln!(
+        "padded rows: {} frames uploaded, none imported, off by {best:.4}",
+        counter(&e, "dmabuf_uploaded")
+    );
 }
 
 /// An importing device's sink still negotiates system memory with a source that has only

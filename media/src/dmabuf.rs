@@ -146,6 +146,20 @@ pub fn plane_desc(
     })
 }
 
+/// Where the last plane of `desc` ends in its buffer, bytes.
+fn planes_end(desc: &DmabufDesc) -> u64 {
+    let sample = match desc.fourcc {
+        Fourcc::P010 => 2,
+        Fourcc::NV12 => 1,
+        _ => 4,
+    };
+    let (w, h) = (u64::from(desc.width), u64::from(desc.height));
+    let luma = desc.offset + desc.stride * h.saturating_sub(1) + w * sample;
+    desc.chroma.map_or(luma, |c| {
+        luma.max(c.offset + c.stride * h.div_ceil(2).saturating_sub(1) + w.div_ceil(2) * 2 * sample)
+    })
+}
+
 /// The fd (ours), description and identity of a `sample` in DMA-BUF memory, or why it is not
 /// one the import reads.
 pub fn describe(sample: &gst::Sample) -> Result<Described, Cow<'static, str>> {
@@ -197,6 +211,15 @@ pub fn describe(sample: &gst::Sample) -> Result<Described, Cow<'static, str>> {
         None => (info.offset().to_vec(), info.stride().to_vec()),
     };
     let desc = plane_desc(&format, base, &offsets, &strides)?;
+    let extent = planes_end(&desc).saturating_sub(base);
+    if extent > buffer.size() as u64 {
+        return Err(format!(
+            "the frame's planes reach {extent} bytes into a buffer of {}: its video meta does \
+             not fit its memory",
+            buffer.size()
+        )
+        .into());
+    }
     let identity = vivid_dmabuf::import::check_offer(&fd, &desc).map_err(|e| e.to_string())?;
     // The producer's pending writes (a decoder's), waited for here — on the source's
     // thread, never the render thread — where the kernel tells them; elsewhere implicit

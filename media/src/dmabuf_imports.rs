@@ -289,7 +289,14 @@ impl Imports {
             // uploaded this once, imported in the next prepare.
             if let Some(reason) = self.refused.get(&id) {
                 self.log.note(name, reason);
-            } else if !self.wanted.iter().any(|f| Arc::ptr_eq(f, frame)) {
+            } else if self.wanted.len() < CACHE
+                && !self
+                    .wanted
+                    .iter()
+                    .any(|f| f.dmabuf.as_ref().is_some_and(|w| w.identity == id))
+            {
+                // One frame per buffer, at most CACHE of them: held (with their buffers)
+                // only until the next prepare, which a new identity brings.
                 self.wanted.push(frame.clone());
             }
             stats.add("dmabuf_uploaded", 1);
