@@ -191,6 +191,9 @@ mod producer {
     /// The producer hands out NV12 frames with rows padded to `PADDED` bytes (a video meta
     /// says so), which the driver refuses to import.
     pub static PADDED: AtomicBool = AtomicBool::new(false);
+    /// The producer's caps say system memory though its memory is a DMA-BUF (as
+    /// `v4l2src io-mode=dmabuf` does).
+    pub static SYSTEM_CAPS: AtomicBool = AtomicBool::new(false);
 
     /// Counts a `GstBuffer`'s release: the parent meta's buffer it owns is freed with it.
     struct Guard([u8; 1]);
@@ -227,13 +230,21 @@ mod producer {
         } else {
             format!(", colorimetry={colorimetry}")
         };
-        format!(
-            "video/x-raw(memory:DMABuf), format={format}, width={0}, height={0}, \
-             framerate=30/1{colorimetry}",
-            super::SIZE
-        )
-        .parse()
-        .unwrap()
+        let structure = |feature: &str| {
+            format!(
+                "video/x-raw{feature}, format={format}, width={0}, height={0}, \
+                 framerate=30/1{colorimetry}",
+                super::SIZE
+            )
+        };
+        let text = if any {
+            format!("{}; {}", structure("(memory:DMABuf)"), structure(""))
+        } else if SYSTEM_CAPS.load(Ordering::SeqCst) {
+            structure("")
+        } else {
+            structure("(memory:DMABuf)")
+        };
+        text.parse().unwrap()
     }
 
     mod imp {
@@ -374,6 +385,13 @@ mod producer {
             @extends gst_base::PushSrc, gst_base::BaseSrc, gst::Element, gst::Object;
     }
 
+    /// What the next pipeline's producer hands out (every test says all of it).
+    pub fn set(p010: bool, padded: bool, system_caps: bool) {
+        P010.store(p010, Ordering::SeqCst);
+        PADDED.store(padded, Ordering::SeqCst);
+        SYSTEM_CAPS.store(system_caps, Ordering::SeqCst);
+    }
+
     /// Registers the element (once), with the pool's buffers.
     pub fn register() {
         static ONCE: std::sync::Once = std::sync::Once::new();
@@ -459,7 +477,7 @@ fn alive() -> u64 {
 
 /// Plays the producer's NV12 (or `p010`) frames through a `pipeline` operator and checks
 /// them imported, steady, right and released (see the module's comment).
-fn frames_are_imported_not_uploaded_and_released(p010: bool) {
+fn frames_are_imported_not_uploaded_and_released(p010: bool, system_caps: bool) {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -478,7 +496,7 @@ fn frames_are_imported_not_uploaded_and_released(p010: bool) {
         return;
     }
     producer::register();
-    producer::P010.store(p010, Ordering::SeqCst);
+    producer::set(p010, false, system_caps);
     for mode in common::MODES {
         let mut e = engine(gpu.clone(), mode);
         e.set_chain(&common::desc(&chain("vividtestdmabufsrc")))
@@ -564,12 +582,19 @@ fn frames_are_imported_not_uploaded_and_released(p010: bool) {
 
 #[test]
 fn nv12_dma_buf_frames_are_imported_not_uploaded_and_released_after_the_gpu_read() {
-    frames_are_imported_not_uploaded_and_released(false);
+    frames_are_imported_not_uploaded_and_released(false, false);
+}
+
+/// Caps that say system memory over DMA-BUF memory (`v4l2src io-mode=dmabuf`): imported
+/// all the same.
+#[test]
+fn dma_bufs_under_system_memory_caps_are_imported_too() {
+    frames_are_imported_not_uploaded_and_released(false, true);
 }
 
 #[test]
 fn p010_dma_buf_frames_are_imported_by_the_10_bit_formula() {
-    frames_are_imported_not_uploaded_and_released(true);
+    frames_are_imported_not_uploaded_and_released(true, false);
 }
 
 /// Frames the device refuses to import (rows padded past the driver's own pitch: without
@@ -588,8 +613,7 @@ fn refused_dma_buf_frames_are_uploaded_with_their_strides() {
         return;
     }
     producer::register();
-    producer::P010.store(false, Ordering::SeqCst);
-    producer::PADDED.store(true, Ordering::SeqCst);
+    producer::set(false, true, false);
     let mut e = engine(gpu.clone(), gpu.pass_mode());
     e.set_chain(&common::desc(&chain("vividtestdmabufsrc")))
         .unwrap();
@@ -610,7 +634,7 @@ fn refused_dma_buf_frames_are_uploaded_with_their_strides() {
     e.set_capture(true);
     frame(&mut e, k, true);
     let got = e.read_output().unwrap();
-    producer::PADDED.store(false, Ordering::SeqCst);
+    producer::set(false, false, false);
     let best = (0..POOL)
         .map(|b| error_against(false, b, &got.pixels))
         .fold(f64::INFINITY, f64::min);

@@ -161,13 +161,23 @@ fn planes_end(desc: &DmabufDesc) -> u64 {
 }
 
 /// The fd (ours), description and identity of a `sample` in DMA-BUF memory, or why it is not
-/// one the import reads.
+/// one the import reads. Frames negotiated as `memory:DMABuf` are; so are frames whose caps
+/// say system memory but whose memory is a DMA-BUF all the same (`v4l2src io-mode=dmabuf`,
+/// V4L2 stateful decoders: mappable DMA-BUFs).
 pub fn describe(sample: &gst::Sample) -> Result<Described, Cow<'static, str>> {
     let caps = sample.caps().ok_or("a frame without caps")?;
     let in_dmabuf = caps
         .features(0)
         .is_some_and(|f| f.contains(gst_allocators::CAPS_FEATURE_MEMORY_DMABUF));
-    if !in_dmabuf {
+    let dmabuf_memory = || {
+        sample.buffer().is_some_and(|b| {
+            b.n_memory() > 0
+                && b.peek_memory(0)
+                    .downcast_memory_ref::<gst_allocators::DmaBufMemory>()
+                    .is_some()
+        })
+    };
+    if !in_dmabuf && !dmabuf_memory() {
         return Err(Cow::Borrowed(
             "the pipeline hands frames in system memory (no element here offers \
              memory:DMABuf: no VA-API, NVDEC or V4L2 decoder)",
