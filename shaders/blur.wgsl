@@ -11,11 +11,27 @@
 // see the mirrored image), blurred there with integer taps (`radius_x`, `radius_y`,
 // weights_x/y), and brought back with a cubic B-spline (4×4 taps, whose variance is 1/3 of
 // a small texel at every phase: the total variance is exact wherever a pixel falls).
-//   Compute (GPUs): two passes, `cs_down_h` (boxes into shared memory, horizontal taps) and
-//   `cs_v_up` (vertical taps and the B-spline, all in shared memory).
+//   Compute (GPUs): three passes, `cs_down_h` (boxes into shared memory, horizontal taps),
+//   `cs_direct_v` on the small image (vertical taps), `cs_up_bilinear` (the B-spline as four
+//   bilinear fetches a pixel).
 //   Render (CPU drivers): the same arithmetic as fragment passes: mode 1 (boxes), mode 2
 //   (integer taps along `direction`), mode 2 again, mode 3 (the B-spline).
+//
+// What the H200 taught (docs/performance.md, "Blur on the H200"): shared memory holds half
+// floats; every fetch of a load phase is issued before any is stored; no arrays in
+// registers (they went to local memory); few barriers, few idle invocations.
 #import "common/operator.wgsl"
+
+// Shared memory holds texels as half floats: what the Rgba16Float textures hold, so nothing is
+// lost, in half the bytes of vec4<f32> (on the H200 the direct path with vec4<f32> tiles took
+// 1.4–1.7 times as long: shared-memory traffic, not arithmetic, bounds it).
+fn pk(v: vec4<f32>) -> vec2<u32> {
+    return vec2<u32>(pack2x16float(v.xy), pack2x16float(v.zw));
+}
+
+fn up(p: vec2<u32>) -> vec4<f32> {
+    return vec4<f32>(unpack2x16float(p.x), unpack2x16float(p.y));
+}
 
 struct Blur {
     header: FrameHeader,
@@ -60,6 +76,15 @@ fn box_at(i: i32, j: i32) -> vec4<f32> {
     let n = max(f / 2, vec2<i32>(1));
     let first = vec2<f32>(f32(i * f.x), f32(j * f.y)) + select(vec2<f32>(0.5), vec2<f32>(1.0), f > vec2<i32>(1));
     let dims = vec2<f32>(textureDimensions(src));
+    // The common boxes with their fetches issued together (a loop waits for each).
+    if n.x == 2 && n.y == 2 {
+        return box_2x2(first, dims);
+    }
+    if n.x == 4 && n.y == 4 {
+        let q = 0.25 * (box_2x2(first, dims) + box_2x2(first + vec2<f32>(4.0, 0.0), dims)
+            + box_2x2(first + vec2<f32>(0.0, 4.0), dims) + box_2x2(first + vec2<f32>(4.0), dims));
+        return q;
+    }
     var sum = vec4<f32>(0.0);
     for (var b = 0; b < n.y; b++) {
         for (var a = 0; a < n.x; a++) {
@@ -68,6 +93,15 @@ fn box_at(i: i32, j: i32) -> vec4<f32> {
         }
     }
     return sum / f32(n.x * n.y);
+}
+
+// The mean of four bilinear fetches 2 texels apart from `first` (texel units).
+fn box_2x2(first: vec2<f32>, dims: vec2<f32>) -> vec4<f32> {
+    let s0 = textureSampleLevel(src, samp, first / dims, 0.0);
+    let s1 = textureSampleLevel(src, samp, (first + vec2<f32>(2.0, 0.0)) / dims, 0.0);
+    let s2 = textureSampleLevel(src, samp, (first + vec2<f32>(0.0, 2.0)) / dims, 0.0);
+    let s3 = textureSampleLevel(src, samp, (first + vec2<f32>(2.0, 2.0)) / dims, 0.0);
+    return (s0 + s1 + s2 + s3) * 0.25;
 }
 
 // The small texel whose B-spline neighbourhood holds output pixel x, and the weights of
@@ -168,7 +202,7 @@ const RMAX: i32 = 16;
 const DOWN_W: i32 = 128;
 
 // Boxes of two rows of small texels, with `radius_x` more on each side.
-var<workgroup> box_row: array<array<vec4<f32>, 160>, 2>;
+var<workgroup> box_row: array<array<vec2<u32>, 160>, 2>;
 
 // Boxes, then horizontal taps: the small image's columns -2 .. small.x + 1 (all the
 // B-spline reads) and every row of its texture (apron included), stored at
@@ -180,8 +214,15 @@ fn cs_down_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id)
     let i0 = i32(wg.x) * DOWN_W - 2;
     let j = i32(wg.y * 2u + lid.y) - a;
     let lx = i32(lid.x);
-    for (var c = lx; c < DOWN_W + 2 * r; c += DOWN_W) {
-        box_row[lid.y][c] = box_at(i0 - r + c, j);
+    let b0 = box_at(i0 - r + lx, j);
+    let second = lx + DOWN_W < DOWN_W + 2 * r;
+    var b1 = vec4<f32>(0.0);
+    if second {
+        b1 = box_at(i0 - r + lx + DOWN_W, j);
+    }
+    box_row[lid.y][lx] = pk(b0);
+    if second {
+        box_row[lid.y][lx + DOWN_W] = pk(b1);
     }
     workgroupBarrier();
     let i = i0 + lx;
@@ -189,87 +230,49 @@ fn cs_down_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id)
     if i > i32(u.small.x) + 1 || texel.y >= i32(textureDimensions(vivid_output).y) {
         return;
     }
-    var sum = box_row[lid.y][lx + r] * wx(0);
+    var sum = up(box_row[lid.y][lx + r]) * wx(0);
     for (var t = 1; t <= r; t++) {
-        sum += wx(t) * (box_row[lid.y][lx + r + t] + box_row[lid.y][lx + r - t]);
+        sum += wx(t) * (up(box_row[lid.y][lx + r + t]) + up(box_row[lid.y][lx + r - t]));
     }
     textureStore(vivid_output, texel, sum);
 }
 
-// A 16×16 tile of the output needs at most 16 small columns (factor 1: none resampled)
-// or 12 (factor 2: 8 plus the B-spline's 1 + 2), and as many rows of vertical results
-// plus 2 RMAX rows of horizontal ones: at most 16 × 44 texels. The horizontal B-spline's
-// results (at most 16 rows × 16 columns) reuse the same memory once those are read.
-var<workgroup> tile: array<vec4<f32>, 704>;
-// Vertical results: at most 16 × 12.
-var<workgroup> v_tile: array<vec4<f32>, 192>;
-
-// First small texel a 16-texel run of the output from `x0` reads, and how many.
-fn small_span(x0: i32, f: i32) -> vec2<i32> {
-    if f == 1 {
-        return vec2<i32>(x0, 16);
-    }
-    let lo = spline(x0, f).c - 1;
-    return vec2<i32>(lo, spline(x0 + 15, f).c + 2 - lo + 1);
+// The B-spline of the small image (vertical taps already taken by `cs_direct_v` on it) as
+// four bilinear fetches a pixel: weights w0..w3 on texels c − 1 .. c + 2 of an axis are two
+// bilinear pairs, (w0 + w1) at c − 1 + w1 / (w0 + w1) and (w2 + w3) at c + 1 + w3 / (w2 + w3)
+// (Sigg and Hadwiger's fast cubic filtering). No shared memory, no barrier: on the H200 it
+// took 41 µs off a blur of radius 12 (with the small vertical pass split out) against the
+// shared-memory B-spline it replaced. The GPU's filter weights have 8 fractional bits: the
+// B-spline's weights are kept to ~0.2 %.
+fn spline_pairs(x: i32, f: i32) -> vec4<f32> {
+    let s = spline(x, f);
+    let g0 = s.w.x + s.w.y;
+    let g1 = s.w.z + s.w.w;
+    let h0 = f32(s.c - 1) + s.w.y / max(g0, 1e-6);
+    let h1 = f32(s.c + 1) + s.w.w / max(g1, 1e-6);
+    return vec4<f32>(h0, g0, h1, g1);
 }
 
-// Vertical taps and the B-spline of one 16×16 tile of the output, from the small image
-// `cs_down_h` wrote.
 @compute @workgroup_size(16, 16)
-fn cs_v_up(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(local_invocation_index) li: u32,
-) {
-    let f = vec2<i32>(u.factor);
-    let a = i32(u.apron);
-    let ry = i32(u.radius_y);
-    let origin = vec2<i32>(wg.xy) * 16;
-    let cols = small_span(origin.x, f.x);
-    let rows = small_span(origin.y, f.y);
-    let ncols = cols.y;
-    let nv = rows.y;
-    let nh = nv + 2 * ry;
-    let last = vec2<i32>(textureDimensions(src)) - 1;
-    for (var k = i32(li); k < ncols * nh; k += 256) {
-        let q = vec2<i32>(cols.x + k % ncols + a, rows.x - ry + k / ncols + a);
-        tile[k] = textureLoad(src, clamp(q, vec2<i32>(0), last), 0);
-    }
-    workgroupBarrier();
-    for (var k = i32(li); k < ncols * nv; k += 256) {
-        let at = (k / ncols + ry) * ncols + k % ncols;
-        var sum = tile[at] * wy(0);
-        for (var t = 1; t <= ry; t++) {
-            sum += wy(t) * (tile[at + t * ncols] + tile[at - t * ncols]);
-        }
-        v_tile[k] = sum;
-    }
-    workgroupBarrier();
-    for (var k = i32(li); k < nv * 16; k += 256) {
-        let row = (k / 16) * ncols;
-        if f.x == 1 {
-            tile[k] = v_tile[row + k % 16];
-        } else {
-            let s = spline(origin.x + k % 16, f.x);
-            let at = row + s.c - 1 - cols.x;
-            tile[k] = s.w.x * v_tile[at] + s.w.y * v_tile[at + 1] + s.w.z * v_tile[at + 2]
-                + s.w.w * v_tile[at + 3];
-        }
-    }
-    workgroupBarrier();
-    let p = origin + vec2<i32>(lid.xy);
+fn cs_up_bilinear(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let p = vec2<i32>(gid.xy);
     if any(p >= vec2<i32>(textureDimensions(vivid_output))) {
         return;
     }
-    var out: vec4<f32>;
-    if f.y == 1 {
-        out = tile[i32(lid.y) * 16 + i32(lid.x)];
-    } else {
-        let s = spline(p.y, f.y);
-        let at = (s.c - 1 - rows.x) * 16 + i32(lid.x);
-        out = s.w.x * tile[at] + s.w.y * tile[at + 16] + s.w.z * tile[at + 32]
-            + s.w.w * tile[at + 48];
-    }
+    let f = vec2<i32>(u.factor);
+    let a = f32(u.apron) + 0.5;
+    let inv = 1.0 / vec2<f32>(textureDimensions(src));
+    let sx = spline_pairs(p.x, f.x);
+    let sy = spline_pairs(p.y, f.y);
+    let x0 = (sx.x + a) * inv.x;
+    let x1 = (sx.z + a) * inv.x;
+    let y0 = (sy.x + a) * inv.y;
+    let y1 = (sy.z + a) * inv.y;
+    let s00 = textureSampleLevel(src, samp, vec2<f32>(x0, y0), 0.0);
+    let s10 = textureSampleLevel(src, samp, vec2<f32>(x1, y0), 0.0);
+    let s01 = textureSampleLevel(src, samp, vec2<f32>(x0, y1), 0.0);
+    let s11 = textureSampleLevel(src, samp, vec2<f32>(x1, y1), 0.0);
+    let out = sy.y * (sx.y * s00 + sx.w * s10) + sy.w * (sx.y * s01 + sx.w * s11);
     textureStore(vivid_output, p, out);
 }
 
@@ -290,58 +293,137 @@ fn mirror_index(i: i32, n: i32) -> i32 {
     return clamp(j, 0, n - 1);
 }
 
-// Horizontal taps of two rows of 128 pixels (row buffers shared with `cs_down_h`).
-@compute @workgroup_size(128, 2)
-fn cs_direct_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let r = i32(u.radius_x);
-    let size = vec2<i32>(textureDimensions(src));
-    let x0 = i32(wg.x) * DOWN_W;
-    let y = i32(wg.y * 2u + lid.y);
-    let row = min(y, size.y - 1);
-    let lx = i32(lid.x);
-    for (var c = lx; c < DOWN_W + 2 * r; c += DOWN_W) {
-        box_row[lid.y][c] = textureLoad(src, vec2<i32>(mirror_index(x0 - r + c, size.x), row), 0);
-    }
-    workgroupBarrier();
-    let x = x0 + lx;
-    if x >= size.x || y >= size.y {
-        return;
-    }
-    var sum = box_row[lid.y][lx + r] * wx(0);
-    for (var t = 1; t <= r; t++) {
-        sum += wx(t) * (box_row[lid.y][lx + r + t] + box_row[lid.y][lx + r - t]);
-    }
-    textureStore(vivid_output, vec2<i32>(x, y), sum);
+// Taps are read from shared memory. Each invocation writes DIRECT_RUN (4) neighbouring
+// pixels along the blurred axis from one window of DIRECT_RUN + 2r texels: (DIRECT_RUN + 2r)
+// / DIRECT_RUN reads a pixel instead of 2r + 1. The weights slide through registers one
+// texel behind each other (pixel i takes texel j with the weight of offset j - r - i).
+// Every fetch of the load is issued before any is stored (a loop that stores each fetch
+// waits for it: 11 µs a blur on the H200); no arrays (they went to local memory there).
+// The 8 lanes of a shared-memory phase read 8 rows (horizontal, odd row pitch) or 8
+// neighbouring columns (vertical): different banks.
+const DIRECT_RUN: i32 = 4;
+// A `cs_direct_h` workgroup's tile: 64 pixels across, 16 rows (`DIRECT_H_TILE` in blur.rs).
+const DH_W: i32 = 64;
+// Row pitch of the tile in shared memory: 64 + 2 RMAX texels, odd (rows in different banks).
+const DH_PITCH: i32 = 97;
+var<workgroup> h_rows: array<vec2<u32>, 1552>;
+// A `cs_direct_v` workgroup's tile: 16 columns, 64 rows (`DIRECT_V_TILE` in blur.rs).
+const DV_H: i32 = 64;
+var<workgroup> v_cols: array<vec2<u32>, 1536>;
+
+// The weight of a tap `t` texels from the centre along x (y): zero past the radius `r`.
+fn tap_x(t: i32, r: i32) -> f32 {
+    let a = min(abs(t), RMAX);
+    return select(0.0, wx(a), a <= r);
 }
 
-// Columns of 16 texels, 32 output rows plus RMAX above and below: 16 KB.
-var<workgroup> column: array<vec4<f32>, 1024>;
+fn tap_y(t: i32, r: i32) -> f32 {
+    let a = min(abs(t), RMAX);
+    return select(0.0, wy(a), a <= r);
+}
 
-// Vertical taps of a 16×32 block: each invocation writes two pixels, 16 rows apart.
-@compute @workgroup_size(16, 16)
-fn cs_direct_v(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(local_invocation_index) li: u32,
-) {
+// Horizontal taps of a 64×16 tile: invocation `li` writes row li % 16, pixels
+// DIRECT_RUN · (li / 16) onwards.
+@compute @workgroup_size(256)
+fn cs_direct_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let r = i32(u.radius_x);
+    let size = vec2<i32>(textureDimensions(src));
+    let origin = vec2<i32>(i32(wg.x) * DH_W, i32(wg.y) * 16);
+    let n = DH_W + 2 * r;
+    let lrow = i32(li) / 16;
+    let lcol = i32(li) % 16;
+    let ly = min(origin.y + lrow, size.y - 1);
+    let t0 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 0, n - 1), size.x), ly), 0);
+    let t1 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 16, n - 1), size.x), ly), 0);
+    let t2 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 32, n - 1), size.x), ly), 0);
+    let t3 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 48, n - 1), size.x), ly), 0);
+    let t4 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 64, n - 1), size.x), ly), 0);
+    let t5 = textureLoad(src, vec2<i32>(mirror_index(origin.x - r + min(lcol + 80, n - 1), size.x), ly), 0);
+    if lcol + 0 < n { h_rows[lrow * DH_PITCH + lcol + 0] = pk(t0); }
+    if lcol + 16 < n { h_rows[lrow * DH_PITCH + lcol + 16] = pk(t1); }
+    if lcol + 32 < n { h_rows[lrow * DH_PITCH + lcol + 32] = pk(t2); }
+    if lcol + 48 < n { h_rows[lrow * DH_PITCH + lcol + 48] = pk(t3); }
+    if lcol + 64 < n { h_rows[lrow * DH_PITCH + lcol + 64] = pk(t4); }
+    if lcol + 80 < n { h_rows[lrow * DH_PITCH + lcol + 80] = pk(t5); }
+    workgroupBarrier();
+    let row = i32(li) % 16;
+    let first = (i32(li) / 16) * DIRECT_RUN;
+    let base = row * DH_PITCH + first;
+    var a0 = vec4<f32>(0.0);
+    var a1 = vec4<f32>(0.0);
+    var a2 = vec4<f32>(0.0);
+    var a3 = vec4<f32>(0.0);
+    var w1 = 0.0;
+    var w2 = 0.0;
+    var w3 = 0.0;
+    for (var j = 0; j < DIRECT_RUN + 2 * r; j++) {
+        let v = up(h_rows[base + j]);
+        let w0 = tap_x(j - r, r);
+        a0 += w0 * v;
+        a1 += w1 * v;
+        a2 += w2 * v;
+        a3 += w3 * v;
+        w3 = w2;
+        w2 = w1;
+        w1 = w0;
+    }
+    let y = origin.y + row;
+    if y < size.y {
+        if origin.x + first + 0 < size.x { textureStore(vivid_output, vec2<i32>(origin.x + first + 0, y), a0); }
+        if origin.x + first + 1 < size.x { textureStore(vivid_output, vec2<i32>(origin.x + first + 1, y), a1); }
+        if origin.x + first + 2 < size.x { textureStore(vivid_output, vec2<i32>(origin.x + first + 2, y), a2); }
+        if origin.x + first + 3 < size.x { textureStore(vivid_output, vec2<i32>(origin.x + first + 3, y), a3); }
+    }
+}
+
+// Vertical taps of a 16×64 tile: invocation `li` writes column li % 16, rows
+// DIRECT_RUN · (li / 16) onwards.
+@compute @workgroup_size(256)
+fn cs_direct_v(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     let r = i32(u.radius_y);
     let size = vec2<i32>(textureDimensions(src));
-    let origin = vec2<i32>(i32(wg.x) * 16, i32(wg.y) * 32);
-    for (var k = i32(li); k < 16 * (32 + 2 * r); k += 256) {
-        let q = vec2<i32>(min(origin.x + k % 16, size.x - 1), mirror_index(origin.y - r + k / 16, size.y));
-        column[k] = textureLoad(src, q, 0);
-    }
+    let origin = vec2<i32>(i32(wg.x) * 16, i32(wg.y) * DV_H);
+    let n = DV_H + 2 * r;
+    let lrow = i32(li) / 16;
+    let lx = min(origin.x + i32(li) % 16, size.x - 1);
+    let t0 = textureLoad(src, vec2<i32>(lx, mirror_index(origin.y - r + min(lrow + 0, n - 1), size.y)), 0);
+    let t1 = textureLoad(src, vec2<i32>(lx, mirror_index(origin.y - r + min(lrow + 16, n - 1), size.y)), 0);
+    let t2 = textureLoad(src, vec2<i32>(lx, mirror_index(origin.y - r + min(lrow + 32, n - 1), size.y)), 0);
+    let t3 = textureLoad(src, vec2<i32>(lx, mirror_index(origin.y - r + min(lrow + 48, n - 1), size.y)), 0);
+    let t4 = textureLoad(src, vec2<i32>(lx, mirror_index(origin.y - r + min(lrow + 64, n - 1), size.y)), 0);
+    let t5 = textureLoad(src, vec2<i32>(lx, mirror_index(origin.y - r + min(lrow + 80, n - 1), size.y)), 0);
+    if lrow + 0 < n { v_cols[(lrow + 0) * 16 + i32(li) % 16] = pk(t0); }
+    if lrow + 16 < n { v_cols[(lrow + 16) * 16 + i32(li) % 16] = pk(t1); }
+    if lrow + 32 < n { v_cols[(lrow + 32) * 16 + i32(li) % 16] = pk(t2); }
+    if lrow + 48 < n { v_cols[(lrow + 48) * 16 + i32(li) % 16] = pk(t3); }
+    if lrow + 64 < n { v_cols[(lrow + 64) * 16 + i32(li) % 16] = pk(t4); }
+    if lrow + 80 < n { v_cols[(lrow + 80) * 16 + i32(li) % 16] = pk(t5); }
     workgroupBarrier();
-    for (var half = 0; half < 2; half++) {
-        let ly = i32(lid.y) + 16 * half;
-        let p = vec2<i32>(origin.x + i32(lid.x), origin.y + ly);
-        if p.x < size.x && p.y < size.y {
-            let at = (ly + r) * 16 + i32(lid.x);
-            var sum = column[at] * wy(0);
-            for (var t = 1; t <= r; t++) {
-                sum += wy(t) * (column[at + 16 * t] + column[at - 16 * t]);
-            }
-            textureStore(vivid_output, p, sum);
-        }
+    let col = i32(li) % 16;
+    let first = (i32(li) / 16) * DIRECT_RUN;
+    var a0 = vec4<f32>(0.0);
+    var a1 = vec4<f32>(0.0);
+    var a2 = vec4<f32>(0.0);
+    var a3 = vec4<f32>(0.0);
+    var w1 = 0.0;
+    var w2 = 0.0;
+    var w3 = 0.0;
+    for (var j = 0; j < DIRECT_RUN + 2 * r; j++) {
+        let v = up(v_cols[(first + j) * 16 + col]);
+        let w0 = tap_y(j - r, r);
+        a0 += w0 * v;
+        a1 += w1 * v;
+        a2 += w2 * v;
+        a3 += w3 * v;
+        w3 = w2;
+        w2 = w1;
+        w1 = w0;
+    }
+    let x = origin.x + col;
+    if x < size.x {
+        if origin.y + first + 0 < size.y { textureStore(vivid_output, vec2<i32>(x, origin.y + first + 0), a0); }
+        if origin.y + first + 1 < size.y { textureStore(vivid_output, vec2<i32>(x, origin.y + first + 1), a1); }
+        if origin.y + first + 2 < size.y { textureStore(vivid_output, vec2<i32>(x, origin.y + first + 2), a2); }
+        if origin.y + first + 3 < size.y { textureStore(vivid_output, vec2<i32>(x, origin.y + first + 3), a3); }
     }
 }

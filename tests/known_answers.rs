@@ -1,7 +1,8 @@
 //! Checks whose answers are known independently of the code: exact solid values, the
 //! textbook blend formulas, blur invariants (uniform images, the mean, the added variance
-//! sigma²), gradient end colours, shape areas, colour identities and feedback's geometric
-//! series. Each runs the real operators on the GPU (lavapipe on CI).
+//! sigma²), gradient end colours, shape areas, colour identities, feedback's geometric
+//! series, and worley F1 against a brute-force nearest point. Each runs the real operators
+//! on the GPU (lavapipe on CI).
 
 #![allow(
     clippy::unwrap_used,
@@ -439,4 +440,136 @@ fn noise_is_deterministic_in_range_and_seeded() {
         let c = noise(&format!("kind = \"{kind}\"\nseed = 42"));
         assert_ne!(a, c, "{kind}: seed changes the pattern");
     }
+}
+
+/// `lattice_hash` of shaders/operators/noise.wgsl, in Rust (u32 arithmetic wraps there too).
+fn lattice_hash(cell: [i32; 3], seed: u32) -> u32 {
+    let [cx, cy, cz] = cell.map(i32::cast_unsigned);
+    let mut h = cx.wrapping_mul(0x8da6_b343)
+        ^ cy.wrapping_mul(0xd816_3841)
+        ^ cz.wrapping_mul(0xcb1a_b31f)
+        ^ seed.wrapping_mul(0x9e37_79b9);
+    h = (h ^ (h >> 16)).wrapping_mul(0x7feb_352d);
+    h = (h ^ (h >> 15)).wrapping_mul(0x846c_a68b);
+    h ^ (h >> 16)
+}
+
+/// The feature point of lattice cell `c`: the cell's corner plus a jitter in 0..1 per axis
+/// from 11, 11 and 10 bits of its hash (as the shader's `worley_cell`).
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "11-bit values and cell indices far below 2^24 are exact in f32"
+)]
+fn worley_point(c: [i32; 3], seed: u32) -> [f32; 3] {
+    let h = lattice_hash(c, seed);
+    let j = [
+        (h & 2047) as f32 / 2047.0,
+        ((h >> 11) & 2047) as f32 / 2047.0,
+        (h >> 22) as f32 / 1023.0,
+    ];
+    [0, 1, 2].map(|a| c[a] as f32 + j[a])
+}
+
+/// F1 at `p` by brute force over all 27 cells around it, and whether the nearest point lies
+/// outside the 8 cells of the octant nearest to `p` (a 2x2x2 search would miss it).
+fn worley_f1(p: [f32; 3], seed: u32) -> (f32, bool) {
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "test coordinates are small: the floor fits an i32"
+    )]
+    let i = p.map(|v| v.floor() as i32);
+    let mut best = (f32::INFINITY, false);
+    for dz in -1..=1 {
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                let d = [dx, dy, dz];
+                let q = worley_point([i[0] + dx, i[1] + dy, i[2] + dz], seed);
+                let dist = (0..3).map(|a| (q[a] - p[a]).powi(2)).sum::<f32>().sqrt();
+                // The near octant: the home cell and the neighbours toward the nearer face.
+                let far = (0..3).any(|a| {
+                    let toward = if p[a] - p[a].floor() < 0.5 { -1 } else { 1 };
+                    d[a] != 0 && d[a] != toward
+                });
+                if dist < best.0 {
+                    best = (dist, far);
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Worley F1 is the distance to the nearest of the 27 cells' feature points: the shader's
+/// pixels (one octave, so the grey level is min(F1, 1)) against a brute-force search in Rust
+/// from the same hash. Fails for a search that misses cells (e.g. 2x2x2), since the
+/// sample holds pixels whose nearest point lies outside the near octant, checked below.
+#[test]
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "pixel coordinates of a small image are exact in f32"
+)]
+fn worley_is_the_nearest_feature_point_of_27_cells() {
+    let (w, h) = (96u32, 64u32);
+    for (seed, scale, offset) in [
+        (5u32, 3.0f32, [-2.37f32, 1.61, 0.43]),
+        (0, 2.5, [40.2, -17.9, 1000.3]),
+    ] {
+        let img = render_toml(&format!(
+            "[n]\ntype = \"noise\"\nsize = [{w}, {h}]\nkind = \"worley\"\noctaves = 1\n\
+             scale = {scale}\nspeed = 0\nseed = {seed}\noffset = [{}, {}, {}]\n",
+            offset[0], offset[1], offset[2]
+        ));
+        let aspect = w as f32 / h as f32;
+        let (mut outside, mut missed_by_octant) = (0, 0);
+        for y in 0..h {
+            for x in 0..w {
+                // The shader's noise-space point of the pixel centre (user space is y up).
+                let ux = (x as f32 + 0.5) / w as f32;
+                let uy = 1.0 - (y as f32 + 0.5) / h as f32;
+                let p = [
+                    ux * aspect * scale + offset[0],
+                    uy * scale + offset[1],
+                    offset[2],
+                ];
+                let (f1, far) = worley_f1(p, seed);
+                let want = f1.min(1.0);
+                assert_close(
+                    img.at(x, y),
+                    [want, want, want, 1.0],
+                    F16,
+                    &format!("seed {seed}, pixel ({x}, {y}), p {p:?}"),
+                );
+                if far {
+                    outside += 1;
+                    // What the near octant alone would give, if it is visibly wrong.
+                    let octant = worley_octant_f1(p, seed).min(1.0);
+                    if octant - want > 10.0 * F16 {
+                        missed_by_octant += 1;
+                    }
+                }
+            }
+        }
+        // The sample discriminates: a 2x2x2 search would be visibly wrong somewhere.
+        assert!(
+            outside > 20 && missed_by_octant > 10,
+            "seed {seed}: {outside} pixels nearest outside the octant, {missed_by_octant} visibly"
+        );
+    }
+}
+
+/// F1 over the 8 cells of the octant nearest to `p` only (what a 2x2x2 search finds).
+fn worley_octant_f1(p: [f32; 3], seed: u32) -> f32 {
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "test coordinates are small: the floor fits an i32"
+    )]
+    let i = p.map(|v| v.floor() as i32);
+    let toward = [0, 1, 2].map(|a| if p[a] - p[a].floor() < 0.5 { -1 } else { 1 });
+    let mut best = f32::INFINITY;
+    for k in 0..8 {
+        let c = [0, 1, 2].map(|a| i[a] + if k >> a & 1 == 1 { toward[a] } else { 0 });
+        let q = worley_point(c, seed);
+        best = best.min((0..3).map(|a| (q[a] - p[a]).powi(2)).sum::<f32>().sqrt());
+    }
+    best
 }

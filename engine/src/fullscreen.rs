@@ -98,6 +98,8 @@ pub struct FullscreenPass {
     pipeline: Option<Pipeline>,
     bind_group: CachedBindGroup,
     key: Vec<u64>,
+    /// See [`with_shared_memory_written_first`](Self::with_shared_memory_written_first).
+    shared_memory_written_first: bool,
 }
 
 impl FullscreenPass {
@@ -113,6 +115,7 @@ impl FullscreenPass {
             pipeline: None,
             bind_group: CachedBindGroup::default(),
             key: Vec::new(),
+            shared_memory_written_first: false,
         }
     }
 
@@ -130,6 +133,17 @@ impl FullscreenPass {
     #[must_use]
     pub fn with_compute_entry(mut self, entry: &'static str) -> Self {
         self.compute_entry = entry;
+        self
+    }
+
+    /// The compute entry ([`with_compute_entry`](Self::with_compute_entry), one of vivid's
+    /// own shaders) writes every `var<workgroup>` element it reads first, so the pipeline
+    /// skips WebGPU's zeroing of shared memory at every workgroup's start (a store of each
+    /// element and a barrier: on the H200 most of a blur pass's time). Never for a shader
+    /// with a project's code in it: it could read what another workgroup left there.
+    #[must_use]
+    pub fn with_shared_memory_written_first(mut self) -> Self {
+        self.shared_memory_written_first = true;
         self
     }
 
@@ -168,6 +182,7 @@ impl FullscreenPass {
             inputs,
             params: self.params_size.is_some(),
             format: self.format,
+            shared_memory_written_first: self.shared_memory_written_first,
         };
         match mode {
             PassMode::Compute => pipelines.operator_pipeline(gpu, shaders, &key).map(drop),
@@ -196,6 +211,7 @@ impl FullscreenPass {
             inputs: inputs.len() as u32,
             params,
             format: self.format,
+            shared_memory_written_first: self.shared_memory_written_first,
         };
         let (pipeline, layout) = match mode {
             PassMode::Compute => {
@@ -404,6 +420,7 @@ impl Blit {
             inputs: 1,
             params: false,
             format: self.format,
+            shared_memory_written_first: false,
         };
         let pipeline = pipelines.fullscreen_pipeline(gpu, shaders, &key)?;
         let layout = pipelines.fullscreen_layout(gpu, 1, false);

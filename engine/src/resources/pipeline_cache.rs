@@ -73,6 +73,10 @@ pub struct PipelineKey {
     /// Target format (render pipelines) or the output's storage format (compute pipelines;
     /// `FULLSCREEN_FORMAT` but for an ISF file's `FLOAT` passes).
     pub format: wgpu::TextureFormat,
+    /// The compute entry writes every element of its `var<workgroup>` memory before reading
+    /// it, so wgpu need not zero it first
+    /// ([`FullscreenPass::with_shared_memory_written_first`](crate::fullscreen::FullscreenPass::with_shared_memory_written_first)).
+    pub shared_memory_written_first: bool,
 }
 
 /// Which kind of pass a layout is for.
@@ -451,7 +455,13 @@ impl PipelineCache {
                 layout: Some(&layout),
                 module: &module,
                 entry_point: Some(key.entry),
-                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                compilation_options: wgpu::PipelineCompilationOptions {
+                    // WebGPU zeroes a workgroup's shared memory before it starts: a store of
+                    // every element and a barrier, in every workgroup. On the H200 that was
+                    // most of a blur pass's time; a pass that writes before it reads opts out.
+                    zero_initialize_workgroup_memory: !key.shared_memory_written_first,
+                    ..wgpu::PipelineCompilationOptions::default()
+                },
                 cache: None,
             })
         })?;

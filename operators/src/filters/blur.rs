@@ -6,16 +6,18 @@
 //! - **Direct** (sigma < ~3.1 px): a horizontal and a vertical pass, each a sampled
 //!   Gaussian (its parameter solved so that the discrete kernel's variance is sigma²): on
 //!   CPU drivers two taps per bilinear fetch; on GPUs (compute) integer taps read from
-//!   shared memory, every texel fetched once a pass (`cs_direct_h`, `cs_direct_v`: the
-//!   bilinear pairs were bound by the texture units, ~40 µs a 1080p pass on the H200).
+//!   shared memory as half floats, every texel fetched once a pass, each invocation four
+//!   pixels from one sliding window (`cs_direct_h`, `cs_direct_v`: the bilinear pairs were
+//!   bound by the texture units, ~40 µs a 1080p pass on the H200).
 //! - **Pyramid** (larger): a factor `f = 2^k` per blurred axis. The image is averaged over
 //!   f×f boxes (variance `(f² − 1) / 12`), blurred at 1/f with integer taps (variance `v`,
 //!   at least [`V_MIN`] small texels², so the small image is smooth), and brought back with
 //!   a cubic B-spline (variance `f² / 3` at every phase): `(f² − 1) / 12 + f² v + f² / 3 =
-//!   sigma²`. On GPUs that is **two compute passes at any radius** (`cs_down_h`: boxes into
-//!   shared memory and horizontal taps; `cs_v_up`: vertical taps and the B-spline, in
-//!   shared memory), plus a box-8 pre-pass for `f ≥ 16` (sigma ≥ ~25). On CPU drivers the
-//!   same arithmetic as four fragment passes. The small image has an apron of
+//!   sigma²`. On GPUs that is **three compute passes at any radius** (`cs_down_h`: boxes
+//!   into shared memory and horizontal taps; `cs_direct_v` on the small image: vertical
+//!   taps; `cs_up_bilinear`: the B-spline as four bilinear fetches a pixel), plus a box-8
+//!   pre-pass for `f ≥ 16` (sigma ≥ ~25). On CPU drivers the same arithmetic as four
+//!   fragment passes. The small image has an apron of
 //!   [`APRON`] texels so that its edges see the mirrored image: the whole blur is the
 //!   convolution of the mirror-extended input.
 //!
@@ -101,6 +103,12 @@ pub const APRON: u32 = RMAX as u32 + 2;
 
 /// vec4s holding `RMAX + 1` weights.
 const WEIGHT_VECS: usize = (RMAX + 1).div_ceil(4);
+
+/// Pixels (across, down) a `cs_direct_h` workgroup writes (`DH_W`, `DH_ROWS` in blur.wgsl).
+const DIRECT_H_TILE: (u32, u32) = (64, 16);
+
+/// Pixels (across, down) a `cs_direct_v` workgroup writes (`DV_COLS`, `DV_H` in blur.wgsl).
+const DIRECT_V_TILE: (u32, u32) = (16, 64);
 
 /// Most bilinear tap pairs per side on the direct path.
 const MAX_PAIRS: usize = 8;
@@ -325,8 +333,8 @@ fn uniforms(header: FrameHeader, size: (u32, u32), mode: u32) -> BlurUniforms {
 /// The uniform blocks of depth `plan.depth`'s passes, in the order they run: direct, the
 /// horizontal and vertical pass; pyramid, the pre-pass (deep levels), boxes, horizontal
 /// taps, vertical taps and the B-spline. Compute passes use some of them: `cs_down_h` the
-/// boxes' block (which has the horizontal taps too), `cs_v_up` the B-spline's (which has
-/// the vertical taps too).
+/// boxes' block (which has the horizontal taps too), `cs_direct_v` and `cs_up_bilinear`
+/// the B-spline's (which has the vertical taps too).
 fn pass_uniforms(plan: &Plan, header: FrameHeader, size: (u32, u32), axes: Axes) -> Vec<BlurUniforms> {
     let [kx, ky] = &plan.kernel;
     if plan.depth == 0 {
@@ -406,6 +414,12 @@ impl Operator for Blur {
         for k in wanted.clone() {
             let mut d = Depth::default();
             let pass = || FullscreenPass::new("blur.wgsl", size_of::<BlurUniforms>());
+            // The compute entries write every shared-memory texel they read first.
+            let own = |entry: &'static str| {
+                pass()
+                    .with_compute_entry(entry)
+                    .with_shared_memory_written_first()
+            };
             let mut step = |cx: &mut PrepareCx<'_>,
                             pass: FullscreenPass,
                             block: usize,
@@ -426,11 +440,13 @@ impl Operator for Blur {
                 let temp = cx.pool.scratch(cx.gpu, color(size), 0, "vivid.blur.temp");
                 if mode == PassMode::Compute && input.size() == size {
                     // Integer taps from shared memory: each texel fetched once a pass.
-                    let h = pass().with_compute_entry("cs_direct_h");
-                    let groups = (size.0.div_ceil(128), size.1.div_ceil(2));
+                    let h = own("cs_direct_h");
+                    let t = DIRECT_H_TILE;
+                    let groups = (size.0.div_ceil(t.0), size.1.div_ceil(t.1));
                     step(cx, h, 0, Some(groups), input, &temp)?;
-                    let v = pass().with_compute_entry("cs_direct_v");
-                    let groups = (size.0.div_ceil(16), size.1.div_ceil(32));
+                    let v = own("cs_direct_v");
+                    let t = DIRECT_V_TILE;
+                    let groups = (size.0.div_ceil(t.0), size.1.div_ceil(t.1));
                     step(cx, v, 1, Some(groups), &temp, output)?;
                 } else {
                     step(cx, pass(), 0, None, input, &temp)?;
@@ -455,12 +471,18 @@ impl Operator for Blur {
             match mode {
                 PassMode::Compute => {
                     let groups = ((small.0 + 4).div_ceil(128), ext.1.div_ceil(2));
-                    let down = pass().with_compute_entry("cs_down_h");
+                    let down = own("cs_down_h");
                     step(cx, down, base, Some(groups), src, &a)?;
+                    // The vertical taps on the small image (its apron holds the mirrored
+                    // image), then the B-spline back up; both read the B-spline's block,
+                    // which has the vertical kernel too.
+                    let b = cx.pool.scratch(cx.gpu, color(ext), 1, "vivid.blur.small");
+                    let t = DIRECT_V_TILE;
+                    let groups = (ext.0.div_ceil(t.0), ext.1.div_ceil(t.1));
+                    step(cx, own("cs_direct_v"), base + 3, Some(groups), &a, &b)?;
                     let groups = (size.0.div_ceil(16), size.1.div_ceil(16));
-                    let up = pass().with_compute_entry("cs_v_up");
-                    step(cx, up, base + 3, Some(groups), &a, output)?;
-                    d.scratch.push(a);
+                    step(cx, own("cs_up_bilinear"), base + 3, Some(groups), &b, output)?;
+                    d.scratch.extend([a, b]);
                 }
                 PassMode::Render => {
                     let b = cx.pool.scratch(cx.gpu, color(ext), 1, "vivid.blur.small");
