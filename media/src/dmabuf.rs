@@ -435,4 +435,18 @@ mod tests {
         assert_eq!((desc.fourcc, desc.chroma), (Fourcc::ABGR8888, None));
         assert!(plane_desc(&rgba, 0, &[0], &[-7680]).is_err());
     }
+
+    /// The reason is said once per operator, and again only when it changes.
+    #[test]
+    fn a_fallback_reason_is_logged_once_until_it_changes() {
+        let mut log = super::FallbackLog::default();
+        let first = log.note("clip", "system memory").expect("said");
+        assert!(
+            first.starts_with("`clip`: frames uploaded through the CPU"),
+            "{first}"
+        );
+        assert!(log.note("clip", "system memory").is_none());
+        assert!(log.note("clip", "refused").is_some());
+        assert!(log.note("clip", "refused").is_none());
+    }
 }
