@@ -245,6 +245,8 @@
 //! (or a `path` to a clone; vivid is not on crates.io, where `vivid` is another program) and
 //! compiles no winit, egui or notify.
 
+#![forbid(unsafe_code)]
+
 pub use vivid_engine::{
     ChainLoader, Diagnostic, Diagnostics, DisplayArea, Engine, EngineError, EngineOptions,
     FloatImage, FramePass, FrameReport, FrameTime, Gpu, GpuOptions, LoadedChain, MemoryMonitor,

@@ -1,5 +1,7 @@
 //! The `vivid` command: run a project folder in a window or headless, list operators.
 
+#![forbid(unsafe_code)]
+
 #[cfg(feature = "media")]
 mod recording;
 

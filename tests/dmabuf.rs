@@ -529,6 +529,137 @@ fn an_nv12_buffer_is_imported_as_two_planes_and_converted_by_the_formula() {
     }
 }
 
+/// 10-bit luma code of texel (x, y) of the P010 test picture: codes all over 64..=940.
+fn p010_y(x: usize, y: usize) -> u16 {
+    (64 + (x * 13 + y * 7) % 877) as u16
+}
+
+/// 10-bit Cb, Cr codes of chroma sample (i, j): affine, as `nv12_cbcr`.
+fn p010_cbcr(i: f64, j: f64) -> (f64, f64) {
+    (200.0 + 12.0 * i + 8.0 * j, 800.0 - 8.0 * i - 12.0 * j)
+}
+
+/// A P010 buffer the CPU wrote: luma rows of `SIZE` 16-bit little-endian samples (the
+/// 10-bit code in the high bits), then `SIZE / 2` rows of `SIZE / 2` Cb, Cr pairs.
+fn p010_buffer() -> OwnedFd {
+    let n = SIZE as usize;
+    let row = n * 2;
+    let mut bytes = vec![0u8; row * n + row * n / 2];
+    for y in 0..n {
+        for x in 0..n {
+            let at = y * row + 2 * x;
+            bytes[at..at + 2].copy_from_slice(&(p010_y(x, y) << 6).to_le_bytes());
+        }
+    }
+    for j in 0..n / 2 {
+        for i in 0..n / 2 {
+            let (cb, cr) = p010_cbcr(i as f64, j as f64);
+            let at = row * n + j * row + 4 * i;
+            bytes[at..at + 2].copy_from_slice(&((cb as u16) << 6).to_le_bytes());
+            bytes[at + 2..at + 4].copy_from_slice(&((cr as u16) << 6).to_le_bytes());
+        }
+    }
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(&bytes).unwrap();
+    OwnedFd::from(file)
+}
+
+/// R'G'B' of 10-bit codes by BT.2020's formula: limited range Y' = (y - 64) / 876,
+/// Cb = (cb - 512) / 896; full range Y' = y / 1023, Cb = (cb - 512) / 1023.
+fn rgb_of_10bit(full: bool, y: f64, cb: f64, cr: f64) -> [f64; 3] {
+    let (kr, kb) = (0.2627, 0.0593);
+    let (y, cb, cr) = if full {
+        (y / 1023.0, (cb - 512.0) / 1023.0, (cr - 512.0) / 1023.0)
+    } else {
+        (
+            (y - 64.0) / 876.0,
+            (cb - 512.0) / 896.0,
+            (cr - 512.0) / 896.0,
+        )
+    };
+    let r = y + 2.0 * (1.0 - kr) * cr;
+    let b = y + 2.0 * (1.0 - kb) * cb;
+    let g = (y - kr * r - kb * b) / (1.0 - kr - kb);
+    [r, g, b].map(|v| v.clamp(0.0, 1.0))
+}
+
+#[test]
+fn a_p010_buffer_is_imported_as_two_16_bit_planes_and_converted_by_the_formula() {
+    let _serial = serial();
+    let Some(device) = dmabuf_gpu() else { return };
+    if !device
+        .device()
+        .features()
+        .contains(vivid::wgpu::Features::TEXTURE_FORMAT_16BIT_NORM)
+    {
+        assert!(!device.describe().contains("llvmpipe"), "lavapipe has R16");
+        eprintln!(
+            "SKIPPED: {} has no 16-bit normalized textures",
+            device.describe()
+        );
+        return;
+    }
+    let n = SIZE as usize;
+    let half = (n / 2 - 1) as f64;
+    for mode in common::MODES {
+        let mut e = engine(device.clone(), mode);
+        let name = format!("p010-{mode:?}");
+        let source = vivid_dmabuf::source(&name);
+        for range in [YuvRange::Limited, YuvRange::Full] {
+            let desc = DmabufDesc {
+                width: SIZE,
+                height: SIZE,
+                fourcc: Fourcc::P010,
+                modifier: MOD_LINEAR,
+                offset: 0,
+                stride: u64::from(SIZE) * 2,
+                handle: HandleType::DmaBuf,
+                chroma: Some(ChromaPlane {
+                    offset: (n * n * 2) as u64,
+                    stride: u64::from(SIZE) * 2,
+                    matrix: YuvMatrix::Bt2020,
+                    range,
+                }),
+            };
+            source.offer(p010_buffer(), desc).unwrap();
+            e.set_chain(&common::desc(&chain_in(&name))).unwrap();
+            let got = common::render(&mut e, 1, 60.0);
+            assert!(e.errors().is_empty(), "{:?}", e.errors());
+            let full = range == YuvRange::Full;
+            let (mut worst, mut as_8bit) = (0.0f64, 0.0f64);
+            for y in 0..n {
+                for x in 0..n {
+                    let ci = (x as f64 / 2.0 - 0.25).clamp(0.0, half);
+                    let cj = (y as f64 / 2.0 - 0.25).clamp(0.0, half);
+                    let (cb, cr) = p010_cbcr(ci, cj);
+                    let luma = f64::from(p010_y(x, y));
+                    let want = rgb_of_10bit(full, luma, cb, cr);
+                    // The picture through an 8-bit path (the codes' top 8 bits): the test
+                    // tells the 10-bit precision apart from it.
+                    let top = |c: f64| (c / 4.0).floor();
+                    let wrong = rgb_of(0.2627, 0.0593, top(luma), top(cb), top(cr));
+                    let p = got.pixels[y * n + x];
+                    assert!((f64::from(p[3]) - 1.0).abs() < 1e-3, "alpha {p:?}");
+                    for c in 0..3 {
+                        worst = worst.max((f64::from(p[c]) - want[c]).abs());
+                        as_8bit = as_8bit.max((f64::from(p[c]) - wrong[c]).abs());
+                    }
+                }
+            }
+            // 16-bit samples filtered in float, and the f16 output (half an ulp just under
+            // 1 is 4.9e-4); a 10-bit code is 1e-3.
+            assert!(worst < 1e-3, "{mode:?} {range:?}: worst error {worst}");
+            if !full {
+                assert!(as_8bit > 2.0 * worst, "{mode:?}: {as_8bit} vs {worst}");
+            }
+            eprintln!(
+                "{mode:?} P010 {range:?}: worst error {worst:.5} (8-bit reading: {as_8bit:.4})"
+            );
+        }
+        assert_eq!(source.stats().imported, 2);
+    }
+}
+
 #[test]
 fn a_mismatch_is_refused_with_a_typed_error_and_never_reallocated() {
     let _serial = serial();

@@ -10,8 +10,8 @@ pub enum DmabufError {
     #[error("DMA-BUF sharing is not available here: {0}")]
     Unsupported(String),
     /// The fourcc is not one vivid imports (single-plane 8-bit RGBA/BGRA, half-float RGBA,
-    /// two-plane NV12).
-    #[error("fourcc {0} is not supported (hint: AB24, XB24, AR24, XR24, AB4H, or NV12)")]
+    /// two-plane NV12 or P010).
+    #[error("fourcc {0} is not supported (hint: AB24, XB24, AR24, XR24, AB4H, NV12 or P010)")]
     Format(Fourcc),
     /// The modifier is not one this device can read.
     #[error(

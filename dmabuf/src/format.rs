@@ -1,5 +1,5 @@
 //! DRM fourcc codes and modifiers, the wgpu formats vivid shares, and the Y'CbCr matrices
-//! two-plane (NV12) buffers are read with.
+//! two-plane (NV12, P010) buffers are read with.
 
 /// A DRM fourcc code (`drm_fourcc.h`): little-endian, four ASCII characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,6 +23,11 @@ impl Fourcc {
     /// `DRM_FORMAT_NV12` (`NV12`): two planes, 8-bit Y' at full size, then interleaved
     /// Cb, Cr at half width and half height — what hardware decoders and cameras hand out.
     pub const NV12: Self = fourcc(*b"NV12");
+    /// `DRM_FORMAT_P010` (`P010`): NV12's layout with 16-bit little-endian samples holding
+    /// 10-bit codes in their high bits — what 10-bit (HEVC Main 10, AV1, VP9 profile 2)
+    /// hardware decoders hand out. Its planes are read as `R16Unorm` and `Rg16Unorm`, which
+    /// needs the device's `TEXTURE_FORMAT_16BIT_NORM`.
+    pub const P010: Self = fourcc(*b"P010");
 
     /// The four characters, for messages.
     #[must_use]
@@ -52,6 +57,10 @@ impl Fourcc {
     pub fn planes(self) -> Option<[wgpu::TextureFormat; 2]> {
         match self {
             Self::NV12 => Some([wgpu::TextureFormat::R8Unorm, wgpu::TextureFormat::Rg8Unorm]),
+            Self::P010 => Some([
+                wgpu::TextureFormat::R16Unorm,
+                wgpu::TextureFormat::Rg16Unorm,
+            ]),
             _ => None,
         }
     }
@@ -119,7 +128,7 @@ pub enum YuvRange {
     Full = 1,
 }
 
-/// The second (chroma) plane of a two-plane buffer (`NV12`), and how its samples are read.
+/// The second (chroma) plane of a two-plane buffer (`NV12`, `P010`), and how its samples are read.
 /// Chroma is sited at the centre of each 2×2 block of luma samples and filtered
 /// bilinearly, as `vivid-media`'s CPU-uploaded frames are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -152,6 +161,7 @@ mod tests {
         assert_eq!(Fourcc::XRGB8888.0, 0x3432_5258);
         assert_eq!(Fourcc::ABGR16161616F.0, 0x4834_4241);
         assert_eq!(Fourcc::NV12.0, 0x3231_564e);
+        assert_eq!(Fourcc::P010.0, 0x3031_3050);
         assert_eq!(Fourcc::ABGR8888.name(), "AB24");
     }
 }

@@ -60,7 +60,7 @@ pub struct DmabufDesc {
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
-    /// DRM fourcc (`AB24`, `XB24`, `AR24`, `XR24`, `AB4H`; `NV12` with `chroma`).
+    /// DRM fourcc (`AB24`, `XB24`, `AR24`, `XR24`, `AB4H`; `NV12` or `P010` with `chroma`).
     pub fourcc: Fourcc,
     /// DRM modifier (`DRM_FORMAT_MOD_LINEAR` unless the device imports explicit modifiers).
     pub modifier: u64,
@@ -76,7 +76,7 @@ pub struct DmabufDesc {
 }
 
 impl DmabufDesc {
-    /// The wgpu format of each plane (one, or two for `NV12`).
+    /// The wgpu format of each plane (one, or two for `NV12` and `P010`).
     fn formats(&self) -> Result<Vec<wgpu::TextureFormat>> {
         match (
             self.fourcc.planes(),
@@ -137,6 +137,14 @@ pub struct Identity {
     dev: u64,
     ino: u64,
     desc: DmabufDesc,
+}
+
+impl Identity {
+    /// How the buffer is read (its description as offered).
+    #[must_use]
+    pub fn desc(&self) -> DmabufDesc {
+        self.desc
+    }
 }
 
 /// Whatever keeps an offered buffer's producer from writing it again (a decoder's
@@ -322,6 +330,19 @@ pub fn validate(gpu: &Gpu, desc: &DmabufDesc) -> Result<()> {
             height: desc.height,
             reason: e.to_string(),
         })?;
+    if format == wgpu::TextureFormat::R16Unorm
+        && !gpu
+            .device()
+            .features()
+            .contains(wgpu::Features::TEXTURE_FORMAT_16BIT_NORM)
+    {
+        return Err(DmabufError::Unsupported(format!(
+            "{} needs 16-bit normalized textures: the device was made without \
+             TEXTURE_FORMAT_16BIT_NORM (GpuOptions::external_memory asks for it where the \
+             adapter has it)",
+            desc.fourcc
+        )));
+    }
     let caps = vk::caps(gpu.device(), format)?;
     if desc.handle == HandleType::DmaBuf && !caps.import_dmabuf {
         return Err(DmabufError::Unsupported(
@@ -484,7 +505,8 @@ vivid_engine::params! {
 pub struct DmabufInUniforms {
     header: FrameHeader,
     opaque: u32,
-    /// 0: one RGBA-like plane; 1: `NV12` (luma, then interleaved chroma).
+    /// 0: one RGBA-like plane; 1: `NV12` (luma, then interleaved chroma); 2: `P010`
+    /// (the same, 10-bit codes in 16-bit samples).
     planar: u32,
     /// `YuvMatrix` (`common/yuv.wgsl`'s numbering).
     matrix: u32,
@@ -564,7 +586,7 @@ fn pass() -> FullscreenPass {
 impl OperatorType for DmabufIn {
     const NAME: &'static str = "dmabuf_in";
     const CATEGORY: Category = Category::Generator;
-    const SUMMARY: &'static str = "A buffer a host program offers as a DMA-BUF (vivid_dmabuf::import::source; RGBA-like or NV12), sampled where it lies, without a copy.";
+    const SUMMARY: &'static str = "A buffer a host program offers as a DMA-BUF (vivid_dmabuf::import::source; RGBA-like, NV12 or P010), sampled where it lies, without a copy.";
     const INPUTS: InputSpec = InputSpec::NONE;
     type Params = DmabufInParams;
     const UNIFORMS: &'static [(&'static str, &'static str, usize)] =
@@ -625,7 +647,11 @@ impl Operator for DmabufIn {
         self.slot = out.push(&DmabufInUniforms {
             header: cx.header(),
             opaque: u32::from(opaque),
-            planar: u32::from(chroma.is_some()),
+            planar: match desc {
+                Some(d) if d.fourcc == Fourcc::P010 => 2,
+                Some(d) if d.chroma.is_some() => 1,
+                _ => 0,
+            },
             matrix: chroma.map_or(0, |c| c.matrix as u32),
             range: chroma.map_or(0, |c| c.range as u32),
         });

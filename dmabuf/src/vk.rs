@@ -57,9 +57,11 @@ fn vk_format(format: wgpu::TextureFormat) -> Option<vk::Format> {
         wgpu::TextureFormat::Rgba8Unorm => vk::Format::R8G8B8A8_UNORM,
         wgpu::TextureFormat::Bgra8Unorm => vk::Format::B8G8R8A8_UNORM,
         wgpu::TextureFormat::Rgba16Float => vk::Format::R16G16B16A16_SFLOAT,
-        // The planes of NV12 (imported only).
+        // The planes of NV12 and P010 (imported only).
         wgpu::TextureFormat::R8Unorm => vk::Format::R8_UNORM,
         wgpu::TextureFormat::Rg8Unorm => vk::Format::R8G8_UNORM,
+        wgpu::TextureFormat::R16Unorm => vk::Format::R16_UNORM,
+        wgpu::TextureFormat::Rg16Unorm => vk::Format::R16G16_UNORM,
         _ => return None,
     })
 }

@@ -1,11 +1,12 @@
-// video: a decoded frame's planes (I420, NV12, A420 or RGBA-like, 8 bits a sample) converted
+// video: a decoded frame's planes (I420, NV12, A420 or RGBA-like, 8 bits a sample; P010) converted
 // to premultiplied display values with the stream's own colorimetry, fitted to the output
 // like `image` — stretched, contained (transparent borders) or covering it (cropped).
 // The `video` operator draws with it (vivid-media).
 //
 // The format texel (binding 6) says how to read the planes; it is uploaded with them, so
 // it always describes the pixels bound: r = kind (0 I420, 1 NV12, 2 A420, 3 RGBA,
-// 4 BGRA, 5 RGBx, 6 BGRx, 7 Y444, 8 Y42B), g = matrix (0 BT.601, 1 BT.709, 2 BT.2020, 3 FCC, 4 SMPTE 240M),
+// 4 BGRA, 5 RGBx, 6 BGRx, 7 Y444, 8 Y42B, 9 P010: NV12's planes in 16-bit samples holding
+// 10-bit codes), g = matrix (0 BT.601, 1 BT.709, 2 BT.2020, 3 FCC, 4 SMPTE 240M),
 // b = range (0 limited, 1 full), a = alpha (1: the stream has it). The matrix is derived
 // from Kr and Kb in `common/yuv.wgsl` (shared with `dmabuf_in`'s NV12 import), as
 // `vivid_media::colorimetry::yuv_to_rgb` derives it.
@@ -48,10 +49,14 @@ fn frame_color(p: vec2<f32>) -> vec4<f32> {
     }
     let s1 = textureSampleLevel(plane1, samp, p, 0.0);
     var uv = s1.rg;
-    if kind != 1u {
+    if kind != 1u && kind != 9u {
         uv = vec2<f32>(s1.r, textureSampleLevel(plane2, samp, p, 0.0).r);
     }
-    let rgb = clamp(yuv_to_rgb(vec3<f32>(s0.r, uv), f.g, f.b), vec3<f32>(0.0), vec3<f32>(1.0));
+    var yuv = vec3<f32>(s0.r, uv);
+    if kind == 9u {
+        yuv = p010_as_8bit(yuv, f.b);
+    }
+    let rgb = clamp(yuv_to_rgb(yuv, f.g, f.b), vec3<f32>(0.0), vec3<f32>(1.0));
     var a = 1.0;
     if kind == 2u {
         a = textureSampleLevel(plane3, samp, p, 0.0).r;

@@ -24,7 +24,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 
-use crate::frame::{Format, Frame, Pixels, SINK_FORMATS};
+use crate::frame::{Accept, Format, Frame, Pixels, SINK_FORMATS};
 use crate::gst::{make, poll_bus, wait_async_done};
 use crate::source::{AHEAD, Shared, SourceThread, TOLERANCE};
 
@@ -33,12 +33,13 @@ const SEEK_AHEAD: u64 = 1_000_000_000;
 /// How long opening a file may take.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Starts decoding `path` on a thread of its own.
-pub fn open(path: &Path) -> SourceThread {
+/// Starts decoding `path` on a thread of its own; `accept`: whether the sink offers
+/// `memory:DMABuf` first ([`sink_caps`]).
+pub fn open(path: &Path, accept: Accept) -> SourceThread {
     let path = path.to_path_buf();
     let realtime = crate::realtime();
     SourceThread::spawn("vivid-video", move |shared| {
-        let result = Pipeline::open(&path, shared).and_then(|mut p| {
+        let result = Pipeline::open(&path, accept, shared).and_then(|mut p| {
             let r = if realtime {
                 p.run_ahead(shared)
             } else {
@@ -55,11 +56,18 @@ pub fn open(path: &Path) -> SourceThread {
     })
 }
 
-/// The app sink's caps: our layouts only.
-pub fn sink_caps() -> Result<gst::Caps, String> {
-    format!("video/x-raw, format=(string){SINK_FORMATS}")
-        .parse::<gst::Caps>()
-        .map_err(|e| format!("bad caps ({e})"))
+/// The app sink's caps: our layouts only, in system memory — and first in DMA-BUF memory
+/// (the formats the import reads) when `accept` says so.
+pub fn sink_caps(accept: Accept) -> Result<gst::Caps, String> {
+    #[cfg(unix)]
+    return crate::dmabuf::sink_caps(accept, SINK_FORMATS);
+    #[cfg(not(unix))]
+    {
+        let _ = accept;
+        format!("video/x-raw, format=(string){SINK_FORMATS}")
+            .parse::<gst::Caps>()
+            .map_err(|e| format!("bad caps ({e})"))
+    }
 }
 
 /// A frame of `sample` (its buffer shared, not copied), with the info of its caps.
@@ -75,15 +83,25 @@ pub fn frame_of(sample: &gst::Sample) -> Result<Arc<Frame>, String> {
         gst::ClockTime::nseconds,
     );
     #[cfg(unix)]
-    let reason = crate::dmabuf::cpu_reason(sample, &format);
+    let (reason, dmabuf) = match crate::dmabuf::describe(sample) {
+        Ok(d) => (
+            std::borrow::Cow::Borrowed("a DMA-BUF frame not imported yet"),
+            Some(d),
+        ),
+        Err(reason) => (reason, None),
+    };
     #[cfg(not(unix))]
-    let reason = std::borrow::Cow::Borrowed("decoded into system memory");
+    let (reason, dmabuf) = (
+        std::borrow::Cow::Borrowed("decoded into system memory"),
+        None,
+    );
     Ok(Frame::new_via(
         format,
         Pixels::Buffer(buffer, info),
         pts,
         duration,
         reason,
+        dmabuf,
     ))
 }
 
@@ -98,7 +116,7 @@ struct Pipeline {
 
 impl Pipeline {
     /// Builds the pipeline for `path` and prerolls it: the format and length are known.
-    fn open(path: &Path, shared: &Shared) -> Result<Self, String> {
+    fn open(path: &Path, accept: Accept, shared: &Shared) -> Result<Self, String> {
         crate::gst::init()?;
         let pipeline = gst::Pipeline::new();
         let src = make("filesrc")?;
@@ -106,7 +124,7 @@ impl Pipeline {
         let decode = make("decodebin")?;
         let convert = make("videoconvert")?;
         let sink = gst_app::AppSink::builder()
-            .caps(&sink_caps()?)
+            .caps(&sink_caps(accept)?)
             .sync(false)
             .max_buffers(2)
             .drop(false)

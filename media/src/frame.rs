@@ -33,6 +33,9 @@ pub enum Layout {
     Y444,
     /// Y, U and V planes; chroma halved horizontally (4:2:2).
     Y42b,
+    /// NV12's layout in 16-bit samples holding 10-bit codes in their high bits (10-bit
+    /// hardware decoders' DMA-BUF frames; system-memory P010 is converted to I420 instead).
+    P010,
 }
 
 /// The `format` list of the caps every source's app sink accepts, in order of preference.
@@ -53,6 +56,7 @@ impl Layout {
             F::Bgrx => Self::Bgrx,
             F::Y444 => Self::Y444,
             F::Y42b => Self::Y42b,
+            F::P01010le => Self::P010,
             _ => return None,
         })
     }
@@ -70,6 +74,7 @@ impl Layout {
             Self::Bgrx => 6,
             Self::Y444 => 7,
             Self::Y42b => 8,
+            Self::P010 => 9,
         }
     }
 
@@ -106,6 +111,10 @@ impl Layout {
             Self::Nv12 => vec![
                 plane(width, height, r8, 1),
                 plane(cw, ch, wgpu::TextureFormat::Rg8Unorm, 2),
+            ],
+            Self::P010 => vec![
+                plane(width, height, wgpu::TextureFormat::R16Unorm, 2),
+                plane(cw, ch, wgpu::TextureFormat::Rg16Unorm, 4),
             ],
             Self::A420 => vec![
                 plane(width, height, r8, 1),
@@ -212,6 +221,16 @@ pub enum Pixels {
     Rgba(Vec<u8>),
 }
 
+/// What a source's sink accepts besides system memory in [`SINK_FORMATS`]: the device
+/// decides (it imports DMA-BUFs; it has 16-bit normalized textures for P010's planes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Accept {
+    /// Frames in DMA-BUF memory (`memory:DMABuf` offered first: NV12, RGBA-like).
+    pub dmabuf: bool,
+    /// 10-bit P010 frames in DMA-BUF memory too.
+    pub p010: bool,
+}
+
 /// A frame ready for upload.
 #[derive(Debug)]
 pub struct Frame {
@@ -229,6 +248,10 @@ pub struct Frame {
     pub index: u64,
     /// Why it goes through the CPU upload rather than a DMA-BUF import (`dmabuf.rs`).
     pub cpu_reason: Cow<'static, str>,
+    /// Its buffer as the DMA-BUF import reads it, when it arrived in DMA-BUF memory the
+    /// import reads (then the operator imports it rather than uploading it).
+    #[cfg(unix)]
+    pub dmabuf: Option<crate::dmabuf::Described>,
 }
 
 static NEXT_FRAME_ID: AtomicU64 = AtomicU64::new(1);
@@ -249,10 +272,12 @@ impl Frame {
             pts,
             duration,
             Cow::Borrowed("decoded on the CPU"),
+            None,
         )
     }
 
-    /// [`new`](Self::new), saying why it takes the CPU upload.
+    /// [`new`](Self::new), saying why it takes the CPU upload, with its DMA-BUF when it is
+    /// one the import reads (`None` elsewhere than on unix).
     #[must_use]
     pub fn new_via(
         format: Format,
@@ -260,6 +285,8 @@ impl Frame {
         pts: u64,
         duration: u64,
         cpu_reason: Cow<'static, str>,
+        #[cfg(unix)] dmabuf: Option<crate::dmabuf::Described>,
+        #[cfg(not(unix))] _dmabuf: Option<()>,
     ) -> Arc<Self> {
         // The nearest frame number: containers round timestamps (Matroska and WebM to 1 ms,
         // so frame 1 of a 30 fps clip is at 33 ms, 0.99 frames), and rounding down counted a
@@ -273,6 +300,8 @@ impl Frame {
             duration,
             index,
             cpu_reason,
+            #[cfg(unix)]
+            dmabuf,
         })
     }
 

@@ -19,7 +19,8 @@ mod decoder;
 #[cfg(unix)]
 pub mod dmabuf;
 #[cfg(unix)]
-pub mod dmabuf_frames;
+mod dmabuf_imports;
+#[cfg(unix)]
 pub mod frame;
 mod gst;
 pub mod live;

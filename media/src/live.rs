@@ -19,6 +19,7 @@ use gstreamer_app as gst_app;
 
 use crate::camera::{self, CameraRequest};
 use crate::decoder::{frame_of, sink_caps};
+use crate::frame::Accept;
 use crate::gst::poll_bus;
 use crate::source::{Shared, SourceThread};
 
@@ -49,10 +50,11 @@ impl LiveSpec {
     }
 }
 
-/// Starts playing `spec` on a thread of its own.
+/// Starts playing `spec` on a thread of its own; `accept`: whether the sink offers
+/// `memory:DMABuf` first (`decoder::sink_caps`).
 #[must_use]
-pub fn open(spec: LiveSpec) -> SourceThread {
-    SourceThread::spawn("vivid-live", move |shared| run(&spec, shared))
+pub fn open(spec: LiveSpec, accept: Accept) -> SourceThread {
+    SourceThread::spawn("vivid-live", move |shared| run(&spec, accept, shared))
 }
 
 /// How a pipeline stopped playing.
@@ -64,7 +66,7 @@ enum Ended {
 }
 
 /// Opens, plays, and after a failure opens again (every [`RETRY`]) until stopped.
-fn run(spec: &LiveSpec, shared: &Shared) {
+fn run(spec: &LiveSpec, accept: Accept, shared: &Shared) {
     // An error has been reported since the source last played (reported once).
     let mut failing = false;
     loop {
@@ -72,7 +74,7 @@ fn run(spec: &LiveSpec, shared: &Shared) {
             return;
         }
         let attempt = Instant::now();
-        let result = Live::open(spec, shared).and_then(|live| {
+        let result = Live::open(spec, accept, shared).and_then(|live| {
             if failing {
                 log::warn!("{}: playing again", spec.describe());
             }
@@ -142,14 +144,14 @@ fn launch_of(spec: &LiveSpec) -> Result<(String, Option<camera::Chosen>), String
 impl Live {
     /// Builds and starts the pipeline; waits (up to [`OPEN_TIMEOUT`]) for its first frame,
     /// which it publishes.
-    fn open(spec: &LiveSpec, shared: &Shared) -> Result<Self, String> {
+    fn open(spec: &LiveSpec, accept: Accept, shared: &Shared) -> Result<Self, String> {
         crate::gst::init()?;
         let (launch, chosen) = launch_of(spec)?;
         let pipeline = gst::parse::launch(&launch)
             .map_err(|e| format!("not a GStreamer pipeline ({e})"))?
             .downcast::<gst::Pipeline>()
             .map_err(|_| "not a GStreamer pipeline".to_string())?;
-        let live = Self::configure(pipeline)?;
+        let live = Self::configure(pipeline, accept)?;
         if let LiveSpec::Launch(l) = spec {
             loopback_udp(&live.pipeline, l);
         }
@@ -164,13 +166,13 @@ impl Live {
         Ok(live)
     }
 
-    fn configure(pipeline: gst::Pipeline) -> Result<Self, String> {
+    fn configure(pipeline: gst::Pipeline, accept: Accept) -> Result<Self, String> {
         check_elements(&pipeline)?;
         let sink = pipeline
             .by_name(SINK)
             .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
             .ok_or("the pipeline has no sink of vivid's")?;
-        sink.set_caps(Some(&sink_caps()?));
+        sink.set_caps(Some(&sink_caps(accept)?));
         // The newest frame only; paced by the pipeline's clock (a test source plays at its
         // rate, not as fast as it can).
         sink.set_max_buffers(1);

@@ -98,6 +98,8 @@ pub struct Uploader {
     shown: u64,
     /// Only to wait for a staging buffer's mapping in frame-exact mode: it creates nothing.
     poller: Option<wgpu::Device>,
+    /// The last upload error logged.
+    failed: Option<String>,
 }
 
 impl Default for Uploader {
@@ -108,6 +110,7 @@ impl Default for Uploader {
             bound: false,
             shown: 0,
             poller: None,
+            failed: None,
         }
     }
 }
@@ -372,7 +375,14 @@ impl Uploader {
                             self.shown = frame.id;
                             done.uploaded = true;
                         }
-                        Err(e) => log::error!("`{name}`: {e}"),
+                        // Once per message (a frame that cannot be mapped fails every
+                        // frame alike).
+                        Err(e) => {
+                            if self.failed.as_deref() != Some(e.as_str()) {
+                                log::error!("`{name}`: {e}");
+                                self.failed = Some(e);
+                            }
+                        }
                     },
                     None => done.busy = true,
                 }

@@ -39,3 +39,15 @@ fn yuv_to_rgb(yuv: vec3<f32>, matrix: u32, range: u32) -> vec3<f32> {
         y + bu * cb,
     );
 }
+
+// P010 samples (10-bit codes in the high bits of 16-bit unorm samples: y, cb, cr) as the
+// 8-bit codes / 255 `yuv_to_rgb` reads, exactly: limited range as code / 1020 (then
+// (code - 64) / 876 and (code - 512) / 896 come out), full range as code / 1023 with chroma
+// centred on 512.
+fn p010_as_8bit(s: vec3<f32>, range: u32) -> vec3<f32> {
+    let code = s * (65535.0 / 64.0);
+    if range == 1u {
+        return vec3<f32>(code.x / 1023.0, (code.yz - 512.0) / 1023.0 + 128.0 / 255.0);
+    }
+    return code / 1020.0;
+}

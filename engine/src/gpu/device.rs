@@ -62,7 +62,10 @@ pub struct GpuOptions {
 pub fn external_memory_features(adapter: &wgpu::Adapter) -> wgpu::Features {
     adapter.features()
         & (wgpu::Features::VULKAN_EXTERNAL_MEMORY_FD
-            | wgpu::Features::VULKAN_EXTERNAL_MEMORY_DMA_BUF)
+            | wgpu::Features::VULKAN_EXTERNAL_MEMORY_DMA_BUF
+            // P010 buffers' planes (10-bit codes in 16-bit samples) are read as R16Unorm
+            // and Rg16Unorm.
+            | wgpu::Features::TEXTURE_FORMAT_16BIT_NORM)
 }
 
 impl Gpu {

@@ -90,7 +90,7 @@ impl Clip for SequenceParams {
         self.0.flip_y
     }
 
-    fn open(&self, path: &Path, rules: &FileRules) -> SourceThread {
+    fn open(&self, path: &Path, rules: &FileRules, _accept: crate::frame::Accept) -> SourceThread {
         crate::sequence::open(path, f64::from(self.0.fps), rules.clone())
     }
 

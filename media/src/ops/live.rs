@@ -42,6 +42,9 @@ struct Stream {
     spec: LiveSpec,
     /// Frame-exact: the first frame was waited for.
     waited: bool,
+    /// The times it had opened when its imports were made: a reconnection is another
+    /// pipeline, with another pool of buffers.
+    opens: u64,
 }
 
 /// A live operator: `pipeline`, `video_in`.
@@ -51,6 +54,12 @@ pub struct LiveOp<P: LiveClip> {
     upload: Uploader,
     playing: Option<Stream>,
     pending: Option<Stream>,
+    /// Frames in DMA-BUF memory, drawn where they lie.
+    #[cfg(unix)]
+    imports: crate::dmabuf_imports::Imports,
+    /// Says once why frames take the CPU upload (not a DMA-BUF import).
+    #[cfg(unix)]
+    fallback: crate::dmabuf::FallbackLog,
     params: std::marker::PhantomData<fn() -> P>,
 }
 
@@ -87,6 +96,8 @@ impl<P: LiveClip> Operator for LiveOp<P> {
         P::read(params).spec().hash(&mut h);
         hash_status(self.playing.as_ref(), &mut h);
         hash_status(self.pending.as_ref(), &mut h);
+        #[cfg(unix)]
+        self.imports.key(&mut h);
         h.finish()
     }
 
@@ -95,12 +106,17 @@ impl<P: LiveClip> Operator for LiveOp<P> {
         let spec = P::read(cx.params)
             .spec()
             .map_err(|e| EngineError::Param(format!("`{}` ({}): {e}", cx.name, P::NAME)))?;
+        #[cfg(unix)]
+        let accept = self.imports.enabled(cx);
+        #[cfg(not(unix))]
+        let accept = crate::frame::Accept::default();
         let current = |s: &Option<Stream>| s.as_ref().is_some_and(|s| s.spec == spec);
         if !current(&self.playing) && !current(&self.pending) {
             self.pending = Some(Stream {
-                source: crate::live::open(spec.clone()),
+                source: crate::live::open(spec.clone(), accept),
                 spec: spec.clone(),
                 waited: false,
+                opens: 0,
             });
         }
         // The source's error while it has one (the thread logs it once; the engine shows it
@@ -117,6 +133,9 @@ impl<P: LiveClip> Operator for LiveOp<P> {
             };
             if has_frame || (failed.is_some() && self.playing.is_none()) {
                 self.playing = self.pending.take();
+                // The old source's buffers go with it.
+                #[cfg(unix)]
+                self.imports.clear();
             } else if let Some(e) = failed {
                 // The new source fails while the old one plays on: its error, the old picture.
                 error = Some(media_error(&spec.describe(), e));
@@ -130,6 +149,17 @@ impl<P: LiveClip> Operator for LiveOp<P> {
         }
         let format = self.playing.as_ref().and_then(|s| s.source.state().format);
         self.upload.prepare(cx, format)?;
+        #[cfg(unix)]
+        if let Some(s) = &mut self.playing {
+            let opens = s.source.state().opens;
+            if opens != s.opens {
+                // Reconnected: the old pipeline's buffers are not coming back.
+                s.opens = opens;
+                self.imports.clear();
+            }
+        }
+        #[cfg(unix)]
+        self.imports.prepare(cx)?;
         match error {
             Some(e) => {
                 cx.still_bound = self.upload.format().is_some();
@@ -149,6 +179,15 @@ impl<P: LiveClip> Operator for LiveOp<P> {
                 s.source.latest()
             }
         });
+        #[cfg(unix)]
+        let imported =
+            self.imports
+                .encode(cx.encoder, frame.as_ref(), self.slot, cx.name, cx.stats);
+        #[cfg(not(unix))]
+        let imported = false;
+        if imported {
+            return;
+        }
         let done = self.upload.encode(
             cx.encoder,
             cx.output,
@@ -157,6 +196,13 @@ impl<P: LiveClip> Operator for LiveOp<P> {
             self.slot,
             cx.name,
         );
+        #[cfg(unix)]
+        if done.uploaded
+            && let Some(f) = &frame
+            && f.dmabuf.is_none()
+        {
+            self.fallback.note(cx.name, &f.cpu_reason);
+        }
         if done.busy {
             cx.stats.add("video_dropped", 1);
         }

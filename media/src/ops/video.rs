@@ -22,6 +22,7 @@ use vivid_engine::resources::{TexturePool, UniformSlot, UniformWriter};
 use vivid_engine::{EngineError, Result};
 
 use super::Fit;
+use crate::frame::Accept;
 use crate::playback::{Clock, Settings};
 use crate::source::{SourceThread, TOLERANCE};
 use crate::upload::{Uploader, VideoUniforms, media_error};
@@ -91,8 +92,9 @@ pub trait Clip: ParamStruct + std::fmt::Debug + Default + Send + 'static {
     fn flip_y(&self) -> bool;
     /// Whether `path` is a folder (not a file).
     const FOLDER: bool = false;
-    /// Starts decoding `path` (a folder's or a pattern's frames read by `rules`).
-    fn open(&self, path: &Path, rules: &FileRules) -> SourceThread;
+    /// Starts decoding `path` (a folder's or a pattern's frames read by `rules`); `accept`:
+    /// whether a decoder may hand frames in DMA-BUF memory (the device imports them).
+    fn open(&self, path: &Path, rules: &FileRules, accept: Accept) -> SourceThread;
     /// What else of the parameters opens the source again when it changes.
     fn source_key(&self) -> u64 {
         0
@@ -127,8 +129,8 @@ impl Clip for VideoParams {
         self.0.flip_y
     }
 
-    fn open(&self, path: &Path, _rules: &FileRules) -> SourceThread {
-        crate::decoder::open(path)
+    fn open(&self, path: &Path, _rules: &FileRules, accept: Accept) -> SourceThread {
+        crate::decoder::open(path, accept)
     }
 }
 
@@ -205,6 +207,9 @@ pub struct Player<P: Clip> {
     /// Says once why frames take the CPU upload (not a DMA-BUF import).
     #[cfg(unix)]
     fallback: crate::dmabuf::FallbackLog,
+    /// Frames in DMA-BUF memory, drawn where they lie.
+    #[cfg(unix)]
+    imports: crate::dmabuf_imports::Imports,
     params: std::marker::PhantomData<fn() -> P>,
 }
 
@@ -261,6 +266,9 @@ impl<P: Clip> Player<P> {
             if new_path {
                 self.last_index = None;
             }
+            // Another decoder: the old one's buffers (and their imports) go.
+            #[cfg(unix)]
+            self.imports.clear();
             self.playing = Some(p);
         }
         Ok(())
@@ -298,11 +306,17 @@ impl<P: Clip> Operator for Player<P> {
         (p.path(), p.source_key()).hash(&mut h);
         hash_status(self.playing.as_ref(), &mut h);
         hash_status(self.pending.as_ref(), &mut h);
+        #[cfg(unix)]
+        self.imports.key(&mut h);
         h.finish()
     }
 
     fn prepare(&mut self, cx: &mut PrepareCx<'_>) -> Result<()> {
         let exact = !crate::realtime();
+        #[cfg(unix)]
+        let accept = self.imports.enabled(cx);
+        #[cfg(not(unix))]
+        let accept = Accept::default();
         let p = P::read(cx.params);
         let path = p.path();
         if path.is_empty() {
@@ -322,7 +336,7 @@ impl<P: Clip> Operator for Player<P> {
             }
             if !current(&self.playing) && !current(&self.pending) {
                 self.pending = Some(Stream {
-                    source: p.open(Path::new(&path), cx.files.rules()),
+                    source: p.open(Path::new(&path), cx.files.rules(), accept),
                     file,
                     reported: 0,
                 });
@@ -341,6 +355,8 @@ impl<P: Clip> Operator for Player<P> {
         });
         let format = self.playing.as_ref().and_then(|s| s.source.state().format);
         self.upload.prepare(cx, format)?;
+        #[cfg(unix)]
+        self.imports.prepare(cx)?;
         match result.err().or(failed) {
             Some(e) => {
                 // The last good frame keeps showing, bound to this prepare's output.
@@ -375,17 +391,33 @@ impl<P: Clip> Operator for Player<P> {
             };
             origin = s.source.state().origin;
         }
-        let done = self.upload.encode(
-            cx.encoder,
-            cx.output,
-            frame.as_deref(),
-            exact,
-            self.slot,
-            cx.name,
-        );
+        #[cfg(unix)]
+        let imported = self
+            .imports
+            .encode(cx.encoder, frame.as_ref(), self.slot, cx.name, cx.stats);
+        #[cfg(not(unix))]
+        let imported = false;
+        let done = if imported {
+            // Shown from its own memory: new when it is not the frame shown before.
+            crate::upload::Uploaded {
+                uploaded: frame
+                    .as_ref()
+                    .is_some_and(|f| self.last_index != Some(f.index)),
+                busy: false,
+            }
+        } else {
+            self.upload.encode(
+                cx.encoder,
+                cx.output,
+                frame.as_deref(),
+                exact,
+                self.slot,
+                cx.name,
+            )
+        };
         if let Some(f) = &frame {
             #[cfg(unix)]
-            if done.uploaded {
+            if done.uploaded && !imported && f.dmabuf.is_none() {
                 self.fallback.note(cx.name, &f.cpu_reason);
             }
             if !exact && done.uploaded {
@@ -418,6 +450,9 @@ impl<P: Clip> Operator for Player<P> {
         if self.playing.as_ref().is_some_and(|s| s.file.path != path) {
             self.playing = None;
             self.request = None;
+            // Its decoder's buffers go with it.
+            #[cfg(unix)]
+            self.imports.clear();
         }
         if self.pending.as_ref().is_some_and(|s| s.file.path != path) {
             self.pending = None;
