@@ -139,7 +139,7 @@ impl FullscreenPass {
     /// The compute entry ([`with_compute_entry`](Self::with_compute_entry), one of vivid's
     /// own shaders) writes every `var<workgroup>` element it reads first, so the pipeline
     /// skips WebGPU's zeroing of shared memory at every workgroup's start (a store of each
-    /// element and a barrier: on the H200 most of a blur pass's time). Never for a shader
+    /// element and a barrier: 0.4–1.5 µs of a 1080p blur on the H200). Never for a shader
     /// with a project's code in it: it could read what another workgroup left there.
     #[must_use]
     pub fn with_shared_memory_written_first(mut self) -> Self {

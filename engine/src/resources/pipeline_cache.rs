@@ -457,8 +457,8 @@ impl PipelineCache {
                 entry_point: Some(key.entry),
                 compilation_options: wgpu::PipelineCompilationOptions {
                     // WebGPU zeroes a workgroup's shared memory before it starts: a store of
-                    // every element and a barrier, in every workgroup. On the H200 that was
-                    // most of a blur pass's time; a pass that writes before it reads opts out.
+                    // every element and a barrier, in every workgroup. A pass that writes
+                    // before it reads opts out.
                     zero_initialize_workgroup_memory: !key.shared_memory_written_first,
                     ..wgpu::PipelineCompilationOptions::default()
                 },

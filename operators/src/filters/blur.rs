@@ -441,7 +441,7 @@ impl Operator for Blur {
             if k == 0 {
                 let temp = cx.pool.scratch(cx.gpu, color(size), 0, "vivid.blur.temp");
                 if mode == PassMode::Compute && input.size() == size {
-                    // Integer taps from shared memory: each texel fetched once a pass.
+                    // Integer taps, 8 pixels an invocation from one window of fetches.
                     let h = own("cs_taps_h");
                     let t = TAPS_H_TILE;
                     let groups = (size.0.div_ceil(t.0), size.1.div_ceil(t.1));
