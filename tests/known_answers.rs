@@ -166,6 +166,22 @@ fn blur_keeps_the_mean_of_any_image() {
     }
 }
 
+#[test]
+fn blur_of_an_image_narrower_than_its_kernel_mirrors_it_over_and_over() {
+    // Sigma 2.9 takes taps 12 pixels out: on a 3-pixel-wide image the compute passes must
+    // reflect the image as often as the render passes' mirror-repeat sampler does
+    // (`render_toml` compares the two modes).
+    let src = "[src]\ntype = \"gradient\"\nsize = [3, 2]\ncolor_a = [0, 0, 0, 1]\ncolor_b = [1, 1, 1, 1]\n";
+    for axes in ["horizontal", "both"] {
+        let (input, out) = blur_of(src, 2.9, axes);
+        // Mirrored over and over, the row is periodic: the blur tends to its mean.
+        let m = input.mean();
+        for p in &out.pixels {
+            assert!((f64::from(p[0]) - m[0]).abs() < 0.05, "{axes}: {p:?} against the mean {m:?}");
+        }
+    }
+}
+
 /// Variance of the red channel along row `y`, as a distribution over x.
 fn row_variance(img: &vivid::readback::FloatImage, y: u32) -> f64 {
     let w: Vec<f64> = (0..img.width).map(|x| f64::from(img.at(x, y)[0])).collect();
