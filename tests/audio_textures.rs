@@ -161,13 +161,14 @@ fn spectra_scroll_down_the_history_rows_newest_first() {
     }
 }
 
-/// The ISF files of the Vidvox collection with `audio`/`audioFFT` inputs (in
-/// testing-fixtures/assets/isf-audio, MIT), each with its inputs wired in header order:
+/// The ISF files of the Vidvox collection with `audio`/`audioFFT` inputs (the 7 that
+/// testing-fixtures/isf/audio-fixtures.txt names, in testing-fixtures/isf/collection, MIT),
+/// each with its inputs wired in header order:
 /// `fft` an `audio_spectrum`, `wave` an `audio_waveform`, `img` a picture; and a parameter
 /// that makes it show the audio.
 /// (Radial Spectrogram draws a beam `size` radians wide turning by `size` a frame; its
 /// default, 0.001, draws a few pixels in 8 frames, and chain.toml cannot set a parameter
-/// named `size` — the node's size — so its copy here defaults to 0.3: a third of its disc.)
+/// named `size` — the node's size — so the test's copy defaults to 0.3: a third of its disc.)
 const ISF_AUDIO: &[(&str, &str, &str)] = &[
     ("Audio Waveform Shape.fs", "[\"wave\"]", ""),
     ("FFT Color Lines.fs", "[\"fft\", \"wave\"]", ""),
@@ -195,14 +196,23 @@ fn isf_audio_inputs_take_the_audio_textures() {
             0.3 * (std::f32::consts::TAU * 220.0 * n as f32 / rate as f32).sin() + noise
         })
         .collect();
+    let isf = common::repo().join("testing-fixtures/isf");
+    let list = std::fs::read_to_string(isf.join("audio-fixtures.txt")).unwrap();
+    let listed: Vec<&str> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let wired: Vec<&str> = ISF_AUDIO.iter().map(|(file, _, _)| *file).collect();
+    assert_eq!(
+        wired, listed,
+        "the 7 files of audio-fixtures.txt, each wired"
+    );
+    assert_eq!(wired.len(), 7);
     for (file, inputs, extra) in ISF_AUDIO {
-        let fs = std::fs::read_to_string(
-            common::repo()
-                .join("testing-fixtures/assets/isf-audio")
-                .join(file),
-        )
-        .unwrap()
-        .replace("\"DEFAULT\": 0.001,", "\"DEFAULT\": 0.3,");
+        let fs = std::fs::read_to_string(isf.join("collection").join(file))
+            .unwrap()
+            .replace("\"DEFAULT\": 0.001,", "\"DEFAULT\": 0.3,");
         let toml = format!(
             "output = \"v\"\n\
              [fft]\ntype = \"audio_spectrum\"\nsize = [256, 1]\nbins = 256\ngain = 20\n\

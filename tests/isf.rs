@@ -1,5 +1,6 @@
-//! ISF files as operators (`type = "isf"`): every single-pass file of Vidvox's collection in
-//! testing-fixtures/isf/ compiles and renders a non-degenerate image in both pass modes,
+//! ISF files as operators (`type = "isf"`): every file of the sample of Vidvox's collection
+//! that testing-fixtures/isf/fixtures.txt names (files of testing-fixtures/isf/collection/)
+//! compiles and renders a non-degenerate image in both pass modes,
 //! answers known independently (Color Controls' brightness, Flip H's mirror), steady
 //! frames, and errors located in the `.fs` itself.
 
@@ -21,7 +22,12 @@ fn dir() -> PathBuf {
     common::repo().join("testing-fixtures/isf")
 }
 
-/// A chain from chain.toml text, its files found in testing-fixtures/isf/.
+/// Where the collection's files are (the project folder of the sample's chains).
+fn collection() -> PathBuf {
+    dir().join("collection")
+}
+
+/// A chain from chain.toml text, its files found in `dir`.
 fn desc_in(dir: &Path, toml: &str) -> vivid::chain::ChainDesc {
     vivid::project::parse_chain(&dir.join("test.toml"), toml)
 }
@@ -52,18 +58,34 @@ const UNSUPPORTED: [&str; 0] = [];
 /// A file whose own arithmetic makes NaN on some pixels (GLSL leaves it undefined).
 const POW_OF_NEGATIVE: &str = "Dirty Lens.fs";
 
+/// The sample: the files of the collection that fixtures.txt names, each a file there.
 fn fs_files() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(".fs"))
+    let list = std::fs::read_to_string(dir().join("fixtures.txt")).unwrap();
+    let v: Vec<String> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
         .collect();
-    v.sort();
+    assert_eq!(v.len(), 54, "fixtures.txt names the 54 files of the sample");
+    for f in &v {
+        assert!(f.ends_with(".fs"), "{f}");
+        assert!(collection().join(f).is_file(), "{f} is not in collection/");
+    }
     v
 }
 
+/// The `.vs` vertex shaders beside the sample's files in the collection.
+fn vs_files(files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| f.replace(".fs", ".vs"))
+        .filter(|v| collection().join(v).is_file())
+        .collect()
+}
+
 fn image_inputs(file: &str) -> usize {
-    let path = dir().join(file);
+    let path = collection().join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let h = vivid::operator::isf::header::parse(&path, &text).unwrap();
     h.inputs
@@ -74,14 +96,15 @@ fn image_inputs(file: &str) -> usize {
 
 fn set(engine: &mut Engine, toml: &str) -> Result<(), String> {
     engine
-        .set_chain(&desc_in(&dir(), toml))
+        .set_chain(&desc_in(&collection(), toml))
         .map_err(|e| e.to_string())
 }
 
 #[test]
 fn every_single_pass_file_renders_a_non_degenerate_image_in_both_modes() {
     let files = fs_files();
-    assert_eq!(files.len(), 54, "the 54 files of the collection");
+    assert_eq!(files.len(), 54, "the 54 files of the sample");
+    assert_eq!(vs_files(&files).len(), 6, "6 of them with a vertex shader");
     let mut engines = MODES.map(engine_in);
     let mut failed = Vec::new();
     let mut bad: Vec<String> = Vec::new();
@@ -138,7 +161,7 @@ fn every_single_pass_file_renders_a_non_degenerate_image_in_both_modes() {
             .flat_map(|(p, q)| (0..4).map(move |c| (p[c] - q[c]).abs()))
             .fold(0.0f32, f32::max);
         // A file showing the time (DATE: the wall clock) differs between two renders.
-        let shows_time = std::fs::read_to_string(dir().join(file))
+        let shows_time = std::fs::read_to_string(collection().join(file))
             .unwrap()
             .contains("DATE");
         if worst > 4e-3 && !shows_time {
@@ -343,9 +366,27 @@ fn the_vertex_shader_runs_and_the_origin_is_the_bottom_left() {
 
 #[test]
 fn isf_check_prints_a_line_per_file_and_fails_on_a_bad_one() {
+    // The sample in a folder of its own (`isf-check` checks a whole folder), with the
+    // vertex shaders of its files.
+    let files = fs_files();
+    let vs = vs_files(&files);
+    assert_eq!(vs.len(), 6);
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .chain(&vs)
+        .map(|f| {
+            let text = std::fs::read_to_string(collection().join(f)).unwrap();
+            (f.clone(), text)
+        })
+        .collect();
+    let named: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(f, t)| (f.as_str(), t.as_str()))
+        .collect();
+    let sample = common::project(&named);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_vivid"))
         .args(["isf-check"])
-        .arg(dir())
+        .arg(sample.path())
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
