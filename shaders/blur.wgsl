@@ -288,26 +288,14 @@ fn cs_up_bilinear(@builtin(global_invocation_id) gid: vec3<u32>) {
 // The direct path's Gaussian (`kernel` in blur.rs, unpaired: weights_x/y, radius_x/y) and
 // the small image's vertical taps on the pyramid path.
 
-// Texel index `i` of an axis of `n` texels, reflected as the mirroring sampler does, over
-// and over (…, 1, 0 | 0, 1, …, n − 1 | n − 1, …, 0 | 0, 1, …), so that an image narrower
-// than the kernel is read as the render passes read it. Taps reach at most RMAX past the
-// edge: for a wider axis one reflection is all it takes (the branch is the same for the
-// whole dispatch; the period's `%` cost 6–8 µs a blur on the H200). Indices past one
-// reflection on a wide axis are only read for pixels outside the output: clamped.
+// Texel index `i` of an axis of `n` texels, reflected once as the mirroring sampler does
+// (…, 1, 0 | 0, 1, …, n − 1 | n − 1, n − 2, …): every tap of an axis wider than RMAX (blur.rs
+// sends narrower images through `shade`, whose sampler mirrors over and over; a periodic
+// reflection here cost 6–10 µs a blur on the H200). Indices past one reflection are only
+// read for pixels outside the output: clamped.
 fn mirror_index(i: i32, n: i32) -> i32 {
-    if n > RMAX {
-        let j = select(i, -i - 1, i < 0);
-        return clamp(select(j, 2 * n - 1 - j, j >= n), 0, n - 1);
-    }
-    let period = 2 * n;
-    var j = i % period;
-    if j < 0 {
-        j += period;
-    }
-    if j >= n {
-        j = period - 1 - j;
-    }
-    return j;
+    let j = select(i, -i - 1, i < 0);
+    return clamp(select(j, 2 * n - 1 - j, j >= n), 0, n - 1);
 }
 
 // The weight of a tap `t` texels from the centre along x (y): zero past the radius `r`.

@@ -440,7 +440,10 @@ impl Operator for Blur {
             };
             if k == 0 {
                 let temp = cx.pool.scratch(cx.gpu, color(size), 0, "vivid.blur.temp");
-                if mode == PassMode::Compute && input.size() == size {
+                // An axis no wider than the kernel's reach is mirrored more than once:
+                // `shade`'s passes, whose sampler does that.
+                let wide = size.0 > RMAX as u32 && size.1 > RMAX as u32;
+                if mode == PassMode::Compute && input.size() == size && wide {
                     // Integer taps, 8 pixels an invocation from one window of fetches.
                     let h = own("cs_taps_h");
                     let t = TAPS_H_TILE;
