@@ -177,7 +177,10 @@ fn blur_of_an_image_narrower_than_its_kernel_mirrors_it_over_and_over() {
         // Mirrored over and over, the row is periodic: the blur tends to its mean.
         let m = input.mean();
         for p in &out.pixels {
-            assert!((f64::from(p[0]) - m[0]).abs() < 0.05, "{axes}: {p:?} against the mean {m:?}");
+            assert!(
+                (f64::from(p[0]) - m[0]).abs() < 0.05,
+                "{axes}: {p:?} against the mean {m:?}"
+            );
         }
     }
 }
