@@ -169,24 +169,10 @@ impl Imports {
             }
             match vivid_dmabuf::import::import_textures(cx.gpu, &d.fd, &d.identity) {
                 Ok(planes) => {
-                    let texel = cx.gpu.create_data_texture(
+                    let texel = cx.gpu.create_texel_texture(
                         "vivid.video.import_format",
-                        (1, 1),
                         wgpu::TextureFormat::Rgba8Unorm,
-                    );
-                    cx.gpu.queue().write_texture(
-                        texel.texture.as_image_copy(),
-                        &texel_of(&frame.format),
-                        wgpu::TexelCopyBufferLayout {
-                            offset: 0,
-                            bytes_per_row: Some(4),
-                            rows_per_image: None,
-                        },
-                        wgpu::Extent3d {
-                            width: 1,
-                            height: 1,
-                            depth_or_array_layers: 1,
-                        },
+                        texel_of(&frame.format),
                     );
                     self.cache.push(Cached {
                         identity: d.identity,

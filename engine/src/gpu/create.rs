@@ -191,6 +191,33 @@ impl Gpu {
         })
     }
 
+    /// A 1×1 data texture of a four-byte `format` (`Rgba8Unorm`, `Rgba8UnormSrgb`…) holding
+    /// `texel`: a constant a shader samples (render3d's white, a video frame's format).
+    #[must_use]
+    pub fn create_texel_texture(
+        &self,
+        label: &str,
+        format: wgpu::TextureFormat,
+        texel: [u8; 4],
+    ) -> GpuTexture {
+        let texture = self.create_data_texture(label, (1, 1), format);
+        self.queue().write_texture(
+            texture.texture.as_image_copy(),
+            &texel,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(4),
+                rows_per_image: None,
+            },
+            wgpu::Extent3d {
+                width: 1,
+                height: 1,
+                depth_or_array_layers: 1,
+            },
+        );
+        texture
+    }
+
     /// Adopts a texture made outside the counted constructors — one wrapped from the
     /// driver's own image (`Device::create_texture_from_hal`: an imported or exportable
     /// DMA-BUF, `vivid-dmabuf`) — counting it and its default view like

@@ -45,35 +45,11 @@ impl Fallbacks {
 
 /// A 1×1 sRGB texture, white and opaque.
 fn white_texture(gpu: &Gpu) -> GpuTexture {
-    let white = gpu.create_texture(&wgpu::TextureDescriptor {
-        label: Some("vivid.render3d.white"),
-        size: wgpu::Extent3d {
-            width: 1,
-            height: 1,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rgba8UnormSrgb,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
-    gpu.queue().write_texture(
-        white.texture.as_image_copy(),
-        &[255; 4],
-        wgpu::TexelCopyBufferLayout {
-            offset: 0,
-            bytes_per_row: Some(4),
-            rows_per_image: None,
-        },
-        wgpu::Extent3d {
-            width: 1,
-            height: 1,
-            depth_or_array_layers: 1,
-        },
-    );
-    white
+    gpu.create_texel_texture(
+        "vivid.render3d.white",
+        wgpu::TextureFormat::Rgba8UnormSrgb,
+        [255; 4],
+    )
 }
 
 /// A 1×1 depth texture of `layers` layers, for shadow slots that have no map.
