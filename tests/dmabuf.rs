@@ -17,7 +17,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::os::fd::OwnedFd;
 
 use vivid::{Engine, EngineOptions, FrameTime, Gpu, GpuOptions, PassMode, Target};
@@ -57,24 +56,9 @@ fn gpu() -> Option<Gpu> {
     Some(gpu)
 }
 
-/// The device, if it imports DMA-BUFs (`VK_EXT_external_memory_dma_buf`). Lavapipe does (CI
-/// runs there: without it the test fails); another driver without it is skipped, saying so
-/// (NVIDIA's, in a container without its DRM module, exports opaque fds only).
+/// The device, if it imports DMA-BUFs (`common::dmabuf::importing`).
 fn dmabuf_gpu() -> Option<Gpu> {
-    let gpu = gpu()?;
-    let caps = vivid_dmabuf::caps(gpu.device(), vivid::wgpu::TextureFormat::Rgba8Unorm).unwrap();
-    if caps.import_dmabuf {
-        return Some(gpu);
-    }
-    assert!(
-        !gpu.describe().contains("llvmpipe"),
-        "lavapipe imports DMA-BUFs: {caps:?}"
-    );
-    eprintln!(
-        "SKIPPED: {} cannot import DMA-BUFs ({caps:?})",
-        gpu.describe()
-    );
-    None
+    common::dmabuf::importing(gpu()?)
 }
 
 fn engine(gpu: Gpu, mode: PassMode) -> Engine {
@@ -340,9 +324,7 @@ fn cpu_buffer(stride: u64, offset: u64, len: u64) -> OwnedFd {
             ]);
         }
     }
-    let mut file = tempfile::tempfile().unwrap();
-    file.write_all(&bytes).unwrap();
-    OwnedFd::from(file)
+    common::dmabuf::file_of(&bytes)
 }
 
 fn linear_desc(fourcc: Fourcc, stride: u64, handle: HandleType) -> DmabufDesc {
@@ -429,9 +411,7 @@ fn nv12_buffer(chroma_offset: usize) -> OwnedFd {
             bytes[at + 1] = cr as u8;
         }
     }
-    let mut file = tempfile::tempfile().unwrap();
-    file.write_all(&bytes).unwrap();
-    OwnedFd::from(file)
+    common::dmabuf::file_of(&bytes)
 }
 
 /// R'G'B' of 8-bit codes by the standard's formula (ITU-R BT.709 / BT.601 Kr, Kb; limited
@@ -539,29 +519,9 @@ fn p010_cbcr(i: f64, j: f64) -> (f64, f64) {
     (200.0 + 12.0 * i + 8.0 * j, 800.0 - 8.0 * i - 12.0 * j)
 }
 
-/// A P010 buffer the CPU wrote: luma rows of `SIZE` 16-bit little-endian samples (the
-/// 10-bit code in the high bits), then `SIZE / 2` rows of `SIZE / 2` Cb, Cr pairs.
+/// A P010 buffer the CPU wrote: `p010_y` and `p010_cbcr`.
 fn p010_buffer() -> OwnedFd {
-    let n = SIZE as usize;
-    let row = n * 2;
-    let mut bytes = vec![0u8; row * n + row * n / 2];
-    for y in 0..n {
-        for x in 0..n {
-            let at = y * row + 2 * x;
-            bytes[at..at + 2].copy_from_slice(&(p010_y(x, y) << 6).to_le_bytes());
-        }
-    }
-    for j in 0..n / 2 {
-        for i in 0..n / 2 {
-            let (cb, cr) = p010_cbcr(i as f64, j as f64);
-            let at = row * n + j * row + 4 * i;
-            bytes[at..at + 2].copy_from_slice(&((cb as u16) << 6).to_le_bytes());
-            bytes[at + 2..at + 4].copy_from_slice(&((cr as u16) << 6).to_le_bytes());
-        }
-    }
-    let mut file = tempfile::tempfile().unwrap();
-    file.write_all(&bytes).unwrap();
-    OwnedFd::from(file)
+    common::dmabuf::p010_file(SIZE as usize, p010_y, |i, j| p010_cbcr(i as f64, j as f64))
 }
 
 /// R'G'B' of 10-bit codes by BT.2020's formula: limited range Y' = (y - 64) / 876,

@@ -22,7 +22,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -93,34 +92,16 @@ fn nv12_file(k: usize, stride: usize) -> OwnedFd {
             bytes[at + 1] = cr as u8;
         }
     }
-    let mut file = tempfile::tempfile().unwrap();
-    file.write_all(&bytes).unwrap();
-    OwnedFd::from(file)
+    common::dmabuf::file_of(&bytes)
 }
 
-/// P010 pool buffer `k`: luma rows of `SIZE` 16-bit little-endian samples (the 10-bit code
-/// in the high bits), then `SIZE / 2` rows of Cb, Cr pairs (GStreamer's `P010_10LE` layout).
+/// P010 pool buffer `k` (GStreamer's `P010_10LE` layout): `luma10` and `cbcr10`.
 fn p010_file(k: usize) -> OwnedFd {
-    let n = SIZE;
-    let row = 2 * n;
-    let mut bytes = vec![0u8; row * n * 3 / 2];
-    for y in 0..n {
-        for x in 0..n {
-            let at = y * row + 2 * x;
-            bytes[at..at + 2].copy_from_slice(&(luma10(k, x, y) << 6).to_le_bytes());
-        }
-    }
-    for j in 0..n / 2 {
-        for i in 0..n / 2 {
-            let (cb, cr) = cbcr10(k, i as f64, j as f64);
-            let at = row * n + j * row + 4 * i;
-            bytes[at..at + 2].copy_from_slice(&((cb as u16) << 6).to_le_bytes());
-            bytes[at + 2..at + 4].copy_from_slice(&((cr as u16) << 6).to_le_bytes());
-        }
-    }
-    let mut file = tempfile::tempfile().unwrap();
-    file.write_all(&bytes).unwrap();
-    OwnedFd::from(file)
+    common::dmabuf::p010_file(
+        SIZE,
+        |x, y| luma10(k, x, y),
+        |i, j| cbcr10(k, i as f64, j as f64),
+    )
 }
 
 /// R'G'B' of limited-range codes by the standard's formula, worked out here: 8-bit BT.709
@@ -422,19 +403,7 @@ fn dmabuf_gpu() -> Option<Gpu> {
         ..GpuOptions::default()
     })
     .unwrap();
-    let caps = vivid_dmabuf::caps(gpu.device(), vivid::wgpu::TextureFormat::Rgba8Unorm).unwrap();
-    if caps.import_dmabuf {
-        return Some(gpu);
-    }
-    assert!(
-        !gpu.describe().contains("llvmpipe"),
-        "lavapipe imports DMA-BUFs: {caps:?}"
-    );
-    eprintln!(
-        "SKIPPED: {} cannot import DMA-BUFs ({caps:?})",
-        gpu.describe()
-    );
-    None
+    common::dmabuf::importing(gpu)
 }
 
 fn engine(gpu: Gpu, mode: PassMode) -> Engine {

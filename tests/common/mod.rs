@@ -7,6 +7,7 @@
     reason = "shared by several test crates, each using a part"
 )]
 
+pub mod dmabuf;
 pub mod wav;
 pub mod x11;
 
