@@ -472,7 +472,9 @@ impl Operator for Blur {
                 step(cx, pass(), 0, None, input, p)?;
             }
             let src: &GpuTexture = pre.as_deref().unwrap_or(input);
+            // The small image and a second one of its size: both pass modes use the two.
             let a = cx.pool.scratch(cx.gpu, color(ext), 0, "vivid.blur.small");
+            let b = cx.pool.scratch(cx.gpu, color(ext), 1, "vivid.blur.small");
             match mode {
                 PassMode::Compute => {
                     let groups = ((small.0 + 4).div_ceil(128), ext.1.div_ceil(2));
@@ -481,23 +483,20 @@ impl Operator for Blur {
                     // The vertical taps on the small image (its apron holds the mirrored
                     // image), then the B-spline back up; both read the B-spline's block,
                     // which has the vertical kernel too.
-                    let b = cx.pool.scratch(cx.gpu, color(ext), 1, "vivid.blur.small");
                     let t = SMALL_V_TILE;
                     let groups = (ext.0.div_ceil(t.0), ext.1.div_ceil(t.1));
                     step(cx, own("cs_small_v"), base + 3, Some(groups), &a, &b)?;
                     let groups = (size.0.div_ceil(16), size.1.div_ceil(16));
                     step(cx, own("cs_up_bilinear"), base + 3, Some(groups), &b, output)?;
-                    d.scratch.extend([a, b]);
                 }
                 PassMode::Render => {
-                    let b = cx.pool.scratch(cx.gpu, color(ext), 1, "vivid.blur.small");
                     step(cx, pass(), base, None, src, &a)?;
                     step(cx, pass(), base + 1, None, &a, &b)?;
                     step(cx, pass(), base + 2, None, &b, &a)?;
                     step(cx, pass(), base + 3, None, &a, output)?;
-                    d.scratch.extend([a, b]);
                 }
             }
+            d.scratch.extend([a, b]);
             d.scratch.extend(pre);
             made.push((k, d));
         }
