@@ -398,59 +398,6 @@ fn window_slide(w: ptr<function, Window>, w0: f32) {
     (*w).w1 = w0;
 }
 
-// Texels 0..6: texel j reaches pixels 0..j.
-fn window_head(w: ptr<function, Window>) {
-    var v = window_texel(w, 0);
-    var w0 = window_weight(w, 0);
-    (*w).a0 += w0 * v;
-    window_slide(w, w0);
-    v = window_texel(w, 1);
-    w0 = window_weight(w, 1);
-    (*w).a0 += w0 * v;
-    (*w).a1 += (*w).w1 * v;
-    window_slide(w, w0);
-    v = window_texel(w, 2);
-    w0 = window_weight(w, 2);
-    (*w).a0 += w0 * v;
-    (*w).a1 += (*w).w1 * v;
-    (*w).a2 += (*w).w2 * v;
-    window_slide(w, w0);
-    v = window_texel(w, 3);
-    w0 = window_weight(w, 3);
-    (*w).a0 += w0 * v;
-    (*w).a1 += (*w).w1 * v;
-    (*w).a2 += (*w).w2 * v;
-    (*w).a3 += (*w).w3 * v;
-    window_slide(w, w0);
-    v = window_texel(w, 4);
-    w0 = window_weight(w, 4);
-    (*w).a0 += w0 * v;
-    (*w).a1 += (*w).w1 * v;
-    (*w).a2 += (*w).w2 * v;
-    (*w).a3 += (*w).w3 * v;
-    (*w).a4 += (*w).w4 * v;
-    window_slide(w, w0);
-    v = window_texel(w, 5);
-    w0 = window_weight(w, 5);
-    (*w).a0 += w0 * v;
-    (*w).a1 += (*w).w1 * v;
-    (*w).a2 += (*w).w2 * v;
-    (*w).a3 += (*w).w3 * v;
-    (*w).a4 += (*w).w4 * v;
-    (*w).a5 += (*w).w5 * v;
-    window_slide(w, w0);
-    v = window_texel(w, 6);
-    w0 = window_weight(w, 6);
-    (*w).a0 += w0 * v;
-    (*w).a1 += (*w).w1 * v;
-    (*w).a2 += (*w).w2 * v;
-    (*w).a3 += (*w).w3 * v;
-    (*w).a4 += (*w).w4 * v;
-    (*w).a5 += (*w).w5 * v;
-    (*w).a6 += (*w).w6 * v;
-    window_slide(w, w0);
-}
-
 // Texels `first..=last`, each multiplied into all 8 pixels (from 7 to 2r each reaches
 // them all).
 fn window_run(w: ptr<function, Window>, first: i32, last: i32) {
@@ -469,44 +416,59 @@ fn window_run(w: ptr<function, Window>, first: i32, last: i32) {
     }
 }
 
+// Texel `j` multiplied into pixels `first..=last` only (the others it does not reach):
+// called with constant bounds, so that each call compiles to just those multiply-adds.
+fn window_part(w: ptr<function, Window>, j: i32, first: i32, last: i32) {
+    let v = window_texel(w, j);
+    let w0 = window_weight(w, j);
+    if first == 0 {
+        (*w).a0 += w0 * v;
+    }
+    if first <= 1 && last >= 1 {
+        (*w).a1 += (*w).w1 * v;
+    }
+    if first <= 2 && last >= 2 {
+        (*w).a2 += (*w).w2 * v;
+    }
+    if first <= 3 && last >= 3 {
+        (*w).a3 += (*w).w3 * v;
+    }
+    if first <= 4 && last >= 4 {
+        (*w).a4 += (*w).w4 * v;
+    }
+    if first <= 5 && last >= 5 {
+        (*w).a5 += (*w).w5 * v;
+    }
+    if first <= 6 && last >= 6 {
+        (*w).a6 += (*w).w6 * v;
+    }
+    if last >= 7 {
+        (*w).a7 += (*w).w7 * v;
+    }
+    window_slide(w, w0);
+}
+
+// Texels 0..6: texel j reaches pixels 0..j.
+fn window_head(w: ptr<function, Window>) {
+    window_part(w, 0, 0, 0);
+    window_part(w, 1, 0, 1);
+    window_part(w, 2, 0, 2);
+    window_part(w, 3, 0, 3);
+    window_part(w, 4, 0, 4);
+    window_part(w, 5, 0, 5);
+    window_part(w, 6, 0, 6);
+}
+
 // Texels 2r + 1 .. 2r + 7: texel 2r + m reaches pixels m..7 (pixel 0's taps are done).
 fn window_tail(w: ptr<function, Window>) {
     let e = 2 * (*w).r;
-    var v = window_texel(w, e + 1);
-    (*w).a1 += (*w).w1 * v;
-    (*w).a2 += (*w).w2 * v;
-    (*w).a3 += (*w).w3 * v;
-    (*w).a4 += (*w).w4 * v;
-    (*w).a5 += (*w).w5 * v;
-    (*w).a6 += (*w).w6 * v;
-    (*w).a7 += (*w).w7 * v;
-    v = window_texel(w, e + 2);
-    (*w).a2 += (*w).w1 * v;
-    (*w).a3 += (*w).w2 * v;
-    (*w).a4 += (*w).w3 * v;
-    (*w).a5 += (*w).w4 * v;
-    (*w).a6 += (*w).w5 * v;
-    (*w).a7 += (*w).w6 * v;
-    v = window_texel(w, e + 3);
-    (*w).a3 += (*w).w1 * v;
-    (*w).a4 += (*w).w2 * v;
-    (*w).a5 += (*w).w3 * v;
-    (*w).a6 += (*w).w4 * v;
-    (*w).a7 += (*w).w5 * v;
-    v = window_texel(w, e + 4);
-    (*w).a4 += (*w).w1 * v;
-    (*w).a5 += (*w).w2 * v;
-    (*w).a6 += (*w).w3 * v;
-    (*w).a7 += (*w).w4 * v;
-    v = window_texel(w, e + 5);
-    (*w).a5 += (*w).w1 * v;
-    (*w).a6 += (*w).w2 * v;
-    (*w).a7 += (*w).w3 * v;
-    v = window_texel(w, e + 6);
-    (*w).a6 += (*w).w1 * v;
-    (*w).a7 += (*w).w2 * v;
-    v = window_texel(w, e + 7);
-    (*w).a7 += (*w).w1 * v;
+    window_part(w, e + 1, 1, 7);
+    window_part(w, e + 2, 2, 7);
+    window_part(w, e + 3, 3, 7);
+    window_part(w, e + 4, 4, 7);
+    window_part(w, e + 5, 5, 7);
+    window_part(w, e + 6, 6, 7);
+    window_part(w, e + 7, 7, 7);
 }
 
 // The taps of 8 pixels from `p0` along `step` ((1, 0) horizontal, (0, 1) vertical), those
