@@ -24,5 +24,5 @@ const LUMA: vec3<f32> = vec3<f32>(0.2126, 0.7152, 0.0722);
 fn point(c: vec4<f32>, uv: vec2<f32>) -> vec4<f32> {
     let s = unpremultiply(c);
     let t = ramp_extend(dot(s.rgb, LUMA) + params.offset, params.extend);
-    return ramp_color(params.stops, params.positions, params.stop_count, params.position_count, t) * s.a;
+    return ramp_at(t) * s.a;
 }

@@ -40,5 +40,5 @@ fn shade(uv: vec2<f32>) -> vec4<f32> {
         }
     }
     t = ramp_extend(t - params.offset, params.extend);
-    return ramp_color(params.stops, params.positions, params.stop_count, params.position_count, t);
+    return ramp_at(t);
 }
