@@ -16,11 +16,11 @@
 //!   sigma²`. On GPUs that is **three compute passes at any radius** (`cs_down_h`: boxes
 //!   into shared memory and horizontal taps; `cs_small_v`: the small image's vertical
 //!   taps; `cs_up_bspline`: the B-spline as four bilinear fetches a pixel, or
-//!   `cs_up_linear` at factor 2, one), plus a box-8 pre-pass for `f ≥ 16` (sigma ≥ ~25) and a second one for
-//!   `f = 128` (sigma ≥ ~200). On CPU drivers the same arithmetic as four
-//!   fragment passes. The small image has an apron of
-//!   [`APRON`] texels so that its edges see the mirrored image: the whole blur is the
-//!   convolution of the mirror-extended input.
+//!   `cs_up_linear` at factor 2, one), plus a box-8 pre-pass for `f ≥ 16` (sigma ≥ ~25)
+//!   and a second one for `f = 128` (sigma ≥ ~200). On CPU drivers the same arithmetic as
+//!   four fragment passes. The small image has an apron of [`APRON`] texels so that its
+//!   edges see the mirrored image: the whole blur is the convolution of the
+//!   mirror-extended input.
 //!
 //! Every pass is a convex combination with mirrored edges: a uniform image stays uniform,
 //! and the mean is kept (to resampling error at the borders on the pyramid path).
@@ -105,10 +105,10 @@ const PRE2_DEPTH: usize = 7;
 /// 11.1 % where factor 2 starts (sigma 3.0), 14.9 % where factor 4 does (6.2), 19.7 % at
 /// factor 128. Starting the factors lower was measured on the H200 (factor 2 from sigma
 /// 1.75, factor 4 from 4.75: every 1080p blur under 3× its floor, 37–42 µs where the direct
-/// path, its kernel then reaching 4 sigma, took 42–56) and not kept: there a thin line moving a pixel at a time, blurred by
-/// sigma 2, changes its blurred profile by up to 15 % of its peak from frame to frame (more
-/// with both axes), a flicker the direct path does not have; at large sigma the same
-/// fraction of a far lower peak cannot be seen.
+/// path, its kernel then reaching 4 sigma, took 42–56) and not kept: there a thin line
+/// moving a pixel at a time, blurred by sigma 2, changes its blurred profile by up to 15 %
+/// of its peak from frame to frame (more with both axes), a flicker the direct path does
+/// not have; at large sigma the same fraction of a far lower peak cannot be seen.
 pub const V_MIN: f64 = 2.0;
 
 /// The variance of bringing the small image back, in small texels²: linear interpolation
@@ -119,10 +119,11 @@ fn up_variance(depth: usize) -> f64 {
     if depth == 1 { 3.0 / 16.0 } else { 1.0 / 3.0 }
 }
 
-/// Both kernels reach 3 sigma (the sampled Gaussian of [`kernel`] with 0.27 % of its weight
-/// beyond, refitted so that its variance is still exact: every weight within 0.6 % of the
-/// peak of the untruncated kernel's, the same at every pixel). On the H200 the direct path's cost is its
-/// multiply-adds: 4 sigma took 1.2 µs a tap more at 1080p (53 against 46 µs at sigma 2.9).
+/// How far both kernels reach: 3 sigma (the sampled Gaussian of [`kernel`] with 0.27 % of
+/// its weight beyond, refitted so that its variance is still exact: every weight within
+/// 0.6 % of the peak of the untruncated kernel's, the same at every pixel). On the H200 the
+/// direct path's cost is its multiply-adds: 4 sigma took 1.2 µs a tap more at 1080p (53
+/// against 46 µs at sigma 2.9).
 const REACH: f64 = 3.0;
 
 /// Most integer taps on a side (the shader's `RMAX`).
@@ -174,15 +175,15 @@ fn variance(w: &[f64]) -> f64 {
         / total
 }
 
-/// The normalised symmetric kernel (centre first) on ±ceil(reach sqrt(v)) taps whose
-/// variance is `v` exactly: the sampled Gaussian whose parameter gives that variance (for
-/// small `v` it is narrower than sqrt(v): the sampled Gaussian of sigma 0.5 has variance
-/// 0.21).
-fn kernel(v: f64, reach: f64, rmax: usize) -> Vec<f32> {
+/// The normalised symmetric kernel (centre first) on ±ceil([`REACH`] sqrt(v)) taps (at most
+/// `rmax`) whose variance is `v` exactly: the sampled Gaussian whose parameter gives that
+/// variance (for small `v` it is narrower than sqrt(v): the sampled Gaussian of sigma 0.5
+/// has variance 0.21).
+fn kernel(v: f64, rmax: usize) -> Vec<f32> {
     if v <= 1e-9 {
         return vec![1.0];
     }
-    let r = ((reach * v.sqrt()).ceil() as usize).clamp(1, rmax);
+    let r = ((REACH * v.sqrt()).ceil() as usize).clamp(1, rmax);
     let sampled =
         |s: f64| -> Vec<f64> { (0..=r).map(|t| (-((t * t) as f64) / (2.0 * s * s)).exp()).collect() };
     // Variance grows with s, from 0 to that of the flat kernel: bisect.
@@ -248,9 +249,9 @@ impl Plan {
             if !b {
                 vec![1.0]
             } else if depth == 0 {
-                kernel(sigma * sigma, REACH, 2 * MAX_PAIRS)
+                kernel(sigma * sigma, 2 * MAX_PAIRS)
             } else {
-                kernel(small_variance(sigma, depth), REACH, RMAX)
+                kernel(small_variance(sigma, depth), RMAX)
             }
         });
         Self {
@@ -593,12 +594,12 @@ mod tests {
             let sigma = f64::from(r) * 0.1;
             let k = depth_for(sigma);
             if k == 0 {
-                let w = kernel(sigma * sigma, REACH, 2 * MAX_PAIRS);
+                let w = kernel(sigma * sigma, 2 * MAX_PAIRS);
                 assert!(w.len() <= 2 * MAX_PAIRS + 1, "radius {sigma}: {} taps", w.len());
             } else {
                 let v = small_variance(sigma, k);
                 assert!(v >= V_MIN, "radius {sigma}");
-                assert!(kernel(v, REACH, RMAX).len() <= RMAX + 1, "radius {sigma}");
+                assert!(kernel(v, RMAX).len() <= RMAX + 1, "radius {sigma}");
                 assert!((REACH * v.sqrt()).ceil() as usize <= RMAX, "radius {sigma}: v {v}");
             }
         }
@@ -607,18 +608,18 @@ mod tests {
     #[test]
     fn kernels_sum_to_one_and_have_the_variance_asked() {
         for v in [0.05f64, 0.3, 1.0, 2.0, 5.3, 9.0, 14.8] {
-            let w: Vec<f64> = kernel(v, REACH, RMAX).iter().map(|&x| f64::from(x)).collect();
+            let w: Vec<f64> = kernel(v, RMAX).iter().map(|&x| f64::from(x)).collect();
             let sum = w[0] + 2.0 * w[1..].iter().sum::<f64>();
             assert!((sum - 1.0).abs() < 1e-5, "v {v}: sum {sum}");
             assert!((variance(&w) - v).abs() < 1e-4 * v.max(1.0), "v {v}: {}", variance(&w));
         }
-        assert_eq!(kernel(0.0, REACH, RMAX), vec![1.0]);
+        assert_eq!(kernel(0.0, RMAX), vec![1.0]);
     }
 
     #[test]
     fn bilinear_pairs_keep_the_kernel() {
         // A pair at offset o with weight w stands for taps floor(o) and floor(o) + 1.
-        let w = kernel(2.5 * 2.5, REACH, 2 * MAX_PAIRS);
+        let w = kernel(2.5 * 2.5, 2 * MAX_PAIRS);
         let (center, n, taps) = pairs(&w);
         let mut back = vec![0.0f32; w.len() + 1];
         back[0] = center;
