@@ -7,6 +7,8 @@
 //! - [`import`]: a host's buffer (fd, size, fourcc, modifier, offset, stride) becomes the
 //!   output of a `dmabuf_in` node, sampled where it lies; imports are cached by the
 //!   buffer's identity and released when vivid's last use of them has completed.
+//! - [`pipewire`] (feature `pipewire`): the pool's slots published as a PipeWire video
+//!   stream's buffers (its raw buffers are the crate's other unsafe module).
 //! - `vk` (private): the only unsafe code of vivid, each block with its safety argument.
 
 #[cfg(unix)]
@@ -23,11 +25,15 @@ pub use format::{Fourcc, HandleType, MOD_INVALID, MOD_LINEAR};
 pub mod export;
 #[cfg(unix)]
 pub mod import;
+#[cfg(all(target_os = "linux", feature = "pipewire"))]
+pub mod pipewire;
 #[cfg(unix)]
 pub mod sync;
 
 #[cfg(unix)]
-pub use export::{ExportHandle, ExportOptions, ExportStats, ExportTap, ExportedFrame, export};
+pub use export::{
+    ExportHandle, ExportOptions, ExportStats, ExportTap, ExportedFrame, Pool, PoolSlot, export,
+};
 #[cfg(unix)]
 pub use import::{DmabufDesc, ImportSource, ImportStats, register, source};
 
