@@ -35,6 +35,7 @@ pub fn start(engine: &mut Engine, name: &str, fps: Option<f64>) -> anyhow::Resul
         name: name.to_owned(),
         memory,
         max_fps: fps.map_or(60, |f| f.round().clamp(1.0, 1000.0) as u32),
+        copy: false,
     };
     let publisher = pipewire::publish(&handle, options).map_err(|e| anyhow::anyhow!(e))?;
     engine.set_output_tap(Some(Box::new(tap)));

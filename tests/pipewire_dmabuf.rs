@@ -6,7 +6,9 @@
 //!     asked, before and after a resize (which renegotiates and replaces the buffers),
 //! (b) every buffer's memory is one of the pool's slots — the received fd's (device,
 //!     inode) is a slot fd's, and its data type is memfd/DMA-BUF, not a copy,
-//! (c) steady frames while publishing create no wgpu object.
+//! (c) steady frames while publishing create no wgpu object;
+//! and, run again with `copy` (what a consumer without DMA-BUF support gets from a
+//! DMA-BUF pool), the same pixels from memfds of the stream's own, none of them a slot.
 //!
 //! The daemon needs its own runtime folder and D-Bus session, so the test runs itself
 //! again inside them (`child`, ignored unless `VIVID_PW_CHILD` is set). Skipped, saying
@@ -69,10 +71,12 @@ sleep 1
 wireplumber > wireplumber.log 2>&1 &
 WP=$!
 sleep 1
-VIVID_PW_CHILD=1 timeout 60 "{me}" --exact child --ignored --nocapture --test-threads 1 > child.log 2>&1
+VIVID_PW_CHILD=pool timeout 60 "{me}" --exact child --ignored --nocapture --test-threads 1 > child.log 2>&1
 C=$?
+VIVID_PW_CHILD=copy timeout 60 "{me}" --exact child --ignored --nocapture --test-threads 1 > copy.log 2>&1
+K=$?
 kill $WP $PW
-echo "child=$C"
+echo "child=$C copy=$K"
 "#,
         dir = dir.path().display(),
         me = std::env::current_exe().unwrap().display(),
@@ -85,17 +89,19 @@ echo "child=$C"
     let said = String::from_utf8_lossy(&out.stdout);
     let log = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
     let child = log("child.log");
+    let copy = log("copy.log");
     let context = format!(
-        "{said}\nchild: {child}\npipewire: {}\nwireplumber: {}",
+        "{said}\nchild: {child}\ncopy: {copy}\npipewire: {}\nwireplumber: {}",
         log("pipewire.log"),
         log("wireplumber.log")
     );
-    assert!(said.contains("child=0"), "{context}");
-    eprintln!("{child}");
+    assert!(said.contains("child=0 copy=0"), "{context}");
+    eprintln!("{child}\n{copy}");
     if child.contains("SKIPPED") {
         return;
     }
     assert!(child.contains("CHECKED"), "{context}");
+    assert!(copy.contains("CHECKED"), "{context}");
 }
 
 /// What the consumer saw in one buffer.
@@ -265,9 +271,12 @@ fn frames_of(
 #[test]
 #[ignore = "run by a_consumer_maps_the_export_pool_s_slots_themselves inside its private daemon"]
 fn child() {
-    if std::env::var_os("VIVID_PW_CHILD").is_none() {
+    // `pool`: the stream's buffers are the pool's slots; `copy`: the stream copies each
+    // frame into memfds of its own (what a consumer without DMA-BUF support gets).
+    let Some(mode) = std::env::var_os("VIVID_PW_CHILD") else {
         return;
-    }
+    };
+    let copy = mode == "copy";
     let gpu = Gpu::headless(&GpuOptions {
         external_memory: true,
         ..GpuOptions::default()
@@ -311,6 +320,7 @@ fn child() {
             name: NAME.into(),
             memory,
             max_fps: 60,
+            copy,
         },
     )
     .unwrap();
@@ -329,25 +339,33 @@ fn child() {
         for s in frames {
             assert_eq!(s.first, COLOUR, "{what}: first pixel of {s:?}");
             assert_eq!(s.last, COLOUR, "{what}: last pixel of {s:?}");
-            assert_eq!(s.data_type, memory.data_type(), "{what}: {s:?}");
+            let (data_type, from_pool) = if copy {
+                (pw::spa::sys::SPA_DATA_MemFd, false)
+            } else {
+                (memory.data_type(), true)
+            };
+            assert_eq!(s.data_type, data_type, "{what}: {s:?}");
+            assert_eq!(
+                slots.contains(&s.identity),
+                from_pool,
+                "{what}: {s:?} against the pool's slots {slots:?}"
+            );
             let (w, h) = s.size;
             assert!(s.chunk.1 >= w as i32 * 4, "{what}: stride of {s:?}");
             assert_eq!(s.chunk.2, s.chunk.1 as u32 * h, "{what}: size of {s:?}");
-            assert!(
-                slots.contains(&s.identity),
-                "{what}: {s:?} is not one of the pool's slots {slots:?}"
-            );
         }
     };
     // Streaming established: the pool and the stream's buffers exist.
     let first = frames_of(&mut engine, &mut k, &seen, (64, 48), 3);
     let pool = slots(&handle);
     check(&first, &pool, "64x48");
-    let mut identities = publisher.identities();
-    identities.sort_unstable();
-    let mut sorted = pool.clone();
-    sorted.sort_unstable();
-    assert_eq!(identities, sorted, "one buffer per slot");
+    if !copy {
+        let mut identities = publisher.identities();
+        identities.sort_unstable();
+        let mut sorted = pool.clone();
+        sorted.sort_unstable();
+        assert_eq!(identities, sorted, "one buffer per slot");
+    }
     // (c) Steady frames while publishing: nothing made.
     let before = engine.gpu().counts().snapshot();
     let wgpu_before = engine.gpu().wgpu_counters();
@@ -370,6 +388,11 @@ fn child() {
     let stats = publisher.stats();
     assert!(stats.streamed >= 16, "{stats:?}");
     assert!(stats.formats >= 2, "{stats:?}");
+    assert_eq!(
+        stats.copied,
+        if copy { stats.streamed } else { 0 },
+        "{stats:?}"
+    );
     assert_eq!(publisher.error(), None);
     stop.send(()).unwrap();
     consumer.join().unwrap();

@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 use std::io::{Read as _, Write as _};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,13 +35,23 @@ pub struct PublishOptions {
     pub memory: Memory,
     /// The highest frame rate offered (frames go out as vivid renders them).
     pub max_fps: u32,
+    /// Copy every frame into memfds of the stream's own instead of handing out the
+    /// pool's memory (what a consumer without DMA-BUF support gets from a DMA-BUF pool
+    /// anyway; on here for consumers that cannot use the pool's memory, and the tests).
+    pub copy: bool,
 }
+
+/// Buffers the stream makes for copies (a consumer holding one, one queued, one free).
+const COPY_BUFFERS: u32 = 3;
 
 /// Counts of what the stream did, for the host's statistics and the tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PublishStats {
-    /// Frames handed to PipeWire (a slot's buffer queued, nothing copied).
+    /// Frames handed to PipeWire (a slot's buffer queued, nothing copied; or, for a
+    /// consumer that cannot take the pool's memory, a copy: `copied`).
     pub streamed: u64,
+    /// Of those, frames copied by the CPU into the stream's own memfds.
+    pub copied: u64,
     /// Frames left out because their slot's buffer was still with PipeWire.
     pub busy: u64,
     /// Frames left out because no consumer had agreed on a format and buffers yet (or
@@ -177,15 +187,16 @@ struct Run {
     pending: Arc<AtomicBool>,
 }
 
-/// One PipeWire buffer: a slot of one pool.
+/// One PipeWire buffer: a slot of one pool, or (copies) a memfd of its own.
 struct Buffer {
     raw: RawBuffer,
     pool: u64,
-    slot: usize,
+    /// The slot it is (`None`: a buffer of its own, filled by copies).
+    slot: Option<usize>,
     /// Where the slot's memory begins in the fd (past a memfd's header; 0 for DMA-BUFs).
     base: u64,
-    /// The slot's fd, as the buffer's block: open while the buffer exists.
-    _fd: OwnedFd,
+    /// The buffer's block (the slot's fd, or its own memfd): open while the buffer exists.
+    file: std::fs::File,
     /// Dequeued: ours to fill.
     free: bool,
     /// The frame in it while it is with PipeWire: its slot is not written meanwhile.
@@ -201,6 +212,12 @@ struct State {
     pool: Option<Pool>,
     connected: bool,
     buffers: Vec<Buffer>,
+    /// The agreed format takes copies (no modifier for a DMA-BUF pool, or `copy`).
+    copying: bool,
+    /// The pool's slots mapped for copies, made on first use, dropped with the pool.
+    mappings: Vec<Option<buffers::Mapping>>,
+    /// A frame's rows, tightly packed, on their way into a buffer.
+    scratch: Vec<u8>,
 }
 
 impl Run {
@@ -237,6 +254,9 @@ impl Run {
             pool: None,
             connected: false,
             buffers: Vec::new(),
+            copying: false,
+            mappings: Vec::new(),
+            scratch: Vec::new(),
         }));
         let _listener = {
             let (s1, s2, s3, s4) = (state.clone(), state.clone(), state.clone(), state.clone());
@@ -304,15 +324,125 @@ impl State {
     fn formats(&self, pool: &Pool) -> Result<Vec<Vec<u8>>, String> {
         let format = params::video_format(pool.fourcc)
             .ok_or_else(|| format!("no PipeWire video format for {:?}", pool.fourcc))?;
-        // A DMA-BUF pool is offered with its modifier only: consumers that take DMA-BUFs.
-        // (Shared memory filled by a CPU copy for the others is not built: README.)
-        let modifier = self.options.memory == Memory::DmaBuf;
-        Ok(vec![params::enum_format(
-            format,
-            pool.size,
-            self.options.max_fps,
-            modifier,
-        )?])
+        let plain = params::enum_format(format, pool.size, self.options.max_fps, false)?;
+        // A DMA-BUF pool is offered with its modifier first (consumers that import
+        // DMA-BUFs), then without (the others: copies into shared memory).
+        if self.options.memory == Memory::DmaBuf && !self.options.copy {
+            let modifier = params::enum_format(format, pool.size, self.options.max_fps, true)?;
+            return Ok(vec![modifier, plain]);
+        }
+        Ok(vec![plain])
+    }
+
+    /// Queues the buffer that is `frame`'s slot, holding the frame until it comes back.
+    fn share_frame(&mut self, stream: &StreamRef, frame: ExportedFrame) -> bool {
+        let Some(buffer) = self
+            .buffers
+            .iter_mut()
+            .find(|b| b.pool == frame.pool && b.slot == Some(frame.slot))
+        else {
+            lock(&self.status).stats.unready += 1;
+            return false;
+        };
+        if !buffer.free {
+            lock(&self.status).stats.busy += 1;
+            return false;
+        }
+        let size = frame.stride * u64::from(frame.height);
+        if !buffers::set_chunk(
+            buffer.raw,
+            (buffer.base + frame.offset) as u32,
+            frame.stride as u32,
+            size as u32,
+        ) {
+            self.fail("a buffer without a chunk".into());
+            return false;
+        }
+        buffers::queue(stream, buffer.raw);
+        buffer.free = false;
+        buffer.held = Some(frame);
+        lock(&self.status).stats.streamed += 1;
+        true
+    }
+
+    /// Copies `frame` into a free buffer of the stream's own and queues it.
+    fn copy_frame(&mut self, stream: &StreamRef, frame: &ExportedFrame) -> bool {
+        let Some(index) = self
+            .buffers
+            .iter()
+            .position(|b| b.free && b.slot.is_none() && b.pool == frame.pool)
+        else {
+            let mut status = lock(&self.status);
+            if self.buffers.is_empty() {
+                status.stats.unready += 1;
+            } else {
+                status.stats.busy += 1;
+            }
+            return false;
+        };
+        let row = u64::from(frame.width) * 4;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let Some((mapping, base)) = self.mapping(frame.slot) else {
+            return false;
+        };
+        let copied = mapping.copy_rows(
+            (base + frame.offset) as usize,
+            frame.stride as usize,
+            row as usize,
+            frame.height as usize,
+            &mut scratch,
+        );
+        self.scratch = scratch;
+        if !copied {
+            self.fail("a frame outside its slot's memory".into());
+            return false;
+        }
+        let buffer = &mut self.buffers[index];
+        if let Err(e) = std::os::unix::fs::FileExt::write_all_at(&buffer.file, &self.scratch, 0) {
+            self.fail(format!("writing a copy: {e}"));
+            return false;
+        }
+        let size = row * u64::from(frame.height);
+        if !buffers::set_chunk(buffer.raw, 0, row as u32, size as u32) {
+            self.fail("a buffer without a chunk".into());
+            return false;
+        }
+        buffers::queue(stream, buffer.raw);
+        buffer.free = false;
+        let mut status = lock(&self.status);
+        status.stats.streamed += 1;
+        status.stats.copied += 1;
+        true
+    }
+
+    /// Slot `slot` of the current pool mapped read-only (made once), and where its memory
+    /// begins in the mapping.
+    fn mapping(&mut self, slot: usize) -> Option<(&buffers::Mapping, u64)> {
+        let pool = self.pool.as_ref()?;
+        let entry = pool.slots.get(slot)?;
+        let (base, len) = match self.options.memory {
+            Memory::DmaBuf => (0, entry.layout.size),
+            Memory::MemFd => match super::memfd_memory(&entry.fd) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.fail(e);
+                    return None;
+                }
+            },
+        };
+        if self.mappings.len() != pool.slots.len() {
+            self.mappings = (0..pool.slots.len()).map(|_| None).collect();
+        }
+        if self.mappings[slot].is_none() {
+            match buffers::Mapping::new(&entry.fd, len, self.options.memory == Memory::DmaBuf) {
+                Ok(m) => self.mappings[slot] = Some(m),
+                Err(e) => {
+                    self.fail(format!("mapping slot {slot}: {e}"));
+                    return None;
+                }
+            }
+        }
+        self.mappings[slot].as_ref().map(|m| (m, base))
     }
 
     /// Takes back every buffer PipeWire returned: their frames' slots are vivid's again.
@@ -332,20 +462,41 @@ impl State {
         let Some(pool) = self.pool.as_ref() else {
             return;
         };
+        let number = pool.number;
+        let made = if self.copying {
+            self.own_buffer(raw)
+        } else {
+            self.slot_buffer(raw)
+        };
+        if let Some(buffer) = made {
+            self.buffers.push(buffer);
+        }
+        let mut status = lock(&self.status);
+        status.stats.buffers = self.buffers.iter().filter(|b| b.pool == number).count() as u64;
+    }
+
+    /// The next slot of the pool as `raw`'s block.
+    fn slot_buffer(&mut self, raw: RawBuffer) -> Option<Buffer> {
+        let pool = self.pool.as_ref()?;
         let slot = self
             .buffers
             .iter()
-            .filter(|b| b.pool == pool.number)
+            .filter(|b| b.pool == pool.number && b.slot.is_some())
             .count();
         let Some(entry) = pool.slots.get(slot) else {
-            return self.fail(format!(
-                "PipeWire asked for more buffers than the pool's {} slots",
-                pool.slots.len()
+            let n = pool.slots.len();
+            self.fail(format!(
+                "PipeWire asked for more buffers than the pool's {n} slots"
             ));
+            return None;
         };
+        let number = pool.number;
         let fd = match entry.fd.try_clone() {
             Ok(fd) => fd,
-            Err(e) => return self.fail(format!("an fd of slot {slot}: {e}")),
+            Err(e) => {
+                self.fail(format!("an fd of slot {slot}: {e}"));
+                return None;
+            }
         };
         let identity = super::identity(&fd).unwrap_or_default();
         // The block is the whole fd (mapped from 0); the frame's chunk lies `base` in.
@@ -353,7 +504,10 @@ impl State {
             Memory::DmaBuf => (0, entry.layout.size),
             Memory::MemFd => match super::memfd_memory(&fd) {
                 Ok(m) => m,
-                Err(e) => return self.fail(e),
+                Err(e) => {
+                    self.fail(e);
+                    return None;
+                }
             },
         };
         if let Err(e) = buffers::attach(
@@ -362,24 +516,51 @@ impl State {
             self.options.memory.data_type(),
             maxsize as u32,
         ) {
-            return self.fail(e);
+            self.fail(e);
+            return None;
         }
-        let number = pool.number;
-        self.buffers.push(Buffer {
-            raw,
-            pool: number,
-            slot,
-            base,
-            _fd: fd,
-            free: false,
-            held: None,
-        });
-        let mut status = self.stats();
+        let mut status = lock(&self.status);
         if slot == 0 {
             status.identities.clear();
         }
         status.identities.push(identity);
-        status.stats.buffers = self.buffers.len() as u64;
+        Some(Buffer {
+            raw,
+            pool: number,
+            slot: Some(slot),
+            base,
+            file: std::fs::File::from(fd),
+            free: false,
+            held: None,
+        })
+    }
+
+    /// A memfd of the stream's own, a frame's size, as `raw`'s block (copies).
+    fn own_buffer(&mut self, raw: RawBuffer) -> Option<Buffer> {
+        let pool = self.pool.as_ref()?;
+        let number = pool.number;
+        let len = u64::from(pool.size[0]) * 4 * u64::from(pool.size[1]);
+        let file = match buffers::memfd("vivid-pipewire-copy", len) {
+            Ok(f) => f,
+            Err(e) => {
+                self.fail(format!("a memfd for copies: {e}"));
+                return None;
+            }
+        };
+        if let Err(e) = buffers::attach(raw, file.as_raw_fd(), spa::sys::SPA_DATA_MemFd, len as u32)
+        {
+            self.fail(e);
+            return None;
+        }
+        Some(Buffer {
+            raw,
+            pool: number,
+            slot: None,
+            base: 0,
+            file,
+            free: false,
+            held: None,
+        })
     }
 
     fn remove_buffer(&mut self, raw: RawBuffer) {
@@ -414,32 +595,11 @@ fn on_frame(state: &RefCell<State>, stream: &StreamRef) {
             return;
         }
         st.reclaim(stream);
-        let Some(buffer) = st
-            .buffers
-            .iter_mut()
-            .find(|b| b.pool == frame.pool && b.slot == frame.slot)
-        else {
-            st.stats().stats.unready += 1;
-            return;
+        queued = if st.copying {
+            st.copy_frame(stream, &frame)
+        } else {
+            st.share_frame(stream, frame)
         };
-        if !buffer.free {
-            st.stats().stats.busy += 1;
-            return;
-        }
-        let size = frame.stride * u64::from(frame.height);
-        if !buffers::set_chunk(
-            buffer.raw,
-            (buffer.base + frame.offset) as u32,
-            frame.stride as u32,
-            size as u32,
-        ) {
-            return st.fail("a buffer without a chunk".into());
-        }
-        buffers::queue(stream, buffer.raw);
-        buffer.free = false;
-        buffer.held = Some(frame);
-        st.stats().stats.streamed += 1;
-        queued = true;
     });
     if offer {
         offer_pool(state, stream);
@@ -475,6 +635,7 @@ fn offer_pool(state: &RefCell<State>, stream: &StreamRef) {
         offer = Some((formats, st.connected, pool.size));
         st.connected = true;
         st.pool = Some(pool);
+        st.mappings.clear();
     });
     let Some((formats, connected, size)) = offer else {
         return;
@@ -519,23 +680,37 @@ fn param_changed(state: &RefCell<State>, stream: &StreamRef, id: u32, pod: Optio
             // A format agreed for an older size: the newer offer follows.
             return;
         }
-        if st.options.memory == Memory::DmaBuf
-            && !info
-                .flags()
-                .contains(spa::param::video::VideoFlags::MODIFIER)
-        {
-            return st.fail("the consumer agreed a format without a DRM modifier".into());
-        }
+        let modifier = info
+            .flags()
+            .contains(spa::param::video::VideoFlags::MODIFIER);
+        // A DMA-BUF pool to a consumer that took the format without a modifier, or copies
+        // asked for: memfds of the stream's own, filled by a CPU copy.
+        let copying = st.options.copy || (st.options.memory == Memory::DmaBuf && !modifier);
         let Some(slot) = pool.slots.first() else {
             return;
         };
-        let stride = slot.layout.stride as u32;
-        match params::buffers(
-            pool.slots.len() as u32,
-            stride * pool.size[1],
-            stride,
-            st.options.memory.data_type(),
-        ) {
+        let (count, stride, data_type) = if copying {
+            (COPY_BUFFERS, pool.size[0] * 4, spa::sys::SPA_DATA_MemFd)
+        } else {
+            (
+                pool.slots.len() as u32,
+                slot.layout.stride as u32,
+                st.options.memory.data_type(),
+            )
+        };
+        log::info!(
+            "PipeWire stream `{}`: a consumer agreed {}x{}: {}",
+            st.options.name,
+            pool.size[0],
+            pool.size[1],
+            if copying {
+                "copies in memfds of the stream's own".to_owned()
+            } else {
+                format!("the export pool's {}", st.options.memory.name())
+            }
+        );
+        st.copying = copying;
+        match params::buffers(count, stride * pool.size[1], stride, data_type) {
             Ok(b) => bytes = Some(b),
             Err(e) => st.fail(e),
         }
