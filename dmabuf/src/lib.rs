@@ -9,7 +9,8 @@
 //!   buffer's identity and released when vivid's last use of them has completed.
 //! - [`pipewire`] (feature `pipewire`): the pool's slots published as a PipeWire video
 //!   stream's buffers (its raw buffers are the crate's other unsafe module).
-//! - `vk` (private): the only unsafe code of vivid, each block with its safety argument.
+//! - `vk` (private): vivid's unsafe Vulkan code, each block with its safety argument (the
+//!   only other unsafe module is `pipewire::buffers`).
 
 #[cfg(unix)]
 #[allow(unsafe_code)]

@@ -1,4 +1,4 @@
-//! The only unsafe code in vivid: Vulkan images whose memory comes from, or goes out as, a
+//! vivid's unsafe Vulkan code (the only other unsafe module is `pipewire/buffers.rs`): Vulkan images whose memory comes from, or goes out as, a
 //! file descriptor — made with `ash` on the handles `wgpu::Device::as_hal::<Vulkan>` gives,
 //! and wrapped as wgpu textures with `create_texture_from_hal`.
 //!
