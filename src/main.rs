@@ -944,6 +944,7 @@ fn run_window(
         window_size: args.window_size,
         clock: args.outputs.system_clock(args.fps),
         taps: Some(taps.clone()),
+        external_memory: pipewire_requested(args),
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();

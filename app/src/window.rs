@@ -71,6 +71,9 @@ pub struct WindowOptions {
     /// Counts the presses of the `T` key (tap tempo): the host takes them before a frame
     /// (the `vivid` binary: `tempo.*` follows the taps, see vivid-control's `Taps`).
     pub taps: Option<Arc<AtomicU32>>,
+    /// Ask the device for external memory (Vulkan fds), for sharing frames without
+    /// copies (`--pipewire` from the export pool); off: the device is made as before.
+    pub external_memory: bool,
 }
 
 /// What the runner reports when the window closes.
@@ -371,7 +374,12 @@ impl App {
             &GpuOptions::default(),
         ))?;
         drop(surface);
-        let gpu = Gpu::from_adapter(&adapter)?;
+        let extra = if self.options.external_memory {
+            vivid_engine::gpu::external_memory_features(&adapter)
+        } else {
+            wgpu::Features::empty()
+        };
+        let gpu = Gpu::from_adapter_with(&adapter, extra)?;
         let setup = self
             .setup
             .take()
