@@ -944,7 +944,11 @@ fn run_window(
         window_size: args.window_size,
         clock: args.outputs.system_clock(args.fps),
         taps: Some(taps.clone()),
-        external_memory: pipewire_requested(args),
+        gpu: GpuOptions {
+            // `--pipewire` shares the export pool's memory: Vulkan fds.
+            external_memory: pipewire_requested(args),
+            ..GpuOptions::default()
+        },
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();
