@@ -27,7 +27,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use vivid::{Engine, EngineOptions, FrameTime, Gpu, GpuOptions, Target};
-use vivid_dmabuf::pipewire::{self, PublishOptions, pw};
+use vivid_dmabuf::pipewire::{self, Memory, PublishOptions, pw};
 use vivid_dmabuf::{ExportOptions, export};
 
 const NAME: &str = "vivid-zero-copy";
@@ -75,8 +75,10 @@ VIVID_PW_CHILD=pool timeout 60 "{me}" --exact child --ignored --nocapture --test
 C=$?
 VIVID_PW_CHILD=copy timeout 60 "{me}" --exact child --ignored --nocapture --test-threads 1 > copy.log 2>&1
 K=$?
+VIVID_PW_CHILD=dmabuf timeout 60 "{me}" --exact child --ignored --nocapture --test-threads 1 > dmabuf.log 2>&1
+D=$?
 kill $WP $PW
-echo "child=$C copy=$K"
+echo "child=$C copy=$K dmabuf=$D"
 "#,
         dir = dir.path().display(),
         me = std::env::current_exe().unwrap().display(),
@@ -90,18 +92,20 @@ echo "child=$C copy=$K"
     let log = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
     let child = log("child.log");
     let copy = log("copy.log");
+    let dmabuf = log("dmabuf.log");
     let context = format!(
-        "{said}\nchild: {child}\ncopy: {copy}\npipewire: {}\nwireplumber: {}",
+        "{said}\nchild: {child}\ncopy: {copy}\ndmabuf: {dmabuf}\npipewire: {}\nwireplumber: {}",
         log("pipewire.log"),
         log("wireplumber.log")
     );
-    assert!(said.contains("child=0 copy=0"), "{context}");
-    eprintln!("{child}\n{copy}");
+    assert!(said.contains("child=0 copy=0 dmabuf=0"), "{context}");
+    eprintln!("{child}\n{copy}\n{dmabuf}");
     if child.contains("SKIPPED") {
         return;
     }
     assert!(child.contains("CHECKED"), "{context}");
     assert!(copy.contains("CHECKED"), "{context}");
+    assert!(dmabuf.contains("CHECKED"), "{context}");
 }
 
 /// What the consumer saw in one buffer.
@@ -110,8 +114,10 @@ struct Seen {
     size: (u32, u32),
     data_type: u32,
     identity: (u64, u64),
-    first: [u8; 4],
-    last: [u8; 4],
+    /// The agreed format carries a DRM modifier.
+    modifier: bool,
+    first: Option<[u8; 4]>,
+    last: Option<[u8; 4]>,
     /// The chunk: offset, stride, size.
     chunk: (u32, i32, u32),
 }
@@ -133,7 +139,7 @@ fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>) {
         },
     )
     .unwrap();
-    let size = std::rc::Rc::new(std::cell::Cell::new((0u32, 0u32)));
+    let size = std::rc::Rc::new(std::cell::Cell::new((0u32, 0u32, false)));
     let size_in = size.clone();
     let _listener = stream
         .add_local_listener_with_user_data(())
@@ -144,13 +150,16 @@ fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>) {
             }
             let mut info = pw::spa::param::video::VideoInfoRaw::new();
             info.parse(pod).unwrap();
-            size_in.set((info.size().width, info.size().height));
+            let modifier = info
+                .flags()
+                .contains(pw::spa::param::video::VideoFlags::MODIFIER);
+            size_in.set((info.size().width, info.size().height, modifier));
         })
         .process(move |stream, ()| {
             let Some(mut buffer) = stream.dequeue_buffer() else {
                 return;
             };
-            let (w, h) = size.get();
+            let (w, h, modifier) = size.get();
             let data = &mut buffer.datas_mut()[0];
             let raw = *data.as_raw();
             let chunk = *data.chunk().as_raw();
@@ -161,10 +170,12 @@ fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>) {
                     (m.dev(), m.ino())
                 })
                 .unwrap_or_default();
-            let Some(bytes) = data.data() else { return };
-            let at = |x: u32, y: u32| -> [u8; 4] {
+            // PipeWire maps memfds for a MAP_BUFFERS consumer, not DMA-BUFs (their
+            // consumers import them): pixels only where there is a mapping.
+            let bytes = data.data().map(|b| &*b);
+            let at = |x: u32, y: u32| -> Option<[u8; 4]> {
                 let i = chunk.offset as usize + y as usize * chunk.stride as usize + x as usize * 4;
-                bytes[i..i + 4].try_into().unwrap()
+                bytes?.get(i..i + 4).map(|p| p.try_into().unwrap())
             };
             if w == 0 || chunk.size < chunk.stride as u32 * h {
                 return;
@@ -173,6 +184,7 @@ fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>) {
                 size: (w, h),
                 data_type: raw.type_,
                 identity,
+                modifier,
                 first: at(0, 0),
                 last: at(w - 1, h - 1),
                 chunk: (chunk.offset, chunk.stride, chunk.size),
@@ -180,14 +192,13 @@ fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>) {
         })
         .register()
         .unwrap();
-    // Raw RGBA video of any size and rate (what vivid offers, and more).
+    // Raw RGBA video of any size and rate: first as DMA-BUFs (the LINEAR modifier, left
+    // to the producer to fix, as PipeWire's DMA-BUF consumers offer it), then plain.
     let id = |key: pw::spa::param::format::FormatProperties, v: u32| {
         pw::spa::pod::Property::new(key.as_raw(), pw::spa::pod::Value::Id(pw::spa::utils::Id(v)))
     };
-    let format = pw::spa::pod::Object {
-        type_: pw::spa::utils::SpaTypes::ObjectParamFormat.as_raw(),
-        id: pw::spa::param::ParamType::EnumFormat.as_raw(),
-        properties: vec![
+    let format = |modifier: bool| {
+        let mut properties = vec![
             id(
                 pw::spa::param::format::FormatProperties::MediaType,
                 pw::spa::param::format::MediaType::Video.as_raw(),
@@ -200,16 +211,40 @@ fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>) {
                 pw::spa::param::format::FormatProperties::VideoFormat,
                 pw::spa::param::video::VideoFormat::RGBA.as_raw(),
             ),
-        ],
+        ];
+        if modifier {
+            properties.push(pw::spa::pod::Property {
+                key: pw::spa::param::format::FormatProperties::VideoModifier.as_raw(),
+                flags: pw::spa::pod::PropertyFlags::MANDATORY
+                    | pw::spa::pod::PropertyFlags::DONT_FIXATE,
+                value: pw::spa::pod::Value::Choice(pw::spa::pod::ChoiceValue::Long(
+                    pw::spa::utils::Choice(
+                        pw::spa::utils::ChoiceFlags::empty(),
+                        pw::spa::utils::ChoiceEnum::Enum {
+                            default: 0,
+                            alternatives: vec![0],
+                        },
+                    ),
+                )),
+            });
+        }
+        pw::spa::pod::serialize::PodSerializer::serialize(
+            std::io::Cursor::new(Vec::new()),
+            &pw::spa::pod::Value::Object(pw::spa::pod::Object {
+                type_: pw::spa::utils::SpaTypes::ObjectParamFormat.as_raw(),
+                id: pw::spa::param::ParamType::EnumFormat.as_raw(),
+                properties,
+            }),
+        )
+        .unwrap()
+        .0
+        .into_inner()
     };
-    let bytes = pw::spa::pod::serialize::PodSerializer::serialize(
-        std::io::Cursor::new(Vec::new()),
-        &pw::spa::pod::Value::Object(format),
-    )
-    .unwrap()
-    .0
-    .into_inner();
-    let mut params = [pw::spa::pod::Pod::from_bytes(&bytes).unwrap()];
+    let (with, plain) = (format(true), format(false));
+    let mut params = [
+        pw::spa::pod::Pod::from_bytes(&with).unwrap(),
+        pw::spa::pod::Pod::from_bytes(&plain).unwrap(),
+    ];
     stream
         .connect(
             pw::spa::utils::Direction::Input,
@@ -243,6 +278,7 @@ fn render(engine: &mut Engine, k: u64) {
 /// Renders until the consumer has seen `want` frames of `size` (at most 20 s), returning
 /// them; frames of another size (before a resize is through) are passed over.
 fn frames_of(
+    publisher: &pipewire::Publisher,
     engine: &mut Engine,
     k: &mut u64,
     seen: &mpsc::Receiver<Seen>,
@@ -254,8 +290,10 @@ fn frames_of(
     while got.len() < want {
         assert!(
             start.elapsed() < Duration::from_secs(20),
-            "{} of {want} frames of {size:?} in 20 s",
-            got.len()
+            "{} of {want} frames of {size:?} in 20 s: {:?}, {:?}",
+            got.len(),
+            publisher.stats(),
+            publisher.error()
         );
         render(engine, *k);
         *k += 1;
@@ -272,17 +310,24 @@ fn frames_of(
 #[ignore = "run by a_consumer_maps_the_export_pool_s_slots_themselves inside its private daemon"]
 fn child() {
     // `pool`: the stream's buffers are the pool's slots; `copy`: the stream copies each
-    // frame into memfds of its own (what a consumer without DMA-BUF support gets).
+    // frame into memfds of its own (what a consumer without DMA-BUF support gets);
+    // `dmabuf`: the pool's memfds announced as DMA-BUFs — no DMA-BUF can exist here, and
+    // PipeWire passes fds on without looking at them, so this runs the DMA-BUF
+    // negotiation for real (the modifier offered, left to vivid, fixed; `SPA_DATA_DmaBuf`
+    // buffers that are the slots), everything but the pixels (a memfd of Mesa's starts
+    // with its header, where a DMA-BUF starts with the image).
     let Some(mode) = std::env::var_os("VIVID_PW_CHILD") else {
         return;
     };
     let copy = mode == "copy";
+    let dmabuf = mode == "dmabuf";
     let gpu = Gpu::headless(&GpuOptions {
         external_memory: true,
         ..GpuOptions::default()
     })
     .unwrap();
     let memory = match pipewire::sharable(&gpu) {
+        Ok(_) if dmabuf => Memory::DmaBuf,
         Ok(m) => m,
         Err(why) => {
             assert!(
@@ -337,8 +382,11 @@ fn child() {
     };
     let check = |frames: &[Seen], slots: &[(u64, u64)], what: &str| {
         for s in frames {
-            assert_eq!(s.first, COLOUR, "{what}: first pixel of {s:?}");
-            assert_eq!(s.last, COLOUR, "{what}: last pixel of {s:?}");
+            if !dmabuf {
+                assert_eq!(s.first, Some(COLOUR), "{what}: first pixel of {s:?}");
+                assert_eq!(s.last, Some(COLOUR), "{what}: last pixel of {s:?}");
+            }
+            assert_eq!(s.modifier, dmabuf, "{what}: the agreed format of {s:?}");
             let (data_type, from_pool) = if copy {
                 (pw::spa::sys::SPA_DATA_MemFd, false)
             } else {
@@ -356,7 +404,7 @@ fn child() {
         }
     };
     // Streaming established: the pool and the stream's buffers exist.
-    let first = frames_of(&mut engine, &mut k, &seen, (64, 48), 3);
+    let first = frames_of(&publisher, &mut engine, &mut k, &seen, (64, 48), 3);
     let pool = slots(&handle);
     check(&first, &pool, "64x48");
     if !copy {
@@ -369,7 +417,7 @@ fn child() {
     // (c) Steady frames while publishing: nothing made.
     let before = engine.gpu().counts().snapshot();
     let wgpu_before = engine.gpu().wgpu_counters();
-    let steady = frames_of(&mut engine, &mut k, &seen, (64, 48), 10);
+    let steady = frames_of(&publisher, &mut engine, &mut k, &seen, (64, 48), 10);
     check(&steady, &pool, "steady");
     assert_eq!(
         engine.gpu().counts().snapshot().created,
@@ -382,7 +430,7 @@ fn child() {
     );
     // A resize: a new pool, a new format, new buffers — the new slots, the new size.
     engine.set_output_size(Some([32, 24])).unwrap();
-    let resized = frames_of(&mut engine, &mut k, &seen, (32, 24), 3);
+    let resized = frames_of(&publisher, &mut engine, &mut k, &seen, (32, 24), 3);
     let pool2 = slots(&handle);
     check(&resized, &pool2, "32x24");
     let stats = publisher.stats();

@@ -30,14 +30,26 @@ fn serialize(object: Object) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("building a PipeWire parameter: {e:?}"))
 }
 
+/// Whether (and how) a format names the DRM modifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Modifier {
+    /// No modifier: shared memory.
+    None,
+    /// LINEAR offered as a choice, mandatory and not to be fixated by the consumer (how a
+    /// DMA-BUF producer opens the negotiation).
+    Offered,
+    /// LINEAR, fixed by the producer (its answer to a format that still carries the
+    /// choice: PipeWire's DMA-BUF negotiation).
+    Fixed,
+}
+
 /// One `EnumFormat`: raw video of `format` at `size`, a variable frame rate up to
-/// `max_fps`, and (`linear_modifier`) the DRM modifier LINEAR, mandatory and not to be
-/// fixated (how a DMA-BUF producer says it shares memory of that layout).
+/// `max_fps`, and the DRM modifier as `modifier` says.
 pub fn enum_format(
     format: VideoFormat,
     size: [u32; 2],
     max_fps: u32,
-    linear_modifier: bool,
+    modifier: Modifier,
 ) -> Result<Vec<u8>, String> {
     let mut properties = vec![
         Property::new(
@@ -82,8 +94,9 @@ pub fn enum_format(
             ))),
         ),
     ];
-    if linear_modifier {
-        properties.push(Property {
+    match modifier {
+        Modifier::None => {}
+        Modifier::Offered => properties.push(Property {
             key: FormatProperties::VideoModifier.as_raw(),
             flags: PropertyFlags::MANDATORY | PropertyFlags::DONT_FIXATE,
             value: Value::Choice(ChoiceValue::Long(Choice(
@@ -93,13 +106,40 @@ pub fn enum_format(
                     alternatives: vec![MOD_LINEAR as i64],
                 },
             ))),
-        });
+        }),
+        Modifier::Fixed => properties.push(Property {
+            key: FormatProperties::VideoModifier.as_raw(),
+            flags: PropertyFlags::MANDATORY,
+            value: Value::Long(MOD_LINEAR as i64),
+        }),
     }
     serialize(Object {
         type_: SpaTypes::ObjectParamFormat.as_raw(),
         id: ParamType::EnumFormat.as_raw(),
         properties,
     })
+}
+
+/// How an agreed format (its pod's bytes) names the modifier: `Offered` while the
+/// consumer left it to the producer to fixate (the property still flagged
+/// `DONT_FIXATE`), `Fixed` once fixed, `None` without one (shared memory).
+pub fn agreed_modifier(format: &[u8]) -> Result<Modifier, String> {
+    let (_, value) = spa::pod::deserialize::PodDeserializer::deserialize_any_from(format)
+        .map_err(|e| format!("reading the agreed format: {e:?}"))?;
+    let Value::Object(object) = value else {
+        return Err("the agreed format is not an object".into());
+    };
+    Ok(
+        match object
+            .properties
+            .iter()
+            .find(|p| p.key == FormatProperties::VideoModifier.as_raw())
+        {
+            None => Modifier::None,
+            Some(p) if p.flags.contains(PropertyFlags::DONT_FIXATE) => Modifier::Offered,
+            Some(_) => Modifier::Fixed,
+        },
+    )
 }
 
 /// The `Buffers` parameter: exactly `count` buffers of one block of `size` bytes rows of
@@ -147,7 +187,7 @@ mod tests {
 
     #[test]
     fn the_offered_format_reads_back_with_its_size_and_modifier() {
-        let bytes = enum_format(VideoFormat::RGBA, [64, 48], 60, true).unwrap();
+        let bytes = enum_format(VideoFormat::RGBA, [64, 48], 60, Modifier::Offered).unwrap();
         assert!(Pod::from_bytes(&bytes).is_some());
         let (_, value) = PodDeserializer::deserialize_any_from(&bytes).unwrap();
         let Value::Object(object) = value else {
@@ -171,7 +211,11 @@ mod tests {
             .find(|p| p.key == FormatProperties::VideoModifier.as_raw())
             .unwrap();
         assert!(modifier.flags.contains(PropertyFlags::MANDATORY));
-        let plain = enum_format(VideoFormat::RGBA, [64, 48], 60, false).unwrap();
+        assert_eq!(agreed_modifier(&bytes), Ok(Modifier::Offered));
+        let fixed = enum_format(VideoFormat::RGBA, [64, 48], 60, Modifier::Fixed).unwrap();
+        assert_eq!(agreed_modifier(&fixed), Ok(Modifier::Fixed));
+        let plain = enum_format(VideoFormat::RGBA, [64, 48], 60, Modifier::None).unwrap();
+        assert_eq!(agreed_modifier(&plain), Ok(Modifier::None));
         let (_, Value::Object(plain)) = PodDeserializer::deserialize_any_from(&plain).unwrap()
         else {
             panic!("not an object")

@@ -23,7 +23,7 @@ use pw::stream::{StreamFlags, StreamRef, StreamState};
 
 use super::Memory;
 use super::buffers::{self, RawBuffer};
-use super::params;
+use super::params::{self, Modifier};
 use crate::export::{ExportHandle, ExportedFrame, Pool};
 
 /// What to publish.
@@ -320,16 +320,23 @@ impl State {
         }
     }
 
-    /// The formats offered for `pool`.
-    fn formats(&self, pool: &Pool) -> Result<Vec<Vec<u8>>, String> {
+    /// The formats offered for `pool`; `fixed`: the DMA-BUF format with its modifier
+    /// fixed (the producer's answer to a consumer that left the choice to it).
+    fn formats(&self, pool: &Pool, fixed: bool) -> Result<Vec<Vec<u8>>, String> {
         let format = params::video_format(pool.fourcc)
             .ok_or_else(|| format!("no PipeWire video format for {:?}", pool.fourcc))?;
-        let plain = params::enum_format(format, pool.size, self.options.max_fps, false)?;
+        let (size, fps) = (pool.size, self.options.max_fps);
+        let plain = params::enum_format(format, size, fps, Modifier::None)?;
         // A DMA-BUF pool is offered with its modifier first (consumers that import
         // DMA-BUFs), then without (the others: copies into shared memory).
         if self.options.memory == Memory::DmaBuf && !self.options.copy {
-            let modifier = params::enum_format(format, pool.size, self.options.max_fps, true)?;
-            return Ok(vec![modifier, plain]);
+            let modifier = if fixed {
+                Modifier::Fixed
+            } else {
+                Modifier::Offered
+            };
+            let with = params::enum_format(format, size, fps, modifier)?;
+            return Ok(vec![with, plain]);
         }
         Ok(vec![plain])
     }
@@ -620,7 +627,7 @@ fn offer_pool(state: &RefCell<State>, stream: &StreamRef) {
             Ok(None) => return,
             Err(e) => return st.fail(format!("the export pool: {e}")),
         };
-        let formats = match st.formats(&pool) {
+        let formats = match st.formats(&pool, false) {
             Ok(f) => f,
             Err(e) => return st.fail(e),
         };
@@ -667,6 +674,7 @@ fn param_changed(state: &RefCell<State>, stream: &StreamRef, id: u32, pod: Optio
         return;
     };
     let mut bytes = None;
+    let mut fixate = None;
     with(state, |st| {
         let Some(pool) = st.pool.as_ref() else {
             return;
@@ -680,9 +688,20 @@ fn param_changed(state: &RefCell<State>, stream: &StreamRef, id: u32, pod: Optio
             // A format agreed for an older size: the newer offer follows.
             return;
         }
-        let modifier = info
-            .flags()
-            .contains(spa::param::video::VideoFlags::MODIFIER);
+        let modifier = match params::agreed_modifier(pod.as_bytes()) {
+            Ok(m) => m,
+            Err(e) => return st.fail(e),
+        };
+        if modifier == Modifier::Offered {
+            // The consumer left the modifier to us: fix it (LINEAR, the only one) and
+            // offer again; the format agreed next carries it fixed.
+            match st.formats(pool, true) {
+                Ok(f) => fixate = Some(f),
+                Err(e) => st.fail(e),
+            }
+            return;
+        }
+        let modifier = modifier == Modifier::Fixed;
         // A DMA-BUF pool to a consumer that took the format without a modifier, or copies
         // asked for: memfds of the stream's own, filled by a CPU copy.
         let copying = st.options.copy || (st.options.memory == Memory::DmaBuf && !modifier);
@@ -715,6 +734,13 @@ fn param_changed(state: &RefCell<State>, stream: &StreamRef, id: u32, pod: Optio
             Err(e) => st.fail(e),
         }
     });
+    if let Some(formats) = fixate {
+        let mut pods: Vec<&Pod> = formats.iter().filter_map(|b| Pod::from_bytes(b)).collect();
+        if let Err(e) = stream.update_params(&mut pods) {
+            with(state, |st| st.fail(format!("fixing the modifier: {e}")));
+        }
+        return;
+    }
     let Some(bytes) = bytes else {
         return;
     };
