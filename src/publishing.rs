@@ -23,7 +23,7 @@ pub fn start(engine: &mut Engine, name: &str, fps: Option<f64>) -> anyhow::Resul
     let memory = match pipewire::sharable(engine.gpu()) {
         Ok(memory) => memory,
         Err(why) => {
-            eprintln!("vivid: --pipewire publishes copies in shared memory: {why}");
+            eprintln!("vivid: --pipewire publishes copies in shared memory ({why})");
             return Ok(false);
         }
     };
@@ -37,7 +37,7 @@ pub fn start(engine: &mut Engine, name: &str, fps: Option<f64>) -> anyhow::Resul
         max_fps: fps.map_or(60, |f| f.round().clamp(1.0, 1000.0) as u32),
         copy: false,
     };
-    let publisher = pipewire::publish(&handle, options).map_err(|e| anyhow::anyhow!(e))?;
+    let publisher = pipewire::publish(&handle, options)?;
     engine.set_output_tap(Some(Box::new(tap)));
     *PUBLISHER
         .lock()

@@ -23,6 +23,7 @@ use std::path::PathBuf;
 
 use vivid_engine::gpu::Gpu;
 
+use crate::error::{DmabufError, Result};
 use crate::format::HandleType;
 
 /// The `pipewire` crate this module is built on (for hosts and tests consuming a stream
@@ -79,7 +80,7 @@ pub fn is_memfd(fd: &OwnedFd) -> bool {
 /// `usize`s, then a 16-byte driver id — so a consumer mapping the memfd finds the image at
 /// that offset plus the image's own. Refused (with why) where the header does not say
 /// that (another driver: the pool is not shared, the host copies).
-pub fn memfd_memory(fd: &OwnedFd) -> Result<(u64, u64), String> {
+pub fn memfd_memory(fd: &OwnedFd) -> std::result::Result<(u64, u64), String> {
     use std::os::unix::fs::FileExt as _;
     const WORD: usize = std::mem::size_of::<usize>();
     let file = std::fs::File::from(fd.try_clone().map_err(|e| e.to_string())?);
@@ -112,10 +113,15 @@ pub fn identity(fd: &OwnedFd) -> std::io::Result<(u64, u64)> {
     Ok((meta.dev(), meta.ino()))
 }
 
-/// Whether `gpu`'s export pool (8-bit RGBA) can be the stream's memory, and as what; the
-/// reason why not otherwise (the host then publishes copies). Where the driver exports
-/// opaque fds, one 1x1 image is exported to look at its fd (at setup, not in a frame).
-pub fn sharable(gpu: &Gpu) -> Result<Memory, String> {
+/// Whether `gpu`'s export pool (8-bit RGBA) can be the stream's memory, and as what;
+/// [`DmabufError::NotShared`] says why not otherwise (the host then publishes copies).
+/// Where the driver exports opaque fds, one 1x1 image is exported to look at its fd (at
+/// setup, not in a frame).
+pub fn sharable(gpu: &Gpu) -> Result<Memory> {
+    sharable_as(gpu).map_err(DmabufError::NotShared)
+}
+
+fn sharable_as(gpu: &Gpu) -> std::result::Result<Memory, String> {
     if !gpu
         .device()
         .features()

@@ -24,6 +24,7 @@ use pw::stream::{StreamFlags, StreamRef, StreamState};
 use super::Memory;
 use super::buffers::{self, RawBuffer};
 use super::params::{self, Modifier};
+use crate::error::DmabufError;
 use crate::export::{ExportHandle, ExportedFrame, Pool};
 
 /// What to publish.
@@ -121,9 +122,13 @@ impl Drop for Publisher {
     }
 }
 
-/// Starts publishing `handle`'s frames as the stream `options.name`; fails (with the
-/// reason) if PipeWire cannot be reached.
-pub fn publish(handle: &ExportHandle, options: PublishOptions) -> Result<Publisher, String> {
+/// Starts publishing `handle`'s frames as the stream `options.name`; fails
+/// ([`DmabufError::PipeWire`]) if PipeWire cannot be reached.
+pub fn publish(handle: &ExportHandle, options: PublishOptions) -> crate::Result<Publisher> {
+    start(handle, options).map_err(DmabufError::PipeWire)
+}
+
+fn start(handle: &ExportHandle, options: PublishOptions) -> Result<Publisher, String> {
     let (wake, read) = UnixStream::pair().map_err(|e| format!("a socket pair: {e}"))?;
     wake.set_nonblocking(true)
         .and_then(|()| read.set_nonblocking(true))
@@ -226,7 +231,7 @@ impl Run {
         read: UnixStream,
         started: &std::sync::mpsc::Sender<Result<(), String>>,
     ) -> Result<(), String> {
-        let failed = |what: &str, e: pw::Error| format!("PipeWire: {what}: {e}");
+        let failed = |what: &str, e: pw::Error| format!("{what}: {e}");
         pw::init();
         let mainloop = pw::main_loop::MainLoop::new(None).map_err(|e| failed("a loop", e))?;
         let context = pw::context::Context::new(&mainloop).map_err(|e| failed("a context", e))?;
