@@ -62,8 +62,16 @@ pub fn finish(engine: &mut Engine) {
     let stats = publisher.stats();
     let error = publisher.error();
     drop(publisher);
+    let copied = if stats.copied > 0 {
+        format!(
+            "; {} of them copied for a consumer that takes no DMA-BUFs",
+            stats.copied
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "vivid: streamed {} frames without copies ({} left out while their buffer was with a consumer, {} before a consumer was ready)",
+        "vivid: streamed {} frames without copies{copied} ({} left out while their buffer was with a consumer, {} before a consumer was ready)",
         stats.streamed, stats.busy, stats.unready
     );
     if let Some(e) = error {

@@ -108,6 +108,24 @@ echo "child=$C copy=$K dmabuf=$D"
     assert!(dmabuf.contains("CHECKED"), "{context}");
 }
 
+/// A device made without external memory cannot lend its pool: `sharable` says so (the
+/// CLI then publishes copies through GStreamer, saying why); with it, lavapipe's pool is
+/// memfds whose header says where the memory begins.
+#[test]
+fn a_device_without_external_memory_is_not_shared_and_says_why() {
+    let plain = Gpu::headless(&GpuOptions::default()).unwrap();
+    let why = pipewire::sharable(&plain).unwrap_err().to_string();
+    assert!(why.contains("without external memory"), "{why}");
+    let gpu = Gpu::headless(&GpuOptions {
+        external_memory: true,
+        ..GpuOptions::default()
+    })
+    .unwrap();
+    if gpu.describe().contains("llvmpipe") {
+        assert_eq!(pipewire::sharable(&gpu).unwrap(), Memory::MemFd);
+    }
+}
+
 /// What the consumer saw in one buffer.
 #[derive(Debug)]
 struct Seen {
