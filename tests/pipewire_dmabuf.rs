@@ -110,9 +110,9 @@ echo "child=$C copy=$K dmabuf=$D"
 
 /// A device made without external memory cannot lend its pool: `sharable` says so (the
 /// CLI then publishes copies through GStreamer, saying why); with it, lavapipe's pool is
-/// memfds whose header says where the memory begins.
+/// memfds whose header says where the memory begins. A bad stream name is refused too.
 #[test]
-fn a_device_without_external_memory_is_not_shared_and_says_why() {
+fn a_device_without_external_memory_or_a_bad_name_is_refused_saying_why() {
     let plain = Gpu::headless(&GpuOptions::default()).unwrap();
     let why = pipewire::sharable(&plain).unwrap_err().to_string();
     assert!(why.contains("without external memory"), "{why}");
@@ -123,6 +123,21 @@ fn a_device_without_external_memory_is_not_shared_and_says_why() {
     .unwrap();
     if gpu.describe().contains("llvmpipe") {
         assert_eq!(pipewire::sharable(&gpu).unwrap(), Memory::MemFd);
+    }
+    // A name PipeWire would choke on is refused before any thread or connection.
+    let (_tap, handle) = export(ExportOptions::default());
+    for name in ["", "a b", "nul\0", "quote\""] {
+        let e = pipewire::publish(
+            &handle,
+            PublishOptions {
+                name: name.into(),
+                memory: Memory::MemFd,
+                max_fps: 60,
+                copy: false,
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("stream name"), "{name:?}: {e}");
     }
 }
 

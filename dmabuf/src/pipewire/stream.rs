@@ -129,6 +129,16 @@ pub fn publish(handle: &ExportHandle, options: PublishOptions) -> crate::Result<
 }
 
 fn start(handle: &ExportHandle, options: PublishOptions) -> Result<Publisher, String> {
+    let name = &options.name;
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(format!(
+            "`{name}`: a stream name is letters, digits, '-', '_' and '.'"
+        ));
+    }
     let (wake, read) = UnixStream::pair().map_err(|e| format!("a socket pair: {e}"))?;
     wake.set_nonblocking(true)
         .and_then(|()| read.set_nonblocking(true))
