@@ -11,10 +11,11 @@
 // boxes (a "small" image, with an apron of `apron` texels on every side so that its edges
 // see the mirrored image), blurred there with integer taps (`radius_x`, `radius_y`,
 // weights_x/y), and brought back with a cubic B-spline (4×4 taps, whose variance is 1/3 of
-// a small texel at every phase: the total variance is exact wherever a pixel falls).
+// a small texel at every phase: the total variance is exact wherever a pixel falls; at
+// factor 2, linear interpolation, whose variance is 3/16 at both phases).
 //   Compute (GPUs): three passes, `cs_down_h` (boxes into shared memory, horizontal taps),
-//   `cs_small_v` (the small image's vertical taps), `cs_up_bilinear` (the B-spline as four
-//   bilinear fetches a pixel).
+//   `cs_small_v` (the small image's vertical taps), `cs_up_linear` (factor 2: one bilinear
+//   fetch a pixel) or `cs_up_bspline` (the B-spline as four bilinear fetches a pixel).
 //   Render (CPU drivers): the same arithmetic as fragment passes: mode 1 (boxes), mode 2
 //   (integer taps along `direction`), mode 2 again, mode 3 (the B-spline).
 //
@@ -126,6 +127,12 @@ fn spline(x: i32, f: i32) -> Spline {
     let s = (f32(x) + 0.5) / f32(f) - 0.5;
     let c = floor(s);
     let t = s - c;
+    if f == 2 {
+        // Factor 2: linear interpolation. Its variance, t (1 − t) small texels², is 3/16 at
+        // both phases (t = 1/4, 3/4): the blur is the same at every pixel, in one bilinear
+        // fetch a pixel instead of four (`UP_VARIANCE` in blur.rs).
+        return Spline(i32(c), vec4<f32>(0.0, 1.0 - t, t, 0.0));
+    }
     let t2 = t * t;
     let t3 = t2 * t;
     let w = vec4<f32>(
@@ -245,13 +252,28 @@ fn cs_down_h(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id)
     textureStore(vivid_output, texel, sum);
 }
 
-// The B-spline of the small image (vertical taps already taken by `cs_small_v`) as
-// four bilinear fetches a pixel: weights w0..w3 on texels c − 1 .. c + 2 of an axis are two
-// bilinear pairs, (w0 + w1) at c − 1 + w1 / (w0 + w1) and (w2 + w3) at c + 1 + w3 / (w2 + w3)
-// (Sigg and Hadwiger's fast cubic filtering). No shared memory, no barrier: on the H200 it
-// took 41 µs off a blur of radius 12 (with the small vertical pass split out) against the
-// shared-memory B-spline it replaced. The GPU's filter weights have 8 fractional bits: the
-// B-spline's weights are kept to ~0.2 %.
+// The way back up from the small image (its vertical taps already taken by `cs_small_v`).
+//
+// Factor 2 (`cs_up_linear`): linear interpolation, one bilinear fetch a pixel.
+@compute @workgroup_size(16, 16)
+fn cs_up_linear(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let p = vec2<i32>(gid.xy);
+    if any(p >= vec2<i32>(textureDimensions(vivid_output))) {
+        return;
+    }
+    // An axis not blurred has factor 1: its texel centre, unfiltered.
+    let s = (vec2<f32>(p) + 0.5) / vec2<f32>(u.factor) - 0.5 + f32(u.apron) + 0.5;
+    let inv = 1.0 / vec2<f32>(textureDimensions(src));
+    textureStore(vivid_output, p, textureSampleLevel(src, samp, s * inv, 0.0));
+}
+
+// Larger factors (`cs_up_bspline`): the cubic B-spline as four bilinear fetches a pixel:
+// weights w0..w3 on texels c − 1 .. c + 2 of an axis are two bilinear pairs, (w0 + w1) at
+// c − 1 + w1 / (w0 + w1) and (w2 + w3) at c + 1 + w3 / (w2 + w3) (Sigg and Hadwiger's fast
+// cubic filtering). No shared memory, no barrier: on the H200 it took 41 µs off a blur of
+// radius 12 (with the small vertical pass split out) against the shared-memory B-spline it
+// replaced; 2×2 pixels an invocation from 16 texel fetches were 3–10 µs slower at 1080p and
+// 4K. The GPU's filter weights have 8 fractional bits: the weights are kept to ~0.2 %.
 fn spline_pairs(x: i32, f: i32) -> vec4<f32> {
     let s = spline(x, f);
     let g0 = s.w.x + s.w.y;
@@ -262,7 +284,7 @@ fn spline_pairs(x: i32, f: i32) -> vec4<f32> {
 }
 
 @compute @workgroup_size(16, 16)
-fn cs_up_bilinear(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn cs_up_bspline(@builtin(global_invocation_id) gid: vec3<u32>) {
     let p = vec2<i32>(gid.xy);
     if any(p >= vec2<i32>(textureDimensions(vivid_output))) {
         return;
@@ -314,7 +336,11 @@ fn tap_y(t: i32, r: i32) -> f32 {
 // pixel instead of 2r + 1, no shared memory, no barrier. Pixel i takes texel j with the
 // weight of offset j − r − i: the weights slide through w1..w7 one texel behind each other.
 // On the H200 this beat shared-memory tiles by 5–8 µs a blur (those pay a barrier and
-// half-float conversions; see docs/performance.md). No arrays: they went to local memory.
+// half-float conversions; see docs/performance.md), and the multiply-adds bound it (a blur
+// of sigma 3 with one accumulator instead of 8 took 20 µs less; fetching one texel for all
+// taps, 6 µs less): the first and last 7 texels of the window, which reach only some of the
+// 8 pixels, are multiplied only into those (`window_head`, `window_tail`: 56 multiply-adds
+// fewer an invocation, 2–5 µs a blur of sigma 1.9–3). No arrays: they went to local memory.
 
 // A `cs_taps_h` workgroup's tile: 64 pixels across, 16 rows (`TAPS_H_TILE` in blur.rs);
 // invocation `li` writes row li % 16, pixels 8 (li / 16) onwards.
@@ -328,55 +354,149 @@ fn mirrored(p: vec2<i32>, size: vec2<i32>) -> vec2<i32> {
     return vec2<i32>(mirror_index(p.x, size.x), mirror_index(p.y, size.y));
 }
 
+// One invocation's window: its first pixel, the axis, the radius, the 8 sums and the
+// weights in flight.
+struct Window {
+    p0: vec2<i32>,
+    step: vec2<i32>,
+    r: i32,
+    size: vec2<i32>,
+    a0: vec4<f32>,
+    a1: vec4<f32>,
+    a2: vec4<f32>,
+    a3: vec4<f32>,
+    a4: vec4<f32>,
+    a5: vec4<f32>,
+    a6: vec4<f32>,
+    a7: vec4<f32>,
+    w1: f32,
+    w2: f32,
+    w3: f32,
+    w4: f32,
+    w5: f32,
+    w6: f32,
+    w7: f32,
+}
+
+// Texel j of the window and its weight for the window's first pixel.
+fn window_texel(w: ptr<function, Window>, j: i32) -> vec4<f32> {
+    return textureLoad(src, mirrored((*w).p0 + (*w).step * (j - (*w).r), (*w).size), 0);
+}
+
+fn window_weight(w: ptr<function, Window>, j: i32) -> f32 {
+    return select(tap_y(j - (*w).r, (*w).r), tap_x(j - (*w).r, (*w).r), (*w).step.x == 1);
+}
+
+// The weights move one pixel on: texel j + 1 has weight w0 for pixel 0, w1 for pixel 1, …
+fn window_slide(w: ptr<function, Window>, w0: f32) {
+    (*w).w7 = (*w).w6;
+    (*w).w6 = (*w).w5;
+    (*w).w5 = (*w).w4;
+    (*w).w4 = (*w).w3;
+    (*w).w3 = (*w).w2;
+    (*w).w2 = (*w).w1;
+    (*w).w1 = w0;
+}
+
+// Texels `first..=last`, each multiplied into all 8 pixels (from 7 to 2r each reaches
+// them all).
+fn window_run(w: ptr<function, Window>, first: i32, last: i32) {
+    for (var j = first; j <= last; j++) {
+        let v = window_texel(w, j);
+        let w0 = window_weight(w, j);
+        (*w).a0 += w0 * v;
+        (*w).a1 += (*w).w1 * v;
+        (*w).a2 += (*w).w2 * v;
+        (*w).a3 += (*w).w3 * v;
+        (*w).a4 += (*w).w4 * v;
+        (*w).a5 += (*w).w5 * v;
+        (*w).a6 += (*w).w6 * v;
+        (*w).a7 += (*w).w7 * v;
+        window_slide(w, w0);
+    }
+}
+
+// Texel `j` multiplied into pixels `first..=last` only (the others it does not reach):
+// called with constant bounds, so that each call compiles to just those multiply-adds.
+fn window_part(w: ptr<function, Window>, j: i32, first: i32, last: i32) {
+    let v = window_texel(w, j);
+    let w0 = window_weight(w, j);
+    if first == 0 {
+        (*w).a0 += w0 * v;
+    }
+    if first <= 1 && last >= 1 {
+        (*w).a1 += (*w).w1 * v;
+    }
+    if first <= 2 && last >= 2 {
+        (*w).a2 += (*w).w2 * v;
+    }
+    if first <= 3 && last >= 3 {
+        (*w).a3 += (*w).w3 * v;
+    }
+    if first <= 4 && last >= 4 {
+        (*w).a4 += (*w).w4 * v;
+    }
+    if first <= 5 && last >= 5 {
+        (*w).a5 += (*w).w5 * v;
+    }
+    if first <= 6 && last >= 6 {
+        (*w).a6 += (*w).w6 * v;
+    }
+    if last >= 7 {
+        (*w).a7 += (*w).w7 * v;
+    }
+    window_slide(w, w0);
+}
+
+// Texels 0..6: texel j reaches pixels 0..j.
+fn window_head(w: ptr<function, Window>) {
+    window_part(w, 0, 0, 0);
+    window_part(w, 1, 0, 1);
+    window_part(w, 2, 0, 2);
+    window_part(w, 3, 0, 3);
+    window_part(w, 4, 0, 4);
+    window_part(w, 5, 0, 5);
+    window_part(w, 6, 0, 6);
+}
+
+// Texels 2r + 1 .. 2r + 7: texel 2r + m reaches pixels m..7 (pixel 0's taps are done).
+fn window_tail(w: ptr<function, Window>) {
+    let e = 2 * (*w).r;
+    window_part(w, e + 1, 1, 7);
+    window_part(w, e + 2, 2, 7);
+    window_part(w, e + 3, 3, 7);
+    window_part(w, e + 4, 4, 7);
+    window_part(w, e + 5, 5, 7);
+    window_part(w, e + 6, 6, 7);
+    window_part(w, e + 7, 7, 7);
+}
+
 // The taps of 8 pixels from `p0` along `step` ((1, 0) horizontal, (0, 1) vertical), those
 // inside the output stored.
 fn taps_run(p0: vec2<i32>, step: vec2<i32>) {
-    let horizontal = step.x == 1;
-    let r = i32(select(u.radius_y, u.radius_x, horizontal));
-    let size = vec2<i32>(textureDimensions(src));
-    var a0 = vec4<f32>(0.0);
-    var a1 = vec4<f32>(0.0);
-    var a2 = vec4<f32>(0.0);
-    var a3 = vec4<f32>(0.0);
-    var a4 = vec4<f32>(0.0);
-    var a5 = vec4<f32>(0.0);
-    var a6 = vec4<f32>(0.0);
-    var a7 = vec4<f32>(0.0);
-    var w1 = 0.0;
-    var w2 = 0.0;
-    var w3 = 0.0;
-    var w4 = 0.0;
-    var w5 = 0.0;
-    var w6 = 0.0;
-    var w7 = 0.0;
-    for (var j = 0; j < 8 + 2 * r; j++) {
-        let v = textureLoad(src, mirrored(p0 + step * (j - r), size), 0);
-        let w0 = select(tap_y(j - r, r), tap_x(j - r, r), horizontal);
-        a0 += w0 * v;
-        a1 += w1 * v;
-        a2 += w2 * v;
-        a3 += w3 * v;
-        a4 += w4 * v;
-        a5 += w5 * v;
-        a6 += w6 * v;
-        a7 += w7 * v;
-        w7 = w6;
-        w6 = w5;
-        w5 = w4;
-        w4 = w3;
-        w3 = w2;
-        w2 = w1;
-        w1 = w0;
+    let r = i32(select(u.radius_y, u.radius_x, step.x == 1));
+    let zero = vec4<f32>(0.0);
+    var w = Window(p0, step, r, vec2<i32>(textureDimensions(src)),
+        zero, zero, zero, zero, zero, zero, zero, zero, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    if r < 6 {
+        // Short kernels: one loop over the whole window (its zero weights multiply the
+        // head's and tail's texels; the unrolled head and tail were slower here on the
+        // H200, 2 µs a blur of sigma 1).
+        window_run(&w, 0, 2 * r + 7);
+    } else {
+        window_head(&w);
+        window_run(&w, 7, 2 * r);
+        window_tail(&w);
     }
     let out = vec2<i32>(textureDimensions(vivid_output));
-    store_if_inside(p0, out, a0);
-    store_if_inside(p0 + step, out, a1);
-    store_if_inside(p0 + 2 * step, out, a2);
-    store_if_inside(p0 + 3 * step, out, a3);
-    store_if_inside(p0 + 4 * step, out, a4);
-    store_if_inside(p0 + 5 * step, out, a5);
-    store_if_inside(p0 + 6 * step, out, a6);
-    store_if_inside(p0 + 7 * step, out, a7);
+    store_if_inside(p0, out, w.a0);
+    store_if_inside(p0 + step, out, w.a1);
+    store_if_inside(p0 + 2 * step, out, w.a2);
+    store_if_inside(p0 + 3 * step, out, w.a3);
+    store_if_inside(p0 + 4 * step, out, w.a4);
+    store_if_inside(p0 + 5 * step, out, w.a5);
+    store_if_inside(p0 + 6 * step, out, w.a6);
+    store_if_inside(p0 + 7 * step, out, w.a7);
 }
 
 fn store_if_inside(p: vec2<i32>, size: vec2<i32>, v: vec4<f32>) {

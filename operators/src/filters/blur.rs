@@ -3,7 +3,7 @@
 //!
 //! `radius` is the Gaussian's sigma in output pixels, exactly: every stage's variance is
 //! accounted for.
-//! - **Direct** (sigma < ~3.1 px): a horizontal and a vertical pass, each a sampled
+//! - **Direct** (sigma < 3 px): a horizontal and a vertical pass, each a sampled
 //!   Gaussian (its parameter solved so that the discrete kernel's variance is sigma²): on
 //!   CPU drivers two taps per bilinear fetch; on GPUs (compute) integer taps, each
 //!   invocation 8 pixels from one sliding window of fetches (`cs_taps_h`, `cs_taps_v`: the
@@ -11,11 +11,13 @@
 //! - **Pyramid** (larger): a factor `f = 2^k` per blurred axis. The image is averaged over
 //!   f×f boxes (variance `(f² − 1) / 12`), blurred at 1/f with integer taps (variance `v`,
 //!   at least [`V_MIN`] small texels², so the small image is smooth), and brought back with
-//!   a cubic B-spline (variance `f² / 3` at every phase): `(f² − 1) / 12 + f² v + f² / 3 =
+//!   a cubic B-spline (variance `f² / 3` at every phase) or, at factor 2, linearly
+//!   (variance `f² · 3/16` at both phases; [`up_variance`]): `(f² − 1) / 12 + f² v + f² u =
 //!   sigma²`. On GPUs that is **three compute passes at any radius** (`cs_down_h`: boxes
 //!   into shared memory and horizontal taps; `cs_small_v`: the small image's vertical
-//!   taps; `cs_up_bilinear`: the B-spline as four bilinear fetches a pixel), plus a box-8
-//!   pre-pass for `f ≥ 16` (sigma ≥ ~25). On CPU drivers the same arithmetic as four
+//!   taps; `cs_up_bspline`: the B-spline as four bilinear fetches a pixel, or
+//!   `cs_up_linear` at factor 2, one), plus a box-8 pre-pass for `f ≥ 16` (sigma ≥ ~25) and a second one for
+//!   `f = 128` (sigma ≥ ~200). On CPU drivers the same arithmetic as four
 //!   fragment passes. The small image has an apron of
 //!   [`APRON`] texels so that its edges see the mirrored image: the whole blur is the
 //!   convolution of the mirror-extended input.
@@ -88,10 +90,40 @@ const KMAX: usize = 7;
 /// on the H200, 76 µs with the pre-pass.
 const PRE_DEPTH: usize = 4;
 
+/// From this depth on (factor 128) a second box-8 pre-pass follows the first: after one,
+/// each box was 8×8 bilinear fetches a thread in the few threads of a 15×9 small image
+/// (sigma 200 took 8 µs more than sigma 100 on the H200).
+const PRE2_DEPTH: usize = 7;
+
 /// The smallest variance of the blur at the small level, in small texels²: below it the
-/// next factor down is not taken (the small image must be smooth for the B-spline to
+/// next factor down is not taken (the small image must be smooth for the way back up to
 /// bring it back without aliasing).
+///
+/// The pyramid's response depends on where a feature falls within a box: measured as the
+/// worst difference between the impulse response and the Gaussian, over every phase, as a
+/// fraction of the Gaussian's peak (a 1D model of these stages in double precision), it is
+/// 11.1 % where factor 2 starts (sigma 3.0), 14.9 % where factor 4 does (6.2), 19.7 % at
+/// factor 128. Starting the factors lower was measured on the H200 (factor 2 from sigma
+/// 1.75, factor 4 from 4.75: every 1080p blur under 3× its floor, 37–42 µs where the direct
+/// path, its kernel then reaching 4 sigma, took 42–56) and not kept: there a thin line moving a pixel at a time, blurred by
+/// sigma 2, changes its blurred profile by up to 15 % of its peak from frame to frame (more
+/// with both axes), a flicker the direct path does not have; at large sigma the same
+/// fraction of a far lower peak cannot be seen.
 pub const V_MIN: f64 = 2.0;
+
+/// The variance of bringing the small image back, in small texels²: linear interpolation
+/// at factor 2 (t (1 − t) = 3/16 at both phases, t = 1/4 and 3/4; one bilinear fetch a
+/// pixel), the cubic B-spline above (1/3 at every phase; there linear interpolation's
+/// variance would change from pixel to pixel).
+fn up_variance(depth: usize) -> f64 {
+    if depth == 1 { 3.0 / 16.0 } else { 1.0 / 3.0 }
+}
+
+/// Both kernels reach 3 sigma (the sampled Gaussian of [`kernel`] with 0.27 % of its weight
+/// beyond, refitted so that its variance is still exact: every weight within 0.6 % of the
+/// peak of the untruncated kernel's, the same at every pixel). On the H200 the direct path's cost is its
+/// multiply-adds: 4 sigma took 1.2 µs a tap more at 1080p (53 against 46 µs at sigma 2.9).
+const REACH: f64 = 3.0;
 
 /// Most integer taps on a side (the shader's `RMAX`).
 const RMAX: usize = 16;
@@ -116,10 +148,10 @@ const SMALL_V_TILE: (u32, u32) = (16, 64);
 const MAX_PAIRS: usize = 8;
 
 /// Variance (small texels²) left for the small level at depth `k`: sigma² less the boxes'
-/// and the B-spline's, in small texels.
+/// and the way back's ([`up_variance`]), in small texels.
 fn small_variance(sigma: f64, k: usize) -> f64 {
     let f = f64::from(1u32 << k);
-    (sigma * sigma - (f * f - 1.0) / 12.0) / (f * f) - 1.0 / 3.0
+    (sigma * sigma - (f * f - 1.0) / 12.0) / (f * f) - up_variance(k)
 }
 
 /// The depth for `sigma`: the deepest whose small level still blurs by [`V_MIN`], or 0
@@ -142,14 +174,15 @@ fn variance(w: &[f64]) -> f64 {
         / total
 }
 
-/// The normalised symmetric kernel (centre first) on ±ceil(4 sqrt(v)) taps whose variance
-/// is `v` exactly: the sampled Gaussian whose parameter gives that variance (for small
-/// `v` it is narrower than sqrt(v): the sampled Gaussian of sigma 0.5 has variance 0.21).
-fn kernel(v: f64, rmax: usize) -> Vec<f32> {
+/// The normalised symmetric kernel (centre first) on ±ceil(reach sqrt(v)) taps whose
+/// variance is `v` exactly: the sampled Gaussian whose parameter gives that variance (for
+/// small `v` it is narrower than sqrt(v): the sampled Gaussian of sigma 0.5 has variance
+/// 0.21).
+fn kernel(v: f64, reach: f64, rmax: usize) -> Vec<f32> {
     if v <= 1e-9 {
         return vec![1.0];
     }
-    let r = ((4.0 * v.sqrt()).ceil() as usize).clamp(1, rmax);
+    let r = ((reach * v.sqrt()).ceil() as usize).clamp(1, rmax);
     let sampled =
         |s: f64| -> Vec<f64> { (0..=r).map(|t| (-((t * t) as f64) / (2.0 * s * s)).exp()).collect() };
     // Variance grows with s, from 0 to that of the flat kernel: bisect.
@@ -215,9 +248,9 @@ impl Plan {
             if !b {
                 vec![1.0]
             } else if depth == 0 {
-                kernel(sigma * sigma, 2 * MAX_PAIRS)
+                kernel(sigma * sigma, REACH, 2 * MAX_PAIRS)
             } else {
-                kernel(small_variance(sigma, depth), RMAX)
+                kernel(small_variance(sigma, depth), REACH, RMAX)
             }
         });
         Self {
@@ -227,9 +260,9 @@ impl Plan {
         }
     }
 
-    /// Whether this depth starts with the box-8 pre-pass.
-    fn pre(&self) -> bool {
-        self.depth >= PRE_DEPTH
+    /// How many box-8 pre-passes this depth starts with.
+    fn pre(&self) -> usize {
+        pre_passes(self.depth)
     }
 }
 
@@ -238,9 +271,14 @@ fn factors(depth: usize, axes: Axes) -> [u32; 2] {
     [axes != Axes::Vertical, axes != Axes::Horizontal].map(|b| if b { 1 << depth } else { 1 })
 }
 
-/// Size of the pre-pass image (box 8 along the blurred axes).
-fn pre_size(size: (u32, u32), axes: Axes) -> (u32, u32) {
-    let f = factors(3, axes);
+/// The box-8 pre-passes at `depth`.
+fn pre_passes(depth: usize) -> usize {
+    usize::from(depth >= PRE_DEPTH) + usize::from(depth >= PRE2_DEPTH)
+}
+
+/// Size of the image after `n` pre-passes (box 8 along the blurred axes, each).
+fn pre_size(size: (u32, u32), axes: Axes, n: usize) -> (u32, u32) {
+    let f = factors(3 * n, axes);
     (size.0.div_ceil(f[0]), size.1.div_ceil(f[1]))
 }
 
@@ -335,7 +373,7 @@ fn uniforms(header: FrameHeader, size: (u32, u32), mode: u32) -> BlurUniforms {
 /// The uniform blocks of depth `plan.depth`'s passes, in the order they run: direct, the
 /// horizontal and vertical pass; pyramid, the pre-pass (deep levels), boxes, horizontal
 /// taps, vertical taps and the B-spline. Compute passes use some of them: `cs_down_h` the
-/// boxes' block (which has the horizontal taps too), `cs_small_v` and `cs_up_bilinear`
+/// boxes' block (which has the horizontal taps too), `cs_small_v` and the way up
 /// the B-spline's (which has the vertical taps too).
 fn pass_uniforms(plan: &Plan, header: FrameHeader, size: (u32, u32), axes: Axes) -> Vec<BlurUniforms> {
     let [kx, ky] = &plan.kernel;
@@ -360,13 +398,13 @@ fn pass_uniforms(plan: &Plan, header: FrameHeader, size: (u32, u32), axes: Axes)
     let mut out = Vec::with_capacity(5);
     let f = plan.factor;
     let mut stage_f = f;
-    if plan.pre() {
+    for n in 1..=plan.pre() {
         let f8 = factors(3, axes);
         out.push(BlurUniforms {
             factor: f8,
-            ..uniforms(header, pre_size(size, axes), 1)
+            ..uniforms(header, pre_size(size, axes, n), 1)
         });
-        stage_f = [f[0] / f8[0], f[1] / f8[1]];
+        stage_f = [stage_f[0] / f8[0], stage_f[1] / f8[1]];
     }
     let small = small_size(size, plan.depth, axes);
     let ext = (small.0 + 2 * APRON, small.1 + 2 * APRON);
@@ -463,15 +501,18 @@ impl Operator for Blur {
             }
             let small = small_size(size, k, axes);
             let ext = (small.0 + 2 * APRON, small.1 + 2 * APRON);
-            let pre = (k >= PRE_DEPTH).then(|| {
-                cx.pool
-                    .scratch(cx.gpu, color(pre_size(size, axes)), 2, "vivid.blur.pre")
-            });
-            let base = usize::from(pre.is_some());
-            if let Some(p) = &pre {
-                step(cx, pass(), 0, None, input, p)?;
+            let pre: Vec<Scratch> = (1..=pre_passes(k))
+                .map(|n| {
+                    let key = color(pre_size(size, axes, n));
+                    cx.pool.scratch(cx.gpu, key, 1 + n as u32, "vivid.blur.pre")
+                })
+                .collect();
+            let base = pre.len();
+            let mut src: &GpuTexture = input;
+            for (n, p) in pre.iter().enumerate() {
+                step(cx, pass(), n, None, src, p)?;
+                src = p;
             }
-            let src: &GpuTexture = pre.as_deref().unwrap_or(input);
             // The small image and a second one of its size: both pass modes use the two.
             let a = cx.pool.scratch(cx.gpu, color(ext), 0, "vivid.blur.small");
             let b = cx.pool.scratch(cx.gpu, color(ext), 1, "vivid.blur.small");
@@ -486,8 +527,9 @@ impl Operator for Blur {
                     let t = SMALL_V_TILE;
                     let groups = (ext.0.div_ceil(t.0), ext.1.div_ceil(t.1));
                     step(cx, own("cs_small_v"), base + 3, Some(groups), &a, &b)?;
+                    let up = if k == 1 { "cs_up_linear" } else { "cs_up_bspline" };
                     let groups = (size.0.div_ceil(16), size.1.div_ceil(16));
-                    step(cx, own("cs_up_bilinear"), base + 3, Some(groups), &b, output)?;
+                    step(cx, own(up), base + 3, Some(groups), &b, output)?;
                 }
                 PassMode::Render => {
                     step(cx, pass(), base, None, src, &a)?;
@@ -541,20 +583,23 @@ mod tests {
     #[test]
     fn every_radius_fits_the_fixed_kernels() {
         assert_eq!(depth_for(0.0), 0);
-        assert_eq!(depth_for(3.0), 0);
+        assert_eq!(depth_for(2.99), 0);
+        assert_eq!(depth_for(3.0), 1);
+        assert_eq!(depth_for(6.2), 1);
+        assert_eq!(depth_for(6.22), 2);
         assert!(depth_for(12.0) >= 1);
         assert_eq!(depth_for(500.0), KMAX);
         for r in 0..=5000 {
             let sigma = f64::from(r) * 0.1;
             let k = depth_for(sigma);
             if k == 0 {
-                let w = kernel(sigma * sigma, 2 * MAX_PAIRS);
+                let w = kernel(sigma * sigma, REACH, 2 * MAX_PAIRS);
                 assert!(w.len() <= 2 * MAX_PAIRS + 1, "radius {sigma}: {} taps", w.len());
             } else {
                 let v = small_variance(sigma, k);
                 assert!(v >= V_MIN, "radius {sigma}");
-                assert!(kernel(v, RMAX).len() <= RMAX + 1, "radius {sigma}");
-                assert!((4.0 * v.sqrt()).ceil() as usize <= RMAX, "radius {sigma}: v {v}");
+                assert!(kernel(v, REACH, RMAX).len() <= RMAX + 1, "radius {sigma}");
+                assert!((REACH * v.sqrt()).ceil() as usize <= RMAX, "radius {sigma}: v {v}");
             }
         }
     }
@@ -562,18 +607,18 @@ mod tests {
     #[test]
     fn kernels_sum_to_one_and_have_the_variance_asked() {
         for v in [0.05f64, 0.3, 1.0, 2.0, 5.3, 9.0, 14.8] {
-            let w: Vec<f64> = kernel(v, RMAX).iter().map(|&x| f64::from(x)).collect();
+            let w: Vec<f64> = kernel(v, REACH, RMAX).iter().map(|&x| f64::from(x)).collect();
             let sum = w[0] + 2.0 * w[1..].iter().sum::<f64>();
             assert!((sum - 1.0).abs() < 1e-5, "v {v}: sum {sum}");
             assert!((variance(&w) - v).abs() < 1e-4 * v.max(1.0), "v {v}: {}", variance(&w));
         }
-        assert_eq!(kernel(0.0, RMAX), vec![1.0]);
+        assert_eq!(kernel(0.0, REACH, RMAX), vec![1.0]);
     }
 
     #[test]
     fn bilinear_pairs_keep_the_kernel() {
         // A pair at offset o with weight w stands for taps floor(o) and floor(o) + 1.
-        let w = kernel(2.5 * 2.5, 2 * MAX_PAIRS);
+        let w = kernel(2.5 * 2.5, REACH, 2 * MAX_PAIRS);
         let (center, n, taps) = pairs(&w);
         let mut back = vec![0.0f32; w.len() + 1];
         back[0] = center;
@@ -620,10 +665,17 @@ mod tests {
 
     #[test]
     fn the_stages_add_up_to_sigma_squared() {
-        for sigma in [3.5f64, 12.0, 50.0, 180.0, 500.0] {
+        for sigma in [3.0f64, 3.5, 6.22, 12.0, 50.0, 180.0, 500.0] {
             let k = depth_for(sigma);
+            assert!(k >= 1, "{sigma}");
             let f = f64::from(1u32 << k);
-            let total = (f * f - 1.0) / 12.0 + f * f * small_variance(sigma, k) + f * f / 3.0;
+            let up = if k == 1 {
+                // Linear: t (1 - t) at t = 1/4 and 3/4.
+                0.25 * 0.75
+            } else {
+                1.0 / 3.0
+            };
+            let total = (f * f - 1.0) / 12.0 + f * f * small_variance(sigma, k) + f * f * up;
             assert!((total - sigma * sigma).abs() < 1e-9, "{sigma}: {total}");
         }
     }
@@ -633,12 +685,21 @@ mod tests {
         let h = FrameHeader::default();
         let direct = pass_uniforms(&Plan::new(2.0, Axes::Both), h, (64, 32), Axes::Both);
         assert_eq!(direct.len(), 2);
+        let mid = pass_uniforms(&Plan::new(60.0, Axes::Both), h, (640, 360), Axes::Both);
+        assert_eq!(mid.len(), 5, "pre-pass, boxes, two tap passes, B-spline");
+        assert_eq!(mid[0].factor, [8, 8]);
+        assert_eq!(mid[0].small, [80, 45]);
+        let f = 1u32 << depth_for(60.0);
+        assert_eq!(mid[1].factor, [f / 8, f / 8]);
+        assert_eq!(mid[4].factor, [f, f]);
         let deep = pass_uniforms(&Plan::new(300.0, Axes::Both), h, (640, 360), Axes::Both);
-        assert_eq!(deep.len(), 5, "pre-pass, boxes, two tap passes, B-spline");
+        assert_eq!(deep.len(), 6, "two pre-passes, boxes, two tap passes, B-spline");
         assert_eq!(deep[0].factor, [8, 8]);
-        let f = 1u32 << depth_for(300.0);
-        assert_eq!(deep[1].factor, [f / 8, f / 8]);
-        assert_eq!(deep[4].factor, [f, f]);
+        assert_eq!(deep[1].factor, [8, 8]);
+        assert_eq!(deep[1].small, [10, 6]);
+        assert_eq!(depth_for(300.0), KMAX);
+        assert_eq!(deep[2].factor, [2, 2]);
+        assert_eq!(deep[5].factor, [128, 128]);
         let one = pass_uniforms(&Plan::new(20.0, Axes::Horizontal), h, (64, 32), Axes::Horizontal);
         assert_eq!(one[0].factor[1], 1);
         assert_eq!(one[0].radius_y, 0);
