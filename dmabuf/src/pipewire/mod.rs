@@ -1,6 +1,6 @@
 //! `--pipewire`: vivid's output as a PipeWire video stream whose buffers ARE the export
-//! pool's slots ([`mod@crate::export`]) — no copy on vivid's side: a consumer maps (or imports)
-//! the very memory the GPU wrote.
+//! pool's slots ([`mod@crate::export`]) — no copy on vivid's side: a consumer maps (or
+//! imports) the very memory the GPU wrote.
 //!
 //! One PipeWire buffer per slot, its block the slot's fd: a DMA-BUF (`SPA_DATA_DmaBuf`,
 //! format with the LINEAR modifier) where the driver exports DMA-BUFs, or, where it exports
