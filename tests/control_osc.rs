@@ -550,8 +550,8 @@ fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
     (status, body)
 }
 
-#[test]
-fn oscquery_describes_every_parameter_and_follows_osc_in() {
+/// OSC in and `OSCQuery` on loopback (ports the system picks), registered with an engine.
+fn with_oscquery() -> (vivid::control::Controls, Engine) {
     let options = vivid::control::ControlOptions {
         osc: Some("127.0.0.1:0".into()),
         oscquery: Some("0".into()),
@@ -560,6 +560,12 @@ fn oscquery_describes_every_parameter_and_follows_osc_in() {
     let mut controls = vivid::control::Controls::start(&options).unwrap();
     let mut e = common::engine();
     controls.register(&mut e).unwrap();
+    (controls, e)
+}
+
+#[test]
+fn oscquery_describes_every_parameter_and_follows_osc_in() {
+    let (mut controls, mut e) = with_oscquery();
     e.set_chain(&common::desc(
         "output = \"st\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\n[st]\ntype = \"strobe\"\ninput = \"s\"\nrate = 10\n",
     ))
@@ -630,14 +636,7 @@ fn oscquery_describes_every_parameter_and_follows_osc_in() {
 
 #[test]
 fn oscquery_websocket_listen_pushes_changed_values_as_osc() {
-    let options = vivid::control::ControlOptions {
-        osc: Some("127.0.0.1:0".into()),
-        oscquery: Some("0".into()),
-        ..Default::default()
-    };
-    let mut controls = vivid::control::Controls::start(&options).unwrap();
-    let mut e = common::engine();
-    controls.register(&mut e).unwrap();
+    let (mut controls, mut e) = with_oscquery();
     // `rate` moves every frame; `s.color` never does.
     e.set_chain(&common::desc(
         "output = \"st\"\n[s]\ntype = \"solid\"\nsize = [8, 8]\n[st]\ntype = \"strobe\"\ninput = \"s\"\nrate = \"1 + frame\"\n",

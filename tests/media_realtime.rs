@@ -84,6 +84,20 @@ fn total(counters: &serde_json::Value, name: &str) -> u64 {
 
 /// Plays `file` (made by `encoder`, a launch string ending in a muxer) at a 60 Hz pace and
 /// checks the frames dropped and late, and that its last frame holds at the end.
+/// The project in `dir` for 3.5 s paced at 60 Hz (a 3 s clip plays through and its last
+/// frame holds), its last frame in `realtime.png`: its counters, and how many source frames
+/// were dropped and shown late.
+fn play_in_real_time(dir: &Path) -> (serde_json::Value, u64, u64) {
+    let counters = run(
+        dir,
+        &["--realtime", "--fps", "60", "--frames", "210"],
+        &dir.join("realtime.png"),
+    );
+    let dropped = total(&counters, "video_dropped");
+    let late = total(&counters, "video_late");
+    (counters, dropped, late)
+}
+
 fn plays_in_real_time(file: &str, encoder: &str) {
     let _serial = SERIAL
         .lock()
@@ -102,17 +116,8 @@ fn plays_in_real_time(file: &str, encoder: &str) {
         format!("output = \"v\"\n[v]\ntype = \"video\"\npath = \"{file}\"\nsize = [320, 180]\nloop = false\n"),
     )
     .unwrap();
-    // 3.5 s paced at 60 Hz: the 3 s clip plays through and its last frame holds.
+    let (counters, dropped, late) = play_in_real_time(dir.path());
     let realtime = dir.path().join("realtime.png");
-    let counters = run(
-        dir.path(),
-        &["--realtime", "--fps", "60", "--frames", "210"],
-        &realtime,
-    );
-    let (dropped, late) = (
-        total(&counters, "video_dropped"),
-        total(&counters, "video_late"),
-    );
     // A 640x360 clip shown at 320x180, on the 2-core machine under a load of 10: decoding
     // on request gave 43-55 of 90 late for H.264 (and 0-18 dropped); for VP8 in WebM a third
     // of the frames also counted as dropped (its timestamps rounded to 1 ms put frame 1 at
@@ -251,16 +256,8 @@ fn an_image_sequence_plays_in_real_time_at_twice_its_rate_without_drops() {
         "output = \"v\"\n[v]\ntype = \"image_sequence\"\npath = \"frames\"\nfps = 30\nsize = [320, 180]\nloop = false\n",
     )
     .unwrap();
+    let (counters, dropped, late) = play_in_real_time(dir.path());
     let realtime = dir.path().join("realtime.png");
-    let counters = run(
-        dir.path(),
-        &["--realtime", "--fps", "60", "--frames", "210"],
-        &realtime,
-    );
-    let (dropped, late) = (
-        total(&counters, "video_dropped"),
-        total(&counters, "video_late"),
-    );
     // Decoding on request: 27-81 late of 90 on the loaded 2-core machine; ahead: 0-5 late
     // (and dropped frames from the render thread's own hiccups, as above).
     assert!(

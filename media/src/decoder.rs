@@ -26,7 +26,7 @@ use gstreamer_video as gst_video;
 
 use crate::frame::{Accept, Format, Frame, Pixels, SINK_FORMATS};
 use crate::gst::{make, poll_bus, wait_async_done};
-use crate::source::{AHEAD, Shared, SourceThread, TOLERANCE};
+use crate::source::{Ahead, Shared, SourceThread, TOLERANCE};
 
 /// Positions this far past the current frame are reached by seeking, not decoding forward.
 const SEEK_AHEAD: u64 = 1_000_000_000;
@@ -301,21 +301,10 @@ impl Pipeline {
                 return Err(e);
             }
             // Wait for room in the queue (unless at the end) or a new request.
-            let (request, full) = {
-                let s = shared.wait_until(Duration::from_millis(100), |s| {
-                    s.stop
-                        || s.request.is_some_and(|r| r.0 > seen)
-                        || (!eos && s.ahead.len() < AHEAD)
-                });
-                if s.stop {
-                    return Ok(());
-                }
-                (
-                    s.request
-                        .filter(|r| r.0 > seen)
-                        .map(|r| (r.0, r.1, s.taken)),
-                    s.ahead.len() >= AHEAD,
-                )
+            let Some(Ahead { request, full }) =
+                shared.wait_ahead(seen, eos, Duration::from_millis(100))
+            else {
+                return Ok(());
             };
             if let Some((id, target, taken)) = request {
                 seen = id;
@@ -333,11 +322,7 @@ impl Pipeline {
                         .map_err(|e| {
                             format!("cannot seek to {:.3} s ({e})", target as f64 / 1e9)
                         })?;
-                    shared.update(|s| {
-                        s.skipped += s.ahead.len() as u64;
-                        s.ahead.clear();
-                        s.taken = None;
-                    });
+                    shared.restart_ahead();
                     floor = target;
                     newest = target;
                     eos = false;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::colorimetry::{Matrix, Range};
 use crate::frame::{Format, Frame, Layout, Pixels};
-use crate::source::{AHEAD, Shared, SourceThread};
+use crate::source::{Ahead, Shared, SourceThread};
 use vivid_engine::files::{FileRules, Role};
 use vivid_engine::params::FileKind;
 
@@ -135,19 +135,10 @@ fn run_ahead(dir: &Path, fps: f64, rules: &FileRules, shared: &Shared) -> Result
     let ahead_limit = fps.ceil() as usize;
     loop {
         let end = next >= files.len();
-        let (request, full) = {
-            let s = shared.wait_until(Duration::from_millis(200), |s| {
-                s.stop || s.request.is_some_and(|r| r.0 > seen) || (!end && s.ahead.len() < AHEAD)
-            });
-            if s.stop {
-                return Ok(());
-            }
-            (
-                s.request
-                    .filter(|r| r.0 > seen)
-                    .map(|r| (r.0, r.1, s.taken)),
-                s.ahead.len() >= AHEAD,
-            )
+        let Some(Ahead { request, full }) =
+            shared.wait_ahead(seen, end, Duration::from_millis(200))
+        else {
+            return Ok(());
         };
         if let Some((id, position, taken)) = request {
             seen = id;
@@ -158,11 +149,7 @@ fn run_ahead(dir: &Path, fps: f64, rules: &FileRules, shared: &Shared) -> Result
             let far = index > next + ahead_limit;
             if behind || far {
                 next = index;
-                shared.update(|s| {
-                    s.skipped += s.ahead.len() as u64;
-                    s.ahead.clear();
-                    s.taken = None;
-                });
+                shared.restart_ahead();
             }
             shared.answer(id);
         }

@@ -152,6 +152,35 @@ impl Shared {
             .0
     }
 
+    /// Real time, the thread side: waits up to `timeout` for room in `ahead` (unless `at_end`)
+    /// or a request newer than `seen`. `None` when stopped; else that request, if any, with
+    /// the time of the frame taken last, and whether `ahead` is full.
+    pub fn wait_ahead(&self, seen: u64, at_end: bool, timeout: Duration) -> Option<Ahead> {
+        let s = self.wait_until(timeout, |s| {
+            s.stop || s.request.is_some_and(|r| r.0 > seen) || (!at_end && s.ahead.len() < AHEAD)
+        });
+        if s.stop {
+            return None;
+        }
+        Some(Ahead {
+            request: s
+                .request
+                .filter(|r| r.0 > seen)
+                .map(|(id, position)| (id, position, s.taken)),
+            full: s.ahead.len() >= AHEAD,
+        })
+    }
+
+    /// Real time, the thread side: the frames decoded ahead are dropped (counted as
+    /// skipped) and nothing counts as taken: decoding restarts elsewhere.
+    pub fn restart_ahead(&self) {
+        self.update(|s| {
+            s.skipped += s.ahead.len() as u64;
+            s.ahead.clear();
+            s.taken = None;
+        });
+    }
+
     /// The thread side: the newest request newer than `seen`, waiting up to `timeout` for
     /// one; `None` on time-out or when stopped (see [`stopped`](Self::stopped)).
     pub fn next_request(&self, seen: u64, timeout: Duration) -> Option<(u64, u64)> {
@@ -175,6 +204,15 @@ impl Shared {
                 .0;
         }
     }
+}
+
+/// What a real-time thread waiting to decode ahead woke to ([`Shared::wait_ahead`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Ahead {
+    /// A new request: (id, position, the time of the frame the render thread took last).
+    pub request: Option<(u64, u64, Option<u64>)>,
+    /// `ahead` holds [`AHEAD`] frames.
+    pub full: bool,
 }
 
 /// A source's thread, owned by an operator; stopped and joined on drop.

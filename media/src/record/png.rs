@@ -46,7 +46,30 @@ fn halves(px: &[u8]) -> [u16; 4] {
 
 /// Straight 8-bit RGBA of read-back pixels (`Rgba16Float`, rows packed), into `out`.
 pub fn to_rgba8(pixels: &[u8], out: &mut Vec<u8>) {
-    let lut = &**TO_U8;
+    straight(
+        pixels,
+        &TO_U8,
+        u8::MAX,
+        vivid_engine::readback::to_rgba8,
+        out,
+    );
+}
+
+/// Straight 16-bit RGBA of read-back pixels (as [`to_rgba8`], to 65535): the half floats'
+/// 10-bit mantissas keep more than 256 levels.
+pub fn to_rgba16(pixels: &[u8], out: &mut Vec<u16>) {
+    straight(pixels, &TO_U16, u16::MAX, rgba16, out);
+}
+
+/// Read-back pixels to straight RGBA of `T`: an opaque pixel through `lut` (indexed by a
+/// half float's bits), any other through `pixel`, which un-premultiplies.
+fn straight<T: Copy>(
+    pixels: &[u8],
+    lut: &[T],
+    opaque: T,
+    pixel: fn([f32; 4]) -> [T; 4],
+    out: &mut Vec<T>,
+) {
     out.clear();
     out.reserve(pixels.len() / 2);
     for px in pixels.chunks_exact(8) {
@@ -56,33 +79,11 @@ pub fn to_rgba8(pixels: &[u8], out: &mut Vec<u8>) {
                 lut[usize::from(h[0])],
                 lut[usize::from(h[1])],
                 lut[usize::from(h[2])],
-                255,
+                opaque,
             ]);
         } else {
             let c = |i: usize| f16::from_bits(h[i]).to_f32();
-            out.extend_from_slice(&vivid_engine::readback::to_rgba8([c(0), c(1), c(2), c(3)]));
-        }
-    }
-}
-
-/// Straight 16-bit RGBA of read-back pixels (as [`to_rgba8`], to 65535): the half floats'
-/// 10-bit mantissas keep more than 256 levels.
-pub fn to_rgba16(pixels: &[u8], out: &mut Vec<u16>) {
-    let lut = &**TO_U16;
-    out.clear();
-    out.reserve(pixels.len() / 4);
-    for px in pixels.chunks_exact(8) {
-        let h = halves(px);
-        if (ONE..=INF).contains(&h[3]) {
-            out.extend_from_slice(&[
-                lut[usize::from(h[0])],
-                lut[usize::from(h[1])],
-                lut[usize::from(h[2])],
-                u16::MAX,
-            ]);
-        } else {
-            let c = |i: usize| f16::from_bits(h[i]).to_f32();
-            out.extend_from_slice(&rgba16([c(0), c(1), c(2), c(3)]));
+            out.extend_from_slice(&pixel([c(0), c(1), c(2), c(3)]));
         }
     }
 }
