@@ -74,10 +74,11 @@ install_gstreamer() {
     local wanted=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
         gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
         gstreamer1.0-libav gstreamer1.0-tools pkg-config
-        # --pipewire and its round-trip test (tests/pipewire.rs): the daemon, its session
-        # manager (which links the consumer to vivid's node), a D-Bus session for it, and
-        # GStreamer's pipewiresink/pipewiresrc.
-        pipewire pipewire-bin wireplumber dbus gstreamer1.0-pipewire)
+        # --pipewire and its tests (tests/pipewire.rs, tests/pipewire_dmabuf.rs): the daemon,
+        # its session manager (which links the consumer to vivid's node), a D-Bus session for
+        # it, GStreamer's pipewiresink/pipewiresrc, and libpipewire's headers for the
+        # `pipewire` feature's crate (bound with bindgen: libclang-dev, installed below).
+        pipewire pipewire-bin wireplumber dbus gstreamer1.0-pipewire libpipewire-0.3-dev)
     local missing=()
     for pkg in "${wanted[@]}"; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

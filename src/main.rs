@@ -2,6 +2,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "pipewire")]
+mod publishing;
 #[cfg(feature = "media")]
 mod recording;
 
@@ -258,7 +260,9 @@ struct RunArgs {
     #[arg(long, value_name = "BITS", requires = "record", value_parser = clap::builder::PossibleValuesParser::new(["8", "16"]))]
     record_depth: Option<String>,
     /// Publish the output as a PipeWire video stream named NAME (a `Video/Source` node that
-    /// OBS, browsers and `pipewiresrc` read; shared-memory RGBA frames, in real time).
+    /// OBS, browsers and `pipewiresrc` read), in real time: 8-bit RGBA frames whose buffers
+    /// are vivid's export pool (DMA-BUFs, or memfds on software Vulkan: no copies), or,
+    /// where the GPU's memory cannot be shared, copies in shared memory.
     #[cfg(feature = "media")]
     #[arg(long, value_name = "NAME", conflicts_with = "record")]
     pipewire: Option<String>,
@@ -523,16 +527,14 @@ fn setup_engine(
     }
     #[cfg(feature = "media")]
     if let Some(name) = &args.pipewire {
-        let options = vivid::media::record::RecordOptions {
-            fps: args.fps,
-            // A live stream: the render never waits for it (a frame it cannot take is
-            // left out and counted).
-            exact: false,
-            pipewire: Some(name.clone()),
-            ..Default::default()
-        };
-        recording::start(&mut engine, &options)
+        #[cfg(feature = "pipewire")]
+        let shared = publishing::start(&mut engine, name, args.fps)
             .map_err(|e| EngineError::Param(format!("--pipewire: {e:#}")))?;
+        #[cfg(not(feature = "pipewire"))]
+        let shared = false;
+        if !shared {
+            publish_copies(&mut engine, name, args.fps)?;
+        }
     }
     if !watch {
         loaded?;
@@ -571,6 +573,33 @@ fn setup_engine(
         }
     );
     Ok((engine, Some(live)))
+}
+
+/// `--pipewire NAME` through GStreamer's `pipewiresink`: a CPU readback of each frame,
+/// shared memory (where the export pool cannot be shared, or built without `pipewire`).
+#[cfg(feature = "media")]
+fn publish_copies(engine: &mut Engine, name: &str, fps: Option<f64>) -> Result<(), EngineError> {
+    let options = vivid::media::record::RecordOptions {
+        fps,
+        // A live stream: the render never waits for it (a frame it cannot take is
+        // left out and counted).
+        exact: false,
+        pipewire: Some(name.to_owned()),
+        ..Default::default()
+    };
+    recording::start(engine, &options).map_err(|e| EngineError::Param(format!("--pipewire: {e:#}")))
+}
+
+/// Whether this run publishes a PipeWire stream from the export pool (its device needs
+/// external memory).
+fn pipewire_requested(args: &RunArgs) -> bool {
+    #[cfg(all(feature = "media", feature = "pipewire"))]
+    return args.pipewire.is_some();
+    #[cfg(not(all(feature = "media", feature = "pipewire")))]
+    {
+        let _ = args;
+        false
+    }
 }
 
 /// What a run that waits for its project to be fixed shows meanwhile: black.
@@ -715,7 +744,11 @@ fn run_headless(
         let _ = vivid::project::load_project(project)?;
     }
     let host = control_flags::Host::start(&args.control, false)?;
-    let gpu = Gpu::headless(&GpuOptions::default())?;
+    let gpu = Gpu::headless(&GpuOptions {
+        // `--pipewire` shares the export pool's memory: Vulkan fds.
+        external_memory: pipewire_requested(args),
+        ..GpuOptions::default()
+    })?;
     let adapter = gpu.describe();
     let (mut engine, mut live) = setup_engine(gpu, args, project, args.watch, &host)?;
     if let Some(l) = &mut live
@@ -858,6 +891,8 @@ fn run_headless(
     }
     #[cfg(feature = "media")]
     recording::finish(&mut engine)?;
+    #[cfg(feature = "pipewire")]
+    publishing::finish(&mut engine);
     finish(&engine, args, snapshot, frames, elapsed, Some(per_frame))?;
     let failed = engine.errors().len();
     if failed > 0 {
@@ -909,6 +944,11 @@ fn run_window(
         window_size: args.window_size,
         clock: args.outputs.system_clock(args.fps),
         taps: Some(taps.clone()),
+        gpu: GpuOptions {
+            // `--pipewire` shares the export pool's memory: Vulkan fds.
+            external_memory: pipewire_requested(args),
+            ..GpuOptions::default()
+        },
     };
     let setup_args = args.clone();
     let project = project.to_path_buf();
@@ -925,6 +965,8 @@ fn run_window(
     let run = {
         let mut run = run;
         recording::finish(&mut run.engine)?;
+        #[cfg(feature = "pipewire")]
+        publishing::finish(&mut run.engine);
         run
     };
     finish(&run.engine, args, snapshot, run.frames, run.seconds, None)

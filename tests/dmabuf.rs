@@ -229,6 +229,59 @@ fn a_resized_output_gets_a_new_pool_and_frames_of_its_size() {
     assert_eq!(handle.stats().pools, 2);
 }
 
+/// What a host handing the whole pool to a consumer (the PipeWire producer) relies on:
+/// `pool()` describes every slot of the pool the frames come from (their fds name the
+/// same files as the frames'), its number is the frames' `pool` and grows with a new
+/// size, and `on_publish` is called once per published frame.
+#[test]
+fn the_pool_describes_every_slot_and_each_publication_is_announced() {
+    use std::os::unix::fs::MetadataExt as _;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let _serial = serial();
+    let Some(gpu) = gpu() else { return };
+    let mut e = engine(gpu.clone(), gpu.pass_mode());
+    let (tap, handle) = vivid_dmabuf::export(ExportOptions {
+        slots: 4,
+        ..ExportOptions::default()
+    });
+    assert!(handle.pool().unwrap().is_none(), "no pool before a frame");
+    let announced = std::sync::Arc::new(AtomicU64::new(0));
+    let counter = announced.clone();
+    handle.set_on_publish(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    e.set_output_tap(Some(Box::new(tap)));
+    let inode = |fd: &OwnedFd| {
+        std::fs::File::from(fd.try_clone().unwrap())
+            .metadata()
+            .unwrap()
+            .ino()
+    };
+    let mut numbers = Vec::new();
+    for (k, size) in [(0u64, 64u32), (1, 64), (2, 64), (3, 32), (4, 32)] {
+        e.set_chain(&common::desc(
+            &SOURCE.replace("[64, 64]", &format!("[{size}, {size}]")),
+        ))
+        .unwrap();
+        frame(&mut e, k);
+        let _ = gpu
+            .device()
+            .poll(vivid::wgpu::PollType::wait_indefinitely());
+        let f = handle.take().unwrap().expect("a frame");
+        let pool = handle.pool().unwrap().expect("a pool");
+        assert_eq!(pool.slots.len(), 4);
+        assert_eq!(pool.size, [size, size]);
+        assert_eq!(pool.number, f.pool);
+        assert_eq!(inode(&pool.slots[f.slot].fd), inode(&f.fd), "frame {k}");
+        assert!(pool.slots.iter().all(|s| s.layout.stride == f.stride));
+        numbers.push(pool.number);
+    }
+    assert_eq!(numbers[0], numbers[2]);
+    assert!(numbers[3] > numbers[2], "{numbers:?}");
+    assert_eq!(announced.load(Ordering::SeqCst), handle.stats().published);
+    assert_eq!(handle.stats().published, 5);
+}
+
 #[test]
 fn exported_from_one_device_imported_into_another_pixels_identical() {
     let _serial = serial();

@@ -98,6 +98,20 @@ echo "consumer=$C vivid=$R"
         log("vivid.log").contains("publishing the PipeWire video stream `vivid-roundtrip`"),
         "{context}"
     );
+    // Built with `pipewire` (the default), the stream's buffers are the export pool's
+    // memfds on this software driver: no copies, and frames went out that way.
+    #[cfg(feature = "pipewire")]
+    {
+        let vivid = log("vivid.log");
+        assert!(
+            vivid.contains("no copies: its buffers are the export pool's"),
+            "{context}"
+        );
+        assert!(
+            !vivid.contains("streamed 0 frames") && vivid.contains("frames without copies"),
+            "{context}"
+        );
+    }
     let image = image::open(Path::new(&got)).unwrap().to_rgba8();
     assert_eq!(image.dimensions(), (64, 48));
     // [1.0, 0.5, 0.25] in 8 bits: 255, 128 (127.5 rounded half up), 64 (63.75).

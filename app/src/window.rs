@@ -71,6 +71,9 @@ pub struct WindowOptions {
     /// Counts the presses of the `T` key (tap tempo): the host takes them before a frame
     /// (the `vivid` binary: `tempo.*` follows the taps, see vivid-control's `Taps`).
     pub taps: Option<Arc<AtomicU32>>,
+    /// How to make the device (as `Gpu::headless` does; `external_memory` for sharing
+    /// frames without copies: `--pipewire` from the export pool).
+    pub gpu: GpuOptions,
 }
 
 /// What the runner reports when the window closes.
@@ -368,10 +371,19 @@ impl App {
         let adapter = pollster::block_on(request_adapter(
             &self.instance,
             Some(&surface),
-            &GpuOptions::default(),
+            &self.options.gpu,
         ))?;
         drop(surface);
-        let gpu = Gpu::from_adapter(&adapter)?;
+        let extra = if self.options.gpu.external_memory {
+            vivid_engine::gpu::external_memory_features(&adapter)
+        } else {
+            wgpu::Features::empty()
+        };
+        let gpu = Gpu::from_adapter_with(&adapter, extra)?;
+        let gpu = match self.options.gpu.pass_mode {
+            Some(mode) => gpu.with_pass_mode(mode),
+            None => gpu,
+        };
         let setup = self
             .setup
             .take()

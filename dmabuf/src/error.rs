@@ -44,6 +44,13 @@ pub enum DmabufError {
     /// The producer's writes did not finish in time (explicit sync's bounded wait).
     #[error("synchronisation: {0}")]
     Sync(String),
+    /// The export pool cannot be a PipeWire stream's memory (why: the device, the kind of
+    /// fds); the host publishes copies instead.
+    #[error("the export pool cannot be shared: {0}")]
+    NotShared(String),
+    /// PipeWire could not be reached or refused the stream.
+    #[error("PipeWire: {0}")]
+    PipeWire(String),
     /// A Vulkan call failed.
     #[error("Vulkan {call} failed: {result}")]
     Vulkan {

@@ -67,6 +67,9 @@ pub struct ExportedFrame {
     pub frame: u64,
     /// Which pool slot (0..slots).
     pub slot: usize,
+    /// Which pool: grows with each one (a new output size or format); a [`Pool`] of the
+    /// same number describes its slots.
+    pub pool: u64,
     /// The slot's texture on vivid's device: a host on the same device reads it directly.
     pub texture: wgpu::Texture,
     /// While this frame is held, vivid does not write its slot.
@@ -88,6 +91,35 @@ pub struct ExportStats {
     pub taken: u64,
 }
 
+/// One slot of a pool, for a host that hands the whole pool to a consumer up front (the
+/// PipeWire producer: one buffer per slot).
+#[derive(Debug)]
+pub struct PoolSlot {
+    /// A duplicate of the slot's fd (the host's to close).
+    pub fd: OwnedFd,
+    /// Offset, stride and bytes of memory behind the image.
+    pub layout: PlaneLayout,
+}
+
+/// The current pool: what every [`ExportedFrame`] of the same `pool` number is one slot of.
+#[derive(Debug)]
+pub struct Pool {
+    /// Its number ([`ExportedFrame::pool`]).
+    pub number: u64,
+    /// The kind of fds.
+    pub handle: HandleType,
+    /// Width and height in pixels.
+    pub size: [u32; 2],
+    /// DRM fourcc.
+    pub fourcc: Fourcc,
+    /// The slots, in slot order.
+    pub slots: Vec<PoolSlot>,
+}
+
+/// Called (on the thread that polls the device, usually the render thread) each time a
+/// frame is published; it must be quick and never block.
+type OnPublish = Box<dyn Fn() + Send + Sync>;
+
 #[derive(Debug)]
 struct SlotShared {
     fd: OwnedFd,
@@ -97,7 +129,7 @@ struct SlotShared {
     in_flight: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Shared {
     slots: Vec<SlotShared>,
     handle: Option<HandleType>,
@@ -110,6 +142,19 @@ struct Shared {
     /// Grows with each pool: a completion of a frame written into an older pool (the
     /// output was resized while it was in flight) publishes nothing.
     generation: u64,
+    on_publish: Option<Arc<OnPublish>>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("slots", &self.slots.len())
+            .field("size", &self.size)
+            .field("latest", &self.latest)
+            .field("stats", &self.stats)
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
 }
 
 fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
@@ -150,11 +195,48 @@ impl ExportHandle {
             stride: entry.layout.stride,
             frame,
             slot,
+            pool: s.generation,
             texture: entry.texture.clone(),
             _lease: entry.lease.clone(),
         };
         s.stats.taken += 1;
         Ok(Some(out))
+    }
+
+    /// The current pool (`None` before the first frame and after a failure): every slot's
+    /// fd and layout, for a host that registers all of them with a consumer at once.
+    pub fn pool(&self) -> Result<Option<Pool>> {
+        let s = lock(&self.shared);
+        let (Some(handle), Some(fourcc)) = (s.handle, s.fourcc) else {
+            return Ok(None);
+        };
+        if s.slots.is_empty() {
+            return Ok(None);
+        }
+        let slots = s
+            .slots
+            .iter()
+            .map(|slot| {
+                Ok(PoolSlot {
+                    fd: slot.fd.try_clone()?,
+                    layout: slot.layout,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(Pool {
+            number: s.generation,
+            handle,
+            size: s.size,
+            fourcc,
+            slots,
+        }))
+    }
+
+    /// Calls `f` each time a frame is published (from inside the device poll that saw its
+    /// work complete: `f` must be quick and never block — a wake-up of another thread,
+    /// which then calls [`take`](Self::take)). Replaces an earlier one.
+    pub fn set_on_publish(&self, f: impl Fn() + Send + Sync + 'static) {
+        lock(&self.shared).on_publish = Some(Arc::new(Box::new(f)));
     }
 
     /// What the pool did so far.
@@ -497,6 +579,11 @@ impl OutputTap for ExportTap {
                 entry.in_flight = false;
                 s.latest = Some((slot, frame));
                 s.stats.published += 1;
+                let on_publish = s.on_publish.clone();
+                drop(s);
+                if let Some(f) = on_publish {
+                    f();
+                }
             }
         });
     }

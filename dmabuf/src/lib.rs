@@ -7,7 +7,10 @@
 //! - [`import`]: a host's buffer (fd, size, fourcc, modifier, offset, stride) becomes the
 //!   output of a `dmabuf_in` node, sampled where it lies; imports are cached by the
 //!   buffer's identity and released when vivid's last use of them has completed.
-//! - `vk` (private): the only unsafe code of vivid, each block with its safety argument.
+//! - [`pipewire`] (feature `pipewire`): the pool's slots published as a PipeWire video
+//!   stream's buffers (its raw buffers are the crate's other unsafe module).
+//! - `vk` (private): vivid's unsafe Vulkan code, each block with its safety argument (the
+//!   only other unsafe module is `pipewire::buffers`).
 
 #[cfg(unix)]
 #[allow(unsafe_code)]
@@ -23,11 +26,15 @@ pub use format::{Fourcc, HandleType, MOD_INVALID, MOD_LINEAR};
 pub mod export;
 #[cfg(unix)]
 pub mod import;
+#[cfg(all(target_os = "linux", feature = "pipewire"))]
+pub mod pipewire;
 #[cfg(unix)]
 pub mod sync;
 
 #[cfg(unix)]
-pub use export::{ExportHandle, ExportOptions, ExportStats, ExportTap, ExportedFrame, export};
+pub use export::{
+    ExportHandle, ExportOptions, ExportStats, ExportTap, ExportedFrame, Pool, PoolSlot, export,
+};
 #[cfg(unix)]
 pub use import::{DmabufDesc, ImportSource, ImportStats, register, source};
 

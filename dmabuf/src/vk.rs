@@ -1,6 +1,7 @@
-//! The only unsafe code in vivid: Vulkan images whose memory comes from, or goes out as, a
+//! vivid's unsafe Vulkan code: Vulkan images whose memory comes from, or goes out as, a
 //! file descriptor — made with `ash` on the handles `wgpu::Device::as_hal::<Vulkan>` gives,
-//! and wrapped as wgpu textures with `create_texture_from_hal`.
+//! and wrapped as wgpu textures with `create_texture_from_hal`. (The only other unsafe
+//! module is `pipewire/buffers.rs`, PipeWire's raw buffers.)
 //!
 //! Every `unsafe` block says why it is sound. The arguments rest on four facts:
 //! - the `ash` crate here is the very version wgpu-hal 30 is built on (`ash 0.38`), so the
