@@ -11,7 +11,8 @@ use vivid::dmabuf::pipewire::{self, PublishOptions, Publisher};
 use vivid::dmabuf::{ExportOptions, export};
 
 /// Slots in the pool: one with the consumer, one queued after it, one being written, one
-/// finished and waiting — a consumer holding its buffer a frame long costs no frames.
+/// finished and waiting. The stream lends at most all but one (the one vivid writes next),
+/// so a consumer holding buffers costs frames while it holds them, and nothing after.
 const SLOTS: usize = 4;
 
 /// The stream of this run, between `start` and `finish`.

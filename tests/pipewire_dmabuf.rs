@@ -6,7 +6,8 @@
 //!     asked, before and after a resize (which renegotiates and replaces the buffers),
 //! (b) every buffer's memory is one of the pool's slots — the received fd's (device,
 //!     inode) is a slot fd's, and its data type is memfd/DMA-BUF, not a copy,
-//! (c) steady frames while publishing create no wgpu object;
+//! (c) steady frames while publishing create no wgpu object,
+//! (d) frames come again after the consumer held buffers a while;
 //! and, run again with `copy` (what a consumer without DMA-BUF support gets from a
 //! DMA-BUF pool), the same pixels from memfds of the stream's own, none of them a slot.
 //!
@@ -23,6 +24,8 @@
 )]
 
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -157,25 +160,39 @@ struct Seen {
     chunk: (u32, i32, u32),
 }
 
+/// How long the consumer keeps the buffers it is asked to hold.
+const HOLD: Duration = Duration::from_millis(300);
+
 /// The consumer: an Input stream targeting `NAME`, mapping its buffers, reporting each
-/// one until told to stop (a message on `stop`).
-fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>) {
+/// one until told to stop (a message on `stop`). When `hold` is set, it keeps that many
+/// buffers and gives them back [`HOLD`] later from a timer of its own loop, between graph
+/// cycles (as a consumer that is done with a frame later does).
+#[expect(
+    unsafe_code,
+    reason = "holding buffers across cycles takes the stream's raw buffer calls"
+)]
+fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>, hold: Arc<AtomicUsize>) {
     pw::init();
     let mainloop = pw::main_loop::MainLoop::new(None).unwrap();
     let context = pw::context::Context::new(&mainloop).unwrap();
     let core = context.connect(None).unwrap();
-    let stream = pw::stream::Stream::new(
-        &core,
-        "vivid-test-consumer",
-        pw::properties::properties! {
-            *pw::keys::MEDIA_TYPE => "Video",
-            *pw::keys::MEDIA_CATEGORY => "Capture",
-            *pw::keys::TARGET_OBJECT => NAME,
-        },
-    )
-    .unwrap();
+    let stream = std::rc::Rc::new(
+        pw::stream::Stream::new(
+            &core,
+            "vivid-test-consumer",
+            pw::properties::properties! {
+                *pw::keys::MEDIA_TYPE => "Video",
+                *pw::keys::MEDIA_CATEGORY => "Capture",
+                *pw::keys::TARGET_OBJECT => NAME,
+            },
+        )
+        .unwrap(),
+    );
     let size = std::rc::Rc::new(std::cell::Cell::new((0u32, 0u32, false)));
     let size_in = size.clone();
+    let held = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let held_since = std::rc::Rc::new(std::cell::Cell::new(None));
+    let (held_in, since_in) = (held.clone(), held_since.clone());
     let _listener = stream
         .add_local_listener_with_user_data(())
         .param_changed(move |_, (), id, pod| {
@@ -191,6 +208,17 @@ fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>) {
             size_in.set((info.size().width, info.size().height, modifier));
         })
         .process(move |stream, ()| {
+            if hold.load(Ordering::SeqCst) > 0 {
+                // SAFETY: a plain call on this stream, on its thread; a null result is
+                // none to take.
+                let raw = unsafe { stream.dequeue_raw_buffer() };
+                if !raw.is_null() {
+                    hold.fetch_sub(1, Ordering::SeqCst);
+                    held_in.borrow_mut().push(raw);
+                    since_in.set(Some(Instant::now()));
+                }
+                return;
+            }
             let Some(mut buffer) = stream.dequeue_buffer() else {
                 return;
             };
@@ -289,6 +317,27 @@ fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>) {
         )
         .unwrap();
     let weak = mainloop.downgrade();
+    let give_back = {
+        let stream = stream.clone();
+        mainloop.loop_().add_timer(move |_| {
+            if held_since
+                .get()
+                .is_some_and(|t: Instant| t.elapsed() >= HOLD)
+            {
+                for raw in held.borrow_mut().drain(..) {
+                    // SAFETY: `raw` was dequeued from this stream on this thread (its
+                    // process callback) and not queued since; the stream is alive.
+                    unsafe { stream.queue_raw_buffer(raw) };
+                }
+                held_since.set(None);
+            }
+        })
+    };
+    let tick = Duration::from_millis(20);
+    give_back
+        .update_timer(Some(tick), Some(tick))
+        .into_result()
+        .unwrap();
     let _stop = stop.attach(mainloop.loop_(), move |()| {
         if let Some(l) = weak.upgrade() {
             l.quit();
@@ -406,7 +455,11 @@ fn child() {
     .unwrap();
     let (seen_tx, seen) = mpsc::channel();
     let (stop, stop_rx) = pw::channel::channel();
-    let consumer = std::thread::spawn(move || consume(seen_tx, stop_rx));
+    let hold = Arc::new(AtomicUsize::new(0));
+    let consumer = {
+        let hold = hold.clone();
+        std::thread::spawn(move || consume(seen_tx, stop_rx, hold))
+    };
     let mut k = 0;
     let slots = |handle: &vivid_dmabuf::ExportHandle| -> Vec<(u64, u64)> {
         let pool = handle.pool().unwrap().unwrap();
@@ -463,6 +516,19 @@ fn child() {
         format!("{wgpu_before:?}"),
         format!("{:?}", engine.gpu().wgpu_counters())
     );
+    // (d) A consumer holding two buffers a while and giving them back between graph cycles,
+    // as a slow one does: frames come again. (A driver's buffers come home only in a
+    // cycle; the stream once ran cycles only for new frames and could stall for good —
+    // found with a consumer holding buffers for a second, a race this test does not
+    // reproduce every time.)
+    hold.store(2, Ordering::SeqCst);
+    let after = frames_of(&publisher, &mut engine, &mut k, &seen, (64, 48), 12);
+    assert_eq!(
+        hold.load(Ordering::SeqCst),
+        0,
+        "the consumer took two buffers to hold"
+    );
+    check(&after, &pool, "after a hold");
     // A resize: a new pool, a new format, new buffers — the new slots, the new size.
     engine.set_output_size(Some([32, 24])).unwrap();
     let resized = frames_of(&publisher, &mut engine, &mut k, &seen, (32, 24), 3);

@@ -43,12 +43,19 @@ unsafe fn first_data(buffer: RawBuffer) -> Option<*mut spa_sys::spa_data> {
 }
 
 /// Makes a new buffer's one block the memory `fd` names: `data_type` (`SPA_DATA_MemFd` or
-/// `SPA_DATA_DmaBuf`), mapped from offset 0, `maxsize` bytes, read-only for consumers.
+/// `SPA_DATA_DmaBuf`), mapped from `mapoffset` (page-aligned), `maxsize` bytes, read-only
+/// for consumers.
 /// `fd` must stay open until the buffer is removed (the caller keeps it).
 ///
 /// Fails (touching nothing) if the buffer has no data block or its allowed types (which
 /// PipeWire puts in `type` as a bit mask when the producer allocates) exclude `data_type`.
-pub fn attach(buffer: RawBuffer, fd: RawFd, data_type: u32, maxsize: u32) -> Result<(), String> {
+pub fn attach(
+    buffer: RawBuffer,
+    fd: RawFd,
+    data_type: u32,
+    mapoffset: u32,
+    maxsize: u32,
+) -> Result<(), String> {
     // SAFETY: `buffer` comes from this stream's `add_buffer` event on this thread (module).
     let Some(data) = (unsafe { first_data(buffer) }) else {
         return Err("a PipeWire buffer without a data block".into());
@@ -66,7 +73,7 @@ pub fn attach(buffer: RawBuffer, fd: RawFd, data_type: u32, maxsize: u32) -> Res
         (*data).type_ = data_type;
         (*data).flags = spa_sys::SPA_DATA_FLAG_READABLE;
         (*data).fd = i64::from(fd);
-        (*data).mapoffset = 0;
+        (*data).mapoffset = mapoffset;
         (*data).maxsize = maxsize;
         (*data).data = std::ptr::null_mut();
     }
@@ -183,11 +190,19 @@ impl Mapping {
     fn sync(&self, flags: u64) {
         let Some(fd) = &self.dmabuf else { return };
         let arg: u64 = flags;
-        // SAFETY: the ioctl reads exactly the 8-byte struct its number encodes, from
-        // `arg`, which lives across the call; a failure only loses the cache bracket.
-        let r = unsafe { libc::ioctl(fd.as_raw_fd(), DMA_BUF_IOCTL_SYNC as _, &raw const arg) };
-        if r != 0 {
-            log::debug!("DMA_BUF_IOCTL_SYNC: {}", std::io::Error::last_os_error());
+        // The kernel asks for a retry when a signal or a busy buffer interrupts it.
+        for _ in 0..8 {
+            // SAFETY: the ioctl reads exactly the 8-byte struct its number encodes, from
+            // `arg`, which lives across the call; a failure only loses the cache bracket.
+            let r = unsafe { libc::ioctl(fd.as_raw_fd(), DMA_BUF_IOCTL_SYNC as _, &raw const arg) };
+            if r == 0 {
+                return;
+            }
+            let e = std::io::Error::last_os_error();
+            if !matches!(e.raw_os_error(), Some(libc::EINTR | libc::EAGAIN)) {
+                log::debug!("DMA_BUF_IOCTL_SYNC: {e}");
+                return;
+            }
         }
     }
 

@@ -76,10 +76,11 @@ pub fn is_memfd(fd: &OwnedFd) -> bool {
 ///
 /// An opaque fd's contents are the driver's own business; the one driver that exports
 /// memfds (Mesa's llvmpipe/lavapipe, `os_malloc_aligned_fd`) starts them with a header —
-/// the memfd's size and the offset of the memory (a page further on), as two native
-/// `usize`s, then a 16-byte driver id — so a consumer mapping the memfd finds the image at
-/// that offset plus the image's own. Refused (with why) where the header does not say
-/// that (another driver: the pool is not shared, the host copies).
+/// the memfd's size and the offset of the memory (page-aligned), as two native `usize`s,
+/// then a 16-byte driver id, and the offset again in the word just before the memory — so
+/// a consumer mapping the memfd from that offset finds the image at the image's own.
+/// Refused (with why) where the header does not say all of that (another driver, or
+/// another layout: the pool is not shared, the host copies).
 pub fn memfd_memory(fd: &OwnedFd) -> std::result::Result<(u64, u64), String> {
     use std::os::unix::fs::FileExt as _;
     const WORD: usize = std::mem::size_of::<usize>();
@@ -96,10 +97,19 @@ pub fn memfd_memory(fd: &OwnedFd) -> std::result::Result<(u64, u64), String> {
     };
     let (size, offset) = (word(0), word(1));
     let header_bytes = (2 * WORD + 16) as u64;
-    if size != len || offset < header_bytes || offset >= size {
-        return Err(format!(
-            "a memfd of {len} bytes without the header of Mesa's software drivers              (size {size}, offset {offset})"
-        ));
+    let refused = || {
+        format!(
+            "a memfd of {len} bytes without the header of Mesa's software drivers (size {size}, offset {offset})"
+        )
+    };
+    if size != len || offset < header_bytes || offset >= size || offset % 4096 != 0 {
+        return Err(refused());
+    }
+    let mut back = [0u8; WORD];
+    file.read_at(&mut back, offset - WORD as u64)
+        .map_err(|e| format!("reading the memfd's header: {e}"))?;
+    if usize::from_ne_bytes(back) as u64 != offset {
+        return Err(refused());
     }
     Ok((offset, size))
 }

@@ -173,7 +173,13 @@ fn start(handle: &ExportHandle, options: PublishOptions) -> Result<Publisher, St
             let _ = thread.join();
             return Err(e);
         }
-        Err(_) => return Err("PipeWire did not answer within 10 s".into()),
+        Err(_) => {
+            // The thread may still reach the daemon later: it stops at once then (it checks
+            // `quit` before running its loop, and the wake-up byte quits a running one).
+            quit.store(true, Ordering::SeqCst);
+            let _ = (&*wake).write(b"q");
+            return Err("PipeWire did not answer within 10 s".into());
+        }
     }
     {
         let wake = wake.clone();
@@ -202,14 +208,19 @@ struct Run {
     pending: Arc<AtomicBool>,
 }
 
+/// How often a graph cycle is triggered while buffers are out ([`tick`]).
+const TICK: Duration = Duration::from_millis(10);
+
 /// One PipeWire buffer: a slot of one pool, or (copies) a memfd of its own.
 struct Buffer {
     raw: RawBuffer,
     pool: u64,
     /// The slot it is (`None`: a buffer of its own, filled by copies).
     slot: Option<usize>,
-    /// Where the slot's memory begins in the fd (past a memfd's header; 0 for DMA-BUFs).
-    base: u64,
+    /// The block's bytes (PipeWire's `maxsize`): the slot's memory, mapped from where it
+    /// begins in the fd (past a memfd's header; 0 for DMA-BUFs), so consumers see the
+    /// memory alone.
+    size: u64,
     /// The buffer's block (the slot's fd, or its own memfd): open while the buffer exists.
     file: std::fs::File,
     /// Dequeued: ours to fill.
@@ -305,6 +316,20 @@ impl Run {
                     on_frame(&state, &stream);
                 })
         };
+        // A driver's buffers come back from a consumer only in a graph cycle, and a cycle
+        // runs only when the driver triggers one. While any buffer is out, a timer triggers
+        // one every `TICK` and takes back what came home: without it, a consumer holding
+        // buffers while the export had no slot free stalled the stream for good (nothing
+        // published, so nothing triggered, so nothing came back).
+        let _tick = {
+            let (stream, state) = (stream.clone(), state.clone());
+            let timer = mainloop.loop_().add_timer(move |_| tick(&state, &stream));
+            timer
+                .update_timer(Some(TICK), Some(TICK))
+                .into_result()
+                .map_err(|e| failed("a timer", e.into()))?;
+            timer
+        };
         let _ = started.send(Ok(()));
         if !self.quit.load(Ordering::SeqCst) {
             mainloop.run();
@@ -320,9 +345,19 @@ impl State {
         lock(&self.status)
     }
 
+    /// Records an error, logged once: the same error again (a frame after frame) only
+    /// stays recorded.
     fn fail(&self, message: String) {
-        log::error!("PipeWire stream `{}`: {message}", self.options.name);
-        self.stats().error = Some(message);
+        let mut status = self.stats();
+        if status.error.as_deref() != Some(message.as_str()) {
+            log::error!("PipeWire stream `{}`: {message}", self.options.name);
+        }
+        status.error = Some(message);
+    }
+
+    /// Whether any buffer is with PipeWire (queued, or with a consumer).
+    fn buffers_out(&self) -> bool {
+        self.buffers.iter().any(|b| !b.free)
     }
 
     fn state_changed(&self, old: &StreamState, new: &StreamState) {
@@ -340,7 +375,7 @@ impl State {
     fn formats(&self, pool: &Pool, fixed: bool) -> Result<Vec<Vec<u8>>, String> {
         let format = params::video_format(pool.fourcc)
             .ok_or_else(|| format!("no PipeWire video format for {:?}", pool.fourcc))?;
-        let (size, fps) = (pool.size, self.options.max_fps);
+        let (size, fps) = (pool.size, self.options.max_fps.max(1));
         let plain = params::enum_format(format, size, fps, Modifier::None)?;
         // A DMA-BUF pool is offered with its modifier first (consumers that import
         // DMA-BUFs), then without (the others: copies into shared memory).
@@ -370,13 +405,32 @@ impl State {
             lock(&self.status).stats.busy += 1;
             return false;
         }
-        let size = frame.stride * u64::from(frame.height);
-        if !buffers::set_chunk(
-            buffer.raw,
-            (buffer.base + frame.offset) as u32,
-            frame.stride as u32,
-            size as u32,
-        ) {
+        // The frame's rows, inside the block PipeWire was told of (`maxsize` from `base`).
+        let chunk = frame
+            .stride
+            .checked_mul(u64::from(frame.height))
+            .filter(|size| {
+                frame
+                    .offset
+                    .checked_add(*size)
+                    .is_some_and(|end| end <= buffer.size)
+            })
+            .and_then(|size| {
+                Some((
+                    u32::try_from(frame.offset).ok()?,
+                    u32::try_from(frame.stride).ok()?,
+                    u32::try_from(size).ok()?,
+                ))
+            });
+        let Some((offset, stride, size)) = chunk else {
+            let why = format!(
+                "a frame ({} bytes a row from {}) outside its slot's {} bytes",
+                frame.stride, frame.offset, buffer.size
+            );
+            self.fail(why);
+            return false;
+        };
+        if !buffers::set_chunk(buffer.raw, offset, stride, size) {
             self.fail("a buffer without a chunk".into());
             return false;
         }
@@ -385,6 +439,15 @@ impl State {
         buffer.held = Some(frame);
         lock(&self.status).stats.streamed += 1;
         true
+    }
+
+    /// Whether lending one more slot would leave the export none to write the next frame
+    /// into (it skips frames then, and a consumer slow to give buffers back would take
+    /// every frame's slot): one slot always stays vivid's.
+    fn last_slot(&self) -> bool {
+        let slots = self.pool.as_ref().map_or(0, |p| p.slots.len());
+        let lent = self.buffers.iter().filter(|b| b.held.is_some()).count();
+        lent + 1 >= slots
     }
 
     /// Takes back every buffer PipeWire returned: their frames' slots are vivid's again.
@@ -441,23 +504,31 @@ impl State {
             }
         };
         let identity = super::identity(&fd).unwrap_or_default();
-        // The block is the whole fd (mapped from 0); the frame's chunk lies `base` in.
-        let (base, maxsize) = match self.options.memory {
+        // The block is the slot's memory: a DMA-BUF whole, a memfd from past its header.
+        let (base, size) = match self.options.memory {
             Memory::DmaBuf => (0, entry.layout.size),
             Memory::MemFd => match super::memfd_memory(&fd) {
-                Ok(m) => m,
+                Ok((base, len)) => (base, len - base),
                 Err(e) => {
                     self.fail(e);
                     return None;
                 }
             },
         };
-        if let Err(e) = buffers::attach(
-            raw,
-            fd.as_raw_fd(),
-            self.options.memory.data_type(),
-            maxsize as u32,
-        ) {
+        let block = u32::try_from(base)
+            .ok()
+            .zip(u32::try_from(size).ok())
+            .ok_or_else(|| format!("slot {slot}: {size} bytes from {base}, past 4 GiB"))
+            .and_then(|(offset, maxsize)| {
+                buffers::attach(
+                    raw,
+                    fd.as_raw_fd(),
+                    self.options.memory.data_type(),
+                    offset,
+                    maxsize,
+                )
+            });
+        if let Err(e) = block {
             self.fail(e);
             return None;
         }
@@ -470,7 +541,7 @@ impl State {
             raw,
             pool: number,
             slot: Some(slot),
-            base,
+            size,
             file: std::fs::File::from(fd),
             free: false,
             held: None,
@@ -479,7 +550,14 @@ impl State {
 
     fn remove_buffer(&mut self, raw: RawBuffer) {
         self.buffers.retain(|b| b.raw != raw);
-        self.stats().stats.buffers = self.buffers.len() as u64;
+        // Counted as `add_buffer` counts: the current pool's.
+        let number = self.pool.as_ref().map(|p| p.number);
+        let count = self
+            .buffers
+            .iter()
+            .filter(|b| Some(b.pool) == number)
+            .count();
+        self.stats().stats.buffers = count as u64;
     }
 }
 
@@ -495,7 +573,7 @@ fn with(state: &RefCell<State>, f: impl FnOnce(&mut State)) {
 
 /// A published frame is waiting: stream it if its slot's buffer is free.
 fn on_frame(state: &RefCell<State>, stream: &StreamRef) {
-    let mut queued = false;
+    let mut cycle = false;
     let mut offer = false;
     with(state, |st| {
         let frame = match st.handle.take() {
@@ -509,16 +587,32 @@ fn on_frame(state: &RefCell<State>, stream: &StreamRef) {
             return;
         }
         st.reclaim(stream);
-        queued = if st.copying {
-            st.copy_frame(stream, &frame)
+        if st.copying {
+            st.copy_frame(stream, &frame);
+        } else if st.last_slot() {
+            st.stats().stats.busy += 1;
         } else {
-            st.share_frame(stream, frame)
-        };
+            st.share_frame(stream, frame);
+        }
+        cycle = st.buffers_out();
     });
     if offer {
         offer_pool(state, stream);
     }
-    if queued && let Err(e) = stream.trigger_process() {
+    if cycle && let Err(e) = stream.trigger_process() {
+        log::debug!("PipeWire: trigger_process: {e}");
+    }
+}
+
+/// The timer, every [`TICK`]: while buffers are out, takes back those that came home and
+/// runs a graph cycle (which is when a consumer's buffers come back to a driver).
+fn tick(state: &RefCell<State>, stream: &StreamRef) {
+    let mut cycle = false;
+    with(state, |st| {
+        st.reclaim(stream);
+        cycle = st.buffers_out();
+    });
+    if cycle && let Err(e) = stream.trigger_process() {
         log::debug!("PipeWire: trigger_process: {e}");
     }
 }

@@ -109,8 +109,12 @@ impl State {
                 return None;
             }
         };
-        if let Err(e) = buffers::attach(raw, file.as_raw_fd(), spa::sys::SPA_DATA_MemFd, len as u32)
-        {
+        let attached = u32::try_from(len)
+            .map_err(|_| format!("a {len}-byte frame, past 4 GiB"))
+            .and_then(|len| {
+                buffers::attach(raw, file.as_raw_fd(), spa::sys::SPA_DATA_MemFd, 0, len)
+            });
+        if let Err(e) = attached {
             self.fail(e);
             return None;
         }
@@ -118,7 +122,7 @@ impl State {
             raw,
             pool: number,
             slot: None,
-            base: 0,
+            size: len,
             file,
             free: false,
             held: None,
