@@ -10,37 +10,16 @@
 )]
 
 use std::path::Path;
-use std::process::Command;
 
-/// Whether `program` runs here.
-fn have(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+mod common;
 
 #[test]
 fn a_consumer_reads_the_stream_vivid_publishes() {
-    let missing: Vec<&str> = [
-        ("pipewire", &["--version"][..]),
-        ("wireplumber", &["--version"][..]),
-        ("dbus-run-session", &["--version"][..]),
-        ("gst-inspect-1.0", &["pipewiresrc"][..]),
-    ]
-    .into_iter()
-    .filter(|(p, args)| !have(p, args))
-    .map(|(p, _)| p)
-    .collect();
-    if !missing.is_empty() {
-        eprintln!(
-            "SKIPPED: PipeWire is not installed here (missing {missing:?}; scripts/check.sh installs it)"
-        );
+    if let Some(skip) = common::pipewire::skip_reason(&[("gst-inspect-1.0", &["pipewiresrc"])]) {
+        eprintln!("{skip}");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let runtime = dir.path().join("run");
-    std::fs::create_dir(&runtime).unwrap();
     let project = dir.path().join("project");
     std::fs::create_dir(&project).unwrap();
     std::fs::write(
@@ -51,15 +30,8 @@ fn a_consumer_reads_the_stream_vivid_publishes() {
     let got = dir.path().join("got.png");
     // One session: the daemon, the session manager, vivid publishing (until the consumer
     // has its frame), the consumer; everything it started is stopped before it ends.
-    let script = format!(
+    let body = format!(
         r#"
-cd "{dir}"
-pipewire > pipewire.log 2>&1 &
-PW=$!
-sleep 1
-wireplumber > wireplumber.log 2>&1 &
-WP=$!
-sleep 2
 "{vivid}" "{project}" --headless --pipewire vivid-roundtrip --duration 60 > vivid.log 2>&1 &
 V=$!
 # vivid's node, once its device is up and its first frame went out.
@@ -72,20 +44,13 @@ C=$?
 kill -TERM $V
 wait $V
 R=$?
-kill $WP $PW
 echo "consumer=$C vivid=$R"
 "#,
-        dir = dir.path().display(),
         vivid = env!("CARGO_BIN_EXE_vivid"),
         project = project.display(),
         got = got.display(),
     );
-    let out = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
+    let said = common::pipewire::in_private_daemon(dir.path(), &body);
     let log = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
     let context = format!(
         "{said}\nvivid: {}\nconsumer: {}\npipewire: {}",

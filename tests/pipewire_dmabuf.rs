@@ -23,7 +23,6 @@
     reason = "tests: a failed unwrap is a failed test"
 )]
 
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -38,60 +37,28 @@ const NAME: &str = "vivid-zero-copy";
 const COLOUR: [u8; 4] = [255, 128, 64, 255];
 const CHAIN: &str = "output = \"s\"\n[s]\ntype = \"solid\"\ncolor = [1.0, 0.5, 0.25]\n";
 
-fn have(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+mod common;
 
 #[test]
 fn a_consumer_maps_the_export_pool_s_slots_themselves() {
-    let missing: Vec<&str> = [
-        ("pipewire", &["--version"][..]),
-        ("wireplumber", &["--version"][..]),
-        ("dbus-run-session", &["--version"][..]),
-    ]
-    .into_iter()
-    .filter(|(p, args)| !have(p, args))
-    .map(|(p, _)| p)
-    .collect();
-    if !missing.is_empty() {
-        eprintln!(
-            "SKIPPED: PipeWire is not installed here (missing {missing:?}; scripts/check.sh installs it)"
-        );
+    if let Some(skip) = common::pipewire::skip_reason(&[]) {
+        eprintln!("{skip}");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let runtime = dir.path().join("run");
-    std::fs::create_dir(&runtime).unwrap();
-    let script = format!(
+    let body = format!(
         r#"
-cd "{dir}"
-pipewire > pipewire.log 2>&1 &
-PW=$!
-sleep 1
-wireplumber > wireplumber.log 2>&1 &
-WP=$!
-sleep 1
 VIVID_PW_CHILD=pool timeout 60 "{me}" --exact child --ignored --nocapture --test-threads 1 > child.log 2>&1
 C=$?
 VIVID_PW_CHILD=copy timeout 60 "{me}" --exact child --ignored --nocapture --test-threads 1 > copy.log 2>&1
 K=$?
 VIVID_PW_CHILD=dmabuf timeout 60 "{me}" --exact child --ignored --nocapture --test-threads 1 > dmabuf.log 2>&1
 D=$?
-kill $WP $PW
 echo "child=$C copy=$K dmabuf=$D"
 "#,
-        dir = dir.path().display(),
         me = std::env::current_exe().unwrap().display(),
     );
-    let out = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
+    let said = common::pipewire::in_private_daemon(dir.path(), &body);
     let log = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
     let child = log("child.log");
     let copy = log("copy.log");

@@ -8,6 +8,7 @@
 )]
 
 pub mod dmabuf;
+pub mod pipewire;
 pub mod wav;
 pub mod x11;
 
