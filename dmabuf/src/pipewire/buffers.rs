@@ -5,8 +5,9 @@
 //! from (`DMA_BUF_IOCTL_SYNC` around the reads). Each block says why it is sound.
 //!
 //! The pointers are the ones the stream handed out on this thread (`add_buffer`, or
-//! `pw_stream_dequeue_buffer`); [`super::stream`] forgets a buffer in its `remove_buffer`
-//! event, after which no function here sees it again. Everything runs on the stream's
+//! `pw_stream_dequeue_buffer`); [`super::stream`] notes a buffer in its `remove_buffer`
+//! event and forgets it before it next touches any buffer (even if the event came while
+//! its state was in use), after which no function here sees it again. Everything runs on the stream's
 //! loop thread, the thread PipeWire calls the events on.
 
 use std::os::fd::{AsRawFd as _, RawFd};

@@ -273,17 +273,20 @@ impl Run {
             )
             .map_err(|e| failed("a stream", e))?,
         );
-        let state = Rc::new(RefCell::new(State {
-            handle: self.handle.clone(),
-            options: self.options.clone(),
-            status: self.status.clone(),
-            pool: None,
-            connected: false,
-            buffers: Vec::new(),
-            copying: false,
-            mappings: Vec::new(),
-            scratch: Vec::new(),
-        }));
+        let state = Rc::new(Shared {
+            state: RefCell::new(State {
+                handle: self.handle.clone(),
+                options: self.options.clone(),
+                status: self.status.clone(),
+                pool: None,
+                connected: false,
+                buffers: Vec::new(),
+                copying: false,
+                mappings: Vec::new(),
+                scratch: Vec::new(),
+            }),
+            removed: RefCell::default(),
+        });
         let _listener = {
             let (s1, s2, s3, s4) = (state.clone(), state.clone(), state.clone(), state.clone());
             stream
@@ -293,7 +296,12 @@ impl Run {
                 })
                 .param_changed(move |stream, (), id, pod| param_changed(&s2, stream, id, pod))
                 .add_buffer(move |_, (), raw| with(&s3, |st| st.add_buffer(raw)))
-                .remove_buffer(move |_, (), raw| with(&s4, |st| st.remove_buffer(raw)))
+                .remove_buffer(move |_, (), raw| {
+                    // Noted first, then forgotten by the state (now, or at the next event
+                    // if the state is in use): a removed buffer is never touched again.
+                    s4.removed.borrow_mut().push(raw);
+                    with(&s4, |_| ());
+                })
                 .register()
                 .map_err(|e| failed("the stream's events", e))?
         };
@@ -561,18 +569,31 @@ impl State {
     }
 }
 
-/// Runs `f` on the state, unless it is borrowed already (PipeWire calling back into an
-/// event while another runs: the functions below never hold a borrow across a PipeWire
-/// call, so this is logged, never a panic across PipeWire's C frames).
-fn with(state: &RefCell<State>, f: impl FnOnce(&mut State)) {
-    match state.try_borrow_mut() {
-        Ok(mut st) => f(&mut st),
+/// The loop thread's state, and the buffers PipeWire removed that it has not forgotten
+/// yet (`removed`: borrowed only to push or take, never across a call).
+struct Shared {
+    state: RefCell<State>,
+    removed: RefCell<Vec<RawBuffer>>,
+}
+
+/// Runs `f` on the state, first forgetting the buffers PipeWire removed. Unless the state
+/// is borrowed already (PipeWire calling back into an event while another runs: the
+/// functions below never hold a borrow across a PipeWire call, so this is logged, never a
+/// panic across PipeWire's C frames; a removal waits in `removed` meanwhile).
+fn with(shared: &Shared, f: impl FnOnce(&mut State)) {
+    match shared.state.try_borrow_mut() {
+        Ok(mut st) => {
+            for raw in shared.removed.take() {
+                st.remove_buffer(raw);
+            }
+            f(&mut st);
+        }
         Err(_) => log::error!("PipeWire: an event while the stream's state was in use"),
     }
 }
 
 /// A published frame is waiting: stream it if its slot's buffer is free.
-fn on_frame(state: &RefCell<State>, stream: &StreamRef) {
+fn on_frame(state: &Shared, stream: &StreamRef) {
     let mut cycle = false;
     let mut offer = false;
     with(state, |st| {
@@ -606,7 +627,7 @@ fn on_frame(state: &RefCell<State>, stream: &StreamRef) {
 
 /// The timer, every [`TICK`]: while buffers are out, takes back those that came home and
 /// runs a graph cycle (which is when a consumer's buffers come back to a driver).
-fn tick(state: &RefCell<State>, stream: &StreamRef) {
+fn tick(state: &Shared, stream: &StreamRef) {
     let mut cycle = false;
     with(state, |st| {
         st.reclaim(stream);
@@ -620,7 +641,7 @@ fn tick(state: &RefCell<State>, stream: &StreamRef) {
 /// Offers the export's current pool: connects the stream the first time, updates its
 /// formats after a new size (PipeWire then agrees a new format and replaces the buffers:
 /// `param_changed`, `remove_buffer`, `add_buffer`, called back from inside these calls).
-fn offer_pool(state: &RefCell<State>, stream: &StreamRef) {
+fn offer_pool(state: &Shared, stream: &StreamRef) {
     let mut offer = None;
     with(state, |st| {
         let pool = match st.handle.pool() {
@@ -667,7 +688,7 @@ fn offer_pool(state: &RefCell<State>, stream: &StreamRef) {
 }
 
 /// A format was agreed: ask for one buffer per slot, of the slot's layout and memory.
-fn param_changed(state: &RefCell<State>, stream: &StreamRef, id: u32, pod: Option<&Pod>) {
+fn param_changed(state: &Shared, stream: &StreamRef, id: u32, pod: Option<&Pod>) {
     if id != spa::param::ParamType::Format.as_raw() {
         return;
     }
