@@ -18,9 +18,9 @@ mod common;
 use std::path::Path;
 use std::time::Instant;
 
+use vivid::Engine;
 use vivid::live::Live;
 use vivid::watch::Change;
-use vivid::{Engine, FrameTime, Target};
 
 /// The most the process RSS may grow over a suite (allocator noise, lavapipe's caches).
 const RSS_BOUND_MB: f64 = 4.0;
@@ -72,19 +72,6 @@ fn rss_mb() -> f64 {
     vivid::rss_bytes() as f64 / (1024.0 * 1024.0)
 }
 
-fn frame(engine: &mut Engine, k: u64) {
-    engine
-        .render(
-            FrameTime {
-                time: k as f64 / 60.0,
-                frame: k,
-            },
-            Target::None,
-            false,
-        )
-        .unwrap();
-}
-
 /// Runs four warm-up cycles of `step` (every variant a suite goes through once: the
 /// pipeline cache keeps what it compiled), then [`cycles`] more, each followed by a frame,
 /// and checks that nothing stayed behind.
@@ -92,7 +79,7 @@ fn suite(name: &str, engine: &mut Engine, mut step: impl FnMut(&mut Engine, u64)
     let mut k = 0;
     for _ in 0..4 {
         step(engine, k);
-        frame(engine, k);
+        common::frame(engine, k, false);
         k += 1;
     }
     let base = footprint(engine);
@@ -101,7 +88,7 @@ fn suite(name: &str, engine: &mut Engine, mut step: impl FnMut(&mut Engine, u64)
     let n = cycles();
     for _ in 0..n {
         step(engine, k);
-        frame(engine, k);
+        common::frame(engine, k, false);
         k += 1;
     }
     let after = footprint(engine);
@@ -276,7 +263,7 @@ fn switch_files(
             toml,
             if broken { &to_bad } else { &to_good }
         ));
-        frame(e, k);
+        common::frame(e, k, false);
         let errors = e.errors();
         assert_eq!(!errors.is_empty(), broken, "{errors:?}");
         if broken {
@@ -284,7 +271,7 @@ fn switch_files(
         }
     });
     // The last cycle loaded the good file.
-    frame(engine, 1_000_000);
+    common::frame(engine, 1_000_000, false);
     assert!(engine.errors().is_empty(), "{:?}", engine.errors());
 }
 

@@ -19,7 +19,7 @@ mod common;
 
 use std::os::fd::OwnedFd;
 
-use vivid::{Engine, EngineOptions, FrameTime, Gpu, GpuOptions, PassMode, Target};
+use vivid::{Engine, EngineOptions, Gpu, GpuOptions, PassMode};
 use vivid_dmabuf::format::{ChromaPlane, Fourcc, HandleType, MOD_LINEAR, YuvMatrix, YuvRange};
 use vivid_dmabuf::{DmabufDesc, DmabufError, ExportOptions};
 
@@ -73,23 +73,6 @@ fn engine(gpu: Gpu, mode: PassMode) -> Engine {
             ..Default::default()
         },
     )
-}
-
-fn frame(engine: &mut Engine, k: u64) {
-    render_frame(engine, k, false);
-}
-
-fn render_frame(engine: &mut Engine, k: u64, capture: bool) {
-    engine
-        .render(
-            FrameTime {
-                time: k as f64 / 60.0,
-                frame: k,
-            },
-            Target::None,
-            capture,
-        )
-        .unwrap();
 }
 
 /// A gradient over a checker: every texel different, alpha varying.
@@ -195,8 +178,8 @@ fn the_driver_imports_dma_bufs_and_exports_linear_images() {
     let mut e = engine(gpu.clone(), gpu.pass_mode());
     e.set_chain(&common::desc(SOURCE)).unwrap();
     e.set_output_tap(Some(Box::new(tap)));
-    frame(&mut e, 0);
-    frame(&mut e, 1);
+    common::frame(&mut e, 0, false);
+    common::frame(&mut e, 1, false);
     let error = handle.error().expect("refused");
     assert!(error.contains("Rgba32Float"), "{error}");
     assert_eq!(handle.stats().pools, 0);
@@ -217,7 +200,7 @@ fn a_resized_output_gets_a_new_pool_and_frames_of_its_size() {
             &SOURCE.replace("[64, 64]", &format!("[{size}, {size}]")),
         ))
         .unwrap();
-        frame(&mut e, k);
+        common::frame(&mut e, k, false);
         let _ = gpu
             .device()
             .poll(vivid::wgpu::PollType::wait_indefinitely());
@@ -263,7 +246,7 @@ fn the_pool_describes_every_slot_and_each_publication_is_announced() {
             &SOURCE.replace("[64, 64]", &format!("[{size}, {size}]")),
         ))
         .unwrap();
-        frame(&mut e, k);
+        common::frame(&mut e, k, false);
         let _ = gpu
             .device()
             .poll(vivid::wgpu::PollType::wait_indefinitely());
@@ -292,7 +275,7 @@ fn exported_from_one_device_imported_into_another_pixels_identical() {
     a.set_output_tap(Some(Box::new(tap)));
     a.set_capture(true);
     for k in 0..3 {
-        render_frame(&mut a, k, k == 2);
+        common::frame(&mut a, k, k == 2);
     }
     let _ = gpu_a
         .device()
@@ -766,7 +749,7 @@ fn a_mismatch_is_refused_with_a_typed_error_and_never_reallocated() {
         let source = vivid_dmabuf::source(name);
         source.offer(cpu_buffer(desc.stride, 0, len), desc).unwrap();
         e.set_chain(&common::desc(&chain_in(name))).unwrap();
-        frame(&mut e, 0);
+        common::frame(&mut e, 0, false);
         let errors = e.errors();
         assert_eq!(errors.len(), 1, "{errors:?}");
         let message = format!("{errors:?}");
@@ -775,7 +758,7 @@ fn a_mismatch_is_refused_with_a_typed_error_and_never_reallocated() {
         // The next frames try nothing again: no import, no object made.
         let created = e.gpu().counts().total_created();
         for k in 1..5 {
-            frame(&mut e, k);
+            common::frame(&mut e, k, false);
         }
         assert_eq!(source.stats().refused, 1, "{name}: refused again");
         assert_eq!(source.stats().imported, 0);
@@ -792,7 +775,7 @@ fn a_mismatch_is_refused_with_a_typed_error_and_never_reallocated() {
                 good,
             )
             .unwrap();
-        frame(&mut e, 5);
+        common::frame(&mut e, 5, false);
         assert!(e.errors().is_empty(), "{:?}", e.errors());
         assert_eq!(source.stats().imported, 1);
     }
@@ -821,14 +804,14 @@ fn a_producer_cycling_three_buffers_makes_nothing_in_a_steady_frame() {
     };
     for k in 0..6 {
         offer(k);
-        frame(&mut e, k as u64);
+        common::frame(&mut e, k as u64, false);
         drop(handle.take().unwrap());
     }
     let before = e.gpu().counts().snapshot();
     let wgpu_before = e.gpu().wgpu_counters();
     for k in 6..60 {
         offer(k);
-        frame(&mut e, k as u64);
+        common::frame(&mut e, k as u64, false);
         drop(handle.take().unwrap());
     }
     let after = e.gpu().counts().snapshot();
@@ -886,8 +869,8 @@ fn an_offer_is_handed_back_once_the_frames_that_read_it_have_completed() {
     };
     // Offer 0 shown: held, however long the GPU has been idle.
     offer(0);
-    frame(&mut e, 0);
-    frame(&mut e, 1);
+    common::frame(&mut e, 0, false);
+    common::frame(&mut e, 1, false);
     settle();
     assert_eq!(returned(0), 0, "offer 0 is shown");
     // Offer 1 replaces it: 0 is still held (the frames that read it may be in flight)
@@ -898,7 +881,7 @@ fn an_offer_is_handed_back_once_the_frames_that_read_it_have_completed() {
         0,
         "offer 0 handed back before its reads completed"
     );
-    frame(&mut e, 2);
+    common::frame(&mut e, 2, false);
     settle();
     assert_eq!(
         returned(0),
@@ -914,13 +897,13 @@ fn an_offer_is_handed_back_once_the_frames_that_read_it_have_completed() {
         1,
         "an offer no frame read is handed back at once"
     );
-    frame(&mut e, 3);
+    common::frame(&mut e, 3, false);
     settle();
     assert_eq!((returned(1), returned(3)), (1, 0));
     // The same buffer offered again is imported once but its owners are handed back in turn.
     assert_eq!(source.stats().imported, 2);
     source.clear();
-    frame(&mut e, 4);
+    common::frame(&mut e, 4, false);
     settle();
     assert_eq!(returned(3), 1, "cleared: the last offer is handed back");
     assert!(
@@ -964,13 +947,13 @@ fn an_nv12_producer_cycling_three_buffers_makes_nothing_in_a_steady_frame() {
         };
         for k in 0..6 {
             offer(k);
-            frame(&mut e, k as u64);
+            common::frame(&mut e, k as u64, false);
         }
         let before = e.gpu().counts().snapshot();
         let wgpu_before = e.gpu().wgpu_counters();
         for k in 6..40 {
             offer(k);
-            frame(&mut e, k as u64);
+            common::frame(&mut e, k as u64, false);
         }
         let after = e.gpu().counts().snapshot();
         assert_eq!(
@@ -1005,9 +988,9 @@ fn a_thousand_imports_and_releases_leave_fds_counts_and_rss_at_baseline() {
                 linear_desc(Fourcc::ABGR8888, stride, HandleType::DmaBuf),
             )
             .unwrap();
-        frame(e, 2 * k);
+        common::frame(e, 2 * k, false);
         source.clear();
-        frame(e, 2 * k + 1);
+        common::frame(e, 2 * k + 1, false);
     };
     for k in 0..20 {
         cycle(&mut e, k);
@@ -1053,8 +1036,8 @@ fn a_thousand_export_pools_leave_fds_counts_and_rss_at_baseline() {
         // A pool made, two frames exported and taken, the pool dropped.
         let (tap, handle) = vivid_dmabuf::export(ExportOptions::default());
         e.set_output_tap(Some(Box::new(tap)));
-        frame(e, 2 * k);
-        frame(e, 2 * k + 1);
+        common::frame(e, 2 * k, false);
+        common::frame(e, 2 * k + 1, false);
         let _ = e
             .gpu()
             .device()

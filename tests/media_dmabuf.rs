@@ -26,7 +26,7 @@ use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use vivid::{Engine, EngineOptions, FrameTime, Gpu, GpuOptions, PassMode, Target};
+use vivid::{Engine, EngineOptions, Gpu, GpuOptions, PassMode};
 
 const SIZE: usize = 64;
 /// Buffers in the producer's pool.
@@ -424,17 +424,7 @@ fn chain(launch: &str) -> String {
     )
 }
 
-fn frame(e: &mut Engine, k: u64, capture: bool) -> vivid::FrameReport {
-    e.render(
-        FrameTime {
-            time: k as f64 / 60.0,
-            frame: k,
-        },
-        Target::None,
-        capture,
-    )
-    .unwrap()
-}
+use common::frame;
 
 fn counter(e: &Engine, name: &str) -> u64 {
     e.stats().operator_counters.get(name).map_or(0, |c| c.total)

@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use vivid::{Engine, EngineOptions, FrameTime, Gpu, GpuOptions, Target};
+use vivid::{Engine, EngineOptions, Gpu, GpuOptions};
 use vivid_dmabuf::pipewire::{self, Memory, PublishOptions, pw};
 use vivid_dmabuf::{ExportOptions, export};
 
@@ -313,19 +313,6 @@ fn consume(seen: mpsc::Sender<Seen>, stop: pw::channel::Receiver<()>, hold: Arc<
     mainloop.run();
 }
 
-fn render(engine: &mut Engine, k: u64) {
-    engine
-        .render(
-            FrameTime {
-                time: k as f64 / 60.0,
-                frame: k,
-            },
-            Target::None,
-            false,
-        )
-        .unwrap();
-}
-
 /// Renders until the consumer has seen `want` frames of `size` (at most 20 s), returning
 /// them; frames of another size (before a resize is through) are passed over.
 fn frames_of(
@@ -346,7 +333,7 @@ fn frames_of(
             publisher.stats(),
             publisher.error()
         );
-        render(engine, *k);
+        common::frame(engine, *k, false);
         *k += 1;
         while let Ok(s) = seen.recv_timeout(Duration::from_millis(5)) {
             if s.size == size {

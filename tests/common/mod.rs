@@ -86,6 +86,21 @@ pub fn desc(toml: &str) -> ChainDesc {
     vivid::project::parse_chain(Path::new("test.toml"), toml)
 }
 
+/// Renders frame `k` at 60 fps into nothing but the engine's own output; `capture` keeps
+/// its pixels for a readback.
+pub fn frame(engine: &mut Engine, k: u64, capture: bool) -> vivid::FrameReport {
+    engine
+        .render(
+            FrameTime {
+                time: k as f64 / 60.0,
+                frame: k,
+            },
+            Target::None,
+            capture,
+        )
+        .unwrap()
+}
+
 /// Renders `frames` frames at `fps` and reads the last one back.
 pub fn render(engine: &mut Engine, frames: u64, fps: f64) -> FloatImage {
     engine.set_capture(true);
